@@ -1,0 +1,51 @@
+/**
+ * What a workflow hands to the delivery activity, and what comes back. Pure types: shared by workflow code,
+ * activities and the channels.
+ */
+
+export type Channel = 'sms' | 'email';
+
+/** The text of one message in each form a channel can carry. */
+export interface MessageContent {
+  /** Short plain text for SMS (keep under ~320 characters, two segments). */
+  sms?: string;
+  email?: { subject: string; text: string; html: string };
+}
+
+/** One message to the candidate (or, with consent and approval, to a third party). */
+export interface OutboundMessage {
+  /**
+   * Deterministic key `followUpId:step:attempt`: the same message always has the same key, so a retried
+   * activity or a replayed workflow can never deliver it twice.
+   */
+  key: string;
+  followUpId: string;
+  step: string;
+  attempt: number;
+  /** The person the candidate record belongs to; budgets and opt-outs are kept per candidate. */
+  candidateId: string;
+  recipient: { name: string; email?: string; phone?: string };
+  /** Channels to try, in order of preference; later ones are fallbacks after a permanent failure. */
+  channels: Channel[];
+  content: MessageContent;
+  /** Links the message offers (follow-up page, one-click actions), for channels that show them apart. */
+  links?: Record<string, string>;
+}
+
+export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped';
+
+export interface DeliveryResult {
+  key: string;
+  status: DeliveryStatus;
+  /** Which channel carried it (or `outbox` when no provider is configured). */
+  via?: Channel | 'outbox';
+  /** The provider's id (Twilio SID, SMTP Message-ID, outbox file name). */
+  providerId?: string;
+  /** Why a channel was skipped or failed before the one that carried it. */
+  notes?: string[];
+}
+
+/** Builds the deterministic key of a message. */
+export function messageKey(followUpId: string, step: string, attempt: number): string {
+  return `${followUpId}:${step}:${attempt}`;
+}
