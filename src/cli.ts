@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, describeConfig, loadConfig } from './config';
+import { signWebhook } from './ingest/signature';
+import { startEngine, type EngineParts } from './runtime/engine';
+
+/** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
+const program = new Command()
+  .name('debrief')
+  .description('Follow-ups that earn useful feedback after a job rejection, on Temporal.')
+  .showHelpAfterError();
+
+const log = (line: string) => process.stdout.write(`[debrief] ${line}\n`);
+
+async function run(parts: EngineParts): Promise<void> {
+  const config = loadConfig(process.env);
+  log(`configuration: ${JSON.stringify(describeConfig(config))}`);
+  const engine = await startEngine(config, parts, log);
+  if (engine.apiUrl && engine.webhookSecret && !config.webhookSecret) {
+    log(
+      `webhook secret for local trackers (kept in ${config.dataDir}/webhook-secret): ${engine.webhookSecret}`,
+    );
+  }
+  if (engine.apiUrl) log(`try it: npm run debrief -- send examples/rejected.json --url ${engine.apiUrl}`);
+  log('ready; press Ctrl-C to stop');
+  let signals = 0;
+  let stopped: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    log(`${signal}: stopping (API, worker, Temporal)…`);
+    stopped = engine.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await engine.done;
+  // The worker also ends when it fails; either way everything else is stopped before exiting.
+  await (stopped ?? engine.stop());
+  log('stopped');
+}
+
+program
+  .command('up')
+  .description(
+    'Run everything: Temporal (embedded dev server unless TEMPORAL_ADDRESS is set), worker and API',
+  )
+  .action(() => run({ worker: true, api: true }));
+
+program
+  .command('worker')
+  .description('Run a worker only (connects to TEMPORAL_ADDRESS, or starts the embedded dev server)')
+  .action(() => run({ worker: true, api: false }));
+
+program
+  .command('api')
+  .description('Run the HTTP API only')
+  .action(() => run({ worker: false, api: true }));
+
+program
+  .command('send')
+  .description('Sign a CloudEvent (structured JSON file) with the webhook secret and POST it to the API')
+  .argument('<file>', 'a JSON file holding one CloudEvent')
+  .option('--url <url>', 'the API base URL', 'http://127.0.0.1:8787')
+  .option(
+    '--secret <whsec>',
+    'the webhook secret (default: DEBRIEF_WEBHOOK_SECRET, else .debrief/webhook-secret)',
+  )
+  .option('--fresh-id', 'give the event a new id (to send the same file twice as two deliveries)')
+  .action(async (file: string, options: { url: string; secret?: string; freshId?: boolean }) => {
+    const config = loadConfig(process.env);
+    const secret =
+      options.secret ??
+      config.webhookSecret ??
+      readFileSync(resolve(config.dataDir, 'webhook-secret'), 'utf8').trim();
+    const event = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (options.freshId) event.id = randomUUID();
+    const body = JSON.stringify(event);
+    const webhookId = typeof event.id === 'string' ? event.id : randomUUID();
+    const response = await fetch(`${options.url.replace(/\/+$/, '')}/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/cloudevents+json',
+        ...signWebhook(secret, webhookId, Math.floor(Date.now() / 1000), body),
+      },
+      body,
+    });
+    process.stdout.write(`${response.status} ${await response.text()}\n`);
+    if (!response.ok) process.exitCode = 1;
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `[debrief] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Config } from '../config';
+import type { Tools } from './tools';
+
+/** Search attributes that make follow-ups findable in the Temporal UI and CLI. */
+export const searchAttributes = {
+  candidate: defineSearchAttributeKey('DebriefCandidate', SearchAttributeType.KEYWORD),
+  company: defineSearchAttributeKey('DebriefCompany', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('DebriefStage', SearchAttributeType.KEYWORD),
+};
+
+/** A live link to Temporal: a client for the API, a native connection for workers. */
+export interface TemporalLink {
+  client: Client;
+  nativeConnection: NativeConnection;
+  namespace: string;
+  address: string;
+  /** The Temporal UI, when Debrief started the dev server itself. */
+  uiUrl?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local Temporal dev server (file-backed, with its UI) using the provisioned `temporal` CLI, or
+ * the SDK's own download when none was found.
+ */
+export async function startEmbeddedTemporal(options: {
+  dbFilename: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  tools: Tools;
+}): Promise<TemporalLink> {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: options.tools.temporalCli
+        ? { type: 'existing-path', path: options.tools.temporalCli }
+        : { type: 'cached-download' },
+      dbFilename: options.dbFilename,
+      ip: '127.0.0.1',
+      // 0 lets the server pick free ports (tests); the UI is left off then.
+      port: options.port || undefined,
+      ui: options.uiPort !== 0,
+      uiPort: options.uiPort || undefined,
+      namespace: options.namespace,
+      searchAttributes: Object.values(searchAttributes),
+    },
+  });
+  return {
+    client: env.client,
+    nativeConnection: env.nativeConnection,
+    namespace: options.namespace,
+    address: env.address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    close: () => env.teardown(),
+  };
+}
+
+/**
+ * Connects to an existing Temporal cluster or Temporal Cloud using Temporal's own environment
+ * configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, config file).
+ */
+export async function connectExternalTemporal(config: Config): Promise<TemporalLink> {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(config.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
+    profile: config.env.TEMPORAL_PROFILE,
+    overrideEnvVars,
+  });
+  const connection = await Connection.connect(connectionOptions);
+  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  return {
+    client: new Client({ connection, namespace }),
+    nativeConnection,
+    namespace,
+    address: connectionOptions.address ?? 'localhost:7233',
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}

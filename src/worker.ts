@@ -1,0 +1,24 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+
+/** What a worker needs: where Temporal is, which queue, and the clients its activities use. */
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ActivityDeps;
+}
+
+/**
+ * Creates the Debrief worker: the workflows (bundled from `src/workflows`) and the activities built from
+ * the given clients. Run it with `worker.run()`; stop it with `worker.shutdown()`.
+ */
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities: createActivities(options.activities),
+  });
+}

@@ -1,0 +1,2 @@
+export { followUpWorkflow, type FollowUpInput, type FollowUpResult } from './follow-up';
+export * from './definitions';
