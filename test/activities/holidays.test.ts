@@ -1,0 +1,43 @@
+import { createHolidayActivities, HolidayInputError } from '../../src/activities/holidays';
+
+describe('loadHolidays (real date-holidays data)', () => {
+  const { loadHolidays } = createHolidayActivities();
+
+  it('lists US public holidays for 2026 as sorted local dates', async () => {
+    const dates = await loadHolidays('US', '2026-11-20T15:00:00Z', 1);
+    expect(dates).toEqual(expect.arrayContaining(['2026-01-01', '2026-07-03', '2026-11-26', '2026-12-25']));
+    expect(dates).toEqual([...dates].sort());
+    expect(dates.every((date) => /^2026-\d{2}-\d{2}$/.test(date))).toBe(true);
+  });
+
+  it('leaves out observances and optional days', async () => {
+    const dates = await loadHolidays('US', '2026-01-01', 1);
+    expect(dates).not.toContain('2026-11-27'); // day after Thanksgiving: an observance
+    expect(dates).not.toContain('2026-12-24'); // Christmas Eve: optional
+    expect(dates).not.toContain('2026-02-14');
+  });
+
+  it('covers consecutive years, so a late-December follow-up sees New Year', async () => {
+    const dates = await loadHolidays('US', '2026-12-20', 2);
+    expect(dates).toEqual(expect.arrayContaining(['2026-12-25', '2027-01-01', '2027-12-24']));
+    expect(new Set(dates).size).toBe(dates.length);
+  });
+
+  it('accepts a subdivision', async () => {
+    expect(await loadHolidays('DE-BY', '2026-01-01', 1)).toContain('2026-01-06');
+    expect(await loadHolidays('DE', '2026-01-01', 1)).not.toContain('2026-01-06');
+  });
+
+  it('returns an empty list with no country or one it does not know', async () => {
+    expect(await loadHolidays(undefined, '2026-01-01', 1)).toEqual([]);
+    expect(await loadHolidays('XX', '2026-01-01', 1)).toEqual([]);
+    expect(await loadHolidays('not a country', '2026-01-01', 1)).toEqual([]);
+  });
+
+  it('rejects malformed arguments with an error not worth retrying', async () => {
+    await expect(loadHolidays('US', 'next week', 1)).rejects.toThrow(HolidayInputError);
+    await expect(loadHolidays('US', '2026-01-01', 0)).rejects.toThrow(
+      /years must be a whole number from 1 to 10/,
+    );
+  });
+});
