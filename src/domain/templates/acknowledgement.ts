@@ -1,0 +1,108 @@
+import { type MessageContent } from '../messages';
+import { replyKeywords } from '../replies';
+import { type FollowUpContext, type FollowUpStep } from './context';
+import { bulletList, heading, link, numberedList, paragraph, renderEmail, type Inline } from './email';
+import { composeSms, smsBudget } from './sms';
+import { oneLine } from './text';
+import { candidateFooter, productName, smsValue } from './wording';
+
+export interface AcknowledgementContext extends FollowUpContext {
+  /** The steps this follow-up plans, in order; steps without the contacts they need are left out. */
+  plannedSteps: FollowUpStep[];
+  /** When the first step is due, worded for the candidate in their timezone ("tomorrow", "on Tuesday"). */
+  firstStepWhen?: string;
+  recruiterName?: string;
+  connectionName?: string;
+}
+
+const firstStepInSms: Record<FollowUpStep, string> = {
+  recruiterCall: 'a short call to your recruiter',
+  interviewerCall: 'a short call to one of your interviewers',
+  referenceRequest: 'a note to your references',
+  connectionAsk: 'a question through your connection',
+  closeOutCheck: 'a short check-in',
+};
+
+function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] {
+  const company = oneLine(ctx.company);
+  switch (step) {
+    case 'recruiterCall':
+      return [
+        `A short phone call to your recruiter${ctx.recruiterName ? `, ${oneLine(ctx.recruiterName)}` : ''}. `,
+        "We'll send a script with one neutral question about what would help next time. A call gets further ",
+        'than an email.',
+      ];
+    case 'interviewerCall':
+      return ["If the recruiter can't help, the same kind of call to one of your interviewers."];
+    case 'referenceRequest':
+      return [
+        `A note to your references asking how ${company}'s reference calls went. We draft it; you send it.`,
+      ];
+    case 'connectionAsk':
+      return [
+        `A message to ${ctx.connectionName ? oneLine(ctx.connectionName) : 'your mutual connection'}, `,
+        `who helped you reach ${company}, asking the same forward-looking question on your behalf. `,
+        'We draft it; you send it.',
+      ];
+    case 'closeOutCheck':
+      return [
+        'A check-in about two weeks from now that gathers what you learned into a short debrief, with a tip ',
+        'for your next interview.',
+      ];
+  }
+}
+
+/**
+ * The first message after a rejection: a kind word, what will happen over the next couple of weeks, and how
+ * to answer or opt out ("Reply STOP to opt out" in SMS, an unsubscribe link in email).
+ */
+export function renderAcknowledgement(ctx: AcknowledgementContext): MessageContent {
+  const firstName = oneLine(ctx.candidateFirstName);
+  const company = oneLine(ctx.company);
+  const role = oneLine(ctx.role);
+  const firstStep = ctx.plannedSteps[0] ?? 'closeOutCheck';
+  const when = ctx.firstStepWhen === undefined ? '' : ` ${smsValue(ctx.firstStepWhen, 24)}`;
+
+  const sms = composeSms([
+    `${productName}: Hi ${smsValue(firstName, smsBudget.firstName)}, sorry the`,
+    `${smsValue(company, smsBudget.company)} role didn't work out.`,
+    "Over the next couple of weeks we'll guide you through a few short follow-ups,",
+    `starting with ${firstStepInSms[firstStep]}${when}.`,
+    { text: `Plan: ${oneLine(ctx.links.page)}`, ifRoom: true },
+    `Reply ${replyKeywords.help} for help. Reply ${replyKeywords.stop} to opt out.`,
+  ]);
+
+  const email = renderEmail({
+    subject: `Sorry about ${company}. Here's what happens next`,
+    preheader: `A few short follow-ups over the next couple of weeks, starting with ${firstStepInSms[firstStep]}.`,
+    blocks: [
+      paragraph(`Hi ${firstName},`),
+      paragraph(
+        `We're sorry the ${role} role at ${company} didn't work out. It stings, and it is also a chance to `,
+        'learn something useful for next time. Debrief helps you ask for that in a way that tends to get ',
+        'real answers.',
+      ),
+      heading('What happens over the next couple of weeks'),
+      numberedList(
+        ...(ctx.plannedSteps.length > 0 ? ctx.plannedSteps : ['closeOutCheck' as const]).map((step) =>
+          stepInEmail(step, ctx),
+        ),
+      ),
+      paragraph(
+        'One thing before you start: go in curious rather than aggrieved. People hear the difference, and a ',
+        'relaxed, gracious tone is what makes them open up.',
+      ),
+      heading('How to answer'),
+      bulletList(
+        ['Each reminder email has one-click buttons for your answer.'],
+        ['Everything is also on ', link('your follow-up page', ctx.links.page), '.'],
+        [
+          `If we text you, reply with the number or word shown; ${replyKeywords.help} lists them all, and `,
+          `${replyKeywords.stop} stops the texts.`,
+        ],
+      ),
+    ],
+    footer: candidateFooter(ctx.links),
+  });
+  return { sms, email };
+}

@@ -1,0 +1,54 @@
+import { type MessageContent } from '../messages';
+import { type FollowUpContext } from './context';
+import { paragraph, renderEmail } from './email';
+import { composeSms, smsBudget } from './sms';
+import { oneLine } from './text';
+import { candidateFooter, smsValue } from './wording';
+
+/** Why a follow-up stopped early, as far as the candidate's note is concerned. */
+export type StoppedNoteReason = 'reopened' | 'offer' | 'hired' | 'withdrawn';
+
+/**
+ * The one short note sent when a follow-up stops because the employer reversed its decision: a congratulation
+ * for an offer or a hire, a plain heads-up when the application was reopened.
+ *
+ * Returns `undefined` for `withdrawn`, deliberately: the candidate withdrew themselves, so they already know,
+ * and any message about it would only be noise. The follow-up just stops quietly.
+ */
+export function renderStoppedNote(
+  ctx: FollowUpContext,
+  reason: StoppedNoteReason,
+): MessageContent | undefined {
+  if (reason === 'withdrawn') return undefined;
+  const firstName = oneLine(ctx.candidateFirstName);
+  const company = oneLine(ctx.company);
+  const role = oneLine(ctx.role);
+  const smsFirst = smsValue(firstName, smsBudget.firstName);
+  const smsCompany = smsValue(company, smsBudget.company);
+
+  const wording = {
+    reopened: {
+      sms: `Hi ${smsFirst}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
+      subject: `${company} reopened your application`,
+      body: `${company} reopened your application for the ${role} role, so we've stopped the follow-up for it. You won't get more reminders about this one. Good luck!`,
+    },
+    offer: {
+      sms: `Congratulations on the offer from ${smsCompany}, ${smsFirst}! We've stopped the follow-up for that application. Good luck with your decision.`,
+      subject: `Congratulations on the offer from ${company}!`,
+      body: `Congratulations on the offer for the ${role} role at ${company}! We've stopped the follow-up for that application, so you won't get more reminders about it. Good luck with your decision.`,
+    },
+    hired: {
+      sms: `Congratulations, ${smsFirst}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
+      subject: `Congratulations on the ${role} role at ${company}!`,
+      body: `Congratulations on joining ${company} as ${role}! We've closed the follow-up for that application, so there is nothing more to do. All the best in the new role.`,
+    },
+  }[reason];
+
+  const sms = composeSms([wording.sms]);
+  const email = renderEmail({
+    subject: wording.subject,
+    blocks: [paragraph(`Hi ${firstName},`), paragraph(wording.body)],
+    footer: candidateFooter(ctx.links),
+  });
+  return { sms, email };
+}

@@ -1,0 +1,66 @@
+/** Small text helpers shared by the templates: cleaning interpolated values, clipping, phone links. */
+
+/** Bidirectional overrides and isolates can make a name display differently from what it is. */
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const controlCharacters = /[\u0000-\u001F\u007F]/g;
+// eslint-disable-next-line no-control-regex -- as above, keeping line breaks
+const controlCharactersExceptNewline = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/** One line of display text: control characters removed, whitespace collapsed, trimmed. */
+export function oneLine(value: string): string {
+  return value.replace(controlCharacters, ' ').replace(bidiControls, '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Shortens text to at most `max` UTF-16 units without splitting a character, preferring a word boundary
+ * near the end, and marks the cut with `ellipsis` (ASCII "..." by default, which keeps SMS in GSM-7).
+ */
+export function clip(value: string, max: number, ellipsis = '...'): string {
+  if (value.length <= max) return value;
+  const room = Math.max(0, max - ellipsis.length);
+  let cut = '';
+  for (const character of value) {
+    if (cut.length + character.length > room) break;
+    cut += character;
+  }
+  const lastSpace = cut.lastIndexOf(' ');
+  if (lastSpace >= room - 10 && lastSpace > 0) cut = cut.slice(0, lastSpace);
+  return `${cut.trimEnd()}${ellipsis}`;
+}
+
+/** A `tel:` URI for an E.164 number (anything but digits and the leading plus is dropped). */
+export function telLink(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
+const titles = new Set(['dr', 'mr', 'mrs', 'ms', 'mx', 'prof', 'sir', 'dame']);
+
+/** How to greet a person by name: their first name, or the full name when it starts with a title. */
+export function greetingName(fullName: string): string {
+  const name = oneLine(fullName);
+  const first = name.split(' ')[0] ?? name;
+  return titles.has(first.replace(/\.$/, '').toLowerCase()) ? name : first;
+}
+
+/** Joins items as English prose: "a", "a and b", "a, b and c". */
+export function listInProse(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+}
+
+/**
+ * A candidate-written note kept as paragraphs: line breaks normalised, runs of spaces and blank lines
+ * collapsed, trimmed. Undefined when nothing is left.
+ */
+export function multilineNote(note: string | undefined): string | undefined {
+  const cleaned = note
+    ?.replace(controlCharactersExceptNewline, ' ')
+    .replace(bidiControls, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  return cleaned === '' ? undefined : cleaned;
+}

@@ -1,0 +1,115 @@
+import { replyKeywords } from '../replies';
+import { type CandidateLinks } from './context';
+import { type Block, type Inline, link, paragraph } from './email';
+import { type SmsPart } from './sms';
+import { clip, oneLine } from './text';
+
+/**
+ * Wording shared by several messages: the questions we coach, the do / don't advice, and the SMS reply menus.
+ * Written in our own words; the guidance behind it is summarised in DESIGN.md.
+ */
+
+/** The product name that signs SMS and explains who is writing. */
+export const productName = 'Debrief';
+
+/** The one question for the recruiter or an interviewer: neutral, and about next time. */
+export const neutralQuestion =
+  'If a role opens up with your team again, what would help me stand out next time?';
+
+/** The same question, for a mutual connection to pass on to the company. */
+export const connectionQuestion =
+  'If I were to apply there again, what would help me stand out to their team?';
+
+/** What to ask near the end of an interview, to hear a doubt while it can still be answered. */
+export const duringInterviewQuestion =
+  "Before we wrap up, is there anything you hoped to see or hear from me that we haven't covered yet?";
+
+/** The next-time tip that closes the debrief and the interview-prep reminder. */
+export const nextTimeTip =
+  'Near the end of your next interview, ask what they still hope to see or hear from you, and answer it ' +
+  'right there with a concrete example. You clear up a doubt while you are still in the room, and you show ' +
+  'that you take feedback well.';
+
+/** Reminders about a call: what helps. */
+export const callDos: string[] = [
+  'Call rather than email: a conversation is quicker for them, and people tend to say more on the phone.',
+  'Call when you feel calm and curious; if the news still stings, wait a day.',
+  'Keep it to a few minutes and ask just the one forward-looking question.',
+  'Thank them, whatever they say.',
+  'Write down what you heard right after the call, while it is fresh.',
+];
+
+/** Reminders about a call: what hurts. */
+export const callDonts: string[] = [
+  "Don't ask why you weren't chosen; ask what would help next time. Most people can't answer the first " +
+    'question, and many can answer the second.',
+  "Don't argue with what you hear or compare yourself with whoever got the offer.",
+  "Don't press if they'd rather not share: a gracious goodbye keeps the door open.",
+  "Don't call while you feel hard done by. It comes through in your voice, and it makes people warier of " +
+    'giving feedback to anyone.',
+];
+
+/** An SMS-safe value: one line, clipped to its budget. */
+export function smsValue(value: string, budget: number): string {
+  return clip(oneLine(value), budget);
+}
+
+/**
+ * A reply tag as the candidate should type it: letters (with their marks) and digits only, never clipped (a clipped tag would
+ * match nothing). Undefined when nothing usable is left.
+ */
+export function smsTag(tag: string | undefined): string | undefined {
+  const cleaned = tag?.replace(/[^\p{L}\p{N}\p{M}]/gu, '');
+  return cleaned === undefined || cleaned === '' ? undefined : `#${cleaned}`;
+}
+
+/** `(add #TAG)` when the candidate has several open follow-ups, so replies can say which one. */
+export function tagHint(tag: string | undefined): string | undefined {
+  const typed = smsTag(tag);
+  return typed === undefined ? undefined : `(add ${typed})`;
+}
+
+/** The numbered call menu, e.g. "Reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP (add #ACME)." */
+export function callMenu(tag: string | undefined): SmsPart {
+  const k = replyKeywords;
+  const hint = tagHint(tag);
+  return (
+    `Then reply ${k.spoke} spoke, ${k.noAnswer} no answer, ${k.declined} declined, ${k.snooze} or ${k.skip}` +
+    (hint ? ` ${hint}.` : '.')
+  );
+}
+
+/** "Reply SKIP to pass (add #ACME)." for steps whose only SMS answer is skipping. */
+export function skipHint(tag: string | undefined): string {
+  const hint = tagHint(tag);
+  return `Reply ${replyKeywords.skip} to pass${hint ? ` ${hint}` : ''}.`;
+}
+
+/** The small print of every email to the candidate: where to find everything, and how to unsubscribe. */
+export function candidateFooter(links: CandidateLinks): Inline[][] {
+  return [
+    ['Everything about this follow-up is on ', link('your follow-up page', links.page), '.'],
+    ["Don't want these emails? ", link('Unsubscribe', links.unsubscribe), ' at any time.'],
+  ];
+}
+
+/** How a direct message to a reference or connection introduces itself: who writes, for whom, and why. */
+export function thirdPartyIntro(candidateFullName: string, candidateFirstName: string): Block {
+  return paragraph(
+    `I'm writing from ${productName} on behalf of ${candidateFullName}, with ${candidateFirstName}'s approval. `,
+    `${productName} helps people follow up thoughtfully after a hiring decision, and you let `,
+    `${candidateFirstName} know you were happy to be contacted about this.`,
+  );
+}
+
+/** The small print of a direct message to a third party: one-time, and how to opt out of any more. */
+export function thirdPartyFooter(candidateFirstName: string, optOut: string | undefined): Inline[][] {
+  return [
+    [
+      `This is a one-time message sent with ${candidateFirstName}'s approval; we won't write to you again about it.`,
+    ],
+    ...(optOut
+      ? [[`Prefer not to hear from ${productName} at all? `, link('Tell us here', optOut), '.']]
+      : []),
+  ];
+}
