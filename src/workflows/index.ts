@@ -1,2 +1,5 @@
 export { followUpWorkflow, type FollowUpInput, type FollowUpResult } from './follow-up';
+export { interviewPrepWorkflow, type InterviewPrepInput, type InterviewPrepResult } from './interview-prep';
 export * from './definitions';
+export * from './candidate';
+export * from './phone-index';

@@ -1,0 +1,200 @@
+import { createHmac } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { candidateWorkflowId } from '../domain/ids';
+import {
+  acceptInboundUpdate,
+  candidateStateQuery,
+  candidateWorkflow,
+  closeFollowUpUpdate,
+  purgeCandidateUpdate,
+  recordDeliveryStatusUpdate,
+  registerFollowUpUpdate,
+  releaseInboundUpdate,
+  reserveDeliveryUpdate,
+  setEmailOptOutUpdate,
+  setSmsOptOutUpdate,
+  settleDeliveryUpdate,
+  useLinkUpdate,
+  type CandidateEntityState,
+  type DeliveryPermission,
+  type DeliveryReservation,
+  type DeliverySettlement,
+  type OpenFollowUp,
+} from '../workflows/candidate';
+import {
+  linkCandidateUpdate,
+  phoneCandidatesQuery,
+  phoneIndexWorkflow,
+  phoneIndexWorkflowId,
+  unlinkCandidateUpdate,
+} from '../workflows/phone-index';
+
+/** A follow-up as the candidate entity registers it. */
+export interface FollowUpRegistration {
+  candidateId: string;
+  followUpId: string;
+  company: string;
+  role: string;
+  phone?: string;
+  email?: string;
+  /** The candidate's IANA zone. */
+  zone: string;
+}
+
+/**
+ * The per-candidate state shared by all of a candidate's follow-ups (opt-outs, budget, deliveries, open
+ * follow-ups, inbound tokens), and the phone index that finds a candidate from an inbound SMS.
+ * Implemented on Temporal by {@link createTemporalCandidateDirectory}; tests may hand in fakes.
+ */
+export interface CandidateDirectory {
+  /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
+  registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }>;
+  closeFollowUp(candidateId: string, followUpId: string): Promise<void>;
+  /** Asks whether one message may go out on one channel, and reserves it when it may. */
+  reserveDelivery(candidateId: string, reservation: DeliveryReservation): Promise<DeliveryPermission>;
+  settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
+  recordDeliveryStatus(
+    candidateId: string,
+    status: { providerId: string; status: string; errorCode?: number; phone?: string },
+  ): Promise<void>;
+  setSmsOptOut(candidateId: string, phone: string, optedOut: boolean): Promise<{ changed: boolean }>;
+  setEmailOptOut(candidateId: string, email: string): Promise<{ changed: boolean }>;
+  /** The candidates a phone number belongs to (empty when unknown). */
+  findByPhone(phone: string): Promise<string[]>;
+  /** Records an inbound idempotency token and answers what routing needs. */
+  acceptInbound(
+    candidateId: string,
+    inbound: { token: string; phone: string },
+  ): Promise<{ duplicate: boolean; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean }>;
+  releaseInbound(candidateId: string, token: string): Promise<void>;
+  /** Marks a single-use link as used; false when it was used before. */
+  useLink(candidateId: string, linkId: string): Promise<boolean>;
+  /** Deletes what is kept about the candidate; answers the follow-ups still open so the caller stops them. */
+  purge(candidateId: string): Promise<{ openFollowUpIds: string[] }>;
+  /** The entity's state, or undefined when the candidate has none. */
+  state(candidateId: string): Promise<CandidateEntityState | undefined>;
+}
+
+/**
+ * The phone index key of a number: HMAC-SHA256 keyed with `secret`, hex, shortened to 128 bits. Numbers are
+ * normalised to E.164 digits first, so `+1 415-555-0100` and `+14155550100` meet.
+ */
+export function phoneHash(secret: string, phone: string): string {
+  const normalised = `+${phone.replace(/\D/g, '')}`;
+  return createHmac('sha256', `debrief-phone-index:${secret}`).update(normalised).digest('hex').slice(0, 32);
+}
+
+/**
+ * A {@link CandidateDirectory} on Temporal: every change is an update-with-start on the entity workflow
+ * `candidate-<id>` (started on first use, on `taskQueue`), so no caller has to know whether it exists yet.
+ * `phoneSecret` keys the phone index (see {@link phoneHash}); changing it orphans the existing index.
+ */
+export function createTemporalCandidateDirectory(
+  client: Client,
+  taskQueue: string,
+  phoneSecret: string,
+): CandidateDirectory {
+  function entityUpdate<Ret, Args extends unknown[]>(
+    candidateId: string,
+    update: Parameters<typeof client.workflow.executeUpdateWithStart<typeof candidateWorkflow, Ret, Args>>[0],
+    args: Args,
+  ): Promise<Ret> {
+    return client.workflow.executeUpdateWithStart(update, {
+      args,
+      startWorkflowOperation: new WithStartWorkflowOperation(candidateWorkflow, {
+        workflowId: candidateWorkflowId(candidateId),
+        taskQueue,
+        args: [{ candidateId }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        staticSummary: 'Candidate: opt-outs, SMS budget, open follow-ups',
+      }),
+    });
+  }
+
+  function phoneIndex(phone: string) {
+    return phoneIndexWorkflowId(phoneHash(phoneSecret, phone));
+  }
+
+  return {
+    async registerFollowUp({ candidateId, email: _email, ...followUp }) {
+      if (followUp.phone !== undefined) {
+        await client.workflow.executeUpdateWithStart(linkCandidateUpdate, {
+          args: [{ candidateId }],
+          startWorkflowOperation: new WithStartWorkflowOperation(phoneIndexWorkflow, {
+            workflowId: phoneIndex(followUp.phone),
+            taskQueue,
+            args: [{ candidateIds: [] }],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            staticSummary: 'Phone index: which candidate an inbound SMS is from',
+          }),
+        });
+      }
+      return entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
+    },
+    closeFollowUp: (candidateId, followUpId) =>
+      entityUpdate(candidateId, closeFollowUpUpdate, [{ followUpId }]),
+    reserveDelivery: (candidateId, reservation) =>
+      entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
+    settleDelivery: (candidateId, settlement) =>
+      entityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
+    async recordDeliveryStatus(candidateId, status) {
+      await entityUpdate(candidateId, recordDeliveryStatusUpdate, [status]);
+    },
+    setSmsOptOut: (candidateId, phone, optedOut) =>
+      entityUpdate(candidateId, setSmsOptOutUpdate, [{ phone, optedOut }]),
+    setEmailOptOut: (candidateId, email) => entityUpdate(candidateId, setEmailOptOutUpdate, [{ email }]),
+    async findByPhone(phone) {
+      try {
+        const index = await client.workflow.getHandle(phoneIndex(phone)).query(phoneCandidatesQuery);
+        return index.candidateIds;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return [];
+        throw error;
+      }
+    },
+    acceptInbound: (candidateId, inbound) => entityUpdate(candidateId, acceptInboundUpdate, [inbound]),
+    releaseInbound: (candidateId, token) => entityUpdate(candidateId, releaseInboundUpdate, [{ token }]),
+    async useLink(candidateId, linkId) {
+      return (await entityUpdate(candidateId, useLinkUpdate, [{ linkId }])).firstUse;
+    },
+    async purge(candidateId) {
+      const { openFollowUpIds, phones } = await entityUpdate(candidateId, purgeCandidateUpdate, []);
+      for (const phone of phones) {
+        try {
+          await client.workflow.getHandle(phoneIndex(phone)).executeUpdate(unlinkCandidateUpdate, {
+            args: [{ candidateId }],
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { openFollowUpIds };
+    },
+    async state(candidateId) {
+      try {
+        return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * Activities the follow-up workflow calls to keep the candidate entity up to date. Registering also indexes
+ * the phone number, so replies from it find the candidate.
+ */
+export function createCandidateActivities({ candidates }: { candidates: CandidateDirectory }) {
+  return {
+    /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
+    registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
+      return candidates.registerFollowUp(registration);
+    },
+    /** Forgets an ended follow-up, so replies are no longer routed to it. */
+    closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {
+      return candidates.closeFollowUp(candidateId, followUpId);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+/**
+ * Finds the candidate behind an inbound SMS. One small workflow per phone number, with the id
+ * `phone-<hmac>`: the HMAC (keyed with a secret of the operator) keeps numbers out of workflow ids, the
+ * Temporal UI and listings, while the API can still compute the id from the `From` of an inbound message.
+ * A direct workflow id needs no search attribute to be registered and has no visibility lag, unlike a
+ * search on an attribute.
+ */
+
+/** The candidates a number belongs to (usually one). */
+export interface PhoneIndexState {
+  candidateIds: string[];
+}
+
+/** Adds a candidate to the number's list (idempotent). */
+export const linkCandidateUpdate = defineUpdate<PhoneIndexState, [{ candidateId: string }]>('linkCandidate');
+
+/** Removes a candidate (deleted, or the number changed); the index ends when nobody is left. */
+export const unlinkCandidateUpdate = defineUpdate<PhoneIndexState, [{ candidateId: string }]>(
+  'unlinkCandidate',
+);
+
+/** The candidates of the number. */
+export const phoneCandidatesQuery = defineQuery<PhoneIndexState>('phoneCandidates');
+
+/** The workflow id of a phone number's index entry, from the number's HMAC (hex). */
+export function phoneIndexWorkflowId(phoneHash: string): string {
+  return `phone-${phoneHash}`;
+}
+
+/** One phone number's entry in the index; see the module comment. */
+export async function phoneIndexWorkflow(input: PhoneIndexState = { candidateIds: [] }): Promise<void> {
+  const state: PhoneIndexState = { candidateIds: [...input.candidateIds] };
+  let emptied = false;
+  setHandler(phoneCandidatesQuery, () => state);
+  setHandler(
+    linkCandidateUpdate,
+    ({ candidateId }) => {
+      if (!state.candidateIds.includes(candidateId)) state.candidateIds.push(candidateId);
+      return state;
+    },
+    {
+      validator: ({ candidateId }) => {
+        if (typeof candidateId !== 'string' || candidateId === '') throw new Error('candidateId is required');
+      },
+    },
+  );
+  setHandler(unlinkCandidateUpdate, ({ candidateId }) => {
+    state.candidateIds = state.candidateIds.filter((id) => id !== candidateId);
+    emptied = state.candidateIds.length === 0;
+    return state;
+  });
+  await condition(() => emptied || workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  if (emptied) return;
+  await continueAsNew<typeof phoneIndexWorkflow>(state);
+}

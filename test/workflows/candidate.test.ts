@@ -1,0 +1,210 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createTemporalCandidateDirectory, type CandidateDirectory } from '../../src/activities/candidates';
+import { candidateWorkflowId } from '../../src/domain/ids';
+import { candidateEntityLimits, candidateStateQuery } from '../../src/workflows';
+import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+
+const zone = 'America/New_York';
+const phone = '+14155550100';
+
+describe('candidate entity workflow on the time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  let directory: CandidateDirectory;
+
+  beforeAll(async () => {
+    env = await startTimeSkipping();
+    const taskQueue = uniqueName('candidate');
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+    });
+    running = worker.run();
+    directory = createTemporalCandidateDirectory(env.client, taskQueue, 'phone-index-test-secret');
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const sms = (key: string, budget = 2) => ({
+    key,
+    channel: 'sms' as const,
+    phone,
+    zone,
+    smsBudgetPerDay: budget,
+  });
+
+  it('starts on first use and hands out reply tags only once several follow-ups are open', async () => {
+    const candidateId = uniqueName('cand');
+    const first = await directory.registerFollowUp({
+      candidateId,
+      followUpId: 'followup-a',
+      company: 'Acme Corp',
+      role: 'Engineer',
+      phone,
+      zone,
+    });
+    const second = await directory.registerFollowUp({
+      candidateId,
+      followUpId: 'followup-b',
+      company: 'Acme Labs',
+      role: 'Engineer',
+      zone,
+    });
+    const again = await directory.registerFollowUp({
+      candidateId,
+      followUpId: 'followup-a',
+      company: 'Acme Corp',
+      role: 'Engineer',
+      zone,
+    });
+
+    expect(first).toEqual({});
+    expect(second).toEqual({ replyTag: 'ACME2' });
+    expect(again).toEqual({ replyTag: 'ACME' });
+    expect(await directory.findByPhone('+1 415 555 0100')).toEqual([candidateId]);
+
+    await directory.closeFollowUp(candidateId, 'followup-a');
+    const state = await directory.state(candidateId);
+    expect(state?.openFollowUps.map((open) => open.followUpId)).toEqual(['followup-b']);
+  });
+
+  it('grants each delivery once, keeps the daily SMS budget per local day, and refunds unsent ones', async () => {
+    const candidateId = uniqueName('cand');
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({ decision: 'go' });
+    await directory.settleDelivery(candidateId, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SM1',
+    });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({
+      decision: 'already_sent',
+      providerId: 'SM1',
+    });
+
+    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toEqual({ decision: 'go' });
+    // A retry while the first attempt never settled: its outcome is unknown, so it is not sent again.
+    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toEqual({
+      decision: 'outcome_unknown',
+    });
+    expect(await directory.reserveDelivery(candidateId, sms('f:c:1'))).toEqual({
+      decision: 'refused',
+      reason: 'sms_budget_spent',
+    });
+
+    await directory.settleDelivery(candidateId, { key: 'f:b:1', channel: 'sms', outcome: 'not_sent' });
+    expect(await directory.reserveDelivery(candidateId, sms('f:c:1'))).toEqual({ decision: 'go' });
+
+    // The next local day has a fresh budget.
+    await env.sleep('1 day');
+    expect(await directory.reserveDelivery(candidateId, sms('f:d:1'))).toEqual({ decision: 'go' });
+    // Email is not budgeted.
+    expect(
+      await directory.reserveDelivery(candidateId, {
+        key: 'f:c:1',
+        channel: 'email',
+        email: 'ada@example.com',
+        zone,
+        smsBudgetPerDay: 0,
+      }),
+    ).toEqual({ decision: 'go' });
+  });
+
+  it('records opt-outs and invalid numbers from failed sends and from STOP, and lets START undo STOP', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.reserveDelivery(candidateId, sms('f:a:1', 5));
+    await directory.settleDelivery(candidateId, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'opted_out',
+      phone,
+    });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:2', 5))).toEqual({
+      decision: 'refused',
+      reason: 'sms_opted_out',
+    });
+    expect(await directory.setSmsOptOut(candidateId, phone, true)).toEqual({ changed: false });
+    expect(await directory.setSmsOptOut(candidateId, phone, false)).toEqual({ changed: true });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:3', 5))).toEqual({ decision: 'go' });
+
+    const other = '+14155550177';
+    await directory.reserveDelivery(candidateId, { ...sms('f:b:1', 5), phone: other });
+    await directory.settleDelivery(candidateId, {
+      key: 'f:b:1',
+      channel: 'sms',
+      outcome: 'invalid_number',
+      phone: other,
+    });
+    expect(await directory.reserveDelivery(candidateId, { ...sms('f:b:2', 5), phone: other })).toEqual({
+      decision: 'refused',
+      reason: 'sms_invalid_number',
+    });
+
+    expect(await directory.setEmailOptOut(candidateId, 'Ada@Example.com')).toEqual({ changed: true });
+    expect(
+      await directory.reserveDelivery(candidateId, {
+        key: 'f:c:1',
+        channel: 'email',
+        email: 'ada@example.com',
+        zone,
+        smsBudgetPerDay: 0,
+      }),
+    ).toEqual({ decision: 'refused', reason: 'email_opted_out' });
+  });
+
+  it('drops repeated inbound tokens, keeps only the most recent ones, and forgets a released one', async () => {
+    const candidateId = uniqueName('cand');
+    expect((await directory.acceptInbound(candidateId, { token: 't-1', phone })).duplicate).toBe(false);
+    expect((await directory.acceptInbound(candidateId, { token: 't-1', phone })).duplicate).toBe(true);
+    await directory.releaseInbound(candidateId, 't-1');
+    expect((await directory.acceptInbound(candidateId, { token: 't-1', phone })).duplicate).toBe(false);
+
+    for (let index = 0; index < candidateEntityLimits.seenInboundTokens + 5; index++) {
+      await directory.acceptInbound(candidateId, { token: `bulk-${index}`, phone });
+    }
+    const state = await directory.state(candidateId);
+    expect(state?.seenInboundTokens).toHaveLength(candidateEntityLimits.seenInboundTokens);
+    expect(state?.seenInboundTokens).not.toContain('bulk-0');
+  });
+
+  it('rejects invalid changes in the validator, leaving nothing in history', async () => {
+    const candidateId = uniqueName('cand');
+    await expect(directory.setSmsOptOut(candidateId, '4155550100', true)).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
+    await expect(
+      directory.reserveDelivery(candidateId, { ...sms('f:a:1'), smsBudgetPerDay: -1 }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  });
+
+  it('purges on deletion: answers the open follow-ups, clears the phone index and ends', async () => {
+    const candidateId = uniqueName('cand');
+    const ownPhone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    await directory.registerFollowUp({
+      candidateId,
+      followUpId: 'followup-x',
+      company: 'Globex',
+      role: 'Engineer',
+      phone: ownPhone,
+      zone,
+    });
+    await directory.setSmsOptOut(candidateId, ownPhone, true);
+
+    expect(await directory.purge(candidateId)).toEqual({ openFollowUpIds: ['followup-x'] });
+    expect(await directory.findByPhone(ownPhone)).toEqual([]);
+    const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    expect(await handle.result()).toEqual({ purged: true });
+    // Nothing personal survives in the final state (the history itself ends with the namespace's retention).
+    expect(await handle.query(candidateStateQuery)).toMatchObject({
+      purged: true,
+      smsOptedOut: [],
+    });
+  });
+});
