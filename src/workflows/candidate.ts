@@ -55,7 +55,10 @@ export interface CandidateEntityState {
   smsOptedOut: string[];
   /** E.164 numbers Twilio refused as invalid (21211). */
   invalidPhones: string[];
-  /** Lowercased email addresses that used the one-click unsubscribe. */
+  /**
+   * Lowercased email addresses that unsubscribed; `*` stands for every address of the candidate (the
+   * one-click unsubscribe of the candidate's own emails). Third parties are only stopped by their address.
+   */
   emailOptedOut: string[];
   /** SMS sent per candidate-local date ("YYYY-MM-DD"); only the most recent dates are kept. */
   smsPerLocalDate: Record<string, number>;
@@ -94,6 +97,8 @@ export interface DeliveryReservation {
   zone: string;
   /** At most this many SMS per local day across all follow-ups; SMS only. */
   smsBudgetPerDay: number;
+  /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
+  audience?: 'candidate' | 'third_party';
 }
 
 /** The entity's answer to a {@link DeliveryReservation}. */
@@ -156,7 +161,7 @@ export const setSmsOptOutUpdate = defineUpdate<{ changed: boolean }, [{ phone: s
   'setSmsOptOut',
 );
 
-/** Records an email unsubscribe for one address. */
+/** Records an email unsubscribe for one address, or (`*`) for every address of the candidate. */
 export const setEmailOptOutUpdate = defineUpdate<{ changed: boolean }, [{ email: string }]>('setEmailOptOut');
 
 /**
@@ -261,7 +266,10 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
         state.smsPerLocalDate[day] = sentToday + 1;
         keepRecentDates(state.smsPerLocalDate);
         smsDay = day;
-      } else if (state.emailOptedOut.includes((request.email ?? '').toLowerCase())) {
+      } else if (
+        state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
+        (request.audience !== 'third_party' && state.emailOptedOut.includes('*'))
+      ) {
         return { decision: 'refused', reason: 'email_opted_out' };
       }
       state.deliveries[id] = {
@@ -380,7 +388,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     {
       validator: ({ email }: { email: string }) => {
         notPurged();
-        if (!email.includes('@')) throw new Error('email must be an address');
+        if (email !== '*' && !email.includes('@')) throw new Error('email must be an address, or * for all');
       },
     },
   );

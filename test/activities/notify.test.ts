@@ -1,86 +1,269 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, createFileOutbox, type Activities } from '../../src/activities';
+import { createFileOutbox } from '../../src/activities';
+import {
+  DeliveryError,
+  type DeliveryErrorCode,
+  type MailRequest,
+  type MailSender,
+  type SmsRequest,
+  type SmsSender,
+} from '../../src/activities/channels';
+import { createNotifyActivities, type NotifyDeps } from '../../src/activities/notify';
+import { plainLinks } from '../../src/domain/message-catalog';
 import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import { memoryCandidates } from '../helpers/memory-candidates';
+import { uniqueName } from '../helpers/temporal';
 
-function message(step: string, attempt = 1): OutboundMessage {
+const publicUrl = 'https://debrief.test';
+
+function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
+  const followUpId = overrides.followUpId ?? uniqueName('followup');
+  const step = overrides.step ?? 'acknowledgement';
+  const attempt = overrides.attempt ?? 1;
   return {
-    key: messageKey('followup-app-1', step, attempt),
-    followUpId: 'followup-app-1',
+    key: messageKey(followUpId, step, attempt),
+    followUpId,
     step,
     attempt,
     candidateId: 'cand-1',
     recipient: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' },
+    audience: 'candidate',
     channels: ['sms', 'email'],
-    content: {
-      sms: 'Hello from Debrief',
-      email: { subject: 'Hello', text: 'Hello from Debrief', html: '<p>Hello</p>' },
+    request: {
+      template: 'acknowledgement',
+      context: {
+        candidateFirstName: 'Ada',
+        company: 'Acme',
+        role: 'Staff Engineer',
+        plannedSteps: ['recruiterCall'],
+      },
     },
+    zone: 'America/New_York',
+    smsBudgetPerDay: 2,
+    ...overrides,
   };
 }
 
-/** Runs the deliver activity in a mock activity context (the SDK's type for `run` loses the result type). */
-function deliverIn(
-  env: MockActivityEnvironment,
-  activities: Activities,
-  m: OutboundMessage,
-): Promise<DeliveryResult> {
-  return env.run<[OutboundMessage], DeliveryResult, Activities['deliver']>(activities.deliver, m);
+/** Fake providers: record every request; fail with the queued errors first. */
+function fakeSms() {
+  const sent: SmsRequest[] = [];
+  const failures: DeliveryError[] = [];
+  const sender: SmsSender = {
+    async sendSms(request) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      sent.push(request);
+      return { providerId: `SM${sent.length}` };
+    },
+  };
+  return { sender, sent, failures };
+}
+function fakeMail() {
+  const sent: MailRequest[] = [];
+  const failures: DeliveryError[] = [];
+  const sender: MailSender = {
+    async sendMail(request) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      sent.push(request);
+      return { providerId: `<${request.messageId}>` };
+    },
+  };
+  return { sender, sent, failures };
 }
 
-describe('deliver activity (file outbox)', () => {
+const smsError = (code: DeliveryErrorCode, kind: 'transient' | 'permanent') =>
+  new DeliveryError({ kind, code, channel: 'sms', message: `fake ${code}` });
+
+describe('deliver activity', () => {
   let dir: string;
+  let candidates: ReturnType<typeof memoryCandidates>;
+  let sms: ReturnType<typeof fakeSms>;
+  let mail: ReturnType<typeof fakeMail>;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'debrief-outbox-'));
+    candidates = memoryCandidates();
+    sms = fakeSms();
+    mail = fakeMail();
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes one file per message and reports it as sent through the outbox', async () => {
-    const activities = createActivities({ outbox: createFileOutbox(dir) });
-    const result = await new MockActivityEnvironment().run(activities.deliver, message('acknowledgement'));
-
-    expect(result).toEqual({
-      key: 'followup-app-1:acknowledgement:1',
-      status: 'sent',
-      via: 'outbox',
-      providerId: 'followup-app-1_acknowledgement_1.json',
+  function activities(overrides: Partial<NotifyDeps> = {}) {
+    return createNotifyActivities({
+      outbox: createFileOutbox(dir),
+      sms: sms.sender,
+      mail: mail.sender,
+      candidates,
+      links: (followUpId) => plainLinks(publicUrl, followUpId),
+      publicUrl,
+      ...overrides,
     });
-    const entries = await createFileOutbox(dir).list();
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({
-      step: 'acknowledgement',
-      sms: 'Hello from Debrief',
-      candidateId: 'cand-1',
-    });
-    expect(entries[0]?.email).toEqual({ subject: 'Hello', text: 'Hello from Debrief' });
-  });
-
-  it('never writes the same message twice when the activity is retried', async () => {
-    const activities = createActivities({ outbox: createFileOutbox(dir) });
-    const env = new MockActivityEnvironment();
-    const first = await deliverIn(env, activities, message('call-recruiter', 2));
-    const again = await deliverIn(env, activities, message('call-recruiter', 2));
-    const retries = await Promise.all(
-      [1, 2, 3].map(() => deliverIn(env, activities, message('call-recruiter', 2))),
+  }
+  const deliver = (acts: ReturnType<typeof activities>, m: OutboundMessage) =>
+    new MockActivityEnvironment().run<[OutboundMessage], DeliveryResult, typeof acts.deliver>(
+      acts.deliver,
+      m,
+    );
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected the delivery to fail');
+      },
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(ApplicationFailure);
+        return error as ApplicationFailure;
+      },
     );
 
-    expect(first.status).toBe('sent');
-    expect(again.status).toBe('duplicate');
-    expect(retries.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
-    expect((await readdir(dir)).filter((name) => !name.startsWith('.'))).toEqual([
-      'followup-app-1_call-recruiter_2.json',
-    ]);
+  it('writes to the outbox when no provider is configured, once per message', async () => {
+    const acts = activities({ sms: undefined, mail: undefined });
+    const m = message();
+    expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'outbox' });
+    expect(await deliver(acts, m)).toMatchObject({ status: 'duplicate', via: 'outbox' });
+    expect((await readdir(dir)).filter((name) => name.endsWith('.json'))).toHaveLength(1);
   });
 
-  it('keeps messages of different attempts apart', async () => {
-    const outbox = createFileOutbox(dir);
-    const activities = createActivities({ outbox });
-    await new MockActivityEnvironment().run(activities.deliver, message('call-recruiter', 1));
-    await new MockActivityEnvironment().run(activities.deliver, message('call-recruiter', 2));
-    expect((await outbox.list()).map((entry) => entry.attempt).sort()).toEqual([1, 2]);
+  it('sends SMS and email once each; a retried activity sends nothing again', async () => {
+    const acts = activities();
+    const m = message();
+    expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'sms', providerId: 'SM1' });
+    expect(await deliver(acts, m)).toMatchObject({ status: 'duplicate' });
+
+    expect(sms.sent).toHaveLength(1);
+    expect(sms.sent[0]).toMatchObject({
+      to: '+14155550100',
+      statusCallbackUrl: `${publicUrl}/twilio/status`,
+    });
+    expect(sms.sent[0]?.body).toContain('Acme');
+    expect(mail.sent).toHaveLength(1);
+    expect(mail.sent[0]?.messageId).toMatch(/^[0-9a-f]{32}@debrief\.test$/);
+    expect(mail.sent[0]?.listUnsubscribe?.url).toBe(
+      `${publicUrl}/f/${encodeURIComponent(m.followUpId)}/unsubscribe`,
+    );
+  });
+
+  it('gives the same message the same Message-ID and different messages different ones', async () => {
+    const acts = activities({ sms: undefined });
+    const first = message({ channels: ['email'] });
+    await deliver(acts, first);
+    await deliver(activities({ sms: undefined, candidates: memoryCandidates() }), first);
+    await deliver(acts, message({ channels: ['email'], followUpId: first.followUpId, attempt: 2 }));
+    const [a, b, c] = mail.sent.map((sent) => sent.messageId);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it('falls back to email when Twilio reports an opt-out (21610), and records it for later messages', async () => {
+    sms.failures.push(smsError('sms_opted_out', 'permanent'));
+    const acts = activities();
+    const result = await deliver(acts, message({ channels: ['sms'] }));
+
+    expect(result).toMatchObject({ status: 'sent', via: 'email' });
+    expect(result.notes?.join(' ')).toMatch(/sent instead of the SMS/);
+    expect(candidates.entities.get('cand-1')?.smsOptedOut).toEqual(['+14155550100']);
+
+    await deliver(acts, message({ channels: ['sms'] }));
+    expect(sms.sent).toHaveLength(0);
+    expect(mail.sent).toHaveLength(2);
+  });
+
+  it('marks an invalid number (21211) and falls back to email', async () => {
+    sms.failures.push(smsError('sms_invalid_number', 'permanent'));
+    const result = await deliver(activities(), message({ channels: ['sms'] }));
+    expect(result).toMatchObject({ status: 'sent', via: 'email' });
+    expect(candidates.entities.get('cand-1')?.invalidPhones).toEqual(['+14155550100']);
+  });
+
+  it('keeps to the daily SMS budget across follow-ups: the third text of the day goes by email', async () => {
+    const acts = activities();
+    for (let index = 0; index < 3; index++) await deliver(acts, message({ channels: ['sms'] }));
+    expect(sms.sent).toHaveLength(2);
+    expect(mail.sent).toHaveLength(1);
+  });
+
+  it('holds a text back (skipped) when the budget is spent and there is no email to fall back on', async () => {
+    const acts = activities();
+    const noEmail = { name: 'Ada Lovelace', phone: '+14155550100' };
+    await deliver(acts, message({ channels: ['sms'], recipient: noEmail, smsBudgetPerDay: 1 }));
+    const held = await deliver(acts, message({ channels: ['sms'], recipient: noEmail, smsBudgetPerDay: 1 }));
+    expect(held.status).toBe('skipped');
+    expect(held.notes?.join(' ')).toMatch(/budget/);
+    expect(sms.sent).toHaveLength(1);
+  });
+
+  it('throws a retryable failure on a transient error, releasing the reservation so the retry sends', async () => {
+    sms.failures.push(smsError('sms_rate_limited', 'transient'));
+    const acts = activities();
+    const m = message({ channels: ['sms'] });
+    const failure = await failureOf(deliver(acts, m));
+    expect(failure).toMatchObject({ type: 'sms_rate_limited', nonRetryable: false });
+
+    expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'sms' });
+    expect(sms.sent).toHaveLength(1);
+    expect(candidates.entities.get('cand-1')?.smsPerLocalDate).toEqual({ today: 1 });
+  });
+
+  it('fails for good, typed with the provider code, only when no channel could carry the message', async () => {
+    sms.failures.push(smsError('sms_rejected', 'permanent'));
+    const noEmail = { name: 'Ada Lovelace', phone: '+14155550100' };
+    const failure = await failureOf(
+      deliver(activities(), message({ channels: ['sms'], recipient: noEmail })),
+    );
+    expect(failure).toMatchObject({ type: 'sms_rejected', nonRetryable: true });
+  });
+
+  it('does not send again when an earlier attempt died mid-send (outcome unknown)', async () => {
+    const m = message({ channels: ['sms'] });
+    await candidates.reserveDelivery('cand-1', {
+      key: m.key,
+      channel: 'sms',
+      phone: '+14155550100',
+      zone: 'UTC',
+      smsBudgetPerDay: 2,
+    });
+    const result = await deliver(activities(), m);
+    expect(result.status).toBe('skipped');
+    expect(sms.sent).toHaveLength(0);
+    expect(mail.sent).toHaveLength(0);
+  });
+
+  it('contacts third parties only by email, without an unsubscribe link into the candidate follow-up', async () => {
+    const result = await deliver(
+      activities(),
+      message({
+        audience: 'third_party',
+        channels: ['sms', 'email'],
+        recipient: { name: 'Lin Wu', email: 'lin@example.org', phone: '+14155550122' },
+        request: {
+          template: 'referenceDirect',
+          context: {
+            candidateFirstName: 'Ada',
+            candidateFullName: 'Ada Lovelace',
+            company: 'Acme',
+            role: 'Staff Engineer',
+            reference: { name: 'Lin Wu' },
+            referenceWasContacted: true,
+            replyEmail: 'ada@example.com',
+          },
+        },
+      }),
+    );
+    expect(result).toMatchObject({ status: 'sent', via: 'email' });
+    expect(sms.sent).toHaveLength(0);
+    expect(mail.sent[0]?.to.address).toBe('lin@example.org');
+    expect(mail.sent[0]?.listUnsubscribe).toBeUndefined();
+  });
+
+  it('writes the email part to the outbox when only SMS is configured and the text falls back', async () => {
+    sms.failures.push(smsError('sms_opted_out', 'permanent'));
+    const result = await deliver(activities({ mail: undefined }), message({ channels: ['sms'] }));
+    expect(result).toMatchObject({ status: 'sent', via: 'outbox' });
+    expect((await readdir(dir)).filter((name) => name.endsWith('.json'))).toHaveLength(1);
   });
 });
