@@ -1,22 +1,49 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { KnownCloudEvent } from '../ingest/cloudevents';
-import { followUpWorkflowId } from '../domain/ids';
-import { followUpWorkflow, stopUpdate, type StopReason } from '../workflows';
+import type { EventData, KnownCloudEvent } from '../ingest/cloudevents';
+import type { ApplicationSnapshot, InterviewScheduled } from '../domain/events';
+import { candidateWorkflowId, followUpWorkflowId, interviewPrepWorkflowId } from '../domain/ids';
+import { resolvePolicy, type PolicyOverride } from '../domain/policy';
+import type {
+  applicationClosedWorkflow,
+  ApplicationClosedInput,
+  followUpWorkflow,
+  interviewPrepWorkflow,
+  StopReason,
+} from '../workflows';
+import { purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
 import { searchAttributes } from './temporal';
 
-/** What became of one event; the API answers it with 202. */
+/** What became of one event; the API answers it with 202. A repeated delivery gets the same answer. */
 export interface DispatchResult {
   followUpId: string;
   status: 'started' | 'duplicate' | 'updated' | 'cancelled' | 'ignored';
+  /** Why an event changed nothing, when that is not obvious from the status. */
+  reason?: string;
+}
+
+/**
+ * Raised when an event cannot be handled right now but may be later (a follow-up that is still starting
+ * and has not registered its update handlers yet). The API answers 503 so that the tracker retries.
+ */
+export class DispatchRetryLaterError extends Error {
+  override readonly name = 'DispatchRetryLaterError';
 }
 
 export interface DispatcherDeps {
   client: Client;
   taskQueue: string;
-  publicUrl: string;
+  /** The operator's policy override (DEBRIEF_POLICY / DEBRIEF_POLICY_FILE), layered under each event's. */
+  operatorPolicy: PolicyOverride;
   /** Set search attributes on new workflows (the cluster must have them registered). */
   useSearchAttributes: boolean;
+  now?: () => number;
 }
 
 const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
@@ -25,51 +52,284 @@ const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
   'debrief.application.withdrawn': 'withdrawn',
 };
 
+/** Memo fields Debrief writes on the workflows it starts, read back to answer repeated deliveries. */
+interface DebriefMemo {
+  eventId?: string;
+  closedAt?: string;
+  interviewAt?: string;
+}
+
+const MAX_START_ATTEMPTS = 3;
+
 /**
- * Turns validated events into Temporal calls. One follow-up per application: starting one that is already
- * running (or finished) answers `duplicate` and starts nothing.
+ * Turns validated events into Temporal calls. All the state that makes this idempotent lives in Temporal,
+ * so it holds across API restarts and across API instances:
+ * - one follow-up per application, under the workflow id `followup-<applicationId>`; its memo keeps the
+ *   idempotency key of the event that started it, so a re-delivery of that event answers `started` again
+ *   and any other rejection of the application answers `duplicate`;
+ * - updates (stop, refresh) carry the idempotency key as their update id; Temporal answers a repeated update
+ *   id with the first outcome, even after the workflow completed;
+ * - a reversal (reopened, hired, withdrawn) for an application without a follow-up leaves a completed
+ *   `applicationClosedWorkflow` under the follow-up id, so that a stale rejection arriving later is ignored.
+ *
+ * Throws PolicyError (before anything is started) when an event's policy override cannot be used, and
+ * DispatchRetryLaterError when the target workflow cannot take the update yet.
  */
 export function createDispatcher(deps: DispatcherDeps) {
-  return {
-    async dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult> {
-      if (event.type === 'debrief.application.rejected') {
-        const snapshot = event.data;
-        const followUpId = followUpWorkflowId(snapshot.applicationId);
+  const now = deps.now ?? Date.now;
+  const client = deps.client;
+
+  async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await client.workflow.getHandle(workflowId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  function tags(candidateId: string, company: string, stage: string) {
+    return deps.useSearchAttributes
+      ? [
+          { key: searchAttributes.candidate, value: candidateId },
+          { key: searchAttributes.company, value: company },
+          { key: searchAttributes.stage, value: stage },
+        ]
+      : undefined;
+  }
+
+  async function startFollowUp(
+    event: KnownCloudEvent,
+    snapshot: ApplicationSnapshot,
+    key: string,
+  ): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(snapshot.applicationId);
+    // Resolved first: an unusable per-event policy must stop the event before anything starts.
+    const policy = resolvePolicy(deps.operatorPolicy, snapshot.policy ?? {});
+    let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
+    for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
+      try {
+        await client.workflow.start<typeof followUpWorkflow>('followUpWorkflow', {
+          workflowId: followUpId,
+          taskQueue: deps.taskQueue,
+          args: [{ snapshot, eventId: key, policy }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          workflowIdReusePolicy: reusePolicy,
+          memo: { eventId: key } satisfies DebriefMemo,
+          staticSummary: `Follow-up: ${snapshot.role} at ${snapshot.company}`,
+          typedSearchAttributes: tags(
+            snapshot.candidate.id,
+            snapshot.company,
+            snapshot.stageReached ?? 'unknown',
+          ),
+        });
+        return { followUpId, status: 'started' };
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      const existing = await describe(followUpId);
+      if (existing === undefined) continue;
+      const memo = (existing.memo ?? {}) as DebriefMemo;
+      if (existing.type !== 'applicationClosedWorkflow') {
+        return memo.eventId === key ? { followUpId, status: 'started' } : { followUpId, status: 'duplicate' };
+      }
+      const rejectedAt = snapshot.rejectedAt ?? event.time;
+      const closedAt = memo.closedAt;
+      if (
+        rejectedAt === undefined ||
+        closedAt === undefined ||
+        Date.parse(rejectedAt) <= Date.parse(closedAt)
+      ) {
+        return {
+          followUpId,
+          status: 'ignored',
+          reason:
+            rejectedAt === undefined
+              ? `the application was closed at ${closedAt ?? 'an unknown time'} and this rejection carries no time (set data.rejectedAt or the event time)`
+              : `the application was closed at ${closedAt} (reopened, hired or withdrawn), after this rejection at ${rejectedAt}`,
+        };
+      }
+      if (existing.status.name === 'RUNNING') {
+        throw new DispatchRetryLaterError(
+          `${followUpId} is being closed by an earlier event and no worker has completed that yet; retry shortly`,
+        );
+      }
+      // A rejection newer than the reversal: the application was rejected again, so the marker gives way.
+      reusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
+    }
+    throw new DispatchRetryLaterError(`${followUpId} changed while this event was handled; retry shortly`);
+  }
+
+  async function closeApplication(
+    event: KnownCloudEvent,
+    applicationId: string,
+    reason: StopReason,
+    key: string,
+  ): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(applicationId);
+    try {
+      await client.workflow
+        .getHandle(followUpId)
+        .executeUpdate(stopUpdate, { args: [{ reason }], updateId: `event:${key}` });
+      return { followUpId, status: 'cancelled' };
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) return answerRefusedUpdate(followUpId, error);
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    // Nothing is running: remember the reversal, in case its rejection is still on its way.
+    const marker: ApplicationClosedInput = {
+      applicationId,
+      reason,
+      closedAt: event.time ?? new Date(now()).toISOString(),
+      eventId: key,
+    };
+    try {
+      await client.workflow.start<typeof applicationClosedWorkflow>('applicationClosedWorkflow', {
+        workflowId: followUpId,
+        taskQueue: deps.taskQueue,
+        args: [marker],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        memo: { eventId: key, closedAt: marker.closedAt } satisfies DebriefMemo,
+        staticSummary: `Application closed (${reason}) before any rejection`,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+  }
+
+  /** An update the workflow refused: a closing marker has no handlers, anything else may be starting. */
+  async function answerRefusedUpdate(
+    followUpId: string,
+    error: WorkflowUpdateFailedError,
+  ): Promise<DispatchResult> {
+    const existing = await describe(followUpId);
+    if (existing?.type === 'applicationClosedWorkflow') {
+      return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+    }
+    throw new DispatchRetryLaterError(
+      `${followUpId} refused the update (${error.cause?.message ?? error.message}); retry shortly`,
+    );
+  }
+
+  async function refresh(snapshot: ApplicationSnapshot, key: string): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(snapshot.applicationId);
+    try {
+      await client.workflow
+        .getHandle(followUpId)
+        .executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot }], updateId: `event:${key}` });
+      return { followUpId, status: 'updated' };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+      }
+      if (error instanceof WorkflowUpdateFailedError) return answerRefusedUpdate(followUpId, error);
+      throw error;
+    }
+  }
+
+  async function startInterviewPrep(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
+    const workflowId = interviewPrepWorkflowId(interview.applicationId);
+    const policy = resolvePolicy(deps.operatorPolicy);
+    const options = {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [{ interview, policy }] as [Parameters<typeof interviewPrepWorkflow>[0]],
+      memo: { eventId: key, interviewAt: interview.interviewAt } satisfies DebriefMemo,
+      staticSummary: `Interview prep: ${interview.role} at ${interview.company}`,
+      typedSearchAttributes: tags(interview.candidate.id, interview.company, 'interview'),
+    };
+    try {
+      // A new interview for an application whose earlier prep reminder finished starts a new one.
+      await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
+        ...options,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+      return { followUpId: workflowId, status: 'started' };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    const memo = ((await describe(workflowId))?.memo ?? {}) as DebriefMemo;
+    if (memo.eventId === key) return { followUpId: workflowId, status: 'started' };
+    if (
+      memo.interviewAt !== undefined &&
+      Date.parse(memo.interviewAt) === Date.parse(interview.interviewAt)
+    ) {
+      return { followUpId: workflowId, status: 'duplicate' };
+    }
+    // Rescheduled: the pending reminder is replaced by one for the new time.
+    await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
+      ...options,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return { followUpId: workflowId, status: 'updated' };
+  }
+
+  /**
+   * Ends every follow-up and interview-prep reminder of a deleted candidate: those the candidate entity
+   * knows (which it forgets as it purges itself) and those a visibility query on DebriefCandidate finds.
+   */
+  async function purgeCandidate(candidateId: string, key: string): Promise<DispatchResult> {
+    const targets = new Set<string>();
+    try {
+      const purged = await client.workflow
+        .getHandle(candidateWorkflowId(candidateId))
+        .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
+      purged.openFollowUpIds.forEach((id) => targets.add(id));
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowUpdateFailedError))
+        throw error;
+    }
+    if (deps.useSearchAttributes) {
+      const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)} AND ExecutionStatus = "Running"`;
+      for await (const execution of client.workflow.list({ query })) targets.add(execution.workflowId);
+    }
+    await Promise.all(
+      [...targets].map(async (workflowId) => {
         try {
-          await deps.client.workflow.start(followUpWorkflow, {
-            workflowId: followUpId,
-            taskQueue: deps.taskQueue,
-            args: [{ snapshot, eventId: idempotencyKey, publicUrl: deps.publicUrl }],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-            staticSummary: `Follow-up: ${snapshot.role} at ${snapshot.company}`,
-            typedSearchAttributes: deps.useSearchAttributes
-              ? [
-                  { key: searchAttributes.candidate, value: snapshot.candidate.id },
-                  { key: searchAttributes.company, value: snapshot.company },
-                  { key: searchAttributes.stage, value: snapshot.stageReached ?? 'unknown' },
-                ]
-              : undefined,
+          await client.workflow.getHandle(workflowId).executeUpdate(stopUpdate, {
+            args: [{ reason: 'candidate_deleted' }],
+            updateId: `purge:${key}`,
           });
-          return { followUpId, status: 'started' };
         } catch (error) {
-          if (error instanceof WorkflowExecutionAlreadyStartedError)
-            return { followUpId, status: 'duplicate' };
-          throw error;
+          // Already ended, or not a workflow that can be stopped (a closing marker): nothing left to end.
+          if (!(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowUpdateFailedError))
+            throw error;
         }
-      }
-      const reason = stopReasonByType[event.type];
-      if (reason && 'applicationId' in event.data) {
-        const followUpId = followUpWorkflowId(event.data.applicationId);
-        try {
-          await deps.client.workflow.getHandle(followUpId).executeUpdate(stopUpdate, { args: [{ reason }] });
-          return { followUpId, status: 'cancelled' };
-        } catch (error) {
-          if (error instanceof WorkflowNotFoundError) return { followUpId, status: 'ignored' };
-          throw error;
+      }),
+    );
+    return { followUpId: candidateWorkflowId(candidateId), status: 'cancelled' };
+  }
+
+  return {
+    /** Applies one event; `idempotencyKey` is the webhook-id, else the CloudEvent id. */
+    async dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult> {
+      switch (event.type) {
+        case 'debrief.application.rejected':
+          return startFollowUp(event, event.data, idempotencyKey);
+        case 'debrief.application.updated':
+          return refresh(event.data, idempotencyKey);
+        case 'debrief.application.reopened':
+        case 'debrief.application.hired':
+        case 'debrief.application.withdrawn': {
+          const data: EventData<'debrief.application.reopened'> = event.data;
+          return closeApplication(
+            event,
+            data.applicationId,
+            stopReasonByType[event.type] ?? 'operator',
+            idempotencyKey,
+          );
         }
+        case 'debrief.interview.scheduled':
+          return startInterviewPrep(event.data, idempotencyKey);
+        case 'debrief.candidate.deleted':
+          return purgeCandidate(event.data.candidate.id, idempotencyKey);
+        default:
+          return { followUpId: '', status: 'ignored', reason: 'this event type is not handled' };
       }
-      return { followUpId: '', status: 'ignored' };
     },
   };
 }

@@ -1,5 +1,6 @@
 export { followUpWorkflow, type FollowUpInput, type FollowUpResult } from './follow-up';
 export { interviewPrepWorkflow, type InterviewPrepInput, type InterviewPrepResult } from './interview-prep';
+export { applicationClosedWorkflow, type ApplicationClosedInput } from './application-closed';
 export * from './definitions';
 export * from './candidate';
 export * from './phone-index';
