@@ -1,8 +1,16 @@
 import { Hono, type Context } from 'hono';
-import { parseCloudEvent } from '../ingest/cloudevents';
-import { verifyWebhook } from '../ingest/signature';
 import type { DispatchResult } from '../runtime/dispatch';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
+import type { CandidateDirectory } from '../activities/candidates';
+import { actionLinkRoutes } from './action-links';
+import { followUpPageRoutes } from './follow-up-page';
+import type { FollowUpGateway } from './follow-ups';
+import { twilioWebhookRoutes } from './twilio-webhooks';
+import { registerEventsRoute } from './events-route';
+import { clientAddress } from './http';
+import { buildOpenApiDocument } from './openapi';
+import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
+import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
 
 /** Whether the API, the worker and Temporal are reachable. */
 export interface HealthReport {
@@ -17,6 +25,25 @@ export interface AppDeps {
   dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult>;
   health(): Promise<HealthReport>;
   now?: () => number;
+  /** Per-client-address limit on /events and /trackers; none when absent. */
+  rateLimit?: RateLimit;
+  /** The client key the rate limit counts by; by default the TCP peer's address. */
+  clientAddress?: (c: Context) => string;
+  /** Tracker adapters' secrets and defaults; every adapter is off when absent. */
+  trackers?: TrackerSettings;
+  /**
+   * The candidate-facing routes (follow-up page, one-click links, Twilio webhooks); absent in a bare API.
+   * `twilioAuthToken` turns on the Twilio webhooks.
+   */
+  replies?: {
+    publicUrl: string;
+    linkSecret: string;
+    followUps: FollowUpGateway;
+    candidates: CandidateDirectory;
+    twilioAuthToken?: string;
+    support?: string;
+    log?: (line: string) => void;
+  };
 }
 
 /** Builds the HTTP API. Nothing is started on any error answer. */
@@ -28,77 +55,26 @@ export function createApp(deps: AppDeps) {
     return c.json(report, report.ok ? 200 : 503);
   });
 
-  app.post('/events', async (c) => {
-    const body = await readBody(c, deps.maxBodyBytes);
-    if (body === undefined) {
-      return problem(c, 413, 'payload too large', [
-        { path: 'body', message: `must be at most ${deps.maxBodyBytes} bytes; send one event per request` },
-      ]);
-    }
-    const headers = lowerCaseHeaders(c.req.raw.headers);
-    const signature = verifyWebhook(deps.webhookSecret, headers, body, (deps.now ?? Date.now)());
-    if (!signature.ok) {
-      return problem(c, 401, 'signature rejected', [
-        { path: 'webhook-signature', message: signature.reason },
-      ]);
-    }
-    const parsed = parseCloudEvent({ contentType: headers['content-type'], headers, body });
-    if (!parsed.ok) {
-      return problem(
-        c,
-        parsed.status,
-        parsed.status === 415 ? 'unsupported content type' : 'invalid event',
-        parsed.issues,
-      );
-    }
-    if ('ignored' in parsed) {
-      return c.json(
-        { followUpId: null, status: 'ignored', reason: `event type ${parsed.type} is not handled` },
-        202,
-      );
-    }
-    const result = await deps.dispatch(parsed.event, signature.webhookId || parsed.event.id);
-    return c.json(result, 202);
+  const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
+  const limitClients = rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress);
+  app.use('/events', limitClients);
+  app.use('/trackers/*', limitClients);
+  registerEventsRoute(app, deps);
+  registerTrackerRoutes(app, {
+    ...deps,
+    trackers: deps.trackers ?? { secrets: {}, options: { defaultTimezone: 'UTC' } },
   });
+
+  if (deps.replies) {
+    const replies = { ...deps.replies, ...(deps.now ? { now: deps.now } : {}) };
+    app.route('/', actionLinkRoutes(replies));
+    app.route('/', followUpPageRoutes(replies));
+    if (replies.twilioAuthToken) {
+      app.route('/', twilioWebhookRoutes({ ...replies, authToken: replies.twilioAuthToken }));
+    }
+  }
+
+  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(app.routes)));
 
   return app;
-}
-
-function problem(
-  c: Context,
-  status: 400 | 401 | 413 | 415,
-  title: string,
-  issues: { path: string; message: string }[],
-) {
-  return c.json({ error: title, issues }, status);
-}
-
-function lowerCaseHeaders(headers: Headers): Record<string, string> {
-  const result: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    result[name.toLowerCase()] = value;
-  });
-  return result;
-}
-
-/** Reads the body as text, or undefined when it is larger than the limit (checked before and while reading). */
-async function readBody(c: Context, limit: number): Promise<string | undefined> {
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > limit) return undefined;
-  const stream = c.req.raw.body;
-  if (!stream) return '';
-  const reader = (stream as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,0 +1,230 @@
+import { Hono, type Context } from 'hono';
+import type { CandidateDirectory } from '../activities/candidates';
+import type { LinkAction } from '../domain/message-catalog';
+import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from './follow-ups';
+import { html, htmlPage } from './html';
+import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from './link-tokens';
+
+export { createLinkMaker, deriveLinkSecret, linkLifetimeDays } from './link-tokens';
+
+/** What the link routes need. */
+export interface ActionLinkDeps {
+  /** Signs and checks links (DEBRIEF_LINK_SECRET, else derived from the webhook secret). */
+  linkSecret: string;
+  publicUrl: string;
+  followUps: FollowUpGateway;
+  candidates: CandidateDirectory;
+  now?: () => number;
+}
+
+/**
+ * One-click links from emails, all signed and expiring:
+ * - `GET /f/:id/a?t=…` shows what the link will do, with an optional note, and a button; `POST` applies it
+ *   through the matching workflow update and sends the browser to the follow-up page. Opening a link never
+ *   changes anything, because mail scanners open links too. Call outcomes, snoozes and approvals are
+ *   single-use (the candidate entity remembers used links): a second use answers 409.
+ * - `/f/:id/unsubscribe?t=…`: RFC 8058 one-click unsubscribe (`POST`, as mail clients send it; `GET` shows a
+ *   button). It stops Debrief email to the candidate for all their follow-ups.
+ */
+export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
+  const app = new Hono();
+  const now = deps.now ?? Date.now;
+
+  function check(c: Context, kind: 'action' | 'unsubscribe'): LinkClaims | Response {
+    const followUpId = c.req.param('followUpId') ?? '';
+    const verified = verifyLinkToken(deps.linkSecret, c.req.query('t'), followUpId, now());
+    if (!verified.ok) return c.html(message('This link does not work', verified.reason), 403);
+    if (verified.claims.g.kind !== kind)
+      return c.html(message('This link does not work', 'Wrong kind of link.'), 403);
+    return verified.claims;
+  }
+
+  app.get('/f/:followUpId/a', (c) => {
+    const claims = check(c, 'action');
+    if (claims instanceof Response) return claims;
+    const action = (claims.g as { action: LinkAction }).action;
+    const wording = describe(action);
+    return c.html(
+      htmlPage(
+        wording.title,
+        html`<h1>${wording.title}</h1>
+          <p>${wording.detail}</p>
+          <form method="post">
+            <label for="note">${wording.noteLabel}</label>
+            <textarea
+              id="note"
+              name="note"
+              maxlength="2000"
+              ${wording.noteRequired ? html`required` : ''}
+            ></textarea>
+            <p><button type="submit">${wording.button}</button></p>
+          </form>`,
+      ),
+    );
+  });
+
+  app.post('/f/:followUpId/a', async (c) => {
+    const claims = check(c, 'action');
+    if (claims instanceof Response) return claims;
+    const followUpId = claims.f;
+    const action = (claims.g as { action: LinkAction }).action;
+    const form = await c.req.parseBody();
+    const note =
+      typeof form.note === 'string' && form.note.trim() !== '' ? form.note.trim().slice(0, 2000) : undefined;
+    const state = await deps.followUps.state(followUpId);
+    if (!state) return c.html(message('Nothing to answer', 'This follow-up no longer exists.'), 404);
+    if (isSingleUse(claims.g) && !(await deps.candidates.useLink(state.candidateId, linkId(claims)))) {
+      return c.html(
+        message('Already done', 'This link was used before; the follow-up page shows where things stand.'),
+        409,
+      );
+    }
+    try {
+      await deps.followUps.apply(followUpId, commandFor(action, note));
+    } catch (error) {
+      if (error instanceof FollowUpRejectedError) return c.html(message('Not recorded', error.message), 409);
+      throw error;
+    }
+    return c.redirect(
+      relative(createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now()).page()),
+      303,
+    );
+  });
+
+  app.get('/f/:followUpId/unsubscribe', (c) => {
+    const claims = check(c, 'unsubscribe');
+    if (claims instanceof Response) return claims;
+    return c.html(
+      htmlPage(
+        'Unsubscribe',
+        html`<h1>Stop Debrief emails?</h1>
+          <p>
+            You will get no more emails about any of your follow-ups. Texts are separate: reply STOP to them.
+          </p>
+          <form method="post"><button type="submit">Unsubscribe</button></form>`,
+      ),
+    );
+  });
+
+  app.post('/f/:followUpId/unsubscribe', async (c) => {
+    const claims = check(c, 'unsubscribe');
+    if (claims instanceof Response) return claims;
+    const state = await deps.followUps.state(claims.f);
+    if (!state) return c.html(message('Nothing to unsubscribe', 'This follow-up no longer exists.'), 404);
+    await deps.candidates.setEmailOptOut(state.candidateId, '*');
+    return c.html(message('Unsubscribed', 'You will get no more emails from Debrief.'));
+  });
+
+  return app;
+}
+
+/** The workflow command a link stands for; `note` is the optional text from the confirmation page. */
+export function commandFor(action: LinkAction, note: string | undefined): FollowUpCommand {
+  const withNote = note === undefined ? {} : { note };
+  switch (action.kind) {
+    case 'call':
+      return { kind: 'callOutcome', step: action.step, outcome: action.outcome, ...withNote };
+    case 'snooze':
+      return { kind: 'snooze', days: action.days };
+    case 'reference':
+      return { kind: 'referenceStatus', index: action.index, status: action.status, ...withNote };
+    case 'connection':
+      return { kind: 'connectionStatus', status: action.status, ...withNote };
+    case 'approve':
+      return action.target === 'reference'
+        ? { kind: 'approve', target: 'reference', index: action.index }
+        : { kind: 'approve', target: 'connection' };
+    case 'closeOut':
+      if (action.answer === 'stillWaiting') return { kind: 'closeOut', stillWaiting: true };
+      if (action.answer === 'learned') return { kind: 'closeOut', learned: note ?? '' };
+      return { kind: 'closeOut' };
+  }
+}
+
+const callWords = {
+  spoke: 'I spoke with them',
+  no_answer: 'No answer / voicemail',
+  declined: 'They declined to comment',
+  skip: 'Skip this call',
+} as const;
+
+/** How a link's action is shown on its confirmation page and as a button on the follow-up page. */
+export function describe(action: LinkAction): {
+  title: string;
+  detail: string;
+  button: string;
+  noteLabel: string;
+  noteRequired?: boolean;
+} {
+  const note = 'A note (optional)';
+  switch (action.kind) {
+    case 'call': {
+      const who = action.step === 'recruiterCall' ? 'the recruiter' : 'the interviewer';
+      return {
+        title: callWords[action.outcome],
+        detail: `Record how the call to ${who} went.`,
+        button: callWords[action.outcome],
+        noteLabel: action.outcome === 'spoke' ? 'What did they say? (optional)' : note,
+      };
+    }
+    case 'snooze':
+      return {
+        title: `Remind me in ${action.days} days`,
+        detail: 'Every pending reminder moves later.',
+        button: `Snooze ${action.days} days`,
+        noteLabel: note,
+      };
+    case 'reference':
+      return {
+        title: `Reference: ${action.status.replace('_', ' ')}`,
+        detail: 'Record where this reference stands.',
+        button: `Mark ${action.status.replace('_', ' ')}`,
+        noteLabel: action.status === 'summary_received' ? 'Their summary (optional)' : note,
+      };
+    case 'connection':
+      return {
+        title: `Connection: ${action.status}`,
+        detail: 'Record where the ask through your connection stands.',
+        button: `Mark ${action.status}`,
+        noteLabel: action.status === 'replied' ? 'What they passed on (optional)' : note,
+      };
+    case 'approve':
+      return {
+        title: 'Send it for me',
+        detail: 'Debrief will email the drafted request directly; they agreed to be contacted.',
+        button: 'Approve and send',
+        noteLabel: note,
+      };
+    case 'closeOut':
+      return action.answer === 'learned'
+        ? {
+            title: 'What I learned',
+            detail: 'Your answer goes into your debrief.',
+            button: 'Send',
+            noteLabel: 'What did you learn?',
+            noteRequired: true,
+          }
+        : action.answer === 'stillWaiting'
+          ? {
+              title: 'Still waiting',
+              detail: 'The close-out moves later, once.',
+              button: 'Still waiting',
+              noteLabel: note,
+            }
+          : { title: 'Wrap up', detail: 'Close this follow-up now.', button: 'Wrap up', noteLabel: note };
+  }
+}
+
+function message(title: string, text: string): string {
+  return htmlPage(
+    title,
+    html`<h1>${title}</h1>
+      <p>${text}</p>`,
+  );
+}
+
+/** Path and query of an absolute link, so redirects stay on the host the browser used. */
+export function relative(link: string): string {
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
+}

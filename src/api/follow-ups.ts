@@ -1,0 +1,114 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  answerCloseOutUpdate,
+  approveDirectContactUpdate,
+  recordCallOutcomeUpdate,
+  recordConnectionStatusUpdate,
+  recordReferenceStatusUpdate,
+  skipStepUpdate,
+  snoozeUpdate,
+  stateQuery,
+  type CallOutcome,
+  type ConnectionStatus,
+  type FollowUpState,
+  type ReferenceStatus,
+} from '../workflows/definitions';
+
+/** One answer from the candidate, whichever surface it came through (SMS, link, page). */
+export type FollowUpCommand =
+  | { kind: 'callOutcome'; step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }
+  | { kind: 'snooze'; days: number }
+  | { kind: 'skip'; step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }
+  | { kind: 'referenceStatus'; index: number; status: ReferenceStatus; note?: string }
+  | { kind: 'connectionStatus'; status: ConnectionStatus; note?: string }
+  | { kind: 'approve'; target: 'reference'; index: number }
+  | { kind: 'approve'; target: 'connection' }
+  | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean };
+
+/** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
+export class FollowUpRejectedError extends Error {
+  override readonly name = 'FollowUpRejectedError';
+}
+
+/** The follow-ups as the HTTP edge sees them: their state, and the commands that answer them. */
+export interface FollowUpGateway {
+  /** The state, or undefined when there is no such follow-up. */
+  state(followUpId: string): Promise<FollowUpState | undefined>;
+  /** Applies a command through the matching workflow update; throws {@link FollowUpRejectedError} if refused. */
+  apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpState>;
+}
+
+/** A {@link FollowUpGateway} on Temporal: queries and updates of the follow-up workflows. */
+export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
+  return {
+    async state(followUpId) {
+      try {
+        return await client.workflow.getHandle(followUpId).query(stateQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
+    },
+    async apply(followUpId, command) {
+      const handle = client.workflow.getHandle(followUpId);
+      try {
+        switch (command.kind) {
+          case 'callOutcome': {
+            const { kind: _kind, ...args } = command;
+            return await handle.executeUpdate(recordCallOutcomeUpdate, { args: [args] });
+          }
+          case 'snooze':
+            return await handle.executeUpdate(snoozeUpdate, { args: [{ days: command.days }] });
+          case 'skip':
+            return await handle.executeUpdate(skipStepUpdate, { args: [{ step: command.step }] });
+          case 'referenceStatus': {
+            const { kind: _kind, ...args } = command;
+            return await handle.executeUpdate(recordReferenceStatusUpdate, { args: [args] });
+          }
+          case 'connectionStatus': {
+            const { kind: _kind, ...args } = command;
+            return await handle.executeUpdate(recordConnectionStatusUpdate, { args: [args] });
+          }
+          case 'approve':
+            return await handle.executeUpdate(approveDirectContactUpdate, {
+              args: [
+                command.target === 'reference'
+                  ? { target: 'reference', index: command.index }
+                  : { target: 'connection' },
+              ],
+            });
+          case 'closeOut': {
+            const { kind: _kind, ...args } = command;
+            return await handle.executeUpdate(answerCloseOutUpdate, { args: [args] });
+          }
+        }
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw new FollowUpRejectedError(error.cause?.message ?? error.message);
+        }
+        if (error instanceof WorkflowNotFoundError) {
+          throw new FollowUpRejectedError('This follow-up has ended; there is nothing more to answer.');
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** The call step waiting for an outcome, if any (the recruiter first, then the interviewer). */
+export function waitingCallStep(state: FollowUpState): 'recruiterCall' | 'interviewerCall' | undefined {
+  if (state.steps.recruiterCall === 'waiting') return 'recruiterCall';
+  if (state.steps.interviewerCall === 'waiting') return 'interviewerCall';
+  return undefined;
+}
+
+/** The first step that can still be skipped, in the order of first contact. */
+export function skippableStep(
+  state: FollowUpState,
+): 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' | undefined {
+  const steps = ['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk'] as const;
+  return (
+    steps.find((step) => state.steps[step] === 'waiting') ??
+    steps.find((step) => state.steps[step] === 'planned')
+  );
+}

@@ -1,0 +1,214 @@
+import { Hono, type Context } from 'hono';
+import twilio from 'twilio';
+import type { CandidateDirectory } from '../activities/candidates';
+import {
+  renderHelpAnswer,
+  renderStartConfirmation,
+  renderStopConfirmation,
+  renderUnknownReplyAnswer,
+  renderWhichFollowUpAnswer,
+} from '../domain/templates';
+import { parseSmsReply, replyTargetMatches, type SmsReply } from '../domain/replies';
+import type { OpenFollowUp } from '../workflows/candidate';
+import {
+  FollowUpRejectedError,
+  skippableStep,
+  waitingCallStep,
+  type FollowUpCommand,
+  type FollowUpGateway,
+} from './follow-ups';
+
+/** What the Twilio routes need. */
+export interface TwilioWebhookDeps {
+  /** The account's auth token: Twilio signs every webhook with it. */
+  authToken: string;
+  /** The public base URL Twilio calls; signatures cover the full URL, so it must match exactly. */
+  publicUrl: string;
+  candidates: CandidateDirectory;
+  followUps: FollowUpGateway;
+  /** Where support is reachable, for HELP answers. */
+  support?: string;
+  /** Operational log; never given anything that identifies a person. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Twilio's webhooks: `POST /twilio/sms` (inbound SMS, answered with TwiML) and `POST /twilio/status` (delivery
+ * status callbacks). Every request must carry a valid `X-Twilio-Signature` for the public URL; otherwise 403.
+ *
+ * An inbound SMS finds its candidate through the phone index, is dropped when its `I-Twilio-Idempotency-Token`
+ * (else its MessageSid) was handled before, and is routed to the follow-up it names by `#TAG` or company, to
+ * the only open follow-up, or answered with the question which one. STOP, START and HELP are handled for the
+ * number; anything not understood gets the list of options, never silence.
+ */
+export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
+  const app = new Hono();
+  const log = deps.log ?? (() => undefined);
+
+  app.post('/twilio/sms', async (c) => {
+    const params = await signedParams(c, deps);
+    if (!params) {
+      log('refused an inbound SMS webhook: missing or wrong X-Twilio-Signature');
+      return c.text('Forbidden', 403);
+    }
+    const phone = params.From ?? '';
+    const token = c.req.header('i-twilio-idempotency-token') ?? params.MessageSid ?? '';
+    const candidateIds = phone ? await deps.candidates.findByPhone(phone) : [];
+
+    const accepted = [];
+    for (const candidateId of candidateIds) {
+      accepted.push({ candidateId, ...(await deps.candidates.acceptInbound(candidateId, { token, phone })) });
+    }
+    if (accepted.some((entry) => entry.duplicate)) return twiml(c, undefined);
+    try {
+      const answer = await answerReply(parseSmsReply(params.Body ?? ''), phone, accepted, deps);
+      return twiml(c, answer);
+    } catch (error) {
+      // Let Twilio's retry be handled as new: forget the token, then fail.
+      for (const { candidateId } of accepted) await deps.candidates.releaseInbound(candidateId, token);
+      throw error;
+    }
+  });
+
+  app.post('/twilio/status', async (c) => {
+    const params = await signedParams(c, deps);
+    if (!params) {
+      log('refused a Twilio status callback: missing or wrong X-Twilio-Signature');
+      return c.text('Forbidden', 403);
+    }
+    const providerId = params.MessageSid ?? '';
+    const status = params.MessageStatus ?? params.SmsStatus ?? '';
+    const errorCode = params.ErrorCode ? Number(params.ErrorCode) : undefined;
+    const phone = params.To;
+    if (providerId && status && phone) {
+      for (const candidateId of await deps.candidates.findByPhone(phone)) {
+        await deps.candidates.recordDeliveryStatus(candidateId, {
+          providerId,
+          status,
+          ...(errorCode !== undefined && Number.isFinite(errorCode) ? { errorCode } : {}),
+          phone,
+        });
+      }
+    }
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+type Accepted = { candidateId: string; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean }[];
+
+async function answerReply(
+  reply: SmsReply,
+  phone: string,
+  accepted: Accepted,
+  deps: TwilioWebhookDeps,
+): Promise<string | undefined> {
+  const open = accepted.flatMap((entry) => entry.openFollowUps);
+  switch (reply.kind) {
+    case 'stop': {
+      let changed = accepted.length === 0;
+      for (const { candidateId } of accepted) {
+        changed = (await deps.candidates.setSmsOptOut(candidateId, phone, true)).changed || changed;
+      }
+      // Confirmed once: a repeated STOP gets no further text.
+      return changed ? renderStopConfirmation({ hasEmail: false }).sms : undefined;
+    }
+    case 'start': {
+      const optedOut = accepted.some((entry) => entry.smsOptedOut);
+      if (reply.onlyIfOptedOut && !optedOut) return unknownAnswer(open);
+      for (const { candidateId } of accepted) await deps.candidates.setSmsOptOut(candidateId, phone, false);
+      return renderStartConfirmation().sms;
+    }
+    case 'help':
+      return renderHelpAnswer(deps.support ? { support: deps.support } : {}).sms;
+    default:
+      break;
+  }
+
+  const target = 'target' in reply ? reply.target : undefined;
+  const named = target === undefined ? [] : open.filter((followUp) => replyTargetMatches(target, followUp));
+  let chosen: OpenFollowUp | undefined;
+  if (named.length === 1) chosen = named[0];
+  else if (named.length === 0 && open.length === 1) chosen = open[0];
+  if (!chosen) {
+    if (open.length === 0) return renderHelpAnswer(deps.support ? { support: deps.support } : {}).sms;
+    return renderWhichFollowUpAnswer({ openFollowUps: open }).sms;
+  }
+
+  const state = await deps.followUps.state(chosen.followUpId);
+  if (!state) return unknownAnswer(open);
+  const command = commandFor(reply, state);
+  if (!command) return unknownAnswer(open);
+  try {
+    await deps.followUps.apply(chosen.followUpId, command);
+  } catch (error) {
+    if (error instanceof FollowUpRejectedError) {
+      return `Debrief: we could not record that for ${chosen.company}: ${error.message} Reply HELP for options.`;
+    }
+    throw error;
+  }
+  return `Debrief: thanks, noted for ${chosen.company}.`;
+}
+
+/** Maps a parsed reply onto the follow-up's command, given where it stands; undefined when nothing fits. */
+export function commandFor(
+  reply: SmsReply,
+  state: Parameters<typeof waitingCallStep>[0],
+): FollowUpCommand | undefined {
+  const closing = state.phase === 'closing';
+  switch (reply.kind) {
+    case 'outcome': {
+      const step = waitingCallStep(state);
+      if (!step) return undefined;
+      return {
+        kind: 'callOutcome',
+        step,
+        outcome: reply.outcome,
+        ...(reply.note ? { note: reply.note } : {}),
+      };
+    }
+    case 'snooze':
+      return { kind: 'snooze', days: reply.days };
+    case 'skip': {
+      const step = skippableStep(state);
+      return step ? { kind: 'skip', step } : undefined;
+    }
+    case 'still_waiting':
+      return closing ? { kind: 'closeOut', stillWaiting: true } : undefined;
+    case 'note':
+      return closing ? { kind: 'closeOut', learned: reply.text } : undefined;
+    case 'unknown':
+      // While the close-out question is open, a free-text answer is what the candidate learned.
+      return closing && reply.text.length > 0 ? { kind: 'closeOut', learned: reply.text } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function unknownAnswer(open: OpenFollowUp[]): string | undefined {
+  return renderUnknownReplyAnswer({ openTags: open.map((followUp) => followUp.tag) }).sms;
+}
+
+/** The form parameters of a request whose Twilio signature is valid for the public URL, else undefined. */
+async function signedParams(
+  c: Context,
+  deps: TwilioWebhookDeps,
+): Promise<Record<string, string> | undefined> {
+  const signature = c.req.header('x-twilio-signature');
+  if (!signature) return undefined;
+  const form = new URLSearchParams(await c.req.text());
+  const params: Record<string, string> = {};
+  form.forEach((value, name) => {
+    params[name] = value;
+  });
+  const url = new URL(c.req.url);
+  const publicUrl = `${deps.publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+  return twilio.validateRequest(deps.authToken, signature, publicUrl, params) ? params : undefined;
+}
+
+function twiml(c: Context, text: string | undefined) {
+  const response = new twilio.twiml.MessagingResponse();
+  if (text) response.message(text);
+  return c.body(response.toString(), 200, { 'content-type': 'text/xml; charset=utf-8' });
+}

@@ -1,0 +1,233 @@
+import twilio from 'twilio';
+import { createApp } from '../../src/api/app';
+import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
+import { memoryCandidates } from '../helpers/memory-candidates';
+import { uniqueName } from '../helpers/temporal';
+
+const publicUrl = 'https://debrief.test';
+const authToken = 'twilio-auth-token-for-tests';
+const phone = '+14155550100';
+
+function setUp(...states: ReturnType<typeof waitingState>[]) {
+  const candidates = memoryCandidates();
+  const followUps = fakeFollowUps(...states);
+  const logs: string[] = [];
+  const app = createApp({
+    webhookSecret: `whsec_${Buffer.from('unused-in-these-tests-0123456789').toString('base64')}`,
+    maxBodyBytes: 65_536,
+    dispatch: () => Promise.reject(new Error('not used')),
+    health: () => Promise.resolve({ ok: true, checks: {} }),
+    replies: {
+      publicUrl,
+      linkSecret: 'link-secret',
+      followUps: followUps.gateway,
+      candidates,
+      twilioAuthToken: authToken,
+      log: (line) => logs.push(line),
+    },
+  });
+  return { app, candidates, followUps, logs };
+}
+
+/** Posts a webhook as Twilio would: form-encoded, signed with twilio's own helper for the public URL. */
+async function postSigned(
+  app: ReturnType<typeof setUp>['app'],
+  path: string,
+  params: Record<string, string>,
+  options: { token?: string; signature?: string | null } = {},
+) {
+  const signature =
+    options.signature === undefined
+      ? twilio.getExpectedTwilioSignature(authToken, `${publicUrl}${path}`, params)
+      : options.signature;
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (signature !== null) headers['x-twilio-signature'] = signature;
+  headers['i-twilio-idempotency-token'] = options.token ?? uniqueName('idem');
+  const response = await app.request(path, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
+}
+
+const sms = (body: string, from = phone) => ({
+  MessageSid: `SM${uniqueName('x').replace(/[^a-z0-9]/g, '')}`,
+  AccountSid: 'AC00000000000000000000000000000000',
+  From: from,
+  To: '+14155550199',
+  Body: body,
+});
+
+/** The text of the TwiML answer, or undefined for an empty `<Response/>`. */
+function answerOf(xml: string): string | undefined {
+  const match = /<Message>([\s\S]*)<\/Message>/.exec(xml);
+  return match?.[1];
+}
+
+async function register(
+  candidates: ReturnType<typeof memoryCandidates>,
+  state: ReturnType<typeof waitingState>,
+) {
+  await candidates.registerFollowUp({
+    candidateId: state.candidateId,
+    followUpId: state.followUpId,
+    company: state.company,
+    role: state.role,
+    phone,
+    zone: state.zone,
+  });
+}
+
+describe('Twilio inbound SMS webhook', () => {
+  it('answers 403 to unsigned and forged requests, and logs nothing that identifies the sender', async () => {
+    const { app, followUps, logs } = setUp(waitingState());
+    const unsigned = await postSigned(app, '/twilio/sms', sms('1'), { signature: null });
+    const forged = await postSigned(app, '/twilio/sms', sms('1'), {
+      signature: twilio.getExpectedTwilioSignature('another-token', `${publicUrl}/twilio/sms`, sms('1')),
+    });
+    const tampered = sms('1');
+    const signedForOther = twilio.getExpectedTwilioSignature(authToken, `${publicUrl}/twilio/sms`, {
+      ...tampered,
+      Body: '3',
+    });
+    const changed = await postSigned(app, '/twilio/sms', tampered, { signature: signedForOther });
+
+    expect([unsigned.status, forged.status, changed.status]).toEqual([403, 403, 403]);
+    expect(followUps.applied).toEqual([]);
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.join('\n')).not.toMatch(/\d{4}/);
+  });
+
+  it('records a call outcome with its note on the only open follow-up and thanks the candidate', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    const answer = await postSigned(app, '/twilio/sms', sms('1 they said to show more system design'));
+
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/text\/xml/);
+    expect(answerOf(answer.text)).toMatch(/thanks, noted for Acme/);
+    expect(followUps.applied).toEqual([
+      {
+        followUpId: state.followUpId,
+        command: {
+          kind: 'callOutcome',
+          step: 'recruiterCall',
+          outcome: 'spoke',
+          note: 'they said to show more system design',
+        },
+      },
+    ]);
+  });
+
+  it('drops a repeated delivery with the same I-Twilio-Idempotency-Token', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+    const params = sms('2');
+
+    const first = await postSigned(app, '/twilio/sms', params, { token: 'idem-1' });
+    const again = await postSigned(app, '/twilio/sms', params, { token: 'idem-1' });
+
+    expect(answerOf(first.text)).toBeDefined();
+    expect(again.status).toBe(200);
+    expect(answerOf(again.text)).toBeUndefined();
+    expect(followUps.applied).toHaveLength(1);
+  });
+
+  it('asks which follow-up when several are open, and routes a tagged reply to the one it names', async () => {
+    const acme = waitingState({ followUpId: 'followup-acme', company: 'Acme' });
+    const globex = waitingState({ followUpId: 'followup-globex', company: 'Globex Corporation' });
+    const { app, candidates, followUps } = setUp(acme, globex);
+    await register(candidates, acme);
+    await register(candidates, globex);
+
+    const untagged = await postSigned(app, '/twilio/sms', sms('3'));
+    expect(answerOf(untagged.text)).toMatch(/#ACME/);
+    expect(answerOf(untagged.text)).toMatch(/#GLOBEX/);
+    expect(followUps.applied).toEqual([]);
+
+    const tagged = await postSigned(app, '/twilio/sms', sms('3 #globex'));
+    expect(answerOf(tagged.text)).toMatch(/Globex/);
+    expect(followUps.applied.map((entry) => entry.followUpId)).toEqual(['followup-globex']);
+  });
+
+  it('handles STOP for the number (confirmed once), START to resume, and a free-text stop request', async () => {
+    const state = waitingState();
+    const { app, candidates } = setUp(state);
+    await register(candidates, state);
+
+    const stop = await postSigned(app, '/twilio/sms', sms('Stop.'));
+    expect(answerOf(stop.text)).toMatch(/opted out/);
+    expect(candidates.entities.get('cand-1')?.smsOptedOut).toEqual([phone]);
+
+    const again = await postSigned(app, '/twilio/sms', sms('please stop texting me'));
+    expect(answerOf(again.text)).toBeUndefined();
+
+    const start = await postSigned(app, '/twilio/sms', sms('START'));
+    expect(answerOf(start.text)).toMatch(/back on/);
+    expect(candidates.entities.get('cand-1')?.smsOptedOut).toEqual([]);
+  });
+
+  it('answers HELP, and answers what it does not understand with the options (never silence)', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    const help = await postSigned(app, '/twilio/sms', sms('help'));
+    const unclear = await postSigned(app, '/twilio/sms', sms('purple elephant'));
+    const stranger = await postSigned(app, '/twilio/sms', sms('1', '+14155550142'));
+
+    expect(answerOf(help.text)).toMatch(/STOP/);
+    expect(answerOf(unclear.text)).toMatch(/didn.*t catch that/);
+    expect(answerOf(stranger.text)).toBeDefined();
+    expect(followUps.applied).toEqual([]);
+  });
+
+  it('tells the candidate when the workflow refuses the answer', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+    followUps.reject('that step already settled.');
+
+    const answer = await postSigned(app, '/twilio/sms', sms('SKIP'));
+    expect(answerOf(answer.text)).toMatch(/could not record that for Acme: that step already settled/);
+  });
+});
+
+describe('Twilio status callback', () => {
+  it('records the delivery status on the delivery it belongs to, and refuses unsigned callbacks', async () => {
+    const { app, candidates } = setUp();
+    await candidates.registerFollowUp({
+      candidateId: 'cand-1',
+      followUpId: 'followup-app-1',
+      company: 'Acme',
+      role: 'Engineer',
+      phone,
+      zone: 'UTC',
+    });
+    await candidates.reserveDelivery('cand-1', {
+      key: 'k:1',
+      channel: 'sms',
+      phone,
+      zone: 'UTC',
+      smsBudgetPerDay: 2,
+    });
+    await candidates.settleDelivery('cand-1', {
+      key: 'k:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMabc',
+    });
+    const params = { MessageSid: 'SMabc', MessageStatus: 'undelivered', ErrorCode: '30003', To: phone };
+
+    expect((await postSigned(app, '/twilio/status', params, { signature: null })).status).toBe(403);
+    expect((await postSigned(app, '/twilio/status', params)).status).toBe(204);
+    expect(candidates.entities.get('cand-1')?.deliveries['k:1:sms']).toMatchObject({
+      providerStatus: 'undelivered',
+      providerErrorCode: 30003,
+    });
+  });
+});
