@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ianaZone } from './domain/events';
 
 /**
  * Debrief's configuration, parsed once from the environment at start-up by one schema. Nothing else reads
@@ -36,6 +37,19 @@ const envSchema = z.object({
   DEBRIEF_DEV_SERVER_PORT: port.default(7233),
   DEBRIEF_DEV_UI_PORT: port.default(8233),
   DEBRIEF_SEARCH_ATTRIBUTES: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  DEBRIEF_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0, 'must be 0 (off) or more').max(100_000).default(50),
+  DEBRIEF_RATE_LIMIT_BURST: z.coerce.number().int().min(1, 'must be at least 1').max(1_000_000).default(200),
+  DEBRIEF_GREENHOUSE_SECRET: optionalString,
+  DEBRIEF_LEVER_SECRET: optionalString,
+  DEBRIEF_HUNTR_SECRET: optionalString,
+  DEBRIEF_GENERIC_SECRET: optionalString,
+  DEBRIEF_TRACKER_TIMEZONE: ianaZone.default('UTC'),
+  DEBRIEF_TRACKER_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US')
+    .optional(),
+  DEBRIEF_TRACKER_COMPANY: optionalString,
+  DEBRIEF_LEVER_HIRED_REASONS: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: optionalString,
   TEMPORAL_API_KEY: optionalString,
@@ -55,6 +69,18 @@ export interface Config {
     | { mode: 'external'; namespace: string | undefined };
   /** Whether new workflows carry the DebriefCandidate/Company/Stage search attributes (they must be registered). */
   searchAttributes: boolean;
+  /** Requests per second and burst per client address on /events and /trackers; undefined when off. */
+  rateLimit: { perSecond: number; burst: number } | undefined;
+  /** Tracker adapters: each one's webhook secret (absent: adapter off) and the defaults they fill in. */
+  trackers: {
+    secrets: Partial<Record<'greenhouse' | 'lever' | 'huntr' | 'generic', string>>;
+    options: {
+      defaultTimezone: string;
+      defaultCountry?: string;
+      company?: string;
+      hiredArchiveReasons?: string[];
+    };
+  };
   /** The raw environment, for Temporal's own env config (profiles, TLS, API key). */
   env: Record<string, string | undefined>;
 }
@@ -104,6 +130,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           namespace: e.TEMPORAL_NAMESPACE ?? 'default',
         },
     searchAttributes: e.DEBRIEF_SEARCH_ATTRIBUTES ? e.DEBRIEF_SEARCH_ATTRIBUTES === 'on' : !external,
+    rateLimit:
+      e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
+        ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
+        : undefined,
+    trackers: {
+      secrets: {
+        greenhouse: e.DEBRIEF_GREENHOUSE_SECRET,
+        lever: e.DEBRIEF_LEVER_SECRET,
+        huntr: e.DEBRIEF_HUNTR_SECRET,
+        generic: e.DEBRIEF_GENERIC_SECRET,
+      },
+      options: {
+        defaultTimezone: e.DEBRIEF_TRACKER_TIMEZONE,
+        defaultCountry: e.DEBRIEF_TRACKER_COUNTRY,
+        company: e.DEBRIEF_TRACKER_COMPANY,
+        hiredArchiveReasons: e.DEBRIEF_LEVER_HIRED_REASONS?.split(',')
+          .map((reason) => reason.trim())
+          .filter(Boolean),
+      },
+    },
     env,
   };
 }

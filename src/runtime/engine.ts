@@ -86,6 +86,8 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       maxBodyBytes: config.http.maxBodyBytes,
       dispatch: (event, idempotencyKey) => dispatcher.dispatch(event, idempotencyKey),
       health: () => checkHealth(temporal.client, config.taskQueue),
+      rateLimit: config.rateLimit,
+      trackers: config.trackers,
     });
     server = await new Promise<ServerType>((resolveServer, reject) => {
       const started = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
@@ -95,7 +97,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     });
     const address = server.address() as AddressInfo;
     apiUrl = `http://${config.http.host}:${address.port}`;
-    log(`API: ${apiUrl} (POST /events, GET /healthz)`);
+    log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
   }
 
   let stopping: Promise<void> | undefined;
