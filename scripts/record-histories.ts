@@ -26,11 +26,7 @@ async function main(): Promise<void> {
         workflowBundle: await workflowBundle(),
         activities: scenario.activities(),
       });
-      const history = await worker.runUntil(async () => {
-        const handle = await scenario.run(env.client, taskQueue);
-        await handle.result();
-        return handle.fetchHistory();
-      });
+      const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
       const file = join(__dirname, '..', 'test', 'histories', `${scenario.name}.json`);
       await writeFile(file, historyToJSON(history));
       process.stdout.write(`recorded ${file} (${history.events?.length ?? 0} events)\n`);

@@ -1,7 +1,7 @@
 import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { DeliveryResult, OutboundMessage } from '../domain/messages';
+import type { DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 
 /** One message as the outbox keeps it: a JSON file per message, named after the message key. */
 export interface OutboxEntry {
@@ -13,15 +13,16 @@ export interface OutboxEntry {
   candidateId: string;
   to: OutboundMessage['recipient'];
   channels: OutboundMessage['channels'];
+  template: string;
   sms?: string;
   email?: { subject: string; text: string };
-  links?: Record<string, string>;
 }
 
 /** The local channel used when no provider is configured: messages become files in a folder. */
 export interface Outbox {
   readonly dir: string;
-  deliver(message: OutboundMessage, now?: Date): Promise<DeliveryResult>;
+  /** Writes the rendered `content` of `message` once; a second call with the same key is a duplicate. */
+  deliver(message: OutboundMessage, content: MessageContent, now?: Date): Promise<DeliveryResult>;
   list(): Promise<OutboxEntry[]>;
 }
 
@@ -33,7 +34,7 @@ export interface Outbox {
 export function createFileOutbox(dir: string): Outbox {
   return {
     dir,
-    async deliver(message, now = new Date()) {
+    async deliver(message, content, now = new Date()) {
       await mkdir(dir, { recursive: true });
       const name = `${fileSafe(message.key)}.json`;
       const entry: OutboxEntry = {
@@ -45,12 +46,9 @@ export function createFileOutbox(dir: string): Outbox {
         candidateId: message.candidateId,
         to: message.recipient,
         channels: message.channels,
-        sms: message.content.sms,
-        email: message.content.email && {
-          subject: message.content.email.subject,
-          text: message.content.email.text,
-        },
-        links: message.links,
+        template: message.request.template,
+        sms: content.sms,
+        email: content.email && { subject: content.email.subject, text: content.email.text },
       };
       const temporary = join(dir, `.${name}.${randomUUID()}.tmp`);
       await writeFile(temporary, JSON.stringify(entry, null, 2) + '\n', { flag: 'wx' });

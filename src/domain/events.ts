@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { policyOverrideSchema } from './policy';
+
+export { toValidationIssues, type ValidationIssue } from './validation';
 
 /**
  * The public event contract: CloudEvents 1.0 envelopes whose `data` is a snapshot of one application.
@@ -98,6 +101,8 @@ export const applicationSnapshotSchema = z
     interviewers: z.array(contactSchema).max(20).default([]),
     references: z.array(referenceSchema).max(10).default([]),
     connection: connectionSchema.optional(),
+    /** Per-event policy overrides (e.g. fewer reminders for this application); validated on arrival. */
+    policy: policyOverrideSchema.optional(),
   })
   .refine((a) => a.candidate.email !== undefined || a.candidate.phone !== undefined, {
     message: 'the candidate needs an email or a phone number, or Debrief cannot reach them',
@@ -161,20 +166,4 @@ export const dataSchemaByType = {
 
 export function isEventType(type: string): type is EventType {
   return (eventTypes as readonly string[]).includes(type);
-}
-
-/** One validation problem, as the API reports it: where (a dotted path) and what is wrong. */
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
-
-/** Turns zod issues into `{ path, message }` pairs, prefixing the path (e.g. `data`). */
-export function toValidationIssues(error: z.ZodError, prefix?: string): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    path:
-      [prefix, ...issue.path.map(String)].filter((part) => part !== undefined && part !== '').join('.') ||
-      '(root)',
-    message: issue.message,
-  }));
 }

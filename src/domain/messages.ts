@@ -1,3 +1,5 @@
+import type { MessageRequest } from './message-catalog';
+
 /**
  * What a workflow hands to the delivery activity, and what comes back. Pure types: shared by workflow code,
  * activities and the channels.
@@ -25,11 +27,19 @@ export interface OutboundMessage {
   /** The person the candidate record belongs to; budgets and opt-outs are kept per candidate. */
   candidateId: string;
   recipient: { name: string; email?: string; phone?: string };
-  /** Channels to try, in order of preference; later ones are fallbacks after a permanent failure. */
+  /** The candidate, or a third party (reference, connection) who consented and whom the candidate approved. */
+  audience: 'candidate' | 'third_party';
+  /**
+   * Channels to deliver on, each once. SMS that cannot go (opted out, invalid number, daily budget spent)
+   * falls back to email when the recipient has an address.
+   */
   channels: Channel[];
-  content: MessageContent;
-  /** Links the message offers (follow-up page, one-click actions), for channels that show them apart. */
-  links?: Record<string, string>;
+  /** The message by name and context; the activity renders it and adds signed links. */
+  request: MessageRequest;
+  /** The candidate's IANA zone: the SMS budget counts per local day there. Default UTC. */
+  zone?: string;
+  /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
+  smsBudgetPerDay?: number;
 }
 
 export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped';

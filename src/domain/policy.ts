@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dailySendRanges, minutesOfDay } from './calendar';
-import { toValidationIssues, type ValidationIssue } from './events';
+import { toValidationIssues, type ValidationIssue } from './validation';
 
 /**
  * The follow-up policy: every number and switch the follow-up workflow uses. An operator override and a

@@ -1,30 +1,130 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApplicationSnapshot } from '../domain/events';
+import type { PolicyOverride } from '../domain/policy';
 
 /** Why a follow-up ended before its natural close. */
 export type StopReason =
   'reopened' | 'hired' | 'withdrawn' | 'candidate_deleted' | 'candidate_stop' | 'operator';
 
+/** The steps of a follow-up, in the order of first contact. */
+export type StepName =
+  'acknowledgement' | 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' | 'closeOut';
+
+/** What the candidate reports after a call attempt. */
+export type CallOutcome = 'spoke' | 'no_answer' | 'declined' | 'skip';
+
+/** Where a step stands. */
+export type StepStatus =
+  'off' | 'planned' | 'waiting' | 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'done' | 'stopped';
+
+export type ReferenceStatus = 'asked' | 'summary_received' | 'declined' | 'no_reply' | 'skipped';
+export type ConnectionStatus = 'asked' | 'replied' | 'declined' | 'no_reply' | 'skipped';
+
 /** One line of a follow-up's timeline: something that happened, or something planned. */
 export interface TimelineEntry {
+  /** UTC instant, ISO 8601. */
   at: string;
-  kind: 'event' | 'message' | 'check' | 'outcome' | 'stop';
-  step: string;
+  /** The same instant on the candidate's clock, e.g. "Mon 23 Nov 2026, 09:00 EST". */
+  local: string;
+  kind: 'message' | 'check' | 'outcome' | 'event' | 'stop';
+  step: StepName;
   summary: string;
   status: 'done' | 'planned' | 'cancelled';
+}
+
+export interface ReferenceState {
+  name: string;
+  status: ReferenceStatus | 'planned';
+  /** The candidate approved contacting this reference directly (and the reference consented). */
+  direct: boolean;
+  note?: string;
 }
 
 export interface FollowUpState {
   followUpId: string;
   applicationId: string;
+  candidateId: string;
   company: string;
   role: string;
-  phase: string;
+  zone: string;
+  phase: 'starting' | 'running' | 'closing' | 'completed' | 'stopped';
   stopped?: StopReason;
+  steps: Record<StepName, StepStatus>;
+  callAttempts: { recruiterCall: number; interviewerCall: number };
+  references: ReferenceState[];
+  connection?: { name: string; status: ConnectionStatus | 'planned'; direct: boolean; note?: string };
+  feedback: {
+    source: 'recruiter' | 'interviewer' | 'reference' | 'connection' | 'candidate';
+    from?: string;
+    text: string;
+  }[];
+  /** Past entries first, then the planned ones in time order. */
   timeline: TimelineEntry[];
+  snoozedUntil?: string;
 }
 
-/** Ends the follow-up quietly: nothing more is sent. Answers the state after the stop. */
+/** The structured result a completed follow-up returns. */
+export interface FollowUpResult {
+  outcome: 'completed' | 'stopped';
+  stopped?: StopReason;
+  steps: Record<StepName, StepStatus>;
+  feedback: FollowUpState['feedback'];
+  themes: string[];
+  learned?: string;
+}
+
+/** Records how a call attempt went (recruiter or interviewer). */
+export const recordCallOutcomeUpdate = defineUpdate<
+  FollowUpState,
+  [{ step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }]
+>('recordCallOutcome');
+
+/** Records where one reference stands (by index in the snapshot's list), with the summary as a note. */
+export const recordReferenceStatusUpdate = defineUpdate<
+  FollowUpState,
+  [{ index: number; status: ReferenceStatus; note?: string }]
+>('recordReferenceStatus');
+
+/** Records where the connection-based ask stands. */
+export const recordConnectionStatusUpdate = defineUpdate<
+  FollowUpState,
+  [{ status: ConnectionStatus; note?: string }]
+>('recordConnectionStatus');
+
+/** Moves every pending timer by `days` calendar days (1–14), then onto the next allowed send time. */
+export const snoozeUpdate = defineUpdate<FollowUpState, [{ days: number }]>('snooze');
+
+/** Skips a step that has not settled yet. */
+export const skipStepUpdate = defineUpdate<
+  FollowUpState,
+  [{ step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }]
+>('skipStep');
+
+/**
+ * The candidate approves a draft for direct sending to a third party who consented (a reference by index,
+ * or the connection). Rejected when that person has not consented.
+ */
+export const approveDirectContactUpdate = defineUpdate<
+  FollowUpState,
+  [{ target: 'reference'; index: number } | { target: 'connection' }]
+>('approveDirectContact');
+
+/** Answers the close-out check: what was learned, or "still waiting" (extends the close-out once). */
+export const answerCloseOutUpdate = defineUpdate<
+  FollowUpState,
+  [{ learned?: string; stillWaiting?: boolean }]
+>('answerCloseOut');
+
+/** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
 export const stopUpdate = defineUpdate<FollowUpState, [{ reason: StopReason }]>('stop');
 
-/** The follow-up's current state and whole timeline. */
+/** Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps. */
+export const refreshSnapshotUpdate = defineUpdate<FollowUpState, [{ snapshot: ApplicationSnapshot }]>(
+  'refreshSnapshot',
+);
+
+/** Changes the policy of a running follow-up; pending timers are planned again. */
+export const changePolicyUpdate = defineUpdate<FollowUpState, [{ override: PolicyOverride }]>('changePolicy');
+
+/** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');

@@ -1,16 +1,62 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { ApplicationSnapshot } from '../domain/events';
-import { messageKey } from '../domain/messages';
-import { stateQuery, stopUpdate, type FollowUpState, type StopReason } from './definitions';
+import { localTimeLabel, nextSendTime } from '../domain/calendar';
+import { findThemes } from '../domain/debrief';
+import type { ApplicationSnapshot, Contact } from '../domain/events';
+import type { MessageRequest } from '../domain/message-catalog';
+import { messageKey, type Channel } from '../domain/messages';
+import { resolvePolicy, type Policy } from '../domain/policy';
+import type { FollowUpStep } from '../domain/templates';
+import {
+  answerCloseOutUpdate,
+  approveDirectContactUpdate,
+  changePolicyUpdate,
+  recordCallOutcomeUpdate,
+  recordConnectionStatusUpdate,
+  recordReferenceStatusUpdate,
+  refreshSnapshotUpdate,
+  skipStepUpdate,
+  snoozeUpdate,
+  stateQuery,
+  stopUpdate,
+  type CallOutcome,
+  type FollowUpResult,
+  type FollowUpState,
+  type StepName,
+  type StepStatus,
+  type TimelineEntry,
+} from './definitions';
+import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 
 const { deliver } = proxyActivities<Activities>({
+  summary: 'Deliver a message',
+  startToCloseTimeout: '2 minutes',
+  // A retry could reach a person twice only through a provider bug; deliveries are keyed, and capped anyway.
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '15 minutes',
+    maximumAttempts: 10,
+  },
+});
+
+const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 8,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['HolidayInputError'],
   },
 });
 
@@ -18,66 +64,931 @@ export interface FollowUpInput {
   snapshot: ApplicationSnapshot;
   /** The idempotency key of the event that started it (webhook-id or CloudEvent id). */
   eventId: string;
-  /** Base URL for links in messages. */
-  publicUrl: string;
+  /** The resolved policy (operator and per-event overrides applied); defaults when absent. */
+  policy?: Policy;
 }
 
-export interface FollowUpResult {
-  outcome: 'completed' | 'stopped';
-  stopped?: StopReason;
-}
+export type { FollowUpResult } from './definitions';
 
-/** How long the follow-up waits after the acknowledgement before its next step. */
-const coolOff = '1 day';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The argument of a one-argument update, for typing its validator (the SDK infers `any` there). */
+type ArgOf<U> = U extends UpdateDefinition<infer _Result, [infer A], infer _Name> ? A : never;
+type CallStep = 'recruiterCall' | 'interviewerCall';
+type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
- * One follow-up per rejected application: acknowledges the rejection, then waits on a durable timer for
- * the next step. Any stop ends it quietly.
+ * One follow-up per rejected application, over about three weeks: acknowledgement, cool-off, call reminders
+ * to the recruiter (then one interviewer), reference-summary and connection asks, and a close-out that
+ * compiles the debrief. Every wait is a durable timer on the candidate's calendar; snoozes and policy
+ * changes move the pending ones; a stop ends it quietly.
  */
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
-  const { snapshot } = input;
+  let snapshot = input.snapshot;
+  let policy = input.policy ?? resolvePolicy();
   const followUpId = workflowInfo().workflowId;
+  const candidate = () => snapshot.candidate;
+  const zone = snapshot.candidate.timezone;
+  const startMs = Date.now();
+
   const state: FollowUpState = {
     followUpId,
     applicationId: snapshot.applicationId,
+    candidateId: snapshot.candidate.id,
     company: snapshot.company,
     role: snapshot.role,
-    phase: 'acknowledging',
+    zone,
+    phase: 'starting',
+    steps: {
+      acknowledgement: 'planned',
+      recruiterCall: 'off',
+      interviewerCall: 'off',
+      referenceRequest: 'off',
+      connectionAsk: 'off',
+      closeOut: 'off',
+    },
+    callAttempts: { recruiterCall: 0, interviewerCall: 0 },
+    references: [],
+    feedback: [],
     timeline: [],
   };
-  setHandler(stateQuery, () => state);
+
+  // Timers waiting right now, shown as the planned part of the timeline.
+  const pending = new Map<
+    string,
+    { step: StepName; summary: string; kind: TimelineEntry['kind']; atMs: number }
+  >();
+  // Bumped whenever something that moves timers changes (snooze, policy); waits then recompute their targets.
+  let planVersion = 0;
+  const snoozes: { shiftMs: number }[] = [];
+  const callOutcome: Partial<Record<CallStep, Exclude<CallOutcome, 'no_answer'>>> = {};
+  let closeOutAnswer: { learned?: string; stillWaiting?: boolean } | undefined;
+  // Read through a function: handlers change it while the workflow awaits, which flow analysis cannot see.
+  const answerNow = () => closeOutAnswer;
+
+  const entry = (
+    atMs: number,
+    kind: TimelineEntry['kind'],
+    step: StepName,
+    summary: string,
+    status: TimelineEntry['status'],
+  ): TimelineEntry => ({
+    at: new Date(atMs).toISOString(),
+    local: localTimeLabel(atMs, zone),
+    kind,
+    step,
+    summary,
+    status,
+  });
+  const record = (kind: TimelineEntry['kind'], step: StepName, summary: string) =>
+    state.timeline.push(entry(Date.now(), kind, step, summary, 'done'));
+
+  setHandler(stateQuery, () => ({
+    ...state,
+    timeline: [
+      ...state.timeline,
+      ...[...pending.values()]
+        .sort((a, b) => a.atMs - b.atMs)
+        .map((item) =>
+          entry(item.atMs, item.kind, item.step, item.summary, state.stopped ? 'cancelled' : 'planned'),
+        ),
+    ],
+  }));
+
+  // Only the activities that load data run before the handlers are set; updates wait for them.
+  const holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+  let schedule: FollowUpSchedule = followUpSchedule(policy, zone, holidays);
+  const applies = stepsThatApply(snapshot, policy);
+  state.references = applies.referenceRequest
+    ? snapshot.references.map((reference) => ({ name: reference.name, status: 'planned', direct: false }))
+    : [];
+  if (applies.connectionAsk && snapshot.connection) {
+    state.connection = { name: snapshot.connection.name, status: 'planned', direct: false };
+  }
+  for (const step of ['recruiterCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const) {
+    if (applies[step]) state.steps[step] = 'planned';
+  }
+  if (applies.interviewerCall) state.steps.interviewerCall = 'planned';
+
+  const isOpen = (status: StepStatus) => status === 'planned' || status === 'waiting';
+  const requireRunning = () => {
+    if (state.stopped)
+      throw new Error(`this follow-up has stopped (${state.stopped}); nothing more can change`);
+    if (state.phase === 'completed') throw new Error('this follow-up is complete; nothing more can change');
+  };
+
+  setHandler(
+    recordCallOutcomeUpdate,
+    ({ step, outcome, note }) => {
+      if (outcome === 'no_answer') {
+        record(
+          'outcome',
+          step,
+          `No answer from the ${step === 'recruiterCall' ? 'recruiter' : 'interviewer'}`,
+        );
+      } else {
+        callOutcome[step] = outcome;
+        if (outcome === 'spoke' && note?.trim()) {
+          const person = step === 'recruiterCall' ? snapshot.recruiter : snapshot.interviewers[0];
+          state.feedback.push({
+            source: step === 'recruiterCall' ? 'recruiter' : 'interviewer',
+            from: person?.name,
+            text: note.trim(),
+          });
+        }
+      }
+      return state;
+    },
+    {
+      validator: ({ step, outcome, note }: ArgOf<typeof recordCallOutcomeUpdate>) => {
+        requireRunning();
+        if (!['recruiterCall', 'interviewerCall'].includes(step))
+          throw new Error(`step must be recruiterCall or interviewerCall, not ${step}`);
+        if (!['spoke', 'no_answer', 'declined', 'skip'].includes(outcome)) {
+          throw new Error(`outcome must be spoke, no_answer, declined or skip, not ${outcome}`);
+        }
+        if (!isOpen(state.steps[step])) {
+          throw new Error(`the ${step} step is ${state.steps[step]}, so it takes no outcome`);
+        }
+        if (note !== undefined && note.length > 2000) throw new Error('note must be at most 2000 characters');
+      },
+    },
+  );
+
+  setHandler(
+    recordReferenceStatusUpdate,
+    ({ index, status, note }) => {
+      const reference = state.references[index]!;
+      reference.status = status;
+      if (note?.trim()) {
+        reference.note = note.trim();
+        state.feedback.push({ source: 'reference', from: reference.name, text: note.trim() });
+      }
+      record('outcome', 'referenceRequest', `Reference ${reference.name}: ${status.replace('_', ' ')}`);
+      return state;
+    },
+    {
+      validator: ({ index, status, note }: ArgOf<typeof recordReferenceStatusUpdate>) => {
+        requireRunning();
+        if (state.steps.referenceRequest === 'off') throw new Error('this follow-up has no reference step');
+        if (!Number.isInteger(index) || state.references[index] === undefined) {
+          throw new Error(
+            `index must be 0 to ${state.references.length - 1}, the reference's place in the list`,
+          );
+        }
+        if (!['asked', 'summary_received', 'declined', 'no_reply', 'skipped'].includes(status)) {
+          throw new Error(
+            `status must be asked, summary_received, declined, no_reply or skipped, not ${status}`,
+          );
+        }
+        if (note !== undefined && note.length > 4000) throw new Error('note must be at most 4000 characters');
+      },
+    },
+  );
+
+  setHandler(
+    recordConnectionStatusUpdate,
+    ({ status, note }) => {
+      const connection = state.connection!;
+      connection.status = status;
+      if (note?.trim()) {
+        connection.note = note.trim();
+        state.feedback.push({ source: 'connection', from: connection.name, text: note.trim() });
+      }
+      record('outcome', 'connectionAsk', `Connection ${connection.name}: ${status.replace('_', ' ')}`);
+      return state;
+    },
+    {
+      validator: ({ status, note }: ArgOf<typeof recordConnectionStatusUpdate>) => {
+        requireRunning();
+        if (!state.connection) throw new Error('this follow-up has no connection step');
+        if (!['asked', 'replied', 'declined', 'no_reply', 'skipped'].includes(status)) {
+          throw new Error(`status must be asked, replied, declined, no_reply or skipped, not ${status}`);
+        }
+        if (note !== undefined && note.length > 4000) throw new Error('note must be at most 4000 characters');
+      },
+    },
+  );
+
+  setHandler(
+    snoozeUpdate,
+    ({ days }) => {
+      snoozes.push({ shiftMs: days * DAY_MS });
+      planVersion++;
+      state.snoozedUntil = new Date(Date.now() + days * DAY_MS).toISOString();
+      record('event', 'closeOut', `Snoozed for ${days} day${days === 1 ? '' : 's'}: pending reminders moved`);
+      return state;
+    },
+    {
+      validator: ({ days }: ArgOf<typeof snoozeUpdate>) => {
+        requireRunning();
+        if (!Number.isInteger(days) || days < 1 || days > 14)
+          throw new Error('days must be a whole number from 1 to 14');
+      },
+    },
+  );
+
+  setHandler(
+    skipStepUpdate,
+    ({ step }) => {
+      if (step === 'recruiterCall' || step === 'interviewerCall') callOutcome[step] = 'skip';
+      if (step === 'referenceRequest') {
+        for (const reference of state.references)
+          if (!settledReference(reference.status)) reference.status = 'skipped';
+      }
+      if (step === 'connectionAsk' && state.connection && !settledConnection(state.connection.status)) {
+        state.connection.status = 'skipped';
+      }
+      record('outcome', step, `Step skipped`);
+      return state;
+    },
+    {
+      validator: ({ step }: ArgOf<typeof skipStepUpdate>) => {
+        requireRunning();
+        if (!['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk'].includes(step)) {
+          throw new Error(
+            `step must be recruiterCall, interviewerCall, referenceRequest or connectionAsk, not ${step}`,
+          );
+        }
+        if (!isOpen(state.steps[step as StepName])) {
+          throw new Error(`the ${step} step is ${state.steps[step as StepName]}; there is nothing to skip`);
+        }
+      },
+    },
+  );
+
+  const approvals: ({ target: 'reference'; index: number } | { target: 'connection' })[] = [];
+  setHandler(
+    approveDirectContactUpdate,
+    (approval) => {
+      approvals.push(approval);
+      if (approval.target === 'reference') state.references[approval.index]!.direct = true;
+      else state.connection!.direct = true;
+      return state;
+    },
+    {
+      validator: (approval: ArgOf<typeof approveDirectContactUpdate>) => {
+        requireRunning();
+        if (approval.target === 'reference') {
+          const reference = snapshot.references[approval.index];
+          if (!state.references[approval.index] || !reference) throw new Error('no reference at that index');
+          if (!reference.consentToContact)
+            throw new Error(
+              `${reference.name} has not agreed to be contacted by Debrief; send the draft yourself`,
+            );
+          if (!reference.email) throw new Error(`there is no email address for ${reference.name}`);
+          if (state.references[approval.index]!.direct) throw new Error('already approved');
+        } else {
+          const connection = snapshot.connection;
+          if (!state.connection || !connection) throw new Error('this follow-up has no connection step');
+          if (!connection.consentToContact)
+            throw new Error(
+              `${connection.name} has not agreed to be contacted by Debrief; send the draft yourself`,
+            );
+          if (!connection.email) throw new Error(`there is no email address for ${connection.name}`);
+          if (state.connection.direct) throw new Error('already approved');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    answerCloseOutUpdate,
+    (answer) => {
+      closeOutAnswer = answer;
+      if (answer.learned?.trim()) state.feedback.push({ source: 'candidate', text: answer.learned.trim() });
+      return state;
+    },
+    {
+      validator: (answer: ArgOf<typeof answerCloseOutUpdate>) => {
+        requireRunning();
+        if (state.steps.closeOut !== 'waiting') throw new Error('the close-out check has not been sent yet');
+        if (answer.learned !== undefined && answer.learned.length > 4000)
+          throw new Error('learned must be at most 4000 characters');
+      },
+    },
+  );
+
+  setHandler(
+    refreshSnapshotUpdate,
+    ({ snapshot: fresh }) => {
+      snapshot = fresh;
+      state.company = fresh.company;
+      state.role = fresh.role;
+      record('event', 'acknowledgement', 'Application details refreshed by the tracker');
+      return state;
+    },
+    {
+      validator: ({ snapshot: fresh }: ArgOf<typeof refreshSnapshotUpdate>) => {
+        requireRunning();
+        if (fresh.applicationId !== snapshot.applicationId)
+          throw new Error('the snapshot is for another application');
+      },
+    },
+  );
+
+  setHandler(
+    changePolicyUpdate,
+    ({ override }) => {
+      policy = resolvePolicy(policy, override);
+      schedule = followUpSchedule(policy, zone, holidays);
+      planVersion++;
+      record('event', 'acknowledgement', 'Policy changed: pending reminders planned again');
+      return state;
+    },
+    {
+      validator: ({ override }: ArgOf<typeof changePolicyUpdate>) => {
+        requireRunning();
+        resolvePolicy(policy, override);
+      },
+    },
+  );
+
+  // Stops are accepted at any time, even before the first message.
+  const branches = new CancellationScope();
   setHandler(stopUpdate, ({ reason }) => {
-    state.stopped ??= reason;
+    if (!state.stopped) {
+      state.stopped = reason;
+      state.phase = 'stopped';
+      record('stop', 'closeOut', `Stopped: ${reason.replace('_', ' ')}`);
+      branches.cancel();
+    }
     return state;
   });
 
-  const candidate = snapshot.candidate;
-  const first = candidate.name.split(/\s+/)[0] ?? candidate.name;
-  await deliver({
-    key: messageKey(followUpId, 'acknowledgement', 1),
-    followUpId,
-    step: 'acknowledgement',
-    attempt: 1,
-    candidateId: candidate.id,
-    recipient: { name: candidate.name, email: candidate.email, phone: candidate.phone },
-    channels: candidate.phone ? ['sms', 'email'] : ['email'],
-    content: {
-      sms: `Hi ${first}, sorry about ${snapshot.company}. Debrief will help you ask for useful feedback over the next weeks. Reply STOP to opt out.`,
-    },
-    links: { page: `${input.publicUrl}/f/${encodeURIComponent(followUpId)}` },
-  });
-  state.timeline.push({
-    at: new Date().toISOString(),
-    kind: 'message',
-    step: 'acknowledgement',
-    summary: 'Acknowledgement sent',
-    status: 'done',
+  /** Waits until `dueMs()` (moved by snoozes made meanwhile), a wake-up condition, or a stop. */
+  async function waitFor(
+    id: string,
+    step: StepName,
+    summary: string,
+    kind: TimelineEntry['kind'],
+    dueMs: () => number,
+    channel: Channel,
+    wakeIf: () => boolean = () => false,
+  ): Promise<'due' | 'woken' | 'stopped'> {
+    const snoozesBefore = snoozes.length;
+    try {
+      for (;;) {
+        if (state.stopped) return 'stopped';
+        if (wakeIf()) return 'woken';
+        const shift = snoozes.slice(snoozesBefore).reduce((sum, snooze) => sum + snooze.shiftMs, 0);
+        const target = shift > 0 ? nextSendTime(schedule.rules, dueMs() + shift, channel) : dueMs();
+        pending.set(id, { step, summary, kind, atMs: target });
+        const now = Date.now();
+        if (now >= target) return 'due';
+        const version = planVersion;
+        await condition(
+          () => state.stopped !== undefined || planVersion !== version || wakeIf(),
+          target - now,
+        );
+      }
+    } finally {
+      pending.delete(id);
+    }
+  }
+
+  const context = (): { candidateFirstName: string; company: string; role: string; replyTag?: string } => ({
+    candidateFirstName: candidate().name.split(/\s+/)[0] ?? candidate().name,
+    company: snapshot.company,
+    role: snapshot.role,
+    replyTag,
   });
 
-  state.phase = 'cooling-off';
-  if (await condition(() => state.stopped !== undefined, coolOff)) {
-    return { outcome: 'stopped', stopped: state.stopped };
+  /** Sends one message to the candidate (or, approved, to a third party); false when it could not go. */
+  async function send(
+    step: StepName,
+    keyStep: string,
+    attempt: number,
+    request: MessageRequest,
+    summary: string,
+    options: { channels?: Channel[]; to?: Contact; audience?: 'candidate' | 'third_party' } = {},
+  ): Promise<boolean> {
+    if (state.stopped) return false;
+    const to = options.to ?? candidate();
+    const channels = options.channels ?? candidateChannels(candidate());
+    if (channels.length === 0) return false;
+    try {
+      const result = await deliver({
+        key: messageKey(followUpId, keyStep, attempt),
+        followUpId,
+        step: keyStep,
+        attempt,
+        candidateId: candidate().id,
+        recipient: { name: to.name, email: to.email, phone: to.phone },
+        audience: options.audience ?? 'candidate',
+        channels,
+        request,
+      });
+      record('message', step, `${summary} (${result.via ?? result.status})`);
+      return result.status !== 'skipped';
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      if (error instanceof ActivityFailure) {
+        log.warn('message could not be delivered', { step: keyStep, attempt });
+        record('message', step, `${summary}: could not be delivered`);
+        return false;
+      }
+      throw error;
+    }
   }
-  state.phase = 'done';
-  return { outcome: 'completed' };
+
+  /** Replies to something the candidate did go out at the next allowed time too, never at night. */
+  async function sendWhenAllowed(id: string, ...args: Parameters<typeof send>): Promise<boolean> {
+    const [step, , , , summary, options] = args;
+    const channel = (options?.channels ?? candidateChannels(candidate())).includes('sms') ? 'sms' : 'email';
+    const fromMs = Date.now();
+    if (
+      (await waitFor(
+        id,
+        step,
+        summary,
+        'message',
+        () => nextSendTime(schedule.rules, fromMs, channel),
+        channel,
+      )) !== 'due'
+    ) {
+      return false;
+    }
+    return send(...args);
+  }
+
+  const candidatePreferEmail = (): Channel[] => {
+    const channels = candidateChannels(candidate());
+    return channels.includes('email') ? ['email'] : channels;
+  };
+
+  /** Call reminders for one person until a final outcome, or none after the last reminder. */
+  async function runCall(step: CallStep, person: Contact, firstAtMs: number): Promise<CallResult> {
+    state.steps[step] = 'waiting';
+    const label = step === 'recruiterCall' ? 'recruiter' : 'interviewer';
+    let lastSentMs = 0;
+    for (let attempt = 1; attempt <= policy.recruiterCall.maxReminders; attempt++) {
+      const due = attempt === 1 ? () => firstAtMs : () => schedule.nextCallAt(lastSentMs);
+      const waited = await waitFor(
+        `${step}-${attempt}`,
+        step,
+        `Reminder ${attempt} to call the ${label}`,
+        'message',
+        due,
+        'sms',
+        () => callOutcome[step] !== undefined,
+      );
+      if (waited === 'stopped') return 'stopped';
+      if (waited === 'woken') break;
+      const base = { ...context(), attempt, maxAttempts: policy.recruiterCall.maxReminders };
+      const request: MessageRequest =
+        step === 'recruiterCall'
+          ? {
+              template: 'recruiterCall',
+              context: { ...base, recruiter: { name: person.name, phone: person.phone } },
+            }
+          : {
+              template: 'interviewerCall',
+              context: { ...base, interviewer: { name: person.name, phone: person.phone } },
+            };
+      await send(step, step, attempt, request, `Reminder ${attempt} to call ${person.name}`);
+      state.callAttempts[step] = attempt;
+      lastSentMs = Date.now();
+    }
+    if (callOutcome[step] === undefined) {
+      const waited = await waitFor(
+        `${step}-answer`,
+        step,
+        `Check whether the ${label} answered`,
+        'check',
+        () => schedule.nextCallAt(lastSentMs),
+        'email',
+        () => callOutcome[step] !== undefined,
+      );
+      if (waited === 'stopped') return 'stopped';
+    }
+    const outcome = callOutcome[step];
+    const result: CallResult =
+      outcome === 'spoke'
+        ? 'spoke'
+        : outcome === 'declined'
+          ? 'declined'
+          : outcome === 'skip'
+            ? 'skipped'
+            : 'unreachable';
+    state.steps[step] = result;
+    record('outcome', step, `${label[0]!.toUpperCase()}${label.slice(1)} call: ${result}`);
+    if (result === 'declined') {
+      const next: FollowUpStep | 'none' =
+        step === 'recruiterCall' && applies.interviewerCall
+          ? 'interviewerCall'
+          : applies.referenceRequest
+            ? 'referenceRequest'
+            : applies.connectionAsk
+              ? 'connectionAsk'
+              : 'none';
+      await sendWhenAllowed(
+        `${step}-declined`,
+        step,
+        `${step}-declined`,
+        1,
+        { template: 'declinedToComment', context: { ...context(), personName: person.name, next } },
+        'Thanks for trying; moving on',
+        { channels: candidatePreferEmail() },
+      );
+    }
+    return result;
+  }
+
+  async function runCalls(firstCallMs: number): Promise<void> {
+    let recruiterResult: CallResult = 'off';
+    if (applies.recruiterCall && snapshot.recruiter) {
+      recruiterResult = await runCall('recruiterCall', snapshot.recruiter, firstCallMs);
+    }
+    if (recruiterResult === 'stopped') return;
+    const interviewer = snapshot.interviewers[0];
+    if (
+      applies.interviewerCall &&
+      interviewer &&
+      ['off', 'declined', 'unreachable'].includes(recruiterResult)
+    ) {
+      const startMs = recruiterResult === 'off' ? firstCallMs : schedule.fallbackCallAt(Date.now());
+      await runCall('interviewerCall', interviewer, startMs);
+    } else if (state.steps.interviewerCall === 'planned') {
+      state.steps.interviewerCall = 'off';
+    }
+  }
+
+  async function runReferences(atMs: number): Promise<void> {
+    state.steps.referenceRequest = 'waiting';
+    const waited = await waitFor(
+      'referenceRequest',
+      'referenceRequest',
+      'Drafts asking your references for a summary',
+      'message',
+      () => atMs,
+      'email',
+      () => state.references.every((r) => settledReference(r.status)),
+    );
+    if (waited === 'stopped') return;
+    if (waited === 'due') {
+      for (const [index, reference] of snapshot.references.entries()) {
+        if (state.references[index]?.status !== 'planned') continue;
+        await send(
+          'referenceRequest',
+          `referenceRequest-${index}`,
+          1,
+          {
+            template: 'referenceRequest',
+            context: {
+              ...context(),
+              index,
+              reference: { name: reference.name },
+              referenceWasContacted: reference.contactedByEmployer,
+              canSendForMe: reference.consentToContact && reference.email !== undefined,
+            },
+          },
+          `Draft for reference ${reference.name}`,
+          { channels: candidatePreferEmail() },
+        );
+      }
+    }
+    const requestedMs = Date.now();
+    const sentDirect = new Set<number>();
+    for (;;) {
+      const result = await waitFor(
+        'referenceDeadline',
+        'referenceRequest',
+        'Stop waiting for reference summaries',
+        'check',
+        () => schedule.referenceDeadline(requestedMs),
+        'email',
+        () =>
+          state.references.every((r) => settledReference(r.status)) ||
+          approvals.some((a) => a.target === 'reference' && !sentDirect.has(a.index)),
+      );
+      if (result === 'stopped') return;
+      for (const approval of approvals) {
+        if (approval.target !== 'reference' || sentDirect.has(approval.index)) continue;
+        sentDirect.add(approval.index);
+        const reference = snapshot.references[approval.index]!;
+        const sent = await sendWhenAllowed(
+          `referenceDirect-${approval.index}`,
+          'referenceRequest',
+          `referenceDirect-${approval.index}`,
+          1,
+          {
+            template: 'referenceDirect',
+            context: {
+              ...context(),
+              candidateFullName: candidate().name,
+              replyEmail: candidate().email ?? '',
+              reference: { name: reference.name },
+              referenceWasContacted: reference.contactedByEmployer,
+            },
+          },
+          `Request sent to ${reference.name} for you`,
+          { channels: ['email'], to: reference, audience: 'third_party' },
+        );
+        if (sent && state.references[approval.index]!.status === 'planned')
+          state.references[approval.index]!.status = 'asked';
+      }
+      if (result === 'due' || state.references.every((r) => settledReference(r.status))) break;
+    }
+    for (const reference of state.references)
+      if (!settledReference(reference.status)) reference.status = 'no_reply';
+    state.steps.referenceRequest = 'done';
+  }
+
+  async function runConnection(atMs: number, closeOutMs: () => number): Promise<void> {
+    const connection = snapshot.connection!;
+    state.steps.connectionAsk = 'waiting';
+    const waited = await waitFor(
+      'connectionAsk',
+      'connectionAsk',
+      `Draft for ${connection.name}, your connection`,
+      'message',
+      () => atMs,
+      'email',
+      () => settledConnection(state.connection!.status),
+    );
+    if (waited === 'stopped') return;
+    if (waited === 'due') {
+      await send(
+        'connectionAsk',
+        'connectionAsk',
+        1,
+        {
+          template: 'connectionAsk',
+          context: {
+            ...context(),
+            connection: { name: connection.name, relationship: connection.relationship },
+            canSendForMe: connection.consentToContact && connection.email !== undefined,
+          },
+        },
+        `Draft for ${connection.name}`,
+        { channels: candidatePreferEmail() },
+      );
+    }
+    let sentDirect = false;
+    for (;;) {
+      const result = await waitFor(
+        'connectionDeadline',
+        'connectionAsk',
+        'Stop waiting for the connection',
+        'check',
+        closeOutMs,
+        'email',
+        () =>
+          settledConnection(state.connection!.status) ||
+          (!sentDirect && approvals.some((a) => a.target === 'connection')),
+      );
+      if (result === 'stopped') return;
+      if (!sentDirect && approvals.some((a) => a.target === 'connection')) {
+        sentDirect = true;
+        const sent = await sendWhenAllowed(
+          'connectionDirect',
+          'connectionAsk',
+          'connectionDirect',
+          1,
+          {
+            template: 'connectionDirect',
+            context: {
+              ...context(),
+              candidateFullName: candidate().name,
+              replyEmail: candidate().email ?? '',
+              connection: { name: connection.name, relationship: connection.relationship },
+            },
+          },
+          `Question sent to ${connection.name} for you`,
+          { channels: ['email'], to: connection, audience: 'third_party' },
+        );
+        if (sent && state.connection!.status === 'planned') state.connection!.status = 'asked';
+      }
+      if (result === 'due' || settledConnection(state.connection!.status)) break;
+    }
+    if (!settledConnection(state.connection!.status)) state.connection!.status = 'no_reply';
+    state.steps.connectionAsk = 'done';
+  }
+
+  const everyStepSettled = () =>
+    (['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk'] as const).every(
+      (step) => !isOpen(state.steps[step]),
+    );
+
+  const result = (): FollowUpResult => ({
+    outcome: state.stopped ? 'stopped' : 'completed',
+    stopped: state.stopped,
+    steps: { ...state.steps },
+    feedback: [...state.feedback],
+    themes: findThemes(state.feedback),
+    learned: closeOutAnswer?.learned,
+  });
+
+  const registration = await registerFollowUp({
+    candidateId: snapshot.candidate.id,
+    followUpId,
+    company: snapshot.company,
+    role: snapshot.role,
+    phone: snapshot.candidate.phone,
+    email: snapshot.candidate.email,
+    zone,
+  });
+  const replyTag = registration.replyTag;
+
+  state.phase = 'running';
+  let extensionDays = 0;
+  try {
+    await branches.run(async () => {
+      const acknowledgedAt = schedule.acknowledgementAt(startMs);
+      if (
+        (await waitFor(
+          'acknowledgement',
+          'acknowledgement',
+          'Acknowledgement',
+          'message',
+          () => acknowledgedAt,
+          'sms',
+        )) !== 'due'
+      )
+        return;
+      const firstCallMs = schedule.firstCallAt(Date.now());
+      const planned = (
+        ['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const
+      ).filter(
+        (step) => state.steps[step] !== 'off' && !(step === 'interviewerCall' && applies.recruiterCall),
+      );
+      await send(
+        'acknowledgement',
+        'acknowledgement',
+        1,
+        {
+          template: 'acknowledgement',
+          context: {
+            ...context(),
+            plannedSteps: planned.map((step) => (step === 'closeOut' ? 'closeOutCheck' : step)),
+            firstStepWhen: localTimeLabel(firstCallMs, zone),
+            recruiterName: snapshot.recruiter?.name,
+            connectionName: snapshot.connection?.name,
+          },
+        },
+        'Acknowledgement',
+      );
+      state.steps.acknowledgement = 'done';
+
+      const closeOutMs = () => schedule.closeOutAt(startMs, extensionDays);
+      // Steps 3, 5 and 6 overlap; whatever is still open at the close-out is cancelled with this scope.
+      const stepsScope = new CancellationScope();
+      const work = stepsScope.run(() =>
+        Promise.all([
+          runCalls(firstCallMs),
+          applies.referenceRequest
+            ? runReferences(schedule.referenceRequestAt(firstCallMs))
+            : Promise.resolve(),
+          applies.connectionAsk
+            ? runConnection(schedule.connectionAskAt(firstCallMs), closeOutMs)
+            : Promise.resolve(),
+        ]),
+      );
+      const stepsFinished = work.then(
+        () => undefined,
+        (error: unknown) => {
+          if (!isCancellation(error)) throw error;
+        },
+      );
+
+      if (!applies.closeOut) {
+        await stepsFinished;
+        return;
+      }
+      // The close-out comes about two weeks in, or earlier once every step settled.
+      state.steps.closeOut = 'planned';
+      if (
+        (await waitFor(
+          'closeOut',
+          'closeOut',
+          'Close-out check: what did you learn?',
+          'check',
+          closeOutMs,
+          'sms',
+          everyStepSettled,
+        )) === 'stopped'
+      )
+        return;
+      for (let round = 1; round <= 2; round++) {
+        closeOutAnswer = undefined;
+        state.steps.closeOut = 'waiting';
+        const canStillWait = round === 1 && policy.closeOut.stillWaitingExtensionDays > 0;
+        await send(
+          'closeOut',
+          'closeOutCheck',
+          round,
+          { template: 'closeOutCheck', context: { ...context(), canStillWait } },
+          'Close-out check',
+        );
+        const askedMs = Date.now();
+        const waited = await waitFor(
+          `closeOut-answer-${round}`,
+          'closeOut',
+          'Wrap up with what is known',
+          'check',
+          () => schedule.closeOutAnswerDeadline(askedMs),
+          'email',
+          () => closeOutAnswer !== undefined,
+        );
+        if (waited === 'stopped') return;
+        if (!(canStillWait && answerNow()?.stillWaiting)) break;
+        extensionDays = policy.closeOut.stillWaitingExtensionDays;
+        record('outcome', 'closeOut', `Still waiting: close-out moved by ${extensionDays} days`);
+        state.steps.closeOut = 'planned';
+        const extendedMs = Date.now() + extensionDays * DAY_MS;
+        if (
+          (await waitFor(
+            'closeOut-extended',
+            'closeOut',
+            'Close-out check, after waiting',
+            'check',
+            () => nextSendTime(schedule.rules, extendedMs, 'sms'),
+            'sms',
+            everyStepSettled,
+          )) === 'stopped'
+        )
+          return;
+      }
+      state.phase = 'closing';
+      // Steps still open at the close-out end here: first their timers, then their status.
+      stepsScope.cancel();
+      await stepsFinished;
+      for (const step of ['recruiterCall', 'interviewerCall'] as const) {
+        if (isOpen(state.steps[step]))
+          state.steps[step] = state.callAttempts[step] > 0 ? 'unreachable' : 'skipped';
+      }
+      for (const reference of state.references)
+        if (!settledReference(reference.status)) reference.status = 'no_reply';
+      if (state.connection && !settledConnection(state.connection.status))
+        state.connection.status = 'no_reply';
+      if (state.steps.referenceRequest === 'waiting') state.steps.referenceRequest = 'done';
+      if (state.steps.connectionAsk === 'waiting') state.steps.connectionAsk = 'done';
+      await sendWhenAllowed(
+        'debriefSummary',
+        'closeOut',
+        'debriefSummary',
+        1,
+        {
+          template: 'debriefSummary',
+          context: { ...context(), feedback: state.feedback, themes: findThemes(state.feedback) },
+        },
+        'Your debrief',
+        { channels: candidatePreferEmail() },
+      );
+      state.steps.closeOut = 'done';
+    });
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+  }
+
+  if (state.stopped) {
+    for (const step of Object.keys(state.steps) as StepName[])
+      if (isOpen(state.steps[step])) state.steps[step] = 'stopped';
+    const reason = state.stopped === 'hired' || state.stopped === 'reopened' ? state.stopped : undefined;
+    if (reason) {
+      // At most one short, fitting note; outside the cancelled scope on purpose.
+      await CancellationScope.nonCancellable(() =>
+        sendNote('stoppedNote', { template: 'stoppedNote', context: { ...context(), reason } }),
+      );
+    }
+  } else {
+    state.phase = 'completed';
+  }
+  await CancellationScope.nonCancellable(() =>
+    closeFollowUp({ candidateId: snapshot.candidate.id, followUpId }),
+  );
+  return result();
+
+  async function sendNote(keyStep: string, request: MessageRequest): Promise<void> {
+    const channels = candidatePreferEmail();
+    // Even the closing note keeps to the send window (and never texts at night).
+    const at = nextSendTime(schedule.rules, Date.now(), channels.includes('sms') ? 'sms' : 'email');
+    if (at > Date.now()) await sleep(at - Date.now());
+    try {
+      await deliver({
+        key: messageKey(followUpId, keyStep, 1),
+        followUpId,
+        step: keyStep,
+        attempt: 1,
+        candidateId: candidate().id,
+        recipient: { name: candidate().name, email: candidate().email, phone: candidate().phone },
+        audience: 'candidate',
+        channels,
+        request,
+      });
+      state.timeline.push(entry(Date.now(), 'message', 'closeOut', 'A short closing note', 'done'));
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
+  }
+}
+
+function settledReference(status: FollowUpState['references'][number]['status']): boolean {
+  return (
+    status === 'summary_received' || status === 'declined' || status === 'skipped' || status === 'no_reply'
+  );
+}
+
+function settledConnection(status: NonNullable<FollowUpState['connection']>['status']): boolean {
+  return status === 'replied' || status === 'declined' || status === 'skipped' || status === 'no_reply';
 }

@@ -1,44 +1,99 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../src/activities';
-import { followUpWorkflow, stopUpdate } from '../../src/workflows';
+import { resolvePolicy } from '../../src/domain/policy';
+import {
+  answerCloseOutUpdate,
+  followUpWorkflow,
+  recordCallOutcomeUpdate,
+  recordReferenceStatusUpdate,
+  snoozeUpdate,
+  stateQuery,
+  stopUpdate,
+  type FollowUpState,
+} from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
+
+type RecordedActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
 
 /** One recorded run: fake activities, and how to drive the workflow to its end. */
 export interface Scenario {
   name: string;
-  activities(): Activities;
-  run(client: Client, taskQueue: string): Promise<WorkflowHandle>;
+  activities(): RecordedActivities;
+  run(env: TestWorkflowEnvironment, taskQueue: string): Promise<WorkflowHandle>;
 }
 
-const quietActivities = (): Activities => ({
+const quietActivities = (): RecordedActivities => ({
   async deliver(message) {
     return { key: message.key, status: 'sent', via: 'outbox' };
   },
+  async loadHolidays() {
+    return ['2026-11-26', '2026-12-25', '2027-01-01'];
+  },
+  async registerFollowUp() {
+    return { replyTag: undefined };
+  },
+  async closeFollowUp() {
+    return undefined;
+  },
 });
+
+async function start(env: TestWorkflowEnvironment, taskQueue: string, name: string) {
+  return env.client.workflow.start(followUpWorkflow, {
+    taskQueue,
+    workflowId: `followup-replay-${name}`,
+    args: [{ snapshot: sampleSnapshot({ applicationId: `replay-${name}` }), eventId: `evt-replay-${name}`, policy: resolvePolicy() }],
+  });
+}
+
+/** Skips workflow time until the follow-up's state satisfies `predicate`. */
+async function until(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof followUpWorkflow>,
+  predicate: (state: FollowUpState) => boolean,
+) {
+  for (let i = 0; i < 200; i++) {
+    if (predicate(await handle.query(stateQuery))) return;
+    await env.sleep('6 hours');
+  }
+  throw new Error('scenario did not reach the expected state');
+}
 
 /** Scenarios whose histories the replay test keeps (test/histories/<name>.json). */
 export const scenarios: Scenario[] = [
   {
-    name: 'follow-up-cool-off',
+    name: 'follow-up-nobody-answers',
     activities: quietActivities,
-    async run(client, taskQueue) {
-      return client.workflow.start(followUpWorkflow, {
-        taskQueue,
-        workflowId: 'followup-replay-cool-off',
-        args: [{ snapshot: sampleSnapshot({ applicationId: 'replay-1' }), eventId: 'evt-replay-1', publicUrl: 'http://debrief.test' }],
-      });
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'nobody-answers');
+      await handle.result();
+      return handle;
     },
   },
   {
-    name: 'follow-up-stopped',
+    name: 'follow-up-answered',
     activities: quietActivities,
-    async run(client, taskQueue) {
-      const handle = await client.workflow.start(followUpWorkflow, {
-        taskQueue,
-        workflowId: 'followup-replay-stopped',
-        args: [{ snapshot: sampleSnapshot({ applicationId: 'replay-2' }), eventId: 'evt-replay-2', publicUrl: 'http://debrief.test' }],
-      });
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'withdrawn' }] });
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'answered');
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await handle.executeUpdate(snoozeUpdate, { args: [{ days: 2 }] });
+      await handle.executeUpdate(recordCallOutcomeUpdate, { args: [{ step: 'recruiterCall', outcome: 'spoke', note: 'More system design' }] });
+      await until(env, handle, (state) => state.references[0]?.status === 'planned' && state.steps.referenceRequest === 'waiting');
+      await handle.executeUpdate(recordReferenceStatusUpdate, { args: [{ index: 0, status: 'summary_received', note: 'Fine' }] });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Practise system design' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    name: 'follow-up-hired-mid-way',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'hired');
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+      await handle.result();
       return handle;
     },
   },

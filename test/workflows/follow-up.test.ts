@@ -1,10 +1,63 @@
+import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
+import { createHolidayActivities } from '../../src/activities/holidays';
+import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
-import { followUpWorkflow, stateQuery, stopUpdate } from '../../src/workflows';
+import { resolvePolicy } from '../../src/domain/policy';
+import {
+  answerCloseOutUpdate,
+  followUpWorkflow,
+  recordCallOutcomeUpdate,
+  recordConnectionStatusUpdate,
+  recordReferenceStatusUpdate,
+  snoozeUpdate,
+  stateQuery,
+  stopUpdate,
+  type FollowUpResult,
+} from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+
+const HOUR = 60 * 60 * 1000;
+
+/** A message as the fake delivery saw it, with the (skipped) server time it was scheduled at. */
+interface Sent {
+  template: string;
+  step: string;
+  attempt: number;
+  atMs: number;
+  to: OutboundMessage['recipient'];
+  audience: OutboundMessage['audience'];
+}
+
+type FollowUpActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
+
+/** Fake activities typed against the real factory; holidays come from the real library. */
+function fakeActivities(sent: Sent[], closed: string[]): FollowUpActivities {
+  return {
+    async deliver(message: OutboundMessage): Promise<DeliveryResult> {
+      sent.push({
+        template: message.request.template,
+        step: message.step,
+        attempt: message.attempt,
+        atMs: Context.current().info.currentAttemptScheduledTimestampMs,
+        to: message.recipient,
+        audience: message.audience,
+      });
+      return { key: message.key, status: 'sent', via: 'outbox' };
+    },
+    loadHolidays: createHolidayActivities().loadHolidays,
+    async registerFollowUp() {
+      return { replyTag: undefined };
+    },
+    async closeFollowUp({ followUpId }) {
+      closed.push(followUpId);
+    },
+  };
+}
 
 describe('followUpWorkflow on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
@@ -15,61 +68,315 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     await env?.teardown();
   });
 
-  /** Fake activities typed against the real factory, recording every message. */
-  function fakeActivities(sent: OutboundMessage[]): Activities {
-    return {
-      async deliver(message: OutboundMessage): Promise<DeliveryResult> {
-        sent.push(message);
-        return { key: message.key, status: 'sent', via: 'outbox' };
-      },
-    };
+  interface Run {
+    handle: WorkflowHandle<typeof followUpWorkflow>;
+    sent: Sent[];
+    closed: string[];
+    /** Skips workflow time in 6-hour steps until `predicate` holds (at most `maxDays`). */
+    until(predicate: () => boolean | Promise<boolean>, what: string, maxDays?: number): Promise<void>;
   }
 
-  async function withWorker<T>(sent: OutboundMessage[], body: (taskQueue: string) => Promise<T>): Promise<T> {
+  async function withFollowUp<T>(
+    snapshot: ApplicationSnapshot,
+    body: (run: Run) => Promise<T>,
+    policy = resolvePolicy(),
+  ): Promise<T> {
+    const sent: Sent[] = [];
+    const closed: string[] = [];
     const taskQueue = uniqueName('follow-up');
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: fakeActivities(sent),
+      activities: fakeActivities(sent, closed),
     });
-    return worker.runUntil(body(taskQueue));
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(followUpWorkflow, {
+        taskQueue,
+        workflowId: uniqueName('followup'),
+        args: [{ snapshot, eventId: uniqueName('evt'), policy }],
+      });
+      const until: Run['until'] = async (predicate, what, maxDays = 30) => {
+        for (let step = 0; step < maxDays * 4; step++) {
+          if (await predicate()) return;
+          await env.sleep('6 hours');
+        }
+        throw new Error(
+          `still waiting for ${what} after ${maxDays} days; sent: ${sent.map((s) => s.step).join(', ')}`,
+        );
+      };
+      return body({ handle, sent, closed, until });
+    });
   }
 
-  it('acknowledges the rejection, then waits out the cool-off on a durable timer', async () => {
-    const sent: OutboundMessage[] = [];
+  /** Every message went out on a weekday, inside the default 09:00–19:00 local window. */
+  function expectAllowedSendTimes(sent: Sent[], zone: string) {
+    expect(sent.length).toBeGreaterThan(0);
+    for (const message of sent) {
+      const where = `${message.step} at ${new Date(message.atMs).toISOString()} in ${zone}`;
+      expect([where, localHour(message.atMs, zone) >= 9 && localHour(message.atMs, zone) < 19]).toEqual([
+        where,
+        true,
+      ]);
+      expect([where, ['Sat', 'Sun'].includes(localWeekday(message.atMs, zone))]).toEqual([where, false]);
+    }
+  }
+
+  /** Update validators reject with the workflow's message as the cause. */
+  async function expectRejected(update: Promise<unknown>, pattern: RegExp) {
+    const error = await update.then(
+      () => undefined,
+      (e: unknown) => e as Error & { cause?: Error },
+    );
+    expect(error).toBeDefined();
+    expect(error?.cause?.message ?? error?.message).toMatch(pattern);
+  }
+  const localHour = (ms: number, zone: string) =>
+    Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(ms),
+    );
+  const localWeekday = (ms: number, zone: string) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(ms);
+
+  it('runs the whole happy path in seconds: calls, references, connection, close-out and the debrief', async () => {
     const snapshot = sampleSnapshot();
-    const startedAt = await env.currentTimeMs();
-    const result = await withWorker(sent, async (taskQueue) => {
-      const handle = await env.client.workflow.start(followUpWorkflow, {
-        taskQueue,
-        workflowId: uniqueName('followup'),
-        args: [{ snapshot, eventId: 'evt-1', publicUrl: 'http://debrief.test' }],
+    const result = await withFollowUp(snapshot, async ({ handle, sent, closed, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [
+          {
+            step: 'recruiterCall',
+            outcome: 'spoke',
+            note: 'Show more system design depth and concrete examples',
+          },
+        ],
       });
-      return handle.result();
+      await until(() => sent.some((m) => m.step.startsWith('referenceRequest')), 'the reference drafts');
+      await handle.executeUpdate(recordReferenceStatusUpdate, {
+        args: [
+          { index: 0, status: 'summary_received', note: 'They asked about system design and leadership' },
+        ],
+      });
+      await until(() => sent.some((m) => m.step === 'connectionAsk'), 'the connection draft');
+      await handle.executeUpdate(recordConnectionStatusUpdate, {
+        args: [{ status: 'replied', note: 'Strong, but wanted more concrete examples' }],
+      });
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
+      const state = await handle.query(stateQuery);
+      expect(state.steps).toMatchObject({
+        recruiterCall: 'spoke',
+        referenceRequest: 'done',
+        connectionAsk: 'done',
+        closeOut: 'waiting',
+      });
+      await handle.executeUpdate(answerCloseOutUpdate, {
+        args: [{ learned: 'Prepare system design stories' }],
+      });
+      const final = await handle.result();
+      expect(closed).toEqual([handle.workflowId]);
+      return final;
     });
 
-    expect(result).toEqual({ outcome: 'completed' });
-    expect(sent.map((m) => m.step)).toEqual(['acknowledgement']);
-    expect(sent[0]?.recipient.phone).toBe('+14155550100');
-    // A day of workflow time passed, skipped in seconds of wall time.
-    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+    expect(result.outcome).toBe('completed');
+    expect(result.steps).toMatchObject({
+      acknowledgement: 'done',
+      recruiterCall: 'spoke',
+      interviewerCall: 'off',
+      closeOut: 'done',
+    });
+    expect(result.feedback.map((f) => f.source)).toEqual([
+      'recruiter',
+      'reference',
+      'connection',
+      'candidate',
+    ]);
+    expect(result.themes[0]).toBe('system design depth');
+    expect(result.themes).toEqual(expect.arrayContaining(['concrete examples and impact']));
   });
 
-  it('stops quietly when asked during the cool-off, and reports it in its state', async () => {
-    const sent: OutboundMessage[] = [];
-    const result = await withWorker(sent, async (taskQueue) => {
-      const handle = await env.client.workflow.start(followUpWorkflow, {
-        taskQueue,
-        workflowId: uniqueName('followup'),
-        args: [{ snapshot: sampleSnapshot(), eventId: 'evt-2', publicUrl: 'http://debrief.test' }],
+  it('sends in order, on business days inside the send window, and closes out early once every step settled', async () => {
+    const snapshot = sampleSnapshot();
+    const zone = snapshot.candidate.timezone;
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'connectionAsk'), 'the connection draft');
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke' }],
       });
-      const afterStop = await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
-      expect(afterStop.stopped).toBe('hired');
-      expect((await handle.query(stateQuery)).stopped).toBe('hired');
+      await handle.executeUpdate(recordReferenceStatusUpdate, { args: [{ index: 0, status: 'declined' }] });
+      await handle.executeUpdate(recordConnectionStatusUpdate, { args: [{ status: 'declined' }] });
+      const settledAt = await env.currentTimeMs();
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check', 3);
+      // Every step settled within the first week, so the close-out came well before day 14.
+      expect(sent.find((m) => m.step === 'closeOutCheck')!.atMs - settledAt).toBeLessThan(4 * 24 * HOUR);
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
+      await handle.result();
+      const order = ['acknowledgement', 'recruiterCall', 'referenceRequest-0', 'connectionAsk'];
+      const firsts = order.map((step) => sent.findIndex((m) => m.step === step));
+      expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+      expect(firsts.every((index) => index >= 0)).toBe(true);
+      expectAllowedSendTimes(sent, zone);
+    });
+  });
+
+  it('thanks the candidate when the recruiter declines and falls back to one interviewer', async () => {
+    const snapshot = sampleSnapshot();
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'declined' }],
+      });
+      await until(() => sent.some((m) => m.step === 'interviewerCall'), 'the interviewer reminder');
+      const templates = sent.map((m) => m.template);
+      expect(templates.indexOf('declinedToComment')).toBeGreaterThan(templates.indexOf('recruiterCall'));
+      expect(templates.indexOf('interviewerCall')).toBeGreaterThan(templates.indexOf('declinedToComment'));
+      expect((await handle.query(stateQuery)).steps).toMatchObject({
+        recruiterCall: 'declined',
+        interviewerCall: 'waiting',
+      });
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it('reminds three times two business days apart when nobody answers, then tries the interviewer', async () => {
+    const snapshot = sampleSnapshot({ references: [], connection: undefined });
+    const result = await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(
+        () => sent.filter((m) => m.step === 'interviewerCall').length === 3,
+        'three interviewer reminders',
+        40,
+      );
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
       return handle.result();
     });
-    expect(result).toEqual({ outcome: 'stopped', stopped: 'hired' });
-    expect(sent.map((m) => m.step)).toEqual(['acknowledgement']);
+    expect(result.steps).toMatchObject({ recruiterCall: 'unreachable', interviewerCall: 'unreachable' });
   });
+
+  it('leaves the reference and connection steps out when the application has neither', async () => {
+    const snapshot = sampleSnapshot({
+      stageReached: 'interview',
+      references: [
+        { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: false, consentToContact: false },
+      ],
+      connection: undefined,
+    });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      const state = await handle.query(stateQuery);
+      expect(state.steps).toMatchObject({ referenceRequest: 'off', connectionAsk: 'off' });
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke' }],
+      });
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
+      await handle.result();
+      expect(sent.some((m) => m.step.startsWith('reference') || m.step.startsWith('connection'))).toBe(false);
+    });
+  });
+
+  it('stops quietly when the employer reverses mid-way: one fitting note, then nothing, with timers pending', async () => {
+    const snapshot = sampleSnapshot();
+    await withFollowUp(snapshot, async ({ handle, sent, closed, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      const planned = (await handle.query(stateQuery)).timeline.filter((e) => e.status === 'planned');
+      expect(planned.length).toBeGreaterThan(0);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+      const result = await handle.result();
+      const countAtStop = sent.length;
+      await env.sleep('30 days');
+      expect(sent.length).toBe(countAtStop);
+      expect(sent[sent.length - 1]?.template).toBe('stoppedNote');
+      expect(result).toMatchObject({ outcome: 'stopped', stopped: 'hired' });
+      expect(closed).toEqual([handle.workflowId]);
+    });
+  });
+
+  it('sends nothing at all after a candidate stop, not even a note', async () => {
+    const snapshot = sampleSnapshot();
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'acknowledgement'), 'the acknowledgement');
+      const before = sent.length;
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'candidate_stop' }] });
+      await handle.result();
+      await env.sleep('21 days');
+      expect(sent.length).toBe(before);
+      expect((await handle.query(stateQuery)).timeline.filter((e) => e.status === 'planned')).toEqual([]);
+    });
+  });
+
+  it('moves pending reminders when the candidate snoozes', async () => {
+    const snapshot = sampleSnapshot({ references: [], connection: undefined });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      const next = async () =>
+        Date.parse(
+          (await handle.query(stateQuery)).timeline.find(
+            (e) => e.status === 'planned' && e.summary.startsWith('Reminder 2'),
+          )!.at,
+        );
+      const before = await next();
+      const after = await handle.executeUpdate(snoozeUpdate, { args: [{ days: 5 }] });
+      expect(after.snoozedUntil).toBeDefined();
+      const moved = await next();
+      expect(moved - before).toBeGreaterThanOrEqual(5 * 24 * HOUR - HOUR);
+      await until(() => sent.filter((m) => m.step === 'recruiterCall').length === 2, 'the second reminder');
+      expect(sent.filter((m) => m.step === 'recruiterCall')[1]!.atMs).toBeGreaterThanOrEqual(moved - 1000);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it('rejects invalid updates without harming the follow-up', async () => {
+    const snapshot = sampleSnapshot();
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'acknowledgement'), 'the acknowledgement');
+      await expectRejected(
+        handle.executeUpdate(recordCallOutcomeUpdate, {
+          args: [{ step: 'recruiterCall', outcome: 'maybe' as 'spoke' }],
+        }),
+        /outcome must be/,
+      );
+      await expectRejected(handle.executeUpdate(snoozeUpdate, { args: [{ days: 99 }] }), /1 to 14/);
+      await expectRejected(
+        handle.executeUpdate(recordReferenceStatusUpdate, { args: [{ index: 7, status: 'asked' }] }),
+        /index/,
+      );
+      await expectRejected(
+        handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'x' }] }),
+        /not been sent/,
+      );
+      const state = await handle.query(stateQuery);
+      expect(state.phase).toBe('running');
+      expect(state.timeline.every((e) => e.local.length > 0 && !Number.isNaN(Date.parse(e.at)))).toBe(true);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      const result: FollowUpResult = await handle.result();
+      expect(result.outcome).toBe('stopped');
+    });
+  });
+
+  it.each(['America/New_York', 'Europe/Berlin', 'Australia/Sydney'])(
+    'sends only on business days inside the send window in %s',
+    async (zone) => {
+      const snapshot = sampleSnapshot();
+      snapshot.candidate.timezone = zone;
+      snapshot.candidate.country = {
+        'America/New_York': 'US',
+        'Europe/Berlin': 'DE',
+        'Australia/Sydney': 'AU',
+      }[zone];
+      await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+        await until(() => sent.filter((m) => m.step === 'recruiterCall').length === 3, 'three reminders');
+        await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+        await handle.result();
+        expectAllowedSendTimes(sent, zone);
+        const reminders = sent.filter((m) => m.step === 'recruiterCall').map((m) => m.atMs);
+        // Two business days apart: at least two calendar days, at most four (a weekend in between).
+        for (let i = 1; i < reminders.length; i++) {
+          expect(reminders[i]! - reminders[i - 1]!).toBeGreaterThanOrEqual(2 * 24 * HOUR - HOUR);
+          expect(reminders[i]! - reminders[i - 1]!).toBeLessThanOrEqual(5 * 24 * HOUR);
+        }
+      });
+    },
+  );
 });

@@ -1,0 +1,102 @@
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
+import type { InterviewScheduled } from '../domain/events';
+import { messageKey } from '../domain/messages';
+import { resolvePolicy, type Policy } from '../domain/policy';
+import { stopUpdate, type StopReason } from './definitions';
+import { candidateChannels, followUpSchedule } from './schedule';
+
+const { deliver } = proxyActivities<Activities>({
+  summary: 'Deliver the interview-prep reminder',
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 6,
+  },
+});
+
+export interface InterviewPrepInput {
+  interview: InterviewScheduled;
+  policy?: Policy;
+}
+
+export interface InterviewPrepResult {
+  outcome: 'reminded' | 'too_late' | 'stopped' | 'off';
+  remindedAt?: string;
+  stopped?: StopReason;
+}
+
+/**
+ * Reminds the candidate shortly before an interview to ask, during it, what the interviewers still want to
+ * hear or see, and to answer it on the spot. One durable timer; a stop (or a reschedule, which starts a new
+ * run) cancels it.
+ */
+export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<InterviewPrepResult> {
+  const { interview } = input;
+  const policy = input.policy ?? resolvePolicy();
+  let stopped: StopReason | undefined;
+  setHandler(stopUpdate, ({ reason }) => {
+    stopped ??= reason;
+    return {
+      followUpId: workflowInfo().workflowId,
+      applicationId: interview.applicationId,
+      candidateId: interview.candidate.id,
+      company: interview.company,
+      role: interview.role,
+      zone: interview.candidate.timezone,
+      phase: 'stopped',
+      stopped,
+      steps: {
+        acknowledgement: 'off',
+        recruiterCall: 'off',
+        interviewerCall: 'off',
+        referenceRequest: 'off',
+        connectionAsk: 'off',
+        closeOut: 'off',
+      },
+      callAttempts: { recruiterCall: 0, interviewerCall: 0 },
+      references: [],
+      feedback: [],
+      timeline: [],
+    };
+  });
+  if (!policy.interviewPrep.enabled) return { outcome: 'off' };
+
+  const zone = interview.candidate.timezone;
+  const rules = followUpSchedule(policy, zone, []).rules;
+  const interviewAtMs = Date.parse(interview.interviewAt);
+  const remindAt = interviewReminderTime(rules, interviewAtMs, Date.now(), policy.interviewPrep);
+  if (remindAt === undefined) return { outcome: 'too_late' };
+  if (await condition(() => stopped !== undefined, Math.max(0, remindAt - Date.now()))) {
+    return { outcome: 'stopped', stopped };
+  }
+  const followUpId = workflowInfo().workflowId;
+  await deliver({
+    key: messageKey(followUpId, 'interviewPrep', 1),
+    followUpId,
+    step: 'interviewPrep',
+    attempt: 1,
+    candidateId: interview.candidate.id,
+    recipient: {
+      name: interview.candidate.name,
+      email: interview.candidate.email,
+      phone: interview.candidate.phone,
+    },
+    audience: 'candidate',
+    channels: candidateChannels(interview.candidate),
+    request: {
+      template: 'interviewPrep',
+      context: {
+        candidateFirstName: interview.candidate.name.split(/\s+/)[0] ?? interview.candidate.name,
+        company: interview.company,
+        role: interview.role,
+        interviewWhen: localTimeLabel(interviewAtMs, zone),
+        interviewerNames: interview.interviewers.map((person) => person.name),
+      },
+    },
+  });
+  return { outcome: 'reminded', remindedAt: new Date().toISOString() };
+}

@@ -1,0 +1,84 @@
+import {
+  addBusinessDays,
+  addCalendarDays,
+  calendarRulesFrom,
+  nextSendTime,
+  type CalendarRules,
+} from '../domain/calendar';
+import type { ApplicationSnapshot } from '../domain/events';
+import type { Channel } from '../domain/messages';
+import type { Policy } from '../domain/policy';
+
+/**
+ * When each step of a follow-up is due. The workflow and the timeline preview both use these rules, so
+ * the preview shows what the workflow will do.
+ */
+export interface FollowUpSchedule {
+  rules: CalendarRules;
+  /** The acknowledgement: the next allowed send time. */
+  acknowledgementAt(startMs: number): number;
+  /** The first call reminder: after the cool-off. */
+  firstCallAt(acknowledgedMs: number): number;
+  /** The next call reminder after one sent at `lastSentMs` (also the end of the wait for an answer). */
+  nextCallAt(lastSentMs: number): number;
+  /** The interviewer fallback starts the next business day after the recruiter step settled. */
+  fallbackCallAt(settledMs: number): number;
+  /** Steps 5 and 6 overlap with the calls; their first contact follows the order of the list. */
+  referenceRequestAt(firstCallMs: number): number;
+  connectionAskAt(firstCallMs: number): number;
+  /** How long references are waited on after the request. */
+  referenceDeadline(requestedMs: number): number;
+  /** The close-out check, `extraDays` later when the candidate said "still waiting". */
+  closeOutAt(startMs: number, extraDays: number): number;
+  /** How long the close-out check waits for an answer before compiling the debrief anyway. */
+  closeOutAnswerDeadline(askedMs: number): number;
+}
+
+/** Business days the close-out check waits for an answer before wrapping up with what is known. */
+export const closeOutAnswerBusinessDays = 3;
+
+/** Which channels reach the candidate, by their preference and the contacts they gave. */
+export function candidateChannels(candidate: ApplicationSnapshot['candidate']): Channel[] {
+  const sms = candidate.phone !== undefined && candidate.channel !== 'email';
+  const email = candidate.email !== undefined && (candidate.channel !== 'sms' || !sms);
+  return [...(sms ? (['sms'] as const) : []), ...(email ? (['email'] as const) : [])];
+}
+
+/** Builds the schedule for one candidate's calendar (their zone and their country's holidays). */
+export function followUpSchedule(
+  policy: Policy,
+  zone: string,
+  holidays: readonly string[],
+): FollowUpSchedule {
+  const rules = calendarRulesFrom(policy, zone, holidays);
+  return {
+    rules,
+    acknowledgementAt: (startMs) => nextSendTime(rules, startMs, 'sms'),
+    firstCallAt: (acknowledgedMs) => addBusinessDays(rules, acknowledgedMs, policy.coolOff.businessDays),
+    nextCallAt: (lastSentMs) =>
+      addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),
+    fallbackCallAt: (settledMs) => addBusinessDays(rules, settledMs, 1),
+    referenceRequestAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 1),
+    connectionAskAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 2),
+    referenceDeadline: (requestedMs) =>
+      addBusinessDays(rules, requestedMs, policy.referenceRequest.waitBusinessDays),
+    closeOutAt: (startMs, extraDays) =>
+      addCalendarDays(rules, startMs, policy.closeOut.afterCalendarDays + extraDays),
+    closeOutAnswerDeadline: (askedMs) => addBusinessDays(rules, askedMs, closeOutAnswerBusinessDays),
+  };
+}
+
+/** Which optional steps apply to this application under this policy. */
+export function stepsThatApply(snapshot: ApplicationSnapshot, policy: Policy) {
+  const referencesReached =
+    snapshot.stageReached === 'reference_check' ||
+    snapshot.stageReached === 'offer' ||
+    snapshot.references.some((reference) => reference.contactedByEmployer);
+  return {
+    recruiterCall: policy.recruiterCall.enabled && snapshot.recruiter !== undefined,
+    interviewerCall: policy.interviewerFallback.enabled && snapshot.interviewers.length > 0,
+    referenceRequest: policy.referenceRequest.enabled && snapshot.references.length > 0 && referencesReached,
+    connectionAsk: policy.connectionAsk.enabled && snapshot.connection !== undefined,
+    closeOut: policy.closeOut.enabled,
+  };
+}
