@@ -1,0 +1,201 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import twilio from 'twilio';
+import { createTemporalCandidateDirectory } from '../../src/activities';
+import { loadConfig } from '../../src/config';
+import { followUpWorkflowId } from '../../src/domain/ids';
+import { signWebhook } from '../../src/ingest/signature';
+import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import { stateQuery } from '../../src/workflows';
+import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
+import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
+import { uniqueName } from '../helpers/temporal';
+
+const secret = `whsec_${Buffer.from('debrief-delivery-e2e-secret-0123456789').toString('base64')}`;
+const linkSecret = 'delivery-e2e-link-secret-0123456789abcdef';
+const authToken = 'e2e-twilio-auth-token';
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** A real SMTP server on loopback that keeps every message it accepts, parsed. */
+async function startSmtp() {
+  const received: ParsedMail[] = [];
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          received.push(mail);
+          callback(null);
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    received,
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const describeContract = twilioSpecPresent ? describe : describe.skip;
+
+describeContract(
+  twilioSpecPresent
+    ? 'delivery end to end: Temporal dev server, real SMTP on loopback, Twilio contract mock (Prism)'
+    : twilioSpecMissing,
+  () => {
+    let dataDir: string;
+    let engine: RunningEngine;
+    let prism: ChildProcess | undefined;
+    let smtp: Awaited<ReturnType<typeof startSmtp>>;
+    let publicUrl: string;
+    const logs: string[] = [];
+
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'debrief-delivery-'));
+      const prismPort = await freePort();
+      [prism, smtp] = await Promise.all([startPrism(prismPort), startSmtp()]);
+      const apiPort = await freePort();
+      publicUrl = `http://127.0.0.1:${apiPort}`;
+      const config = loadConfig({
+        PORT: String(apiPort),
+        DEBRIEF_DATA_DIR: dataDir,
+        DEBRIEF_DEV_SERVER_PORT: '0',
+        DEBRIEF_DEV_UI_PORT: '0',
+        DEBRIEF_WEBHOOK_SECRET: secret,
+        DEBRIEF_LINK_SECRET: linkSecret,
+        DEBRIEF_TASK_QUEUE: uniqueName('delivery'),
+        TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+        TWILIO_AUTH_TOKEN: authToken,
+        TWILIO_FROM: '+14155550199',
+        TWILIO_API_BASE_URL: `http://127.0.0.1:${prismPort}`,
+        SMTP_URL: smtp.url,
+        DEBRIEF_MAIL_FROM: 'Debrief <debrief@debrief.test>',
+      });
+      engine = await startEngine(config, { worker: true, api: true }, (line) => logs.push(line));
+    });
+    afterAll(async () => {
+      await engine?.stop();
+      await Promise.all([stopPrism(prism), smtp?.close()]);
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    async function postEvent(body: string) {
+      const response = await fetch(`${engine.apiUrl}/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
+        },
+        body,
+      });
+      return response.status;
+    }
+
+    /** Sends an SMS to the API as Twilio would: form-encoded and signed with twilio's helper. */
+    async function inboundSms(from: string, text: string) {
+      const params = {
+        MessageSid: `SM${uniqueName('in').replace(/\W/g, '')}`,
+        From: from,
+        To: '+14155550199',
+        Body: text,
+      };
+      const response = await fetch(`${engine.apiUrl}/twilio/sms`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(
+            authToken,
+            `${publicUrl}/twilio/sms`,
+            params,
+          ),
+          'i-twilio-idempotency-token': uniqueName('idem'),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      return { status: response.status, text: await response.text() };
+    }
+
+    it('sends real SMTP mail and contract-valid SMS; an SMS answer moves the follow-up on', async () => {
+      const base = sampleSnapshot();
+      const { country: _noHolidays, ...candidate } = base.candidate;
+      const snapshot = sampleSnapshot({
+        applicationId: base.applicationId,
+        candidate,
+        // Every hour is a sending hour and no day is off (no country, so no holidays either): every step
+        // is due at once.
+        policy: {
+          coolOff: { businessDays: 0 },
+          sendWindow: { start: '00:00', end: '23:59' },
+          quietHours: { start: '23:59', end: '00:00' },
+          weekendDays: [],
+        },
+      });
+      const phone = snapshot.candidate.phone ?? '';
+      expect(await postEvent(JSON.stringify(cloudEvent('debrief.application.rejected', snapshot)))).toBe(202);
+      const followUpId = followUpWorkflowId(snapshot.applicationId);
+
+      const mail = await eventually(
+        async () =>
+          smtp.received.find((m) =>
+            m.headerLines.some((line) => line.key === 'x-debrief-message' && line.line.includes(followUpId)),
+          ),
+        'the first email on the SMTP server',
+      );
+      expect(mail.text).toContain(snapshot.company);
+      expect(mail.html).toContain(snapshot.company);
+      expect(mail.messageId).toMatch(/^<[0-9a-f]{32}@127\.0\.0\.1>$/);
+      const header = (name: string) => mail.headerLines.find((line) => line.key === name)?.line ?? '';
+      expect(header('list-unsubscribe')).toContain(`<${publicUrl}/f/${followUpId}/unsubscribe?t=`);
+      expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+
+      // The SMS went to Prism, which validates every request against Twilio's OpenAPI description and
+      // answers with a Message SID only when it is valid; the entity recorded it as sent under that SID.
+      const directory = createTemporalCandidateDirectory(engine.temporal.client, 'unused', linkSecret);
+      const smsRecord = await eventually(async () => {
+        const state = await directory.state(snapshot.candidate.id);
+        return Object.values(state?.deliveries ?? {}).find(
+          (record) => record.channel === 'sms' && record.state === 'sent',
+        );
+      }, 'an SMS accepted by the Twilio contract mock');
+      expect(smsRecord.providerId).toMatch(/^SM/);
+
+      const handle = engine.temporal.client.workflow.getHandle(followUpId);
+      await eventually(
+        async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'waiting' ? true : undefined),
+        'the recruiter call to wait for its outcome',
+      );
+
+      const answer = await inboundSms(phone, '1 they suggested more depth on system design');
+      expect(answer.status).toBe(200);
+      expect(answer.text).toContain('noted');
+
+      const state = await handle.query(stateQuery);
+      expect(state.steps.recruiterCall).toBe('spoke');
+      expect(JSON.stringify(state.feedback)).toContain('system design');
+    });
+  },
+);
