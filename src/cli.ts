@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
+import { importCommand, type ImportCommandOptions } from './cli/import';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
 const program = new Command()
@@ -89,6 +90,22 @@ program
     });
     process.stdout.write(`${response.status} ${await response.text()}\n`);
     if (!response.ok) process.exitCode = 1;
+  });
+
+program
+  .command('import')
+  .description('Import a tracker export (CSV): each rejected row becomes a signed event sent to the API')
+  .argument('<file>', 'the CSV export, with a header row')
+  .option('--mapping <file>', 'a JSON column mapping, e.g. {"applicationId": "Job ID"}')
+  .option('--dry-run', 'validate every row and report, without sending anything')
+  .option('--source-id <id>', "a stable name for this export (default: the file's full path)")
+  .option('--url <url>', 'the API base URL', 'http://127.0.0.1:8787')
+  .option(
+    '--secret <whsec>',
+    'the webhook secret (default: DEBRIEF_WEBHOOK_SECRET, else .debrief/webhook-secret)',
+  )
+  .action(async (file: string, options: ImportCommandOptions) => {
+    process.exitCode = await importCommand(file, options, loadConfig(process.env));
   });
 
 program.parseAsync().catch((error: unknown) => {
