@@ -85,9 +85,11 @@ describe('debrief import', () => {
     // Without the progress file (another machine), the stable ids still make it a re-delivery.
     await rm(first.progressFile);
     await runImport(options({ sourceId: 'export-a' }), { send: api.send });
+    const firstIds = [...api.sent];
     await runImport(options({ sourceId: 'export-a', progressDir: join(dir, 'elsewhere') }), {
       send: api.send,
     });
+    expect(api.sent.slice(firstIds.length).sort()).toEqual([...firstIds].sort());
     expect(api.started()).toBe(imported + 1);
   });
 
