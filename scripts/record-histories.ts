@@ -6,7 +6,8 @@
  * (and say so in the commit); for compatible changes, keep the old histories and guard the change with
  * `patched()`, so that the replay test proves running follow-ups stay safe.
  *
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts            # every scenario
+ *   npx tsx scripts/record-histories.ts NAME …     # only these (keep older recordings as they are)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ import { startTimeSkipping, workflowBundle } from '../test/helpers/temporal';
 async function main(): Promise<void> {
   const env = await startTimeSkipping();
   try {
-    for (const scenario of scenarios) {
+    const only = process.argv.slice(2);
+    for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
       const taskQueue = `record-${scenario.name}`;
       const worker = await Worker.create({
         connection: env.nativeConnection,

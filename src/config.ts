@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ianaZone } from './domain/events';
+import { parsePolicyOverride, PolicyError, resolvePolicy, type PolicyOverride } from './domain/policy';
+import { parseWebhookSecret } from './ingest/signature';
 
 /**
  * Debrief's configuration, parsed once from the environment at start-up by one schema. Nothing else reads
@@ -18,12 +21,17 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-export const webhookSecretSchema = z
-  .string()
-  .regex(
-    /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/,
-    'must look like whsec_<base64>, as Standard Webhooks secrets do',
-  );
+/** A Standard Webhooks secret; checked by the same code that verifies signatures, so both agree. */
+export const webhookSecretSchema = z.string().superRefine((secret, ctx) => {
+  try {
+    parseWebhookSecret(secret);
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: (error as Error).message.replace(/^DEBRIEF_WEBHOOK_SECRET /, ''),
+    });
+  }
+});
 
 const envSchema = z.object({
   PORT: port.default(8787),
@@ -36,6 +44,8 @@ const envSchema = z.object({
   DEBRIEF_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   DEBRIEF_DEV_SERVER_PORT: port.default(7233),
   DEBRIEF_DEV_UI_PORT: port.default(8233),
+  DEBRIEF_POLICY: optionalString,
+  DEBRIEF_POLICY_FILE: optionalString,
   DEBRIEF_SEARCH_ATTRIBUTES: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   DEBRIEF_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0, 'must be 0 (off) or more').max(100_000).default(50),
   DEBRIEF_RATE_LIMIT_BURST: z.coerce.number().int().min(1, 'must be at least 1').max(1_000_000).default(200),
@@ -50,6 +60,42 @@ const envSchema = z.object({
     .optional(),
   DEBRIEF_TRACKER_COMPANY: optionalString,
   DEBRIEF_LEVER_HIRED_REASONS: optionalString,
+  TWILIO_ACCOUNT_SID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be the account SID: AC followed by 32 hex digits')
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 sender number such as +14155550199')
+      .optional(),
+  ),
+  TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex digits')
+      .optional(),
+  ),
+  TWILIO_API_BASE_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/\s]+/, 'must look like smtp://user:pass@host:587 or smtps://host:465')
+      .optional(),
+  ),
+  DEBRIEF_MAIL_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, or Name <address>')
+      .optional(),
+  ),
+  DEBRIEF_LINK_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters of random text').optional(),
+  ),
+  DEBRIEF_SUPPORT_CONTACT: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: optionalString,
   TEMPORAL_API_KEY: optionalString,
@@ -62,6 +108,8 @@ export interface Config {
   /** Undefined until the embedded runtime generates one, or when the API is not started. */
   webhookSecret: string | undefined;
   taskQueue: string;
+  /** The operator's policy override, layered over the defaults and under each event's own override. */
+  policy: PolicyOverride;
   dataDir: string;
   outboxDir: string;
   temporal:
@@ -81,6 +129,21 @@ export interface Config {
       hiredArchiveReasons?: string[];
     };
   };
+  /** Twilio SMS, when configured (all of account SID, auth token and one sender). */
+  twilio?: {
+    accountSid: string;
+    authToken: string;
+    from?: string;
+    messagingServiceSid?: string;
+    /** Replaces https://api.twilio.com, e.g. with a contract mock. */
+    baseUrl?: string;
+  };
+  /** SMTP email, when configured. */
+  smtp?: { url: string; from: { name: string; address: string } };
+  /** Signs links in messages; when unset, derived from the webhook secret. */
+  linkSecret: string | undefined;
+  /** Where candidates get help, quoted in HELP answers. */
+  supportContact: string | undefined;
   /** The raw environment, for Temporal's own env config (profiles, TLS, API key). */
   env: Record<string, string | undefined>;
 }
@@ -109,6 +172,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
+  const channelProblems = channelConfigProblems(e);
+  if (channelProblems.length > 0) throw new ConfigError(channelProblems);
+  const policy = loadOperatorPolicy(e.DEBRIEF_POLICY, e.DEBRIEF_POLICY_FILE);
   const external = e.TEMPORAL_ADDRESS ?? e.TEMPORAL_PROFILE ?? e.TEMPORAL_CONFIG_FILE;
   return {
     http: {
@@ -119,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     webhookSecret: e.DEBRIEF_WEBHOOK_SECRET,
     taskQueue: e.DEBRIEF_TASK_QUEUE,
+    policy,
     dataDir: e.DEBRIEF_DATA_DIR,
     outboxDir: e.DEBRIEF_OUTBOX_DIR ?? `${e.DEBRIEF_DATA_DIR}/outbox`,
     temporal: external
@@ -130,6 +197,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           namespace: e.TEMPORAL_NAMESPACE ?? 'default',
         },
     searchAttributes: e.DEBRIEF_SEARCH_ATTRIBUTES ? e.DEBRIEF_SEARCH_ATTRIBUTES === 'on' : !external,
+    ...(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+      ? {
+          twilio: {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            ...(e.TWILIO_FROM ? { from: e.TWILIO_FROM } : {}),
+            ...(e.TWILIO_MESSAGING_SERVICE_SID
+              ? { messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID }
+              : {}),
+            ...(e.TWILIO_API_BASE_URL ? { baseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, '') } : {}),
+          },
+        }
+      : {}),
+    ...(e.SMTP_URL && e.DEBRIEF_MAIL_FROM
+      ? { smtp: { url: e.SMTP_URL, from: mailbox(e.DEBRIEF_MAIL_FROM) } }
+      : {}),
+    linkSecret: e.DEBRIEF_LINK_SECRET,
+    supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     rateLimit:
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
@@ -154,7 +239,71 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH/;
+/** Reads the operator policy from DEBRIEF_POLICY (JSON) or DEBRIEF_POLICY_FILE, and checks it resolves. */
+function loadOperatorPolicy(json: string | undefined, file: string | undefined): PolicyOverride {
+  if (json && file)
+    throw new ConfigError(['DEBRIEF_POLICY and DEBRIEF_POLICY_FILE: set one of them, not both']);
+  const where = file ? `DEBRIEF_POLICY_FILE (${file})` : 'DEBRIEF_POLICY';
+  try {
+    let source = json;
+    if (file) {
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new ConfigError([
+          `DEBRIEF_POLICY_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        ]);
+      }
+    }
+    const override = parsePolicyOverride(source, where);
+    resolvePolicy(override);
+    return override;
+  } catch (error) {
+    if (error instanceof PolicyError) throw new ConfigError([error.message]);
+    throw error;
+  }
+}
+
+/** Channels are all-or-nothing: a half-configured provider is a mistake to report, not to ignore. */
+function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  const twilioSet = {
+    TWILIO_ACCOUNT_SID: e.TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN,
+    'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID': e.TWILIO_FROM ?? e.TWILIO_MESSAGING_SERVICE_SID,
+  };
+  const given = Object.entries(twilioSet).filter(([, value]) => value !== undefined);
+  if (given.length > 0 && given.length < 3) {
+    for (const [name, value] of Object.entries(twilioSet)) {
+      if (value === undefined)
+        problems.push(`${name}: required once any Twilio setting is given (SMS is all or nothing)`);
+    }
+  }
+  if (e.TWILIO_FROM && e.TWILIO_MESSAGING_SERVICE_SID) {
+    problems.push('TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID: set one sender, not both');
+  }
+  if (e.TWILIO_API_BASE_URL && given.length === 0) {
+    problems.push('TWILIO_API_BASE_URL: only meaningful with the other Twilio settings');
+  }
+  if (e.SMTP_URL && !e.DEBRIEF_MAIL_FROM) {
+    problems.push(
+      'DEBRIEF_MAIL_FROM: required with SMTP_URL, the sender of Debrief email (e.g. Debrief <debrief@example.org>)',
+    );
+  }
+  if (e.DEBRIEF_MAIL_FROM && !e.SMTP_URL) problems.push('SMTP_URL: required with DEBRIEF_MAIL_FROM');
+  return problems;
+}
+
+function mailbox(value: string): { name: string; address: string } {
+  const match = /^(.*)<([^<>]+)>$/.exec(value);
+  if (!match) return { name: 'Debrief', address: value };
+  return {
+    name: (match[1] ?? '').trim().replace(/^"|"$/g, '') || 'Debrief',
+    address: (match[2] ?? '').trim(),
+  };
+}
+
+const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL/;
 
 function describeValue(env: Record<string, string | undefined>, path: PropertyKey[]): string {
   const name = String(path[0]);
@@ -173,5 +322,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     outbox: config.outboxDir,
     temporal: config.temporal.mode,
     webhookSecret: config.webhookSecret ? 'set' : 'not set',
+    sms: config.twilio ? 'twilio' : 'outbox',
+    email: config.smtp ? 'smtp' : 'outbox',
   };
 }

@@ -4,8 +4,11 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { createFileOutbox } from '../activities';
+import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
+import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
+import { createLinkMaker, deriveLinkSecret } from '../api/action-links';
 import { createApp } from '../api/app';
+import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
 import { createDispatcher } from './dispatch';
 import { createWorker } from '../worker';
@@ -39,7 +42,11 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   installRuntime();
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const webhookSecret = parts.api ? resolveWebhookSecret(config, dataDir, log) : undefined;
+  const webhookSecret =
+    parts.api || (parts.worker && !config.linkSecret)
+      ? resolveWebhookSecret(config, dataDir, log)
+      : undefined;
+  const linkSecret = config.linkSecret ?? deriveLinkSecret(webhookSecret ?? '');
 
   let temporal: TemporalLink;
   if (config.temporal.mode === 'embedded') {
@@ -59,17 +66,31 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   );
 
   const outboxDir = resolve(config.outboxDir);
+  const candidates = createTemporalCandidateDirectory(temporal.client, config.taskQueue, linkSecret);
+  const publicUrl = config.http.publicUrl;
+  let mail: SmtpMailSender | undefined;
   let worker: Worker | undefined;
   let done: Promise<void> = new Promise(() => undefined);
   if (parts.worker) {
+    mail = config.smtp ? createSmtpMailSender({ url: config.smtp.url, from: config.smtp.from }) : undefined;
     worker = await createWorker({
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
-      activities: { outbox: createFileOutbox(outboxDir) },
+      activities: {
+        outbox: createFileOutbox(outboxDir),
+        ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
+        ...(mail ? { mail } : {}),
+        candidates,
+        links: (followUpId) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now()),
+        publicUrl,
+      },
     });
     done = worker.run();
-    log(`worker: polling task queue ${config.taskQueue}; messages go to the outbox ${outboxDir}`);
+    const channels = [config.twilio && 'SMS by Twilio', mail && 'email by SMTP'].filter(Boolean).join(', ');
+    log(
+      `worker: polling task queue ${config.taskQueue}; ${channels ? `${channels}; other ` : ''}messages go to the outbox ${outboxDir}`,
+    );
   }
 
   let server: ServerType | undefined;
@@ -78,7 +99,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     const dispatcher = createDispatcher({
       client: temporal.client,
       taskQueue: config.taskQueue,
-      publicUrl: config.http.publicUrl,
+      operatorPolicy: config.policy,
       useSearchAttributes: config.searchAttributes,
     });
     const app = createApp({
@@ -86,6 +107,15 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       maxBodyBytes: config.http.maxBodyBytes,
       dispatch: (event, idempotencyKey) => dispatcher.dispatch(event, idempotencyKey),
       health: () => checkHealth(temporal.client, config.taskQueue),
+      replies: {
+        publicUrl,
+        linkSecret,
+        followUps: createTemporalFollowUpGateway(temporal.client),
+        candidates,
+        ...(config.twilio ? { twilioAuthToken: config.twilio.authToken } : {}),
+        ...(config.supportContact ? { support: config.supportContact } : {}),
+        log,
+      },
       rateLimit: config.rateLimit,
       trackers: config.trackers,
     });
@@ -114,6 +144,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
           worker.shutdown();
           await done;
         }
+        mail?.close();
         await temporal.close();
       })();
       return stopping;

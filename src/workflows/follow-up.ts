@@ -4,6 +4,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -74,6 +75,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The argument of a one-argument update, for typing its validator (the SDK infers `any` there). */
 type ArgOf<U> = U extends UpdateDefinition<infer _Result, [infer A], infer _Name> ? A : never;
 type CallStep = 'recruiterCall' | 'interviewerCall';
+/** Patch ids: each guards a change made while follow-ups were in flight. */
+const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -155,7 +158,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   }));
 
   // Only the activities that load data run before the handlers are set; updates wait for them.
-  const holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+  let holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
   let schedule: FollowUpSchedule = followUpSchedule(policy, zone, holidays);
   const applies = stepsThatApply(snapshot, policy);
   state.references = applies.referenceRequest
@@ -475,6 +478,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         candidateId: candidate().id,
         recipient: { name: to.name, email: to.email, phone: to.phone },
         audience: options.audience ?? 'candidate',
+        zone,
+        smsBudgetPerDay: policy.smsBudget.perCandidatePerLocalDay,
         channels,
         request,
       });
@@ -869,6 +874,13 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         )) === 'stopped'
       )
         return;
+      // Added while follow-ups were already running: the holiday list is refreshed before the close-out,
+      // so a follow-up that was snoozed or extended into a new year still knows its holidays. Runs that
+      // reached this point before the change replay without the extra activity (see test/histories).
+      if (patched(refreshHolidaysPatch)) {
+        holidays = await loadHolidays(snapshot.candidate.country, new Date().toISOString(), 2);
+        schedule = followUpSchedule(policy, zone, holidays);
+      }
       for (let round = 1; round <= 2; round++) {
         closeOutAnswer = undefined;
         state.steps.closeOut = 'waiting';
@@ -973,6 +985,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         candidateId: candidate().id,
         recipient: { name: candidate().name, email: candidate().email, phone: candidate().phone },
         audience: 'candidate',
+        zone,
+        smsBudgetPerDay: policy.smsBudget.perCandidatePerLocalDay,
         channels,
         request,
       });

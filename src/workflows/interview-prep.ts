@@ -86,6 +86,8 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
       phone: interview.candidate.phone,
     },
     audience: 'candidate',
+    zone: interview.candidate.timezone,
+    smsBudgetPerDay: policy.smsBudget.perCandidatePerLocalDay,
     channels: candidateChannels(interview.candidate),
     request: {
       template: 'interviewPrep',

@@ -87,6 +87,18 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded after the holiday-refresh patch: its history carries the patch marker, so both code paths replay.
+    name: 'follow-up-closed-out-with-holiday-refresh',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'answered-v2');
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Ask what they still need to see' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     name: 'follow-up-hired-mid-way',
     activities: quietActivities,
     async run(env, taskQueue) {
