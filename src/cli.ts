@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
+import { previewTimeline } from './runtime/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
@@ -106,6 +107,41 @@ program
   )
   .action(async (file: string, options: ImportCommandOptions) => {
     process.exitCode = await importCommand(file, options, loadConfig(process.env));
+  });
+
+program
+  .command('preview')
+  .description(
+    'Show every planned message and check for an event (or snapshot) with local and UTC times; sends nothing',
+  )
+  .argument('<file>', 'a JSON file holding a rejected CloudEvent or an application snapshot')
+  .option('--at <iso>', 'pretend the rejection arrives at this instant (default: now)')
+  .option('--json', 'print JSON instead of a table')
+  .action(async (file: string, options: { at?: string; json?: boolean }) => {
+    const config = loadConfig(process.env);
+    const startMs = options.at ? Date.parse(options.at) : Date.now();
+    if (Number.isNaN(startMs))
+      throw new Error(`--at: "${options.at}" is not an ISO 8601 instant such as 2026-11-20T15:00:00Z`);
+    const preview = await previewTimeline(JSON.parse(readFileSync(file, 'utf8')), config.policy, startMs);
+    if (!preview.ok) {
+      process.stderr.write(
+        `${file} is not a valid event:\n${preview.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(
+      `Timeline for a rejection received ${preview.followUpStart} (candidate in ${preview.zone}):\n`,
+    );
+    for (const item of preview.items) {
+      process.stdout.write(
+        `  ${item.local.padEnd(30)} ${item.at.padEnd(26)} ${item.kind.padEnd(8)} ${item.summary}\n`,
+      );
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {

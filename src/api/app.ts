@@ -7,6 +7,8 @@ import { followUpPageRoutes } from './follow-up-page';
 import type { FollowUpGateway } from './follow-ups';
 import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
+import { previewTimeline } from '../runtime/preview';
+import type { PolicyOverride } from '../domain/policy';
 import { clientAddress } from './http';
 import { buildOpenApiDocument } from './openapi';
 import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
@@ -25,6 +27,8 @@ export interface AppDeps {
   dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult>;
   health(): Promise<HealthReport>;
   now?: () => number;
+  /** The operator's policy override, for the timeline preview. */
+  operatorPolicy?: PolicyOverride;
   /** Per-client-address limit on /events and /trackers; none when absent. */
   rateLimit?: RateLimit;
   /** The client key the rate limit counts by; by default the TCP peer's address. */
@@ -60,6 +64,25 @@ export function createApp(deps: AppDeps) {
   app.use('/events', limitClients);
   app.use('/trackers/*', limitClients);
   registerEventsRoute(app, deps);
+
+  // Read-only: computes the planned timeline for an event or snapshot; nothing is started or sent.
+  app.use('/preview', limitClients);
+  app.post('/preview', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json(
+        {
+          error: 'invalid JSON',
+          issues: [{ path: 'body', message: 'must be a JSON CloudEvent or application snapshot' }],
+        },
+        400,
+      );
+    }
+    const preview = await previewTimeline(body, deps.operatorPolicy ?? {}, (deps.now ?? Date.now)());
+    return preview.ok ? c.json(preview) : c.json({ error: 'invalid event', issues: preview.issues }, 400);
+  });
   registerTrackerRoutes(app, {
     ...deps,
     trackers: deps.trackers ?? { secrets: {}, options: { defaultTimezone: 'UTC' } },

@@ -107,6 +107,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       maxBodyBytes: config.http.maxBodyBytes,
       dispatch: (event, idempotencyKey) => dispatcher.dispatch(event, idempotencyKey),
       health: () => checkHealth(temporal.client, config.taskQueue),
+      operatorPolicy: config.policy,
       replies: {
         publicUrl,
         linkSecret,
