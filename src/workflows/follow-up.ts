@@ -77,6 +77,7 @@ type ArgOf<U> = U extends UpdateDefinition<infer _Result, [infer A], infer _Name
 type CallStep = 'recruiterCall' | 'interviewerCall';
 /** Patch ids: each guards a change made while follow-ups were in flight. */
 const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
+const acknowledgeAnyDayPatch = 'acknowledge-on-any-day';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -157,8 +158,9 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     ],
   }));
 
-  // Only the activities that load data run before the handlers are set; updates wait for them.
-  let holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+  // Handlers are set before the first activity, so an update (a stop above all) is never refused early;
+  // the holiday list is loaded just after them.
+  let holidays: string[] = [];
   let schedule: FollowUpSchedule = followUpSchedule(policy, zone, holidays);
   const applies = stepsThatApply(snapshot, policy);
   state.references = applies.referenceRequest
@@ -784,6 +786,9 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     learned: closeOutAnswer?.learned,
   });
 
+  holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+  schedule = followUpSchedule(policy, zone, holidays);
+
   const registration = await registerFollowUp({
     candidateId: snapshot.candidate.id,
     followUpId,
@@ -799,7 +804,10 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   let extensionDays = 0;
   try {
     await branches.run(async () => {
-      const acknowledgedAt = schedule.acknowledgementAt(startMs);
+      // The acknowledgement used to wait for a business day; runs recorded before that change keep doing so.
+      const acknowledgedAt = patched(acknowledgeAnyDayPatch)
+        ? schedule.acknowledgementAt(startMs)
+        : nextSendTime(schedule.rules, startMs, 'sms');
       if (
         (await waitFor(
           'acknowledgement',

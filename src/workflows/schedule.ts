@@ -2,6 +2,7 @@ import {
   addBusinessDays,
   addCalendarDays,
   calendarRulesFrom,
+  isQuietHour,
   nextSendTime,
   type CalendarRules,
 } from '../domain/calendar';
@@ -15,7 +16,10 @@ import type { Policy } from '../domain/policy';
  */
 export interface FollowUpSchedule {
   rules: CalendarRules;
-  /** The acknowledgement: the next allowed send time. */
+  /**
+   * The acknowledgement goes soon after the rejection, on any day, but never in quiet hours: a kind word
+   * should not wait out a holiday weekend, nor wake anyone up.
+   */
   acknowledgementAt(startMs: number): number;
   /** The first call reminder: after the cool-off. */
   firstCallAt(acknowledgedMs: number): number;
@@ -32,6 +36,16 @@ export interface FollowUpSchedule {
   closeOutAt(startMs: number, extraDays: number): number;
   /** How long the close-out check waits for an answer before compiling the debrief anyway. */
   closeOutAnswerDeadline(askedMs: number): number;
+}
+
+const FIVE_MINUTES_MS = 5 * 60 * 1000;
+
+/** The first instant at or after `fromMs` outside quiet hours (to five minutes; quiet hours last under a day). */
+export function nextAwakeTime(rules: CalendarRules, fromMs: number): number {
+  if (!isQuietHour(rules, fromMs)) return fromMs;
+  let atMs = Math.ceil(fromMs / FIVE_MINUTES_MS) * FIVE_MINUTES_MS;
+  for (let step = 0; step < (24 * 60) / 5 && isQuietHour(rules, atMs); step++) atMs += FIVE_MINUTES_MS;
+  return atMs;
 }
 
 /** Business days the close-out check waits for an answer before wrapping up with what is known. */
@@ -53,7 +67,7 @@ export function followUpSchedule(
   const rules = calendarRulesFrom(policy, zone, holidays);
   return {
     rules,
-    acknowledgementAt: (startMs) => nextSendTime(rules, startMs, 'sms'),
+    acknowledgementAt: (startMs) => nextAwakeTime(rules, startMs),
     firstCallAt: (acknowledgedMs) => addBusinessDays(rules, acknowledgedMs, policy.coolOff.businessDays),
     nextCallAt: (lastSentMs) =>
       addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),

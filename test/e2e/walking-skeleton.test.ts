@@ -7,7 +7,7 @@ import { followUpWorkflowId } from '../../src/domain/ids';
 import { signWebhook } from '../../src/ingest/signature';
 import { createFileOutbox } from '../../src/activities';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
-import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
+import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
 
 const secret = `whsec_${Buffer.from('debrief-e2e-secret-0123456789abcdef').toString('base64')}`;
@@ -85,7 +85,8 @@ describe('walking skeleton on a real Temporal dev server', () => {
   });
 
   it('turns a signed rejection into one running follow-up and an outbox message; a repeat is a duplicate', async () => {
-    const snapshot = sampleSnapshot();
+    const base = sampleSnapshot({ policy: alwaysOpenPolicy });
+    const snapshot = { ...base, candidate: { ...base.candidate, country: undefined } };
     const body = JSON.stringify(cloudEvent('debrief.application.rejected', snapshot));
     const first = await post(body, signed(body));
     expect(first).toEqual({

@@ -43,3 +43,14 @@ export function cloudEvent(type: string, data: unknown, id = `evt-${Math.random(
     data,
   };
 }
+
+/**
+ * A per-event policy under which messages may go at almost any moment (no weekend, a day-long window,
+ * one minute of quiet hours), for end-to-end tests that must not depend on the hour or the weekday they
+ * run at. With no country, no holidays apply either.
+ */
+export const alwaysOpenPolicy = {
+  quietHours: { start: '00:00', end: '00:01' },
+  sendWindow: { start: '00:01', end: '23:59' },
+  weekendDays: [],
+};
