@@ -193,7 +193,11 @@ describeContract(
       expect(answer.status).toBe(200);
       expect(answer.text).toContain('noted');
 
-      const state = await handle.query(stateQuery);
+      // The workflow acts on the answer as soon as the reminder in flight (if any) has been delivered.
+      const state = await eventually(async () => {
+        const current = await handle.query(stateQuery);
+        return current.steps.recruiterCall === 'spoke' ? current : undefined;
+      }, 'the recruiter call to be recorded as spoke');
       expect(state.steps.recruiterCall).toBe('spoke');
       expect(JSON.stringify(state.feedback)).toContain('system design');
     });
