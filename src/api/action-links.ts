@@ -132,8 +132,8 @@ export function commandFor(action: LinkAction, note: string | undefined): Follow
       return { kind: 'connectionStatus', status: action.status, ...withNote };
     case 'approve':
       return action.target === 'reference'
-        ? { kind: 'approve', target: 'reference', index: action.index }
-        : { kind: 'approve', target: 'connection' };
+        ? { kind: 'approve', target: 'reference', index: action.index, ...withNote }
+        : { kind: 'approve', target: 'connection', ...withNote };
     case 'closeOut':
       if (action.answer === 'stillWaiting') return { kind: 'closeOut', stillWaiting: true };
       if (action.answer === 'learned') return { kind: 'closeOut', learned: note ?? '' };

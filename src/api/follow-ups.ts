@@ -21,8 +21,8 @@ export type FollowUpCommand =
   | { kind: 'skip'; step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }
   | { kind: 'referenceStatus'; index: number; status: ReferenceStatus; note?: string }
   | { kind: 'connectionStatus'; status: ConnectionStatus; note?: string }
-  | { kind: 'approve'; target: 'reference'; index: number }
-  | { kind: 'approve'; target: 'connection' }
+  | { kind: 'approve'; target: 'reference'; index: number; note?: string }
+  | { kind: 'approve'; target: 'connection'; note?: string }
   | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean };
 
 /** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
@@ -73,8 +73,8 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
             return await handle.executeUpdate(approveDirectContactUpdate, {
               args: [
                 command.target === 'reference'
-                  ? { target: 'reference', index: command.index }
-                  : { target: 'connection' },
+                  ? { target: 'reference', index: command.index, personalNote: command.note }
+                  : { target: 'connection', personalNote: command.note },
               ],
             });
           case 'closeOut': {

@@ -102,11 +102,12 @@ export const skipStepUpdate = defineUpdate<
 
 /**
  * The candidate approves a draft for direct sending to a third party who consented (a reference by index,
- * or the connection). Rejected when that person has not consented.
+ * or the connection), optionally with a personal note for the message. Rejected when that person has not
+ * consented, or when the note reads as blaming or pressing (the answer says how to reword it).
  */
 export const approveDirectContactUpdate = defineUpdate<
   FollowUpState,
-  [{ target: 'reference'; index: number } | { target: 'connection' }]
+  [({ target: 'reference'; index: number } | { target: 'connection' }) & { personalNote?: string }]
 >('approveDirectContact');
 
 /** Answers the close-out check: what was learned, or "still waiting" (extends the close-out once). */

@@ -18,7 +18,7 @@ import type { ApplicationSnapshot, Contact } from '../domain/events';
 import type { MessageRequest } from '../domain/message-catalog';
 import { messageKey, type Channel } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
-import type { FollowUpStep } from '../domain/templates';
+import { checkTone, type FollowUpStep } from '../domain/templates';
 import {
   answerCloseOutUpdate,
   approveDirectContactUpdate,
@@ -321,7 +321,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     },
   );
 
-  const approvals: ({ target: 'reference'; index: number } | { target: 'connection' })[] = [];
+  const approvals: ArgOf<typeof approveDirectContactUpdate>[] = [];
   setHandler(
     approveDirectContactUpdate,
     (approval) => {
@@ -333,6 +333,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     {
       validator: (approval: ArgOf<typeof approveDirectContactUpdate>) => {
         requireRunning();
+        if (approval.personalNote !== undefined) {
+          if (approval.personalNote.length > 1000)
+            throw new Error('the personal note must be at most 1000 characters');
+          const tone = checkTone(approval.personalNote);
+          if (!tone.ok) throw new Error(`Before we send your note: ${tone.problems.join(' ')}`);
+        }
         if (approval.target === 'reference') {
           const reference = snapshot.references[approval.index];
           if (!state.references[approval.index] || !reference) throw new Error('no reference at that index');
@@ -686,6 +692,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
               replyEmail: candidate().email ?? '',
               reference: { name: reference.name },
               referenceWasContacted: reference.contactedByEmployer,
+              personalNote: approval.personalNote,
             },
           },
           `Request sent to ${reference.name} for you`,
@@ -759,6 +766,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
               candidateFullName: candidate().name,
               replyEmail: candidate().email ?? '',
               connection: { name: connection.name, relationship: connection.relationship },
+              personalNote: approvals.find((a) => a.target === 'connection')?.personalNote,
             },
           },
           `Question sent to ${connection.name} for you`,

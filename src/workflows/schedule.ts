@@ -3,7 +3,6 @@ import {
   addCalendarDays,
   calendarRulesFrom,
   isQuietHour,
-  nextSendTime,
   type CalendarRules,
 } from '../domain/calendar';
 import type { ApplicationSnapshot } from '../domain/events';

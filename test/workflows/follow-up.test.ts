@@ -9,6 +9,7 @@ import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages'
 import { resolvePolicy } from '../../src/domain/policy';
 import {
   answerCloseOutUpdate,
+  approveDirectContactUpdate,
   followUpWorkflow,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
@@ -333,6 +334,48 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       expect(moved - before).toBeGreaterThanOrEqual(5 * 24 * HOUR - HOUR);
       await until(() => sent.filter((m) => m.step === 'recruiterCall').length === 2, 'the second reminder');
       expect(sent.filter((m) => m.step === 'recruiterCall')[1]!.atMs).toBeGreaterThanOrEqual(moved - 1000);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it('contacts a consenting reference directly only once the candidate approves, and checks the tone of their note', async () => {
+    const base = sampleSnapshot();
+    const snapshot = sampleSnapshot({
+      applicationId: base.applicationId,
+      references: [
+        { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true },
+        { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: true, consentToContact: false },
+      ],
+    });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step.startsWith('referenceRequest')), 'the reference drafts');
+      expect(sent.filter((m) => m.audience === 'third_party')).toEqual([]);
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 1 }] }),
+        /has not agreed/,
+      );
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, {
+          args: [
+            { target: 'reference', index: 0, personalNote: 'They treated me unfairly and my lawyer agrees' },
+          ],
+        }),
+        /Before we send your note/,
+      );
+      await handle.executeUpdate(approveDirectContactUpdate, {
+        args: [{ target: 'reference', index: 0, personalNote: 'Thanks again for vouching for me.' }],
+      });
+      await until(
+        () => sent.some((m) => m.audience === 'third_party'),
+        'the direct request to the reference',
+      );
+      const direct = sent.filter((m) => m.audience === 'third_party');
+      expect(direct).toHaveLength(1);
+      expect(direct[0]).toMatchObject({
+        template: 'referenceDirect',
+        to: { name: 'Lin Wu', email: 'lin@example.org' },
+      });
       await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
       await handle.result();
     });
