@@ -17,7 +17,8 @@ import type {
   interviewPrepWorkflow,
   StopReason,
 } from '../workflows';
-import { purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
+import { changePolicyUpdate, purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
+import type { CandidateDirectory } from '../activities/candidates';
 import { searchAttributes } from './temporal';
 
 /** What became of one event; the API answers it with 202. A repeated delivery gets the same answer. */
@@ -44,6 +45,11 @@ export interface DispatcherDeps {
   /** Set search attributes on new workflows (the cluster must have them registered). */
   useSearchAttributes: boolean;
   now?: () => number;
+  /**
+   * The candidate directory, whose purge also clears the phone index (which needs the link secret to find).
+   * Without it the candidate entity is purged directly and the phone index keeps the number's HMAC.
+   */
+  candidates?: Pick<CandidateDirectory, 'purge'>;
 }
 
 const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
@@ -219,6 +225,15 @@ export function createDispatcher(deps: DispatcherDeps) {
       await client.workflow
         .getHandle(followUpId)
         .executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot }], updateId: `event:${key}` });
+      if (snapshot.policy) {
+        // A new per-event policy moves the pending timers of the running follow-up.
+        await client.workflow
+          .getHandle(followUpId)
+          .executeUpdate(changePolicyUpdate, {
+            args: [{ override: snapshot.policy }],
+            updateId: `policy:${key}`,
+          });
+      }
       return { followUpId, status: 'updated' };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
@@ -275,9 +290,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function purgeCandidate(candidateId: string, key: string): Promise<DispatchResult> {
     const targets = new Set<string>();
     try {
-      const purged = await client.workflow
-        .getHandle(candidateWorkflowId(candidateId))
-        .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
+      const purged = deps.candidates
+        ? await deps.candidates.purge(candidateId)
+        : await client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
       purged.openFollowUpIds.forEach((id) => targets.add(id));
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowUpdateFailedError))

@@ -101,6 +101,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       taskQueue: config.taskQueue,
       operatorPolicy: config.policy,
       useSearchAttributes: config.searchAttributes,
+      candidates,
     });
     const app = createApp({
       webhookSecret,

@@ -200,6 +200,14 @@ describeContract(
       }, 'the recruiter call to be recorded as spoke');
       expect(state.steps.recruiterCall).toBe('spoke');
       expect(JSON.stringify(state.feedback)).toContain('system design');
+
+      // The candidate is deleted at the tracker: the follow-up ends, and the phone index forgets the number.
+      expect(await directory.findByPhone(phone)).toEqual([snapshot.candidate.id]);
+      const deleted = cloudEvent('debrief.candidate.deleted', { candidate: { id: snapshot.candidate.id } });
+      expect(await postEvent(JSON.stringify(deleted))).toBe(202);
+      const result = (await handle.result()) as { outcome: string; stopped?: string };
+      expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
+      expect(await directory.findByPhone(phone)).toEqual([]);
     });
   },
 );
