@@ -12,7 +12,6 @@ const notInWorkflows = [
   { name: '@temporalio/client', message: 'Workflows do not use the client.' },
   { name: '@temporalio/worker', message: 'Workflows do not use the worker.' },
   { name: 'date-holidays', message: 'Holidays are loaded by an activity and passed into the workflow.' },
-  { name: 'better-sqlite3', message: 'No I/O in workflow code.' },
 ];
 
 export default tseslint.config(

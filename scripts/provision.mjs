@@ -73,7 +73,7 @@ function ensureNodeModules() {
   }
   step('npm dependencies: installing with npm ci (first time: about 2-3 minutes)');
   const env = { ...process.env };
-  // better-sqlite3 builds from source when no prebuilt binary can be downloaded; Debian's Node ships headers.
+  // A native add-on that finds no prebuilt binary builds from source; Debian's Node ships the headers.
   if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, env });
   writeFileSync(stamp, wanted);
