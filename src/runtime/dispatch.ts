@@ -227,12 +227,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         .executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot }], updateId: `event:${key}` });
       if (snapshot.policy) {
         // A new per-event policy moves the pending timers of the running follow-up.
-        await client.workflow
-          .getHandle(followUpId)
-          .executeUpdate(changePolicyUpdate, {
-            args: [{ override: snapshot.policy }],
-            updateId: `policy:${key}`,
-          });
+        await client.workflow.getHandle(followUpId).executeUpdate(changePolicyUpdate, {
+          args: [{ override: snapshot.policy }],
+          updateId: `policy:${key}`,
+        });
       }
       return { followUpId, status: 'updated' };
     } catch (error) {

@@ -189,10 +189,10 @@ export const candidateStateQuery = defineQuery<CandidateEntityState>('candidateS
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-/** Long-lived per-candidate entity; see the module comment. */
-export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
-  const state: CandidateEntityState = input.state ?? {
-    candidateId: input.candidateId,
+/** What the entity knows about a candidate it has never seen (or has just purged). */
+export function emptyCandidateState(candidateId: string): CandidateEntityState {
+  return {
+    candidateId,
     phones: [],
     smsOptedOut: [],
     invalidPhones: [],
@@ -203,6 +203,11 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     seenInboundTokens: [],
     usedLinks: [],
   };
+}
+
+/** Long-lived per-candidate entity; see the module comment. */
+export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
+  const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
   const notPurged = () => {
     if (state.purged)
       throw new Error(`candidate ${state.candidateId} was deleted; nothing is recorded for them`);
@@ -441,18 +446,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   setHandler(purgeCandidateUpdate, () => {
     const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
     const phones = state.phones;
-    Object.assign(state, {
-      phones: [],
-      smsOptedOut: [],
-      invalidPhones: [],
-      emailOptedOut: [],
-      smsPerLocalDate: {},
-      deliveries: {},
-      openFollowUps: [],
-      seenInboundTokens: [],
-      usedLinks: [],
-      purged: true,
-    } satisfies Omit<CandidateEntityState, 'candidateId'>);
+    Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
     return { openFollowUpIds, phones };
   });
 

@@ -129,3 +129,25 @@ export const changePolicyUpdate = defineUpdate<FollowUpState, [{ override: Polic
 
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');
+
+/** The state of a follow-up that has not started any step yet. */
+export function blankFollowUpState(
+  identity: Pick<FollowUpState, 'followUpId' | 'applicationId' | 'candidateId' | 'company' | 'role' | 'zone'>,
+): FollowUpState {
+  return {
+    ...identity,
+    phase: 'starting',
+    steps: {
+      acknowledgement: 'planned',
+      recruiterCall: 'off',
+      interviewerCall: 'off',
+      referenceRequest: 'off',
+      connectionAsk: 'off',
+      closeOut: 'off',
+    },
+    callAttempts: { recruiterCall: 0, interviewerCall: 0 },
+    references: [],
+    feedback: [],
+    timeline: [],
+  };
+}

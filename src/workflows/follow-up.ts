@@ -22,6 +22,7 @@ import { checkTone, type FollowUpStep } from '../domain/templates';
 import {
   answerCloseOutUpdate,
   approveDirectContactUpdate,
+  blankFollowUpState,
   changePolicyUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
@@ -94,27 +95,14 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   const zone = snapshot.candidate.timezone;
   const startMs = Date.now();
 
-  const state: FollowUpState = {
+  const state: FollowUpState = blankFollowUpState({
     followUpId,
     applicationId: snapshot.applicationId,
     candidateId: snapshot.candidate.id,
     company: snapshot.company,
     role: snapshot.role,
     zone,
-    phase: 'starting',
-    steps: {
-      acknowledgement: 'planned',
-      recruiterCall: 'off',
-      interviewerCall: 'off',
-      referenceRequest: 'off',
-      connectionAsk: 'off',
-      closeOut: 'off',
-    },
-    callAttempts: { recruiterCall: 0, interviewerCall: 0 },
-    references: [],
-    feedback: [],
-    timeline: [],
-  };
+  });
 
   // Timers waiting right now, shown as the planned part of the timeline.
   const pending = new Map<

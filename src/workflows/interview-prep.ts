@@ -4,7 +4,7 @@ import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
 import { messageKey } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
-import { stopUpdate, type StopReason } from './definitions';
+import { blankFollowUpState, stopUpdate, type StopReason } from './definitions';
 import { candidateChannels, followUpSchedule } from './schedule';
 
 const { deliver } = proxyActivities<Activities>({
@@ -40,27 +40,18 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
   let stopped: StopReason | undefined;
   setHandler(stopUpdate, ({ reason }) => {
     stopped ??= reason;
+    // The reminder answers a stop with the same shape as a follow-up, so callers can stop either alike.
     return {
-      followUpId: workflowInfo().workflowId,
-      applicationId: interview.applicationId,
-      candidateId: interview.candidate.id,
-      company: interview.company,
-      role: interview.role,
-      zone: interview.candidate.timezone,
+      ...blankFollowUpState({
+        followUpId: workflowInfo().workflowId,
+        applicationId: interview.applicationId,
+        candidateId: interview.candidate.id,
+        company: interview.company,
+        role: interview.role,
+        zone: interview.candidate.timezone,
+      }),
       phase: 'stopped',
       stopped,
-      steps: {
-        acknowledgement: 'off',
-        recruiterCall: 'off',
-        interviewerCall: 'off',
-        referenceRequest: 'off',
-        connectionAsk: 'off',
-        closeOut: 'off',
-      },
-      callAttempts: { recruiterCall: 0, interviewerCall: 0 },
-      references: [],
-      feedback: [],
-      timeline: [],
     };
   });
   if (!policy.interviewPrep.enabled) return { outcome: 'off' };

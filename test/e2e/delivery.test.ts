@@ -15,24 +15,11 @@ import { stateQuery } from '../../src/workflows';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
 import { uniqueName } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const secret = `whsec_${Buffer.from('debrief-delivery-e2e-secret-0123456789').toString('base64')}`;
 const linkSecret = 'delivery-e2e-link-secret-0123456789abcdef';
 const authToken = 'e2e-twilio-auth-token';
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 async function startSmtp() {

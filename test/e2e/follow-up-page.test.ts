@@ -13,27 +13,13 @@ import { loadTools } from '../../src/runtime/tools';
 import { stateQuery } from '../../src/workflows';
 import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const secret = `whsec_${Buffer.from('debrief-page-e2e-secret-0123456789ab').toString('base64')}`;
 const linkSecret = 'page-e2e-link-secret-0123456789abcdef';
 const { chromium: chromiumPath } = loadTools();
 const noChromium =
   'follow-up page in a browser: skipped, no Chromium in .debrief/tools.json (run scripts/provision.mjs)';
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 if (!chromiumPath) {
   // The one reason this suite may be skipped, said once so a skipped run is never mistaken for a pass.

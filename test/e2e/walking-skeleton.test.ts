@@ -9,23 +9,9 @@ import { createFileOutbox } from '../../src/activities';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const secret = `whsec_${Buffer.from('debrief-e2e-secret-0123456789abcdef').toString('base64')}`;
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('walking skeleton on a real Temporal dev server', () => {
   let dataDir: string;

@@ -1,5 +1,9 @@
 import type { CandidateDirectory } from '../../src/activities/candidates';
-import type { CandidateEntityState, DeliveryPermission } from '../../src/workflows/candidate';
+import {
+  emptyCandidateState,
+  type CandidateEntityState,
+  type DeliveryPermission,
+} from '../../src/workflows/candidate';
 import { replyTagFor } from '../../src/domain/replies';
 
 /**
@@ -16,18 +20,7 @@ export function memoryCandidates(): CandidateDirectory & {
   const entity = (candidateId: string): CandidateEntityState => {
     let state = entities.get(candidateId);
     if (!state) {
-      state = {
-        candidateId,
-        phones: [],
-        smsOptedOut: [],
-        invalidPhones: [],
-        emailOptedOut: [],
-        smsPerLocalDate: {},
-        deliveries: {},
-        openFollowUps: [],
-        seenInboundTokens: [],
-        usedLinks: [],
-      };
+      state = emptyCandidateState(candidateId);
       entities.set(candidateId, state);
     }
     return state;

@@ -1,6 +1,7 @@
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ApplicationSnapshot, InterviewScheduled } from '../../src/domain/events';
 import {
+  blankFollowUpState,
   refreshSnapshotUpdate,
   stateQuery,
   stopUpdate,
@@ -25,26 +26,16 @@ function stateOf(
   stopped?: StopReason,
 ): FollowUpState {
   return {
-    followUpId: workflowInfo().workflowId,
-    applicationId: snapshot.applicationId,
-    candidateId: snapshot.candidate.id,
-    company: snapshot.company,
-    role: snapshot.role,
-    zone: snapshot.candidate.timezone,
+    ...blankFollowUpState({
+      followUpId: workflowInfo().workflowId,
+      applicationId: snapshot.applicationId,
+      candidateId: snapshot.candidate.id,
+      company: snapshot.company,
+      role: snapshot.role,
+      zone: snapshot.candidate.timezone,
+    }),
     phase: stopped ? 'stopped' : 'running',
     stopped,
-    steps: {
-      acknowledgement: 'planned',
-      recruiterCall: 'off',
-      interviewerCall: 'off',
-      referenceRequest: 'off',
-      connectionAsk: 'off',
-      closeOut: 'off',
-    },
-    callAttempts: { recruiterCall: 0, interviewerCall: 0 },
-    references: [],
-    feedback: [],
-    timeline: [],
   };
 }
 
