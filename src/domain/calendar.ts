@@ -216,6 +216,12 @@ export function localDate(instantMs: number, zone: string): string {
   return isoDateOfDay(localDayNumber(zoneNamed(zone), instantMs));
 }
 
+/** The local day of an instant as a short phrase for messages, such as "on Fri 27 Nov". */
+export function localDayPhrase(instantMs: number, zone: string): string {
+  requireInstant(instantMs, 'instantMs');
+  return `on ${DateTime.fromMillis(instantMs, { zone: zoneNamed(zone), locale: 'en-US' }).toFormat('ccc d LLL')}`;
+}
+
 /** A short label for timelines, such as "Mon 23 Nov 2026, 09:00 EST". */
 export function localTimeLabel(instantMs: number, zone: string): string {
   requireInstant(instantMs, 'instantMs');

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { localTimeLabel, nextSendTime } from '../domain/calendar';
+import { localDayPhrase, localTimeLabel, nextSendTime } from '../domain/calendar';
 import { findThemes } from '../domain/debrief';
 import type { ApplicationSnapshot, Contact } from '../domain/events';
 import type { MessageRequest } from '../domain/message-catalog';
@@ -830,7 +830,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
           context: {
             ...context(),
             plannedSteps: planned.map((step) => (step === 'closeOut' ? 'closeOutCheck' : step)),
-            firstStepWhen: localTimeLabel(firstCallMs, zone),
+            firstStepWhen: localDayPhrase(firstCallMs, zone),
             recruiterName: snapshot.recruiter?.name,
             connectionName: snapshot.connection?.name,
           },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
+  localDayPhrase,
   addBusinessDays,
   addCalendarDays,
   calendarRulesFrom,
@@ -407,5 +408,12 @@ describe('interviewReminderTime properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('localDayPhrase', () => {
+  it('names the local day, which can differ from the UTC day', () => {
+    expect(localDayPhrase(Date.parse('2026-11-27T14:00:00Z'), 'America/New_York')).toBe('on Fri 27 Nov');
+    expect(localDayPhrase(Date.parse('2026-11-27T14:00:00Z'), 'Australia/Sydney')).toBe('on Sat 28 Nov');
   });
 });
