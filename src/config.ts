@@ -259,7 +259,9 @@ function loadOperatorPolicy(json: string | undefined, file: string | undefined):
     resolvePolicy(override);
     return override;
   } catch (error) {
-    if (error instanceof PolicyError) throw new ConfigError([error.message]);
+    if (error instanceof PolicyError) {
+      throw new ConfigError([error.message.includes(where) ? error.message : `${where}: ${error.message}`]);
+    }
     throw error;
   }
 }
