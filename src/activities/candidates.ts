@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { candidateWorkflowId } from '../domain/ids';
+import type { Channel } from '../domain/messages';
 import {
   acceptInboundUpdate,
   candidateStateQuery,
@@ -57,7 +58,7 @@ export interface CandidateDirectory {
   recordDeliveryStatus(
     candidateId: string,
     status: { providerId: string; status: string; errorCode?: number; phone?: string },
-  ): Promise<void>;
+  ): Promise<{ found: boolean; key?: string; channel?: Channel }>;
   setSmsOptOut(candidateId: string, phone: string, optedOut: boolean): Promise<{ changed: boolean }>;
   setEmailOptOut(candidateId: string, email: string): Promise<{ changed: boolean }>;
   /** The candidates a phone number belongs to (empty when unknown). */
@@ -139,7 +140,7 @@ export function createTemporalCandidateDirectory(
     settleDelivery: (candidateId, settlement) =>
       entityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
     async recordDeliveryStatus(candidateId, status) {
-      await entityUpdate(candidateId, recordDeliveryStatusUpdate, [status]);
+      return entityUpdate(candidateId, recordDeliveryStatusUpdate, [status]);
     },
     setSmsOptOut: (candidateId, phone, optedOut) =>
       entityUpdate(candidateId, setSmsOptOutUpdate, [{ phone, optedOut }]),

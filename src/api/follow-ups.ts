@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import {
   answerCloseOutUpdate,
   approveDirectContactUpdate,
+  noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
@@ -23,7 +24,8 @@ export type FollowUpCommand =
   | { kind: 'connectionStatus'; status: ConnectionStatus; note?: string }
   | { kind: 'approve'; target: 'reference'; index: number; note?: string }
   | { kind: 'approve'; target: 'connection'; note?: string }
-  | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean };
+  | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean }
+  | { kind: 'deliveryStatus'; key: string; channel: 'sms' | 'email'; status: string; errorCode?: number };
 
 /** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
 export class FollowUpRejectedError extends Error {
@@ -80,6 +82,10 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
           case 'closeOut': {
             const { kind: _kind, ...args } = command;
             return await handle.executeUpdate(answerCloseOutUpdate, { args: [args] });
+          }
+          case 'deliveryStatus': {
+            const { kind: _kind, ...args } = command;
+            return await handle.executeUpdate(noteDeliveryStatusUpdate, { args: [args] });
           }
         }
       } catch (error) {

@@ -81,13 +81,29 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
     const errorCode = params.ErrorCode ? Number(params.ErrorCode) : undefined;
     const phone = params.To;
     if (providerId && status && phone) {
+      const code = errorCode !== undefined && Number.isFinite(errorCode) ? { errorCode } : {};
       for (const candidateId of await deps.candidates.findByPhone(phone)) {
-        await deps.candidates.recordDeliveryStatus(candidateId, {
+        const found = await deps.candidates.recordDeliveryStatus(candidateId, {
           providerId,
           status,
-          ...(errorCode !== undefined && Number.isFinite(errorCode) ? { errorCode } : {}),
+          ...code,
           phone,
         });
+        if (found.key && found.channel && ['delivered', 'undelivered', 'failed'].includes(status)) {
+          // The message key starts with the follow-up's id; its timeline shows the final report.
+          const followUpId = found.key.split(':').slice(0, -2).join(':');
+          await deps.followUps
+            .apply(followUpId, {
+              kind: 'deliveryStatus',
+              key: found.key,
+              channel: found.channel,
+              status,
+              ...code,
+            })
+            .catch((error: unknown) => {
+              if (!(error instanceof FollowUpRejectedError)) throw error;
+            });
+        }
       }
     }
     return c.body(null, 204);

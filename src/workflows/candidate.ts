@@ -152,7 +152,7 @@ export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('se
 
 /** Records a provider status callback (e.g. Twilio's) for the delivery with that provider id. */
 export const recordDeliveryStatusUpdate = defineUpdate<
-  { found: boolean },
+  { found: boolean; key?: string; channel?: Channel },
   [{ providerId: string; status: string; errorCode?: number; phone?: string }]
 >('recordDeliveryStatus');
 
@@ -347,7 +347,8 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   setHandler(
     recordDeliveryStatusUpdate,
     ({ providerId, status, errorCode, phone }) => {
-      const record = Object.values(state.deliveries).find((entry) => entry.providerId === providerId);
+      const [id, record] =
+        Object.entries(state.deliveries).find(([, entry]) => entry.providerId === providerId) ?? [];
       if (record) {
         record.providerStatus = status;
         if (errorCode !== undefined) record.providerErrorCode = errorCode;
@@ -355,7 +356,10 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       // The carrier may refuse after Twilio accepted: the same codes mean the same as at send time.
       if (phone !== undefined && errorCode === 21610) addOnce(state.smsOptedOut, phone);
       if (phone !== undefined && errorCode === 21211) addOnce(state.invalidPhones, phone);
-      return { found: record !== undefined };
+      // The delivery id is `<message key>:<channel>`; the key names the follow-up whose timeline shows it.
+      return record && id
+        ? { found: true, key: id.slice(0, id.length - record.channel.length - 1), channel: record.channel }
+        : { found: false };
     },
     {
       validator: ({ providerId, status }) => {

@@ -127,6 +127,15 @@ export const refreshSnapshotUpdate = defineUpdate<FollowUpState, [{ snapshot: Ap
 /** Changes the policy of a running follow-up; pending timers are planned again. */
 export const changePolicyUpdate = defineUpdate<FollowUpState, [{ override: PolicyOverride }]>('changePolicy');
 
+/**
+ * A provider's delivery report for one of this follow-up's messages (e.g. a Twilio status callback),
+ * shown on the timeline. `key` is the message key, `followUpId:step:attempt`.
+ */
+export const noteDeliveryStatusUpdate = defineUpdate<
+  FollowUpState,
+  [{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]
+>('noteDeliveryStatus');
+
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');
 

@@ -24,6 +24,7 @@ import {
   approveDirectContactUpdate,
   blankFollowUpState,
   changePolicyUpdate,
+  noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
@@ -398,6 +399,30 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       validator: ({ override }: ArgOf<typeof changePolicyUpdate>) => {
         requireRunning();
         resolvePolicy(policy, override);
+      },
+    },
+  );
+
+  // Final delivery reports only; "queued" and "sent" would crowd the timeline.
+  setHandler(
+    noteDeliveryStatusUpdate,
+    ({ key, channel, status, errorCode }) => {
+      const what = `${channel === 'sms' ? 'Text' : 'Email'} for ${stepOfKey(key)}`;
+      const problem = errorCode === undefined ? '' : ` (error ${errorCode})`;
+      record(
+        'event',
+        stepOfKey(key),
+        status === 'delivered' ? `${what} delivered` : `${what} not delivered: ${status}${problem}`,
+      );
+      return state;
+    },
+    {
+      validator: ({ key, status }: ArgOf<typeof noteDeliveryStatusUpdate>) => {
+        if (!key.startsWith(`${followUpId}:`))
+          throw new Error('the message key belongs to another follow-up');
+        if (!['delivered', 'undelivered', 'failed'].includes(status)) {
+          throw new Error(`only final statuses are recorded (delivered, undelivered, failed), not ${status}`);
+        }
       },
     },
   );
@@ -1009,4 +1034,20 @@ function settledReference(status: FollowUpState['references'][number]['status'])
 
 function settledConnection(status: NonNullable<FollowUpState['connection']>['status']): boolean {
   return status === 'replied' || status === 'declined' || status === 'skipped' || status === 'no_reply';
+}
+
+/** The step a message key (`followUpId:step:attempt`) belongs to, e.g. `referenceDirect-0` → referenceRequest. */
+function stepOfKey(key: string): StepName {
+  const keyStep = key.split(':').slice(-2, -1)[0] ?? '';
+  const base = keyStep.split('-')[0] ?? '';
+  const byBase: Record<string, StepName> = {
+    acknowledgement: 'acknowledgement',
+    recruiterCall: 'recruiterCall',
+    interviewerCall: 'interviewerCall',
+    referenceRequest: 'referenceRequest',
+    referenceDirect: 'referenceRequest',
+    connectionAsk: 'connectionAsk',
+    connectionDirect: 'connectionAsk',
+  };
+  return byBase[base] ?? 'closeOut';
 }

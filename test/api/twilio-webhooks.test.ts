@@ -199,7 +199,7 @@ describe('Twilio inbound SMS webhook', () => {
 
 describe('Twilio status callback', () => {
   it('records the delivery status on the delivery it belongs to, and refuses unsigned callbacks', async () => {
-    const { app, candidates } = setUp();
+    const { app, candidates, followUps } = setUp(waitingState());
     await candidates.registerFollowUp({
       candidateId: 'cand-1',
       followUpId: 'followup-app-1',
@@ -209,14 +209,14 @@ describe('Twilio status callback', () => {
       zone: 'UTC',
     });
     await candidates.reserveDelivery('cand-1', {
-      key: 'k:1',
+      key: 'followup-app-1:recruiterCall:1',
       channel: 'sms',
       phone,
       zone: 'UTC',
       smsBudgetPerDay: 2,
     });
     await candidates.settleDelivery('cand-1', {
-      key: 'k:1',
+      key: 'followup-app-1:recruiterCall:1',
       channel: 'sms',
       outcome: 'sent',
       providerId: 'SMabc',
@@ -225,9 +225,26 @@ describe('Twilio status callback', () => {
 
     expect((await postSigned(app, '/twilio/status', params, { signature: null })).status).toBe(403);
     expect((await postSigned(app, '/twilio/status', params)).status).toBe(204);
-    expect(candidates.entities.get('cand-1')?.deliveries['k:1:sms']).toMatchObject({
-      providerStatus: 'undelivered',
-      providerErrorCode: 30003,
-    });
+    expect(candidates.entities.get('cand-1')?.deliveries['followup-app-1:recruiterCall:1:sms']).toMatchObject(
+      {
+        providerStatus: 'undelivered',
+        providerErrorCode: 30003,
+      },
+    );
+    // The final report also goes to the follow-up's timeline; intermediate ones do not.
+    expect(followUps.applied).toEqual([
+      {
+        followUpId: 'followup-app-1',
+        command: {
+          kind: 'deliveryStatus',
+          key: 'followup-app-1:recruiterCall:1',
+          channel: 'sms',
+          status: 'undelivered',
+          errorCode: 30003,
+        },
+      },
+    ]);
+    await postSigned(app, '/twilio/status', { ...params, MessageStatus: 'sent', ErrorCode: '' });
+    expect(followUps.applied).toHaveLength(1);
   });
 });

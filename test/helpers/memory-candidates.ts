@@ -93,13 +93,17 @@ export function memoryCandidates(): CandidateDirectory & {
         state.invalidPhones.push(settlement.phone);
     },
     async recordDeliveryStatus(candidateId, { providerId, status, errorCode }) {
-      const record = Object.values(entity(candidateId).deliveries).find(
-        (entry) => entry.providerId === providerId,
-      );
-      if (record) {
-        record.providerStatus = status;
-        if (errorCode !== undefined) record.providerErrorCode = errorCode;
-      }
+      const [id, record] =
+        Object.entries(entity(candidateId).deliveries).find(([, entry]) => entry.providerId === providerId) ??
+        [];
+      if (!record || !id) return { found: false };
+      record.providerStatus = status;
+      if (errorCode !== undefined) record.providerErrorCode = errorCode;
+      return {
+        found: true,
+        key: id.slice(0, id.length - record.channel.length - 1),
+        channel: record.channel,
+      };
     },
     async setSmsOptOut(candidateId, phone, optedOut) {
       const state = entity(candidateId);

@@ -10,6 +10,7 @@ import { resolvePolicy } from '../../src/domain/policy';
 import {
   answerCloseOutUpdate,
   approveDirectContactUpdate,
+  noteDeliveryStatusUpdate,
   followUpWorkflow,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
@@ -376,6 +377,31 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         template: 'referenceDirect',
         to: { name: 'Lin Wu', email: 'lin@example.org' },
       });
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it('shows final delivery reports on the timeline and refuses reports for other follow-ups', async () => {
+    await withFollowUp(sampleSnapshot(), async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'acknowledgement'), 'the acknowledgement');
+      const key = `${handle.workflowId}:acknowledgement:1`;
+      const after = await handle.executeUpdate(noteDeliveryStatusUpdate, {
+        args: [{ key, channel: 'sms', status: 'undelivered', errorCode: 30003 }],
+      });
+      expect(after.timeline.map((e) => e.summary)).toContain(
+        'Text for acknowledgement not delivered: undelivered (error 30003)',
+      );
+      await expectRejected(
+        handle.executeUpdate(noteDeliveryStatusUpdate, {
+          args: [{ key: 'followup-other:acknowledgement:1', channel: 'sms', status: 'delivered' }],
+        }),
+        /another follow-up/,
+      );
+      await expectRejected(
+        handle.executeUpdate(noteDeliveryStatusUpdate, { args: [{ key, channel: 'sms', status: 'queued' }] }),
+        /only final statuses/,
+      );
       await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
       await handle.result();
     });
