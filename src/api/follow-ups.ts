@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
   answerCloseOutUpdate,
+  addFeedbackNoteUpdate,
   approveDirectContactUpdate,
   noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
@@ -25,6 +26,7 @@ export type FollowUpCommand =
   | { kind: 'approve'; target: 'reference'; index: number; note?: string }
   | { kind: 'approve'; target: 'connection'; note?: string }
   | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean }
+  | { kind: 'note'; text: string }
   | { kind: 'deliveryStatus'; key: string; channel: 'sms' | 'email'; status: string; errorCode?: number };
 
 /** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
@@ -83,6 +85,8 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
             const { kind: _kind, ...args } = command;
             return await handle.executeUpdate(answerCloseOutUpdate, { args: [args] });
           }
+          case 'note':
+            return await handle.executeUpdate(addFeedbackNoteUpdate, { args: [{ text: command.text }] });
           case 'deliveryStatus': {
             const { kind: _kind, ...args } = command;
             return await handle.executeUpdate(noteDeliveryStatusUpdate, { args: [args] });

@@ -193,7 +193,8 @@ export function commandFor(
     case 'still_waiting':
       return closing ? { kind: 'closeOut', stillWaiting: true } : undefined;
     case 'note':
-      return closing ? { kind: 'closeOut', learned: reply.text } : undefined;
+      // During the close-out a note is what was learned; before it, a piece of feedback to keep.
+      return closing ? { kind: 'closeOut', learned: reply.text } : { kind: 'note', text: reply.text };
     case 'unknown':
       // While the close-out question is open, a free-text answer is what the candidate learned.
       return closing && reply.text.length > 0 ? { kind: 'closeOut', learned: reply.text } : undefined;

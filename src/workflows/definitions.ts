@@ -116,6 +116,9 @@ export const answerCloseOutUpdate = defineUpdate<
   [{ learned?: string; stillWaiting?: boolean }]
 >('answerCloseOut');
 
+/** Adds a piece of feedback the candidate heard (e.g. an SMS `NOTE …`), whatever step is open. */
+export const addFeedbackNoteUpdate = defineUpdate<FollowUpState, [{ text: string }]>('addFeedbackNote');
+
 /** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
 export const stopUpdate = defineUpdate<FollowUpState, [{ reason: StopReason }]>('stop');
 

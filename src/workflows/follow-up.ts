@@ -20,6 +20,7 @@ import { messageKey, type Channel } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
 import { checkTone, type FollowUpStep } from '../domain/templates';
 import {
+  addFeedbackNoteUpdate,
   answerCloseOutUpdate,
   approveDirectContactUpdate,
   blankFollowUpState,
@@ -399,6 +400,23 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       validator: ({ override }: ArgOf<typeof changePolicyUpdate>) => {
         requireRunning();
         resolvePolicy(policy, override);
+      },
+    },
+  );
+
+  setHandler(
+    addFeedbackNoteUpdate,
+    ({ text }) => {
+      state.feedback.push({ source: 'candidate', text: text.trim() });
+      record('outcome', 'closeOut', 'Feedback noted');
+      return state;
+    },
+    {
+      validator: ({ text }: ArgOf<typeof addFeedbackNoteUpdate>) => {
+        requireRunning();
+        if (typeof text !== 'string' || text.trim() === '')
+          throw new Error('the note is empty; write what you heard');
+        if (text.length > 4000) throw new Error('the note must be at most 4000 characters');
       },
     },
   );

@@ -122,6 +122,27 @@ describe('Twilio inbound SMS webhook', () => {
     ]);
   });
 
+  it('keeps a NOTE sent before the close-out as feedback instead of answering with help', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    const answer = await postSigned(
+      app,
+      '/twilio/sms',
+      sms('NOTE the hiring manager wanted more on-call stories'),
+    );
+
+    expect(answer.status).toBe(200);
+    expect(followUps.applied).toEqual([
+      {
+        followUpId: state.followUpId,
+        command: { kind: 'note', text: 'the hiring manager wanted more on-call stories' },
+      },
+    ]);
+    expect(answerOf(answer.text)).not.toMatch(/didn't catch/);
+  });
+
   it('drops a repeated delivery with the same I-Twilio-Idempotency-Token', async () => {
     const state = waitingState();
     const { app, candidates, followUps } = setUp(state);

@@ -8,6 +8,7 @@ import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { resolvePolicy } from '../../src/domain/policy';
 import {
+  addFeedbackNoteUpdate,
   answerCloseOutUpdate,
   approveDirectContactUpdate,
   noteDeliveryStatusUpdate,
@@ -426,6 +427,11 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'x' }] }),
         /not been sent/,
       );
+      await expectRejected(handle.executeUpdate(addFeedbackNoteUpdate, { args: [{ text: '  ' }] }), /empty/);
+      const noted = await handle.executeUpdate(addFeedbackNoteUpdate, {
+        args: [{ text: 'More on-call stories' }],
+      });
+      expect(noted.feedback).toEqual([{ source: 'candidate', text: 'More on-call stories' }]);
       const state = await handle.query(stateQuery);
       expect(state.phase).toBe('running');
       expect(state.timeline.every((e) => e.local.length > 0 && !Number.isNaN(Date.parse(e.at)))).toBe(true);
