@@ -133,8 +133,16 @@ export function createTemporalCandidateDirectory(
       }
       return entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
     },
-    closeFollowUp: (candidateId, followUpId) =>
-      entityUpdate(candidateId, closeFollowUpUpdate, [{ followUpId }]),
+    async closeFollowUp(candidateId, followUpId) {
+      // A plain update, not update-with-start: closing must never bring back a purged candidate's entity.
+      try {
+        await client.workflow
+          .getHandle(candidateWorkflowId(candidateId))
+          .executeUpdate(closeFollowUpUpdate, { args: [{ followUpId }] });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    },
     reserveDelivery: (candidateId, reservation) =>
       entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
     settleDelivery: (candidateId, settlement) =>

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineUpdate,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import { localDate } from '../domain/calendar';
@@ -451,6 +452,8 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
     const phones = state.phones;
     Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
+    // The closed entity stays as a tombstone (no personal data): a late rejection must not start over.
+    upsertMemo({ purged: true });
     return { openFollowUpIds, phones };
   });
 

@@ -195,6 +195,21 @@ describeContract(
       const result = (await handle.result()) as { outcome: string; stopped?: string };
       expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
       expect(await directory.findByPhone(phone)).toEqual([]);
+
+      // A late rejection for the deleted candidate (another application) starts nothing for them again.
+      const late = sampleSnapshot({ candidate: snapshot.candidate, policy: snapshot.policy });
+      const body = JSON.stringify(cloudEvent('debrief.application.rejected', late));
+      const response = await fetch(`${engine.apiUrl}/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
+        },
+        body,
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({ status: 'ignored' });
+      expect(await directory.findByPhone(phone)).toEqual([]);
     });
   },
 );
