@@ -81,6 +81,7 @@ type CallStep = 'recruiterCall' | 'interviewerCall';
 /** Patch ids: each guards a change made while follow-ups were in flight. */
 const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
 const acknowledgeAnyDayPatch = 'acknowledge-on-any-day';
+const closeOutInWindowPatch = 'close-out-in-send-window';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -909,18 +910,34 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       }
       // The close-out comes about two weeks in, or earlier once every step settled.
       state.steps.closeOut = 'planned';
-      if (
-        (await waitFor(
-          'closeOut',
-          'closeOut',
-          'Close-out check: what did you learn?',
-          'check',
-          closeOutMs,
-          'sms',
-          everyStepSettled,
-        )) === 'stopped'
-      )
-        return;
+      const closeOutWait = await waitFor(
+        'closeOut',
+        'closeOut',
+        'Close-out check: what did you learn?',
+        'check',
+        closeOutMs,
+        'sms',
+        everyStepSettled,
+      );
+      if (closeOutWait === 'stopped') return;
+      // An early close-out follows the candidate's last answer, which may come at night or on a weekend:
+      // the check waits for the next allowed send time (runs from before this change sent it at once).
+      if (closeOutWait === 'woken' && patched(closeOutInWindowPatch)) {
+        const settledMs = Date.now();
+        const inWindow = () => nextSendTime(schedule.rules, settledMs, 'sms');
+        if (
+          (await waitFor(
+            'closeOut-early',
+            'closeOut',
+            'Close-out check: what did you learn?',
+            'check',
+            inWindow,
+            'sms',
+          )) === 'stopped'
+        ) {
+          return;
+        }
+      }
       // Added while follow-ups were already running: the holiday list is refreshed before the close-out,
       // so a follow-up that was snoozed or extended into a new year still knows its holidays. Runs that
       // reached this point before the change replay without the extra activity (see test/histories).

@@ -224,6 +224,26 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     });
   });
 
+  it('holds an early close-out triggered by a late-night answer until the next allowed send time', async () => {
+    const snapshot = sampleSnapshot({ references: [], connection: undefined });
+    const zone = snapshot.candidate.timezone;
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      // Skip to 22:xx local on the candidate's clock, then answer: every step is settled at night.
+      for (let hours = 0; hours < 24 && localHour(await env.currentTimeMs(), zone) !== 22; hours++) {
+        await env.sleep('1 hour');
+      }
+      expect(localHour(await env.currentTimeMs(), zone)).toBe(22);
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke' }],
+      });
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check', 4);
+      expectAllowedSendTimes(sent, zone);
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
+      await handle.result();
+    });
+  });
+
   it('thanks the candidate when the recruiter declines and falls back to one interviewer', async () => {
     const snapshot = sampleSnapshot();
     await withFollowUp(snapshot, async ({ handle, sent, until }) => {
