@@ -82,6 +82,7 @@ type CallStep = 'recruiterCall' | 'interviewerCall';
 const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
 const acknowledgeAnyDayPatch = 'acknowledge-on-any-day';
 const closeOutInWindowPatch = 'close-out-in-send-window';
+const fullExtensionPatch = 'still-waiting-full-extension';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -972,18 +973,19 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         record('outcome', 'closeOut', `Still waiting: close-out moved by ${extensionDays} days`);
         state.steps.closeOut = 'planned';
         const extendedMs = Date.now() + extensionDays * DAY_MS;
-        if (
-          (await waitFor(
-            'closeOut-extended',
-            'closeOut',
-            'Close-out check, after waiting',
-            'check',
-            () => nextSendTime(schedule.rules, extendedMs, 'sms'),
-            'sms',
-            everyStepSettled,
-          )) === 'stopped'
-        )
-          return;
+        // "Still waiting" means waiting on someone else, so the settled steps must not cut the extension
+        // short (runs from before this fix did, and keep doing so on replay).
+        const cutShort = patched(fullExtensionPatch) ? undefined : everyStepSettled;
+        const extended = await waitFor(
+          'closeOut-extended',
+          'closeOut',
+          'Close-out check, after waiting',
+          'check',
+          () => nextSendTime(schedule.rules, extendedMs, 'sms'),
+          'sms',
+          cutShort,
+        );
+        if (extended === 'stopped') return;
       }
       state.phase = 'closing';
       // Steps still open at the close-out end here: first their timers, then their status.

@@ -244,6 +244,36 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     });
   });
 
+  it('moves the close-out by the full extension when the candidate is still waiting, once', async () => {
+    const snapshot = sampleSnapshot({ references: [], connection: undefined });
+    const zone = snapshot.candidate.timezone;
+    const result = await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'recruiterCall'), 'the first call reminder');
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke' }],
+      });
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ stillWaiting: true }] });
+      await until(
+        () => sent.filter((m) => m.step === 'closeOutCheck').length === 2,
+        'the second close-out check',
+        10,
+      );
+      const [first, second] = sent.filter((m) => m.step === 'closeOutCheck');
+      expect(second!.atMs - first!.atMs).toBeGreaterThanOrEqual(7 * 24 * HOUR - HOUR);
+      expect(second!.attempt).toBe(2);
+      // The second check offers no further extension: "still waiting" now wraps up like any answer.
+      await handle.executeUpdate(answerCloseOutUpdate, {
+        args: [{ stillWaiting: true, learned: 'They will call back' }],
+      });
+      const final = await handle.result();
+      expectAllowedSendTimes(sent, zone);
+      expect(sent.filter((m) => m.step === 'closeOutCheck')).toHaveLength(2);
+      return final;
+    });
+    expect(result).toMatchObject({ outcome: 'completed', learned: 'They will call back' });
+  });
+
   it('thanks the candidate when the recruiter declines and falls back to one interviewer', async () => {
     const snapshot = sampleSnapshot();
     await withFollowUp(snapshot, async ({ handle, sent, until }) => {
