@@ -162,7 +162,9 @@ function resolveWebhookSecret(config: Config, dataDir: string, log: Log): string
   if (config.webhookSecret) return config.webhookSecret;
   if (config.temporal.mode !== 'embedded') {
     throw new ConfigError([
-      'DEBRIEF_WEBHOOK_SECRET: required when the API runs against an external Temporal; set it to a whsec_… secret shared with your trackers',
+      "DEBRIEF_WEBHOOK_SECRET: required against an external Temporal, by the API (it checks trackers' signatures) " +
+        'and by workers unless DEBRIEF_LINK_SECRET is set (links in messages are signed with it); ' +
+        'give every API and worker the same values',
     ]);
   }
   const file = resolve(dataDir, 'webhook-secret');
