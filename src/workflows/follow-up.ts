@@ -480,9 +480,11 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         const now = Date.now();
         if (now >= target) return 'due';
         const version = planVersion;
+        // The summary is what the Temporal UI shows for the timer.
         await condition(
           () => state.stopped !== undefined || planVersion !== version || wakeIf(),
           target - now,
+          { summary: `${summary} (${localTimeLabel(target, zone)})` },
         );
       }
     } finally {
@@ -1041,7 +1043,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     const channels = candidatePreferEmail();
     // Even the closing note keeps to the send window (and never texts at night).
     const at = nextSendTime(schedule.rules, Date.now(), channels.includes('sms') ? 'sms' : 'email');
-    if (at > Date.now()) await sleep(at - Date.now());
+    if (at > Date.now()) await sleep(at - Date.now(), { summary: 'Closing note, in the send window' });
     try {
       await deliver({
         key: messageKey(followUpId, keyStep, 1),

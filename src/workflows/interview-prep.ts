@@ -61,7 +61,12 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
   const interviewAtMs = Date.parse(interview.interviewAt);
   const remindAt = interviewReminderTime(rules, interviewAtMs, Date.now(), policy.interviewPrep);
   if (remindAt === undefined) return { outcome: 'too_late' };
-  if (await condition(() => stopped !== undefined, Math.max(0, remindAt - Date.now()))) {
+  const wait = Math.max(0, remindAt - Date.now());
+  if (
+    await condition(() => stopped !== undefined, wait, {
+      summary: `Interview-prep reminder (${localTimeLabel(remindAt, zone)})`,
+    })
+  ) {
     return { outcome: 'stopped', stopped };
   }
   const followUpId = workflowInfo().workflowId;
