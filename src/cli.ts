@@ -8,6 +8,7 @@ import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
 import { previewTimeline } from './runtime/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
+import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
 const program = new Command()
@@ -15,6 +16,7 @@ const program = new Command()
   .description('Follow-ups that earn useful feedback after a job rejection, on Temporal.')
   .showHelpAfterError();
 
+const write = (text: string) => process.stdout.write(text);
 const log = (line: string) => process.stdout.write(`[debrief] ${line}\n`);
 
 async function run(parts: EngineParts): Promise<void> {
@@ -142,6 +144,37 @@ program
         `  ${item.local.padEnd(30)} ${item.at.padEnd(26)} ${item.kind.padEnd(8)} ${item.summary}\n`,
       );
     }
+  });
+
+program
+  .command('list')
+  .description('List follow-ups (running ones, newest first) on the configured or embedded Temporal')
+  .option('--all', 'include ended follow-ups')
+  .option('--limit <n>', 'at most this many', '50')
+  .action(async (options: { all?: boolean; limit: string }) => {
+    await listFollowUps(
+      loadConfig(process.env),
+      { all: options.all, limit: Number(options.limit) || 50 },
+      write,
+    );
+  });
+
+program
+  .command('show')
+  .description('Show a follow-up: its steps, the feedback gathered and the whole timeline (past and planned)')
+  .argument('<followUpId>', 'e.g. followup-app-123')
+  .action(async (followUpId: string) => {
+    process.exitCode = await showFollowUp(loadConfig(process.env), followUpId, write);
+  });
+
+program
+  .command('act')
+  .description(`Answer a follow-up as the candidate would, or stop it (${actNames.join(', ')})`)
+  .argument('<followUpId>', 'e.g. followup-app-123')
+  .argument('<action>', actNames.join(' | '))
+  .argument('[value]', 'the note for spoke / note, or the days for snooze')
+  .action(async (followUpId: string, action: string, value: string | undefined) => {
+    process.exitCode = await actOnFollowUp(loadConfig(process.env), followUpId, action, value, write);
   });
 
 program.parseAsync().catch((error: unknown) => {
