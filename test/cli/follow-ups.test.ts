@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { actOnFollowUp, listFollowUps, showFollowUp } from '../../src/cli/follow-ups';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
-import { signWebhook } from '../../src/ingest/signature';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { eventually } from '../helpers/eventually';
-import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
+import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { postSignedEvent } from '../helpers/events';
 
 const secret = `whsec_${Buffer.from('debrief-cli-test-secret-0123456789').toString('base64')}`;
 
@@ -43,16 +43,8 @@ describe('debrief list / show / act against a real Temporal dev server', () => {
     );
     const base = sampleSnapshot({ policy: { ...alwaysOpenPolicy, coolOff: { businessDays: 0 } } });
     const snapshot = { ...base, candidate: { ...base.candidate, country: undefined } };
-    const body = JSON.stringify(cloudEvent('debrief.application.rejected', snapshot));
-    const response = await fetch(`${engine.apiUrl}/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/cloudevents+json',
-        ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
-      },
-      body,
-    });
-    expect(response.status).toBe(202);
+    const answer = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', snapshot);
+    expect(answer.status).toBe(202);
     followUpId = followUpWorkflowId(snapshot.applicationId);
   });
   afterAll(async () => {

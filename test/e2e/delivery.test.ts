@@ -9,13 +9,13 @@ import twilio from 'twilio';
 import { createTemporalCandidateDirectory } from '../../src/activities';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
-import { signWebhook } from '../../src/ingest/signature';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { stateQuery } from '../../src/workflows';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
 import { uniqueName } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { postSignedEvent } from '../helpers/events';
 
 const secret = `whsec_${Buffer.from('debrief-delivery-e2e-secret-0123456789').toString('base64')}`;
 const linkSecret = 'delivery-e2e-link-secret-0123456789abcdef';
@@ -91,15 +91,8 @@ describeContract(
     });
 
     async function postEvent(body: string) {
-      const response = await fetch(`${engine.apiUrl}/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
-        },
-        body,
-      });
-      return response.status;
+      const event = JSON.parse(body) as { type: string; data: unknown };
+      return (await postSignedEvent(engine.apiUrl, secret, event.type, event.data)).status;
     }
 
     /** Sends an SMS to the API as Twilio would: form-encoded and signed with twilio's helper. */
@@ -198,17 +191,8 @@ describeContract(
 
       // A late rejection for the deleted candidate (another application) starts nothing for them again.
       const late = sampleSnapshot({ candidate: snapshot.candidate, policy: snapshot.policy });
-      const body = JSON.stringify(cloudEvent('debrief.application.rejected', late));
-      const response = await fetch(`${engine.apiUrl}/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
-        },
-        body,
-      });
-      expect(response.status).toBe(202);
-      expect(await response.json()).toMatchObject({ status: 'ignored' });
+      const lateAnswer = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', late);
+      expect(lateAnswer).toMatchObject({ status: 202, json: { status: 'ignored' } });
       expect(await directory.findByPhone(phone)).toEqual([]);
     });
   },

@@ -7,13 +7,13 @@ import { createLinkMaker } from '../../src/api/link-tokens';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
 import { neutralQuestion } from '../../src/domain/templates/wording';
-import { signWebhook } from '../../src/ingest/signature';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { loadTools } from '../../src/runtime/tools';
 import { stateQuery } from '../../src/workflows';
-import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
+import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { postSignedEvent } from '../helpers/events';
 
 const secret = `whsec_${Buffer.from('debrief-page-e2e-secret-0123456789ab').toString('base64')}`;
 const linkSecret = 'page-e2e-link-secret-0123456789abcdef';
@@ -74,16 +74,7 @@ describeWithBrowser(
     });
 
     async function postRejection(data: unknown): Promise<number> {
-      const body = JSON.stringify(cloudEvent('debrief.application.rejected', data));
-      const response = await fetch(`${engine.apiUrl}/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          ...signWebhook(secret, uniqueName('wh'), Math.floor(Date.now() / 1000), body),
-        },
-        body,
-      });
-      return response.status;
+      return (await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', data)).status;
     }
 
     it('shows the timeline and call script, and records "spoke" from its answer button', async () => {
