@@ -19,6 +19,9 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('./workflows'),
+    // Activities still running this long after a shutdown began are cancelled, so a draining worker never
+    // waits on an entity update that only a polling worker could answer; the server retries them later.
+    shutdownGraceTime: '3 seconds',
     activities: createActivities(options.activities),
   });
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { candidateWorkflowId } from '../domain/ids';
@@ -96,7 +97,29 @@ export function createTemporalCandidateDirectory(
   taskQueue: string,
   phoneSecret: string,
 ): CandidateDirectory {
+  /**
+   * Inside an activity, a call gives up when the activity is cancelled, as it is when its worker shuts down:
+   * the entity's update needs a worker to run, and a draining worker would otherwise wait on itself.
+   */
+  function cancellable<T>(call: () => Promise<T>): Promise<T> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = Context.current().cancellationSignal;
+    } catch {
+      // Not in an activity (the API): nothing to cancel with.
+    }
+    return signal ? client.withAbortSignal(signal, call) : call();
+  }
+
   function entityUpdate<Ret, Args extends unknown[]>(
+    candidateId: string,
+    update: Parameters<typeof client.workflow.executeUpdateWithStart<typeof candidateWorkflow, Ret, Args>>[0],
+    args: Args,
+  ): Promise<Ret> {
+    return cancellable(() => executeEntityUpdate(candidateId, update, args));
+  }
+
+  function executeEntityUpdate<Ret, Args extends unknown[]>(
     candidateId: string,
     update: Parameters<typeof client.workflow.executeUpdateWithStart<typeof candidateWorkflow, Ret, Args>>[0],
     args: Args,
@@ -119,26 +142,31 @@ export function createTemporalCandidateDirectory(
 
   return {
     async registerFollowUp({ candidateId, email: _email, ...followUp }) {
-      if (followUp.phone !== undefined) {
-        await client.workflow.executeUpdateWithStart(linkCandidateUpdate, {
-          args: [{ candidateId }],
-          startWorkflowOperation: new WithStartWorkflowOperation(phoneIndexWorkflow, {
-            workflowId: phoneIndex(followUp.phone),
-            taskQueue,
-            args: [{ candidateIds: [] }],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            staticSummary: 'Phone index: which candidate an inbound SMS is from',
+      const phone = followUp.phone;
+      if (phone !== undefined) {
+        await cancellable(() =>
+          client.workflow.executeUpdateWithStart(linkCandidateUpdate, {
+            args: [{ candidateId }],
+            startWorkflowOperation: new WithStartWorkflowOperation(phoneIndexWorkflow, {
+              workflowId: phoneIndex(phone),
+              taskQueue,
+              args: [{ candidateIds: [] }],
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+              staticSummary: 'Phone index: which candidate an inbound SMS is from',
+            }),
           }),
-        });
+        );
       }
       return entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
     },
     async closeFollowUp(candidateId, followUpId) {
       // A plain update, not update-with-start: closing must never bring back a purged candidate's entity.
       try {
-        await client.workflow
-          .getHandle(candidateWorkflowId(candidateId))
-          .executeUpdate(closeFollowUpUpdate, { args: [{ followUpId }] });
+        await cancellable(() =>
+          client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .executeUpdate(closeFollowUpUpdate, { args: [{ followUpId }] }),
+        );
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }

@@ -88,5 +88,7 @@ describe('debrief list / show / act against a real Temporal dev server', () => {
 
     const stopped = await cli((write) => actOnFollowUp(cliConfig(), followUpId, 'stop', undefined, write));
     expect(stopped.out).toContain('phase: stopped (operator)');
+    // The stop ends the workflow (its last activity closes it in the candidate entity).
+    await engine.temporal.client.workflow.getHandle(followUpId).result();
   });
 });
