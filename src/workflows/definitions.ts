@@ -47,6 +47,7 @@ export interface FollowUpState {
   company: string;
   role: string;
   zone: string;
+  /** `closing`: the close-out question awaits the candidate's answer (SMS, links, page and CLI rely on it). */
   phase: 'starting' | 'running' | 'closing' | 'completed' | 'stopped';
   stopped?: StopReason;
   steps: Record<StepName, StepStatus>;

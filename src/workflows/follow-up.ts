@@ -951,6 +951,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       for (let round = 1; round <= 2; round++) {
         closeOutAnswer = undefined;
         state.steps.closeOut = 'waiting';
+        // 'closing' tells every surface (SMS, page, CLI) that the close-out question awaits an answer.
+        state.phase = 'closing';
         const canStillWait = round === 1 && policy.closeOut.stillWaitingExtensionDays > 0;
         await send(
           'closeOut',
@@ -974,6 +976,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         extensionDays = policy.closeOut.stillWaitingExtensionDays;
         record('outcome', 'closeOut', `Still waiting: close-out moved by ${extensionDays} days`);
         state.steps.closeOut = 'planned';
+        state.phase = 'running';
         const extendedMs = Date.now() + extensionDays * DAY_MS;
         // "Still waiting" means waiting on someone else, so the settled steps must not cut the extension
         // short (runs from before this fix did, and keep doing so on replay).

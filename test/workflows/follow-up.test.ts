@@ -169,6 +169,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       });
       await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
       const state = await handle.query(stateQuery);
+      expect(state.phase).toBe('closing');
       expect(state.steps).toMatchObject({
         recruiterCall: 'spoke',
         referenceRequest: 'done',
