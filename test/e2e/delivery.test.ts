@@ -195,5 +195,46 @@ describeContract(
       expect(lateAnswer).toMatchObject({ status: 202, json: { status: 'ignored' } });
       expect(await directory.findByPhone(phone)).toEqual([]);
     });
+
+    it('closes out by SMS: once every step settled, a free-text answer becomes the debrief', async () => {
+      const base = sampleSnapshot({ references: [], connection: undefined });
+      const { country: _noHolidays, ...candidate } = base.candidate;
+      const phone = '+14155550177';
+      const snapshot = sampleSnapshot({
+        applicationId: base.applicationId,
+        references: [],
+        connection: undefined,
+        candidate: { ...candidate, phone },
+        policy: {
+          coolOff: { businessDays: 0 },
+          sendWindow: { start: '00:00', end: '23:59' },
+          quietHours: { start: '23:59', end: '00:00' },
+          weekendDays: [],
+        },
+      });
+      expect(await postEvent(JSON.stringify(cloudEvent('debrief.application.rejected', snapshot)))).toBe(202);
+      const handle = engine.temporal.client.workflow.getHandle(followUpWorkflowId(snapshot.applicationId));
+      await eventually(
+        async () => ((await handle.query(stateQuery)).callAttempts.recruiterCall > 0 ? true : undefined),
+        'the first call reminder',
+      );
+      expect((await inboundSms(phone, '1')).status).toBe(200);
+      await eventually(
+        async () => ((await handle.query(stateQuery)).phase === 'closing' ? true : undefined),
+        'the close-out question',
+      );
+      const answer = await inboundSms(phone, 'Bring two system design stories next time');
+      expect(answer.status).toBe(200);
+      const result = (await handle.result()) as {
+        outcome: string;
+        learned?: string;
+        feedback: { source: string }[];
+      };
+      expect(result).toMatchObject({
+        outcome: 'completed',
+        learned: 'Bring two system design stories next time',
+      });
+      expect(result.feedback.map((item) => item.source)).toContain('candidate');
+    });
   },
 );
