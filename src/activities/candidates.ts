@@ -141,7 +141,8 @@ export function createTemporalCandidateDirectory(
   }
 
   return {
-    async registerFollowUp({ candidateId, email: _email, ...followUp }) {
+    async registerFollowUp({ candidateId, email, ...rest }) {
+      const followUp = { ...rest, hasEmail: email !== undefined };
       const phone = followUp.phone;
       if (phone !== undefined) {
         await cancellable(() =>

@@ -128,7 +128,10 @@ async function answerReply(
         changed = (await deps.candidates.setSmsOptOut(candidateId, phone, true)).changed || changed;
       }
       // Confirmed once: a repeated STOP gets no further text.
-      return changed ? renderStopConfirmation({ hasEmail: false }).sms : undefined;
+      const hasEmail = accepted.some((entry) =>
+        entry.openFollowUps.some((followUp) => followUp.hasEmail === true),
+      );
+      return changed ? renderStopConfirmation({ hasEmail }).sms : undefined;
     }
     case 'start': {
       const optedOut = accepted.some((entry) => entry.smsOptedOut);

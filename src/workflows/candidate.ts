@@ -30,6 +30,8 @@ export interface OpenFollowUp {
   /** The `#TAG` SMS replies can name it by, e.g. `ACME`. */
   tag: string;
   zone: string;
+  /** Whether the candidate gave an email address for it (so emails go on after an SMS STOP). */
+  hasEmail?: boolean;
 }
 
 /** What became of one delivery (message key + channel). */
@@ -138,6 +140,7 @@ export interface FollowUpToRegister {
   role: string;
   zone: string;
   phone?: string;
+  hasEmail?: boolean;
 }
 
 /** Forgets a follow-up that ended; replies are no longer routed to it. */

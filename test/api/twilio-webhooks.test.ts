@@ -182,6 +182,8 @@ describe('Twilio inbound SMS webhook', () => {
 
     const stop = await postSigned(app, '/twilio/sms', sms('Stop.'));
     expect(answerOf(stop.text)).toMatch(/opted out/);
+    // Registered without an email address: the confirmation does not promise emails.
+    expect(answerOf(stop.text)).not.toMatch(/[Ee]mail/);
     expect(candidates.entities.get('cand-1')?.smsOptedOut).toEqual([phone]);
 
     const again = await postSigned(app, '/twilio/sms', sms('please stop texting me'));
@@ -190,6 +192,22 @@ describe('Twilio inbound SMS webhook', () => {
     const start = await postSigned(app, '/twilio/sms', sms('START'));
     expect(answerOf(start.text)).toMatch(/back on/);
     expect(candidates.entities.get('cand-1')?.smsOptedOut).toEqual([]);
+  });
+
+  it('says in the STOP confirmation that emails go on when the candidate has an address', async () => {
+    const state = waitingState();
+    const { app, candidates } = setUp(state);
+    await candidates.registerFollowUp({
+      candidateId: state.candidateId,
+      followUpId: state.followUpId,
+      company: state.company,
+      role: state.role,
+      phone,
+      email: 'ada@example.com',
+      zone: state.zone,
+    });
+    const stop = await postSigned(app, '/twilio/sms', sms('STOP'));
+    expect(answerOf(stop.text)).toMatch(/Emails about your follow-ups continue/);
   });
 
   it('answers HELP, and answers what it does not understand with the options (never silence)', async () => {

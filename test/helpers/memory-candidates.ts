@@ -29,7 +29,7 @@ export function memoryCandidates(): CandidateDirectory & {
   return {
     entities,
     phones,
-    async registerFollowUp({ candidateId, followUpId, company, role, zone, phone }) {
+    async registerFollowUp({ candidateId, followUpId, company, role, zone, phone, email }) {
       const state = entity(candidateId);
       if (phone) phones.set(phone, [...new Set([...(phones.get(phone) ?? []), candidateId])]);
       if (!state.openFollowUps.some((open) => open.followUpId === followUpId)) {
@@ -37,7 +37,7 @@ export function memoryCandidates(): CandidateDirectory & {
           company,
           state.openFollowUps.map((open) => open.tag),
         );
-        state.openFollowUps.push({ followUpId, company, role, zone, tag });
+        state.openFollowUps.push({ followUpId, company, role, zone, tag, hasEmail: email !== undefined });
       }
       const mine = state.openFollowUps.find((open) => open.followUpId === followUpId);
       return state.openFollowUps.length > 1 && mine ? { replyTag: mine.tag } : {};
