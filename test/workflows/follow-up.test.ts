@@ -6,6 +6,7 @@ import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { addBusinessDays, calendarRulesFrom } from '../../src/domain/calendar';
 import { resolvePolicy } from '../../src/domain/policy';
 import {
   addFeedbackNoteUpdate,
@@ -508,10 +509,16 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         await handle.result();
         expectAllowedSendTimes(sent, zone);
         const reminders = sent.filter((m) => m.step === 'recruiterCall').map((m) => m.atMs);
-        // Two business days apart: at least two calendar days, at most four (a weekend in between).
+        // Exactly two business days apart on the candidate's calendar (weekends and their public holidays).
+        const holidays = await createHolidayActivities().loadHolidays(
+          snapshot.candidate.country,
+          new Date(reminders[0]!).toISOString(),
+          2,
+        );
+        const rules = calendarRulesFrom(resolvePolicy(), zone, holidays);
         for (let i = 1; i < reminders.length; i++) {
-          expect(reminders[i]! - reminders[i - 1]!).toBeGreaterThanOrEqual(2 * 24 * HOUR - HOUR);
-          expect(reminders[i]! - reminders[i - 1]!).toBeLessThanOrEqual(5 * 24 * HOUR);
+          const expected = addBusinessDays(rules, reminders[i - 1]!, 2);
+          expect(Math.abs(reminders[i]! - expected)).toBeLessThan(60_000);
         }
       });
     },
