@@ -42,7 +42,13 @@ async function start(env: TestWorkflowEnvironment, taskQueue: string, name: stri
   return env.client.workflow.start(followUpWorkflow, {
     taskQueue,
     workflowId: `followup-replay-${name}`,
-    args: [{ snapshot: sampleSnapshot({ applicationId: `replay-${name}` }), eventId: `evt-replay-${name}`, policy: resolvePolicy() }],
+    args: [
+      {
+        snapshot: sampleSnapshot({ applicationId: `replay-${name}` }),
+        eventId: `evt-replay-${name}`,
+        policy: resolvePolicy(),
+      },
+    ],
   });
 }
 
@@ -77,9 +83,17 @@ export const scenarios: Scenario[] = [
       const handle = await start(env, taskQueue, 'answered');
       await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
       await handle.executeUpdate(snoozeUpdate, { args: [{ days: 2 }] });
-      await handle.executeUpdate(recordCallOutcomeUpdate, { args: [{ step: 'recruiterCall', outcome: 'spoke', note: 'More system design' }] });
-      await until(env, handle, (state) => state.references[0]?.status === 'planned' && state.steps.referenceRequest === 'waiting');
-      await handle.executeUpdate(recordReferenceStatusUpdate, { args: [{ index: 0, status: 'summary_received', note: 'Fine' }] });
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke', note: 'More system design' }],
+      });
+      await until(
+        env,
+        handle,
+        (state) => state.references[0]?.status === 'planned' && state.steps.referenceRequest === 'waiting',
+      );
+      await handle.executeUpdate(recordReferenceStatusUpdate, {
+        args: [{ index: 0, status: 'summary_received', note: 'Fine' }],
+      });
       await until(env, handle, (state) => state.steps.closeOut === 'waiting');
       await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Practise system design' }] });
       await handle.result();
@@ -93,7 +107,9 @@ export const scenarios: Scenario[] = [
     async run(env, taskQueue) {
       const handle = await start(env, taskQueue, 'answered-v2');
       await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Ask what they still need to see' }] });
+      await handle.executeUpdate(answerCloseOutUpdate, {
+        args: [{ learned: 'Ask what they still need to see' }],
+      });
       await handle.result();
       return handle;
     },
