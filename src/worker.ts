@@ -1,27 +1,88 @@
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
-/** What a worker needs: where Temporal is, which queue, and the clients its activities use. */
+/** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** Follow-ups, interview prep and every activity. */
   taskQueue: string;
+  /**
+   * The candidate entities and phone indexes (see {@link entityTaskQueueOf}). Served by a worker of its own,
+   * which stops only after the activities have drained, so a delivery in flight can always record its outcome.
+   * Absent: the entities run on `taskQueue` (single-queue tests).
+   */
+  entityTaskQueue?: string;
   activities: ActivityDeps;
 }
 
+/** A Debrief worker process's workers, run and stopped as one. */
+export interface DebriefWorker {
+  /** Runs until {@link DebriefWorker.shutdown} (or a failure, which stops the rest too). */
+  run(): Promise<void>;
+  /** Stops taking work; in-flight deliveries finish (up to the grace time) before the entities stop. */
+  shutdown(): void;
+}
+
 /**
- * Creates the Debrief worker: the workflows (bundled from `src/workflows`) and the activities built from
- * the given clients. Run it with `worker.run()`; stop it with `worker.shutdown()`.
+ * Activities still running this long after a shutdown began are cancelled. A delivery that has called its
+ * provider ignores that and records the outcome anyway (the provider call itself is bounded well below this).
  */
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+export const shutdownGraceTime = '30 seconds';
+
+/** The entity task queue that goes with a follow-up task queue. */
+export function entityTaskQueueOf(taskQueue: string): string {
+  return `${taskQueue}-entities`;
+}
+
+/**
+ * Creates the Debrief worker: the workflows (bundled once from `src/workflows`) and the activities built from
+ * the given clients, plus, with `entityTaskQueue`, a second worker for the entity workflows.
+ */
+export async function createWorker(options: WorkerOptions): Promise<DebriefWorker> {
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
-    // Activities still running this long after a shutdown began are cancelled, so a draining worker never
-    // waits on an entity update that only a polling worker could answer; the server retries them later.
-    shutdownGraceTime: '3 seconds',
+    workflowBundle,
+    shutdownGraceTime,
     activities: createActivities(options.activities),
   });
+  const entities = options.entityTaskQueue
+    ? await Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: options.entityTaskQueue,
+        workflowBundle,
+      })
+    : undefined;
+
+  let stopping = false;
+  const shutdownEntities = () => {
+    if (entities?.getState() === 'RUNNING') entities.shutdown();
+  };
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    if (main.getState() === 'RUNNING') main.shutdown();
+    else shutdownEntities();
+  };
+  return {
+    async run() {
+      const mainRun = main.run().finally(() => {
+        // The activities have drained (or the worker failed): now the entities may stop.
+        stopping = true;
+        shutdownEntities();
+      });
+      const entityRun = entities?.run().finally(shutdown);
+      const ended = await Promise.allSettled([mainRun, entityRun]);
+      const failed = ended.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    shutdown,
+  };
 }

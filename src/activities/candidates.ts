@@ -1,16 +1,21 @@
 import { createHmac } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { ProviderStatusReport } from '../domain/candidate-entity';
 import { candidateWorkflowId } from '../domain/ids';
-import type { Channel } from '../domain/messages';
 import {
   acceptInboundUpdate,
   candidateStateQuery,
   candidateWorkflow,
   closeFollowUpUpdate,
+  deliveryReportSignal,
   purgeCandidateUpdate,
-  recordDeliveryStatusUpdate,
   registerFollowUpUpdate,
   releaseInboundUpdate,
   reserveDeliveryUpdate,
@@ -55,11 +60,14 @@ export interface CandidateDirectory {
   closeFollowUp(candidateId: string, followUpId: string): Promise<void>;
   /** Asks whether one message may go out on one channel, and reserves it when it may. */
   reserveDelivery(candidateId: string, reservation: DeliveryReservation): Promise<DeliveryPermission>;
+  /** Records how a reservation ended; runs to the end even when the calling activity is cancelled. */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
-  recordDeliveryStatus(
-    candidateId: string,
-    status: { providerId: string; status: string; errorCode?: number; phone?: string },
-  ): Promise<{ found: boolean; key?: string; channel?: Channel }>;
+  /**
+   * Hands a provider's report (a Twilio status callback) to the candidate's entity without waiting for it
+   * to be processed; the entity records it and forwards final reports to the follow-up's timeline. A
+   * candidate without an entity (never seen, or deleted) is ignored.
+   */
+  reportDeliveryStatus(candidateId: string, report: ProviderStatusReport): Promise<void>;
   setSmsOptOut(candidateId: string, phone: string, optedOut: boolean): Promise<{ changed: boolean }>;
   setEmailOptOut(candidateId: string, email: string): Promise<{ changed: boolean }>;
   /** The candidates a phone number belongs to (empty when unknown). */
@@ -77,6 +85,20 @@ export interface CandidateDirectory {
   /** The entity's state, or undefined when the candidate has none. */
   state(candidateId: string): Promise<CandidateEntityState | undefined>;
 }
+
+/**
+ * The candidate was deleted: their entity ended as a tombstone and is never started again, so nothing can be
+ * recorded, reserved or sent for them.
+ */
+export class CandidateDeletedError extends Error {
+  override readonly name = 'CandidateDeletedError';
+  constructor(candidateId: string) {
+    super(`candidate ${candidateId} was deleted; nothing is recorded or sent for them`);
+  }
+}
+
+/** How long an entity call may take before the caller gives up (settlements are retried by the caller). */
+const entityCallDeadlineMs = 30_000;
 
 /**
  * The phone index key of a number: HMAC-SHA256 keyed with `secret`, hex, shortened to 128 bits. Numbers are
@@ -119,21 +141,29 @@ export function createTemporalCandidateDirectory(
     return cancellable(() => executeEntityUpdate(candidateId, update, args));
   }
 
-  function executeEntityUpdate<Ret, Args extends unknown[]>(
+  async function executeEntityUpdate<Ret, Args extends unknown[]>(
     candidateId: string,
     update: Parameters<typeof client.workflow.executeUpdateWithStart<typeof candidateWorkflow, Ret, Args>>[0],
     args: Args,
   ): Promise<Ret> {
-    return client.workflow.executeUpdateWithStart(update, {
-      args,
-      startWorkflowOperation: new WithStartWorkflowOperation(candidateWorkflow, {
-        workflowId: candidateWorkflowId(candidateId),
-        taskQueue,
-        args: [{ candidateId }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        staticSummary: 'Candidate: opt-outs, SMS budget, open follow-ups',
-      }),
-    });
+    try {
+      return await client.workflow.executeUpdateWithStart(update, {
+        args,
+        startWorkflowOperation: new WithStartWorkflowOperation(candidateWorkflow, {
+          workflowId: candidateWorkflowId(candidateId),
+          taskQueue,
+          args: [{ candidateId }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          // A completed entity is a deleted candidate's tombstone: it must never start over. (One that
+          // failed or was terminated may.)
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+          staticSummary: 'Candidate: opt-outs, SMS budget, open follow-ups',
+        }),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new CandidateDeletedError(candidateId);
+      throw error;
+    }
   }
 
   function phoneIndex(phone: string) {
@@ -174,10 +204,19 @@ export function createTemporalCandidateDirectory(
     },
     reserveDelivery: (candidateId, reservation) =>
       entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
+    // Not cancellable: the provider has answered, and that answer must be recorded.
     settleDelivery: (candidateId, settlement) =>
-      entityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
-    async recordDeliveryStatus(candidateId, status) {
-      return entityUpdate(candidateId, recordDeliveryStatusUpdate, [status]);
+      client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
+        executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
+      ),
+    async reportDeliveryStatus(candidateId, report) {
+      try {
+        await client.workflow
+          .getHandle(candidateWorkflowId(candidateId))
+          .signal(deliveryReportSignal, report);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
     },
     setSmsOptOut: (candidateId, phone, optedOut) =>
       entityUpdate(candidateId, setSmsOptOutUpdate, [{ phone, optedOut }]),

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { renderMessage, type LinkMaker } from '../domain/message-catalog';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import { defaultPolicy } from '../domain/policy';
-import type { CandidateDirectory } from './candidates';
+import type { DeliverySettlement } from '../domain/candidate-entity';
+import { CandidateDeletedError, type CandidateDirectory } from './candidates';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
 
@@ -24,35 +27,76 @@ export interface NotifyDeps {
 /** Why one channel did not carry a message; `code` decides fallback and the final failure type. */
 interface ChannelMiss {
   channel: Channel;
-  code: DeliveryErrorCode | 'sms_budget_spent' | 'email_opted_out' | 'no_address' | 'outcome_unknown';
+  code:
+    | DeliveryErrorCode
+    | 'sms_budget_spent'
+    | 'email_opted_out'
+    | 'no_address'
+    /** An earlier attempt may have carried it and nobody can tell (email): shown, never resent. */
+    | 'outcome_unknown';
   note: string;
 }
+
+/** How often a running delivery tells Temporal it is alive (its heartbeat timeout is set by the workflow). */
+const heartbeatEveryMs = 5_000;
+/** Settling after the provider answered is retried this often before the attempt gives up. */
+const settleAttempts = 4;
 
 /**
  * Activities that deliver messages.
  *
- * At most once per message and channel: before a provider is called, the candidate entity reserves
- * `key:channel` (and one SMS of the day's budget); afterwards the reservation is settled as sent, or released
- * when nothing went out. A retried activity therefore finds `already_sent` and sends nothing. The window
- * left: a worker that dies after the provider accepted and before the settlement leaves the reservation
- * open, and the retry then reports `outcome_unknown` and does not send again. That trades a possibly lost
- * message for never sending one twice, which is the right way round for texts to a person.
+ * Each message has an explicit state per channel in the candidate entity (see
+ * `src/domain/candidate-entity.ts`): reserved before the provider is called, then sent, failed (for good),
+ * or unknown (the provider's answer was lost). Only a clear "not accepted" releases a reservation, so a
+ * retried activity never sends blindly:
+ * - SMS whose outcome is unknown is reconciled with Twilio (the messages to that number since the
+ *   reservation) and sent again only when Twilio has no record of it: exactly once in effect;
+ * - email cannot be reconciled, so an unknown outcome stays unknown and the follow-up shows that the message
+ *   may not have arrived: at most once, with a visible mark.
+ * Once a provider call has begun, it and its settlement run to the end even if the activity is cancelled (a
+ * stop, a worker shutting down), so no reservation is left open by a routine deploy.
  */
 export function createNotifyActivities(deps: NotifyDeps) {
   const messageIdHost = hostOf(deps.publicUrl);
 
   async function reserve(message: OutboundMessage, channel: Channel) {
-    return deps.candidates.reserveDelivery(message.candidateId, {
-      key: message.key,
-      channel,
-      ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
-      zone: message.zone ?? 'UTC',
-      smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
-      audience: message.audience,
-    });
+    try {
+      return await deps.candidates.reserveDelivery(message.candidateId, {
+        key: message.key,
+        channel,
+        ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
+        zone: message.zone ?? 'UTC',
+        smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
+        audience: message.audience,
+      });
+    } catch (error) {
+      if (!(error instanceof CandidateDeletedError)) throw error;
+      throw ApplicationFailure.create({
+        type: 'candidate_deleted',
+        message: error.message,
+        nonRetryable: true,
+      });
+    }
   }
 
-  /** Sends one channel once; answers the provider id, or why it did not go (permanent), or throws (transient). */
+  /** Settles a reservation, retrying a few times: the provider has already answered. */
+  async function settle(message: OutboundMessage, settlement: Omit<DeliverySettlement, 'key'>) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.candidates.settleDelivery(message.candidateId, { key: message.key, ...settlement });
+        return;
+      } catch (error) {
+        // The entity refused the settlement itself: asking again changes nothing.
+        if (attempt >= settleAttempts || error instanceof WorkflowUpdateFailedError) throw error;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * Sends one channel once; answers the provider id, or why it did not go, or throws a retryable failure
+   * (transient trouble, or an SMS whose outcome the next attempt must reconcile).
+   */
   async function sendOnce(
     message: OutboundMessage,
     channel: Channel,
@@ -74,27 +118,81 @@ export function createNotifyActivities(deps: NotifyDeps) {
         note: email ? 'no email form of this message' : 'no email address',
       };
     }
-    const permission = await reserve(message, channel);
-    if (permission.decision === 'already_sent')
-      return { providerId: permission.providerId ?? '', duplicate: true };
-    if (permission.decision === 'outcome_unknown') {
-      return {
-        channel,
-        code: 'outcome_unknown',
-        note: `${channel}: an earlier attempt may have sent it (its worker stopped mid-send); not sent again`,
-      };
+    let permission = await reserve(message, channel);
+    if (permission.decision === 'reconcile') {
+      const found = await requireSms().findSent({
+        to: phone ?? '',
+        body: content.sms ?? '',
+        since: new Date(permission.since),
+      });
+      const claimed = found
+        ? await settle(message, {
+            channel,
+            outcome: 'sent',
+            providerId: found.providerId,
+            reconciled: true,
+          }).then(
+            () => true,
+            (error: unknown) => {
+              // That message is already recorded for another of the candidate's deliveries: not this one.
+              if (error instanceof WorkflowUpdateFailedError) return false;
+              throw error;
+            },
+          )
+        : false;
+      if (found && claimed) return { providerId: found.providerId, duplicate: true };
+      // Twilio has no record of it: the earlier attempt never sent it, so this one may.
+      await settle(message, { channel, outcome: 'not_sent' });
+      permission = await reserve(message, channel);
     }
-    if (permission.decision === 'refused') {
-      return { channel, code: permission.reason, note: `${channel}: ${refusalNotes[permission.reason]}` };
+    switch (permission.decision) {
+      case 'go':
+        break;
+      case 'already_sent':
+        return { providerId: permission.providerId ?? '', duplicate: true };
+      case 'failed':
+        return {
+          channel,
+          code: isDeliveryErrorCode(permission.failure) ? permission.failure : 'sms_rejected',
+          note: `${channel}: an earlier attempt failed for good (${permission.failure}); not tried again`,
+        };
+      case 'outcome_unknown':
+        return {
+          channel,
+          code: 'outcome_unknown',
+          note: `${channel}: an earlier attempt may have sent it and that cannot be checked; not sent again`,
+        };
+      case 'in_flight':
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `Another attempt is sending ${message.key} by ${channel}; this one waits for its outcome.`,
+          nonRetryable: false,
+          nextRetryDelay: Math.max(1_000, permission.retryInMs),
+        });
+      case 'reconcile':
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `${message.key} by ${channel} is still being reconciled; retrying.`,
+          nonRetryable: false,
+        });
+      case 'refused':
+        return { channel, code: permission.reason, note: `${channel}: ${refusalNotes[permission.reason]}` };
     }
+    if (activityCancelled()) {
+      // A stop (or a shutdown) arrived before the provider was called: nothing goes out.
+      await settle(message, { channel, outcome: 'not_sent' });
+      throw new CancelledFailure(`delivery of ${message.key} was cancelled before it was sent`);
+    }
+
+    let providerId: string;
     try {
-      const { providerId } =
+      ({ providerId } =
         channel === 'sms'
           ? await requireSms().sendSms({
               to: phone ?? '',
               body: content.sms ?? '',
               idempotencyKey: `${message.key}:sms`,
-              statusCallbackUrl: `${deps.publicUrl}/twilio/status`,
+              statusCallbackUrl: `${deps.publicUrl}/twilio/status?c=${encodeURIComponent(message.candidateId)}`,
             })
           : await requireMail().sendMail({
               to: { name, address: email ?? '' },
@@ -105,38 +203,48 @@ export function createNotifyActivities(deps: NotifyDeps) {
               // Third parties get no unsubscribe link to the candidate's follow-up; they simply get one message.
               ...(message.audience === 'candidate' ? { listUnsubscribe: { url: links.unsubscribe() } } : {}),
               headers: { 'X-Debrief-Message': message.key },
-            });
-      await deps.candidates.settleDelivery(message.candidateId, {
-        key: message.key,
-        channel,
-        outcome: 'sent',
-        providerId,
-      });
-      return { providerId };
+            }));
     } catch (error) {
+      // Anything but a classified "not accepted" may have gone out.
       const delivery = error instanceof DeliveryError ? error : undefined;
-      const outcome =
-        delivery?.code === 'sms_opted_out'
-          ? 'opted_out'
-          : delivery?.code === 'sms_invalid_number'
-            ? 'invalid_number'
-            : 'not_sent';
-      // Any failure before the provider accepted means nothing went out: release the reservation.
-      await deps.candidates.settleDelivery(message.candidateId, {
-        key: message.key,
-        channel,
-        outcome,
-        ...(channel === 'sms' && phone ? { phone } : {}),
-      });
-      if (!delivery || delivery.retryable) {
+      if (!delivery || delivery.outcome === 'unknown') {
+        await settle(message, { channel, outcome: 'unknown' });
+        if (channel === 'sms') {
+          throw ApplicationFailure.create({
+            type: delivery?.code ?? 'delivery_outcome_unknown',
+            message: `${delivery?.message ?? `Sending ${message.key} by SMS ended without an answer.`} The next attempt checks with Twilio before sending.`,
+            nonRetryable: false,
+          });
+        }
+        return {
+          channel,
+          code: 'outcome_unknown',
+          note: `${channel}: ${delivery?.message ?? 'the send ended without an answer'}`,
+        };
+      }
+      if (delivery.retryable) {
+        await settle(message, { channel, outcome: 'not_sent' });
         throw ApplicationFailure.create({
-          type: delivery?.code ?? 'delivery_failed',
-          message: delivery?.message ?? `Sending ${message.key} by ${channel} failed; it will be retried.`,
+          type: delivery.code,
+          message: delivery.message,
           nonRetryable: false,
         });
       }
+      await settle(message, {
+        channel,
+        outcome:
+          delivery.code === 'sms_opted_out'
+            ? 'opted_out'
+            : delivery.code === 'sms_invalid_number'
+              ? 'invalid_number'
+              : 'failed',
+        failure: delivery.code,
+        ...(channel === 'sms' && phone ? { phone } : {}),
+      });
       return { channel, code: delivery.code, note: delivery.message };
     }
+    await settle(message, { channel, outcome: 'sent', providerId });
+    return { providerId };
   }
 
   function requireSms(): SmsSender {
@@ -161,80 +269,111 @@ export function createNotifyActivities(deps: NotifyDeps) {
      * with no email to fall back on answers `skipped`: the follow-up's next reminder carries it.
      */
     async deliver(message: OutboundMessage): Promise<DeliveryResult> {
-      const links = deps.links(message.followUpId);
-      const content = renderMessage(message.request, links);
-      if (!content)
-        return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
-
-      const notes: string[] = [];
-      let channels = [...new Set(message.channels)];
-      if (message.audience === 'third_party' && channels.includes('sms')) {
-        notes.push('sms: third parties are only contacted by email');
-        channels = channels.filter((channel) => channel !== 'sms');
-        if (!channels.includes('email')) channels.push('email');
+      const beat = setInterval(() => heartbeat(), heartbeatEveryMs);
+      try {
+        heartbeat();
+        return await deliverOnce(message);
+      } finally {
+        clearInterval(beat);
       }
-      const unconfigured = channels.filter((channel) => (channel === 'sms' ? !deps.sms : !deps.mail));
-      if (unconfigured.length === channels.length) return deps.outbox.deliver(message, content);
-
-      const carried: { via: Channel | 'outbox'; providerId: string; duplicate: boolean }[] = [];
-      const misses: ChannelMiss[] = [];
-      let outboxWanted = false;
-      const queue = [...channels];
-      for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
-        if (unconfigured.includes(channel)) {
-          outboxWanted = true;
-          notes.push(`${channel}: no provider configured; written to the outbox`);
-          continue;
-        }
-        const result = await sendOnce(message, channel, content, links);
-        if ('providerId' in result) {
-          carried.push({ via: channel, providerId: result.providerId, duplicate: result.duplicate === true });
-          continue;
-        }
-        misses.push(result);
-        notes.push(result.note);
-        const fallBack =
-          channel === 'sms' &&
-          result.code !== 'outcome_unknown' &&
-          message.recipient.email !== undefined &&
-          !channels.includes('email');
-        if (fallBack) {
-          notes.push('email: sent instead of the SMS');
-          channels.push('email');
-          if (deps.mail) queue.push('email');
-          else outboxWanted = true;
-        }
-      }
-
-      if (outboxWanted) {
-        const written = await deps.outbox.deliver(message, content);
-        carried.push({
-          via: 'outbox',
-          providerId: written.providerId ?? '',
-          duplicate: written.status === 'duplicate',
-        });
-      }
-      const first = carried.find((entry) => !entry.duplicate) ?? carried[0];
-      if (first) {
-        return {
-          key: message.key,
-          status: carried.every((entry) => entry.duplicate) ? 'duplicate' : 'sent',
-          via: first.via,
-          providerId: first.providerId,
-          ...(notes.length > 0 ? { notes } : {}),
-        };
-      }
-      if (misses.every((miss) => miss.code === 'sms_budget_spent' || miss.code === 'outcome_unknown')) {
-        return { key: message.key, status: 'skipped', notes };
-      }
-      const last = [...misses].reverse().find((miss) => isDeliveryErrorCode(miss.code)) ?? misses.at(-1);
-      throw ApplicationFailure.create({
-        type: last && isDeliveryErrorCode(last.code) ? last.code : 'no_channel',
-        message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
-        nonRetryable: true,
-      });
     },
   };
+
+  async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
+    const links = deps.links(message.followUpId);
+    const content = renderMessage(message.request, links);
+    if (!content) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
+
+    const notes: string[] = [];
+    let channels = [...new Set(message.channels)];
+    if (message.audience === 'third_party' && channels.includes('sms')) {
+      notes.push('sms: third parties are only contacted by email');
+      channels = channels.filter((channel) => channel !== 'sms');
+      if (!channels.includes('email')) channels.push('email');
+    }
+    const unconfigured = channels.filter((channel) => (channel === 'sms' ? !deps.sms : !deps.mail));
+    if (unconfigured.length === channels.length) return deps.outbox.deliver(message, content);
+
+    const carried: { via: Channel | 'outbox'; providerId: string; duplicate: boolean }[] = [];
+    const misses: ChannelMiss[] = [];
+    let outboxWanted = false;
+    const queue = [...channels];
+    for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
+      if (unconfigured.includes(channel)) {
+        outboxWanted = true;
+        notes.push(`${channel}: no provider configured; written to the outbox`);
+        continue;
+      }
+      const result = await sendOnce(message, channel, content, links);
+      if ('providerId' in result) {
+        carried.push({ via: channel, providerId: result.providerId, duplicate: result.duplicate === true });
+        continue;
+      }
+      misses.push(result);
+      notes.push(result.note);
+      const fallBack =
+        channel === 'sms' &&
+        result.code !== 'outcome_unknown' &&
+        message.recipient.email !== undefined &&
+        !channels.includes('email');
+      if (fallBack) {
+        notes.push('email: sent instead of the SMS');
+        channels.push('email');
+        if (deps.mail) queue.push('email');
+        else outboxWanted = true;
+      }
+    }
+
+    if (outboxWanted) {
+      const written = await deps.outbox.deliver(message, content);
+      carried.push({
+        via: 'outbox',
+        providerId: written.providerId ?? '',
+        duplicate: written.status === 'duplicate',
+      });
+    }
+    const uncertain = misses.filter((miss) => miss.code === 'outcome_unknown').map((miss) => miss.channel);
+    const marks = uncertain.length > 0 ? { uncertain } : {};
+    const first = carried.find((entry) => !entry.duplicate) ?? carried[0];
+    if (first) {
+      return {
+        key: message.key,
+        status: carried.every((entry) => entry.duplicate) ? 'duplicate' : 'sent',
+        via: first.via,
+        providerId: first.providerId,
+        ...(notes.length > 0 ? { notes } : {}),
+        ...marks,
+      };
+    }
+    if (uncertain.length > 0) return { key: message.key, status: 'unknown', notes, ...marks };
+    if (misses.every((miss) => miss.code === 'sms_budget_spent')) {
+      return { key: message.key, status: 'skipped', notes };
+    }
+    const last = [...misses].reverse().find((miss) => isDeliveryErrorCode(miss.code)) ?? misses.at(-1);
+    throw ApplicationFailure.create({
+      type: last && isDeliveryErrorCode(last.code) ? last.code : 'no_channel',
+      message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+}
+
+/** Heartbeats when running as an activity (a no-op elsewhere). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Not in an activity.
+  }
+}
+
+/** Whether the running activity was asked to stop (the follow-up stopped, or its worker is shutting down). */
+function activityCancelled(): boolean {
+  try {
+    return Context.current().cancellationSignal.aborted;
+  } catch {
+    return false;
+  }
 }
 
 const refusalNotes = {

@@ -82,28 +82,13 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
     const phone = params.To;
     if (providerId && status && phone) {
       const code = errorCode !== undefined && Number.isFinite(errorCode) ? { errorCode } : {};
-      for (const candidateId of await deps.candidates.findByPhone(phone)) {
-        const found = await deps.candidates.recordDeliveryStatus(candidateId, {
-          providerId,
-          status,
-          ...code,
-          phone,
-        });
-        if (found.key && found.channel && ['delivered', 'undelivered', 'failed'].includes(status)) {
-          // The message key starts with the follow-up's id; its timeline shows the final report.
-          const followUpId = found.key.split(':').slice(0, -2).join(':');
-          await deps.followUps
-            .apply(followUpId, {
-              kind: 'deliveryStatus',
-              key: found.key,
-              channel: found.channel,
-              status,
-              ...code,
-            })
-            .catch((error: unknown) => {
-              if (!(error instanceof FollowUpRejectedError)) throw error;
-            });
-        }
+      // Debrief names the candidate in the callback URL it gives Twilio (covered by Twilio's signature), so
+      // the report goes straight to their entity as a signal: no lookup, and no wait on a busy workflow.
+      // Messages sent before that URL carried it are found through the phone index.
+      const named = new URL(c.req.url).searchParams.get('c');
+      const candidateIds = named ? [named] : await deps.candidates.findByPhone(phone);
+      for (const candidateId of candidateIds) {
+        await deps.candidates.reportDeliveryStatus(candidateId, { providerId, status, ...code, phone });
       }
     }
     return c.body(null, 204);

@@ -42,7 +42,12 @@ export interface OutboundMessage {
   smsBudgetPerDay?: number;
 }
 
-export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped';
+/**
+ * `sent`: carried (on at least one channel); `duplicate`: an earlier attempt had carried it; `skipped`: held
+ * back (budget) or nothing to say; `unknown`: no channel is confirmed and one may have carried it (see
+ * {@link DeliveryResult.uncertain}).
+ */
+export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped' | 'unknown';
 
 export interface DeliveryResult {
   key: string;
@@ -53,6 +58,11 @@ export interface DeliveryResult {
   providerId?: string;
   /** Why a channel was skipped or failed before the one that carried it. */
   notes?: string[];
+  /**
+   * Channels whose outcome could not be confirmed (the provider's answer was lost): the message may or may
+   * not have arrived there. Email only, in effect: SMS is reconciled with the provider before any resend.
+   */
+  uncertain?: Channel[];
 }
 
 /** Builds the deterministic key of a message. */

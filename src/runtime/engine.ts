@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
 import { createLinkMaker, deriveLinkSecret } from '../api/action-links';
@@ -11,7 +11,7 @@ import { createApp } from '../api/app';
 import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
 import { createDispatcher } from './dispatch';
-import { createWorker } from '../worker';
+import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
@@ -66,10 +66,12 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   );
 
   const outboxDir = resolve(config.outboxDir);
-  const candidates = createTemporalCandidateDirectory(temporal.client, config.taskQueue, linkSecret);
+  // The entities get a task queue (and worker) of their own: see createWorker.
+  const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
+  const candidates = createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret);
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
-  let worker: Worker | undefined;
+  let worker: DebriefWorker | undefined;
   let done: Promise<void> = new Promise(() => undefined);
   if (parts.worker) {
     mail = config.smtp ? createSmtpMailSender({ url: config.smtp.url, from: config.smtp.from }) : undefined;
@@ -77,6 +79,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
+      entityTaskQueue,
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
@@ -89,7 +92,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     done = worker.run();
     const channels = [config.twilio && 'SMS by Twilio', mail && 'email by SMTP'].filter(Boolean).join(', ');
     log(
-      `worker: polling task queue ${config.taskQueue}; ${channels ? `${channels}; other ` : ''}messages go to the outbox ${outboxDir}`,
+      `worker: polling task queues ${config.taskQueue} and ${entityTaskQueue}; ${channels ? `${channels}; other ` : ''}messages go to the outbox ${outboxDir}`,
     );
   }
 

@@ -3,14 +3,44 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   defineUpdate,
+  getExternalWorkflowHandle,
   setHandler,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import { localDate } from '../domain/calendar';
+import {
+  addOnce,
+  candidateEntityLimits,
+  deliveryOutcomes,
+  emptyCandidateState,
+  providerIdClaimed,
+  recordProviderStatus,
+  reserveDelivery,
+  settleDelivery,
+  type CandidateEntityState,
+  type DeliveryPermission,
+  type DeliveryReservation,
+  type DeliverySettlement,
+  type OpenFollowUp,
+  type ProviderStatusReport,
+} from '../domain/candidate-entity';
 import type { Channel } from '../domain/messages';
 import { replyTagFor } from '../domain/replies';
+import { deliveryStatusSignal } from './definitions';
+
+export {
+  candidateEntityLimits,
+  emptyCandidateState,
+  type CandidateEntityState,
+  type DeliveryPermission,
+  type DeliveryRecord,
+  type DeliveryReservation,
+  type DeliverySettlement,
+  type OpenFollowUp,
+} from '../domain/candidate-entity';
 
 /**
  * The per-candidate entity: one long-lived workflow per candidate (`candidate-<id>`) that holds what must be
@@ -22,110 +52,10 @@ import { replyTagFor } from '../domain/replies';
  * in history. The history is kept short by continuing as new when Temporal suggests it.
  */
 
-/** One follow-up of the candidate that is still running, as replies are routed to it. */
-export interface OpenFollowUp {
-  followUpId: string;
-  company: string;
-  role: string;
-  /** The `#TAG` SMS replies can name it by, e.g. `ACME`. */
-  tag: string;
-  zone: string;
-  /** Whether the candidate gave an email address for it (so emails go on after an SMS STOP). */
-  hasEmail?: boolean;
-}
-
-/** What became of one delivery (message key + channel). */
-export interface DeliveryRecord {
-  /** `reserved`: a send is under way (or its outcome was lost with a crashed worker); `sent`: carried. */
-  state: 'reserved' | 'sent';
-  channel: Channel;
-  /** When it was reserved, ISO 8601. */
-  at: string;
-  providerId?: string;
-  /** The last status the provider reported (Twilio status callback): queued, sent, delivered, failed… */
-  providerStatus?: string;
-  providerErrorCode?: number;
-  /** SMS only: the candidate-local date whose budget it counts against. */
-  smsDay?: string;
-}
-
-/** Everything the entity keeps; also the argument it continues as new with. */
-export interface CandidateEntityState {
-  candidateId: string;
-  /** The candidate's numbers seen in follow-ups (E.164), so a purge can clear the phone index. */
-  phones: string[];
-  /** E.164 numbers that replied STOP (or that Twilio reported as opted out, 21610). */
-  smsOptedOut: string[];
-  /** E.164 numbers Twilio refused as invalid (21211). */
-  invalidPhones: string[];
-  /**
-   * Lowercased email addresses that unsubscribed; `*` stands for every address of the candidate (the
-   * one-click unsubscribe of the candidate's own emails). Third parties are only stopped by their address.
-   */
-  emailOptedOut: string[];
-  /** SMS sent per candidate-local date ("YYYY-MM-DD"); only the most recent dates are kept. */
-  smsPerLocalDate: Record<string, number>;
-  /** By `messageKey:channel`; bounded to the most recent {@link candidateEntityLimits.deliveries}. */
-  deliveries: Record<string, DeliveryRecord>;
-  openFollowUps: OpenFollowUp[];
-  /** `I-Twilio-Idempotency-Token`s already handled, most recent last. */
-  seenInboundTokens: string[];
-  /** Ids of single-use links already used, most recent last. */
-  usedLinks: string[];
-  /** Set once the candidate was deleted: the entity then refuses everything and ends. */
-  purged?: boolean;
-}
-
 /** Input of {@link candidateWorkflow}: a fresh entity, or the state carried over by continue-as-new. */
 export interface CandidateEntityInput {
   candidateId: string;
   state?: CandidateEntityState;
-}
-
-/** How much history-carried state is kept; older entries are dropped first. */
-export const candidateEntityLimits = {
-  deliveries: 500,
-  seenInboundTokens: 200,
-  usedLinks: 500,
-  budgetDates: 4,
-} as const;
-
-/** Asks to deliver one message on one channel; the answer says whether to go ahead. */
-export interface DeliveryReservation {
-  key: string;
-  channel: Channel;
-  phone?: string;
-  email?: string;
-  /** The candidate's IANA zone, for the local day of the SMS budget. */
-  zone: string;
-  /** At most this many SMS per local day across all follow-ups; SMS only. */
-  smsBudgetPerDay: number;
-  /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
-  audience?: 'candidate' | 'third_party';
-}
-
-/** The entity's answer to a {@link DeliveryReservation}. */
-export type DeliveryPermission =
-  | { decision: 'go' }
-  | { decision: 'already_sent'; providerId?: string }
-  /** A previous attempt reserved and never settled: its outcome is unknown, so it is not sent again. */
-  | { decision: 'outcome_unknown' }
-  | {
-      decision: 'refused';
-      reason: 'sms_opted_out' | 'sms_invalid_number' | 'email_opted_out' | 'sms_budget_spent';
-    };
-
-/** How a reserved delivery ended. */
-export interface DeliverySettlement {
-  key: string;
-  channel: Channel;
-  /**
-   * `sent`: carried; `not_sent`: nothing went out (transient or other permanent failure), the reservation and
-   * its budget are released; `opted_out` / `invalid_number`: nothing went out and the number is marked.
-   */
-  outcome: 'sent' | 'not_sent' | 'opted_out' | 'invalid_number';
-  providerId?: string;
-  phone?: string;
 }
 
 /** Registers a running follow-up; answers the tag its SMS should ask for when several are open. */
@@ -151,8 +81,17 @@ export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryR
   'reserveDelivery',
 );
 
-/** Settles a reservation made with {@link reserveDeliveryUpdate}. */
+/**
+ * Settles a reservation made with {@link reserveDeliveryUpdate}. A `sent` settlement that names a provider
+ * id already recorded for another delivery is refused (reconciliation must not claim one message twice).
+ */
 export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('settleDelivery');
+
+/**
+ * A provider's report on a message (Twilio status callback), sent as a signal so the caller never waits on
+ * a busy entity; the entity forwards final reports to the follow-up whose timeline shows them.
+ */
+export const deliveryReportSignal = defineSignal<[ProviderStatusReport]>('deliveryReport');
 
 /** Records a provider status callback (e.g. Twilio's) for the delivery with that provider id. */
 export const recordDeliveryStatusUpdate = defineUpdate<
@@ -192,22 +131,6 @@ export const purgeCandidateUpdate = defineUpdate<{ openFollowUpIds: string[]; ph
 export const candidateStateQuery = defineQuery<CandidateEntityState>('candidateState');
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-
-/** What the entity knows about a candidate it has never seen (or has just purged). */
-export function emptyCandidateState(candidateId: string): CandidateEntityState {
-  return {
-    candidateId,
-    phones: [],
-    smsOptedOut: [],
-    invalidPhones: [],
-    emailOptedOut: [],
-    smsPerLocalDate: {},
-    deliveries: {},
-    openFollowUps: [],
-    seenInboundTokens: [],
-    usedLinks: [],
-  };
-}
 
 /** Long-lived per-candidate entity; see the module comment. */
 export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
@@ -258,38 +181,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
   setHandler(
     reserveDeliveryUpdate,
-    (request): DeliveryPermission => {
-      const id = deliveryId(request.key, request.channel);
-      const previous = state.deliveries[id];
-      if (previous?.state === 'sent') return { decision: 'already_sent', providerId: previous.providerId };
-      if (previous?.state === 'reserved') return { decision: 'outcome_unknown' };
-      const nowMs = Date.now();
-      let smsDay: string | undefined;
-      if (request.channel === 'sms') {
-        const phone = request.phone ?? '';
-        if (state.smsOptedOut.includes(phone)) return { decision: 'refused', reason: 'sms_opted_out' };
-        if (state.invalidPhones.includes(phone)) return { decision: 'refused', reason: 'sms_invalid_number' };
-        const day = localDate(nowMs, request.zone);
-        const sentToday = state.smsPerLocalDate[day] ?? 0;
-        if (sentToday >= request.smsBudgetPerDay) return { decision: 'refused', reason: 'sms_budget_spent' };
-        state.smsPerLocalDate[day] = sentToday + 1;
-        keepRecentDates(state.smsPerLocalDate);
-        smsDay = day;
-      } else if (
-        state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
-        (request.audience !== 'third_party' && state.emailOptedOut.includes('*'))
-      ) {
-        return { decision: 'refused', reason: 'email_opted_out' };
-      }
-      state.deliveries[id] = {
-        state: 'reserved',
-        channel: request.channel,
-        at: new Date(nowMs).toISOString(),
-        ...(smsDay !== undefined ? { smsDay } : {}),
-      };
-      keepRecent(state.deliveries, candidateEntityLimits.deliveries);
-      return { decision: 'go' };
-    },
+    (request): DeliveryPermission => reserveDelivery(state, request, Date.now()),
     {
       validator: (request: DeliveryReservation) => {
         notPurged();
@@ -311,59 +203,29 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     },
   );
 
-  setHandler(
-    settleDeliveryUpdate,
-    (settlement) => {
-      const id = deliveryId(settlement.key, settlement.channel);
-      const record = state.deliveries[id];
-      if (!record) return;
-      if (settlement.outcome === 'sent') {
-        record.state = 'sent';
-        if (settlement.providerId !== undefined) record.providerId = settlement.providerId;
-        return;
+  setHandler(settleDeliveryUpdate, (settlement) => settleDelivery(state, settlement), {
+    validator: (settlement: DeliverySettlement) => {
+      requireText(settlement.key, 'key');
+      if (!(deliveryOutcomes as readonly string[]).includes(settlement.outcome)) {
+        throw new Error(`outcome must be one of ${deliveryOutcomes.join(', ')}, got ${settlement.outcome}`);
       }
-      delete state.deliveries[id];
-      if (settlement.channel === 'sms') {
-        const count = record.smsDay === undefined ? undefined : state.smsPerLocalDate[record.smsDay];
-        if (record.smsDay !== undefined && count !== undefined && count > 0) {
-          state.smsPerLocalDate[record.smsDay] = count - 1;
-        }
-        if (settlement.phone !== undefined && settlement.outcome === 'opted_out') {
-          addOnce(state.smsOptedOut, settlement.phone);
-        }
-        if (settlement.phone !== undefined && settlement.outcome === 'invalid_number') {
-          addOnce(state.invalidPhones, settlement.phone);
-        }
+      if (
+        settlement.reconciled === true &&
+        settlement.outcome === 'sent' &&
+        settlement.providerId !== undefined &&
+        state.deliveries[`${settlement.key}:${settlement.channel}`]?.providerId !== settlement.providerId &&
+        providerIdClaimed(state, settlement.providerId)
+      ) {
+        throw new Error(`provider id ${settlement.providerId} is already recorded for another message`);
       }
     },
-    {
-      validator: (settlement: DeliverySettlement) => {
-        requireText(settlement.key, 'key');
-        if (!['sent', 'not_sent', 'opted_out', 'invalid_number'].includes(settlement.outcome)) {
-          throw new Error(
-            `outcome must be sent, not_sent, opted_out or invalid_number, got ${settlement.outcome}`,
-          );
-        }
-      },
-    },
-  );
+  });
 
   setHandler(
     recordDeliveryStatusUpdate,
-    ({ providerId, status, errorCode, phone }) => {
-      const [id, record] =
-        Object.entries(state.deliveries).find(([, entry]) => entry.providerId === providerId) ?? [];
-      if (record) {
-        record.providerStatus = status;
-        if (errorCode !== undefined) record.providerErrorCode = errorCode;
-      }
-      // The carrier may refuse after Twilio accepted: the same codes mean the same as at send time.
-      if (phone !== undefined && errorCode === 21610) addOnce(state.smsOptedOut, phone);
-      if (phone !== undefined && errorCode === 21211) addOnce(state.invalidPhones, phone);
-      // The delivery id is `<message key>:<channel>`; the key names the follow-up whose timeline shows it.
-      return record && id
-        ? { found: true, key: id.slice(0, id.length - record.channel.length - 1), channel: record.channel }
-        : { found: false };
+    (report) => {
+      const found = recordProviderStatus(state, report);
+      return found ? { found: true, ...found } : { found: false };
     },
     {
       validator: ({ providerId, status }) => {
@@ -373,6 +235,26 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       },
     },
   );
+
+  // Final reports reach the follow-up's timeline; the signal is fire-and-forget on both hops.
+  let forwarding = 0;
+  setHandler(deliveryReportSignal, (report) => {
+    if (state.purged || typeof report?.providerId !== 'string' || typeof report.status !== 'string') return;
+    const found = recordProviderStatus(state, report);
+    if (!found || !['delivered', 'undelivered', 'failed'].includes(report.status)) return;
+    const followUpId = found.key.split(':').slice(0, -2).join(':');
+    forwarding++;
+    void getExternalWorkflowHandle(followUpId)
+      .signal(deliveryStatusSignal, {
+        key: found.key,
+        channel: found.channel,
+        status: report.status,
+        ...(report.errorCode !== undefined ? { errorCode: report.errorCode } : {}),
+      })
+      // The follow-up may have ended meanwhile: its timeline is closed, nothing is lost.
+      .catch(() => undefined)
+      .finally(() => forwarding--);
+  });
 
   setHandler(
     setSmsOptOutUpdate,
@@ -463,30 +345,11 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   await condition(() => state.purged === true || workflowInfo().continueAsNewSuggested);
   // Let in-flight updates answer before the run ends or hands over to the next one.
   await condition(allHandlersFinished);
+  await condition(() => forwarding === 0);
   if (state.purged) return { purged: true };
   return continueAsNew<typeof candidateWorkflow>({ candidateId: state.candidateId, state });
 }
 
-function deliveryId(key: string, channel: Channel): string {
-  return `${key}:${channel}`;
-}
-
 function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || value.trim() === '') throw new Error(`${name} must be a non-empty string`);
-}
-
-function addOnce(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
-}
-
-/** Drops the oldest entries (insertion order) beyond `max`. */
-function keepRecent(record: Record<string, unknown>, max: number): void {
-  const keys = Object.keys(record);
-  for (const key of keys.slice(0, Math.max(0, keys.length - max))) delete record[key];
-}
-
-function keepRecentDates(perDate: Record<string, number>): void {
-  const dates = Object.keys(perDate).sort();
-  for (const date of dates.slice(0, Math.max(0, dates.length - candidateEntityLimits.budgetDates)))
-    delete perDate[date];
 }

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationSnapshot } from '../domain/events';
 import type { PolicyOverride } from '../domain/policy';
 
@@ -30,6 +30,11 @@ export interface TimelineEntry {
   step: StepName;
   summary: string;
   status: 'done' | 'planned' | 'cancelled';
+  /**
+   * A message whose delivery could not be confirmed on some channel (the provider's answer was lost and,
+   * for email, cannot be checked): it may not have arrived. Never resent blindly.
+   */
+  uncertain?: true;
 }
 
 export interface ReferenceState {
@@ -139,6 +144,12 @@ export const noteDeliveryStatusUpdate = defineUpdate<
   FollowUpState,
   [{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]
 >('noteDeliveryStatus');
+
+/** The same report as {@link noteDeliveryStatusUpdate}, as a signal: the candidate entity forwards it. */
+export const deliveryStatusSignal =
+  defineSignal<[{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]>(
+    'deliveryStatus',
+  );
 
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');

@@ -25,6 +25,7 @@ import {
   approveDirectContactUpdate,
   blankFollowUpState,
   changePolicyUpdate,
+  deliveryStatusSignal,
   noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
@@ -41,11 +42,12 @@ import {
   type StepStatus,
   type TimelineEntry,
 } from './definitions';
+import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 
 const { deliver } = proxyActivities<Activities>({
   summary: 'Deliver a message',
-  startToCloseTimeout: '2 minutes',
+  ...deliveryTimeouts,
   // A retry could reach a person twice only through a provider bug; deliveries are keyed, and capped anyway.
   retry: {
     initialInterval: '10 seconds',
@@ -424,28 +426,43 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   );
 
   // Final delivery reports only; "queued" and "sent" would crowd the timeline.
+  const deliveryReportProblem = ({ key, status }: ArgOf<typeof noteDeliveryStatusUpdate>) =>
+    !key.startsWith(`${followUpId}:`)
+      ? 'the message key belongs to another follow-up'
+      : !['delivered', 'undelivered', 'failed'].includes(status)
+        ? `only final statuses are recorded (delivered, undelivered, failed), not ${status}`
+        : undefined;
+  const noteDeliveryReport = ({
+    key,
+    channel,
+    status,
+    errorCode,
+  }: ArgOf<typeof noteDeliveryStatusUpdate>) => {
+    const what = `${channel === 'sms' ? 'Text' : 'Email'} for ${stepOfKey(key)}`;
+    const problem = errorCode === undefined ? '' : ` (error ${errorCode})`;
+    record(
+      'event',
+      stepOfKey(key),
+      status === 'delivered' ? `${what} delivered` : `${what} not delivered: ${status}${problem}`,
+    );
+  };
   setHandler(
     noteDeliveryStatusUpdate,
-    ({ key, channel, status, errorCode }) => {
-      const what = `${channel === 'sms' ? 'Text' : 'Email'} for ${stepOfKey(key)}`;
-      const problem = errorCode === undefined ? '' : ` (error ${errorCode})`;
-      record(
-        'event',
-        stepOfKey(key),
-        status === 'delivered' ? `${what} delivered` : `${what} not delivered: ${status}${problem}`,
-      );
+    (report) => {
+      noteDeliveryReport(report);
       return state;
     },
     {
-      validator: ({ key, status }: ArgOf<typeof noteDeliveryStatusUpdate>) => {
-        if (!key.startsWith(`${followUpId}:`))
-          throw new Error('the message key belongs to another follow-up');
-        if (!['delivered', 'undelivered', 'failed'].includes(status)) {
-          throw new Error(`only final statuses are recorded (delivered, undelivered, failed), not ${status}`);
-        }
+      validator: (report: ArgOf<typeof noteDeliveryStatusUpdate>) => {
+        const problem = deliveryReportProblem(report);
+        if (problem) throw new Error(problem);
       },
     },
   );
+  // The candidate entity forwards provider reports as signals; a malformed one is dropped.
+  setHandler(deliveryStatusSignal, (report) => {
+    if (deliveryReportProblem(report) === undefined) noteDeliveryReport(report);
+  });
 
   // Stops are accepted at any time, even before the first message.
   const branches = new CancellationScope();
@@ -526,7 +543,22 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         channels,
         request,
       });
-      record('message', step, `${summary} (${result.via ?? result.status})`);
+      if (result.uncertain?.length) {
+        // Could not be confirmed: shown as such, never sent again blindly.
+        const via = result.status === 'unknown' ? '' : ` (${result.via ?? result.status})`;
+        state.timeline.push({
+          ...entry(
+            Date.now(),
+            'message',
+            step,
+            `${summary}${via}: the ${result.uncertain.map((c) => (c === 'sms' ? 'text' : 'email')).join(' and ')} may not have arrived`,
+            'done',
+          ),
+          uncertain: true,
+        });
+      } else {
+        record('message', step, `${summary} (${result.via ?? result.status})`);
+      }
       return result.status !== 'skipped';
     } catch (error) {
       if (isCancellation(error)) throw error;

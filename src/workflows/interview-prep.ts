@@ -5,11 +5,12 @@ import type { InterviewScheduled } from '../domain/events';
 import { messageKey } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
 import { blankFollowUpState, stopUpdate, type StopReason } from './definitions';
+import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule } from './schedule';
 
 const { deliver } = proxyActivities<Activities>({
   summary: 'Deliver the interview-prep reminder',
-  startToCloseTimeout: '2 minutes',
+  ...deliveryTimeouts,
   retry: {
     initialInterval: '10 seconds',
     backoffCoefficient: 2,

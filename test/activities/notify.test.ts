@@ -48,32 +48,79 @@ function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   };
 }
 
-/** Fake providers: record every request; fail with the queued errors first. */
+/**
+ * Fake providers: record every message they accept; fail with the queued errors first. `lostAnswers` plays a
+ * provider that accepts the message and whose answer never arrives (the error thrown instead is ambiguous).
+ */
 function fakeSms() {
-  const sent: SmsRequest[] = [];
+  const sent: (SmsRequest & { sid: string; at: Date })[] = [];
   const failures: DeliveryError[] = [];
+  let lostAnswers = 0;
   const sender: SmsSender = {
     async sendSms(request) {
       const failure = failures.shift();
       if (failure) throw failure;
-      sent.push(request);
-      return { providerId: `SM${sent.length}` };
+      const sid = `SM${sent.length + 1}`;
+      sent.push({ ...request, sid, at: new Date() });
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        throw new DeliveryError({
+          kind: 'transient',
+          code: 'sms_provider_unavailable',
+          channel: 'sms',
+          outcome: 'unknown',
+          message: 'fake: the answer was lost',
+        });
+      }
+      return { providerId: sid };
+    },
+    async findSent({ to, body, since, exclude = [] }) {
+      const match = sent.find(
+        (entry) =>
+          entry.to === to && entry.body === body && entry.at >= since && !exclude.includes(entry.sid),
+      );
+      return match ? { providerId: match.sid } : undefined;
     },
   };
-  return { sender, sent, failures };
+  return {
+    sender,
+    sent,
+    failures,
+    loseNextAnswer: () => {
+      lostAnswers++;
+    },
+  };
 }
 function fakeMail() {
   const sent: MailRequest[] = [];
   const failures: DeliveryError[] = [];
+  let lostAnswers = 0;
   const sender: MailSender = {
     async sendMail(request) {
       const failure = failures.shift();
       if (failure) throw failure;
       sent.push(request);
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        throw new DeliveryError({
+          kind: 'transient',
+          code: 'mail_unavailable',
+          channel: 'email',
+          outcome: 'unknown',
+          message: 'fake: the connection dropped after the body was sent',
+        });
+      }
       return { providerId: `<${request.messageId}>` };
     },
   };
-  return { sender, sent, failures };
+  return {
+    sender,
+    sent,
+    failures,
+    loseNextAnswer: () => {
+      lostAnswers++;
+    },
+  };
 }
 
 const smsError = (code: DeliveryErrorCode, kind: 'transient' | 'permanent') =>
@@ -138,7 +185,7 @@ describe('deliver activity', () => {
     expect(sms.sent).toHaveLength(1);
     expect(sms.sent[0]).toMatchObject({
       to: '+14155550100',
-      statusCallbackUrl: `${publicUrl}/twilio/status`,
+      statusCallbackUrl: `${publicUrl}/twilio/status?c=cand-1`,
     });
     expect(sms.sent[0]?.body).toContain('Acme');
     expect(mail.sent).toHaveLength(1);
@@ -206,7 +253,7 @@ describe('deliver activity', () => {
 
     expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'sms' });
     expect(sms.sent).toHaveLength(1);
-    expect(candidates.entities.get('cand-1')?.smsPerLocalDate).toEqual({ today: 1 });
+    expect(Object.values(candidates.entities.get('cand-1')?.smsPerLocalDate ?? {})).toEqual([1]);
   });
 
   it('fails for good, typed with the provider code, only when no channel could carry the message', async () => {
@@ -218,19 +265,145 @@ describe('deliver activity', () => {
     expect(failure).toMatchObject({ type: 'sms_rejected', nonRetryable: true });
   });
 
-  it('does not send again when an earlier attempt died mid-send (outcome unknown)', async () => {
-    const m = message({ channels: ['sms'] });
-    await candidates.reserveDelivery('cand-1', {
-      key: m.key,
-      channel: 'sms',
-      phone: '+14155550100',
-      zone: 'UTC',
-      smsBudgetPerDay: 2,
+  describe('when the outcome of a send is unknown', () => {
+    const inFlightOver = 60_000;
+    let clock: number;
+    beforeEach(() => {
+      clock = Date.now();
+      candidates = memoryCandidates(() => clock);
     });
-    const result = await deliver(activities(), m);
-    expect(result.status).toBe('skipped');
+
+    it('an SMS accepted by Twilio whose answer was lost is found at Twilio by the retry, not sent again', async () => {
+      sms.loseNextAnswer();
+      const acts = activities();
+      const m = message({ channels: ['sms'] });
+      const failure = await failureOf(deliver(acts, m));
+      expect(failure).toMatchObject({ type: 'sms_provider_unavailable', nonRetryable: false });
+      expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:sms`]?.state).toBe('unknown');
+
+      expect(await deliver(acts, m)).toMatchObject({ status: 'duplicate', providerId: 'SM1' });
+      expect(sms.sent).toHaveLength(1);
+      expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:sms`]).toMatchObject({
+        state: 'sent',
+        providerId: 'SM1',
+      });
+    });
+
+    it('an SMS Twilio has no record of is sent by the retry, once', async () => {
+      sms.failures.push(
+        new DeliveryError({
+          kind: 'transient',
+          code: 'sms_provider_unavailable',
+          channel: 'sms',
+          outcome: 'unknown',
+          message: 'fake 500',
+        }),
+      );
+      const acts = activities();
+      const m = message({ channels: ['sms'] });
+      await failureOf(deliver(acts, m));
+      expect(sms.sent).toHaveLength(0);
+      expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'sms' });
+      expect(await deliver(acts, m)).toMatchObject({ status: 'duplicate' });
+      expect(sms.sent).toHaveLength(1);
+      expect(Object.values(candidates.entities.get('cand-1')?.smsPerLocalDate ?? {})).toEqual([1]);
+    });
+
+    it('a send whose recording failed after the provider accepted is not sent again', async () => {
+      const failing = {
+        ...candidates,
+        async settleDelivery(): Promise<void> {
+          throw new Error('the entity could not be reached');
+        },
+      };
+      const m = message();
+      await expect(deliver(activities({ candidates: failing }), m)).rejects.toThrow(/could not be reached/);
+      expect(sms.sent).toHaveLength(1);
+      expect(mail.sent).toHaveLength(0);
+
+      // The next attempt, once the in-flight window has passed: Twilio has the text; the email goes once.
+      clock += inFlightOver;
+      const retried = await deliver(activities(), m);
+      expect(retried).toMatchObject({ status: 'sent', via: 'email' });
+      expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:sms`]).toMatchObject({
+        state: 'sent',
+        providerId: 'SM1',
+      });
+      expect(sms.sent).toHaveLength(1);
+      expect(mail.sent).toHaveLength(1);
+    }, 30_000);
+
+    it('an email whose answer was lost after its body went out is marked unknown and never resent', async () => {
+      mail.loseNextAnswer();
+      const acts = activities();
+      const m = message({ channels: ['email'] });
+      const first = await deliver(acts, m);
+      expect(first).toMatchObject({ status: 'unknown', uncertain: ['email'] });
+      const again = await deliver(acts, m);
+      expect(again).toMatchObject({ status: 'unknown', uncertain: ['email'] });
+      expect(mail.sent).toHaveLength(1);
+      expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:email`]?.state).toBe('unknown');
+    });
+
+    it('a reservation left by an attempt that died is reconciled (SMS) or marked unknown (email)', async () => {
+      const m = message();
+      for (const channel of ['sms', 'email'] as const) {
+        await candidates.reserveDelivery('cand-1', {
+          key: m.key,
+          channel,
+          phone: '+14155550100',
+          email: 'ada@example.com',
+          zone: 'UTC',
+          smsBudgetPerDay: 2,
+        });
+      }
+      // Moments later the dead attempt might still be sending: wait for it.
+      const waiting = await failureOf(deliver(activities(), m));
+      expect(waiting).toMatchObject({ type: 'delivery_in_flight', nonRetryable: false });
+      expect(waiting.nextRetryDelay).toBeDefined();
+
+      clock += inFlightOver;
+      const result = await deliver(activities(), m);
+      // Twilio never got the text, so it goes now; the email may have gone, so it is only marked.
+      expect(result).toMatchObject({ status: 'sent', via: 'sms', uncertain: ['email'] });
+      expect(sms.sent).toHaveLength(1);
+      expect(mail.sent).toHaveLength(0);
+    });
+
+    it('a clear refusal releases the reservation: SMTP unreachable is retried and sent once', async () => {
+      mail.failures.push(
+        new DeliveryError({
+          kind: 'transient',
+          code: 'mail_unavailable',
+          channel: 'email',
+          message: 'refused',
+        }),
+      );
+      const acts = activities();
+      const m = message({ channels: ['email'] });
+      await failureOf(deliver(acts, m));
+      expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'email' });
+      expect(mail.sent).toHaveLength(1);
+    });
+  });
+
+  it('sends nothing when the activity is cancelled before the provider is called', async () => {
+    const environment = new MockActivityEnvironment();
+    const m = message({ channels: ['sms'] });
+    const gate = {
+      ...candidates,
+      async reserveDelivery(...args: Parameters<typeof candidates.reserveDelivery>) {
+        const permission = await candidates.reserveDelivery(...args);
+        environment.cancel();
+        return permission;
+      },
+    };
+    const cancelled = activities({ candidates: gate });
+    await expect(
+      environment.run<[OutboundMessage], DeliveryResult, typeof cancelled.deliver>(cancelled.deliver, m),
+    ).rejects.toThrow(/cancelled/);
     expect(sms.sent).toHaveLength(0);
-    expect(mail.sent).toHaveLength(0);
+    expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:sms`]).toBeUndefined();
   });
 
   it('contacts third parties only by email, without an unsubscribe link into the candidate follow-up', async () => {

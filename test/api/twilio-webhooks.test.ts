@@ -237,7 +237,7 @@ describe('Twilio inbound SMS webhook', () => {
 });
 
 describe('Twilio status callback', () => {
-  it('records the delivery status on the delivery it belongs to, and refuses unsigned callbacks', async () => {
+  it('hands the report to the candidate named in the callback URL, and refuses unsigned callbacks', async () => {
     const { app, candidates, followUps } = setUp(waitingState());
     await candidates.registerFollowUp({
       candidateId: 'cand-1',
@@ -261,29 +261,30 @@ describe('Twilio status callback', () => {
       providerId: 'SMabc',
     });
     const params = { MessageSid: 'SMabc', MessageStatus: 'undelivered', ErrorCode: '30003', To: phone };
+    const path = '/twilio/status?c=cand-1';
 
-    expect((await postSigned(app, '/twilio/status', params, { signature: null })).status).toBe(403);
-    expect((await postSigned(app, '/twilio/status', params)).status).toBe(204);
-    expect(candidates.entities.get('cand-1')?.deliveries['followup-app-1:recruiterCall:1:sms']).toMatchObject(
-      {
-        providerStatus: 'undelivered',
-        providerErrorCode: 30003,
-      },
+    expect((await postSigned(app, path, params, { signature: null })).status).toBe(403);
+    // The query is part of what Twilio signs: a callback re-addressed to another candidate is refused.
+    const forged = twilio.getExpectedTwilioSignature(authToken, `${publicUrl}${path}`, params);
+    expect((await postSigned(app, '/twilio/status?c=cand-2', params, { signature: forged })).status).toBe(
+      403,
     );
-    // The final report also goes to the follow-up's timeline; intermediate ones do not.
-    expect(followUps.applied).toEqual([
-      {
-        followUpId: 'followup-app-1',
-        command: {
-          kind: 'deliveryStatus',
-          key: 'followup-app-1:recruiterCall:1',
-          channel: 'sms',
-          status: 'undelivered',
-          errorCode: 30003,
-        },
-      },
+    expect((await postSigned(app, path, params)).status).toBe(204);
+    expect(candidates.reports).toEqual([
+      { candidateId: 'cand-1', providerId: 'SMabc', status: 'undelivered' },
     ]);
-    await postSigned(app, '/twilio/status', { ...params, MessageStatus: 'sent', ErrorCode: '' });
-    expect(followUps.applied).toHaveLength(1);
+    expect(candidates.entities.get('cand-1')?.deliveries['followup-app-1:recruiterCall:1:sms']).toMatchObject(
+      { providerStatus: 'undelivered', providerErrorCode: 30003 },
+    );
+    // The entity forwards final reports to the follow-up; the API itself waits on no workflow.
+    expect(followUps.applied).toEqual([]);
+  });
+
+  it('finds the candidate by phone for callbacks of messages sent before the URL named them', async () => {
+    const { app, candidates } = setUp(waitingState());
+    await register(candidates, waitingState());
+    const params = { MessageSid: 'SMold', MessageStatus: 'delivered', To: phone };
+    expect((await postSigned(app, '/twilio/status', params)).status).toBe(204);
+    expect(candidates.reports).toEqual([{ candidateId: 'cand-1', providerId: 'SMold', status: 'delivered' }]);
   });
 });

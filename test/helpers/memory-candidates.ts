@@ -1,19 +1,22 @@
 import type { CandidateDirectory } from '../../src/activities/candidates';
 import {
   emptyCandidateState,
+  recordProviderStatus,
+  reserveDelivery,
+  settleDelivery,
   type CandidateEntityState,
-  type DeliveryPermission,
-} from '../../src/workflows/candidate';
+} from '../../src/domain/candidate-entity';
 import { replyTagFor } from '../../src/domain/replies';
 
 /**
- * An in-memory {@link CandidateDirectory} for activity and API tests. It follows the entity's rules that the
- * callers depend on (one reservation per key and channel, opt-outs, a budget per candidate and day, tags);
- * the entity itself is tested on Temporal in test/workflows/candidate.test.ts.
+ * An in-memory {@link CandidateDirectory} for activity and API tests. Its delivery rules (reservations,
+ * budgets, opt-outs, provider reports) are the entity's own functions from src/domain/candidate-entity.ts,
+ * applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
  */
-export function memoryCandidates(): CandidateDirectory & {
+export function memoryCandidates(now: () => number = Date.now): CandidateDirectory & {
   entities: Map<string, CandidateEntityState>;
   phones: Map<string, string[]>;
+  reports: { candidateId: string; providerId: string; status: string }[];
 } {
   const entities = new Map<string, CandidateEntityState>();
   const phones = new Map<string, string[]>();
@@ -25,10 +28,11 @@ export function memoryCandidates(): CandidateDirectory & {
     }
     return state;
   };
-  const today = 'today';
+  const reports: { candidateId: string; providerId: string; status: string }[] = [];
   return {
     entities,
     phones,
+    reports,
     async registerFollowUp({ candidateId, followUpId, company, role, zone, phone, email }) {
       const state = entity(candidateId);
       if (phone) phones.set(phone, [...new Set([...(phones.get(phone) ?? []), candidateId])]);
@@ -46,64 +50,16 @@ export function memoryCandidates(): CandidateDirectory & {
       const state = entity(candidateId);
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
     },
-    async reserveDelivery(candidateId, request): Promise<DeliveryPermission> {
-      const state = entity(candidateId);
-      const id = `${request.key}:${request.channel}`;
-      const previous = state.deliveries[id];
-      if (previous?.state === 'sent') return { decision: 'already_sent', providerId: previous.providerId };
-      if (previous) return { decision: 'outcome_unknown' };
-      if (request.channel === 'sms') {
-        if (state.smsOptedOut.includes(request.phone ?? ''))
-          return { decision: 'refused', reason: 'sms_opted_out' };
-        if (state.invalidPhones.includes(request.phone ?? '')) {
-          return { decision: 'refused', reason: 'sms_invalid_number' };
-        }
-        const sent = state.smsPerLocalDate[today] ?? 0;
-        if (sent >= request.smsBudgetPerDay) return { decision: 'refused', reason: 'sms_budget_spent' };
-        state.smsPerLocalDate[today] = sent + 1;
-      } else if (
-        state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
-        (request.audience !== 'third_party' && state.emailOptedOut.includes('*'))
-      ) {
-        return { decision: 'refused', reason: 'email_opted_out' };
-      }
-      state.deliveries[id] = {
-        state: 'reserved',
-        channel: request.channel,
-        at: new Date().toISOString(),
-        smsDay: today,
-      };
-      return { decision: 'go' };
+    async reserveDelivery(candidateId, request) {
+      return reserveDelivery(entity(candidateId), request, now());
     },
     async settleDelivery(candidateId, settlement) {
-      const state = entity(candidateId);
-      const id = `${settlement.key}:${settlement.channel}`;
-      const record = state.deliveries[id];
-      if (!record) return;
-      if (settlement.outcome === 'sent') {
-        record.state = 'sent';
-        record.providerId = settlement.providerId;
-        return;
-      }
-      delete state.deliveries[id];
-      if (settlement.channel === 'sms')
-        state.smsPerLocalDate[today] = (state.smsPerLocalDate[today] ?? 1) - 1;
-      if (settlement.outcome === 'opted_out' && settlement.phone) state.smsOptedOut.push(settlement.phone);
-      if (settlement.outcome === 'invalid_number' && settlement.phone)
-        state.invalidPhones.push(settlement.phone);
+      settleDelivery(entity(candidateId), settlement);
     },
-    async recordDeliveryStatus(candidateId, { providerId, status, errorCode }) {
-      const [id, record] =
-        Object.entries(entity(candidateId).deliveries).find(([, entry]) => entry.providerId === providerId) ??
-        [];
-      if (!record || !id) return { found: false };
-      record.providerStatus = status;
-      if (errorCode !== undefined) record.providerErrorCode = errorCode;
-      return {
-        found: true,
-        key: id.slice(0, id.length - record.channel.length - 1),
-        channel: record.channel,
-      };
+    async reportDeliveryStatus(candidateId, report) {
+      reports.push({ candidateId, providerId: report.providerId, status: report.status });
+      const state = entities.get(candidateId);
+      if (state) recordProviderStatus(state, report);
     },
     async setSmsOptOut(candidateId, phone, optedOut) {
       const state = entity(candidateId);

@@ -90,31 +90,79 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     });
 
     expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toEqual({ decision: 'go' });
-    // A retry while the first attempt never settled: its outcome is unknown, so it is not sent again.
-    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toEqual({
-      decision: 'outcome_unknown',
+    // A retry while the first attempt may still be sending waits for it.
+    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toMatchObject({
+      decision: 'in_flight',
     });
     expect(await directory.reserveDelivery(candidateId, sms('f:c:1'))).toEqual({
       decision: 'refused',
       reason: 'sms_budget_spent',
     });
+    // Once that attempt cannot be sending any more, its outcome is unknown: the retry must check Twilio.
+    await env.sleep('1 minute');
+    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toMatchObject({
+      decision: 'reconcile',
+    });
+    expect((await directory.state(candidateId))?.deliveries['f:b:1:sms']?.state).toBe('unknown');
 
+    // Twilio had no record of it: released, with its budget.
     await directory.settleDelivery(candidateId, { key: 'f:b:1', channel: 'sms', outcome: 'not_sent' });
     expect(await directory.reserveDelivery(candidateId, sms('f:c:1'))).toEqual({ decision: 'go' });
 
     // The next local day has a fresh budget.
     await env.sleep('1 day');
     expect(await directory.reserveDelivery(candidateId, sms('f:d:1'))).toEqual({ decision: 'go' });
-    // Email is not budgeted.
-    expect(
-      await directory.reserveDelivery(candidateId, {
-        key: 'f:c:1',
-        channel: 'email',
-        email: 'ada@example.com',
-        zone,
-        smsBudgetPerDay: 0,
+    // Email is not budgeted; an email whose attempt never settled cannot be checked: never sent again.
+    const email = {
+      key: 'f:c:1',
+      channel: 'email' as const,
+      email: 'ada@example.com',
+      zone,
+      smsBudgetPerDay: 0,
+    };
+    expect(await directory.reserveDelivery(candidateId, email)).toEqual({ decision: 'go' });
+    await env.sleep('1 minute');
+    expect(await directory.reserveDelivery(candidateId, email)).toEqual({ decision: 'outcome_unknown' });
+    expect(await directory.reserveDelivery(candidateId, email)).toEqual({ decision: 'outcome_unknown' });
+  });
+
+  it('keeps a permanent failure: the message is not tried again on that channel', async () => {
+    const candidateId = uniqueName('cand');
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({ decision: 'go' });
+    await directory.settleDelivery(candidateId, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'failed',
+      failure: 'sms_rejected',
+    });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({
+      decision: 'failed',
+      failure: 'sms_rejected',
+    });
+    // A failed text does not count against the day's budget.
+    expect(await directory.reserveDelivery(candidateId, sms('f:b:1'))).toEqual({ decision: 'go' });
+    expect(await directory.reserveDelivery(candidateId, sms('f:c:1'))).toEqual({ decision: 'go' });
+  });
+
+  it('refuses to record one provider message for two deliveries (reconciliation claims it once)', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.reserveDelivery(candidateId, sms('f:a:1', 5));
+    await directory.settleDelivery(candidateId, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMx',
+    });
+    await directory.reserveDelivery(candidateId, sms('f:b:1', 5));
+    await expect(
+      directory.settleDelivery(candidateId, {
+        key: 'f:b:1',
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SMx',
+        reconciled: true,
       }),
-    ).toEqual({ decision: 'go' });
+    ).rejects.toHaveProperty('cause.message', 'provider id SMx is already recorded for another message');
   });
 
   it('records opt-outs and invalid numbers from failed sends and from STOP, and lets START undo STOP', async () => {

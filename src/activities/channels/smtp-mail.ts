@@ -59,15 +59,20 @@ const permanentWithoutReply = new Set([
  * the caller's deterministic Message-ID and, when asked, one-click unsubscribe headers (RFC 8058).
  */
 export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
-  const transport = nodemailer.createTransport({
-    ...defaultTimeouts,
-    ...options.transportOverrides,
-    url: options.url,
-  });
+  const settings = { ...defaultTimeouts, ...options.transportOverrides, url: options.url };
+  const checker = nodemailer.createTransport(settings);
 
   return {
     async sendMail(request: MailRequest) {
       const recipient = maskEmail(request.to.address);
+      // One transport per message (nodemailer opens a connection per message anyway without pooling), so
+      // its transaction log tells whether this message's body was already being sent when a failure came.
+      const stage = { bodySent: false };
+      const transport = nodemailer.createTransport({
+        ...settings,
+        transactionLog: true,
+        logger: dataStageWatcher(stage),
+      });
       let info;
       try {
         info = await transport.sendMail({
@@ -80,7 +85,9 @@ export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
           headers: { ...callerHeaders(request.headers), ...unsubscribeHeaders(request.listUnsubscribe) },
         });
       } catch (error) {
-        throw smtpDeliveryError(error as NodemailerError, `the email to ${recipient}`);
+        throw smtpDeliveryError(error as NodemailerError, `the email to ${recipient}`, stage.bodySent);
+      } finally {
+        transport.close();
       }
       // nodemailer resolves when at least one recipient was accepted and lists the others in `rejected`.
       if (info.rejected.length > 0) {
@@ -96,14 +103,14 @@ export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
 
     async verify() {
       try {
-        await transport.verify();
+        await checker.verify();
       } catch (error) {
-        throw smtpDeliveryError(error as NodemailerError, 'the connection check');
+        throw smtpDeliveryError(error as NodemailerError, 'the connection check', false);
       }
     },
 
     close() {
-      transport.close();
+      checker.close();
     },
   };
 }
@@ -135,12 +142,41 @@ function unsubscribeHeaders(listUnsubscribe: MailRequest['listUnsubscribe']): Re
 }
 
 /**
+ * A nodemailer logger that reads only the SMTP transaction's server replies and notes when the server
+ * answered DATA with 354 (send the message): from then on a lost connection leaves the outcome unknown. It
+ * keeps nothing of what it sees.
+ */
+function dataStageWatcher(stage: { bodySent: boolean }) {
+  const watch = (entry: unknown, line: unknown) => {
+    if (
+      (entry as { tnx?: unknown } | null)?.tnx === 'server' &&
+      typeof line === 'string' &&
+      /^354/.test(line)
+    ) {
+      stage.bodySent = true;
+    }
+  };
+  const ignore = () => undefined;
+  return { trace: ignore, debug: watch, info: ignore, warn: ignore, error: ignore, fatal: ignore };
+}
+
+/**
  * Classifies a nodemailer error: an SMTP reply is permanent when 5xx (nodemailer's own `permanent` flag, which
  * treats 503 "bad sequence" as transient), else transient; without a reply, setup and message faults are
- * permanent and everything else (refused, reset, timed out, DNS) is transient.
+ * permanent and everything else (refused, reset, timed out, DNS) is transient. A failure without a reply
+ * after the message body went out (`bodySent`) leaves the outcome unknown: the server may have queued it.
  */
-function smtpDeliveryError(error: NodemailerError, what: string): DeliveryError {
+function smtpDeliveryError(error: NodemailerError, what: string, bodySent: boolean): DeliveryError {
   const reply = error.responseCode;
+  if (reply === undefined && bodySent && !permanentWithoutReply.has(error.code ?? '')) {
+    return new DeliveryError({
+      kind: 'transient',
+      code: 'mail_unavailable',
+      channel: 'email',
+      outcome: 'unknown',
+      message: `Lost the SMTP server's answer to ${what} after its body was sent (${error.originalCode ?? error.code ?? error.message}); it may have been delivered and is not sent again.`,
+    });
+  }
   const permanent =
     reply !== undefined
       ? (error.permanent ?? (reply >= 500 && reply !== 503))

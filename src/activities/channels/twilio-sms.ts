@@ -24,6 +24,16 @@ export interface TwilioSmsOptions {
   httpClient?: TwilioHttpClient;
 }
 
+/**
+ * How long one request to Twilio may take. Shorter than the entity's in-flight window
+ * (`deliveryInFlightMs`), so an attempt that lost its worker can no longer be sending when the next one
+ * reconciles.
+ */
+export const twilioRequestTimeoutMs = 20_000;
+
+/** Network failures that happen before a request can reach Twilio: nothing was sent. */
+const unreachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /** Twilio error codes with a meaning of their own for the follow-up. */
 const twilioErrorCodes = { optedOut: 21610, invalidNumber: 21211 } as const;
 
@@ -49,6 +59,7 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
 
   const client = twilio(options.accountSid, options.authToken, {
     autoRetry: false,
+    timeout: twilioRequestTimeoutMs,
     ...(options.httpClient ? { httpClient: options.httpClient as twilio.RequestClient } : {}),
   });
   // The client falls back to TWILIO_REGION / TWILIO_EDGE from the process environment and rewrites the host
@@ -87,8 +98,42 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
         throw twilioDeliveryError(error, request.to);
       }
     },
+
+    async findSent({ to, body, since, exclude = [] }) {
+      let recent;
+      try {
+        // Newest first; a reconciliation looks back minutes, so one page is plenty.
+        recent = await client.messages.list({
+          to,
+          ...('from' in sender ? { from: sender.from } : {}),
+          limit: 100,
+        });
+      } catch (error) {
+        const failure = twilioDeliveryError(error, to);
+        throw new DeliveryError({
+          kind: 'transient',
+          code: failure.code === 'sms_rate_limited' ? 'sms_rate_limited' : 'sms_provider_unavailable',
+          channel: 'sms',
+          message: `Could not check with Twilio whether an SMS already went out: ${failure.message}`,
+        });
+      }
+      const match = recent.find(
+        (message) =>
+          message.body === body &&
+          message.dateCreated instanceof Date &&
+          message.dateCreated.getTime() >= since.getTime() - clockSkewMs &&
+          !exclude.includes(message.sid) &&
+          ('messagingServiceSid' in sender
+            ? message.messagingServiceSid === sender.messagingServiceSid
+            : true),
+      );
+      return match ? { providerId: match.sid } : undefined;
+    },
   };
 }
+
+/** Twilio's clock and ours may differ a little; a message created just before the reservation still counts. */
+const clockSkewMs = 60_000;
 
 function senderOf(options: TwilioSmsOptions): { from: string } | { messagingServiceSid: string } {
   const { from, messagingServiceSid } = options;
@@ -124,11 +169,15 @@ function twilioDeliveryError(error: unknown, to: string): DeliveryError {
         : error instanceof Error
           ? error.message
           : 'unknown error';
+    const unreached = typeof networkCode === 'string' && unreachedCodes.has(networkCode);
     return new DeliveryError({
       kind: 'transient',
       code: 'sms_provider_unavailable',
       channel: 'sms',
-      message: `Could not reach Twilio to send the SMS to ${recipient} (${reason}); retry later.`,
+      outcome: unreached ? 'not_sent' : 'unknown',
+      message: unreached
+        ? `Could not reach Twilio to send the SMS to ${recipient} (${reason}); retry later.`
+        : `Lost Twilio's answer to the SMS to ${recipient} (${reason}); it may have been sent, so it is checked with Twilio before any retry.`,
     });
   }
 
@@ -169,12 +218,14 @@ function twilioDeliveryError(error: unknown, to: string): DeliveryError {
     });
   }
   if (status >= 500) {
+    // A server error after the request arrived says nothing about whether the message was created.
     return new DeliveryError({
       kind: 'transient',
       code: 'sms_provider_unavailable',
       channel: 'sms',
+      outcome: 'unknown',
       providerCode,
-      message: `Twilio failed while sending the SMS to ${recipient} (${said}); retry later.`,
+      message: `Twilio failed while sending the SMS to ${recipient} (${said}); it may have been created, so it is checked with Twilio before any retry.`,
     });
   }
   return new DeliveryError({

@@ -16,9 +16,24 @@ export interface SmsRequest {
   statusCallbackUrl?: string;
 }
 
+/** Looks for one SMS the provider already accepted (reconciliation after a lost answer). */
+export interface SentSmsQuery {
+  to: string;
+  body: string;
+  /** Only messages created at or after this instant count. */
+  since: Date;
+  /** Provider ids already recorded for other messages; never matched again. */
+  exclude?: readonly string[];
+}
+
 /** Sends SMS; throws {@link DeliveryError} on any failure. */
 export interface SmsSender {
   sendSms(request: SmsRequest): Promise<{ providerId: string }>;
+  /**
+   * The provider's id of a message to `to` with exactly this body, created since `since`, or undefined when
+   * the provider has none; throws {@link DeliveryError} when the provider cannot be asked.
+   */
+  findSent(query: SentSmsQuery): Promise<{ providerId: string } | undefined>;
 }
 
 /** One email to send: always multipart text + HTML. */
@@ -63,6 +78,13 @@ export type DeliveryErrorCode =
 export type DeliveryErrorKind = 'transient' | 'permanent';
 
 /**
+ * What the failure says about the message: `not_sent`, the provider clearly did not take it (refused, or
+ * never reached); `unknown`, the request may have reached the provider and its answer was lost (a timeout
+ * or dropped connection after the message went out, a provider error after the request was written).
+ */
+export type DeliveryErrorOutcome = 'not_sent' | 'unknown';
+
+/**
  * A failed delivery, classified for retry and fallback decisions. Its message is safe to log and to store in
  * workflow history: phone numbers and email addresses in it are masked. It deliberately carries no `cause`,
  * because provider errors quote the recipient in full.
@@ -74,6 +96,7 @@ export class DeliveryError extends Error {
   readonly channel: Channel;
   /** The provider's own code where it gave one: Twilio error code or SMTP reply code. */
   readonly providerCode?: number;
+  readonly outcome: DeliveryErrorOutcome;
 
   constructor(details: {
     kind: DeliveryErrorKind;
@@ -81,11 +104,14 @@ export class DeliveryError extends Error {
     channel: Channel;
     message: string;
     providerCode?: number;
+    /** Default `not_sent`. */
+    outcome?: DeliveryErrorOutcome;
   }) {
     super(redactContacts(details.message));
     this.kind = details.kind;
     this.code = details.code;
     this.channel = details.channel;
+    this.outcome = details.outcome ?? 'not_sent';
     if (details.providerCode !== undefined) this.providerCode = details.providerCode;
   }
 

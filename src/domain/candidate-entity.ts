@@ -1,0 +1,316 @@
+import { localDate } from './calendar';
+import type { Channel } from './messages';
+
+/**
+ * The per-candidate entity's state and its delivery rules, as plain functions: the entity workflow
+ * (`src/workflows/candidate.ts`) applies them to its state in its update handlers, and the in-memory
+ * directory the activity tests use applies the very same functions, so no test can pass against rules the
+ * product does not have.
+ */
+
+/** One follow-up of the candidate that is still running, as replies are routed to it. */
+export interface OpenFollowUp {
+  followUpId: string;
+  company: string;
+  role: string;
+  /** The `#TAG` SMS replies can name it by, e.g. `ACME`. */
+  tag: string;
+  zone: string;
+  /** Whether the candidate gave an email address for it (so emails go on after an SMS STOP). */
+  hasEmail?: boolean;
+}
+
+/**
+ * Where one delivery (message key + channel) stands:
+ * - `reserved`: an attempt is sending it now, or died while sending (the next attempt finds out which);
+ * - `sent`: the provider accepted it;
+ * - `failed`: the provider refused it for good; it is never tried again on this channel;
+ * - `unknown`: the provider may or may not have accepted it (the answer was lost). SMS is reconciled with
+ *   the provider before any resend; email cannot be, so it stays unknown and is shown as "may not have
+ *   arrived".
+ */
+export type DeliveryState = 'reserved' | 'sent' | 'failed' | 'unknown';
+
+/** What became of one delivery (message key + channel). */
+export interface DeliveryRecord {
+  state: DeliveryState;
+  channel: Channel;
+  /** When the current attempt reserved it, ISO 8601. */
+  at: string;
+  providerId?: string;
+  /** Why it failed for good (a delivery error code), for `failed`. */
+  failure?: string;
+  /** The last status the provider reported (Twilio status callback): queued, sent, delivered, failed… */
+  providerStatus?: string;
+  providerErrorCode?: number;
+  /** SMS only: the candidate-local date whose budget it counts against. */
+  smsDay?: string;
+}
+
+/** Everything the entity keeps; also the argument it continues as new with. */
+export interface CandidateEntityState {
+  candidateId: string;
+  /** The candidate's numbers seen in follow-ups (E.164), so a purge can clear the phone index. */
+  phones: string[];
+  /** E.164 numbers that replied STOP (or that Twilio reported as opted out, 21610). */
+  smsOptedOut: string[];
+  /** E.164 numbers Twilio refused as invalid (21211). */
+  invalidPhones: string[];
+  /**
+   * Lowercased email addresses that unsubscribed; `*` stands for every address of the candidate (the
+   * one-click unsubscribe of the candidate's own emails). Third parties are only stopped by their address.
+   */
+  emailOptedOut: string[];
+  /** SMS sent per candidate-local date ("YYYY-MM-DD"); only the most recent dates are kept. */
+  smsPerLocalDate: Record<string, number>;
+  /** By `messageKey:channel`; bounded to the most recent {@link candidateEntityLimits.deliveries}. */
+  deliveries: Record<string, DeliveryRecord>;
+  openFollowUps: OpenFollowUp[];
+  /** `I-Twilio-Idempotency-Token`s already handled, most recent last. */
+  seenInboundTokens: string[];
+  /** Ids of single-use links already used, most recent last. */
+  usedLinks: string[];
+  /** Set once the candidate was deleted: the entity then refuses everything and ends. */
+  purged?: boolean;
+}
+
+/** How much history-carried state is kept; older entries are dropped first. */
+export const candidateEntityLimits = {
+  deliveries: 500,
+  seenInboundTokens: 200,
+  usedLinks: 500,
+  budgetDates: 4,
+} as const;
+
+/**
+ * How long after a reservation another attempt must leave it alone: the sending attempt may still be waiting
+ * on the provider. Longer than any provider call may take (the SMS sender gives Twilio 20 s).
+ */
+export const deliveryInFlightMs = 45_000;
+
+/** Asks to deliver one message on one channel; the answer says whether to go ahead. */
+export interface DeliveryReservation {
+  key: string;
+  channel: Channel;
+  phone?: string;
+  email?: string;
+  /** The candidate's IANA zone, for the local day of the SMS budget. */
+  zone: string;
+  /** At most this many SMS per local day across all follow-ups; SMS only. */
+  smsBudgetPerDay: number;
+  /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
+  audience?: 'candidate' | 'third_party';
+}
+
+/** Why a channel may not carry a message at all. */
+export type DeliveryRefusal = 'sms_opted_out' | 'sms_invalid_number' | 'email_opted_out' | 'sms_budget_spent';
+
+/** The entity's answer to a {@link DeliveryReservation}. */
+export type DeliveryPermission =
+  | { decision: 'go' }
+  | { decision: 'already_sent'; providerId?: string }
+  /** An earlier attempt failed for good on this channel; `failure` is its delivery error code. */
+  | { decision: 'failed'; failure: string }
+  /** Another attempt reserved it moments ago and may still be sending: try again after `retryInMs`. */
+  | { decision: 'in_flight'; retryInMs: number }
+  /** SMS: an earlier attempt's outcome is unknown; look for it at the provider (sent since `since`). */
+  | { decision: 'reconcile'; since: string }
+  /** Email: an earlier attempt may have sent it and nobody can tell; it is not sent again. */
+  | { decision: 'outcome_unknown' }
+  | { decision: 'refused'; reason: DeliveryRefusal };
+
+/** The settlements a reservation can end in; see {@link settleDelivery}. */
+export const deliveryOutcomes = [
+  'sent',
+  'not_sent',
+  'failed',
+  'unknown',
+  'opted_out',
+  'invalid_number',
+] as const;
+
+/** How a reserved delivery ended. */
+export interface DeliverySettlement {
+  key: string;
+  channel: Channel;
+  /**
+   * - `sent`: the provider accepted it (with its id);
+   * - `not_sent`: the provider clearly did not take it (refused for now, unreachable): the reservation and
+   *   its budget are released, so a retry may send;
+   * - `failed`: refused for good (`failure` says why); the budget is released, the message is not retried;
+   * - `unknown`: the answer was lost after the request went out; the budget stays spent;
+   * - `opted_out` / `invalid_number`: failed for good, and the number is marked so nothing texts it again.
+   */
+  outcome: (typeof deliveryOutcomes)[number];
+  providerId?: string;
+  phone?: string;
+  failure?: string;
+  /** `sent` found by reconciliation with the provider: refused if that provider id is already recorded. */
+  reconciled?: boolean;
+}
+
+/** A provider's report on a message it accepted (e.g. a Twilio status callback). */
+export interface ProviderStatusReport {
+  providerId: string;
+  status: string;
+  errorCode?: number;
+  phone?: string;
+}
+
+/** What the entity knows about a candidate it has never seen (or has just purged). */
+export function emptyCandidateState(candidateId: string): CandidateEntityState {
+  return {
+    candidateId,
+    phones: [],
+    smsOptedOut: [],
+    invalidPhones: [],
+    emailOptedOut: [],
+    smsPerLocalDate: {},
+    deliveries: {},
+    openFollowUps: [],
+    seenInboundTokens: [],
+    usedLinks: [],
+  };
+}
+
+/** The id of one delivery in {@link CandidateEntityState.deliveries}. */
+export function deliveryId(key: string, channel: Channel): string {
+  return `${key}:${channel}`;
+}
+
+/**
+ * Decides whether one message may go out on one channel at `nowMs`, and reserves it (with one SMS of the
+ * candidate's local day) when it may. Only a delivery nobody has tried, or one released as `not_sent`, gets
+ * `go`; a reservation an earlier attempt left open is never answered with a blind `go`.
+ */
+export function reserveDelivery(
+  state: CandidateEntityState,
+  request: DeliveryReservation,
+  nowMs: number,
+): DeliveryPermission {
+  const id = deliveryId(request.key, request.channel);
+  const previous = state.deliveries[id];
+  if (previous?.state === 'sent') return { decision: 'already_sent', providerId: previous.providerId };
+  if (previous?.state === 'failed') return { decision: 'failed', failure: previous.failure ?? 'failed' };
+  if (previous) {
+    const reservedMs = Date.parse(previous.at);
+    if (previous.state === 'reserved' && nowMs < reservedMs + deliveryInFlightMs) {
+      return { decision: 'in_flight', retryInMs: reservedMs + deliveryInFlightMs - nowMs };
+    }
+    previous.state = 'unknown';
+    return request.channel === 'sms'
+      ? { decision: 'reconcile', since: previous.at }
+      : { decision: 'outcome_unknown' };
+  }
+  let smsDay: string | undefined;
+  if (request.channel === 'sms') {
+    const phone = request.phone ?? '';
+    if (state.smsOptedOut.includes(phone)) return { decision: 'refused', reason: 'sms_opted_out' };
+    if (state.invalidPhones.includes(phone)) return { decision: 'refused', reason: 'sms_invalid_number' };
+    const day = localDate(nowMs, request.zone);
+    const sentToday = state.smsPerLocalDate[day] ?? 0;
+    if (sentToday >= request.smsBudgetPerDay) return { decision: 'refused', reason: 'sms_budget_spent' };
+    state.smsPerLocalDate[day] = sentToday + 1;
+    keepRecentDates(state.smsPerLocalDate);
+    smsDay = day;
+  } else if (
+    state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
+    (request.audience !== 'third_party' && state.emailOptedOut.includes('*'))
+  ) {
+    return { decision: 'refused', reason: 'email_opted_out' };
+  }
+  state.deliveries[id] = {
+    state: 'reserved',
+    channel: request.channel,
+    at: new Date(nowMs).toISOString(),
+    ...(smsDay !== undefined ? { smsDay } : {}),
+  };
+  keepRecent(state.deliveries, candidateEntityLimits.deliveries);
+  return { decision: 'go' };
+}
+
+/** Records how a reservation ended; see {@link DeliverySettlement} for what each outcome does. */
+export function settleDelivery(state: CandidateEntityState, settlement: DeliverySettlement): void {
+  const id = deliveryId(settlement.key, settlement.channel);
+  const record = state.deliveries[id];
+  if (!record) return;
+  switch (settlement.outcome) {
+    case 'sent':
+      record.state = 'sent';
+      if (settlement.providerId !== undefined) record.providerId = settlement.providerId;
+      return;
+    case 'unknown':
+      record.state = 'unknown';
+      return;
+    case 'not_sent':
+      delete state.deliveries[id];
+      releaseSmsBudget(state, record);
+      return;
+    default:
+      record.state = 'failed';
+      record.failure =
+        settlement.failure ??
+        (settlement.outcome === 'opted_out'
+          ? 'sms_opted_out'
+          : settlement.outcome === 'invalid_number'
+            ? 'sms_invalid_number'
+            : 'failed');
+      releaseSmsBudget(state, record);
+      if (settlement.phone !== undefined && settlement.outcome === 'opted_out') {
+        addOnce(state.smsOptedOut, settlement.phone);
+      }
+      if (settlement.phone !== undefined && settlement.outcome === 'invalid_number') {
+        addOnce(state.invalidPhones, settlement.phone);
+      }
+  }
+}
+
+/** Whether a provider id is already recorded for some delivery (reconciliation must not claim it twice). */
+export function providerIdClaimed(state: CandidateEntityState, providerId: string): boolean {
+  return Object.values(state.deliveries).some((record) => record.providerId === providerId);
+}
+
+/**
+ * Records a provider's report on one of the candidate's messages; answers the message key and channel it
+ * belongs to, when known. Carrier refusals after acceptance mean what they mean at send time (21610 marks the
+ * opt-out, 21211 the invalid number).
+ */
+export function recordProviderStatus(
+  state: CandidateEntityState,
+  report: ProviderStatusReport,
+): { key: string; channel: Channel } | undefined {
+  const [id, record] =
+    Object.entries(state.deliveries).find(([, entry]) => entry.providerId === report.providerId) ?? [];
+  if (record) {
+    record.providerStatus = report.status;
+    if (report.errorCode !== undefined) record.providerErrorCode = report.errorCode;
+  }
+  if (report.phone !== undefined && report.errorCode === 21610) addOnce(state.smsOptedOut, report.phone);
+  if (report.phone !== undefined && report.errorCode === 21211) addOnce(state.invalidPhones, report.phone);
+  return record && id
+    ? { key: id.slice(0, id.length - record.channel.length - 1), channel: record.channel }
+    : undefined;
+}
+
+function releaseSmsBudget(state: CandidateEntityState, record: DeliveryRecord): void {
+  if (record.channel !== 'sms' || record.smsDay === undefined) return;
+  const count = state.smsPerLocalDate[record.smsDay];
+  if (count !== undefined && count > 0) state.smsPerLocalDate[record.smsDay] = count - 1;
+}
+
+/** Adds `value` to `list` unless it is there already. */
+export function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
+/** Drops the oldest entries (insertion order) beyond `max`. */
+function keepRecent(record: Record<string, unknown>, max: number): void {
+  const keys = Object.keys(record);
+  for (const key of keys.slice(0, Math.max(0, keys.length - max))) delete record[key];
+}
+
+function keepRecentDates(perDate: Record<string, number>): void {
+  const dates = Object.keys(perDate).sort();
+  for (const date of dates.slice(0, Math.max(0, dates.length - candidateEntityLimits.budgetDates)))
+    delete perDate[date];
+}
