@@ -163,6 +163,34 @@ describeContract(
       }, 'an SMS accepted by the Twilio contract mock');
       expect(smsRecord.providerId).toMatch(/^SM/);
 
+      // Twilio's final status callback, at the URL the message carried (signed as Twilio signs it), reaches
+      // the entity as a signal and, forwarded by it, the follow-up's timeline.
+      const callback = {
+        MessageSid: smsRecord.providerId ?? '',
+        MessageStatus: 'delivered',
+        To: phone,
+      };
+      const callbackPath = `/twilio/status?c=${encodeURIComponent(snapshot.candidate.id)}`;
+      const reported = await fetch(`${engine.apiUrl}${callbackPath}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(
+            authToken,
+            `${publicUrl}${callbackPath}`,
+            callback,
+          ),
+        },
+        body: new URLSearchParams(callback).toString(),
+      });
+      expect(reported.status).toBe(204);
+      await eventually(async () => {
+        const { timeline } = await engine.temporal.client.workflow
+          .getHandle(followUpWorkflowId(snapshot.applicationId))
+          .query(stateQuery);
+        return timeline.some((entry) => /^Text for \w+ delivered$/.test(entry.summary)) ? true : undefined;
+      }, 'the delivery report on the follow-up timeline');
+
       const handle = engine.temporal.client.workflow.getHandle(followUpId);
       await eventually(
         async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'waiting' ? true : undefined),
