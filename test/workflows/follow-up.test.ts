@@ -512,7 +512,11 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       });
       await handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: reordered }] });
       await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
-      await until(() => sent.some((m) => m.audience === 'third_party'), 'the direct request');
+      // The fake sees the message before the workflow records it; wait for the record.
+      await until(
+        async () => (await handle.query(stateQuery)).references[0]?.status === 'asked',
+        'the direct request',
+      );
       const direct = sent.filter((m) => m.audience === 'third_party');
       expect(direct.map((m) => [m.template, m.about, m.to.name, m.to.email])).toEqual([
         ['referenceDirect', 'Lin Wu', 'Lin Wu', 'LIN@Example.org'],
