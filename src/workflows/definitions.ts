@@ -85,7 +85,7 @@ export const recordCallOutcomeUpdate = defineUpdate<
   [{ step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }]
 >('recordCallOutcome');
 
-/** Records where one reference stands (by index in the snapshot's list), with the summary as a note. */
+/** Records where one reference stands (by index in `state.references`), with the summary as a note. */
 export const recordReferenceStatusUpdate = defineUpdate<
   FollowUpState,
   [{ index: number; status: ReferenceStatus; note?: string }]
@@ -107,9 +107,11 @@ export const skipStepUpdate = defineUpdate<
 >('skipStep');
 
 /**
- * The candidate approves a draft for direct sending to a third party who consented (a reference by index,
- * or the connection), optionally with a personal note for the message. Rejected when that person has not
- * consented, or when the note reads as blaming or pressing (the answer says how to reword it).
+ * The candidate approves a draft for direct sending to a third party who consented (a reference by index in
+ * `state.references`, or the connection), optionally with a personal note for the message. Rejected when
+ * that person has not consented or is no longer on the application, when their status is settled, when the
+ * step has ended or the close-out question is out, or when the note reads as blaming or pressing (the answer
+ * says how to reword it).
  */
 export const approveDirectContactUpdate = defineUpdate<
   FollowUpState,
@@ -128,7 +130,11 @@ export const addFeedbackNoteUpdate = defineUpdate<FollowUpState, [{ text: string
 /** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
 export const stopUpdate = defineUpdate<FollowUpState, [{ reason: StopReason }]>('stop');
 
-/** Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps. */
+/**
+ * Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps.
+ * References keep their places in `state.references`: dropped ones are skipped, new ones are added at the end
+ * until the drafts go out. Rejected for another application or another candidate.
+ */
 export const refreshSnapshotUpdate = defineUpdate<FollowUpState, [{ snapshot: ApplicationSnapshot }]>(
   'refreshSnapshot',
 );

@@ -42,6 +42,7 @@ import {
   type StepStatus,
   type TimelineEntry,
 } from './definitions';
+import { contactIdentity, findContact, sameContact } from './contact-identity';
 import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 
@@ -85,6 +86,7 @@ const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
 const acknowledgeAnyDayPatch = 'acknowledge-on-any-day';
 const closeOutInWindowPatch = 'close-out-in-send-window';
 const fullExtensionPatch = 'still-waiting-full-extension';
+const referencesByKeyPatch = 'references-by-stable-key';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -163,6 +165,18 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   if (applies.connectionAsk && snapshot.connection) {
     state.connection = { name: snapshot.connection.name, status: 'planned', direct: false };
   }
+  // Who each entry of state.references (the list the candidate sees, whose indices approvals and statuses
+  // use) is, and who the connection is: contact details are looked up by identity in the current snapshot,
+  // so a refresh that reorders or drops people cannot redirect a message.
+  const referenceIds = state.references.map((_, index) => contactIdentity(snapshot.references[index]!));
+  const connectionId = snapshot.connection && contactIdentity(snapshot.connection);
+  const currentReference = (index: number) => findContact(snapshot.references, referenceIds[index]!);
+  const currentConnection = () =>
+    snapshot.connection && connectionId && sameContact(contactIdentity(snapshot.connection), connectionId)
+      ? snapshot.connection
+      : undefined;
+  // Set once the reference drafts are due: from then on a refresh adds no references to this follow-up.
+  let referenceListFixed = false;
   for (const step of ['recruiterCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const) {
     if (applies[step]) state.steps[step] = 'planned';
   }
@@ -327,6 +341,15 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     {
       validator: (approval: ArgOf<typeof approveDirectContactUpdate>) => {
         requireRunning();
+        // An approval is acted on only while its step runs; one that came later would silently send nothing.
+        const step = approval.target === 'reference' ? 'referenceRequest' : 'connectionAsk';
+        if (state.steps[step] === 'off' || (approval.target === 'connection' && !state.connection))
+          throw new Error(`this follow-up has no ${approval.target} step`);
+        if (!isOpen(state.steps[step]) || state.phase === 'closing') {
+          throw new Error(
+            `the ${approval.target} step has ended, so Debrief will not send this; send the draft yourself`,
+          );
+        }
         if (approval.personalNote !== undefined) {
           if (approval.personalNote.length > 1000)
             throw new Error('the personal note must be at most 1000 characters');
@@ -334,23 +357,47 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
           if (!tone.ok) throw new Error(`Before we send your note: ${tone.problems.join(' ')}`);
         }
         if (approval.target === 'reference') {
-          const reference = snapshot.references[approval.index];
-          if (!state.references[approval.index] || !reference) throw new Error('no reference at that index');
+          const seen = Number.isInteger(approval.index) ? state.references[approval.index] : undefined;
+          if (!seen) {
+            throw new Error(
+              `index must be 0 to ${state.references.length - 1}, the reference's place in the list`,
+            );
+          }
+          const reference = currentReference(approval.index);
+          if (!reference) {
+            throw new Error(
+              'this reference is no longer on the application (a tracker update removed them), so Debrief will not contact them',
+            );
+          }
+          if (settledReference(seen.status)) {
+            throw new Error(
+              `this reference is already marked ${seen.status.replace('_', ' ')}; there is nothing to send`,
+            );
+          }
           if (!reference.consentToContact)
             throw new Error(
               `${reference.name} has not agreed to be contacted by Debrief; send the draft yourself`,
             );
           if (!reference.email) throw new Error(`there is no email address for ${reference.name}`);
-          if (state.references[approval.index]!.direct) throw new Error('already approved');
+          if (seen.direct) throw new Error('already approved');
         } else {
-          const connection = snapshot.connection;
-          if (!state.connection || !connection) throw new Error('this follow-up has no connection step');
+          if (settledConnection(state.connection!.status)) {
+            throw new Error(
+              `the connection is already marked ${state.connection!.status.replace('_', ' ')}; there is nothing to send`,
+            );
+          }
+          const connection = currentConnection();
+          if (!connection) {
+            throw new Error(
+              'the connection is no longer on the application (a tracker update changed it), so Debrief will not contact them',
+            );
+          }
           if (!connection.consentToContact)
             throw new Error(
               `${connection.name} has not agreed to be contacted by Debrief; send the draft yourself`,
             );
           if (!connection.email) throw new Error(`there is no email address for ${connection.name}`);
-          if (state.connection.direct) throw new Error('already approved');
+          if (state.connection!.direct) throw new Error('already approved');
         }
       },
     },
@@ -380,6 +427,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       state.company = fresh.company;
       state.role = fresh.role;
       record('event', 'acknowledgement', 'Application details refreshed by the tracker');
+      if (patched(referencesByKeyPatch)) refreshReferences();
       return state;
     },
     {
@@ -387,6 +435,11 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         requireRunning();
         if (fresh.applicationId !== snapshot.applicationId)
           throw new Error('the snapshot is for another application');
+        if (fresh.candidate.id !== snapshot.candidate.id) {
+          throw new Error(
+            'the snapshot names another candidate than the one this follow-up is for, and a follow-up never changes its candidate; check the application in the tracker',
+          );
+        }
       },
     },
   );
@@ -693,6 +746,27 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     }
   }
 
+  /**
+   * After a refresh: references the tracker dropped and that had not settled are skipped (they can no longer
+   * be approved), and until the drafts are due, references it added join the end of the list, so the indices
+   * the candidate already saw keep naming the same people.
+   */
+  function refreshReferences(): void {
+    if (state.steps.referenceRequest === 'off') return;
+    for (const [index, reference] of state.references.entries()) {
+      if (settledReference(reference.status) || currentReference(index)) continue;
+      reference.status = 'skipped';
+      record('outcome', 'referenceRequest', `Reference ${reference.name}: removed by the tracker`);
+    }
+    if (referenceListFixed) return;
+    for (const reference of snapshot.references) {
+      const id = contactIdentity(reference);
+      if (referenceIds.some((known) => sameContact(known, id))) continue;
+      referenceIds.push(id);
+      state.references.push({ name: reference.name, status: 'planned', direct: false });
+    }
+  }
+
   async function runReferences(atMs: number): Promise<void> {
     state.steps.referenceRequest = 'waiting';
     const waited = await waitFor(
@@ -705,9 +779,15 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       () => state.references.every((r) => settledReference(r.status)),
     );
     if (waited === 'stopped') return;
+    referenceListFixed = true;
     if (waited === 'due') {
-      for (const [index, reference] of snapshot.references.entries()) {
-        if (state.references[index]?.status !== 'planned') continue;
+      // Drafts follow the list the candidate sees (runs from before this change followed the snapshot's).
+      const byKey = patched(referencesByKeyPatch);
+      const listed = snapshot.references;
+      const count = byKey ? state.references.length : listed.length;
+      for (let index = 0; index < count; index++) {
+        const reference = byKey ? currentReference(index) : listed[index]!;
+        if (!reference || state.references[index]?.status !== 'planned') continue;
         await send(
           'referenceRequest',
           `referenceRequest-${index}`,
@@ -745,7 +825,13 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       for (const approval of approvals) {
         if (approval.target !== 'reference' || sentDirect.has(approval.index)) continue;
         sentDirect.add(approval.index);
-        const reference = snapshot.references[approval.index]!;
+        const reference = patched(referencesByKeyPatch)
+          ? currentReference(approval.index)
+          : snapshot.references[approval.index]!;
+        if (!reference) {
+          record('message', 'referenceRequest', 'Request not sent: the tracker removed that reference');
+          continue;
+        }
         const sent = await sendWhenAllowed(
           `referenceDirect-${approval.index}`,
           'referenceRequest',
@@ -821,6 +907,13 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       if (result === 'stopped') return;
       if (!sentDirect && approvals.some((a) => a.target === 'connection')) {
         sentDirect = true;
+        // The connection as the tracker lists them now, if it is still the same person (runs from before
+        // this change used the details from the step's start).
+        const target = patched(referencesByKeyPatch) ? currentConnection() : connection;
+        if (!target) {
+          record('message', 'connectionAsk', 'Question not sent: the tracker changed the connection');
+          continue;
+        }
         const sent = await sendWhenAllowed(
           'connectionDirect',
           'connectionAsk',
@@ -832,12 +925,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
               ...context(),
               candidateFullName: candidate().name,
               replyEmail: candidate().email ?? '',
-              connection: { name: connection.name, relationship: connection.relationship },
+              connection: { name: target.name, relationship: target.relationship },
               personalNote: approvals.find((a) => a.target === 'connection')?.personalNote,
             },
           },
-          `Question sent to ${connection.name} for you`,
-          { channels: ['email'], to: connection, audience: 'third_party' },
+          `Question sent to ${target.name} for you`,
+          { channels: ['email'], to: target, audience: 'third_party' },
         );
         if (sent && state.connection!.status === 'planned') state.connection!.status = 'asked';
       }

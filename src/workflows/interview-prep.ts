@@ -1,8 +1,8 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
-import { messageKey } from '../domain/messages';
+import { messageKey, type DeliveryStatus } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
 import { blankFollowUpState, stopUpdate, type StopReason } from './definitions';
 import { deliveryTimeouts } from './delivery-timeouts';
@@ -24,10 +24,28 @@ export interface InterviewPrepInput {
   policy?: Policy;
 }
 
+/**
+ * `reminded`: the delivery layer confirmed that this run sent the reminder. `not_confirmed`: it answered
+ * otherwise, and `delivery` says what (`duplicate`: this interview's reminder had gone out before;
+ * `skipped`: no channel could carry it; any other status as the delivery layer reported it).
+ */
 export interface InterviewPrepResult {
-  outcome: 'reminded' | 'too_late' | 'stopped' | 'off';
+  outcome: 'reminded' | 'not_confirmed' | 'too_late' | 'stopped' | 'off';
   remindedAt?: string;
+  delivery?: DeliveryStatus;
   stopped?: StopReason;
+}
+
+/** Guards the per-interview message key: runs that sent under the per-application key keep it on replay. */
+const keyedByInterviewPatch = 'interview-prep-keyed-by-interview';
+
+/**
+ * The message step of one interview's reminder, e.g. `interviewPrep-20261123T140000Z`: the workflow ID is
+ * per application, so the interview's instant tells a second or moved interview apart (no `:`, which
+ * separates the parts of a message key).
+ */
+function interviewPrepKeyStep(interviewAtMs: number): string {
+  return `interviewPrep-${new Date(interviewAtMs).toISOString().replace(/[-:]/g, '').replace('.000Z', 'Z')}`;
 }
 
 /**
@@ -71,10 +89,11 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     return { outcome: 'stopped', stopped };
   }
   const followUpId = workflowInfo().workflowId;
-  await deliver({
-    key: messageKey(followUpId, 'interviewPrep', 1),
+  const keyStep = patched(keyedByInterviewPatch) ? interviewPrepKeyStep(interviewAtMs) : 'interviewPrep';
+  const delivered = await deliver({
+    key: messageKey(followUpId, keyStep, 1),
     followUpId,
-    step: 'interviewPrep',
+    step: keyStep,
     attempt: 1,
     candidateId: interview.candidate.id,
     recipient: {
@@ -97,5 +116,7 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
       },
     },
   });
-  return { outcome: 'reminded', remindedAt: new Date().toISOString() };
+  // Only a confirmed send is a reminder; a duplicate, a skip or an unclear outcome is reported as it is.
+  if (delivered.status !== 'sent') return { outcome: 'not_confirmed', delivery: delivered.status };
+  return { outcome: 'reminded', remindedAt: new Date().toISOString(), delivery: delivered.status };
 }

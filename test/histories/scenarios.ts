@@ -1,12 +1,17 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../src/activities';
+import type { ApplicationSnapshot } from '../../src/domain/events';
+import { interviewScheduledSchema } from '../../src/domain/events';
 import { resolvePolicy } from '../../src/domain/policy';
 import {
   answerCloseOutUpdate,
+  approveDirectContactUpdate,
   followUpWorkflow,
+  interviewPrepWorkflow,
   recordCallOutcomeUpdate,
   recordReferenceStatusUpdate,
+  refreshSnapshotUpdate,
   snoozeUpdate,
   stateQuery,
   stopUpdate,
@@ -38,13 +43,18 @@ const quietActivities = (): RecordedActivities => ({
   },
 });
 
-async function start(env: TestWorkflowEnvironment, taskQueue: string, name: string) {
+async function start(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  name: string,
+  references?: ApplicationSnapshot['references'],
+) {
   return env.client.workflow.start(followUpWorkflow, {
     taskQueue,
     workflowId: `followup-replay-${name}`,
     args: [
       {
-        snapshot: sampleSnapshot({ applicationId: `replay-${name}` }),
+        snapshot: sampleSnapshot({ applicationId: `replay-${name}`, ...(references ? { references } : {}) }),
         eventId: `evt-replay-${name}`,
         policy: resolvePolicy(),
       },
@@ -64,6 +74,9 @@ async function until(
   }
   throw new Error('scenario did not reach the expected state');
 }
+
+const lin = { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true };
+const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true };
 
 /** Scenarios whose histories the replay test keeps (test/histories/<name>.json). */
 export const scenarios: Scenario[] = [
@@ -121,6 +134,63 @@ export const scenarios: Scenario[] = [
       const handle = await start(env, taskQueue, 'hired');
       await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
       await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded before references were kept by a stable key: the tracker's refresh adds a reference ahead of
+    // the one the candidate saw before the drafts, then the candidate approves index 0.
+    name: 'follow-up-references-refreshed',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'references-refreshed', [lin]);
+      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+      await handle.executeUpdate(refreshSnapshotUpdate, {
+        args: [
+          {
+            snapshot: sampleSnapshot({ applicationId: 'replay-references-refreshed', references: [bo, lin] }),
+          },
+        ],
+      });
+      const done = (state: FollowUpState, prefix: string) =>
+        state.timeline.some((e) => e.status === 'done' && e.summary.startsWith(prefix));
+      await until(env, handle, (state) => done(state, 'Draft for reference'));
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
+      await until(env, handle, (state) => done(state, 'Request sent to'));
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded before the reminder's message key named the interview.
+    name: 'interview-prep-reminded',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const hour = 60 * 60 * 1000;
+      const interviewAt = Math.ceil(((await env.currentTimeMs()) + 72 * hour) / hour) * hour;
+      const handle = await env.client.workflow.start(interviewPrepWorkflow, {
+        taskQueue,
+        workflowId: 'interview-prep-replay-reminded',
+        args: [
+          {
+            interview: interviewScheduledSchema.parse({
+              applicationId: 'replay-reminded',
+              company: 'Globex',
+              role: 'Platform Engineer',
+              interviewAt: new Date(interviewAt).toISOString(),
+              candidate: {
+                id: 'cand-replay',
+                name: 'Ada Lovelace',
+                email: 'ada@example.com',
+                timezone: 'UTC',
+              },
+            }),
+            policy: resolvePolicy(),
+          },
+        ],
+      });
       await handle.result();
       return handle;
     },

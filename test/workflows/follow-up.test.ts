@@ -17,6 +17,8 @@ import {
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
+  refreshSnapshotUpdate,
+  skipStepUpdate,
   snoozeUpdate,
   stateQuery,
   stopUpdate,
@@ -35,6 +37,8 @@ interface Sent {
   atMs: number;
   to: OutboundMessage['recipient'];
   audience: OutboundMessage['audience'];
+  /** The reference a draft is about, for reference messages. */
+  about?: string;
 }
 
 type FollowUpActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
@@ -50,6 +54,7 @@ function fakeActivities(sent: Sent[], closed: string[]): FollowUpActivities {
         atMs: Context.current().info.currentAttemptScheduledTimestampMs,
         to: message.recipient,
         audience: message.audience,
+        about: (message.request.context as { reference?: { name: string } }).reference?.name,
       });
       return { key: message.key, status: 'sent', via: 'outbox' };
     },
@@ -109,7 +114,13 @@ describe('followUpWorkflow on the time-skipping test server', () => {
           `still waiting for ${what} after ${maxDays} days; sent: ${sent.map((s) => s.step).join(', ')}`,
         );
       };
-      return body({ handle, sent, closed, until });
+      try {
+        return await body({ handle, sent, closed, until });
+      } catch (error) {
+        // A failed expectation leaves the follow-up running; end it so the worker can shut down at once.
+        await handle.terminate('the test failed').catch(() => undefined);
+        throw error;
+      }
     });
   }
 
@@ -430,6 +441,116 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         template: 'referenceDirect',
         to: { name: 'Lin Wu', email: 'lin@example.org' },
       });
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  /** Two references who both agreed to be contacted directly, Lin first. */
+  const consentingReferences = () => [
+    { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true },
+    { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true },
+  ];
+
+  it('refuses an approval once its step has ended or the person has settled, instead of sending nothing', async () => {
+    const snapshot = sampleSnapshot({ references: consentingReferences() });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step.startsWith('referenceRequest')), 'the reference drafts');
+      await handle.executeUpdate(recordReferenceStatusUpdate, { args: [{ index: 1, status: 'declined' }] });
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 1 }] }),
+        /already marked declined; there is nothing to send/,
+      );
+      await handle.executeUpdate(skipStepUpdate, { args: [{ step: 'referenceRequest' }] });
+      await until(
+        async () => (await handle.query(stateQuery)).steps.referenceRequest === 'done',
+        'the end of the reference step',
+      );
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] }),
+        /the reference step has ended.*send the draft yourself/,
+      );
+      await until(() => sent.some((m) => m.step === 'closeOutCheck'), 'the close-out check');
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] }),
+        /the connection step has ended.*send the draft yourself/,
+      );
+      expect((await handle.query(stateQuery)).connection?.direct).toBe(false);
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
+      await handle.result();
+      expect(sent.filter((m) => m.audience === 'third_party')).toEqual([]);
+    });
+  });
+
+  it('refuses a refreshed snapshot that names another candidate', async () => {
+    const snapshot = sampleSnapshot();
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'acknowledgement'), 'the acknowledgement');
+      const other = sampleSnapshot({ applicationId: snapshot.applicationId, role: 'Principal Engineer' });
+      other.candidate.id = 'cand-someone-else';
+      await expectRejected(
+        handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: other }] }),
+        /another candidate/,
+      );
+      const same = sampleSnapshot({ applicationId: snapshot.applicationId, role: 'Principal Engineer' });
+      const refreshed = await handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: same }] });
+      expect(refreshed).toMatchObject({ candidateId: snapshot.candidate.id, role: 'Principal Engineer' });
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it('keeps approvals on the reference the candidate saw when a refresh reorders or drops references', async () => {
+    const snapshot = sampleSnapshot({ references: consentingReferences() });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'referenceRequest-1'), 'the reference drafts');
+      // The tracker now lists Bo first, and Lin's address in capitals: still the same two people.
+      const [lin, bo] = consentingReferences();
+      const reordered = sampleSnapshot({
+        applicationId: snapshot.applicationId,
+        references: [bo!, { ...lin!, email: 'LIN@Example.org' }],
+      });
+      await handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: reordered }] });
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
+      // The fake sees the message before the workflow records it; wait for the record.
+      await until(
+        async () => (await handle.query(stateQuery)).references[0]?.status === 'asked',
+        'the direct request',
+      );
+      const direct = sent.filter((m) => m.audience === 'third_party');
+      expect(direct.map((m) => [m.template, m.about, m.to.name, m.to.email])).toEqual([
+        ['referenceDirect', 'Lin Wu', 'Lin Wu', 'LIN@Example.org'],
+      ]);
+
+      const dropped = sampleSnapshot({ applicationId: snapshot.applicationId, references: [lin!] });
+      const after = await handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: dropped }] });
+      expect(after.references.map((r) => [r.name, r.status])).toEqual([
+        ['Lin Wu', 'asked'],
+        ['Bo Chen', 'skipped'],
+      ]);
+      await expectRejected(
+        handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 1 }] }),
+        /no longer on the application/,
+      );
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+      expect(sent.filter((m) => m.audience === 'third_party')).toHaveLength(1);
+    });
+  });
+
+  it('adds references that a refresh brings before the drafts, after the ones the candidate already saw', async () => {
+    const [lin, bo] = consentingReferences();
+    const snapshot = sampleSnapshot({ references: [lin!] });
+    await withFollowUp(snapshot, async ({ handle, sent, until }) => {
+      await until(() => sent.some((m) => m.step === 'acknowledgement'), 'the acknowledgement');
+      const grown = sampleSnapshot({ applicationId: snapshot.applicationId, references: [bo!, lin!] });
+      const after = await handle.executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot: grown }] });
+      expect(after.references.map((r) => r.name)).toEqual(['Lin Wu', 'Bo Chen']);
+      await until(() => sent.some((m) => m.step === 'referenceRequest-1'), 'both reference drafts');
+      expect(sent.filter((m) => m.template === 'referenceRequest').map((m) => [m.step, m.about])).toEqual([
+        ['referenceRequest-0', 'Lin Wu'],
+        ['referenceRequest-1', 'Bo Chen'],
+      ]);
       await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
       await handle.result();
     });

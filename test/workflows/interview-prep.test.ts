@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/events';
-import type { OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryStatus, OutboundMessage } from '../../src/domain/messages';
 import { interviewPrepWorkflow, stopUpdate } from '../../src/workflows';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
@@ -19,11 +19,15 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
   });
 
   /** An interview `hoursAhead` from the test server's current time (at a whole hour unless `exact`). */
-  async function interview(hoursAhead: number, exact = false): Promise<InterviewScheduled> {
+  async function interview(
+    hoursAhead: number,
+    exact = false,
+    applicationId = uniqueName('app'),
+  ): Promise<InterviewScheduled> {
     const atMs = (await env.currentTimeMs()) + hoursAhead * HOUR;
     const at = exact ? atMs : Math.ceil(atMs / HOUR) * HOUR;
     return interviewScheduledSchema.parse({
-      applicationId: uniqueName('app'),
+      applicationId,
       company: 'Globex',
       role: 'Platform Engineer',
       interviewAt: new Date(at).toISOString(),
@@ -33,12 +37,28 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     });
   }
 
-  async function run(input: InterviewScheduled, drive?: (id: string) => Promise<void>) {
+  interface RunOptions {
+    drive?: (id: string) => Promise<void>;
+    /** The workflow ID; dispatch uses one per application, so every interview of it shares the ID. */
+    workflowId?: string;
+    /** What the delivery layer answers; by default `sent` once per key, then `duplicate`, as it does. */
+    answer?: (message: OutboundMessage, seenBefore: boolean) => DeliveryStatus;
+    /** Keys the delivery layer has already carried (shared between runs). */
+    carried?: Set<string>;
+  }
+
+  async function run(input: InterviewScheduled, options: RunOptions = {}) {
     const sent: { message: OutboundMessage; atMs: number }[] = [];
+    const carried = options.carried ?? new Set<string>();
+    const answer = options.answer ?? ((_message, seenBefore) => (seenBefore ? 'duplicate' : 'sent'));
     const activities: Pick<Activities, 'deliver'> = {
       async deliver(message) {
-        sent.push({ message, atMs: Context.current().info.currentAttemptScheduledTimestampMs });
-        return { key: message.key, status: 'sent', via: 'outbox' };
+        const status = answer(message, carried.has(message.key));
+        if (status === 'sent') {
+          carried.add(message.key);
+          sent.push({ message, atMs: Context.current().info.currentAttemptScheduledTimestampMs });
+        }
+        return { key: message.key, status, via: status === 'sent' ? 'outbox' : undefined };
       },
     };
     const taskQueue = uniqueName('prep');
@@ -49,13 +69,13 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
       activities,
     });
     const result = await worker.runUntil(async () => {
-      const workflowId = uniqueName('interview-prep');
+      const workflowId = options.workflowId ?? uniqueName('interview-prep');
       const handle = await env.client.workflow.start(interviewPrepWorkflow, {
         taskQueue,
         workflowId,
         args: [{ interview: input }],
       });
-      if (drive) await drive(workflowId);
+      if (options.drive) await options.drive(workflowId);
       return handle.result();
     });
     return { result, sent };
@@ -79,12 +99,36 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     expect(soon.result.outcome).toBe('too_late');
     expect(soon.sent).toEqual([]);
 
-    const stopped = await run(await interview(72), async (workflowId) => {
-      await env.client.workflow
-        .getHandle(workflowId)
-        .executeUpdate(stopUpdate, { args: [{ reason: 'withdrawn' }] });
+    const stopped = await run(await interview(72), {
+      drive: async (workflowId) => {
+        await env.client.workflow
+          .getHandle(workflowId)
+          .executeUpdate(stopUpdate, { args: [{ reason: 'withdrawn' }] });
+      },
     });
     expect(stopped.result).toMatchObject({ outcome: 'stopped', stopped: 'withdrawn' });
     expect(stopped.sent).toEqual([]);
   });
+
+  it('reminds the candidate of a second interview of the same application too', async () => {
+    // Dispatch runs every interview of an application under one workflow ID, one after the other.
+    const applicationId = uniqueName('app');
+    const workflowId = uniqueName('interview-prep');
+    const carried = new Set<string>();
+    const first = await run(await interview(72, false, applicationId), { workflowId, carried });
+    const second = await run(await interview(72, false, applicationId), { workflowId, carried });
+    expect([first.result.outcome, second.result.outcome]).toEqual(['reminded', 'reminded']);
+    expect(second.sent).toHaveLength(1);
+    expect(second.sent[0]!.message.key).not.toBe(first.sent[0]!.message.key);
+    expect(second.sent[0]!.message.key).toMatch(new RegExp(`^${workflowId}:interviewPrep-\\d{8}T\\d{6}Z:1$`));
+  });
+
+  it.each(['duplicate', 'skipped'] as const)(
+    'reports a reminder only when it went out, not when the delivery layer answers %s',
+    async (status) => {
+      const { result, sent } = await run(await interview(72), { answer: () => status });
+      expect(result).toEqual({ outcome: 'not_confirmed', delivery: status });
+      expect(sent).toEqual([]);
+    },
+  );
 });
