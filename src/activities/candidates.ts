@@ -6,7 +6,7 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ProviderStatusReport } from '../domain/candidate-entity';
 import { candidateWorkflowId } from '../domain/ids';
 import {
@@ -30,7 +30,7 @@ import {
   type OpenFollowUp,
 } from '../workflows/candidate';
 import {
-  linkCandidateUpdate,
+  linkCandidateSignal,
   phoneCandidatesQuery,
   phoneIndexWorkflow,
   phoneIndexWorkflowId,
@@ -174,21 +174,21 @@ export function createTemporalCandidateDirectory(
     async registerFollowUp({ candidateId, email, ...rest }) {
       const followUp = { ...rest, hasEmail: email !== undefined };
       const phone = followUp.phone;
+      // The entity first: a deleted candidate refuses there, before their number is indexed again.
+      const registered = await entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
       if (phone !== undefined) {
         await cancellable(() =>
-          client.workflow.executeUpdateWithStart(linkCandidateUpdate, {
-            args: [{ candidateId }],
-            startWorkflowOperation: new WithStartWorkflowOperation(phoneIndexWorkflow, {
-              workflowId: phoneIndex(phone),
-              taskQueue,
-              args: [{ candidateIds: [] }],
-              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-              staticSummary: 'Phone index: which candidate an inbound SMS is from',
-            }),
+          client.workflow.signalWithStart(phoneIndexWorkflow, {
+            workflowId: phoneIndex(phone),
+            taskQueue,
+            args: [{ candidateIds: [] }],
+            signal: linkCandidateSignal,
+            signalArgs: [{ candidateId }],
+            staticSummary: 'Phone index: which candidate an inbound SMS is from',
           }),
         );
       }
-      return entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
+      return registered;
     },
     async closeFollowUp(candidateId, followUpId) {
       // A plain update, not update-with-start: closing must never bring back a purged candidate's entity.
@@ -265,9 +265,21 @@ export function createTemporalCandidateDirectory(
  */
 export function createCandidateActivities({ candidates }: { candidates: CandidateDirectory }) {
   return {
-    /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
-    registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
-      return candidates.registerFollowUp(registration);
+    /**
+     * Registers a running follow-up; `replyTag` is set only when the candidate has several open. A deleted
+     * candidate refuses: a non-retryable `candidate_deleted` failure, on which the follow-up ends quietly.
+     */
+    async registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
+      try {
+        return await candidates.registerFollowUp(registration);
+      } catch (error) {
+        if (!(error instanceof CandidateDeletedError)) throw error;
+        throw ApplicationFailure.create({
+          type: 'candidate_deleted',
+          message: error.message,
+          nonRetryable: true,
+        });
+      }
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

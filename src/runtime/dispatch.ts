@@ -112,14 +112,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     const followUpId = followUpWorkflowId(snapshot.applicationId);
     // Resolved first: an unusable per-event policy must stop the event before anything starts.
     const policy = resolvePolicy(deps.operatorPolicy, snapshot.policy ?? {});
-    const entity = await describe(candidateWorkflowId(snapshot.candidate.id));
-    if (entity?.status.name !== 'RUNNING' && entity?.memo?.purged === true) {
-      return {
-        followUpId,
-        status: 'ignored',
-        reason: 'this candidate was deleted; nothing is started for them',
-      };
-    }
+    // A deleted candidate is not looked up here (that was a second call on every event): their entity
+    // refuses the follow-up's registration, and the follow-up ends before sending anything.
     let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
     for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
       try {

@@ -1,11 +1,13 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -58,6 +60,19 @@ const { deliver } = proxyActivities<Activities>({
   },
 });
 
+/**
+ * The holiday look-up as a local activity: a pure, fast computation that need not go through the task
+ * queue (its answer is still recorded in history, as a marker).
+ */
+const { loadHolidays: loadHolidaysLocally } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['HolidayInputError'],
+  },
+});
+
 const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: {
@@ -86,6 +101,7 @@ const refreshHolidaysPatch = 'refresh-holidays-at-close-out';
 const acknowledgeAnyDayPatch = 'acknowledge-on-any-day';
 const closeOutInWindowPatch = 'close-out-in-send-window';
 const fullExtensionPatch = 'still-waiting-full-extension';
+const fastStartPatch = 'holidays-local-with-registration';
 const referencesByKeyPatch = 'references-by-stable-key';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
@@ -954,18 +970,45 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     learned: closeOutAnswer?.learned,
   });
 
-  holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+  const register = () =>
+    registerFollowUp({
+      candidateId: snapshot.candidate.id,
+      followUpId,
+      company: snapshot.company,
+      role: snapshot.role,
+      phone: snapshot.candidate.phone,
+      email: snapshot.candidate.email,
+      zone,
+    });
+  let registration: { replyTag?: string };
+  try {
+    if (patched(fastStartPatch)) {
+      // Both at once, the holidays without a trip through the task queue: the first message goes sooner.
+      const fromIso = new Date(startMs).toISOString();
+      // Both settle before either failure counts, so nothing is left running when the follow-up ends early.
+      const [loaded, registered] = await Promise.allSettled([
+        loadHolidaysLocally(snapshot.candidate.country, fromIso, 2),
+        register(),
+      ]);
+      if (registered.status === 'rejected') throw registered.reason;
+      if (loaded.status === 'rejected') throw loaded.reason;
+      holidays = loaded.value;
+      registration = registered.value;
+    } else {
+      holidays = await loadHolidays(snapshot.candidate.country, new Date(startMs).toISOString(), 2);
+      registration = await register();
+    }
+  } catch (error) {
+    // The candidate was deleted while this follow-up was starting: it ends here, having sent nothing.
+    if (!isFailureOfType(error, 'candidate_deleted')) throw error;
+    state.stopped = 'candidate_deleted';
+    state.phase = 'stopped';
+    for (const step of Object.keys(state.steps) as StepName[])
+      if (isOpen(state.steps[step])) state.steps[step] = 'stopped';
+    record('stop', 'closeOut', 'Stopped: the candidate was deleted');
+    return result();
+  }
   schedule = followUpSchedule(policy, zone, holidays);
-
-  const registration = await registerFollowUp({
-    candidateId: snapshot.candidate.id,
-    followUpId,
-    company: snapshot.company,
-    role: snapshot.role,
-    phone: snapshot.candidate.phone,
-    email: snapshot.candidate.email,
-    zone,
-  });
   const replyTag = registration.replyTag;
 
   state.phase = 'running';
@@ -1191,6 +1234,13 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       if (!(error instanceof ActivityFailure)) throw error;
     }
   }
+}
+
+/** Whether an activity failed with an application failure of this type. */
+function isFailureOfType(error: unknown, type: string): boolean {
+  return (
+    error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === type
+  );
 }
 
 function settledReference(status: FollowUpState['references'][number]['status']): boolean {

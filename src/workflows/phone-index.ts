@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   defineUpdate,
   setHandler,
   workflowInfo,
@@ -24,6 +25,12 @@ export interface PhoneIndexState {
 /** Adds a candidate to the number's list (idempotent). */
 export const linkCandidateUpdate = defineUpdate<PhoneIndexState, [{ candidateId: string }]>('linkCandidate');
 
+/**
+ * The same as {@link linkCandidateUpdate}, as a signal: registration sends it with signal-with-start and
+ * waits for no worker, so a burst of new follow-ups does not queue behind the index.
+ */
+export const linkCandidateSignal = defineSignal<[{ candidateId: string }]>('linkCandidate');
+
 /** Removes a candidate (deleted, or the number changed); the index ends when nobody is left. */
 export const unlinkCandidateUpdate = defineUpdate<PhoneIndexState, [{ candidateId: string }]>(
   'unlinkCandidate',
@@ -42,10 +49,18 @@ export async function phoneIndexWorkflow(input: PhoneIndexState = { candidateIds
   const state: PhoneIndexState = { candidateIds: [...input.candidateIds] };
   let emptied = false;
   setHandler(phoneCandidatesQuery, () => state);
+  const link = (candidateId: string) => {
+    if (!state.candidateIds.includes(candidateId)) state.candidateIds.push(candidateId);
+    // A link that arrives as the index empties keeps it alive.
+    emptied = false;
+  };
+  setHandler(linkCandidateSignal, ({ candidateId }) => {
+    if (typeof candidateId === 'string' && candidateId !== '') link(candidateId);
+  });
   setHandler(
     linkCandidateUpdate,
     ({ candidateId }) => {
-      if (!state.candidateIds.includes(candidateId)) state.candidateIds.push(candidateId);
+      link(candidateId);
       return state;
     },
     {

@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import twilio from 'twilio';
 import { createTemporalCandidateDirectory } from '../../src/activities';
 import { loadConfig } from '../../src/config';
-import { followUpWorkflowId } from '../../src/domain/ids';
+import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { stateQuery } from '../../src/workflows';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
@@ -217,11 +217,24 @@ describeContract(
       expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
       expect(await directory.findByPhone(phone)).toEqual([]);
 
-      // A late rejection for the deleted candidate (another application) starts nothing for them again.
+      // A late rejection for the deleted candidate (another application): the candidate's tombstone refuses
+      // its registration, so that follow-up ends before sending anything, and the number stays unindexed.
+      const mailsBefore = smtp.received.length;
       const late = sampleSnapshot({ candidate: snapshot.candidate, policy: snapshot.policy });
       const lateAnswer = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', late);
-      expect(lateAnswer).toMatchObject({ status: 202, json: { status: 'ignored' } });
+      expect(lateAnswer.status).toBe(202);
+      const lateResult = (await engine.temporal.client.workflow
+        .getHandle(followUpWorkflowId(late.applicationId))
+        .result()) as { outcome: string; stopped?: string; steps: Record<string, string> };
+      expect(lateResult).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
+      expect(lateResult.steps.acknowledgement).toBe('stopped');
+      expect(smtp.received.length).toBe(mailsBefore);
       expect(await directory.findByPhone(phone)).toEqual([]);
+      // Nor did anything bring the candidate's entity back: it is still the tombstone.
+      const tombstone = await engine.temporal.client.workflow
+        .getHandle(candidateWorkflowId(snapshot.candidate.id))
+        .describe();
+      expect(tombstone.status.name).toBe('COMPLETED');
     });
 
     it('closes out by SMS: once every step settled, a free-text answer becomes the debrief', async () => {

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -89,6 +90,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     snapshot: ApplicationSnapshot,
     body: (run: Run) => Promise<T>,
     policy = resolvePolicy(),
+    overrides: Partial<FollowUpActivities> = {},
   ): Promise<T> {
     const sent: Sent[] = [];
     const closed: string[] = [];
@@ -97,7 +99,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: fakeActivities(sent, closed),
+      activities: { ...fakeActivities(sent, closed), ...overrides },
     });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start(followUpWorkflow, {
@@ -155,6 +157,64 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     );
   const localWeekday = (ms: number, zone: string) =>
     new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(ms);
+
+  it('ends quietly, sending nothing, when the candidate was deleted before it registered', async () => {
+    const result = await withFollowUp(
+      sampleSnapshot(),
+      async ({ handle, sent, closed }) => {
+        const ended = await handle.result();
+        expect(sent).toEqual([]);
+        expect(closed).toEqual([]);
+        const { timeline } = await handle.query(stateQuery);
+        expect(timeline.map((entry) => entry.summary)).toEqual(['Stopped: the candidate was deleted']);
+        return ended;
+      },
+      resolvePolicy(),
+      {
+        async registerFollowUp() {
+          throw ApplicationFailure.create({
+            type: 'candidate_deleted',
+            message: 'candidate was deleted',
+            nonRetryable: true,
+          });
+        },
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
+    expect(Object.values(result.steps).every((status) => status === 'stopped' || status === 'off')).toBe(
+      true,
+    );
+  });
+
+  it('marks a message whose delivery could not be confirmed as possibly not arrived, and goes on', async () => {
+    await withFollowUp(
+      sampleSnapshot(),
+      async ({ handle, until }) => {
+        await until(
+          async () => (await handle.query(stateQuery)).callAttempts.recruiterCall > 0,
+          'the first reminder',
+        );
+        const { timeline } = await handle.query(stateQuery);
+        const acknowledgement = timeline.find(
+          (entry) => entry.step === 'acknowledgement' && entry.kind === 'message',
+        );
+        expect(acknowledgement).toMatchObject({ uncertain: true, status: 'done' });
+        expect(acknowledgement?.summary).toMatch(/the email may not have arrived/);
+        expect(timeline.filter((entry) => entry.uncertain)).toHaveLength(1);
+        await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+        // Let it end before its worker stops: a run left open would hold the test server's clock.
+        await handle.result();
+      },
+      resolvePolicy(),
+      {
+        async deliver(message: OutboundMessage): Promise<DeliveryResult> {
+          return message.step === 'acknowledgement'
+            ? { key: message.key, status: 'unknown', uncertain: ['email'] }
+            : fakeActivities([], []).deliver(message);
+        },
+      },
+    );
+  });
 
   it('runs the whole happy path in seconds: calls, references, connection, close-out and the debrief', async () => {
     const snapshot = sampleSnapshot();
