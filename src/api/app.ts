@@ -11,7 +11,7 @@ import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
 import { previewTimeline } from '../runtime/preview';
 import type { PolicyOverride } from '../domain/policy';
-import { deadlineMiddleware, ranOutOfTime, type RequestDeadlines } from './deadline';
+import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
 import { clientAddress, readBody, tooLarge } from './http';
 import { buildOpenApiDocument } from './openapi';
 import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
@@ -72,8 +72,9 @@ export function createApp(deps: AppDeps) {
   if (deps.deadlines) app.use('*', deadlineMiddleware(deps.deadlines, log));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    // A handler that ran out of time fails once its Temporal calls are cancelled; it was answered already.
-    if (!ranOutOfTime(c)) console.error(error);
+    // A handler that ran out of time fails once its Temporal calls are cancelled: that is the 503 case.
+    if (ranOutOfTime(c)) return outOfTimeAnswer(c);
+    console.error(error);
     return c.text('Internal Server Error', 500);
   });
 
@@ -120,7 +121,15 @@ export function createApp(deps: AppDeps) {
   });
 
   if (deps.replies) {
-    const replies = { ...deps.replies, ...(deps.now ? { now: deps.now } : {}) };
+    const scope = deps.deadlines?.scope;
+    const twilioMs = deps.deadlines?.twilioMs ?? 0;
+    const replies = {
+      ...deps.replies,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(scope
+        ? { cleanUp: <T>(call: () => Promise<T>) => scope(AbortSignal.timeout(twilioMs), call) }
+        : {}),
+    };
     app.route('/', actionLinkRoutes(replies));
     app.route('/', followUpPageRoutes(replies));
     if (replies.twilioAuthToken) {

@@ -19,11 +19,20 @@ export interface RequestDeadlines {
   scope?: TemporalCallScope;
 }
 
-const abandoned = new WeakSet<Context>();
+/** Requests that ran out of time, with their deadline. */
+const abandoned = new WeakMap<Context, number>();
 
-/** Whether a request was already answered 503 because it ran out of time (its late failure is expected). */
+/** Whether a request ran out of time (so its handler's late failure is expected, not a bug). */
 export function ranOutOfTime(c: Context): boolean {
   return abandoned.has(c);
+}
+
+/**
+ * The 503 answer for a request that ran out of time. The app's error handler answers with it too: a handler
+ * whose cancelled call fails at once could otherwise replace the 503 with its own 500.
+ */
+export function outOfTimeAnswer(c: Context): Response {
+  return busy(c, abandoned.get(c) ?? 0);
 }
 
 /** Seconds a client is asked to wait before retrying a request that ran out of time. */
@@ -50,23 +59,26 @@ export function deadlineMiddleware(
     const ms = deadlineFor(deadlines, c.req.path);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
+    const expired = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        resolve('expired');
+        abandoned.set(c, ms);
+        resolve();
         controller.abort(new Error(`the request ran out of its ${ms} ms deadline`));
       }, ms);
     });
-    const handled = scope(controller.signal, () => next()).then(() => 'handled' as const);
+    const handled = scope(controller.signal, () => next());
     try {
-      if ((await Promise.race([handled, expired])) === 'handled') return;
+      await Promise.race([handled, expired]);
     } finally {
       clearTimeout(timer);
     }
-    // The abandoned handler fails once its calls are cancelled; its answer goes nowhere.
-    abandoned.add(c);
+    if (!abandoned.has(c)) return;
+    // The handler fails once its calls are cancelled, perhaps before this line; the 503 replaces its answer.
     handled.catch(() => undefined);
     log(`${c.req.method} ${routeOf(c.req.path)}: Temporal did not answer within ${ms} ms; answered 503`);
-    return busy(c, ms);
+    const response = busy(c, ms);
+    c.res = response;
+    return response;
   };
 }
 

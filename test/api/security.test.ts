@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 import { createApp, type AppDeps } from '../../src/api/app';
@@ -8,6 +9,7 @@ import { signWebhook } from '../../src/ingest/signature';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { memoryCandidates } from '../helpers/memory-candidates';
+import { eventually } from '../helpers/eventually';
 import { uniqueName } from '../helpers/temporal';
 
 /**
@@ -397,6 +399,63 @@ describe('Twilio webhooks', () => {
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([413, 413]);
     expect(acted()).toEqual(nothing);
+  });
+
+  it('forgets the idempotency token of an SMS that ran out of time, so that Twilio’s retry is handled', async () => {
+    const scopes = new AsyncLocalStorage<AbortSignal>();
+    /** As the Temporal client does: a call under an aborted signal fails at once, one in flight when it aborts. */
+    function underScope<T>(call: () => Promise<T>): Promise<T> {
+      const signal = scopes.getStore();
+      if (signal?.aborted) return Promise.reject(new Error('cancelled on client'));
+      return new Promise<T>((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new Error('cancelled on client')), { once: true });
+        call().then(resolve, reject);
+      });
+    }
+    const state = waitingState();
+    const memory = memoryCandidates();
+    await memory.registerFollowUp({ ...state, phone });
+    const followUps = fakeFollowUps(state);
+    let workersDown = true;
+    const app = createApp({
+      webhookSecret,
+      maxBodyBytes,
+      dispatch: () => Promise.reject(new Error('not used')),
+      health: () => Promise.resolve({ ok: true, checks: {} }),
+      deadlines: { apiMs: 50, twilioMs: 50, scope: (signal, call) => scopes.run(signal, call) },
+      replies: {
+        publicUrl,
+        linkSecret,
+        twilioAuthToken: authToken,
+        followUps: {
+          state: (id) => underScope(() => followUps.gateway.state(id)),
+          apply: (id, command) =>
+            underScope(() =>
+              workersDown ? new Promise<never>(() => undefined) : followUps.gateway.apply(id, command),
+            ),
+        },
+        candidates: {
+          ...memory,
+          acceptInbound: (id, inbound) => underScope(() => memory.acceptInbound(id, inbound)),
+          releaseInbound: (id, token) => underScope(() => memory.releaseInbound(id, token)),
+        },
+      },
+    });
+    const values = params();
+    const headers = signed('/twilio/sms', values);
+    const first = await send(app, '/twilio/sms', { headers, body: form(values) });
+    expect(first.status).toBe(503);
+    await eventually(
+      async () => (memory.entities.get(state.candidateId)?.seenInboundTokens.length === 0 ? true : undefined),
+      'the token of the timed-out SMS to be released',
+      2000,
+    );
+
+    workersDown = false;
+    const retry = await send(app, '/twilio/sms', { headers, body: form(values) });
+    expect(retry.status).toBe(200);
+    expect(retry.text).toMatch(/thanks, noted/);
+    expect(followUps.applied).toHaveLength(1);
   });
 
   it('drops a replayed inbound SMS (same idempotency token): the command is applied once', async () => {
