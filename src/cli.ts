@@ -24,9 +24,8 @@ async function run(parts: EngineParts): Promise<void> {
   log(`configuration: ${JSON.stringify(describeConfig(config))}`);
   const engine = await startEngine(config, parts, log);
   if (engine.apiUrl && engine.webhookSecret && !config.webhookSecret) {
-    log(
-      `webhook secret for local trackers (kept in ${config.dataDir}/webhook-secret): ${engine.webhookSecret}`,
-    );
+    // Only where it is kept: a secret in a log is readable by whoever reads the logs.
+    log(`webhook secret for local trackers: kept in ${config.dataDir}/webhook-secret (readable by you only)`);
   }
   if (engine.apiUrl) log(`try it: npm run debrief -- send examples/rejected.json --url ${engine.apiUrl}`);
   log('ready; press Ctrl-C to stop');

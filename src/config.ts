@@ -49,6 +49,21 @@ const envSchema = z.object({
   DEBRIEF_SEARCH_ATTRIBUTES: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   DEBRIEF_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0, 'must be 0 (off) or more').max(100_000).default(50),
   DEBRIEF_RATE_LIMIT_BURST: z.coerce.number().int().min(1, 'must be at least 1').max(1_000_000).default(200),
+  DEBRIEF_API_DEADLINE_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 ms')
+    .max(120_000, 'must be at most 120000 ms')
+    .default(10_000),
+  DEBRIEF_TWILIO_DEADLINE_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 ms')
+    .max(
+      14_000,
+      'must be at most 14000 ms: Twilio gives up on a webhook after 15 s, and the answer must reach it',
+    )
+    .default(8_000),
   DEBRIEF_GREENHOUSE_SECRET: optionalString,
   DEBRIEF_LEVER_SECRET: optionalString,
   DEBRIEF_HUNTR_SECRET: optionalString,
@@ -117,8 +132,10 @@ export interface Config {
     | { mode: 'external'; namespace: string | undefined };
   /** Whether new workflows carry the DebriefCandidate/Company/Stage search attributes (they must be registered). */
   searchAttributes: boolean;
-  /** Requests per second and burst per client address on /events and /trackers; undefined when off. */
+  /** Requests per second and burst per client address on every route; undefined when off. */
   rateLimit: { perSecond: number; burst: number } | undefined;
+  /** How long an API request may wait on Temporal before it is answered 503 with Retry-After. */
+  deadlines: { apiMs: number; twilioMs: number };
   /** Tracker adapters: each one's webhook secret (absent: adapter off) and the defaults they fill in. */
   trackers: {
     secrets: Partial<Record<'greenhouse' | 'lever' | 'huntr' | 'generic', string>>;
@@ -140,7 +157,10 @@ export interface Config {
   };
   /** SMTP email, when configured. */
   smtp?: { url: string; from: { name: string; address: string } };
-  /** Signs links in messages; when unset, derived from the webhook secret. */
+  /**
+   * Signs links in messages and keys the phone index. Required outside the embedded default; there, one is
+   * generated into the data folder when unset.
+   */
   linkSecret: string | undefined;
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
@@ -215,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : {}),
     linkSecret: e.DEBRIEF_LINK_SECRET,
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
+    deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
     rateLimit:
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
@@ -293,7 +314,36 @@ function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
     );
   }
   if (e.DEBRIEF_MAIL_FROM && !e.SMTP_URL) problems.push('SMTP_URL: required with DEBRIEF_MAIL_FROM');
-  return problems;
+  if (given.length === 3 && !e.DEBRIEF_PUBLIC_URL) {
+    problems.push(
+      'DEBRIEF_PUBLIC_URL: required with Twilio: set it to the exact https address Twilio calls ' +
+        '(its webhooks go to DEBRIEF_PUBLIC_URL/twilio/sms); Twilio signs the full URL, so a wrong one refuses every reply',
+    );
+  }
+  return [...problems, ...crossedSecretProblems(e)];
+}
+
+/**
+ * A link secret shared with a tracker's signing secret would let whoever holds that secret sign page and
+ * action links for every candidate; each secret protects one thing.
+ */
+function crossedSecretProblems(e: z.output<typeof envSchema>): string[] {
+  const link = e.DEBRIEF_LINK_SECRET;
+  if (link === undefined) return [];
+  const others = {
+    DEBRIEF_WEBHOOK_SECRET: e.DEBRIEF_WEBHOOK_SECRET,
+    DEBRIEF_GREENHOUSE_SECRET: e.DEBRIEF_GREENHOUSE_SECRET,
+    DEBRIEF_LEVER_SECRET: e.DEBRIEF_LEVER_SECRET,
+    DEBRIEF_HUNTR_SECRET: e.DEBRIEF_HUNTR_SECRET,
+    DEBRIEF_GENERIC_SECRET: e.DEBRIEF_GENERIC_SECRET,
+    TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN,
+  };
+  return Object.entries(others)
+    .filter(([, value]) => value !== undefined && value.includes(link.trim()))
+    .map(
+      ([name]) =>
+        `DEBRIEF_LINK_SECRET: must not be (part of) ${name}: whoever holds that secret could sign links for every candidate; generate a separate one (openssl rand -base64 32)`,
+    );
 }
 
 function mailbox(value: string): { name: string; address: string } {
@@ -324,6 +374,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     outbox: config.outboxDir,
     temporal: config.temporal.mode,
     webhookSecret: config.webhookSecret ? 'set' : 'not set',
+    linkSecret: config.linkSecret ? 'set' : 'not set',
+    deadlines: `${config.deadlines.apiMs} ms, Twilio ${config.deadlines.twilioMs} ms`,
     sms: config.twilio ? 'twilio' : 'outbox',
     email: config.smtp ? 'smtp' : 'outbox',
   };

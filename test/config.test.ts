@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from '../src/config';
+import { resolveSecrets } from '../src/runtime/engine';
 
 /** The problems a bad environment is reported with (the test fails when it loads instead). */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -83,5 +84,91 @@ describe('loadConfig', () => {
       /TWILIO/,
     );
     expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:2525' }).join('\n')).toMatch(/DEBRIEF_MAIL_FROM/);
+  });
+
+  it('requires DEBRIEF_PUBLIC_URL with Twilio, since Twilio signs the exact address it calls', () => {
+    const twilio = {
+      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+      TWILIO_AUTH_TOKEN: 'twilio-token',
+      TWILIO_FROM: '+14155550199',
+    };
+    expect(problemsOf(twilio)).toEqual([expect.stringMatching(/^DEBRIEF_PUBLIC_URL: required with Twilio/)]);
+    expect(loadConfig({ ...twilio, DEBRIEF_PUBLIC_URL: 'https://debrief.example.org' }).http.publicUrl).toBe(
+      'https://debrief.example.org',
+    );
+  });
+
+  it('refuses a link secret that is also a webhook secret, without repeating either', () => {
+    const linkSecret = Buffer.from('a-config-test-secret-of-32-bytes').toString('base64');
+    const problems = problemsOf({ DEBRIEF_WEBHOOK_SECRET: secret, DEBRIEF_LINK_SECRET: linkSecret });
+    expect(problems).toEqual([
+      expect.stringMatching(/^DEBRIEF_LINK_SECRET: must not be .*DEBRIEF_WEBHOOK_SECRET/),
+    ]);
+    expect(problems.join('\n')).not.toContain(linkSecret);
+    const tracker = 'generic-tracker-secret-that-is-long-enough-0123';
+    expect(problemsOf({ DEBRIEF_GENERIC_SECRET: tracker, DEBRIEF_LINK_SECRET: tracker }).join('\n')).toMatch(
+      /DEBRIEF_GENERIC_SECRET/,
+    );
+  });
+
+  it("gives API requests a deadline on Temporal, and keeps the Twilio one under Twilio's 15 s", () => {
+    expect(loadConfig({}).deadlines).toEqual({ apiMs: 10_000, twilioMs: 8_000 });
+    expect(loadConfig({ DEBRIEF_API_DEADLINE_MS: '2500' }).deadlines.apiMs).toBe(2500);
+    expect(problemsOf({ DEBRIEF_TWILIO_DEADLINE_MS: '15000' }).join('\n')).toMatch(
+      /^DEBRIEF_TWILIO_DEADLINE_MS: must be at most 14000 ms: Twilio gives up/,
+    );
+    expect(problemsOf({ DEBRIEF_API_DEADLINE_MS: 'soon' }).join('\n')).toMatch(/DEBRIEF_API_DEADLINE_MS/);
+  });
+});
+
+describe('the secrets each part needs', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'debrief-secrets-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names every missing secret against an external Temporal, and what to do', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' });
+    const problems = (): string[] => {
+      try {
+        resolveSecrets(config, { api: true, worker: true }, dir, () => undefined);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    expect(problems()).toEqual([
+      expect.stringMatching(/^DEBRIEF_WEBHOOK_SECRET: required by the API .*whsec_/),
+      expect.stringMatching(/^DEBRIEF_LINK_SECRET: required by every worker and API .*openssl rand/),
+    ]);
+    // A worker alone needs only the link secret: it no longer derives one from the webhook secret.
+    const linkSecret = 'an-external-link-secret-of-32-characters!';
+    const worker = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      DEBRIEF_LINK_SECRET: linkSecret,
+    });
+    expect(resolveSecrets(worker, { api: false, worker: true }, dir, () => undefined)).toEqual({
+      webhookSecret: undefined,
+      linkSecret,
+    });
+  });
+
+  it('generates a separate link secret in the embedded default, kept for its owner only and never logged', async () => {
+    const logs: string[] = [];
+    const first = resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, (line) => logs.push(line));
+    expect(first.linkSecret.length).toBeGreaterThanOrEqual(32);
+    expect(first.webhookSecret).toMatch(/^whsec_/);
+    expect(first.webhookSecret).not.toContain(first.linkSecret);
+    expect(await readFile(join(dir, 'link-secret'), 'utf8')).toBe(`${first.linkSecret}\n`);
+    expect((await stat(join(dir, 'link-secret'))).mode & 0o777).toBe(0o600);
+    expect(logs.join('\n')).toMatch(/link secret/);
+    expect(logs.join('\n')).not.toContain(first.linkSecret);
+    expect(logs.join('\n')).not.toContain(first.webhookSecret ?? '');
+    // Kept: a restart signs and checks links with the same secret.
+    expect(resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, () => undefined)).toEqual(first);
   });
 });

@@ -5,11 +5,11 @@ import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } fro
 import { html, htmlPage } from './html';
 import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from './link-tokens';
 
-export { createLinkMaker, deriveLinkSecret, linkLifetimeDays } from './link-tokens';
+export { createLinkMaker, linkLifetimeDays } from './link-tokens';
 
 /** What the link routes need. */
 export interface ActionLinkDeps {
-  /** Signs and checks links (DEBRIEF_LINK_SECRET, else derived from the webhook secret). */
+  /** Signs and checks links (DEBRIEF_LINK_SECRET, or the one the embedded default keeps). */
   linkSecret: string;
   publicUrl: string;
   followUps: FollowUpGateway;

@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import type { DispatchResult } from '../runtime/dispatch';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { CandidateDirectory } from '../activities/candidates';
@@ -9,7 +11,8 @@ import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
 import { previewTimeline } from '../runtime/preview';
 import type { PolicyOverride } from '../domain/policy';
-import { clientAddress } from './http';
+import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
+import { clientAddress, readBody, tooLarge } from './http';
 import { buildOpenApiDocument } from './openapi';
 import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
@@ -29,8 +32,12 @@ export interface AppDeps {
   now?: () => number;
   /** The operator's policy override, for the timeline preview. */
   operatorPolicy?: PolicyOverride;
-  /** Per-client-address limit on /events and /trackers; none when absent. */
+  /** Per-client-address limit on every route; none when absent. */
   rateLimit?: RateLimit;
+  /** How long a request may wait on Temporal before it is answered 503; no deadline when absent. */
+  deadlines?: RequestDeadlines;
+  /** Operational log (failing health checks, requests that ran out of time); never personal data. */
+  log?: (line: string) => void;
   /** The client key the rate limit counts by; by default the TCP peer's address. */
   clientAddress?: (c: Context) => string;
   /** Tracker adapters' secrets and defaults; every adapter is off when absent. */
@@ -50,27 +57,52 @@ export interface AppDeps {
   };
 }
 
-/** Builds the HTTP API. Nothing is started on any error answer. */
+/**
+ * Builds the HTTP API. Nothing is started on any error answer. Every route is rate-limited per client
+ * address, reads at most `maxBodyBytes` of body, and answers 503 with Retry-After once it has waited on
+ * Temporal longer than its deadline.
+ */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
-
-  app.get('/healthz', async (c) => {
-    const report = await deps.health();
-    return c.json(report, report.ok ? 200 : 503);
-  });
+  const log = deps.log ?? (() => undefined);
 
   const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
-  const limitClients = rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress);
-  app.use('/events', limitClients);
-  app.use('/trackers/*', limitClients);
+  app.use('*', rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress));
+  app.use('*', bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => tooLarge(c, deps.maxBodyBytes) }));
+  if (deps.deadlines) app.use('*', deadlineMiddleware(deps.deadlines, log));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    // A handler that ran out of time fails once its Temporal calls are cancelled: that is the 503 case.
+    if (ranOutOfTime(c)) return outOfTimeAnswer(c);
+    console.error(error);
+    return c.text('Internal Server Error', 500);
+  });
+
+  // Outsiders learn up or down per part; why a check failed goes to the operator's log only.
+  let lastFailure = '';
+  app.get('/healthz', async (c) => {
+    const report = await deps.health();
+    const failure = Object.entries(report.checks)
+      .filter(([, check]) => !check.ok)
+      .map(([name, check]) => `${name}: ${check.detail ?? 'failed'}`)
+      .join('; ');
+    if (failure !== lastFailure) log(failure ? `health: down (${failure})` : 'health: up again');
+    lastFailure = failure;
+    const checks = Object.fromEntries(
+      Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok }]),
+    );
+    return c.json({ ok: report.ok, checks }, report.ok ? 200 : 503);
+  });
+
   registerEventsRoute(app, deps);
 
   // Read-only: computes the planned timeline for an event or snapshot; nothing is started or sent.
-  app.use('/preview', limitClients);
   app.post('/preview', async (c) => {
+    const text = await readBody(c, deps.maxBodyBytes);
+    if (text === undefined) return tooLarge(c, deps.maxBodyBytes);
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(text);
     } catch {
       return c.json(
         {
@@ -89,7 +121,15 @@ export function createApp(deps: AppDeps) {
   });
 
   if (deps.replies) {
-    const replies = { ...deps.replies, ...(deps.now ? { now: deps.now } : {}) };
+    const scope = deps.deadlines?.scope;
+    const twilioMs = deps.deadlines?.twilioMs ?? 0;
+    const replies = {
+      ...deps.replies,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(scope
+        ? { cleanUp: <T>(call: () => Promise<T>) => scope(AbortSignal.timeout(twilioMs), call) }
+        : {}),
+    };
     app.route('/', actionLinkRoutes(replies));
     app.route('/', followUpPageRoutes(replies));
     if (replies.twilioAuthToken) {

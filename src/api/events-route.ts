@@ -1,10 +1,11 @@
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
 import type { ValidationIssue } from '../domain/events';
 import { PolicyError } from '../domain/policy';
 import { parseCloudEvent, type KnownCloudEvent } from '../ingest/cloudevents';
 import { verifyWebhook } from '../ingest/signature';
 import { DispatchRetryLaterError, type DispatchResult } from '../runtime/dispatch';
+import { RETRY_AFTER_SECONDS } from './deadline';
 import { lowerCaseHeaders, problem, readBody, tooLarge } from './http';
 
 /** Applies one validated event; the idempotency key is the webhook-id, else the event id. */
@@ -17,9 +18,6 @@ export interface EventsRouteDeps {
   dispatch: DispatchEvent;
   now?: () => number;
 }
-
-/** Seconds a tracker is asked to wait before retrying an event Debrief could not take right now. */
-const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Registers `POST /events`: one CloudEvents 1.0 event (structured or binary), signed per Standard Webhooks.
@@ -93,6 +91,19 @@ export function answerForDispatchError(
   }
   if (error instanceof DispatchRetryLaterError) {
     return { status: 503, title: 'try again shortly', issues: [{ path: '(root)', message: error.message }] };
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return {
+      status: 503,
+      title: 'Temporal did not answer in time',
+      issues: [
+        {
+          path: '(root)',
+          message:
+            'the workflow did not take the event in time, so the outcome is unknown; retry with the same webhook-id shortly (it is idempotent)',
+        },
+      ],
+    };
   }
   if (error instanceof ServiceError) {
     return {

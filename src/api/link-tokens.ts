@@ -25,11 +25,6 @@ export interface LinkClaims {
   n: string;
 }
 
-/** The secret that signs links: DEBRIEF_LINK_SECRET, else derived from the webhook secret. */
-export function deriveLinkSecret(webhookSecret: string): string {
-  return createHmac('sha256', webhookSecret).update('debrief links v1').digest('base64url');
-}
-
 /** Signs `claims` into a token. */
 export function signLinkToken(secret: string, claims: LinkClaims): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');

@@ -23,7 +23,7 @@ export const problemSchema = z.object({
 
 const healthSchema = z.object({
   ok: z.boolean(),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+  checks: z.record(z.string(), z.object({ ok: z.boolean() })),
 });
 
 type JsonSchema = Record<string, unknown>;
@@ -49,7 +49,7 @@ function problems(...statuses: number[]): Record<string, unknown> {
     413: 'body larger than DEBRIEF_MAX_BODY_BYTES',
     415: 'not a content type Debrief reads',
     429: 'rate limit exceeded; see Retry-After',
-    503: 'Temporal unavailable or the follow-up still starting; retry after Retry-After',
+    503: 'Temporal unavailable or slower than the deadline, or the follow-up still starting; retry after Retry-After',
   };
   return Object.fromEntries(
     statuses.map((status) => [
@@ -81,7 +81,9 @@ const binaryHeaders = ['ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-ti
     in: 'header',
     required: false,
     schema: { type: 'string' },
-    description: 'binary mode only (Content-Type application/json): the CloudEvents attribute',
+    description:
+      'binary mode only (Content-Type application/json), which accepts debrief.application.rejected alone: ' +
+      'these headers are not covered by the signature; ce-time is not used',
   }),
 );
 

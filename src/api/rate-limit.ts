@@ -75,7 +75,7 @@ export function rateLimitMiddleware(
         return problem(c, 429, 'too many requests', [
           {
             path: 'client',
-            message: `this client sent more events than the rate limit allows; retry after ${decision.retryAfterSeconds} s`,
+            message: `this client sent more requests than the rate limit allows; retry after ${decision.retryAfterSeconds} s`,
           },
         ]);
       }

@@ -8,6 +8,7 @@ import {
   type TrackerName,
 } from '../ingest/adapters';
 import type { DispatchResult } from '../runtime/dispatch';
+import { RETRY_AFTER_SECONDS } from './deadline';
 import { answerForDispatchError, type DispatchEvent } from './events-route';
 import { lowerCaseHeaders, problem, readBody, tooLarge } from './http';
 
@@ -86,7 +87,7 @@ export function registerTrackerRoutes(app: Hono, deps: TrackerRoutesDeps): void 
       } catch (error) {
         const answer = answerForDispatchError(error);
         if (answer === undefined) throw error;
-        if (answer.status === 503) c.header('Retry-After', '5');
+        if (answer.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
         return problem(c, answer.status, answer.title, answer.issues);
       }
     }

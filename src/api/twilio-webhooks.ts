@@ -30,6 +30,11 @@ export interface TwilioWebhookDeps {
   support?: string;
   /** Operational log; never given anything that identifies a person. */
   log?: (line: string) => void;
+  /**
+   * Runs a clean-up call with a deadline of its own, outside the request's (which has passed when the
+   * clean-up follows a request that ran out of time); by default the call runs as it is.
+   */
+  cleanUp?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -56,16 +61,30 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
     const candidateIds = phone ? await deps.candidates.findByPhone(phone) : [];
 
     const accepted = [];
-    for (const candidateId of candidateIds) {
-      accepted.push({ candidateId, ...(await deps.candidates.acceptInbound(candidateId, { token, phone })) });
-    }
-    if (accepted.some((entry) => entry.duplicate)) return twiml(c, undefined);
+    const attempted: string[] = [];
     try {
+      for (const candidateId of candidateIds) {
+        attempted.push(candidateId);
+        accepted.push({
+          candidateId,
+          ...(await deps.candidates.acceptInbound(candidateId, { token, phone })),
+        });
+      }
+      if (accepted.some((entry) => entry.duplicate)) return twiml(c, undefined);
       const answer = await answerReply(parseSmsReply(params.Body ?? ''), phone, accepted, deps);
       return twiml(c, answer);
     } catch (error) {
-      // Let Twilio's retry be handled as new: forget the token, then fail.
-      for (const { candidateId } of accepted) await deps.candidates.releaseInbound(candidateId, token);
+      // Let Twilio's retry be handled as new: forget the token, then fail. A token whose acceptance was cut
+      // off by the deadline may still be recorded later; its release queues behind it on the same entity.
+      const cleanUp = deps.cleanUp ?? ((call) => call());
+      const released = await Promise.allSettled(
+        attempted.map((candidateId) => cleanUp(() => deps.candidates.releaseInbound(candidateId, token))),
+      );
+      if (released.some((outcome) => outcome.status === 'rejected')) {
+        log(
+          'could not release the idempotency token of a failed inbound SMS; Twilio may see its retry dropped',
+        );
+      }
       throw error;
     }
   });

@@ -46,6 +46,14 @@ const ACCEPTED =
   `send ${STRUCTURED} (structured mode, the whole event in the body) or application/json with ` +
   'ce-specversion, ce-id, ce-source and ce-type headers (binary mode, the body is the data)';
 
+/**
+ * The one event type binary mode accepts. A rejection is harmless to replay under the same webhook-id (the
+ * dispatcher answers it as the first delivery) and its data cannot pass for any other type, so a changed
+ * `ce-type` can neither stop nor alter a follow-up; `ce-time` is dropped, so it cannot move a rejection past
+ * a reversal either (a rejection's time then comes from `data.rejectedAt`).
+ */
+export const BINARY_MODE_TYPE = 'debrief.application.rejected';
+
 /** Binary-mode context attributes and the headers that carry them. */
 const BINARY_HEADERS = {
   specversion: 'ce-specversion',
@@ -142,6 +150,19 @@ function parseBinary(headers: CloudEventRequest['headers'], body: string): Parse
     }
   }
   if (issues.length > 0) return invalid(issues);
+  // The signature covers the body only, so these headers could be changed on a captured request.
+  const type = envelope.type;
+  if (typeof type === 'string' && isEventType(type) && type !== BINARY_MODE_TYPE) {
+    return invalid([
+      {
+        path: BINARY_HEADERS.type,
+        message:
+          `${type} is not accepted in binary mode: ce-* headers are not covered by the signature, so only ` +
+          `${BINARY_MODE_TYPE} may be sent that way; send it in structured mode (Content-Type ${STRUCTURED})`,
+      },
+    ]);
+  }
+  delete envelope.time;
   if (body.trim() !== '') {
     const json = parseJsonBody(body);
     if (!json.ok) return invalid([json.issue]);

@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
-import { createLinkMaker, deriveLinkSecret } from '../api/action-links';
+import { createLinkMaker } from '../api/action-links';
 import { createApp } from '../api/app';
 import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
@@ -42,11 +42,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   installRuntime();
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const webhookSecret =
-    parts.api || (parts.worker && !config.linkSecret)
-      ? resolveWebhookSecret(config, dataDir, log)
-      : undefined;
-  const linkSecret = config.linkSecret ?? deriveLinkSecret(webhookSecret ?? '');
+  const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
 
   let temporal: TemporalLink;
   if (config.temporal.mode === 'embedded') {
@@ -112,6 +108,11 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       dispatch: (event, idempotencyKey) => dispatcher.dispatch(event, idempotencyKey),
       health: () => checkHealth(temporal.client, config.taskQueue),
       operatorPolicy: config.policy,
+      deadlines: {
+        ...config.deadlines,
+        scope: (signal, call) => temporal.client.withAbortSignal(signal, call),
+      },
+      log,
       replies: {
         publicUrl,
         linkSecret,
@@ -157,23 +158,58 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   };
 }
 
+/** The secrets the parts asked for need; undefined for a part that does not run. */
+export interface EngineSecrets {
+  /** Checks trackers' signatures on /events (the API). */
+  webhookSecret: string | undefined;
+  /** Signs links in messages (workers) and checks them (the API); keys the phone index (both). */
+  linkSecret: string;
+}
+
 /**
- * The API needs a Standard Webhooks secret. In the embedded default one is generated once and kept in the
- * data folder (readable only by its owner); against an external cluster it must be configured.
+ * Finds the secrets the parts need. In the embedded default each one that is not configured is generated
+ * once and kept in the data folder (readable only by its owner); against an external Temporal, where
+ * several processes must agree, both must be configured, and a missing one stops start-up naming every
+ * variable to set. The link secret is never derived from another secret, so a tracker's signing secret
+ * cannot sign links.
  */
-function resolveWebhookSecret(config: Config, dataDir: string, log: Log): string {
-  if (config.webhookSecret) return config.webhookSecret;
-  if (config.temporal.mode !== 'embedded') {
-    throw new ConfigError([
-      "DEBRIEF_WEBHOOK_SECRET: required against an external Temporal, by the API (it checks trackers' signatures) " +
-        'and by workers unless DEBRIEF_LINK_SECRET is set (links in messages are signed with it); ' +
-        'give every API and worker the same values',
-    ]);
+export function resolveSecrets(config: Config, parts: EngineParts, dataDir: string, log: Log): EngineSecrets {
+  const embedded = config.temporal.mode === 'embedded';
+  const problems: string[] = [];
+  if (parts.api && !config.webhookSecret && !embedded) {
+    problems.push(
+      "DEBRIEF_WEBHOOK_SECRET: required by the API against an external Temporal (it checks trackers' signatures); " +
+        'set it to a whsec_ secret, e.g. whsec_$(openssl rand -base64 32), and give it to your trackers',
+    );
   }
-  const file = resolve(dataDir, 'webhook-secret');
+  if (!config.linkSecret && !embedded) {
+    problems.push(
+      'DEBRIEF_LINK_SECRET: required by every worker and API instance against an external Temporal (it signs and ' +
+        'checks the links in messages and keys the phone index); generate one with openssl rand -base64 32, give ' +
+        'all of them the same value, and keep it apart from every webhook secret',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const webhookSecret = parts.api
+    ? (config.webhookSecret ??
+      keptSecret(dataDir, 'webhook-secret', () => `whsec_${randomBytes(32).toString('base64')}`, log))
+    : undefined;
+  const linkSecret =
+    config.linkSecret ?? keptSecret(dataDir, 'link-secret', () => randomBytes(32).toString('base64url'), log);
+  return { webhookSecret, linkSecret };
+}
+
+/** A secret generated once into `dataDir/name` (mode 0600) and read back on every later start. */
+function keptSecret(dataDir: string, name: string, generate: () => string, log: Log): string {
+  const file = resolve(dataDir, name);
   if (!existsSync(file)) {
-    writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    log(`generated a webhook secret for local use in ${file}`);
+    try {
+      writeFileSync(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
+      log(`generated a ${name.replace('-', ' ')} for local use in ${file}`);
+    } catch (error) {
+      // Another process sharing the data folder wrote it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   return readFileSync(file, 'utf8').trim();
 }

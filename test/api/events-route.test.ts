@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import fc from 'fast-check';
 import { createApp, type AppDeps } from '../../src/api/app';
 import { PolicyError } from '../../src/domain/policy';
@@ -140,6 +141,20 @@ describe('POST /events', () => {
     const response = await post(app, '/events', body, signed(body));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
+  });
+
+  it('answers 503 with Retry-After when Temporal times out or cancels an update call', async () => {
+    const { app } = appWith({
+      dispatch: () =>
+        Promise.reject(
+          new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled'),
+        ),
+    });
+    const body = rejectedBody();
+    const response = await post(app, '/events', body, signed(body));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(JSON.stringify(response.json)).toMatch(/retry/);
   });
 
   it('limits each client address with a token bucket and answers 429 with Retry-After', async () => {

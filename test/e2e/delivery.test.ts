@@ -69,6 +69,7 @@ describeContract(
       publicUrl = `http://127.0.0.1:${apiPort}`;
       const config = loadConfig({
         PORT: String(apiPort),
+        DEBRIEF_PUBLIC_URL: publicUrl,
         DEBRIEF_DATA_DIR: dataDir,
         DEBRIEF_DEV_SERVER_PORT: '0',
         DEBRIEF_DEV_UI_PORT: '0',
