@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
@@ -7,6 +8,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ActivityDeps;
+  /** Debrief's encryption (see `encryptedDataConverter`); the same as every client's on this namespace. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -23,5 +26,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     // waits on an entity update that only a polling worker could answer; the server retries them later.
     shutdownGraceTime: '3 seconds',
     activities: createActivities(options.activities),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

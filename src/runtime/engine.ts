@@ -12,6 +12,8 @@ import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
 import { createDispatcher } from './dispatch';
 import { createWorker } from '../worker';
+import { createEncryptionCodec, encryptedDataConverter } from './codec';
+import { resolveEncryptionKeys } from './encryption-keys';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
@@ -47,6 +49,8 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       ? resolveWebhookSecret(config, dataDir, log)
       : undefined;
   const linkSecret = config.linkSecret ?? deriveLinkSecret(webhookSecret ?? '');
+  const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
+  const dataConverter = encryptedDataConverter(encryptionKeys);
 
   let temporal: TemporalLink;
   if (config.temporal.mode === 'embedded') {
@@ -57,9 +61,10 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       tools: loadTools(),
+      dataConverter,
     });
   } else {
-    temporal = await connectExternalTemporal(config);
+    temporal = await connectExternalTemporal(config, dataConverter);
   }
   log(
     `Temporal: ${temporal.address} (namespace ${temporal.namespace})${temporal.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`,
@@ -77,6 +82,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
+      dataConverter,
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
@@ -120,6 +126,9 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       },
       rateLimit: config.rateLimit,
       trackers: config.trackers,
+      ...(config.codecServer
+        ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
+        : {}),
     });
     server = await new Promise<ServerType>((resolveServer, reject) => {
       const started = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
@@ -130,6 +139,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     const address = server.address() as AddressInfo;
     apiUrl = `http://${config.http.host}:${address.port}`;
     log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
+    if (config.codecServer) log(`codec server: ${apiUrl}/codec (bearer token DEBRIEF_CODEC_TOKEN)`);
   }
 
   let stopping: Promise<void> | undefined;
