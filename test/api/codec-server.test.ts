@@ -77,12 +77,13 @@ describe('the codec server on the API', () => {
   it('answers 401 without the bearer token, or with a wrong one, and decodes nothing', async () => {
     const encrypted = await codec.encode([defaultPayloadConverter.toPayload(personal)]);
     const body = { payloads: encrypted.map(toJson) };
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: `Bearer ${token}x` },
       { authorization: token },
       { authorization: `Basic ${Buffer.from(`user:${token}`).toString('base64')}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await call('/codec/decode', body, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
