@@ -18,7 +18,7 @@ export interface CodecServerSettings {
 
 const defaultMaxBodyBytes = 8 * 1024 * 1024;
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const codecRequestSchema = z.object({
   payloads: z
     .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }))
