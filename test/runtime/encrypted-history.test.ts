@@ -171,16 +171,17 @@ async function runAndScan(encrypted: boolean): Promise<Scan> {
       candidateWorkflowId(run.candidate.id),
       phoneIndexWorkflowId(phoneHash(phoneSecret, run.candidate.phone ?? '')),
     ];
+    const histories = new Map<string, temporal.api.history.v1.IHistoryEvent[]>();
     for (const workflowId of workflows) {
       const events = await rawHistory(plainClient, workflowId);
+      histories.set(workflowId, events);
       const bytes = Buffer.from(temporal.api.history.v1.History.encode({ events }).finish());
       scan.searched[workflowId] = { events: events.length, bytes: bytes.length };
       for (const secret of secrets) {
         if (bytes.includes(Buffer.from(secret, 'utf8'))) scan.leaks.push(`${workflowId}: ${secret}`);
       }
     }
-    const followUpEvents = await rawHistory(plainClient, followUpId);
-    for (const failure of recordedFailures(followUpEvents)) {
+    for (const failure of recordedFailures(histories.get(followUpId) ?? [])) {
       scan.failures.push(await readFailure(failure, dataConverter));
     }
     return scan;
@@ -230,12 +231,12 @@ async function readFailure(
   dataConverter: DataConverter | undefined,
 ): Promise<string> {
   if (!dataConverter || !failure.encodedAttributes) return `stored: ${failure.message ?? ''}`;
-  const [decoded] = await createCodecOf(dataConverter).decode([failure.encodedAttributes]);
+  const [decoded] = await codecOf(dataConverter).decode([failure.encodedAttributes]);
   const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(decoded!);
   return `stored: ${failure.message ?? ''}; decrypted: ${attributes.message}`;
 }
 
-const createCodecOf = (dataConverter: DataConverter) => {
+const codecOf = (dataConverter: DataConverter) => {
   const [codec] = dataConverter.payloadCodecs ?? [];
   if (!codec) throw new Error('the data converter has no codec');
   return codec;
