@@ -30,7 +30,8 @@ const codecRequestSchema = z.object({
  * `POST /codec/decode` take and answer `{ payloads: [{ metadata: { name: base64 }, data: base64 }] }`, the
  * shape the Temporal UI and CLI send. It lets an operator read encrypted payloads on purpose (UI codec
  * endpoint, or `temporal … --codec-endpoint <api>/codec --codec-auth "Bearer <token>"`). Every request
- * needs the bearer token; browsers may call it only from the allowed origins (CORS, with the
+ * needs the token: as a bearer token, or (from a browser that signed in at `/codec/login`) as the password
+ * of Basic credentials. Browsers may read its answers only from the allowed origins (CORS, with the
  * `Authorization`, `Content-Type` and `X-Namespace` headers the UI sends).
  */
 export function codecServerRoutes(settings: CodecServerSettings) {
@@ -42,7 +43,7 @@ export function codecServerRoutes(settings: CodecServerSettings) {
     '/codec/*',
     cors({
       origin: [...settings.allowedOrigins],
-      allowMethods: ['POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
       credentials: true,
       maxAge: 600,
@@ -50,16 +51,33 @@ export function codecServerRoutes(settings: CodecServerSettings) {
   );
 
   app.use('/codec/*', async (c, next) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
-      c.header('WWW-Authenticate', 'Bearer realm="debrief-codec"');
+    const presented = presentedToken(c.req.header('authorization'));
+    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+      // Browsers parse one challenge per header; the sign-in page asks for Basic, so that they prompt.
+      const login = c.req.path.endsWith('/login');
+      c.header(
+        'WWW-Authenticate',
+        login ? 'Basic realm="debrief-codec", charset="UTF-8"' : 'Bearer realm="debrief-codec"',
+      );
       return c.json(
-        { error: 'unauthorized', message: 'send Authorization: Bearer <DEBRIEF_CODEC_TOKEN>' },
+        {
+          error: 'unauthorized',
+          message:
+            'send Authorization: Bearer <DEBRIEF_CODEC_TOKEN>; in a browser, open /codec/login and give the token as the password',
+        },
         401,
       );
     }
     await next();
   });
+
+  // Where a browser signs in (any user name, the token as password), so that the Temporal UI's requests
+  // with "Include cross-origin credentials" carry the credentials the browser now holds for this origin.
+  app.get('/codec/login', (c) =>
+    c.text(
+      'Signed in to the Debrief codec server. The Temporal UI can use it now (with cross-origin credentials).',
+    ),
+  );
 
   const route = (direction: 'encode' | 'decode') => async (c: Context) => {
     const text = await readBody(c, limit);
@@ -92,6 +110,17 @@ export function codecServerRoutes(settings: CodecServerSettings) {
   app.post('/codec/encode', route('encode'));
   app.post('/codec/decode', route('decode'));
   return app;
+}
+
+/** The token in `Bearer <token>`, or the password of `Basic` credentials (what a browser sends). */
+function presentedToken(authorization: string | undefined): string | undefined {
+  const [scheme, value] = (authorization ?? '').trim().split(/\s+/, 2);
+  if (!value) return undefined;
+  if (/^bearer$/i.test(scheme ?? '')) return value;
+  if (!/^basic$/i.test(scheme ?? '')) return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
 }
 
 function digest(text: string): Buffer {

@@ -81,15 +81,27 @@ describe('the codec server on the API', () => {
       {},
       { authorization: `Bearer ${token}x` },
       { authorization: token },
-      { authorization: `Basic ${Buffer.from(`user:${token}`).toString('base64')}` },
+      { authorization: `Basic ${Buffer.from(`${token}:wrong`).toString('base64')}` },
+      { authorization: `Basic ${Buffer.from(token).toString('base64')}` },
     ];
     for (const headers of attempts) {
       const response = await call('/codec/decode', body, headers);
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm/);
       expect(await response.text()).not.toContain(personal.note);
     }
     expect((await call('/codec/encode', body)).status).toBe(401);
+  });
+
+  it('takes the token as the password of Basic credentials too, which a browser signed in at /codec/login sends', async () => {
+    const refused = await app.request('/codec/login');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/Basic realm="debrief-codec"/);
+    const basic = { authorization: `Basic ${Buffer.from(`operator:${token}`).toString('base64')}` };
+    expect((await app.request('/codec/login', { headers: basic })).status).toBe(200);
+    const encrypted = await codec.encode([defaultPayloadConverter.toPayload(personal)]);
+    const response = await call('/codec/decode', { payloads: encrypted.map(toJson) }, basic);
+    expect(response.status).toBe(200);
   });
 
   it('answers the CORS preflight of the allowed UI origin, and of no other', async () => {
