@@ -139,7 +139,10 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     const address = server.address() as AddressInfo;
     apiUrl = `http://${config.http.host}:${address.port}`;
     log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
-    if (config.codecServer) log(`codec server: ${apiUrl}/codec (bearer token DEBRIEF_CODEC_TOKEN)`);
+    if (config.codecServer)
+      log(
+        `codec server: ${apiUrl}/codec (token DEBRIEF_CODEC_TOKEN; browsers sign in at ${apiUrl}/codec/login)`,
+      );
   }
 
   let stopping: Promise<void> | undefined;
