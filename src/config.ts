@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ianaZone } from './domain/events';
 import { parsePolicyOverride, PolicyError, resolvePolicy, type PolicyOverride } from './domain/policy';
 import { parseWebhookSecret } from './ingest/signature';
+import { EncryptionKeyError, parseEncryptionKeys, type EncryptionKey } from './runtime/codec';
 
 /**
  * Debrief's configuration, parsed once from the environment at start-up by one schema. Nothing else reads
@@ -111,6 +112,31 @@ const envSchema = z.object({
     z.string().min(32, 'must be at least 32 characters of random text').optional(),
   ),
   DEBRIEF_SUPPORT_CONTACT: optionalString,
+  DEBRIEF_ENCRYPTION_KEYS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseEncryptionKeys(value);
+    } catch (error) {
+      if (!(error instanceof EncryptionKeyError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message.replace(/^DEBRIEF_ENCRYPTION_KEYS: /, '') });
+      return z.NEVER;
+    }
+  }),
+  DEBRIEF_CODEC_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .min(32, 'must be at least 32 characters of random text (e.g. openssl rand -hex 32)')
+      .optional(),
+  ),
+  DEBRIEF_CODEC_CORS_ORIGINS: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[^/\s,]+(?:\s*,\s*https?:\/\/[^/\s,]+)*$/,
+        'must be origins such as https://temporal-ui.example.org (scheme, host, port; no path), comma-separated',
+      )
+      .optional(),
+  ),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: optionalString,
   TEMPORAL_API_KEY: optionalString,
@@ -164,6 +190,13 @@ export interface Config {
   linkSecret: string | undefined;
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
+  /**
+   * The key ring every payload stored in Temporal is encrypted with, newest first; undefined when not
+   * configured (the embedded default then keeps its own in the data folder).
+   */
+  encryptionKeys: EncryptionKey[] | undefined;
+  /** The codec server on the API (bearer token, browser origins allowed); off when undefined. */
+  codecServer: { token: string; allowedOrigins: string[] } | undefined;
   /** The raw environment, for Temporal's own env config (profiles, TLS, API key). */
   env: Record<string, string | undefined>;
 }
@@ -236,6 +269,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     linkSecret: e.DEBRIEF_LINK_SECRET,
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
+    encryptionKeys: e.DEBRIEF_ENCRYPTION_KEYS,
+    codecServer: e.DEBRIEF_CODEC_TOKEN
+      ? {
+          token: e.DEBRIEF_CODEC_TOKEN,
+          // By default the embedded dev server's own UI may call it.
+          allowedOrigins: e.DEBRIEF_CODEC_CORS_ORIGINS
+            ? e.DEBRIEF_CODEC_CORS_ORIGINS.split(',').map((origin) => origin.trim())
+            : external
+              ? []
+              : [`http://127.0.0.1:${e.DEBRIEF_DEV_UI_PORT}`, `http://localhost:${e.DEBRIEF_DEV_UI_PORT}`],
+        }
+      : undefined,
     rateLimit:
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
@@ -314,6 +359,11 @@ function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
     );
   }
   if (e.DEBRIEF_MAIL_FROM && !e.SMTP_URL) problems.push('SMTP_URL: required with DEBRIEF_MAIL_FROM');
+  if (e.DEBRIEF_CODEC_CORS_ORIGINS && !e.DEBRIEF_CODEC_TOKEN) {
+    problems.push(
+      'DEBRIEF_CODEC_TOKEN: required with DEBRIEF_CODEC_CORS_ORIGINS (the codec server is off without it)',
+    );
+  }
   if (given.length === 3 && !e.DEBRIEF_PUBLIC_URL) {
     problems.push(
       'DEBRIEF_PUBLIC_URL: required with Twilio: set it to the exact https address Twilio calls ' +
@@ -355,7 +405,7 @@ function mailbox(value: string): { name: string; address: string } {
   };
 }
 
-const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL/;
+const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS/;
 
 function describeValue(env: Record<string, string | undefined>, path: PropertyKey[]): string {
   const name = String(path[0]);
@@ -378,5 +428,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
     deadlines: `${config.deadlines.apiMs} ms, Twilio ${config.deadlines.twilioMs} ms`,
     sms: config.twilio ? 'twilio' : 'outbox',
     email: config.smtp ? 'smtp' : 'outbox',
+    encryption: config.encryptionKeys
+      ? `${config.encryptionKeys.length} configured key(s), newest ${config.encryptionKeys[0]?.id ?? ''}`
+      : 'key ring in the data folder',
+    codecServer: config.codecServer ? 'on' : 'off',
   };
 }

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
@@ -14,6 +15,8 @@ export interface WorkerOptions {
    */
   entityTaskQueue?: string;
   activities: ActivityDeps;
+  /** Debrief's encryption (see `encryptedDataConverter`); the same as every client's on this namespace. */
+  dataConverter?: DataConverter;
 }
 
 /** A Debrief worker process's workers, run and stopped as one. */
@@ -22,6 +25,8 @@ export interface DebriefWorker {
   run(): Promise<void>;
   /** Stops taking work; in-flight deliveries finish (up to the grace time) before the entities stop. */
   shutdown(): void;
+  /** Runs while `body` runs, then shuts down and waits for the workers to end (tests, scripts). */
+  runUntil<T>(body: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -43,6 +48,10 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
     logger: new DefaultLogger('WARN'),
+    // The sandbox encodes failures too (messages and stack traces are encrypted like payloads).
+    ...(options.dataConverter?.failureConverterPath
+      ? { failureConverterPath: options.dataConverter.failureConverterPath }
+      : {}),
   });
   const main = await Worker.create({
     connection: options.connection,
@@ -51,6 +60,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     workflowBundle,
     shutdownGraceTime,
     activities: createActivities(options.activities),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const entities = options.entityTaskQueue
     ? await Worker.create({
@@ -58,6 +68,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
         namespace: options.namespace,
         taskQueue: options.entityTaskQueue,
         workflowBundle,
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       })
     : undefined;
 
@@ -71,7 +82,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     if (main.getState() === 'RUNNING') main.shutdown();
     else shutdownEntities();
   };
-  return {
+  const worker: DebriefWorker = {
     async run() {
       const mainRun = main.run().finally(() => {
         // The activities have drained (or the worker failed): now the entities may stop.
@@ -84,5 +95,15 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
       if (failed) throw failed.reason;
     },
     shutdown,
+    async runUntil(body) {
+      const running = worker.run();
+      try {
+        return await body();
+      } finally {
+        shutdown();
+        await running;
+      }
+    },
   };
+  return worker;
 }

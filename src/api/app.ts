@@ -5,6 +5,7 @@ import type { DispatchResult } from '../runtime/dispatch';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { CandidateDirectory } from '../activities/candidates';
 import { actionLinkRoutes } from './action-links';
+import { codecServerRoutes, type CodecServerSettings } from './codec-server';
 import { followUpPageRoutes } from './follow-up-page';
 import type { FollowUpGateway } from './follow-ups';
 import { twilioWebhookRoutes } from './twilio-webhooks';
@@ -55,6 +56,8 @@ export interface AppDeps {
     support?: string;
     log?: (line: string) => void;
   };
+  /** The codec server (`/codec/encode`, `/codec/decode`) for operators; off when absent. */
+  codecServer?: CodecServerSettings;
 }
 
 /**
@@ -136,6 +139,8 @@ export function createApp(deps: AppDeps) {
       app.route('/', twilioWebhookRoutes({ ...replies, authToken: replies.twilioAuthToken }));
     }
   }
+
+  if (deps.codecServer) app.route('/', codecServerRoutes(deps.codecServer));
 
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(app.routes)));
 

@@ -5,15 +5,21 @@ import {
   FollowUpRejectedError,
   type FollowUpCommand,
 } from '../api/follow-ups';
+import { encryptedDataConverter } from '../runtime/codec';
+import { resolveEncryptionKeys } from '../runtime/encryption-keys';
 import { connectExternalTemporal } from '../runtime/temporal';
 import { stopUpdate, type FollowUpState } from '../workflows/definitions';
 
 type Write = (text: string) => void;
 
-/** A client for the CLI: the configured cluster, or the embedded dev server that `npm start` runs. */
+/**
+ * A client for the CLI: the configured cluster, or the embedded dev server that `npm start` runs. It reads
+ * and writes payloads with the engine's key ring (configured, or the one the embedded engine keeps).
+ */
 async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
+  const dataConverter = encryptedDataConverter(resolveEncryptionKeys(config, { create: false }));
   if (config.temporal.mode === 'external') {
-    const link = await connectExternalTemporal(config);
+    const link = await connectExternalTemporal(config, dataConverter);
     return { client: link.client, close: () => link.close() };
   }
   const address = `127.0.0.1:${config.temporal.port}`;
@@ -21,7 +27,7 @@ async function connect(config: Config): Promise<{ client: Client; close: () => P
     throw new Error(`no Temporal at ${address} (${String(error)}); start the engine with npm start first`);
   });
   return {
-    client: new Client({ connection, namespace: config.temporal.namespace }),
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }),
     close: () => connection.close(),
   };
 }

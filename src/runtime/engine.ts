@@ -12,6 +12,8 @@ import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
 import { createDispatcher } from './dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';
+import { createEncryptionCodec, encryptedDataConverter } from './codec';
+import { resolveEncryptionKeys } from './encryption-keys';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
@@ -43,6 +45,8 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
+  const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
+  const dataConverter = encryptedDataConverter(encryptionKeys);
 
   let temporal: TemporalLink;
   if (config.temporal.mode === 'embedded') {
@@ -53,9 +57,10 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       tools: loadTools(),
+      dataConverter,
     });
   } else {
-    temporal = await connectExternalTemporal(config);
+    temporal = await connectExternalTemporal(config, dataConverter);
   }
   log(
     `Temporal: ${temporal.address} (namespace ${temporal.namespace})${temporal.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`,
@@ -76,6 +81,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
       entityTaskQueue,
+      dataConverter,
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
@@ -124,6 +130,9 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       },
       rateLimit: config.rateLimit,
       trackers: config.trackers,
+      ...(config.codecServer
+        ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
+        : {}),
     });
     server = await new Promise<ServerType>((resolveServer, reject) => {
       const started = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
@@ -134,6 +143,10 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     const address = server.address() as AddressInfo;
     apiUrl = `http://${config.http.host}:${address.port}`;
     log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
+    if (config.codecServer)
+      log(
+        `codec server: ${apiUrl}/codec (token DEBRIEF_CODEC_TOKEN; browsers sign in at ${apiUrl}/codec/login)`,
+      );
   }
 
   let stopping: Promise<void> | undefined;

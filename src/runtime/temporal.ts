@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Tools } from './tools';
 
@@ -19,6 +19,8 @@ export interface TemporalLink {
   nativeConnection: NativeConnection;
   namespace: string;
   address: string;
+  /** What the client encodes payloads with; workers on this link must use the same. */
+  dataConverter?: DataConverter;
   /** The Temporal UI, when Debrief started the dev server itself. */
   uiUrl?: string;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startEmbeddedTemporal(options: {
   uiPort: number;
   namespace: string;
   tools: Tools;
+  dataConverter?: DataConverter;
 }): Promise<TemporalLink> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -49,12 +52,14 @@ export async function startEmbeddedTemporal(options: {
       namespace: options.namespace,
       searchAttributes: Object.values(searchAttributes),
     },
+    ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
   });
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,
     namespace: options.namespace,
     address: env.address,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     close: () => env.teardown(),
   };
@@ -63,8 +68,12 @@ export async function startEmbeddedTemporal(options: {
 /**
  * Connects to an existing Temporal cluster or Temporal Cloud using Temporal's own environment
  * configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, config file).
+ * The client encodes with `dataConverter` (Debrief's encryption) when given.
  */
-export async function connectExternalTemporal(config: Config): Promise<TemporalLink> {
+export async function connectExternalTemporal(
+  config: Config,
+  dataConverter?: DataConverter,
+): Promise<TemporalLink> {
   const overrideEnvVars = Object.fromEntries(
     Object.entries(config.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
@@ -75,9 +84,10 @@ export async function connectExternalTemporal(config: Config): Promise<TemporalL
   const connection = await Connection.connect(connectionOptions);
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) }),
     nativeConnection,
     namespace,
+    ...(dataConverter ? { dataConverter } : {}),
     address: connectionOptions.address ?? 'localhost:7233',
     async close() {
       await connection.close();

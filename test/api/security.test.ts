@@ -34,7 +34,7 @@ const changing = [
   'closeFollowUp',
   'reserveDelivery',
   'settleDelivery',
-  'recordDeliveryStatus',
+  'reportDeliveryStatus',
   'setSmsOptOut',
   'setEmailOptOut',
   'acceptInbound',

@@ -11,6 +11,8 @@ import { uniqueName } from '../helpers/temporal';
 import { postSignedEvent } from '../helpers/events';
 
 const secret = `whsec_${Buffer.from('debrief-cli-test-secret-0123456789').toString('base64')}`;
+/** The engine and the CLI share the key ring, as every client of one namespace must. */
+const encryptionKeys = `cli-test:${Buffer.alloc(32, 5).toString('base64')}`;
 
 describe('debrief list / show / act against a real Temporal dev server', () => {
   let dataDir: string;
@@ -25,7 +27,8 @@ describe('debrief list / show / act against a real Temporal dev server', () => {
   }
 
   // The CLI connects like any client of an existing cluster: through Temporal's own env configuration.
-  const cliConfig = () => loadConfig({ TEMPORAL_ADDRESS: engine.temporal.address });
+  const cliConfig = () =>
+    loadConfig({ TEMPORAL_ADDRESS: engine.temporal.address, DEBRIEF_ENCRYPTION_KEYS: encryptionKeys });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'debrief-cli-'));
@@ -36,6 +39,7 @@ describe('debrief list / show / act against a real Temporal dev server', () => {
         DEBRIEF_DEV_SERVER_PORT: '0',
         DEBRIEF_DEV_UI_PORT: '0',
         DEBRIEF_WEBHOOK_SECRET: secret,
+        DEBRIEF_ENCRYPTION_KEYS: encryptionKeys,
         DEBRIEF_TASK_QUEUE: uniqueName('cli'),
       }),
       { worker: true, api: true },

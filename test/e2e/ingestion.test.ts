@@ -75,6 +75,8 @@ describe('ingestion on a real dev server, API and worker', () => {
       connection: engine.temporal.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../runtime/stub-workflows'),
+      // The engine's clients encrypt; a worker on its namespace must decrypt with the same converter.
+      dataConverter: engine.temporal.dataConverter,
     });
     worker = { shutdown: () => stubs.shutdown(), running: stubs.run() };
   }

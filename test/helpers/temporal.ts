@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -19,9 +20,13 @@ export function quietRuntime(): void {
 /**
  * Starts Temporal's time-skipping test server (provisioned from Maven Central by scripts/provision.mjs).
  * The SDK gives the server only a few seconds to come up; a cold JVM on a busy two-core machine can take
- * longer, so the start is retried.
+ * longer, so the start is retried. With `dataConverter`, the environment's client encodes with it (workers
+ * on the same server must then use it too).
  */
-export async function startTimeSkipping(attempts = 4): Promise<TestWorkflowEnvironment> {
+export async function startTimeSkipping(
+  options: { attempts?: number; dataConverter?: DataConverter } = {},
+): Promise<TestWorkflowEnvironment> {
+  const attempts = options.attempts ?? 4;
   quietRuntime();
   const { testServer } = loadTools();
   let lastError: unknown;
@@ -31,6 +36,7 @@ export async function startTimeSkipping(attempts = 4): Promise<TestWorkflowEnvir
         server: {
           executable: testServer ? { type: 'existing-path', path: testServer } : { type: 'cached-download' },
         },
+        ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
       });
     } catch (error) {
       lastError = error;

@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { createFileOutbox, createTemporalCandidateDirectory, phoneHash } from '../../src/activities';
+import { createTwilioSmsSender } from '../../src/activities/channels';
+import { createLinkMaker } from '../../src/api/action-links';
+import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
+import { resolvePolicy } from '../../src/domain/policy';
+import { encryptedDataConverter, generateEncryptionKey } from '../../src/runtime/codec';
+import { createWorker } from '../../src/worker';
+import {
+  followUpWorkflow,
+  recordCallOutcomeUpdate,
+  stateQuery,
+  addFeedbackNoteUpdate,
+} from '../../src/workflows';
+import { phoneIndexWorkflowId } from '../../src/workflows/phone-index';
+import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
+import { startTimeSkipping, uniqueName } from '../helpers/temporal';
+
+/**
+ * The guarantee behind "phones, emails and feedback never sit in Temporal in plaintext": a whole follow-up
+ * runs on Temporal's test server with the real worker (`createWorker`), real activities, the real candidate
+ * directory and an HTTP Twilio fake whose first answer is an error; then the raw histories of the follow-up,
+ * the candidate entity and the phone index are fetched from the server by a client WITHOUT the codec and
+ * searched byte by byte. The same run without encryption must leak, or the search proves nothing.
+ */
+
+const feedbackNote = 'Recruiter Quill said my distributed-systems answers lacked concrete trade-offs';
+const extraNote = 'Overheard from Quill: the panel preferred a candidate who had shipped Kafka pipelines';
+/** Words that only a failure message or a stack trace would bring into a history. */
+const failureMarkers = ['No channel could carry', 'not a valid phone number', 'notify.ts'];
+
+/**
+ * A Twilio Messages API on loopback: the first message is refused as Twilio refuses an invalid number (error
+ * 21211, quoting the number), the rest are queued.
+ */
+async function startTwilioFake(): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+  const state = { requests: 0 };
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      state.requests += 1;
+      const to = new URLSearchParams(body).get('To') ?? '';
+      response.setHeader('content-type', 'application/json');
+      if (state.requests === 1) {
+        response.statusCode = 400;
+        const message = `The 'To' number ${to} is not a valid phone number.`;
+        response.end(JSON.stringify({ code: 21211, message, status: 400 }));
+        return;
+      }
+      response.statusCode = 201;
+      response.end(JSON.stringify({ sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued', to }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Every string in the snapshot that is a person's phone, email or name, plus the notes sent in updates. */
+function personalStrings(snapshot: ReturnType<typeof sampleSnapshot>): string[] {
+  const found = new Set<string>([feedbackNote, extraNote]);
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string') {
+      if (/phone|email|name/i.test(key)) {
+        found.add(value);
+        if (/phone/i.test(key)) found.add(value.replace(/^\+/, ''));
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item) => walk(item, key));
+    } else if (value && typeof value === 'object') {
+      for (const [name, inner] of Object.entries(value)) walk(inner, name);
+    }
+  };
+  walk(snapshot, '');
+  return [...found];
+}
+
+interface Scan {
+  /** The personal strings and failure markers found in the raw bytes, with the workflow they were in. */
+  leaks: string[];
+  /** How many events and bytes were searched, per workflow. */
+  searched: Record<string, { events: number; bytes: number }>;
+  /** The failures recorded in the follow-up's history, decoded with the codec (or as stored, without). */
+  failures: string[];
+}
+
+async function runAndScan(encrypted: boolean): Promise<Scan> {
+  const dataConverter: DataConverter | undefined = encrypted
+    ? encryptedDataConverter([generateEncryptionKey('test-key')])
+    : undefined;
+  // The environment's own client is the one that lets the server skip time while a result is awaited.
+  const env = await startTimeSkipping(dataConverter ? { dataConverter } : {});
+  const client = env.client;
+  const plainClient = new Client({ connection: env.connection });
+  const twilio = await startTwilioFake();
+  const outboxDir = await mkdtemp(join(tmpdir(), 'debrief-raw-history-'));
+  const taskQueue = uniqueName('raw-history');
+  const phoneSecret = 'raw-history-phone-index-secret';
+  const publicUrl = 'http://debrief.test';
+  const snapshot = sampleSnapshot({ policy: { ...alwaysOpenPolicy, coolOff: { businessDays: 0 } } });
+  // No email: the refused SMS has nothing to fall back on, so the delivery activity fails for good and its
+  // failure (message and stack trace) is recorded in the history.
+  const { country: _noHolidays, email: _noEmail, ...candidate } = snapshot.candidate;
+  const run = { ...snapshot, candidate };
+  const followUpId = followUpWorkflowId(run.applicationId);
+
+  try {
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      ...(dataConverter ? { dataConverter } : {}),
+      activities: {
+        outbox: createFileOutbox(outboxDir),
+        sms: createTwilioSmsSender({
+          accountSid: `AC${'0123456789abcdef'.repeat(2)}`,
+          authToken: 'raw-history-auth-token',
+          from: '+14155550199',
+          baseUrl: twilio.url,
+        }),
+        candidates: createTemporalCandidateDirectory(client, taskQueue, phoneSecret),
+        links: (id) => createLinkMaker('raw-history-link-secret-0123456789abcdef', publicUrl, id, Date.now()),
+        publicUrl,
+      },
+    });
+    await worker.runUntil(async () => {
+      const handle = await client.workflow.start(followUpWorkflow, {
+        taskQueue,
+        workflowId: followUpId,
+        args: [{ snapshot: run, eventId: uniqueName('evt'), policy: resolvePolicy(run.policy ?? {}) }],
+      });
+      const until = async (
+        predicate: (state: Awaited<ReturnType<typeof stateOf>>) => boolean,
+        what: string,
+      ) => {
+        for (let step = 0; step < 120; step++) {
+          if (predicate(await stateOf(handle))) return;
+          await env.sleep('6 hours');
+        }
+        throw new Error(`the follow-up never reached ${what}`);
+      };
+      await until((state) => state.steps.recruiterCall === 'waiting', 'the recruiter call');
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke', note: feedbackNote }],
+      });
+      await handle.executeUpdate(addFeedbackNoteUpdate, { args: [{ text: extraNote }] });
+      // Nobody answers the rest: the server skips the remaining three weeks while the result is awaited.
+      await handle.result();
+    });
+    expect(twilio.requests).toBeGreaterThan(0);
+
+    const secrets = [...personalStrings(run), ...failureMarkers];
+    const scan: Scan = { leaks: [], searched: {}, failures: [] };
+    const workflows = [
+      followUpId,
+      candidateWorkflowId(run.candidate.id),
+      phoneIndexWorkflowId(phoneHash(phoneSecret, run.candidate.phone ?? '')),
+    ];
+    const histories = new Map<string, temporal.api.history.v1.IHistoryEvent[]>();
+    for (const workflowId of workflows) {
+      const events = await rawHistory(plainClient, workflowId);
+      histories.set(workflowId, events);
+      const bytes = Buffer.from(temporal.api.history.v1.History.encode({ events }).finish());
+      scan.searched[workflowId] = { events: events.length, bytes: bytes.length };
+      for (const secret of secrets) {
+        if (bytes.includes(Buffer.from(secret, 'utf8'))) scan.leaks.push(`${workflowId}: ${secret}`);
+      }
+    }
+    for (const failure of recordedFailures(histories.get(followUpId) ?? [])) {
+      scan.failures.push(await readFailure(failure, dataConverter));
+    }
+    return scan;
+  } finally {
+    await twilio.close();
+    await rm(outboxDir, { recursive: true, force: true });
+    await env.teardown();
+  }
+}
+
+const stateOf = (handle: WorkflowHandle<typeof followUpWorkflow>) => handle.query(stateQuery);
+
+/** Every event of a workflow's current run, exactly as the server stores it (nothing decoded). */
+async function rawHistory(
+  client: Client,
+  workflowId: string,
+): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+  const events: temporal.api.history.v1.IHistoryEvent[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId },
+      nextPageToken,
+    });
+    events.push(...(page.history?.events ?? []));
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return events;
+}
+
+/** The failures an activity left in the history: final ones, and the last one before a retry succeeded. */
+function recordedFailures(
+  events: temporal.api.history.v1.IHistoryEvent[],
+): temporal.api.failure.v1.IFailure[] {
+  return events.flatMap((event) =>
+    [
+      event.activityTaskFailedEventAttributes?.failure,
+      event.activityTaskStartedEventAttributes?.lastFailure,
+    ].filter((failure): failure is temporal.api.failure.v1.IFailure => !!failure),
+  );
+}
+
+/** A stored failure's message: decrypted from its encoded attributes when there is a codec. */
+async function readFailure(
+  failure: temporal.api.failure.v1.IFailure,
+  dataConverter: DataConverter | undefined,
+): Promise<string> {
+  if (!dataConverter || !failure.encodedAttributes) return `stored: ${failure.message ?? ''}`;
+  const [decoded] = await codecOf(dataConverter).decode([failure.encodedAttributes]);
+  const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(decoded!);
+  return `stored: ${failure.message ?? ''}; decrypted: ${attributes.message}`;
+}
+
+const codecOf = (dataConverter: DataConverter) => {
+  const [codec] = dataConverter.payloadCodecs ?? [];
+  if (!codec) throw new Error('the data converter has no codec');
+  return codec;
+};
+
+describe('raw Temporal histories hold no personal data (encrypted payloads and failures)', () => {
+  it('a whole follow-up leaves no phone, email, name, note or failure text in the follow-up, candidate and phone-index histories', async () => {
+    const scan = await runAndScan(true);
+    // The search covered real histories, and the activity failure (the refused SMS) is in them, encrypted.
+    for (const searched of Object.values(scan.searched)) expect(searched.events).toBeGreaterThan(5);
+    expect(scan.failures.length).toBeGreaterThan(0);
+    for (const failure of scan.failures) expect(failure).toMatch(/^stored: Encoded failure; decrypted: \S/);
+    expect(scan.failures.join('\n')).toMatch(/No channel could carry .*not a valid phone number/);
+    expect(scan.leaks).toEqual([]);
+  });
+
+  it('finds them all when the same run is stored without encryption (the search can fail)', async () => {
+    const scan = await runAndScan(false);
+    const leaked = scan.leaks.join('\n');
+    for (const value of [
+      sampleSnapshot().candidate.phone ?? '',
+      sampleSnapshot().recruiter?.email ?? '',
+      feedbackNote,
+      extraNote,
+      'No channel could carry',
+      'notify.ts',
+    ]) {
+      expect(leaked).toContain(value);
+    }
+    expect(scan.leaks.some((leak) => leak.startsWith('candidate-'))).toBe(true);
+  });
+});
