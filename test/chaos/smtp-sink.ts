@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** One email the sink accepted. */
+export interface ReceivedMail {
+  messageId: string;
+  recipients: string[];
+  /** The `X-Debrief-Message` header: the message key (`followUpId:step:attempt`). */
+  debriefKey: string;
+  receivedAtMs: number;
+}
+
+/**
+ * A real SMTP server on loopback that records every message it accepts, and can be stopped for a while and
+ * started again on the same port (the senders see connections refused meanwhile).
+ */
+export interface SmtpSink {
+  port: number;
+  url: string;
+  received: ReceivedMail[];
+  /** Whether it listens right now. */
+  readonly running: boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const received: ReceivedMail[] = [];
+  let server: SMTPServer | undefined;
+  let port = 0;
+
+  const listen = async () => {
+    const next = new SMTPServer({
+      logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      // A stop must not wait half a minute for idle connections.
+      closeTimeout: 500,
+      onData(stream, session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            const header = mail.headers.get('x-debrief-message');
+            received.push({
+              messageId: mail.messageId ?? '',
+              recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+              debriefKey: typeof header === 'string' ? header : '',
+              receivedAtMs: Date.now(),
+            });
+            callback(null);
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      next.server.once('error', reject);
+      next.listen(port, '127.0.0.1', () => resolve());
+    });
+    port = (next.server.address() as AddressInfo).port;
+    server = next;
+  };
+
+  await listen();
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    get running() {
+      return server !== undefined;
+    },
+    async stop() {
+      const current = server;
+      server = undefined;
+      if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+    },
+    async start() {
+      if (!server) await listen();
+    },
+  };
+}
