@@ -96,14 +96,31 @@ async function textsArrive(h: Harness, before: number, count: number, timeoutMs 
   }
 }
 
+/** Waits (bounded) until one more email reached the SMTP server; false when none came. */
+async function mailArrives(h: Harness, timeoutMs = 60_000): Promise<boolean> {
+  const before = h.smtp.received.length;
+  try {
+    await eventually(
+      async () => (h.smtp.received.length > before ? true : undefined),
+      'one more email at the SMTP server',
+      timeoutMs,
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const killWorkers: Scenario = {
   name: 'kill -9 workers',
   summary:
-    'a burst of rejections; each time a text reaches Twilio, one worker is killed with SIGKILL mid-delivery and started again',
+    'a burst of rejections; each time a text (then an email, in turn) arrives, a worker is killed with SIGKILL mid-delivery and started again',
   async run(h, size) {
     const sent = burst(h, 'kill', size.burst);
     for (let kill = 0; kill < size.kills; kill++) {
-      if (!(await textsArrive(h, h.twilio.accepted.length, 1))) break;
+      const arrived =
+        kill % 2 === 0 ? await textsArrive(h, h.twilio.accepted.length, 1) : await mailArrives(h);
+      if (!arrived) break;
       await h.restartWorker(kill % h.workers.length, 'SIGKILL');
     }
     return sent;
@@ -168,23 +185,39 @@ export const carrierOptOut: Scenario = {
 
 export const rollingRestart: Scenario = {
   name: 'rolling SIGTERM restart',
-  summary: 'during a burst, each worker in turn gets SIGTERM, exits and is started again, as in a deploy',
+  summary:
+    'Twilio answers slowly (5 s); during a burst, each worker in turn gets SIGTERM mid-send, exits and is started again, as in a deploy',
   async run(h, size) {
-    const sent = burst(h, 'rolling', size.burst);
-    await textsArrive(h, h.twilio.accepted.length, 1);
-    for (let index = 0; index < h.workers.length; index++) await h.restartWorker(index, 'SIGTERM');
-    return sent;
+    // Slower than the workers' shutdown grace, so a deploy always meets a send in flight.
+    h.twilio.slowAnswers(5_000);
+    try {
+      const sent = burst(h, 'rolling', size.burst);
+      for (let index = 0; index < h.workers.length; index++) {
+        await textsArrive(h, h.twilio.accepted.length, 1);
+        await h.restartWorker(index, 'SIGTERM');
+      }
+      return await sent;
+    } finally {
+      h.twilio.calm();
+    }
   },
 };
 
 export const temporalRestart: Scenario = {
   name: 'Temporal restart',
-  summary: 'the Temporal dev server is stopped mid-burst and started again on the same address and database',
+  summary:
+    'Twilio answers slowly (3 s); the Temporal dev server is stopped while texts are in flight and started again on the same address and database',
   async run(h, size) {
-    const sent = burst(h, 'temporal', size.burst);
-    await textsArrive(h, h.twilio.accepted.length, Math.max(1, Math.floor(size.burst / 3)));
-    await h.restartTemporal();
-    return sent;
+    // Slow answers keep deliveries between the provider call and their record when Temporal goes away.
+    h.twilio.slowAnswers(3_000);
+    try {
+      const sent = burst(h, 'temporal', size.burst);
+      await textsArrive(h, h.twilio.accepted.length, 1);
+      await h.restartTemporal();
+      return await sent;
+    } finally {
+      h.twilio.calm();
+    }
   },
 };
 
@@ -203,6 +236,28 @@ export const ambiguousAnswers: Scenario = {
       return applications;
     } finally {
       h.twilio.calm();
+    }
+  },
+};
+
+export const ambiguousMail: Scenario = {
+  name: 'ambiguous SMTP answers',
+  summary: 'the SMTP server takes every second email, then drops the connection before answering DATA',
+  async run(h, size) {
+    h.smtp.dropAfterData(2);
+    try {
+      const applications = await burst(h, 'ambimail', size.burst);
+      await eventually(
+        async () =>
+          applications.every((a) => h.smtp.received.some((mail) => mail.recipients.includes(a.email)))
+            ? true
+            : undefined,
+        'an email of the burst to reach the SMTP server for every candidate',
+        120_000,
+      ).catch(() => undefined);
+      return applications;
+    } finally {
+      h.smtp.dropAfterData(0);
     }
   },
 };
@@ -281,6 +336,7 @@ export const allScenarios: Scenario[] = [
   rollingRestart,
   temporalRestart,
   ambiguousAnswers,
+  ambiguousMail,
   stopDuringOutage,
   optOut,
 ];
@@ -290,6 +346,7 @@ export const reducedScenarios: Scenario[] = [
   killWorkers,
   smtpOutage,
   ambiguousAnswers,
+  ambiguousMail,
   stopDuringOutage,
   optOut,
 ];

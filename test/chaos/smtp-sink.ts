@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -23,12 +23,21 @@ export interface SmtpSink {
   readonly running: boolean;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Every `every`-th message (counting from now) is accepted and recorded, then the connection is dropped
+   * before the reply to DATA: the sender cannot know it arrived. 0 turns this off.
+   */
+  dropAfterData(every: number): void;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let server: SMTPServer | undefined;
   let port = 0;
+  let dropEvery = 0;
+  let messagesSinceDrop = 0;
+  // Client sockets by their port, to drop one on purpose (the session names its remote port).
+  const sockets = new Map<number, Socket>();
 
   const listen = async () => {
     const next = new SMTPServer({
@@ -47,11 +56,21 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               debriefKey: typeof header === 'string' ? header : '',
               receivedAtMs: Date.now(),
             });
+            const socket = sockets.get(session.remotePort);
+            if (dropEvery > 0 && ++messagesSinceDrop % dropEvery === 0 && socket) {
+              socket.destroy();
+              return;
+            }
             callback(null);
           },
           (error: Error) => callback(error),
         );
       },
+    });
+    next.server.on('connection', (socket: Socket) => {
+      const remotePort = socket.remotePort ?? 0;
+      sockets.set(remotePort, socket);
+      socket.once('close', () => sockets.delete(remotePort));
     });
     await new Promise<void>((resolve, reject) => {
       next.server.once('error', reject);
@@ -76,6 +95,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     async start() {
       if (!server) await listen();
+    },
+    dropAfterData(every) {
+      dropEvery = every;
+      messagesSinceDrop = 0;
     },
   };
 }

@@ -51,7 +51,9 @@ export interface TwilioStandIn {
   blockNumber(phone: string): void;
   /** Every `every`-th create (counting from now) is accepted, then the connection is dropped unanswered. */
   dropAnswers(every: number): void;
-  /** Ends storms and dropped answers (blocked numbers stay blocked). */
+  /** Every create is accepted at once but answered only after `ms` (a slow provider). */
+  slowAnswers(ms: number): void;
+  /** Ends storms, dropped and slow answers (blocked numbers stay blocked). */
   calm(): void;
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startTwilioStandIn(
   const blocked = new Set<string>();
   let stormStatus: 500 | 429 | undefined;
   let dropEvery = 0;
+  let answerDelayMs = 0;
   let createsSinceDrop = 0;
   const base = `/${apiVersion}/Accounts/${accountSid}`;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
@@ -180,6 +183,7 @@ export async function startTwilioStandIn(
         request.socket.destroy();
         return;
       }
+      if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
       json(response, 201, resource(message));
       return;
     }
@@ -262,9 +266,13 @@ export async function startTwilioStandIn(
       dropEvery = every;
       createsSinceDrop = 0;
     },
+    slowAnswers(ms) {
+      answerDelayMs = ms;
+    },
     calm() {
       stormStatus = undefined;
       dropEvery = 0;
+      answerDelayMs = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
