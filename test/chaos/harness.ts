@@ -37,7 +37,7 @@ export interface Harness {
   inboundSms(from: string, body: string): Promise<{ status: number; text: string; atMs: number }>;
   /** The follow-up's `state` query, or undefined while it cannot be read. */
   followUpState(applicationId: string): Promise<FollowUpState | undefined>;
-  /** Whether the follow-up still has activities scheduled or running. */
+  /** How many activities the follow-up still has scheduled or running (0 once it closed). */
   pendingActivities(applicationId: string): Promise<number | undefined>;
   /** Kills worker `index` with the signal, waits until it exited, and starts it again (ready when it polls). */
   restartWorker(index: number, signal: NodeJS.Signals): Promise<void>;
@@ -237,6 +237,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   async function pendingActivities(applicationId: string) {
     try {
       const description = await client.workflow.getHandle(followUpWorkflowId(applicationId)).describe();
+      // A closed workflow still lists the activities it left behind, but none of them will be retried.
+      if (description.status.name !== 'RUNNING') return 0;
       return description.raw.pendingActivities?.length ?? 0;
     } catch {
       return undefined;

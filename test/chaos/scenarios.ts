@@ -265,9 +265,11 @@ export const ambiguousMail: Scenario = {
 export const stopDuringOutage: Scenario = {
   name: 'stop during Twilio outage',
   summary:
-    'Twilio answers 500 while a burst is acknowledged; half the applications are withdrawn while their texts are retried',
+    'Twilio answers 500 (after 4 s) while a burst is acknowledged; half the applications are withdrawn while their texts are retried, some with a send on the wire, then Twilio recovers',
   async run(h, size) {
     h.twilio.storm(500);
+    // Each attempt waits 4 s for its answer, so a stop can meet one on the wire that Twilio then accepts.
+    h.twilio.stall(4_000);
     try {
       const applications = await burst(h, 'stop', Math.max(2, size.burst));
       await eventually(
@@ -276,6 +278,11 @@ export const stopDuringOutage: Scenario = {
         120_000,
       ).catch(() => undefined);
       const stopped = applications.filter((_, index) => index % 2 === 0);
+      await eventually(
+        async () => (stopped.some((a) => h.twilio.inFlightTo(a.phone) > 0) ? true : undefined),
+        'a retried text of an application about to be withdrawn to be on the wire',
+        120_000,
+      ).catch(() => undefined);
       await Promise.all(
         stopped.map(async (application) => {
           const answer = await h.postEvent(
@@ -289,6 +296,8 @@ export const stopDuringOutage: Scenario = {
           application.stoppedAtMs = answer.atMs;
         }),
       );
+      // Twilio recovers at once: what is still on the wire is accepted now.
+      h.twilio.storm(undefined);
       await faultFor(size.outageMs / 2);
       return applications;
     } finally {

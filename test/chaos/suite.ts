@@ -65,8 +65,8 @@ function isSettled(state: FollowUpState | undefined): boolean {
 }
 
 /**
- * Waits until every follow-up has settled its acknowledgement (done, or stopped) and has no activity left
- * scheduled or running, or until the deadline. Answers the last state read of each.
+ * Waits until every follow-up has settled its acknowledgement (done, or stopped), has no activity left
+ * scheduled or running, and no text of its candidate is still on the wire to Twilio, or until the deadline. Answers the last state read of each.
  */
 async function settle(
   h: Harness,
@@ -81,7 +81,14 @@ async function settle(
     for (const applicationId of [...open]) {
       const state = await h.followUpState(applicationId);
       states.set(applicationId, state);
-      if (isSettled(state) && (await h.pendingActivities(applicationId)) === 0) open.delete(applicationId);
+      const phone = applications.find((application) => application.applicationId === applicationId)?.phone;
+      if (
+        isSettled(state) &&
+        (await h.pendingActivities(applicationId)) === 0 &&
+        h.twilio.inFlightTo(phone ?? '') === 0
+      ) {
+        open.delete(applicationId);
+      }
     }
     if (open.size === 0) break;
     if (Date.now() - lastReport > 30_000) {

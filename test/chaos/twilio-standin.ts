@@ -45,15 +45,19 @@ export interface TwilioStandIn {
   refused: RefusedSms[];
   /** Every request to the API, by kind (creates, lists, fetches). */
   requests: { create: number; list: number; fetch: number };
-  /** Until `stop()` or `calm()`: every request is answered with this status (500 or 429). */
-  storm(status: 500 | 429): void;
+  /** Until `calm()` or `storm(undefined)`: every request is answered with this status (500 or 429). */
+  storm(status: 500 | 429 | undefined): void;
   /** Creates to this number are refused with Twilio error 21610 (the recipient replied STOP at the carrier). */
   blockNumber(phone: string): void;
   /** Every `every`-th create (counting from now) is accepted, then the connection is dropped unanswered. */
   dropAnswers(every: number): void;
   /** Every create is accepted at once but answered only after `ms` (a slow provider). */
   slowAnswers(ms: number): void;
-  /** Ends storms, dropped and slow answers (blocked numbers stay blocked). */
+  /** Every create waits `ms` before the stand-in decides (under the faults of that moment) what to answer. */
+  stall(ms: number): void;
+  /** Creates to this number that arrived and are not decided yet (see `stall`). */
+  inFlightTo(phone: string): number;
+  /** Ends storms, stalls, dropped and slow answers (blocked numbers stay blocked). */
   calm(): void;
   close(): Promise<void>;
 }
@@ -82,6 +86,8 @@ export async function startTwilioStandIn(
   let stormStatus: 500 | 429 | undefined;
   let dropEvery = 0;
   let answerDelayMs = 0;
+  let decideAfterMs = 0;
+  const inFlight = new Map<string, number>();
   let createsSinceDrop = 0;
   const base = `/${apiVersion}/Accounts/${accountSid}`;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
@@ -133,9 +139,17 @@ export async function startTwilioStandIn(
       twilioError(response, 401, 20003, 'Authenticate');
       return;
     }
+    const creating = request.method === 'POST' && url.pathname === `${base}/Messages.json`;
+    const form = creating ? await readForm(request) : undefined;
+    if (form && decideAfterMs > 0) {
+      // The request is on the wire; what becomes of it is decided only later, under the faults of then.
+      const to = form.get('To') ?? '';
+      inFlight.set(to, (inFlight.get(to) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, decideAfterMs));
+      inFlight.set(to, (inFlight.get(to) ?? 1) - 1);
+    }
     if (stormStatus !== undefined) {
-      if (request.method === 'POST') {
-        const form = await readForm(request);
+      if (form) {
         refused.push({
           to: form.get('To') ?? '',
           status: stormStatus,
@@ -151,9 +165,8 @@ export async function startTwilioStandIn(
       );
       return;
     }
-    if (request.method === 'POST' && url.pathname === `${base}/Messages.json`) {
+    if (form) {
       requests.create += 1;
-      const form = await readForm(request);
       const to = form.get('To') ?? '';
       const body = form.get('Body') ?? '';
       const from = form.get('From');
@@ -269,10 +282,15 @@ export async function startTwilioStandIn(
     slowAnswers(ms) {
       answerDelayMs = ms;
     },
+    stall(ms) {
+      decideAfterMs = ms;
+    },
+    inFlightTo: (phone) => inFlight.get(phone) ?? 0,
     calm() {
       stormStatus = undefined;
       dropEvery = 0;
       answerDelayMs = 0;
+      decideAfterMs = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
