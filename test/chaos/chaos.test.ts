@@ -14,7 +14,7 @@ describe('chaos (reduced): delivery under faults', () => {
     async () => {
       const rows = await runChaos({
         scenarios: reducedScenarios,
-        size: { burst: 4, kills: 2, outageMs: 8_000 },
+        size: { burst: 5, kills: 3, outageMs: 8_000 },
         settle: 'end',
         settleTimeoutMs: 5 * 60_000,
         log: () => undefined,
