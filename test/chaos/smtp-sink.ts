@@ -67,6 +67,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         );
       },
     });
+    // A client killed mid-message resets its connection; that is one of the faults, not a sink failure.
+    next.on('error', () => undefined);
     next.server.on('connection', (socket: Socket) => {
       const remotePort = socket.remotePort ?? 0;
       sockets.set(remotePort, socket);
