@@ -50,6 +50,12 @@ export interface Child {
   kill(signal: NodeJS.Signals): void;
 }
 
+const running = new Set<ChildProcess>();
+// A run that dies on an error must not leave servers and workers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function startChild(
   name: string,
   command: string,
@@ -58,6 +64,8 @@ export function startChild(
   cwd = projectRoot,
 ): Child {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let tail = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   const keep = (chunk: Buffer) => {
