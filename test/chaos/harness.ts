@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import twilio from 'twilio';
+import type { ApplicationSnapshot } from '../../src/domain/events';
+import { followUpWorkflowId } from '../../src/domain/ids';
+import { signWebhook } from '../../src/ingest/signature';
+import { loadTools } from '../../src/runtime/tools';
+import { stateQuery, type FollowUpState } from '../../src/workflows';
+import { eventually } from '../helpers/eventually';
+import { alwaysOpenPolicy, cloudEvent } from '../helpers/fixtures';
+import { freePort, startChild, startDebrief, waitForPort, type Child } from './processes';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin';
+
+/**
+ * The stack the chaos suite runs against, every part real and on loopback: a Temporal dev server (the
+ * provisioned `temporal` CLI, file-backed, on ports chosen once so it restarts on the same address),
+ * Debrief's workers and API as separate processes (`src/cli.ts worker` / `api` against TEMPORAL_ADDRESS), a
+ * real SMTP server and the Twilio stand-in. The harness keeps its own Temporal client to read follow-ups.
+ */
+export interface Harness {
+  smtp: SmtpSink;
+  twilio: TwilioStandIn;
+  client: Client;
+  workers: Child[];
+  api: Child;
+  apiUrl: string;
+  /** A prefix unique to this run, for application and candidate ids. */
+  runId: string;
+  log(line: string): void;
+  /** Posts a signed CloudEvent as a tracker would, retrying (same webhook-id) until it is answered 2xx. */
+  postEvent(type: string, data: unknown, eventId: string): Promise<{ status: string; atMs: number }>;
+  /** Sends an inbound SMS to the API as Twilio does (form-encoded, signed with twilio's helper). */
+  inboundSms(from: string, body: string): Promise<{ status: number; text: string; atMs: number }>;
+  /** The follow-up's `state` query, or undefined while it cannot be read. */
+  followUpState(applicationId: string): Promise<FollowUpState | undefined>;
+  /** How many activities the follow-up still has scheduled or running (0 once it closed). */
+  pendingActivities(applicationId: string): Promise<number | undefined>;
+  /** Kills worker `index` with the signal, waits until it exited, and starts it again (ready when it polls). */
+  restartWorker(index: number, signal: NodeJS.Signals): Promise<void>;
+  /** Stops the Temporal dev server (SIGTERM) and starts it again on the same address and database. */
+  restartTemporal(): Promise<void>;
+  /** A snapshot for one rejection: the candidate's own zone and policy put "now" inside the send window. */
+  snapshot(
+    applicationId: string,
+    candidate: { id: string; phone: string; email: string },
+  ): ApplicationSnapshot;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  workers?: number;
+  log?: (line: string) => void;
+}
+
+const senderNumber = '+15550199000';
+
+/** Environment variables a child must not inherit: they would point it elsewhere than the loopback parts. */
+const inheritedNoise = [
+  /^TWILIO_/,
+  /^TEMPORAL_/,
+  /^DEBRIEF_/,
+  /^SMTP_URL$/,
+  /^PORT$/,
+  /^HOST$/,
+  /^https?_proxy$/i,
+  /^all_proxy$/i,
+];
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`[chaos] ${line}\n`));
+  const temporalCli = loadTools().temporalCli;
+  if (!temporalCli) {
+    throw new Error(
+      'the chaos suite needs the temporal CLI: run `npm run provision -- --for test` (it records the path in .debrief/tools.json)',
+    );
+  }
+  const runId = `chaos${Date.now().toString(36)}`;
+  const dir = await mkdtemp(join(tmpdir(), 'debrief-chaos-'));
+  const [temporalPort, apiPort] = [await freePort(), await freePort()];
+  const [smtp, twilioStandIn] = await Promise.all([startSmtpSink(), startTwilioStandIn()]);
+  const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const children: Child[] = [];
+
+  const baseEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !inheritedNoise.some((pattern) => pattern.test(name))),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    TZ: 'UTC',
+    NO_PROXY: '127.0.0.1,localhost',
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    DEBRIEF_TASK_QUEUE: `${runId}-queue`,
+    DEBRIEF_DATA_DIR: join(dir, 'data'),
+    DEBRIEF_WEBHOOK_SECRET: webhookSecret,
+    DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),
+    DEBRIEF_SEARCH_ATTRIBUTES: 'off',
+    DEBRIEF_RATE_LIMIT_PER_SECOND: '0',
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    DEBRIEF_PUBLIC_URL: apiUrl,
+    TWILIO_ACCOUNT_SID: twilioStandIn.accountSid,
+    TWILIO_AUTH_TOKEN: twilioStandIn.authToken,
+    TWILIO_FROM: senderNumber,
+    TWILIO_API_BASE_URL: twilioStandIn.baseUrl,
+    SMTP_URL: smtp.url,
+    DEBRIEF_MAIL_FROM: 'Debrief <debrief@chaos.test>',
+  };
+
+  let temporal: Child | undefined;
+  const startTemporal = async () => {
+    temporal = startChild(
+      'temporal dev server',
+      temporalCli,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(dir, 'temporal.db'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--headless',
+        '--log-level',
+        'error',
+      ],
+      { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir },
+    );
+    await waitForPort(temporalPort, 'the Temporal dev server');
+  };
+  await startTemporal();
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const temporalReady = () =>
+    eventually(
+      async () => {
+        try {
+          await connection.workflowService.describeNamespace({ namespace: 'default' });
+          return true;
+        } catch {
+          return undefined;
+        }
+      },
+      'the Temporal dev server to serve the default namespace',
+      60_000,
+    );
+  await temporalReady();
+
+  const workers: Child[] = [];
+  const startWorker = async (index: number) => {
+    const worker = startDebrief(`worker ${index + 1}`, 'worker', env);
+    workers[index] = worker;
+    children.push(worker);
+    await worker.waitFor('worker: polling task queue');
+  };
+  await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, index) => startWorker(index)));
+  const api = startDebrief('api', 'api', env);
+  children.push(api);
+  await api.waitFor('API: http://');
+  log(`stack up: Temporal ${temporalAddress}, ${workers.length} workers, API ${apiUrl}`);
+
+  async function postEvent(type: string, data: unknown, eventId: string) {
+    const body = JSON.stringify(cloudEvent(type, data, eventId));
+    let last = '';
+    return eventually(
+      async () => {
+        try {
+          const response = await fetch(`${apiUrl}/events`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/cloudevents+json',
+              ...signWebhook(webhookSecret, eventId, Math.floor(Date.now() / 1000), body),
+            },
+            body,
+            signal: AbortSignal.timeout(20_000),
+          });
+          const text = await response.text();
+          if (response.ok) {
+            return { status: (JSON.parse(text) as { status: string }).status, atMs: Date.now() };
+          }
+          last = `HTTP ${response.status}`;
+          if (response.status < 500 && response.status !== 429) {
+            throw new Error(`POST /events (${type}) was refused: ${response.status} ${text}`);
+          }
+        } catch (error) {
+          if (error instanceof Error && error.message.startsWith('POST /events')) throw error;
+          last = error instanceof Error ? error.message : String(error);
+        }
+        return undefined;
+      },
+      `POST /events to accept a ${type} event (last answer: ${last || 'none'})`,
+      120_000,
+    );
+  }
+
+  async function inboundSms(from: string, text: string) {
+    const params = {
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      AccountSid: twilioStandIn.accountSid,
+      From: from,
+      To: senderNumber,
+      Body: text,
+    };
+    const response = await fetch(`${apiUrl}/twilio/sms`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(
+          twilioStandIn.authToken,
+          `${apiUrl}/twilio/sms`,
+          params,
+        ),
+        'i-twilio-idempotency-token': randomBytes(12).toString('hex'),
+      },
+      body: new URLSearchParams(params).toString(),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: response.status, text: await response.text(), atMs: Date.now() };
+  }
+
+  async function followUpState(applicationId: string) {
+    try {
+      return await client.workflow.getHandle(followUpWorkflowId(applicationId)).query(stateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      return undefined;
+    }
+  }
+
+  async function pendingActivities(applicationId: string) {
+    try {
+      const description = await client.workflow.getHandle(followUpWorkflowId(applicationId)).describe();
+      // A closed workflow still lists the activities it left behind, but none of them will be retried.
+      if (description.status.name !== 'RUNNING') return 0;
+      return description.raw.pendingActivities?.length ?? 0;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function restartWorker(index: number, signal: NodeJS.Signals) {
+    const worker = workers[index];
+    if (!worker) throw new Error(`there is no worker ${index + 1}`);
+    worker.kill(signal);
+    const how = await Promise.race([
+      worker.exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 30_000)),
+    ]);
+    if (how === 'still running') {
+      // A worker that ignores SIGTERM for 30 s is a finding of its own; it is killed so the run goes on.
+      log(`${worker.name} did not exit within 30 s of ${signal}; killing it`);
+      worker.kill('SIGKILL');
+      await worker.exited;
+    }
+    await startWorker(index);
+  }
+
+  async function restartTemporal() {
+    if (!temporal) return;
+    temporal.kill('SIGTERM');
+    await temporal.exited;
+    await startTemporal();
+    await temporalReady();
+  }
+
+  function snapshot(
+    applicationId: string,
+    candidate: { id: string; phone: string; email: string },
+  ): ApplicationSnapshot {
+    return {
+      applicationId,
+      company: 'Chaos Labs',
+      role: 'Resilience Engineer',
+      rejectedAt: new Date().toISOString(),
+      // UTC, no country (no holidays), no weekend and a day-long window: the acknowledgement is due at once
+      // whatever the hour. The recruiter call keeps the follow-up open after it (its first reminder comes a
+      // business day later), so the acknowledgement is the only message of a run.
+      candidate: {
+        id: candidate.id,
+        name: 'Casey Chaos',
+        phone: candidate.phone,
+        email: candidate.email,
+        timezone: 'UTC',
+      },
+      recruiter: { name: 'Sam Recruiter', email: 'recruiter@chaos.test' },
+      interviewers: [],
+      references: [],
+      policy: alwaysOpenPolicy,
+    };
+  }
+
+  async function close() {
+    for (const child of children) child.kill('SIGKILL');
+    temporal?.kill('SIGKILL');
+    await Promise.all([...children.map((child) => child.exited), temporal?.exited]);
+    await connection.close().catch(() => undefined);
+    await Promise.all([smtp.stop(), twilioStandIn.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  return {
+    smtp,
+    twilio: twilioStandIn,
+    client,
+    workers,
+    api,
+    apiUrl,
+    runId,
+    log,
+    postEvent,
+    inboundSms,
+    followUpState,
+    pendingActivities,
+    restartWorker,
+    restartTemporal,
+    snapshot,
+    close,
+  };
+}

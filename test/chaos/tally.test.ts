@@ -1,0 +1,93 @@
+import type { FollowUpState } from '../../src/workflows';
+import type { ReceivedMail } from './smtp-sink';
+import { acknowledgementKey, tally, total, violations, type ExpectedApplication } from './tally';
+import type { AcceptedSms } from './twilio-standin';
+
+/** The chaos suite's counting, on hand-made sink contents: a wrong count would make every figure wrong. */
+describe('chaos tally', () => {
+  const application = (id: string, phone: string, extra: Partial<ExpectedApplication> = {}) => ({
+    applicationId: id,
+    phone,
+    email: `${id}@chaos.test`,
+    expectSms: true,
+    expectEmail: true,
+    ...extra,
+  });
+  const sms = (to: string, acceptedAtMs: number): AcceptedSms => ({
+    sid: `SM${acceptedAtMs}`,
+    to,
+    from: '+15550199000',
+    messagingServiceSid: null,
+    body: 'hello',
+    acceptedAtMs,
+    answered: true,
+  });
+  const mail = (applicationId: string, receivedAtMs: number): ReceivedMail => ({
+    messageId: `<${applicationId}@chaos.test>`,
+    recipients: [`${applicationId}@chaos.test`],
+    debriefKey: acknowledgementKey(applicationId),
+    receivedAtMs,
+  });
+  const uncertain = {
+    timeline: [{ step: 'acknowledgement', uncertain: true }],
+  } as unknown as FollowUpState;
+
+  it('counts delivered once, lost, doubled, and an unconfirmed email marked on the timeline', () => {
+    const figures = tally({
+      scenario: 'mixed',
+      applications: [
+        application('a', '+15557000001'),
+        application('b', '+15557000002'),
+        application('c', '+15557000003'),
+        application('d', '+15557000004'),
+      ],
+      sms: [sms('+15557000001', 1), sms('+15557000002', 2), sms('+15557000002', 3), sms('+15557000004', 4)],
+      mail: [mail('a', 1), mail('b', 2), mail('b', 5)],
+      states: new Map([['c', uncertain]]),
+      unsettled: 0,
+      seconds: 1,
+    });
+    expect(figures).toMatchObject({
+      expectedSms: 4,
+      expectedEmail: 4,
+      deliveredOnce: 3 + 2,
+      lostSms: 1,
+      lostEmail: 1,
+      markedUnknown: 1,
+      doubled: 2,
+      afterStop: 0,
+    });
+    expect(violations(total([figures]))).toHaveLength(3);
+  });
+
+  it('allows one text before a stop, counts everything after it, and expects no text after an opt-out', () => {
+    const figures = tally({
+      scenario: 'stops',
+      applications: [
+        application('s', '+15557000011', { stoppedAtMs: 10 }),
+        application('t', '+15557000012', { stoppedAtMs: 10 }),
+        application('o1', '+15557000013', { optedOutAtMs: 20 }),
+        application('o2', '+15557000013', { expectSms: false, optedOutAtMs: 20 }),
+      ],
+      sms: [
+        sms('+15557000011', 5),
+        sms('+15557000012', 11),
+        sms('+15557000013', 15),
+        sms('+15557000013', 25),
+      ],
+      mail: [mail('s', 6), mail('t', 12), mail('o1', 16), mail('o2', 26)],
+      states: new Map(),
+      unsettled: 0,
+      seconds: 1,
+    });
+    expect(figures).toMatchObject({
+      expectedSms: 1,
+      expectedEmail: 2,
+      deliveredOnce: 3,
+      lostSms: 0,
+      doubled: 0,
+      afterStop: 3,
+    });
+    expect(figures.findings.join('\n')).toContain('t');
+  });
+});

@@ -1,0 +1,213 @@
+import type { FollowUpState } from '../../src/workflows';
+import type { ReceivedMail } from './smtp-sink';
+import type { AcceptedSms } from './twilio-standin';
+
+/**
+ * What one scenario expects: the acknowledgement of each rejection it sent, per channel. Counting is done
+ * against what the sinks received, never against what Debrief says it did.
+ */
+export interface ExpectedApplication {
+  applicationId: string;
+  phone: string;
+  email: string;
+  /** Whether its acknowledgement must reach the phone (false: the number opted out or Twilio refuses it). */
+  expectSms: boolean;
+  expectEmail: boolean;
+  /** When the API accepted a stop (withdrawn) for it: nothing may reach the candidate after this. */
+  stoppedAtMs?: number;
+  /** When the API answered the candidate's STOP for this number: no text to it after this. */
+  optedOutAtMs?: number;
+}
+
+/** The figures of one scenario (or the total). */
+export interface Figures {
+  scenario: string;
+  /** Messages expected: the acknowledgement per channel, for every rejection that was not stopped. */
+  expectedSms: number;
+  expectedEmail: number;
+  /** Expected messages that arrived exactly once. */
+  deliveredOnce: number;
+  lostSms: number;
+  /** Expected emails that never arrived and whose follow-up does not mark them as uncertain. */
+  lostEmail: number;
+  /** Expected emails that never arrived, marked `uncertain` ("may not have arrived") on the timeline. */
+  markedUnknown: number;
+  /** Messages that arrived more than once (each extra copy counts). */
+  doubled: number;
+  /** Messages that arrived after a stop or an opt-out had been accepted. */
+  afterStop: number;
+  /** Follow-ups that had not settled by the deadline (their missing messages count as lost too). */
+  unsettled: number;
+  seconds: number;
+  /** One line per broken promise, naming the application (ids carry no personal data) and the channel. */
+  findings: string[];
+}
+
+/** The message key of an application's acknowledgement, as `X-Debrief-Message` carries it. */
+export function acknowledgementKey(applicationId: string): string {
+  return `followup-${applicationId}:acknowledgement:1`;
+}
+
+/** Whether the follow-up's timeline marks its acknowledgement as possibly not arrived. */
+export function marksUncertain(state: FollowUpState | undefined): boolean {
+  return (state?.timeline ?? []).some(
+    (entry) => entry.step === 'acknowledgement' && (entry as { uncertain?: boolean }).uncertain === true,
+  );
+}
+
+/**
+ * Counts one scenario. SMS are counted per phone number (every candidate in the suite has a number of their
+ * own, except where a scenario deliberately reuses one), email per message key.
+ */
+export function tally(input: {
+  scenario: string;
+  applications: ExpectedApplication[];
+  sms: readonly AcceptedSms[];
+  mail: readonly ReceivedMail[];
+  states: ReadonlyMap<string, FollowUpState | undefined>;
+  unsettled: number;
+  seconds: number;
+}): Figures {
+  const figures: Figures = {
+    scenario: input.scenario,
+    expectedSms: 0,
+    expectedEmail: 0,
+    deliveredOnce: 0,
+    lostSms: 0,
+    lostEmail: 0,
+    markedUnknown: 0,
+    doubled: 0,
+    afterStop: 0,
+    unsettled: input.unsettled,
+    seconds: input.seconds,
+    findings: [],
+  };
+  const note = (what: string, applications: ExpectedApplication[]) =>
+    figures.findings.push(`${what}: ${applications.map((a) => a.applicationId).join(', ')}`);
+
+  const phones = new Map<string, ExpectedApplication[]>();
+  for (const application of input.applications) {
+    phones.set(application.phone, [...(phones.get(application.phone) ?? []), application]);
+  }
+  for (const [phone, applications] of phones) {
+    const cutoffs = applications
+      .flatMap((application) => [application.stoppedAtMs, application.optedOutAtMs])
+      .filter((at): at is number => at !== undefined);
+    const cutoff = cutoffs.length > 0 ? Math.min(...cutoffs) : Infinity;
+    const texts = input.sms.filter((message) => message.to === phone);
+    const late = texts.filter((message) => message.acceptedAtMs > cutoff).length;
+    const inTime = texts.length - late;
+    figures.afterStop += late;
+    if (late > 0) note(`${late} text(s) after the stop or opt-out`, applications);
+    const expected = applications.filter(
+      (application) => application.expectSms && !application.stoppedAtMs,
+    ).length;
+    // A stopped application may have had its text before the stop; one is fine, a second is a double.
+    const allowed =
+      expected +
+      applications.filter((application) => application.expectSms && application.stoppedAtMs).length;
+    figures.expectedSms += expected;
+    figures.deliveredOnce += Math.min(inTime, expected);
+    figures.lostSms += Math.max(0, expected - inTime);
+    figures.doubled += Math.max(0, inTime - allowed);
+    if (inTime > allowed) note(`${inTime} texts where ${allowed} were due`, applications);
+    if (inTime < expected) note(`${expected - inTime} text(s) lost`, applications);
+  }
+
+  for (const application of input.applications) {
+    const key = acknowledgementKey(application.applicationId);
+    const cutoff = application.stoppedAtMs ?? Infinity;
+    const mails = input.mail.filter((mail) => mail.debriefKey === key);
+    const late = mails.filter((mail) => mail.receivedAtMs > cutoff).length;
+    const inTime = mails.length - late;
+    figures.afterStop += late;
+    if (late > 0) note(`${late} email(s) after the stop`, [application]);
+    if (inTime > 1 || (inTime > 0 && !application.expectEmail && application.stoppedAtMs === undefined))
+      note(`${inTime} emails of the acknowledgement`, [application]);
+    if (application.stoppedAtMs !== undefined) {
+      figures.doubled += Math.max(0, inTime - 1);
+      continue;
+    }
+    if (!application.expectEmail) {
+      figures.doubled += inTime;
+      continue;
+    }
+    figures.expectedEmail += 1;
+    figures.doubled += Math.max(0, inTime - 1);
+    if (inTime > 0) figures.deliveredOnce += 1;
+    else if (marksUncertain(input.states.get(application.applicationId))) figures.markedUnknown += 1;
+    else {
+      figures.lostEmail += 1;
+      note('email lost without a mark', [application]);
+    }
+  }
+  return figures;
+}
+
+/** Adds figures up into a total row. */
+export function total(rows: readonly Figures[]): Figures {
+  const sum: Figures = {
+    scenario: 'total',
+    expectedSms: 0,
+    expectedEmail: 0,
+    deliveredOnce: 0,
+    lostSms: 0,
+    lostEmail: 0,
+    markedUnknown: 0,
+    doubled: 0,
+    afterStop: 0,
+    unsettled: 0,
+    seconds: 0,
+    findings: [],
+  };
+  for (const row of rows) {
+    for (const key of Object.keys(sum) as (keyof Figures)[]) {
+      if (key !== 'scenario' && key !== 'findings') sum[key] += row[key];
+    }
+    sum.findings.push(...row.findings.map((finding) => `${row.scenario}: ${finding}`));
+  }
+  return sum;
+}
+
+/** What breaks the promises: the reasons a run fails, empty when it passes. */
+export function violations(figures: Figures): string[] {
+  const problems: string[] = [];
+  if (figures.doubled > 0) problems.push(`${figures.doubled} message(s) arrived twice or more`);
+  if (figures.lostSms > 0) problems.push(`${figures.lostSms} text(s) never reached Twilio`);
+  if (figures.lostEmail > 0)
+    problems.push(`${figures.lostEmail} email(s) never arrived and are not marked "may not have arrived"`);
+  if (figures.afterStop > 0) problems.push(`${figures.afterStop} message(s) arrived after a stop or opt-out`);
+  return problems;
+}
+
+const columns: [Exclude<keyof Figures, 'findings'>, string][] = [
+  ['scenario', 'scenario'],
+  ['expectedSms', 'expected SMS'],
+  ['expectedEmail', 'expected email'],
+  ['deliveredOnce', 'delivered once'],
+  ['lostSms', 'lost SMS'],
+  ['lostEmail', 'lost email'],
+  ['markedUnknown', 'marked unknown'],
+  ['doubled', 'doubled'],
+  ['afterStop', 'after stop/opt-out'],
+  ['unsettled', 'unsettled'],
+  ['seconds', 'seconds'],
+];
+
+/** A Markdown table (it reads as plain text too), one row per scenario and the total. */
+export function formatTable(rows: readonly Figures[]): string {
+  const all = [...rows, total(rows)];
+  const cells = all.map((row) =>
+    columns.map(([key]) => (key === 'seconds' ? Math.round(row.seconds).toString() : String(row[key]))),
+  );
+  const widths = columns.map(([, title], index) =>
+    Math.max(title.length, ...cells.map((row) => row[index]!.length)),
+  );
+  const line = (values: string[]) =>
+    `| ${values.map((value, index) => (index === 0 ? value.padEnd(widths[index]!) : value.padStart(widths[index]!))).join(' | ')} |`;
+  return [
+    line(columns.map(([, title]) => title)),
+    `| ${widths.map((width, index) => (index === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`)).join(' | ')} |`,
+    ...cells.map(line),
+  ].join('\n');
+}
