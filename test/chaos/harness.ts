@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { encryptedDataConverter, formatEncryptionKeys, generateEncryptionKey } from '../../src/runtime/codec';
 import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import { followUpWorkflowId } from '../../src/domain/ids';
@@ -87,6 +88,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const children: Child[] = [];
 
+  // The stack encrypts every payload; the harness reads follow-up state with the same ring.
+  const encryptionKeys = [generateEncryptionKey('chaos')];
   const baseEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !inheritedNoise.some((pattern) => pattern.test(name))),
   );
@@ -100,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DEBRIEF_DATA_DIR: join(dir, 'data'),
     DEBRIEF_WEBHOOK_SECRET: webhookSecret,
     DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),
+    DEBRIEF_ENCRYPTION_KEYS: formatEncryptionKeys(encryptionKeys),
     DEBRIEF_SEARCH_ATTRIBUTES: 'off',
     DEBRIEF_RATE_LIMIT_PER_SECOND: '0',
     HOST: '127.0.0.1',
@@ -137,7 +141,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   await startTemporal();
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: encryptedDataConverter(encryptionKeys),
+  });
   const temporalReady = () =>
     eventually(
       async () => {
