@@ -1,5 +1,6 @@
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
 /** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
 export interface WorkerOptions {
@@ -14,6 +15,8 @@ export interface WorkerOptions {
    */
   entityTaskQueue?: string;
   activities: ActivityDeps;
+  /** Cache, concurrency and pollers of each worker (from the configuration); the bounded defaults when absent. */
+  tuning?: WorkerTunings;
 }
 
 /** A Debrief worker process's workers, run and stopped as one. */
@@ -44,6 +47,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     workflowsPath: require.resolve('./workflows'),
     logger: new DefaultLogger('WARN'),
   });
+  const tuning = options.tuning ?? defaultWorkerTunings;
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -51,6 +55,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     workflowBundle,
     shutdownGraceTime,
     activities: createActivities(options.activities),
+    ...sdkTuning(tuning.followUps),
   });
   const entities = options.entityTaskQueue
     ? await Worker.create({
@@ -58,6 +63,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
         namespace: options.namespace,
         taskQueue: options.entityTaskQueue,
         workflowBundle,
+        ...sdkTuning(tuning.entities),
       })
     : undefined;
 
@@ -84,5 +90,17 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
       if (failed) throw failed.reason;
     },
     shutdown,
+  };
+}
+
+/** The SDK's names for a {@link WorkerTuning}. */
+function sdkTuning(tuning: WorkerTuning) {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowTaskPollers } as const,
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityTaskPollers } as const,
   };
 }

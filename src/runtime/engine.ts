@@ -80,6 +80,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
       entityTaskQueue,
+      tuning: config.worker,
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
