@@ -58,7 +58,7 @@ export interface WorkerTunings {
 
 export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
   followUps: {
-    maxCachedWorkflows: 200,
+    maxCachedWorkflows: 100,
     maxConcurrentWorkflowTaskExecutions: 20,
     maxConcurrentActivityTaskExecutions: 40,
     maxConcurrentLocalActivityExecutions: 40,
@@ -67,7 +67,7 @@ export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
   },
   // The entities run no activities; their activity settings only bound what the SDK reserves.
   entities: {
-    maxCachedWorkflows: 200,
+    maxCachedWorkflows: 100,
     maxConcurrentWorkflowTaskExecutions: 20,
     maxConcurrentActivityTaskExecutions: 1,
     maxConcurrentLocalActivityExecutions: 1,
