@@ -47,7 +47,7 @@ export async function runIdle(
   try {
     await worker.waitFor(/ready; press Ctrl-C/, 300_000);
     // Bundling and the first polls are over within seconds; the window should see none of that.
-    await pause(15_000);
+    await pause(30_000);
     const none = await quietWindow(worker.pid, settings.windowSeconds);
     log(
       `idle: worker alone: ${(none.rssBytes / MB).toFixed(0)} MB, ${(none.cpu * 100).toFixed(2)}% of a core`,
