@@ -34,6 +34,129 @@ export const webhookSecretSchema = z.string().superRefine((secret, ctx) => {
   }
 });
 
+/**
+ * Worker tuning: how many workflows a worker keeps in memory, how many tasks it runs at once and how many
+ * long polls it holds. The SDK's own cache default grows with the heap (about 2,300 workflows on a large
+ * machine, gigabytes of memory here); these defaults keep a worker's memory flat however many follow-ups
+ * sleep, since a sleeping follow-up costs nothing until its timer fires (see "Sizing workers" in the README).
+ */
+export interface WorkerTuning {
+  /** Workflows kept in memory between tasks; an evicted one replays its history when it next wakes. */
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  /** Long polls held open for workflow tasks, and for activity tasks. */
+  workflowTaskPollers: number;
+  activityTaskPollers: number;
+}
+
+/** The follow-up worker (follow-ups, interview prep, every activity) and the entity worker (candidates, phones). */
+export interface WorkerTunings {
+  followUps: WorkerTuning;
+  entities: WorkerTuning;
+}
+
+export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
+  followUps: {
+    maxCachedWorkflows: 100,
+    maxConcurrentWorkflowTaskExecutions: 20,
+    maxConcurrentActivityTaskExecutions: 40,
+    maxConcurrentLocalActivityExecutions: 40,
+    workflowTaskPollers: 4,
+    activityTaskPollers: 4,
+  },
+  // The entities run no activities; their activity settings only bound what the SDK reserves.
+  entities: {
+    maxCachedWorkflows: 100,
+    maxConcurrentWorkflowTaskExecutions: 20,
+    maxConcurrentActivityTaskExecutions: 1,
+    maxConcurrentLocalActivityExecutions: 1,
+    workflowTaskPollers: 4,
+    activityTaskPollers: 1,
+  },
+});
+
+function tuningCount(min: number, max: number, fallback: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message).default(fallback);
+}
+
+const followUpDefaults = defaultWorkerTunings.followUps;
+const entityDefaults = defaultWorkerTunings.entities;
+const workerTuningEnv = {
+  DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: tuningCount(0, 100_000, followUpDefaults.maxCachedWorkflows),
+  DEBRIEF_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: tuningCount(
+    2,
+    10_000,
+    followUpDefaults.maxConcurrentWorkflowTaskExecutions,
+  ),
+  DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES: tuningCount(
+    1,
+    10_000,
+    followUpDefaults.maxConcurrentActivityTaskExecutions,
+  ),
+  DEBRIEF_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: tuningCount(
+    1,
+    10_000,
+    followUpDefaults.maxConcurrentLocalActivityExecutions,
+  ),
+  DEBRIEF_WORKER_WORKFLOW_POLLERS: tuningCount(2, 1_000, followUpDefaults.workflowTaskPollers),
+  DEBRIEF_WORKER_ACTIVITY_POLLERS: tuningCount(1, 1_000, followUpDefaults.activityTaskPollers),
+  DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS: tuningCount(0, 100_000, entityDefaults.maxCachedWorkflows),
+  DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: tuningCount(
+    2,
+    10_000,
+    entityDefaults.maxConcurrentWorkflowTaskExecutions,
+  ),
+  DEBRIEF_ENTITY_WORKER_WORKFLOW_POLLERS: tuningCount(2, 1_000, entityDefaults.workflowTaskPollers),
+};
+
+type WorkerTuningEnv = z.output<z.ZodObject<typeof workerTuningEnv>>;
+
+/** The tunings from the parsed environment, or the settings that contradict each other (the SDK would quietly change them). */
+function workerTuningsFrom(e: WorkerTuningEnv): WorkerTunings | string[] {
+  const followUps: WorkerTuning = {
+    maxCachedWorkflows: e.DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: e.DEBRIEF_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: e.DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: e.DEBRIEF_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    workflowTaskPollers: e.DEBRIEF_WORKER_WORKFLOW_POLLERS,
+    activityTaskPollers: e.DEBRIEF_WORKER_ACTIVITY_POLLERS,
+  };
+  const entities: WorkerTuning = {
+    ...entityDefaults,
+    maxCachedWorkflows: e.DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: e.DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    workflowTaskPollers: e.DEBRIEF_ENTITY_WORKER_WORKFLOW_POLLERS,
+  };
+  const problems: string[] = [];
+  const check = (prefix: 'DEBRIEF_WORKER_' | 'DEBRIEF_ENTITY_WORKER_', tuning: WorkerTuning) => {
+    const tasks = `${prefix}MAX_CONCURRENT_WORKFLOW_TASKS`;
+    if (
+      tuning.maxCachedWorkflows > 0 &&
+      tuning.maxConcurrentWorkflowTaskExecutions > tuning.maxCachedWorkflows
+    ) {
+      problems.push(
+        `${tasks}: must not exceed ${prefix}MAX_CACHED_WORKFLOWS (${tuning.maxCachedWorkflows}), since every task in progress holds its workflow in the cache; lower it or raise the cache`,
+      );
+    }
+    if (tuning.workflowTaskPollers > tuning.maxConcurrentWorkflowTaskExecutions) {
+      problems.push(
+        `${prefix}WORKFLOW_POLLERS: must not exceed ${tasks} (${tuning.maxConcurrentWorkflowTaskExecutions}); a poll needs a free task slot`,
+      );
+    }
+  };
+  check('DEBRIEF_WORKER_', followUps);
+  check('DEBRIEF_ENTITY_WORKER_', entities);
+  if (followUps.activityTaskPollers > followUps.maxConcurrentActivityTaskExecutions) {
+    problems.push(
+      `DEBRIEF_WORKER_ACTIVITY_POLLERS: must not exceed DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES (${followUps.maxConcurrentActivityTaskExecutions}); a poll needs a free activity slot`,
+    );
+  }
+  return problems.length > 0 ? problems : { followUps, entities };
+}
+
 const envSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -142,6 +265,7 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_PROFILE: optionalString,
   TEMPORAL_CONFIG_FILE: optionalString,
+  ...workerTuningEnv,
 });
 
 export interface Config {
@@ -197,6 +321,8 @@ export interface Config {
   encryptionKeys: EncryptionKey[] | undefined;
   /** The codec server on the API (bearer token, browser origins allowed); off when undefined. */
   codecServer: { token: string; allowedOrigins: string[] } | undefined;
+  /** Cache, concurrency and pollers of the follow-up worker and the entity worker. */
+  worker: WorkerTunings;
   /** The raw environment, for Temporal's own env config (profiles, TLS, API key). */
   env: Record<string, string | undefined>;
 }
@@ -227,6 +353,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   const channelProblems = channelConfigProblems(e);
   if (channelProblems.length > 0) throw new ConfigError(channelProblems);
+  const worker = workerTuningsFrom(e);
+  if (Array.isArray(worker)) throw new ConfigError(worker);
   const policy = loadOperatorPolicy(e.DEBRIEF_POLICY, e.DEBRIEF_POLICY_FILE);
   const external = e.TEMPORAL_ADDRESS ?? e.TEMPORAL_PROFILE ?? e.TEMPORAL_CONFIG_FILE;
   return {
@@ -301,6 +429,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           .filter(Boolean),
       },
     },
+    worker,
     env,
   };
 }

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
 /** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
 export interface WorkerOptions {
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   activities: ActivityDeps;
   /** Debrief's encryption (see `encryptedDataConverter`); the same as every client's on this namespace. */
   dataConverter?: DataConverter;
+  /** Cache, concurrency and pollers of each worker (from the configuration); the bounded defaults when absent. */
+  tuning?: WorkerTunings;
 }
 
 /** A Debrief worker process's workers, run and stopped as one. */
@@ -53,6 +56,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
       ? { failureConverterPath: options.dataConverter.failureConverterPath }
       : {}),
   });
+  const tuning = options.tuning ?? defaultWorkerTunings;
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -61,6 +65,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     shutdownGraceTime,
     activities: createActivities(options.activities),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...sdkTuning(tuning.followUps),
   });
   const entities = options.entityTaskQueue
     ? await Worker.create({
@@ -69,6 +74,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
         taskQueue: options.entityTaskQueue,
         workflowBundle,
         ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+        ...sdkTuning(tuning.entities),
       })
     : undefined;
 
@@ -106,4 +112,16 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     },
   };
   return worker;
+}
+
+/** The SDK's names for a {@link WorkerTuning}. */
+function sdkTuning(tuning: WorkerTuning) {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowTaskPollers } as const,
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityTaskPollers } as const,
+  };
 }

@@ -82,6 +82,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       taskQueue: config.taskQueue,
       entityTaskQueue,
       dataConverter,
+      tuning: config.worker,
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),

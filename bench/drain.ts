@@ -1,0 +1,160 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { OutboxEntry } from '../src/activities/outbox';
+import { followUpWorkflowId } from '../src/domain/ids';
+import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
+import { sampleProcess, startCli } from './processes';
+import { figure, type PhaseResult } from './report';
+import type { BenchSettings } from './settings';
+
+const acknowledgementFile = /_acknowledgement_\d+\.json$/;
+
+/**
+ * Drain: the README's `debrief up` (API, worker and embedded Temporal in one process, outbox delivery) takes
+ * a burst of signed rejections; what counts is how long after the burst's last acceptance the last
+ * acknowledgement is written, against how long the burst itself took to ingest. The candidates live where
+ * it is about noon, so every acknowledgement is due at once. Afterwards every application must have exactly
+ * one follow-up and one acknowledgement.
+ */
+export async function runDrain(
+  settings: BenchSettings['drain'],
+  log: (line: string) => void,
+): Promise<PhaseResult> {
+  const started = performance.now();
+  const dataDir = await mkdtemp(join(tmpdir(), 'debrief-bench-drain-'));
+  const taskQueue = `drain-${Date.now().toString(36)}`;
+  const engine = startCli('up', {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEBRIEF_DATA_DIR: dataDir,
+    DEBRIEF_DEV_SERVER_PORT: '0',
+    DEBRIEF_DEV_UI_PORT: '0',
+    DEBRIEF_WEBHOOK_SECRET: benchSecret,
+    DEBRIEF_TASK_QUEUE: taskQueue,
+    ...(settings.rateLimitPerSecond !== undefined
+      ? { DEBRIEF_RATE_LIMIT_PER_SECOND: String(settings.rateLimitPerSecond) }
+      : {}),
+  });
+  let connection: Connection | undefined;
+  try {
+    const apiUrl = (await engine.waitFor(/API: (http:\/\/\S+)/, 300_000))[1] as string;
+    const address = (await engine.waitFor(/Temporal: (\S+) \(namespace/, 1000))[1] as string;
+    await engine.waitFor(/ready; press Ctrl-C/, 60_000);
+    connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    const outboxDir = join(dataDir, 'outbox');
+    log(
+      `drain: ${settings.rejections} rejections (+${settings.duplicates} redeliveries) into debrief up at ${apiUrl}`,
+    );
+
+    const deliveries = burst('drain', {
+      unique: settings.rejections,
+      duplicates: settings.duplicates,
+      zone: zoneAtLocalHour(12),
+    });
+    const answers = new Map<number, number>();
+    let peakRssBytes = sampleProcess(engine.pid).rssBytes;
+    const ingestSeconds = await timedPool(deliveries, settings.concurrency, async (delivery) => {
+      const { status } = await postDelivery(apiUrl, delivery);
+      answers.set(status, (answers.get(status) ?? 0) + 1);
+    });
+    const ingestEndedAt = Date.now();
+
+    const deadline = performance.now() + settings.timeoutSeconds * 1000;
+    let acknowledged = 0;
+    while (performance.now() < deadline) {
+      peakRssBytes = Math.max(peakRssBytes, sampleProcess(engine.pid).rssBytes);
+      acknowledged = (await listOrEmpty(outboxDir)).filter((name) => acknowledgementFile.test(name)).length;
+      if (acknowledged >= settings.rejections) break;
+      await pause(500);
+    }
+    const entries = await readAcknowledgements(outboxDir);
+    const lastWrittenAt = entries.reduce(
+      (last, entry) => Math.max(last, Date.parse(entry.writtenAt)),
+      ingestEndedAt,
+    );
+    const drainSeconds = (lastWrittenAt - ingestEndedAt) / 1000;
+
+    const problems: string[] = [];
+    const perFollowUp = new Map<string, number>();
+    for (const entry of entries)
+      perFollowUp.set(entry.followUpId, (perFollowUp.get(entry.followUpId) ?? 0) + 1);
+    const expected = new Set(deliveries.map((delivery) => followUpWorkflowId(delivery.applicationId)));
+    const unacknowledged = [...expected].filter((id) => !perFollowUp.has(id)).length;
+    const doubled = [...perFollowUp.values()].filter((n) => n > 1).length;
+    const stray = [...perFollowUp.keys()].filter((id) => !expected.has(id)).length;
+    if (unacknowledged > 0) {
+      problems.push(
+        `drain: ${unacknowledged} of ${expected.size} follow-ups unacknowledged after ${settings.timeoutSeconds} s`,
+      );
+    }
+    if (doubled > 0) problems.push(`drain: ${doubled} follow-ups acknowledged more than once`);
+    if (stray > 0) problems.push(`drain: ${stray} acknowledgements for follow-ups nobody asked for`);
+    const query = `WorkflowType = "followUpWorkflow" AND TaskQueue = "${taskQueue}"`;
+    let followUps = (await client.workflow.count(query)).count;
+    for (let attempt = 0; followUps < expected.size && attempt < 60; attempt++) {
+      await pause(500);
+      followUps = (await client.workflow.count(query)).count;
+    }
+    if (followUps !== expected.size) {
+      problems.push(`drain: ${followUps} follow-up runs for ${expected.size} applications (lost or doubled)`);
+    }
+    const refused = [...answers].filter(([status]) => status !== 202);
+    if (refused.length > 0) {
+      problems.push(
+        `drain: events not accepted: ${refused.map(([status, n]) => `${status} × ${n}`).join(', ')}`,
+      );
+    }
+    const events = deliveries.length;
+    return {
+      phase: 'drain',
+      seconds: (performance.now() - started) / 1000,
+      figures: [
+        figure(
+          'time to the last acknowledgement after the burst',
+          { value: drainSeconds, baseline: ingestSeconds, baselineName: "the burst's ingest", unit: 's' },
+          { atMost: 1.5 },
+        ),
+      ],
+      details: {
+        rejections: settings.rejections,
+        redeliveries: settings.duplicates,
+        concurrency: settings.concurrency,
+        rateLimitPerSecond: settings.rateLimitPerSecond ?? 'engine default',
+        ingestSeconds,
+        ingestRate: events / ingestSeconds,
+        drainSeconds,
+        acknowledgements: entries.length,
+        followUps,
+        answers: Object.fromEntries(answers),
+        engineRssPeakMb: peakRssBytes / 2 ** 20,
+        engineLogLinesWithErrors: engine.count(/error|failed/i),
+      },
+      problems,
+    };
+  } finally {
+    await connection?.close();
+    await engine.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function listOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function readAcknowledgements(dir: string): Promise<OutboxEntry[]> {
+  const names = (await listOrEmpty(dir)).filter(
+    (name) => acknowledgementFile.test(name) && !name.startsWith('.'),
+  );
+  const entries: OutboxEntry[] = [];
+  for (const name of names) entries.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxEntry);
+  return entries;
+}

@@ -1,0 +1,190 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { loadConfig } from '../src/config';
+import { followUpWorkflowId } from '../src/domain/ids';
+import { resolvePolicy } from '../src/domain/policy';
+import { startEngine } from '../src/runtime/engine';
+import { benchSecret, pause, snapshotFor, timedPool, zoneAtLocalHour } from './events';
+import { cpuShare, sampleProcess, startCli, type ProcSample } from './processes';
+import { figure, type PhaseResult } from './report';
+import type { BenchSettings } from './settings';
+
+const MB = 2 ** 20;
+
+/**
+ * Idle cost: `debrief worker` as a process of its own against an embedded dev server, measured from /proc
+ * over a quiet window with no follow-ups, then again once the given number of follow-ups all sleep on a
+ * timer. The follow-ups are started straight through the client for candidates whose local time is late
+ * evening, so after registering they wait for the end of the quiet hours to acknowledge (hours away).
+ */
+export async function runIdle(
+  settings: BenchSettings['idle'],
+  log: (line: string) => void,
+): Promise<PhaseResult> {
+  const started = performance.now();
+  const dataDir = await mkdtemp(join(tmpdir(), 'debrief-bench-idle-'));
+  const taskQueue = `idle-${Date.now().toString(36)}`;
+  const stack = await startEngine(
+    loadConfig({
+      DEBRIEF_DATA_DIR: dataDir,
+      DEBRIEF_DEV_SERVER_PORT: '0',
+      DEBRIEF_DEV_UI_PORT: '0',
+      DEBRIEF_TASK_QUEUE: taskQueue,
+    }),
+    { worker: false, api: false },
+    () => undefined,
+  );
+  const worker = startCli('worker', {
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    TEMPORAL_NAMESPACE: stack.temporal.namespace,
+    DEBRIEF_DATA_DIR: dataDir,
+    DEBRIEF_TASK_QUEUE: taskQueue,
+    DEBRIEF_WEBHOOK_SECRET: benchSecret,
+  });
+  try {
+    await worker.waitFor(/ready; press Ctrl-C/, 300_000);
+    // Bundling and the first polls are over within seconds; the window should see none of that.
+    await pause(30_000);
+    const none = await quietWindow(worker.pid, settings.windowSeconds);
+    log(
+      `idle: worker alone: ${(none.rssBytes / MB).toFixed(0)} MB, ${(none.cpu * 100).toFixed(2)}% of a core`,
+    );
+
+    const client = stack.temporal.client;
+    const policy = resolvePolicy();
+    const zone = zoneAtLocalHour(22);
+    const ids = Array.from({ length: settings.followUps }, (_, index) => index);
+    const startSeconds = await timedPool(ids, settings.concurrency, async (index) => {
+      const snapshot = snapshotFor('idle', index, zone);
+      await client.workflow.start('followUpWorkflow', {
+        workflowId: followUpWorkflowId(snapshot.applicationId),
+        taskQueue,
+        args: [{ snapshot, eventId: `idle-evt-${index}`, policy }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+    });
+    log(
+      `idle: started ${settings.followUps} follow-ups in ${startSeconds.toFixed(0)} s; waiting until all sleep`,
+    );
+    const settling = await waitUntilAsleep(
+      client,
+      ids.map((index) => followUpWorkflowId(snapshotFor('idle', index, zone).applicationId)),
+      worker.pid,
+      settings,
+      log,
+    );
+    const problems: string[] = [];
+    if (settling.peakRssBytes > settings.maxRssMb * MB) {
+      problems.push(`idle: the worker passed BENCH_IDLE_MAX_RSS_MB (${settings.maxRssMb} MB); stopped early`);
+    } else if (settling.awake > 0) {
+      problems.push(`idle: ${settling.awake} follow-ups still busy after ${settings.timeoutSeconds} s`);
+    }
+    if (settling.closed > 0) problems.push(`idle: ${settling.closed} follow-ups ended instead of sleeping`);
+    await pause(5000);
+    const asleep = await quietWindow(worker.pid, settings.windowSeconds);
+    log(
+      `idle: with ${settings.followUps} asleep: ${(asleep.rssBytes / MB).toFixed(0)} MB, ${(asleep.cpu * 100).toFixed(2)}% of a core`,
+    );
+    return {
+      phase: 'idle',
+      seconds: (performance.now() - started) / 1000,
+      figures: [
+        figure(
+          `worker RSS, ${settings.followUps} follow-ups asleep`,
+          {
+            value: asleep.rssBytes / MB,
+            baseline: none.rssBytes / MB,
+            baselineName: 'same worker, none',
+            unit: 'MB',
+          },
+          settings.followUps >= 10_000 ? { valueAtMost: 500 } : undefined,
+        ),
+        figure(
+          `worker CPU, ${settings.followUps} follow-ups asleep`,
+          {
+            value: asleep.cpu * 100,
+            baseline: none.cpu * 100,
+            baselineName: 'same worker, none',
+            unit: '% of a core',
+          },
+          { valueAtMost: 2 },
+        ),
+      ],
+      details: {
+        followUps: settings.followUps,
+        windowSeconds: settings.windowSeconds,
+        startSeconds,
+        settleSeconds: settling.seconds,
+        rssPeakWhileSettlingMb: settling.peakRssBytes / MB,
+        rssPerThousandAsleepMb: ((asleep.rssBytes - none.rssBytes) / MB / settings.followUps) * 1000,
+        cpuSecondsToSettle: settling.cpuSeconds,
+        workerLogLinesWithErrors: worker.count(/error|failed/i),
+      },
+      problems,
+    };
+  } finally {
+    await worker.stop();
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** RSS at the end of a window of `seconds`, and the CPU used during it as a share of one core. */
+async function quietWindow(pid: number, seconds: number): Promise<{ rssBytes: number; cpu: number }> {
+  const from = sampleProcess(pid);
+  await pause(seconds * 1000);
+  const to = sampleProcess(pid);
+  return { rssBytes: to.rssBytes, cpu: cpuShare(from, to) };
+}
+
+/**
+ * Waits until every follow-up is running with no workflow task and no activity pending, i.e. it sleeps on
+ * a timer. Asks the server (describe), never the worker, so the check itself wakes nothing up.
+ */
+async function waitUntilAsleep(
+  client: Client,
+  workflowIds: string[],
+  pid: number,
+  limits: { timeoutSeconds: number; maxRssMb: number },
+  log: (line: string) => void,
+): Promise<{ seconds: number; awake: number; closed: number; peakRssBytes: number; cpuSeconds: number }> {
+  const started = performance.now();
+  const first: ProcSample = sampleProcess(pid);
+  let peakRssBytes = first.rssBytes;
+  let pending = workflowIds;
+  let closed = 0;
+  let lastLog = started;
+  while (
+    pending.length > 0 &&
+    performance.now() - started < limits.timeoutSeconds * 1000 &&
+    peakRssBytes <= limits.maxRssMb * MB
+  ) {
+    const batch = pending.slice(0, 500);
+    const stillBusy = new Set<string>();
+    await timedPool(batch, 25, async (workflowId) => {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      if (description.status.name !== 'RUNNING') closed += 1;
+      else if (description.raw.pendingWorkflowTask || (description.raw.pendingActivities?.length ?? 0) > 0) {
+        stillBusy.add(workflowId);
+      }
+    });
+    pending = [...stillBusy, ...pending.slice(batch.length)];
+    peakRssBytes = Math.max(peakRssBytes, sampleProcess(pid).rssBytes);
+    if (stillBusy.size === batch.length) await pause(2000);
+    if (performance.now() - lastLog > 30_000) {
+      lastLog = performance.now();
+      log(`idle: ${workflowIds.length - pending.length} of ${workflowIds.length} asleep`);
+    }
+  }
+  const last = sampleProcess(pid);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    awake: pending.length,
+    closed,
+    peakRssBytes,
+    cpuSeconds: last.cpuSeconds - first.cpuSeconds,
+  };
+}

@@ -1,0 +1,44 @@
+import { runSuite } from '../../bench/run';
+import { loadBenchSettings } from '../../bench/settings';
+
+/**
+ * The performance suite at a size that fits in the test run: every phase on the real stack (embedded
+ * Temporal dev server, `debrief up` and `debrief worker` as processes of their own, outbox delivery,
+ * replay of the recorded histories). It checks no timing, only that the suite's own correctness checks
+ * hold: no follow-up lost or doubled, every one acknowledged, every event accepted, every history replayed.
+ */
+describe('performance suite, reduced', () => {
+  it('loses, doubles and leaves unacknowledged no follow-up in any phase', async () => {
+    const settings = loadBenchSettings({
+      BENCH_EVENTS: '60',
+      BENCH_CONCURRENCY: '6',
+      BENCH_LATENCY_RATES: '10',
+      BENCH_LATENCY_SECONDS: '1',
+      BENCH_DRAIN_REJECTIONS: '25',
+      BENCH_DRAIN_DUPLICATES: '10',
+      BENCH_DRAIN_TIMEOUT_SECONDS: '180',
+      BENCH_IDLE_FOLLOW_UPS: '20',
+      BENCH_IDLE_WINDOW_SECONDS: '1',
+      BENCH_IDLE_TIMEOUT_SECONDS: '180',
+      BENCH_REPLAYS: '2',
+    });
+    const results = await runSuite(settings, () => undefined);
+
+    expect(results.map((result) => result.phase)).toEqual([
+      'lifecycle',
+      'ingest',
+      'latency',
+      'drain',
+      'idle',
+    ]);
+    expect(results.flatMap((result) => result.problems)).toEqual([]);
+    const details = Object.fromEntries(results.map((result) => [result.phase, result.details]));
+    expect(details.ingest).toMatchObject({ applications: 42, followUps: 42 });
+    expect(details.drain).toMatchObject({ acknowledgements: 25, followUps: 25, answers: { 202: 35 } });
+    for (const result of results) {
+      for (const item of result.figures) {
+        expect(Number.isFinite(item.value) && Number.isFinite(item.baseline)).toBe(true);
+      }
+    }
+  }, 600_000);
+});
