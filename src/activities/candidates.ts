@@ -97,6 +97,23 @@ export class CandidateDeletedError extends Error {
   }
 }
 
+/**
+ * Runs an entity call from an activity; a deleted candidate's refusal becomes the non-retryable
+ * `candidate_deleted` failure that workflows recognise (a follow-up then ends quietly).
+ */
+export async function refusingDeletedCandidates<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof CandidateDeletedError)) throw error;
+    throw ApplicationFailure.create({
+      type: 'candidate_deleted',
+      message: error.message,
+      nonRetryable: true,
+    });
+  }
+}
+
 /** How long an entity call may take before the caller gives up (settlements are retried by the caller). */
 const entityCallDeadlineMs = 30_000;
 
@@ -269,17 +286,8 @@ export function createCandidateActivities({ candidates }: { candidates: Candidat
      * Registers a running follow-up; `replyTag` is set only when the candidate has several open. A deleted
      * candidate refuses: a non-retryable `candidate_deleted` failure, on which the follow-up ends quietly.
      */
-    async registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
-      try {
-        return await candidates.registerFollowUp(registration);
-      } catch (error) {
-        if (!(error instanceof CandidateDeletedError)) throw error;
-        throw ApplicationFailure.create({
-          type: 'candidate_deleted',
-          message: error.message,
-          nonRetryable: true,
-        });
-      }
+    registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
+      return refusingDeletedCandidates(() => candidates.registerFollowUp(registration));
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

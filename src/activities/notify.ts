@@ -6,7 +6,7 @@ import { renderMessage, type LinkMaker } from '../domain/message-catalog';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import { defaultPolicy } from '../domain/policy';
 import type { DeliverySettlement } from '../domain/candidate-entity';
-import { CandidateDeletedError, type CandidateDirectory } from './candidates';
+import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
 
@@ -59,24 +59,17 @@ const settleAttempts = 4;
 export function createNotifyActivities(deps: NotifyDeps) {
   const messageIdHost = hostOf(deps.publicUrl);
 
-  async function reserve(message: OutboundMessage, channel: Channel) {
-    try {
-      return await deps.candidates.reserveDelivery(message.candidateId, {
+  function reserve(message: OutboundMessage, channel: Channel) {
+    return refusingDeletedCandidates(() =>
+      deps.candidates.reserveDelivery(message.candidateId, {
         key: message.key,
         channel,
         ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
         zone: message.zone ?? 'UTC',
         smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
         audience: message.audience,
-      });
-    } catch (error) {
-      if (!(error instanceof CandidateDeletedError)) throw error;
-      throw ApplicationFailure.create({
-        type: 'candidate_deleted',
-        message: error.message,
-        nonRetryable: true,
-      });
-    }
+      }),
+    );
   }
 
   /** Settles a reservation, retrying a few times: the provider has already answered. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/runtime/tools';
 
@@ -10,13 +10,7 @@ import { projectRoot } from '../../src/runtime/tools';
  */
 
 /** A loopback port free right now; the suite picks each port once and reuses it across restarts. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../helpers/prism';
 
 /** Resolves once something accepts TCP connections on the port, or fails after `timeoutMs`. */
 export async function waitForPort(port: number, what: string, timeoutMs = 60_000): Promise<void> {
