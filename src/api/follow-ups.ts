@@ -12,6 +12,7 @@ import {
   stateQuery,
   type CallOutcome,
   type ConnectionStatus,
+  type FollowUpAck,
   type FollowUpState,
   type ReferenceStatus,
 } from '../workflows/definitions';
@@ -38,8 +39,11 @@ export class FollowUpRejectedError extends Error {
 export interface FollowUpGateway {
   /** The state, or undefined when there is no such follow-up. */
   state(followUpId: string): Promise<FollowUpState | undefined>;
-  /** Applies a command through the matching workflow update; throws {@link FollowUpRejectedError} if refused. */
-  apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpState>;
+  /**
+   * Applies a command through the matching workflow update; throws {@link FollowUpRejectedError} if refused.
+   * Answers where the follow-up stands; read the timeline and feedback with {@link FollowUpGateway.state}.
+   */
+  apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpAck>;
 }
 
 /** A {@link FollowUpGateway} on Temporal: queries and updates of the follow-up workflows. */

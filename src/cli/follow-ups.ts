@@ -4,11 +4,12 @@ import {
   createTemporalFollowUpGateway,
   FollowUpRejectedError,
   type FollowUpCommand,
+  type FollowUpGateway,
 } from '../api/follow-ups';
 import { encryptedDataConverter } from '../runtime/codec';
 import { resolveEncryptionKeys } from '../runtime/encryption-keys';
 import { connectExternalTemporal } from '../runtime/temporal';
-import { stopUpdate, type FollowUpState } from '../workflows/definitions';
+import { stopUpdate, type FollowUpAck, type FollowUpState } from '../workflows/definitions';
 
 type Write = (text: string) => void;
 
@@ -84,10 +85,10 @@ export async function actOnFollowUp(
   try {
     const gateway = createTemporalFollowUpGateway(client);
     if (action === 'stop') {
-      const state = await client.workflow
+      const ack = await client.workflow
         .getHandle(followUpId)
         .executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
-      write(describe(state));
+      write(await describeAfter(gateway, followUpId, ack));
       return 0;
     }
     const current = await gateway.state(followUpId);
@@ -100,7 +101,8 @@ export async function actOnFollowUp(
       write(`${command}\n`);
       return 2;
     }
-    write(describe(await gateway.apply(followUpId, command)));
+    const ack = await gateway.apply(followUpId, command);
+    write(await describeAfter(gateway, followUpId, ack));
     return 0;
   } catch (error) {
     if (error instanceof FollowUpRejectedError) {
@@ -142,13 +144,33 @@ function commandFor(
   }
 }
 
+/**
+ * The follow-up as it stands after an update: the update answers only phase and steps, so the rest is read
+ * with the state query (from the ack alone if the follow-up can no longer be queried).
+ */
+async function describeAfter(
+  gateway: FollowUpGateway,
+  followUpId: string,
+  ack: FollowUpAck,
+): Promise<string> {
+  const state = await gateway.state(followUpId);
+  if (state) return describe(state);
+  return `${followUpId}: ${describeAck(ack)}\n`;
+}
+
+function describeAck(ack: FollowUpAck): string {
+  return [
+    `phase: ${ack.phase}${ack.stopped ? ` (${ack.stopped})` : ''}`,
+    `steps: ${Object.entries(ack.steps)
+      .map(([step, status]) => `${step} ${status}`)
+      .join(', ')}`,
+  ].join('\n');
+}
+
 function describe(state: FollowUpState): string {
   const lines = [
     `${state.followUpId}: ${state.role} at ${state.company} (candidate ${state.candidateId}, ${state.zone})`,
-    `phase: ${state.phase}${state.stopped ? ` (${state.stopped})` : ''}`,
-    `steps: ${Object.entries(state.steps)
-      .map(([step, status]) => `${step} ${status}`)
-      .join(', ')}`,
+    describeAck(state),
     ...(state.feedback?.length
       ? ['feedback:', ...state.feedback.map((f) => `  ${f.source}${f.from ? ` (${f.from})` : ''}: ${f.text}`)]
       : []),

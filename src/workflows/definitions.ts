@@ -79,30 +79,52 @@ export interface FollowUpResult {
   learned?: string;
 }
 
+/**
+ * What every follow-up update answers: where the follow-up stands, nothing more. Each completed update keeps
+ * its answer in the workflow history, so it carries no timeline, feedback, names or contacts (the history
+ * would grow with the square of the interactions and repeat personal data); read those with
+ * {@link stateQuery}. Note that `steps` may not yet show what the update set in motion (a call outcome is
+ * applied by the running step a moment later).
+ */
+export interface FollowUpAck {
+  phase: FollowUpState['phase'];
+  stopped?: StopReason;
+  steps: Record<StepName, StepStatus>;
+}
+
+/** The {@link FollowUpAck} for a state. */
+export function followUpAck(state: Pick<FollowUpState, 'phase' | 'stopped' | 'steps'>): FollowUpAck {
+  return {
+    phase: state.phase,
+    ...(state.stopped ? { stopped: state.stopped } : {}),
+    steps: { ...state.steps },
+  };
+}
+
 /** Records how a call attempt went (recruiter or interviewer). */
 export const recordCallOutcomeUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [{ step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }]
 >('recordCallOutcome');
 
 /** Records where one reference stands (by index in `state.references`), with the summary as a note. */
 export const recordReferenceStatusUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [{ index: number; status: ReferenceStatus; note?: string }]
 >('recordReferenceStatus');
 
 /** Records where the connection-based ask stands. */
 export const recordConnectionStatusUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [{ status: ConnectionStatus; note?: string }]
 >('recordConnectionStatus');
 
 /** Moves every pending timer by `days` calendar days (1–14), then onto the next allowed send time. */
-export const snoozeUpdate = defineUpdate<FollowUpState, [{ days: number }]>('snooze');
+export const snoozeUpdate = defineUpdate<FollowUpAck, [{ days: number }]>('snooze');
 
 /** Skips a step that has not settled yet. */
 export const skipStepUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [{ step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }]
 >('skipStep');
 
@@ -114,40 +136,39 @@ export const skipStepUpdate = defineUpdate<
  * says how to reword it).
  */
 export const approveDirectContactUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [({ target: 'reference'; index: number } | { target: 'connection' }) & { personalNote?: string }]
 >('approveDirectContact');
 
 /** Answers the close-out check: what was learned, or "still waiting" (extends the close-out once). */
-export const answerCloseOutUpdate = defineUpdate<
-  FollowUpState,
-  [{ learned?: string; stillWaiting?: boolean }]
->('answerCloseOut');
+export const answerCloseOutUpdate = defineUpdate<FollowUpAck, [{ learned?: string; stillWaiting?: boolean }]>(
+  'answerCloseOut',
+);
 
 /** Adds a piece of feedback the candidate heard (e.g. an SMS `NOTE …`), whatever step is open. */
-export const addFeedbackNoteUpdate = defineUpdate<FollowUpState, [{ text: string }]>('addFeedbackNote');
+export const addFeedbackNoteUpdate = defineUpdate<FollowUpAck, [{ text: string }]>('addFeedbackNote');
 
 /** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
-export const stopUpdate = defineUpdate<FollowUpState, [{ reason: StopReason }]>('stop');
+export const stopUpdate = defineUpdate<FollowUpAck, [{ reason: StopReason }]>('stop');
 
 /**
  * Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps.
  * References keep their places in `state.references`: dropped ones are skipped, new ones are added at the end
  * until the drafts go out. Rejected for another application or another candidate.
  */
-export const refreshSnapshotUpdate = defineUpdate<FollowUpState, [{ snapshot: ApplicationSnapshot }]>(
+export const refreshSnapshotUpdate = defineUpdate<FollowUpAck, [{ snapshot: ApplicationSnapshot }]>(
   'refreshSnapshot',
 );
 
 /** Changes the policy of a running follow-up; pending timers are planned again. */
-export const changePolicyUpdate = defineUpdate<FollowUpState, [{ override: PolicyOverride }]>('changePolicy');
+export const changePolicyUpdate = defineUpdate<FollowUpAck, [{ override: PolicyOverride }]>('changePolicy');
 
 /**
  * A provider's delivery report for one of this follow-up's messages (e.g. a Twilio status callback),
  * shown on the timeline. `key` is the message key, `followUpId:step:attempt`.
  */
 export const noteDeliveryStatusUpdate = defineUpdate<
-  FollowUpState,
+  FollowUpAck,
   [{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]
 >('noteDeliveryStatus');
 

@@ -28,6 +28,7 @@ import {
   blankFollowUpState,
   changePolicyUpdate,
   deliveryStatusSignal,
+  followUpAck,
   noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
@@ -225,7 +226,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
           });
         }
       }
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ step, outcome, note }: ArgOf<typeof recordCallOutcomeUpdate>) => {
@@ -253,7 +254,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         state.feedback.push({ source: 'reference', from: reference.name, text: note.trim() });
       }
       record('outcome', 'referenceRequest', `Reference ${reference.name}: ${status.replace('_', ' ')}`);
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ index, status, note }: ArgOf<typeof recordReferenceStatusUpdate>) => {
@@ -284,7 +285,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         state.feedback.push({ source: 'connection', from: connection.name, text: note.trim() });
       }
       record('outcome', 'connectionAsk', `Connection ${connection.name}: ${status.replace('_', ' ')}`);
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ status, note }: ArgOf<typeof recordConnectionStatusUpdate>) => {
@@ -305,7 +306,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       planVersion++;
       state.snoozedUntil = new Date(Date.now() + days * DAY_MS).toISOString();
       record('event', 'closeOut', `Snoozed for ${days} day${days === 1 ? '' : 's'}: pending reminders moved`);
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ days }: ArgOf<typeof snoozeUpdate>) => {
@@ -328,7 +329,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         state.connection.status = 'skipped';
       }
       record('outcome', step, `Step skipped`);
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ step }: ArgOf<typeof skipStepUpdate>) => {
@@ -352,7 +353,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       approvals.push(approval);
       if (approval.target === 'reference') state.references[approval.index]!.direct = true;
       else state.connection!.direct = true;
-      return state;
+      return followUpAck(state);
     },
     {
       validator: (approval: ArgOf<typeof approveDirectContactUpdate>) => {
@@ -424,7 +425,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     (answer) => {
       closeOutAnswer = answer;
       if (answer.learned?.trim()) state.feedback.push({ source: 'candidate', text: answer.learned.trim() });
-      return state;
+      return followUpAck(state);
     },
     {
       validator: (answer: ArgOf<typeof answerCloseOutUpdate>) => {
@@ -444,7 +445,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       state.role = fresh.role;
       record('event', 'acknowledgement', 'Application details refreshed by the tracker');
       if (patched(referencesByKeyPatch)) refreshReferences();
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ snapshot: fresh }: ArgOf<typeof refreshSnapshotUpdate>) => {
@@ -467,7 +468,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       schedule = followUpSchedule(policy, zone, holidays);
       planVersion++;
       record('event', 'acknowledgement', 'Policy changed: pending reminders planned again');
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ override }: ArgOf<typeof changePolicyUpdate>) => {
@@ -482,7 +483,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     ({ text }) => {
       state.feedback.push({ source: 'candidate', text: text.trim() });
       record('outcome', 'closeOut', 'Feedback noted');
-      return state;
+      return followUpAck(state);
     },
     {
       validator: ({ text }: ArgOf<typeof addFeedbackNoteUpdate>) => {
@@ -519,7 +520,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     noteDeliveryStatusUpdate,
     (report) => {
       noteDeliveryReport(report);
-      return state;
+      return followUpAck(state);
     },
     {
       validator: (report: ArgOf<typeof noteDeliveryStatusUpdate>) => {
@@ -542,7 +543,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       record('stop', 'closeOut', `Stopped: ${reason.replace('_', ' ')}`);
       branches.cancel();
     }
-    return state;
+    return followUpAck(state);
   });
 
   /** Waits until `dueMs()` (moved by snoozes made meanwhile), a wake-up condition, or a stop. */

@@ -4,7 +4,7 @@ import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
 import { messageKey, type DeliveryStatus } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
-import { blankFollowUpState, stopUpdate, type StopReason } from './definitions';
+import { blankFollowUpState, followUpAck, stopUpdate, type StopReason } from './definitions';
 import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule } from './schedule';
 
@@ -59,19 +59,19 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
   let stopped: StopReason | undefined;
   setHandler(stopUpdate, ({ reason }) => {
     stopped ??= reason;
-    // The reminder answers a stop with the same shape as a follow-up, so callers can stop either alike.
-    return {
-      ...blankFollowUpState({
+    // The reminder answers a stop like a follow-up does, so callers can stop either alike.
+    return followUpAck({
+      phase: 'stopped',
+      stopped,
+      steps: blankFollowUpState({
         followUpId: workflowInfo().workflowId,
         applicationId: interview.applicationId,
         candidateId: interview.candidate.id,
         company: interview.company,
         role: interview.role,
         zone: interview.candidate.timezone,
-      }),
-      phase: 'stopped',
-      stopped,
-    };
+      }).steps,
+    });
   });
   if (!policy.interviewPrep.enabled) return { outcome: 'off' };
 

@@ -1,5 +1,5 @@
 import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from '../../src/api/follow-ups';
-import type { FollowUpState } from '../../src/workflows/definitions';
+import { followUpAck, type FollowUpState } from '../../src/workflows/definitions';
 
 /** A follow-up state waiting for the recruiter call outcome. */
 export function waitingState(overrides: Partial<FollowUpState> = {}): FollowUpState {
@@ -77,7 +77,7 @@ export function fakeFollowUps(...states: FollowUpState[]) {
           status: 'done',
         });
       }
-      return state;
+      return followUpAck(state);
     },
   };
   return {
