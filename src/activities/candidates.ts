@@ -16,6 +16,7 @@ import {
   closeFollowUpUpdate,
   deliveryReportSignal,
   purgeCandidateUpdate,
+  registerWorkflowUpdate,
   registerFollowUpUpdate,
   releaseInboundUpdate,
   reserveDeliveryUpdate,
@@ -58,6 +59,8 @@ export interface CandidateDirectory {
   /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
   registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }>;
   closeFollowUp(candidateId: string, followUpId: string): Promise<void>;
+  /** Records another workflow of the candidate (an interview-prep reminder) for the purge to find. */
+  registerWorkflow(candidateId: string, workflowId: string): Promise<void>;
   /** Asks whether one message may go out on one channel, and reserves it when it may. */
   reserveDelivery(candidateId: string, reservation: DeliveryReservation): Promise<DeliveryPermission>;
   /** Records how a reservation ended; runs to the end even when the calling activity is cancelled. */
@@ -80,8 +83,11 @@ export interface CandidateDirectory {
   releaseInbound(candidateId: string, token: string): Promise<void>;
   /** Marks a single-use link as used; false when it was used before. */
   useLink(candidateId: string, linkId: string): Promise<boolean>;
-  /** Deletes what is kept about the candidate; answers the follow-ups still open so the caller stops them. */
-  purge(candidateId: string): Promise<{ openFollowUpIds: string[] }>;
+  /**
+   * Deletes what is kept about the candidate; answers the follow-ups still open so the caller stops them,
+   * and every workflow of the candidate the entity knows (open or ended), whose histories the purge deletes.
+   */
+  purge(candidateId: string): Promise<{ openFollowUpIds: string[]; workflowIds?: string[] }>;
   /** The entity's state, or undefined when the candidate has none. */
   state(candidateId: string): Promise<CandidateEntityState | undefined>;
 }
@@ -207,6 +213,9 @@ export function createTemporalCandidateDirectory(
       }
       return registered;
     },
+    async registerWorkflow(candidateId, workflowId) {
+      await entityUpdate(candidateId, registerWorkflowUpdate, [{ workflowId }]);
+    },
     async closeFollowUp(candidateId, followUpId) {
       // A plain update, not update-with-start: closing must never bring back a purged candidate's entity.
       try {
@@ -253,7 +262,11 @@ export function createTemporalCandidateDirectory(
       return (await entityUpdate(candidateId, useLinkUpdate, [{ linkId }])).firstUse;
     },
     async purge(candidateId) {
-      const { openFollowUpIds, phones } = await entityUpdate(candidateId, purgeCandidateUpdate, []);
+      const { openFollowUpIds, phones, workflowIds } = await entityUpdate(
+        candidateId,
+        purgeCandidateUpdate,
+        [],
+      );
       for (const phone of phones) {
         try {
           await client.workflow.getHandle(phoneIndex(phone)).executeUpdate(unlinkCandidateUpdate, {
@@ -263,7 +276,7 @@ export function createTemporalCandidateDirectory(
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
       }
-      return { openFollowUpIds };
+      return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds };
     },
     async state(candidateId) {
       try {
@@ -288,6 +301,22 @@ export function createCandidateActivities({ candidates }: { candidates: Candidat
      */
     registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
       return refusingDeletedCandidates(() => candidates.registerFollowUp(registration));
+    },
+    /**
+     * Registers an interview-prep reminder with the candidate's entity, so a purge stops it and deletes its
+     * history. A deleted candidate refuses: a non-retryable `candidate_deleted` failure.
+     */
+    async registerInterviewPrep({ candidateId, workflowId }: { candidateId: string; workflowId: string }) {
+      try {
+        await candidates.registerWorkflow(candidateId, workflowId);
+      } catch (error) {
+        if (!(error instanceof CandidateDeletedError)) throw error;
+        throw ApplicationFailure.create({
+          type: 'candidate_deleted',
+          message: error.message,
+          nonRetryable: true,
+        });
+      }
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

@@ -66,6 +66,11 @@ export interface CandidateEntityState {
   /** By `messageKey:channel`; bounded to the most recent {@link candidateEntityLimits.deliveries}. */
   deliveries: Record<string, DeliveryRecord>;
   openFollowUps: OpenFollowUp[];
+  /**
+   * Every follow-up and interview-prep reminder ever registered (open or ended), so that a purge can delete
+   * their histories. Absent in entities from before it was kept.
+   */
+  workflowIds?: string[];
   /** `I-Twilio-Idempotency-Token`s already handled, most recent last. */
   seenInboundTokens: string[];
   /** Ids of single-use links already used, most recent last. */

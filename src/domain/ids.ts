@@ -18,3 +18,8 @@ export function interviewPrepWorkflowId(applicationId: string): string {
 export function candidateWorkflowId(candidateId: string): string {
   return `candidate-${candidateId}`;
 }
+
+/** The workflow that deletes a deleted candidate's histories and leaves the entity's tombstone. */
+export function candidatePurgeWorkflowId(candidateId: string): string {
+  return `purge-${candidateId}`;
+}

@@ -8,17 +8,24 @@ import {
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EventData, KnownCloudEvent } from '../ingest/cloudevents';
 import type { ApplicationSnapshot, InterviewScheduled } from '../domain/events';
-import { candidateWorkflowId, followUpWorkflowId, interviewPrepWorkflowId } from '../domain/ids';
+import {
+  candidatePurgeWorkflowId,
+  candidateWorkflowId,
+  followUpWorkflowId,
+  interviewPrepWorkflowId,
+} from '../domain/ids';
 import { resolvePolicy, type PolicyOverride } from '../domain/policy';
 import type {
   applicationClosedWorkflow,
   ApplicationClosedInput,
+  candidatePurgeWorkflow,
+  CandidatePurgeInput,
   followUpWorkflow,
   interviewPrepWorkflow,
   StopReason,
 } from '../workflows';
 import { changePolicyUpdate, purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
-import type { CandidateDirectory } from '../activities/candidates';
+import { CandidateDeletedError, type CandidateDirectory } from '../activities/candidates';
 import { searchAttributes } from './temporal';
 
 /** What became of one event; the API answers it with 202. A repeated delivery gets the same answer. */
@@ -285,27 +292,43 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * Ends every follow-up and interview-prep reminder of a deleted candidate: those the candidate entity
-   * knows (which it forgets as it purges itself) and those a visibility query on DebriefCandidate finds.
+   * knows (which it forgets as it purges itself) and, with search attributes, those a visibility query on
+   * DebriefCandidate finds. Then starts `candidatePurgeWorkflow` (id `purge-<candidateId>`), which deletes
+   * their histories and the entity's once they have ended and leaves a tombstone: the request does not wait.
    */
   async function purgeCandidate(candidateId: string, key: string): Promise<DispatchResult> {
-    const targets = new Set<string>();
+    const running = new Set<string>();
+    const all = new Set<string>();
     try {
       const purged = deps.candidates
         ? await deps.candidates.purge(candidateId)
         : await client.workflow
             .getHandle(candidateWorkflowId(candidateId))
             .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
-      purged.openFollowUpIds.forEach((id) => targets.add(id));
+      purged.openFollowUpIds.forEach((id) => running.add(id));
+      [...purged.openFollowUpIds, ...(purged.workflowIds ?? [])].forEach((id) => all.add(id));
     } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowUpdateFailedError))
+      // Already purged (a repeated delivery: the tombstone refuses) or never seen: nothing left to forget.
+      if (
+        !(error instanceof WorkflowNotFoundError) &&
+        !(error instanceof WorkflowUpdateFailedError) &&
+        !(error instanceof CandidateDeletedError)
+      )
         throw error;
     }
     if (deps.useSearchAttributes) {
-      const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)} AND ExecutionStatus = "Running"`;
-      for await (const execution of client.workflow.list({ query })) targets.add(execution.workflowId);
+      const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)}`;
+      for await (const execution of client.workflow.list({ query })) {
+        all.add(execution.workflowId);
+        if (execution.status.name === 'RUNNING') running.add(execution.workflowId);
+      }
     }
+    all.forEach((id) => {
+      // Every workflow the entity knows may still run (an interview-prep reminder stays registered).
+      if (!id.startsWith(`${followUpWorkflowId('')}`)) running.add(id);
+    });
     await Promise.all(
-      [...targets].map(async (workflowId) => {
+      [...running].map(async (workflowId) => {
         try {
           await client.workflow.getHandle(workflowId).executeUpdate(stopUpdate, {
             args: [{ reason: 'candidate_deleted' }],
@@ -318,6 +341,16 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }),
     );
+    const input: CandidatePurgeInput = { candidateId, workflowIds: [...all].sort() };
+    await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
+      workflowId: candidatePurgeWorkflowId(candidateId),
+      taskQueue: deps.taskQueue,
+      args: [input],
+      // A repeated delivery joins the purge under way; one after it finished runs it again (harmless).
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: 'Delete the histories of a deleted candidate',
+    });
     return { followUpId: candidateWorkflowId(candidateId), status: 'cancelled' };
   }
 

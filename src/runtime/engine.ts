@@ -88,6 +88,7 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
         ...(mail ? { mail } : {}),
         candidates,
+        purge: { client: temporal.client, entityTaskQueue },
         links: (followUpId) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now()),
         publicUrl,
       },

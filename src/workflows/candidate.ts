@@ -73,6 +73,12 @@ export interface FollowUpToRegister {
   hasEmail?: boolean;
 }
 
+/**
+ * Records a workflow of the candidate that is not a follow-up (an interview-prep reminder), so a purge
+ * stops it and deletes its history; refused once the candidate was deleted.
+ */
+export const registerWorkflowUpdate = defineUpdate<void, [{ workflowId: string }]>('registerWorkflow');
+
 /** Forgets a follow-up that ended; replies are no longer routed to it. */
 export const closeFollowUpUpdate = defineUpdate<void, [{ followUpId: string }]>('closeFollowUp');
 
@@ -123,9 +129,10 @@ export const releaseInboundUpdate = defineUpdate<void, [{ token: string }]>('rel
 export const useLinkUpdate = defineUpdate<{ firstUse: boolean }, [{ linkId: string }]>('useLink');
 
 /** The candidate was deleted: forget everything, end the entity, and answer the follow-ups still open. */
-export const purgeCandidateUpdate = defineUpdate<{ openFollowUpIds: string[]; phones: string[] }, []>(
-  'purgeCandidate',
-);
+export const purgeCandidateUpdate = defineUpdate<
+  { openFollowUpIds: string[]; phones: string[]; workflowIds?: string[] },
+  []
+>('purgeCandidate');
 
 /** The entity's whole state. */
 export const candidateStateQuery = defineQuery<CandidateEntityState>('candidateState');
@@ -146,6 +153,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     registerFollowUpUpdate,
     ({ phone, ...followUp }) => {
       if (phone !== undefined) addOnce(state.phones, phone);
+      addOnce((state.workflowIds ??= []), followUp.followUpId);
       const existing = state.openFollowUps.find((open) => open.followUpId === followUp.followUpId);
       if (!existing) {
         const tag = replyTagFor(
@@ -167,6 +175,19 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
         if (followUp.phone !== undefined && !E164.test(followUp.phone)) {
           throw new Error('phone must be an E.164 number such as +14155550100');
         }
+      },
+    },
+  );
+
+  setHandler(
+    registerWorkflowUpdate,
+    ({ workflowId }) => {
+      addOnce((state.workflowIds ??= []), workflowId);
+    },
+    {
+      validator: ({ workflowId }: { workflowId: string }) => {
+        notPurged();
+        requireText(workflowId, 'workflowId');
       },
     },
   );
@@ -336,10 +357,11 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   setHandler(purgeCandidateUpdate, () => {
     const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
     const phones = state.phones;
+    const workflowIds = [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])];
     Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
     // The closed entity stays as a tombstone (no personal data): a late rejection must not start over.
     upsertMemo({ purged: true });
-    return { openFollowUpIds, phones };
+    return { openFollowUpIds, phones, workflowIds };
   });
 
   await condition(() => state.purged === true || workflowInfo().continueAsNewSuggested);

@@ -4,3 +4,9 @@ export { applicationClosedWorkflow, type ApplicationClosedInput } from './applic
 export * from './definitions';
 export * from './candidate';
 export * from './phone-index';
+export {
+  candidatePurgeWorkflow,
+  candidateTombstoneWorkflow,
+  type CandidatePurgeInput,
+  type CandidatePurgeResult,
+} from './candidate-purge';

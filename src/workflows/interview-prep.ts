@@ -1,4 +1,12 @@
-import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
@@ -18,6 +26,15 @@ const { deliver } = proxyActivities<Activities>({
     maximumAttempts: 6,
   },
 });
+
+const { registerInterviewPrep } = proxyActivities<Activities>({
+  summary: 'Register the reminder with the candidate',
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Guards the registration with the candidate's entity (which lets a purge find and stop the reminder). */
+const registersWithCandidatePatch = 'interview-prep-registers-with-candidate';
 
 export interface InterviewPrepInput {
   interview: InterviewScheduled;
@@ -74,6 +91,24 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     });
   });
   if (!policy.interviewPrep.enabled) return { outcome: 'off' };
+  if (patched(registersWithCandidatePatch)) {
+    try {
+      await registerInterviewPrep({
+        candidateId: interview.candidate.id,
+        workflowId: workflowInfo().workflowId,
+      });
+    } catch (error) {
+      // The candidate was deleted (perhaps while this run was starting): nothing is sent.
+      if (
+        error instanceof ActivityFailure &&
+        error.cause instanceof ApplicationFailure &&
+        error.cause.type === 'candidate_deleted'
+      ) {
+        return { outcome: 'stopped', stopped: 'candidate_deleted' };
+      }
+      throw error;
+    }
+  }
 
   const zone = interview.candidate.timezone;
   const rules = followUpSchedule(policy, zone, []).rules;

@@ -32,6 +32,7 @@ const day = 86_400_000;
 const changing = [
   'registerFollowUp',
   'closeFollowUp',
+  'registerWorkflow',
   'reserveDelivery',
   'settleDelivery',
   'reportDeliveryStatus',

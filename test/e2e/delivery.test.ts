@@ -8,9 +8,16 @@ import { SMTPServer } from 'smtp-server';
 import twilio from 'twilio';
 import { createTemporalCandidateDirectory } from '../../src/activities';
 import { loadConfig } from '../../src/config';
-import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import {
+  candidatePurgeWorkflowId,
+  candidateWorkflowId,
+  followUpWorkflowId,
+  interviewPrepWorkflowId,
+} from '../../src/domain/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
-import { stateQuery } from '../../src/workflows';
+import { stateQuery, type candidatePurgeWorkflow } from '../../src/workflows';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
 import { uniqueName } from '../helpers/temporal';
@@ -76,6 +83,8 @@ describeContract(
         DEBRIEF_WEBHOOK_SECRET: secret,
         DEBRIEF_LINK_SECRET: linkSecret,
         DEBRIEF_TASK_QUEUE: uniqueName('delivery'),
+        // Off, as in deployments without them: a purge must find the candidate's workflows regardless.
+        DEBRIEF_SEARCH_ATTRIBUTES: 'off',
         TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
         TWILIO_AUTH_TOKEN: authToken,
         TWILIO_FROM: '+14155550199',
@@ -210,6 +219,26 @@ describeContract(
       expect(state.steps.recruiterCall).toBe('spoke');
       expect(JSON.stringify(state.feedback)).toContain('system design');
 
+      // An interview of another application is scheduled: its reminder waits and registers with the entity.
+      const interviewApp = uniqueName('app');
+      const interviewAnswer = await postSignedEvent(engine.apiUrl, secret, 'debrief.interview.scheduled', {
+        applicationId: interviewApp,
+        company: snapshot.company,
+        role: snapshot.role,
+        interviewAt: new Date(Date.now() + 10 * 24 * 3600_000).toISOString(),
+        interviewers: [{ name: 'Kim Park' }],
+        candidate: snapshot.candidate,
+      });
+      expect(interviewAnswer.status).toBe(202);
+      const prepId = interviewPrepWorkflowId(interviewApp);
+      await eventually(async () => {
+        const state = await directory.state(snapshot.candidate.id);
+        return state?.workflowIds?.includes(prepId) ? true : undefined;
+      }, 'the interview-prep reminder registered with the candidate');
+      const entityRun = (
+        await engine.temporal.client.workflow.getHandle(candidateWorkflowId(snapshot.candidate.id)).describe()
+      ).runId;
+
       // The candidate is deleted at the tracker: the follow-up ends, and the phone index forgets the number.
       expect(await directory.findByPhone(phone)).toEqual([snapshot.candidate.id]);
       const deleted = cloudEvent('debrief.candidate.deleted', { candidate: { id: snapshot.candidate.id } });
@@ -217,6 +246,43 @@ describeContract(
       const result = (await handle.result()) as { outcome: string; stopped?: string };
       expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
       expect(await directory.findByPhone(phone)).toEqual([]);
+
+      // Once both have ended, the purge deletes their histories and the entity's, leaving a tombstone.
+      const purge = await engine.temporal.client.workflow
+        .getHandle<typeof candidatePurgeWorkflow>(candidatePurgeWorkflowId(snapshot.candidate.id))
+        .result();
+      expect(purge).toMatchObject({ left: [] });
+      const gone = async (workflowId: string, runId?: string) => {
+        try {
+          await engine.temporal.client.workflow.getHandle(workflowId, runId).describe();
+          return undefined;
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) return true;
+          throw error;
+        }
+      };
+      await eventually(() => gone(followUpId), 'the follow-up history deleted');
+      await eventually(() => gone(prepId), 'the interview-prep history deleted');
+      await eventually(
+        () => gone(candidateWorkflowId(snapshot.candidate.id), entityRun),
+        'the entity history deleted',
+      );
+      const entityId = candidateWorkflowId(snapshot.candidate.id);
+      const stone = await engine.temporal.client.workflow.getHandle(entityId).describe();
+      expect(stone.type).toBe('candidateTombstoneWorkflow');
+      expect(stone.status.name).toBe('COMPLETED');
+      const stoneHistory = await engine.temporal.client.workflowService.getWorkflowExecutionHistory({
+        namespace: engine.temporal.namespace,
+        execution: { workflowId: entityId },
+      });
+      const events = stoneHistory.history?.events ?? [];
+      expect(events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).toHaveLength(0);
+      const raw = Buffer.from(temporal.api.history.v1.History.encode({ events }).finish());
+      for (const personal of [phone, snapshot.candidate.email ?? '', snapshot.candidate.name]) {
+        expect(raw.includes(Buffer.from(personal, 'utf8'))).toBe(false);
+      }
+      // An SMS from the number finds no candidate, and starts nothing.
+      expect((await inboundSms(phone, '1')).status).toBe(200);
 
       // A late rejection for the deleted candidate (another application): the candidate's tombstone refuses
       // its registration, so that follow-up ends before sending anything, and the number stays unindexed.
@@ -236,6 +302,7 @@ describeContract(
         .getHandle(candidateWorkflowId(snapshot.candidate.id))
         .describe();
       expect(tombstone.status.name).toBe('COMPLETED');
+      expect(tombstone.runId).toBe(stone.runId);
     });
 
     it('closes out by SMS: once every step settled, a free-text answer becomes the debrief', async () => {

@@ -46,6 +46,10 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       const mine = state.openFollowUps.find((open) => open.followUpId === followUpId);
       return state.openFollowUps.length > 1 && mine ? { replyTag: mine.tag } : {};
     },
+    async registerWorkflow(candidateId, workflowId) {
+      const state = entity(candidateId);
+      state.workflowIds = [...new Set([...(state.workflowIds ?? []), workflowId])];
+    },
     async closeFollowUp(candidateId, followUpId) {
       const state = entity(candidateId);
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
@@ -98,9 +102,13 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       return true;
     },
     async purge(candidateId) {
-      const openFollowUpIds = entity(candidateId).openFollowUps.map((open) => open.followUpId);
+      const state = entity(candidateId);
+      const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
       entities.delete(candidateId);
-      return { openFollowUpIds };
+      return {
+        openFollowUpIds,
+        workflowIds: [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])],
+      };
     },
     async state(candidateId) {
       return entities.get(candidateId);

@@ -19,7 +19,10 @@ import {
 } from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
 
-type RecordedActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
+type RecordedActivities = Pick<
+  Activities,
+  'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp' | 'registerInterviewPrep'
+>;
 
 /** One recorded run: fake activities, and how to drive the workflow to its end. */
 export interface Scenario {
@@ -39,6 +42,9 @@ const quietActivities = (): RecordedActivities => ({
     return { replyTag: undefined };
   },
   async closeFollowUp() {
+    return undefined;
+  },
+  async registerInterviewPrep() {
     return undefined;
   },
 });

@@ -243,9 +243,22 @@ describe('candidate entity workflow on the time-skipping test server', () => {
       phone: ownPhone,
       zone,
     });
+    await directory.registerFollowUp({
+      candidateId,
+      followUpId: 'followup-ended',
+      company: 'Initech',
+      role: 'Engineer',
+      zone,
+    });
+    await directory.closeFollowUp(candidateId, 'followup-ended');
+    await directory.registerWorkflow(candidateId, 'interview-prep-y');
     await directory.setSmsOptOut(candidateId, ownPhone, true);
 
-    expect(await directory.purge(candidateId)).toEqual({ openFollowUpIds: ['followup-x'] });
+    // The open follow-ups to stop, and every workflow of the candidate (ended ones too) whose history goes.
+    expect(await directory.purge(candidateId)).toEqual({
+      openFollowUpIds: ['followup-x'],
+      workflowIds: ['followup-x', 'followup-ended', 'interview-prep-y'],
+    });
     expect(await directory.findByPhone(ownPhone)).toEqual([]);
     const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
     expect(await handle.result()).toEqual({ purged: true });

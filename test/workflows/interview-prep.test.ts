@@ -2,9 +2,11 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
+import { CandidateDeletedError, createCandidateActivities } from '../../src/activities/candidates';
 import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/events';
 import type { DeliveryStatus, OutboundMessage } from '../../src/domain/messages';
 import { interviewPrepWorkflow, stopUpdate } from '../../src/workflows';
+import { memoryCandidates } from '../helpers/memory-candidates';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const HOUR = 60 * 60 * 1000;
@@ -45,13 +47,28 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     answer?: (message: OutboundMessage, seenBefore: boolean) => DeliveryStatus;
     /** Keys the delivery layer has already carried (shared between runs). */
     carried?: Set<string>;
+    /** Candidates deleted before the run: their entity refuses the registration. */
+    deleted?: Set<string>;
   }
+
+  const candidates = memoryCandidates();
 
   async function run(input: InterviewScheduled, options: RunOptions = {}) {
     const sent: { message: OutboundMessage; atMs: number }[] = [];
     const carried = options.carried ?? new Set<string>();
     const answer = options.answer ?? ((_message, seenBefore) => (seenBefore ? 'duplicate' : 'sent'));
-    const activities: Pick<Activities, 'deliver'> = {
+    const deleted = options.deleted ?? new Set<string>();
+    const { registerInterviewPrep } = createCandidateActivities({
+      candidates: {
+        ...candidates,
+        async registerWorkflow(candidateId, workflowId) {
+          if (deleted.has(candidateId)) throw new CandidateDeletedError(candidateId);
+          return candidates.registerWorkflow(candidateId, workflowId);
+        },
+      },
+    });
+    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep'> = {
+      registerInterviewPrep,
       async deliver(message) {
         const status = answer(message, carried.has(message.key));
         if (status === 'sent') {
@@ -80,6 +97,19 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     });
     return { result, sent };
   }
+
+  it('registers with the candidate, so that a purge finds it; a deleted candidate ends it unsent', async () => {
+    const input = await interview(72);
+    const workflowId = uniqueName('interview-prep');
+    const { result } = await run(input, { workflowId });
+    expect(result.outcome).toBe('reminded');
+    expect(candidates.entities.get(input.candidate.id)?.workflowIds).toEqual([workflowId]);
+
+    const gone = await interview(72);
+    const refused = await run(gone, { deleted: new Set([gone.candidate.id]) });
+    expect(refused.result).toEqual({ outcome: 'stopped', stopped: 'candidate_deleted' });
+    expect(refused.sent).toHaveLength(0);
+  });
 
   it('reminds the candidate before the interview, never in quiet hours, and never too late', async () => {
     const input = await interview(72);

@@ -1,0 +1,153 @@
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { candidateWorkflowId } from '../domain/ids';
+
+/** What the purge activities need: a client for the namespace, and where the entities run. */
+export interface PurgeDeps {
+  client: Client;
+  /** The task queue of the candidate entities; the tombstone runs there too. */
+  entityTaskQueue: string;
+}
+
+/** The workflow type of the tombstone left under `candidate-<id>` once a deleted candidate's history is gone. */
+export const tombstoneWorkflowType = 'candidateTombstoneWorkflow';
+
+/** gRPC status NOT_FOUND, as the raw workflow service reports a deleted or unknown execution. */
+const GRPC_NOT_FOUND = 5;
+
+function isNotFound(error: unknown): boolean {
+  return (
+    error instanceof WorkflowNotFoundError ||
+    (typeof error === 'object' && error !== null && (error as { code?: number }).code === GRPC_NOT_FOUND)
+  );
+}
+
+/**
+ * Activities of the candidate purge workflow: they delete the histories of a deleted candidate's workflows
+ * once those have ended, and leave a tombstone without personal data under the entity's id.
+ */
+export function createPurgeActivities({ purge }: { purge?: PurgeDeps }) {
+  function deps(): PurgeDeps {
+    if (purge) return purge;
+    throw ApplicationFailure.create({
+      type: 'purge_unavailable',
+      message:
+        'this worker has no Temporal client for deleting histories; build its activities with `purge` (see src/runtime/engine.ts)',
+      nonRetryable: true,
+    });
+  }
+
+  /** The run a workflow id (or run id) points at, or undefined when none is left. Waits for it to close. */
+  async function closedRun(workflowId: string, runId?: string) {
+    const { client } = deps();
+    let description;
+    try {
+      description = await client.workflow.getHandle(workflowId, runId).describe();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    if (description.status.name === 'RUNNING') {
+      // Retryable: the purge stopped it, and it ends once its last activity has answered.
+      throw ApplicationFailure.retryable(
+        `workflow ${workflowId} is still running; its history is deleted once it has ended`,
+        'still_running',
+      );
+    }
+    return description;
+  }
+
+  /** The run `runId` of `workflowId` and every run it continued from, newest first. */
+  async function runChain(workflowId: string, runId: string): Promise<string[]> {
+    const { client } = deps();
+    const chain = [runId];
+    for (;;) {
+      const current = chain[chain.length - 1];
+      let previous: string | null | undefined;
+      try {
+        const page = await client.workflowService.getWorkflowExecutionHistory({
+          namespace: client.options.namespace,
+          execution: { workflowId, runId: current },
+          maximumPageSize: 1,
+        });
+        previous =
+          page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      } catch (error) {
+        // Deleted by an earlier attempt: the runs before it were deleted first (see below).
+        if (isNotFound(error)) break;
+        throw error;
+      }
+      if (!previous || chain.includes(previous)) break;
+      chain.push(previous);
+    }
+    return chain;
+  }
+
+  async function deleteRuns(workflowId: string, runIds: string[]): Promise<number> {
+    const { client } = deps();
+    let deleted = 0;
+    // Oldest first: a retry after a partial deletion still finds the chain from its newest run.
+    for (const runId of [...runIds].reverse()) {
+      try {
+        await client.workflowService.deleteWorkflowExecution({
+          namespace: client.options.namespace,
+          workflowExecution: { workflowId, runId },
+        });
+        deleted++;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return deleted;
+  }
+
+  return {
+    /**
+     * Deletes the history of `workflowId` (its current run, or `runId`, and the runs it continued from)
+     * once it has ended; a still-running workflow fails retryably, so the purge waits for it. A tombstone
+     * is never deleted.
+     */
+    async deleteWorkflowHistory({ workflowId, runId }: { workflowId: string; runId?: string }): Promise<{
+      deleted: number;
+    }> {
+      const run = await closedRun(workflowId, runId);
+      if (!run || run.type === tombstoneWorkflowType) return { deleted: 0 };
+      return { deleted: await deleteRuns(workflowId, await runChain(workflowId, run.runId)) };
+    },
+
+    /**
+     * The closed run of a deleted candidate's entity, to delete once the tombstone stands; none when the
+     * entity never existed or the tombstone already replaced it. Waits (retryably) for the entity to end.
+     */
+    async closedEntityRun({ candidateId }: { candidateId: string }): Promise<{ runId?: string }> {
+      const run = await closedRun(candidateWorkflowId(candidateId));
+      if (!run || run.type === tombstoneWorkflowType) return {};
+      return { runId: run.runId };
+    },
+
+    /**
+     * Starts the tombstone under `candidate-<id>`: a workflow that completes at once with no input and the
+     * memo `{ purged: true }`. Being completed, it makes every update-with-start on the entity (which allows
+     * a new run only after a failed one) refuse, so nothing brings the candidate back.
+     */
+    async startCandidateTombstone({ candidateId }: { candidateId: string }): Promise<void> {
+      const { client, entityTaskQueue } = deps();
+      const workflowId = candidateWorkflowId(candidateId);
+      try {
+        const current = await client.workflow.getHandle(workflowId).describe();
+        if (current.type === tombstoneWorkflowType) return;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      await client.workflow.start(tombstoneWorkflowType, {
+        workflowId,
+        taskQueue: entityTaskQueue,
+        args: [],
+        memo: { purged: true },
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        staticSummary: 'Deleted candidate',
+      });
+    },
+  };
+}
