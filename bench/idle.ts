@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { loadConfig } from '../src/config';
 import { followUpWorkflowId } from '../src/domain/ids';
 import { resolvePolicy } from '../src/domain/policy';
+import { keyRingFileName } from '../src/runtime/encryption-keys';
 import { startEngine } from '../src/runtime/engine';
 import { benchSecret, pause, snapshotFor, timedPool, zoneAtLocalHour } from './events';
 import { cpuShare, sampleProcess, startCli, type ProcSample } from './processes';
@@ -43,6 +45,9 @@ export async function runIdle(
     DEBRIEF_DATA_DIR: dataDir,
     DEBRIEF_TASK_QUEUE: taskQueue,
     DEBRIEF_WEBHOOK_SECRET: benchSecret,
+    // The embedded stack made the link secret; a worker against an external Temporal must be given it.
+    DEBRIEF_LINK_SECRET: readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(),
+    DEBRIEF_ENCRYPTION_KEYS: readFileSync(join(dataDir, keyRingFileName), 'utf8').trim(),
   });
   try {
     await worker.waitFor(/ready; press Ctrl-C/, 300_000);

@@ -66,6 +66,7 @@ describe('deadlines at the edge, on a real dev server with no worker polling', (
       connection: engine.temporal.nativeConnection,
       namespace: engine.temporal.namespace,
       taskQueue,
+      ...(engine.temporal.dataConverter ? { dataConverter: engine.temporal.dataConverter } : {}),
       activities: {
         outbox: createFileOutbox(join(dataDir, 'outbox')),
         candidates,

@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { createTemporalCandidateDirectory } from '../../src/activities';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
+import { formatEncryptionKeys, generateEncryptionKey } from '../../src/runtime/codec';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { stateQuery } from '../../src/workflows';
 import { postSignedEvent } from '../helpers/events';
@@ -15,6 +16,8 @@ import { uniqueName } from '../helpers/temporal';
 
 const secret = `whsec_${Buffer.from('debrief-deploy-e2e-secret-0123456789').toString('base64')}`;
 const linkSecret = 'deploy-e2e-link-secret-0123456789abcdef';
+// Every process of the stack shares one payload key ring, as in a deployment.
+const encryptionKeys = formatEncryptionKeys([generateEncryptionKey('deploy')]);
 
 /**
  * A real SMTP server on loopback that holds its answer to each message for `holdMs` after the body arrived,
@@ -73,6 +76,7 @@ describe('deploy safety: a worker stopped mid-send', () => {
         DEBRIEF_DEV_UI_PORT: '0',
         DEBRIEF_WEBHOOK_SECRET: secret,
         DEBRIEF_LINK_SECRET: linkSecret,
+        DEBRIEF_ENCRYPTION_KEYS: encryptionKeys,
         DEBRIEF_TASK_QUEUE: taskQueue,
       }),
       { worker: false, api: true },
@@ -93,6 +97,7 @@ describe('deploy safety: a worker stopped mid-send', () => {
         DEBRIEF_DATA_DIR: dataDir,
         DEBRIEF_WEBHOOK_SECRET: secret,
         DEBRIEF_LINK_SECRET: linkSecret,
+        DEBRIEF_ENCRYPTION_KEYS: encryptionKeys,
         DEBRIEF_TASK_QUEUE: taskQueue,
         SMTP_URL: smtp.url,
         DEBRIEF_MAIL_FROM: 'Debrief <debrief@debrief.test>',
