@@ -306,17 +306,8 @@ export function createCandidateActivities({ candidates }: { candidates: Candidat
      * Registers an interview-prep reminder with the candidate's entity, so a purge stops it and deletes its
      * history. A deleted candidate refuses: a non-retryable `candidate_deleted` failure.
      */
-    async registerInterviewPrep({ candidateId, workflowId }: { candidateId: string; workflowId: string }) {
-      try {
-        await candidates.registerWorkflow(candidateId, workflowId);
-      } catch (error) {
-        if (!(error instanceof CandidateDeletedError)) throw error;
-        throw ApplicationFailure.create({
-          type: 'candidate_deleted',
-          message: error.message,
-          nonRetryable: true,
-        });
-      }
+    registerInterviewPrep({ candidateId, workflowId }: { candidateId: string; workflowId: string }) {
+      return refusingDeletedCandidates(() => candidates.registerWorkflow(candidateId, workflowId));
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

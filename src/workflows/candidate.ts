@@ -14,6 +14,7 @@ import { localDate } from '../domain/calendar';
 import {
   addOnce,
   candidateEntityLimits,
+  deliveryId,
   deliveryOutcomes,
   emptyCandidateState,
   providerIdClaimed,
@@ -234,7 +235,8 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
         settlement.reconciled === true &&
         settlement.outcome === 'sent' &&
         settlement.providerId !== undefined &&
-        state.deliveries[`${settlement.key}:${settlement.channel}`]?.providerId !== settlement.providerId &&
+        state.deliveries[deliveryId(settlement.key, settlement.channel)]?.providerId !==
+          settlement.providerId &&
         providerIdClaimed(state, settlement.providerId)
       ) {
         throw new Error(`provider id ${settlement.providerId} is already recorded for another message`);

@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -46,6 +45,7 @@ import {
   type TimelineEntry,
 } from './definitions';
 import { contactIdentity, findContact, sameContact } from './contact-identity';
+import { isFailureOfType } from './activity-failures';
 import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 
@@ -1235,13 +1235,6 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       if (!(error instanceof ActivityFailure)) throw error;
     }
   }
-}
-
-/** Whether an activity failed with an application failure of this type. */
-function isFailureOfType(error: unknown, type: string): boolean {
-  return (
-    error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === type
-  );
 }
 
 function settledReference(status: FollowUpState['references'][number]['status']): boolean {

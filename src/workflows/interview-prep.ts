@@ -1,18 +1,11 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
 import { messageKey, type DeliveryStatus } from '../domain/messages';
 import { resolvePolicy, type Policy } from '../domain/policy';
 import { blankFollowUpState, followUpAck, stopUpdate, type StopReason } from './definitions';
+import { isFailureOfType } from './activity-failures';
 import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule } from './schedule';
 
@@ -99,11 +92,7 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
       });
     } catch (error) {
       // The candidate was deleted (perhaps while this run was starting): nothing is sent.
-      if (
-        error instanceof ActivityFailure &&
-        error.cause instanceof ApplicationFailure &&
-        error.cause.type === 'candidate_deleted'
-      ) {
+      if (isFailureOfType(error, 'candidate_deleted')) {
         return { outcome: 'stopped', stopped: 'candidate_deleted' };
       }
       throw error;
