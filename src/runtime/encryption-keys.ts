@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, type Config } from '../config';
 import {
@@ -9,6 +9,7 @@ import {
   parseEncryptionKeys,
   type EncryptionKey,
 } from './codec';
+import { keptSecret } from './kept-secret';
 
 /** The file in the data folder that keeps the embedded default's key ring. */
 export const keyRingFileName = 'encryption-keys';
@@ -40,14 +41,13 @@ export function resolveEncryptionKeys(
           'start the engine once (npm start makes one), or set the variable',
       ]);
     }
-    const key = generateEncryptionKey(`local-${new Date().toISOString().slice(0, 10)}`);
-    // `wx`: never overwrite a ring another process wrote meanwhile; losing it would make histories unreadable.
-    try {
-      writeFileSync(file, `${formatEncryptionKeys([key])}\n`, { mode: 0o600, flag: 'wx' });
-      options.log?.(`generated an encryption key for local use in ${file} (keep this file; back it up)`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    // Never overwritten once written: losing the ring would make every history unreadable.
+    keptSecret(
+      file,
+      () => formatEncryptionKeys([generateEncryptionKey(`local-${new Date().toISOString().slice(0, 10)}`)]),
+      () =>
+        options.log?.(`generated an encryption key for local use in ${file} (keep this file; back it up)`),
+    );
   }
   try {
     return parseEncryptionKeys(readFileSync(file, 'utf8'), file);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -14,6 +14,7 @@ import { createDispatcher } from './dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';
 import { createEncryptionCodec, encryptedDataConverter } from './codec';
 import { resolveEncryptionKeys } from './encryption-keys';
+import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
@@ -207,26 +208,19 @@ export function resolveSecrets(config: Config, parts: EngineParts, dataDir: stri
   if (problems.length > 0) throw new ConfigError(problems);
   const webhookSecret = parts.api
     ? (config.webhookSecret ??
-      keptSecret(dataDir, 'webhook-secret', () => `whsec_${randomBytes(32).toString('base64')}`, log))
+      keptLocalSecret(dataDir, 'webhook-secret', () => `whsec_${randomBytes(32).toString('base64')}`, log))
     : undefined;
   const linkSecret =
-    config.linkSecret ?? keptSecret(dataDir, 'link-secret', () => randomBytes(32).toString('base64url'), log);
+    config.linkSecret ??
+    keptLocalSecret(dataDir, 'link-secret', () => randomBytes(32).toString('base64url'), log);
   return { webhookSecret, linkSecret };
 }
 
-/** A secret generated once into `dataDir/name` (mode 0600) and read back on every later start. */
-function keptSecret(dataDir: string, name: string, generate: () => string, log: Log): string {
+function keptLocalSecret(dataDir: string, name: string, generate: () => string, log: Log): string {
   const file = resolve(dataDir, name);
-  if (!existsSync(file)) {
-    try {
-      writeFileSync(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
-      log(`generated a ${name.replace('-', ' ')} for local use in ${file}`);
-    } catch (error) {
-      // Another process sharing the data folder wrote it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  return readFileSync(file, 'utf8').trim();
+  return keptSecret(file, generate, () =>
+    log(`generated a ${name.replace('-', ' ')} for local use in ${file}`),
+  );
 }
 
 /**
