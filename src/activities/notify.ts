@@ -87,6 +87,20 @@ export function createNotifyActivities(deps: NotifyDeps) {
   }
 
   /**
+   * Records a message found at the provider as this delivery's; false when the entity refuses because that
+   * message is already recorded for another of the candidate's deliveries (so it is not this one).
+   */
+  async function claimReconciled(message: OutboundMessage, channel: Channel, providerId: string) {
+    try {
+      await settle(message, { channel, outcome: 'sent', providerId, reconciled: true });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Sends one channel once; answers the provider id, or why it did not go, or throws a retryable failure
    * (transient trouble, or an SMS whose outcome the next attempt must reconcile).
    */
@@ -118,22 +132,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
         body: content.sms ?? '',
         since: new Date(permission.since),
       });
-      const claimed = found
-        ? await settle(message, {
-            channel,
-            outcome: 'sent',
-            providerId: found.providerId,
-            reconciled: true,
-          }).then(
-            () => true,
-            (error: unknown) => {
-              // That message is already recorded for another of the candidate's deliveries: not this one.
-              if (error instanceof WorkflowUpdateFailedError) return false;
-              throw error;
-            },
-          )
-        : false;
-      if (found && claimed) return { providerId: found.providerId, duplicate: true };
+      if (found && (await claimReconciled(message, channel, found.providerId))) {
+        return { providerId: found.providerId, duplicate: true };
+      }
       // Twilio has no record of it: the earlier attempt never sent it, so this one may.
       await settle(message, { channel, outcome: 'not_sent' });
       permission = await reserve(message, channel);
@@ -146,7 +147,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
       case 'failed':
         return {
           channel,
-          code: isDeliveryErrorCode(permission.failure) ? permission.failure : 'sms_rejected',
+          code: isDeliveryErrorCode(permission.failure)
+            ? permission.failure
+            : channel === 'sms'
+              ? 'sms_rejected'
+              : 'mail_rejected',
           note: `${channel}: an earlier attempt failed for good (${permission.failure}); not tried again`,
         };
       case 'outcome_unknown':
