@@ -57,25 +57,22 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
       : {}),
   });
   const tuning = options.tuning ?? defaultWorkerTunings;
-  const main = await Worker.create({
+  // What both workers share: the server, the bundle and the encryption.
+  const shared = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
     workflowBundle,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+  };
+  const main = await Worker.create({
+    ...shared,
+    taskQueue: options.taskQueue,
     shutdownGraceTime,
     activities: createActivities(options.activities),
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...sdkTuning(tuning.followUps),
   });
   const entities = options.entityTaskQueue
-    ? await Worker.create({
-        connection: options.connection,
-        namespace: options.namespace,
-        taskQueue: options.entityTaskQueue,
-        workflowBundle,
-        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-        ...sdkTuning(tuning.entities),
-      })
+    ? await Worker.create({ ...shared, taskQueue: options.entityTaskQueue, ...sdkTuning(tuning.entities) })
     : undefined;
 
   let stopping = false;
