@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import {
@@ -23,11 +23,14 @@ interface SmtpBehaviour {
   refuseRecipient?: (address: SMTPServerAddress) => { code: number; text: string } | undefined;
   /** Refuse the message after DATA with this code. */
   refuseData?: { code: number; text: string };
+  /** Take the message body, then drop the connection instead of answering (the answer is lost). */
+  dropAfterData?: boolean;
 }
 
 /** A real SMTP server on a free loopback port that checks credentials and keeps what it receives. */
 async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
   const received: ReceivedMail[] = [];
+  const sockets = new Set<Socket>();
   const smtpError = (reply: { code: number; text: string }) =>
     Object.assign(new Error(reply.text), { responseCode: reply.code });
   const server = new SMTPServer({
@@ -49,6 +52,10 @@ async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (behaviour.dropAfterData) {
+          sockets.forEach((socket) => socket.destroy());
+          return;
+        }
         if (behaviour.refuseData) {
           callback(smtpError(behaviour.refuseData));
           return;
@@ -61,6 +68,10 @@ async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
         callback(null);
       });
     },
+  });
+  server.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -198,8 +209,24 @@ describe('SMTP mail sender against a real SMTP server', () => {
 
     const error = await sendExpectingError(sender, mailRequest());
 
-    expect(error).toMatchObject({ kind: 'transient', code: 'mail_unavailable', providerCode: 451 });
+    // The server answered: clearly not accepted, so a retry may send it.
+    expect(error).toMatchObject({
+      kind: 'transient',
+      code: 'mail_unavailable',
+      providerCode: 451,
+      outcome: 'not_sent',
+    });
     expect(error.retryable).toBe(true);
+  });
+
+  it('treats a connection lost after the body went out as of unknown outcome (the server may have it)', async () => {
+    smtp = await startSmtpServer({ dropAfterData: true });
+    sender = createSmtpMailSender({ url: smtp.url, from });
+
+    const error = await sendExpectingError(sender, mailRequest());
+
+    expect(error).toMatchObject({ code: 'mail_unavailable', channel: 'email', outcome: 'unknown' });
+    expect(error.message).toMatch(/may have been delivered/);
   });
 
   it('treats wrong credentials (535) as permanent', async () => {
@@ -216,7 +243,12 @@ describe('SMTP mail sender against a real SMTP server', () => {
     sender = createSmtpMailSender({ url: `smtp://127.0.0.1:${port}`, from });
 
     const error = await sendExpectingError(sender, mailRequest());
-    expect(error).toMatchObject({ kind: 'transient', code: 'mail_unavailable', channel: 'email' });
+    expect(error).toMatchObject({
+      kind: 'transient',
+      code: 'mail_unavailable',
+      channel: 'email',
+      outcome: 'not_sent',
+    });
     expect(error.message).toContain('ECONNREFUSED');
     await expect(sender.verify()).rejects.toMatchObject({ kind: 'transient', code: 'mail_unavailable' });
   });

@@ -119,7 +119,7 @@ describe('Twilio SMS sender error mapping (fake HTTP layer playing Twilio error 
       answer: 'Twilio 21610 (recipient replied STOP)',
       statusCode: 400,
       body: twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'),
-      expected: { kind: 'permanent', code: 'sms_opted_out', providerCode: 21610 },
+      expected: { kind: 'permanent', code: 'sms_opted_out', providerCode: 21610, outcome: 'not_sent' },
     },
     {
       answer: 'Twilio 21211 (invalid number, quoting it)',
@@ -131,19 +131,29 @@ describe('Twilio SMS sender error mapping (fake HTTP layer playing Twilio error 
       answer: 'HTTP 429',
       statusCode: 429,
       body: twilioError(429, 20429, 'Too Many Requests'),
-      expected: { kind: 'transient', code: 'sms_rate_limited', providerCode: 20429 },
+      expected: { kind: 'transient', code: 'sms_rate_limited', providerCode: 20429, outcome: 'not_sent' },
     },
     {
       answer: 'HTTP 500',
       statusCode: 500,
       body: twilioError(500, 20500, 'Internal Server Error'),
-      expected: { kind: 'transient', code: 'sms_provider_unavailable', providerCode: 20500 },
+      expected: {
+        kind: 'transient',
+        code: 'sms_provider_unavailable',
+        providerCode: 20500,
+        outcome: 'unknown',
+      },
     },
     {
       answer: 'HTTP 503 with an HTML page',
       statusCode: 503,
       body: '<html><body>Service Unavailable</body></html>',
-      expected: { kind: 'transient', code: 'sms_provider_unavailable', providerCode: 503 },
+      expected: {
+        kind: 'transient',
+        code: 'sms_provider_unavailable',
+        providerCode: 503,
+        outcome: 'unknown',
+      },
     },
     {
       answer: 'another 4xx (21606, sender not SMS-capable)',
@@ -166,7 +176,7 @@ describe('Twilio SMS sender error mapping (fake HTTP layer playing Twilio error 
         status: 400,
         code: 21610,
       },
-      expected: { kind: 'permanent', code: 'sms_opted_out', providerCode: 21610 },
+      expected: { kind: 'permanent', code: 'sms_opted_out', providerCode: 21610, outcome: 'not_sent' },
     },
   ])('maps $answer to $expected.kind $expected.code', async ({ statusCode, body, expected }) => {
     const fake = fakeTwilio(statusCode, body);
@@ -200,8 +210,26 @@ describe('Twilio SMS sender error mapping (fake HTTP layer playing Twilio error 
 
     const error = await sendExpectingError(sender, smsRequest());
 
-    expect(error).toMatchObject({ kind: 'transient', code: 'sms_provider_unavailable' });
+    // Refused before anything reached Twilio: clearly not sent, so a retry may send.
+    expect(error).toMatchObject({ kind: 'transient', code: 'sms_provider_unavailable', outcome: 'not_sent' });
     expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('treats a request that timed out or was cut off after it went out as of unknown outcome', async () => {
+    for (const code of ['ECONNABORTED', 'ECONNRESET', 'ETIMEDOUT']) {
+      const httpClient: TwilioHttpClient = {
+        request: () => Promise.reject(Object.assign(new Error(`request failed: ${code}`), { code })),
+      };
+      const sender = createTwilioSmsSender({
+        accountSid: accountSid(),
+        authToken: 'token',
+        from: '+1',
+        httpClient,
+      });
+      const error = await sendExpectingError(sender, smsRequest());
+      expect([code, error.outcome]).toEqual([code, 'unknown']);
+      expect(error.kind).toBe('transient');
+    }
   });
 
   it('refuses a message without a phone number before calling Twilio', async () => {
