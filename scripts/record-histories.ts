@@ -12,15 +12,39 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { scenarios } from '../test/histories/scenarios';
+import { loadTools } from '../src/runtime/tools';
+import { scenarios, type Scenario } from '../test/histories/scenarios';
 import { startTimeSkipping, workflowBundle } from '../test/helpers/temporal';
 
+/** A dev server that suggests continue-as-new after a few dozen events, so entity runs hand over early. */
+async function startEagerDevServer(): Promise<TestWorkflowEnvironment> {
+  const { temporalCli } = loadTools();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      ui: false,
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+    },
+  });
+}
+
 async function main(): Promise<void> {
-  const env = await startTimeSkipping();
+  const only = process.argv.slice(2);
+  const chosen = scenarios.filter((s) => only.length === 0 || only.includes(s.name));
+  const onServer = (server: NonNullable<Scenario['server']>) =>
+    chosen.filter((s) => (s.server ?? 'time-skipping') === server);
+  if (onServer('time-skipping').length > 0) {
+    await record(await startTimeSkipping(), onServer('time-skipping'));
+  }
+  if (onServer('local').length > 0) await record(await startEagerDevServer(), onServer('local'));
+}
+
+async function record(env: TestWorkflowEnvironment, chosen: Scenario[]): Promise<void> {
   try {
-    const only = process.argv.slice(2);
-    for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
+    for (const scenario of chosen) {
       const taskQueue = `record-${scenario.name}`;
       const worker = await Worker.create({
         connection: env.nativeConnection,

@@ -1,13 +1,30 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../src/activities';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import { interviewScheduledSchema } from '../../src/domain/events';
 import { resolvePolicy } from '../../src/domain/policy';
 import {
+  acceptInboundUpdate,
   answerCloseOutUpdate,
   approveDirectContactUpdate,
+  candidateWorkflow,
+  closeFollowUpUpdate,
+  deliveryReportSignal,
   followUpWorkflow,
+  linkCandidateSignal,
+  linkCandidateUpdate,
+  phoneIndexWorkflow,
+  registerFollowUpUpdate,
+  registerWorkflowUpdate,
+  releaseInboundUpdate,
+  reserveDeliveryUpdate,
+  setEmailOptOutUpdate,
+  setSmsOptOutUpdate,
+  settleDeliveryUpdate,
+  skipStepUpdate,
+  unlinkCandidateUpdate,
+  useLinkUpdate,
   interviewPrepWorkflow,
   recordCallOutcomeUpdate,
   recordReferenceStatusUpdate,
@@ -27,7 +44,13 @@ type RecordedActivities = Pick<
 /** One recorded run: fake activities, and how to drive the workflow to its end. */
 export interface Scenario {
   name: string;
+  /**
+   * `local`: recorded on a Temporal dev server that suggests continue-as-new after a few dozen events (the
+   * time-skipping server never suggests it), for the entity workflows; default `time-skipping`.
+   */
+  server?: 'time-skipping' | 'local';
   activities(): RecordedActivities;
+  /** Drives the run; answers the handle of the run whose history is kept. */
   run(env: TestWorkflowEnvironment, taskQueue: string): Promise<WorkflowHandle>;
 }
 
@@ -173,32 +196,180 @@ export const scenarios: Scenario[] = [
     // Recorded before the reminder's message key named the interview.
     name: 'interview-prep-reminded',
     activities: quietActivities,
+    run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'reminded'),
+  },
+  {
+    // Recorded with the reminder registered with the entity and its key naming the interview.
+    name: 'interview-prep-registered',
+    activities: quietActivities,
+    run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'registered'),
+  },
+  {
+    // Recorded before the follow-up became a core and a shell: the references refresh of the scenario above,
+    // now with the stable-key patch in both the refresh handler and the reference step.
+    name: 'follow-up-references-by-key',
+    activities: quietActivities,
     async run(env, taskQueue) {
-      const hour = 60 * 60 * 1000;
-      const interviewAt = Math.ceil(((await env.currentTimeMs()) + 72 * hour) / hour) * hour;
-      const handle = await env.client.workflow.start(interviewPrepWorkflow, {
-        taskQueue,
-        workflowId: 'interview-prep-replay-reminded',
+      const handle = await start(env, taskQueue, 'references-by-key', [lin]);
+      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+      await handle.executeUpdate(refreshSnapshotUpdate, {
         args: [
-          {
-            interview: interviewScheduledSchema.parse({
-              applicationId: 'replay-reminded',
-              company: 'Globex',
-              role: 'Platform Engineer',
-              interviewAt: new Date(interviewAt).toISOString(),
-              candidate: {
-                id: 'cand-replay',
-                name: 'Ada Lovelace',
-                email: 'ada@example.com',
-                timezone: 'UTC',
-              },
-            }),
-            policy: resolvePolicy(),
-          },
+          { snapshot: sampleSnapshot({ applicationId: 'replay-references-by-key', references: [bo, lin] }) },
         ],
       });
+      const done = (state: FollowUpState, prefix: string) =>
+        state.timeline.some((e) => e.status === 'done' && e.summary.startsWith(prefix));
+      await until(env, handle, (state) => done(state, 'Draft for reference'));
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
+      await until(env, handle, (state) => done(state, 'Request sent to'));
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
+      await until(env, handle, (state) => done(state, 'Question sent to'));
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
       await handle.result();
       return handle;
     },
   },
+  {
+    // "Still waiting" once: the close-out moves by the policy's extension and is asked again (full-extension
+    // patch); the candidate then answers.
+    name: 'follow-up-still-waiting',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'still-waiting');
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ stillWaiting: true }] });
+      await until(
+        env,
+        handle,
+        (state) =>
+          state.steps.closeOut === 'waiting' &&
+          state.timeline.filter((e) => e.status === 'done' && e.summary.startsWith('Close-out check'))
+            .length === 2,
+      );
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Show the design work' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Every step settles early (call spoken, references and connection skipped): the close-out comes before
+    // its date, in the send window (close-out-in-send-window patch).
+    name: 'follow-up-settled-early',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'settled-early');
+      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+      await handle.executeUpdate(skipStepUpdate, { args: [{ step: 'connectionAsk' }] });
+      await handle.executeUpdate(skipStepUpdate, { args: [{ step: 'referenceRequest' }] });
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'declined' }],
+      });
+      await until(env, handle, (state) => state.callAttempts.interviewerCall === 1);
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'Good on systems' }],
+      });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Keep going' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // The candidate entity through every update and the report signal, until it continues as new.
+    name: 'candidate-entity-continued',
+    server: 'local',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const candidateId = 'cand-replay-entity';
+      const handle = await env.client.workflow.start(candidateWorkflow, {
+        taskQueue,
+        workflowId: `candidate-${candidateId}`,
+        args: [{ candidateId }],
+      });
+      const phone = '+14155550100';
+      const followUp = { company: 'Acme', role: 'Staff Engineer', zone: 'America/New_York', phone };
+      await handle.executeUpdate(registerFollowUpUpdate, {
+        args: [{ followUpId: 'followup-a', ...followUp }],
+      });
+      await handle.executeUpdate(registerFollowUpUpdate, {
+        args: [{ followUpId: 'followup-b', ...followUp, company: 'Globex' }],
+      });
+      await handle.executeUpdate(registerWorkflowUpdate, { args: [{ workflowId: 'interview-prep-a' }] });
+      const key = 'followup-a:acknowledgement:1';
+      await handle.executeUpdate(reserveDeliveryUpdate, {
+        args: [{ key, channel: 'sms', phone, zone: 'America/New_York', smsBudgetPerDay: 3 }],
+      });
+      await handle.executeUpdate(settleDeliveryUpdate, {
+        args: [{ key, channel: 'sms', outcome: 'sent', providerId: 'SMreplay1' }],
+      });
+      // Forwarded to the (absent) follow-up: a signal-external command that fails quietly.
+      await handle.signal(deliveryReportSignal, { providerId: 'SMreplay1', status: 'delivered' });
+      await handle.executeUpdate(acceptInboundUpdate, { args: [{ token: 'tok-1', phone }] });
+      await handle.executeUpdate(releaseInboundUpdate, { args: [{ token: 'tok-1' }] });
+      await handle.executeUpdate(setSmsOptOutUpdate, { args: [{ phone, optedOut: true }] });
+      await handle.executeUpdate(setEmailOptOutUpdate, { args: [{ email: '*' }] });
+      await handle.executeUpdate(closeFollowUpUpdate, { args: [{ followUpId: 'followup-b' }] });
+      await untilContinued(handle, async (i) => {
+        await handle.executeUpdate(useLinkUpdate, { args: [{ linkId: `link-${i}` }] });
+      });
+      return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    },
+  },
+  {
+    // A phone number's index entry, linked by signal and update until it continues as new.
+    name: 'phone-index-continued',
+    server: 'local',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await env.client.workflow.start(phoneIndexWorkflow, {
+        taskQueue,
+        workflowId: 'phone-replay-0123abcd',
+        args: [{ candidateIds: [] }],
+      });
+      await handle.signal(linkCandidateSignal, { candidateId: 'cand-a' });
+      await handle.executeUpdate(linkCandidateUpdate, { args: [{ candidateId: 'cand-b' }] });
+      await handle.executeUpdate(unlinkCandidateUpdate, { args: [{ candidateId: 'cand-b' }] });
+      await untilContinued(handle, async (i) => {
+        await handle.executeUpdate(linkCandidateUpdate, { args: [{ candidateId: `cand-${i % 3}` }] });
+      });
+      return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    },
+  },
 ];
+
+/** Sends changes until the run started by `handle` continued as new (the local server suggests it early). */
+async function untilContinued(
+  handle: WorkflowHandleWithFirstExecutionRunId,
+  change: (i: number) => Promise<void>,
+): Promise<void> {
+  const first = handle.firstExecutionRunId;
+  for (let i = 0; i < 400; i++) {
+    if ((await handle.describe()).runId !== first) return;
+    await change(i);
+  }
+  throw new Error('the entity did not continue as new; is the dev server suggesting it?');
+}
+
+async function runInterviewPrep(env: TestWorkflowEnvironment, taskQueue: string, name: string) {
+  const hour = 60 * 60 * 1000;
+  const interviewAt = Math.ceil(((await env.currentTimeMs()) + 72 * hour) / hour) * hour;
+  const handle = await env.client.workflow.start(interviewPrepWorkflow, {
+    taskQueue,
+    workflowId: `interview-prep-replay-${name}`,
+    args: [
+      {
+        interview: interviewScheduledSchema.parse({
+          applicationId: `replay-${name}`,
+          company: 'Globex',
+          role: 'Platform Engineer',
+          interviewAt: new Date(interviewAt).toISOString(),
+          candidate: { id: 'cand-replay', name: 'Ada Lovelace', email: 'ada@example.com', timezone: 'UTC' },
+        }),
+        policy: resolvePolicy(),
+      },
+    ],
+  });
+  await handle.result();
+  return handle;
+}
