@@ -1,7 +1,17 @@
 import { createHolidayActivities } from '../activities/holidays';
 import { applicationSnapshotSchema, toValidationIssues, type ValidationIssue } from '../domain/events';
 import { PolicyError, resolvePolicy, type PolicyOverride } from '../domain/policy';
-import { planFollowUp, type PlannedItem } from '../workflows/plan';
+import type { StepName } from '../domain/follow-up/state';
+import { simulateFollowUp } from './follow-up-simulation';
+
+/** One planned message or check, with its time in UTC and on the candidate's clock. */
+export interface PlannedItem {
+  at: string;
+  local: string;
+  step: StepName;
+  kind: 'message' | 'check';
+  summary: string;
+}
 
 export type PreviewResult =
   | { ok: true; followUpStart: string; zone: string; items: PlannedItem[] }
@@ -9,7 +19,8 @@ export type PreviewResult =
 
 /**
  * The timeline preview: for an application snapshot (a rejected event's `data`, or the whole CloudEvent)
- * and the operator's policy, every planned message and check with its local and UTC time. Sends nothing.
+ * and the operator's policy, every message and check a follow-up makes if nobody answers, with its local
+ * and UTC time. It runs the workflow's own core on a simulated clock (see simulateFollowUp); sends nothing.
  */
 export async function previewTimeline(
   input: unknown,
@@ -38,6 +49,11 @@ export async function previewTimeline(
     ok: true,
     followUpStart: new Date(startMs).toISOString(),
     zone: snapshot.candidate.timezone,
-    items: planFollowUp(snapshot, policy, holidays, startMs),
+    items: (await simulateFollowUp({ snapshot, policy, holidays, startMs })).state.timeline.flatMap(
+      ({ at, local, step, kind, summary }): PlannedItem[] =>
+        kind === 'message' || kind === 'outcome'
+          ? [{ at, local, step, kind: kind === 'message' ? 'message' : 'check', summary }]
+          : [],
+    ),
   };
 }

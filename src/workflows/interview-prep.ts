@@ -7,7 +7,7 @@ import { resolvePolicy, type Policy } from '../domain/policy';
 import { blankFollowUpState, followUpAck, stopUpdate, type StopReason } from './definitions';
 import { isFailureOfType } from './activity-failures';
 import { deliveryTimeouts } from './delivery-timeouts';
-import { candidateChannels, followUpSchedule } from './schedule';
+import { candidateChannels, followUpSchedule } from '../domain/follow-up/schedule';
 
 const { deliver } = proxyActivities<Activities>({
   summary: 'Deliver the interview-prep reminder',

@@ -1,4 +1,4 @@
-import { contactIdentity, findContact, sameContact } from '../../src/workflows/contact-identity';
+import { contactIdentity, findContact, sameContact } from '../../src/domain/follow-up/contact-identity';
 
 describe('contact identity across snapshot refreshes', () => {
   it('recognises a person by email whatever its case, else by name whatever its spacing and case', () => {

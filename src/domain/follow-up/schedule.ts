@@ -4,10 +4,10 @@ import {
   calendarRulesFrom,
   isQuietHour,
   type CalendarRules,
-} from '../domain/calendar';
-import type { ApplicationSnapshot } from '../domain/events';
-import type { Channel } from '../domain/messages';
-import type { Policy } from '../domain/policy';
+} from '../calendar';
+import type { ApplicationSnapshot } from '../events';
+import type { Channel } from '../messages';
+import type { Policy } from '../policy';
 
 /**
  * When each step of a follow-up is due. The workflow and the timeline preview both use these rules, so

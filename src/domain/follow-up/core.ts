@@ -1,0 +1,280 @@
+import { localTimeLabel, nextSendTime } from '../calendar';
+import type { ApplicationSnapshot, Contact } from '../events';
+import type { MessageRequest } from '../message-catalog';
+import { messageKey, type Channel } from '../messages';
+import { resolvePolicy, type Policy } from '../policy';
+import { contactIdentity, findContact, sameContact } from './contact-identity';
+import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
+import type { FollowUpPorts } from './ports';
+import {
+  blankFollowUpState,
+  type CallOutcome,
+  type CallStep,
+  type FollowUpState,
+  type StepName,
+  type TimelineEntry,
+} from './state';
+
+/** How a follow-up starts: the application, the event that started it, and its resolved policy. */
+export interface FollowUpStart {
+  snapshot: ApplicationSnapshot;
+  policy?: Policy;
+  followUpId: string;
+  startMs: number;
+}
+
+/** A planned wait: what it is for, when it is due, and what ends it early. */
+export interface Wait {
+  /** Unique among the waits open at once (the planned part of the timeline is keyed by it). */
+  id: string;
+  step: StepName;
+  summary: string;
+  kind: TimelineEntry['kind'];
+  dueMs: () => number;
+  /** The channel whose send window a snoozed wait moves onto. */
+  channel: Channel;
+  wakeIf?: () => boolean;
+}
+
+/** One message to send. */
+export interface Send {
+  step: StepName;
+  /** The step part of the message key, e.g. `referenceDirect-0`. */
+  keyStep: string;
+  attempt: number;
+  request: MessageRequest;
+  summary: string;
+  channels?: Channel[];
+  /** A third party the candidate approved; the candidate otherwise. */
+  to?: Contact;
+  audience?: 'candidate' | 'third_party';
+}
+
+export type WaitOutcome = 'due' | 'woken' | 'stopped';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One follow-up's state and the mechanics every step shares: the calendar, durable waits that snoozes and
+ * policy changes move, sending, and the timeline. No Temporal here: everything outside goes through `ports`.
+ */
+export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
+  const zone = start.snapshot.candidate.timezone;
+  const state: FollowUpState = blankFollowUpState({
+    followUpId: start.followUpId,
+    applicationId: start.snapshot.applicationId,
+    candidateId: start.snapshot.candidate.id,
+    company: start.snapshot.company,
+    role: start.snapshot.role,
+    zone,
+  });
+  const core = {
+    ports,
+    state,
+    zone,
+    startMs: start.startMs,
+    followUpId: start.followUpId,
+    snapshot: start.snapshot,
+    policy: start.policy ?? resolvePolicy(),
+    holidays: [] as string[],
+    schedule: undefined as unknown as FollowUpSchedule,
+    applies: stepsThatApply(start.snapshot, start.policy ?? resolvePolicy()),
+    replyTag: undefined as string | undefined,
+    /** Timers waiting right now, shown as the planned part of the timeline. */
+    pending: new Map<
+      string,
+      { step: StepName; summary: string; kind: TimelineEntry['kind']; atMs: number }
+    >(),
+    /** Bumped whenever something that moves timers changes (snooze, policy); waits then recompute. */
+    planVersion: 0,
+    snoozes: [] as { shiftMs: number }[],
+    callOutcome: {} as Partial<Record<CallStep, Exclude<CallOutcome, 'no_answer'>>>,
+    closeOutAnswer: undefined as { learned?: string; stillWaiting?: boolean } | undefined,
+    extensionDays: 0,
+    approvals: [] as Approval[],
+    /** Identities of state.references (same indices) and of the connection, looked up in the snapshot. */
+    referenceIds: [] as ReturnType<typeof contactIdentity>[],
+    connectionId: start.snapshot.connection && contactIdentity(start.snapshot.connection),
+    /** Set once the reference drafts are due: from then on a refresh adds no references. */
+    referenceListFixed: false,
+    /** Cancelled by a stop; every step runs inside it. */
+    branches: ports.scope(),
+
+    setHolidays(holidays: string[]): void {
+      core.holidays = holidays;
+      core.schedule = followUpSchedule(core.policy, zone, holidays);
+    },
+    candidate: () => core.snapshot.candidate,
+    entry(
+      atMs: number,
+      kind: TimelineEntry['kind'],
+      step: StepName,
+      summary: string,
+      status: TimelineEntry['status'],
+    ): TimelineEntry {
+      return {
+        at: new Date(atMs).toISOString(),
+        local: localTimeLabel(atMs, zone),
+        kind,
+        step,
+        summary,
+        status,
+      };
+    },
+    record(kind: TimelineEntry['kind'], step: StepName, summary: string): void {
+      state.timeline.push(core.entry(ports.now(), kind, step, summary, 'done'));
+    },
+    /** The state with the pending waits as the planned part of the timeline. */
+    view(): FollowUpState {
+      const planned = [...core.pending.values()]
+        .sort((a, b) => a.atMs - b.atMs)
+        .map((item) =>
+          core.entry(item.atMs, item.kind, item.step, item.summary, state.stopped ? 'cancelled' : 'planned'),
+        );
+      return { ...state, timeline: [...state.timeline, ...planned] };
+    },
+    currentReference: (index: number) => findContact(core.snapshot.references, core.referenceIds[index]!),
+    currentConnection(): ApplicationSnapshot['connection'] {
+      const connection = core.snapshot.connection;
+      return connection && core.connectionId && sameContact(contactIdentity(connection), core.connectionId)
+        ? connection
+        : undefined;
+    },
+    context: () => ({
+      candidateFirstName: core.candidate().name.split(/\s+/)[0] ?? core.candidate().name,
+      company: core.snapshot.company,
+      role: core.snapshot.role,
+      replyTag: core.replyTag,
+    }),
+    candidatePreferEmail(): Channel[] {
+      const channels = candidateChannels(core.candidate());
+      return channels.includes('email') ? ['email'] : channels;
+    },
+
+    /** Waits until the wait is due (moved by snoozes made meanwhile), woken, or stopped. */
+    async waitFor(wait: Wait): Promise<WaitOutcome> {
+      const snoozesBefore = core.snoozes.length;
+      const wakeIf = wait.wakeIf ?? (() => false);
+      try {
+        for (;;) {
+          if (state.stopped) return 'stopped';
+          if (wakeIf()) return 'woken';
+          const shift = core.snoozes.slice(snoozesBefore).reduce((sum, snooze) => sum + snooze.shiftMs, 0);
+          const due = wait.dueMs();
+          const target = shift > 0 ? nextSendTime(core.schedule.rules, due + shift, wait.channel) : due;
+          core.pending.set(wait.id, {
+            step: wait.step,
+            summary: wait.summary,
+            kind: wait.kind,
+            atMs: target,
+          });
+          const now = ports.now();
+          if (now >= target) return 'due';
+          const version = core.planVersion;
+          await ports.waitUntil(
+            () => state.stopped !== undefined || core.planVersion !== version || wakeIf(),
+            target - now,
+            `${wait.summary} (${localTimeLabel(target, zone)})`,
+          );
+        }
+      } finally {
+        core.pending.delete(wait.id);
+      }
+    },
+
+    /** Sends one message to the candidate (or, approved, to a third party); false when it could not go. */
+    async send(message: Send): Promise<boolean> {
+      if (state.stopped) return false;
+      const to = message.to ?? core.candidate();
+      const channels = message.channels ?? candidateChannels(core.candidate());
+      if (channels.length === 0) return false;
+      try {
+        const result = await ports.deliver({
+          key: messageKey(core.followUpId, message.keyStep, message.attempt),
+          followUpId: core.followUpId,
+          step: message.keyStep,
+          attempt: message.attempt,
+          candidateId: core.candidate().id,
+          recipient: { name: to.name, email: to.email, phone: to.phone },
+          audience: message.audience ?? 'candidate',
+          zone,
+          smsBudgetPerDay: core.policy.smsBudget.perCandidatePerLocalDay,
+          channels,
+          request: message.request,
+        });
+        if (result.uncertain?.length) {
+          // Could not be confirmed: shown as such, never sent again blindly.
+          const via = result.status === 'unknown' ? '' : ` (${result.via ?? result.status})`;
+          const lost = result.uncertain.map((c) => (c === 'sms' ? 'text' : 'email')).join(' and ');
+          state.timeline.push({
+            ...core.entry(
+              ports.now(),
+              'message',
+              message.step,
+              `${message.summary}${via}: the ${lost} may not have arrived`,
+              'done',
+            ),
+            uncertain: true,
+          });
+        } else {
+          core.record('message', message.step, `${message.summary} (${result.via ?? result.status})`);
+        }
+        return result.status !== 'skipped';
+      } catch (error) {
+        if (ports.isCancellation(error) || !ports.isDeliveryFailure(error)) throw error;
+        ports.warn('message could not be delivered', { step: message.keyStep, attempt: message.attempt });
+        core.record('message', message.step, `${message.summary}: could not be delivered`);
+        return false;
+      }
+    },
+
+    /** Replies to something the candidate did go out at the next allowed time too, never at night. */
+    async sendWhenAllowed(waitId: string, message: Send): Promise<boolean> {
+      const channels = message.channels ?? candidateChannels(core.candidate());
+      const channel = channels.includes('sms') ? 'sms' : 'email';
+      const fromMs = ports.now();
+      const waited = await core.waitFor({
+        id: waitId,
+        step: message.step,
+        summary: message.summary,
+        kind: 'message',
+        dueMs: () => nextSendTime(core.schedule.rules, fromMs, channel),
+        channel,
+      });
+      if (waited !== 'due') return false;
+      return core.send(message);
+    },
+
+    snoozeBy(days: number): void {
+      core.snoozes.push({ shiftMs: days * DAY_MS });
+      core.planVersion++;
+      state.snoozedUntil = new Date(ports.now() + days * DAY_MS).toISOString();
+    },
+  };
+  core.setHolidays([]);
+  if (core.applies.referenceRequest) {
+    state.references = core.snapshot.references.map((r) => ({
+      name: r.name,
+      status: 'planned',
+      direct: false,
+    }));
+  }
+  if (core.applies.connectionAsk && core.snapshot.connection) {
+    state.connection = { name: core.snapshot.connection.name, status: 'planned', direct: false };
+  }
+  core.referenceIds = state.references.map((_, index) => contactIdentity(core.snapshot.references[index]!));
+  for (const step of ['recruiterCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const) {
+    if (core.applies[step]) state.steps[step] = 'planned';
+  }
+  if (core.applies.interviewerCall) state.steps.interviewerCall = 'planned';
+  return core;
+}
+
+/** The follow-up core: state plus shared mechanics; the steps and update rules take it. */
+export type FollowUpCore = ReturnType<typeof createFollowUpCore>;
+
+/** The candidate's approval to contact a consenting third party directly. */
+export type Approval = ({ target: 'reference'; index: number } | { target: 'connection' }) & {
+  personalNote?: string;
+};
+
+export const dayMs = DAY_MS;

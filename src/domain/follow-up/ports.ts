@@ -1,0 +1,48 @@
+import type { DeliveryResult, OutboundMessage } from '../messages';
+
+/**
+ * What the follow-up core needs from the world: a clock, durable waits, deliveries, holidays and
+ * cancellation. The workflow shell (src/workflows/follow-up.ts) gives it Temporal's timers, activities and
+ * scopes; the preview (./simulate.ts) gives it a simulated clock. The core holds every rule; a port holds
+ * none.
+ */
+export interface FollowUpPorts {
+  /** The current instant, ms since the epoch (workflow time in the shell, simulated in the preview). */
+  now(): number;
+  /** Waits until `wake()` holds (answers true) or `ms` passed (answers false); `summary` names the timer. */
+  waitUntil(wake: () => boolean, ms: number, summary: string): Promise<boolean>;
+  /** Sleeps `ms`; `summary` names the timer. */
+  sleep(ms: number, summary: string): Promise<void>;
+  /** Delivers one message; may reject (see {@link isDeliveryFailure} and {@link isCancellation}). */
+  deliver(message: OutboundMessage): Promise<DeliveryResult>;
+  /** Whether a rejection of {@link deliver} means "could not be delivered" (the follow-up goes on). */
+  isDeliveryFailure(error: unknown): boolean;
+  /** Whether an error is the cancellation of a scope (a stop, or the close-out ending the steps). */
+  isCancellation(error: unknown): boolean;
+  /** A new scope whose work can be cancelled at once (Temporal's CancellationScope). */
+  scope(): FollowUpScope;
+  /** Runs `work` so that no cancellation reaches it. */
+  nonCancellable<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether a change guarded by patch `id` applies to this run (always true outside Temporal). */
+  patched(id: string): boolean;
+  /** The candidate's country's holidays from `fromIso` (refreshed before the close-out). */
+  loadHolidays(fromIso: string): Promise<string[]>;
+  /** Notes a warning (no personal data). */
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** A cancellable unit of work. */
+export interface FollowUpScope {
+  run<T>(work: () => Promise<T>): Promise<T>;
+  cancel(): void;
+}
+
+/** Patch ids: each guards a change made while follow-ups were in flight (see test/histories). */
+export const followUpPatches = {
+  refreshHolidays: 'refresh-holidays-at-close-out',
+  acknowledgeAnyDay: 'acknowledge-on-any-day',
+  closeOutInWindow: 'close-out-in-send-window',
+  fullExtension: 'still-waiting-full-extension',
+  fastStart: 'holidays-local-with-registration',
+  referencesByKey: 'references-by-stable-key',
+} as const;

@@ -1,0 +1,344 @@
+import type { ApplicationSnapshot } from '../events';
+import { resolvePolicy, type PolicyOverride } from '../policy';
+import { checkTone } from '../templates';
+import { contactIdentity, sameContact } from './contact-identity';
+import { followUpSchedule } from './schedule';
+import type { Approval, FollowUpCore } from './core';
+import { followUpPatches } from './ports';
+import {
+  callOutcomes,
+  callSteps,
+  connectionStatuses,
+  isOpen,
+  referenceStatuses,
+  settledConnection,
+  settledReference,
+  skippableSteps,
+  stepOfKey,
+  type CallOutcome,
+  type CallStep,
+  type ConnectionStatus,
+  type ReferenceStatus,
+  type SkippableStep,
+  type StopReason,
+} from './state';
+
+/** A provider's final report on one of the follow-up's messages. */
+export interface DeliveryReport {
+  key: string;
+  channel: 'sms' | 'email';
+  status: string;
+  errorCode?: number;
+}
+
+/** One change from outside: `validate` throws (nothing changes) or `apply` changes the core. */
+interface Rule<A> {
+  validate(arg: A): void;
+  apply(arg: A): void;
+}
+
+/**
+ * What each update of a running follow-up may change, and how. The shell registers each as a Temporal
+ * update whose validator is `validate` (a refused update leaves no trace in history) and whose handler is
+ * `apply`; the running steps see the change on their next wake-up.
+ */
+export function followUpRules(core: FollowUpCore) {
+  const { state } = core;
+  const requireRunning = () => {
+    if (state.stopped)
+      throw new Error(`this follow-up has stopped (${state.stopped}); nothing more can change`);
+    if (state.phase === 'completed') throw new Error('this follow-up is complete; nothing more can change');
+  };
+  const noteOfAtMost = (note: string | undefined, max: number, name = 'note') => {
+    if (note !== undefined && note.length > max) throw new Error(`${name} must be at most ${max} characters`);
+  };
+  const oneOf = <T extends string>(value: string, allowed: readonly T[], name: string) => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new Error(
+        `${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, not ${value}`,
+      );
+    }
+  };
+  const referenceAt = (index: number) => {
+    const seen = Number.isInteger(index) ? state.references[index] : undefined;
+    if (!seen)
+      throw new Error(`index must be 0 to ${state.references.length - 1}, the reference's place in the list`);
+    return seen;
+  };
+
+  const recordCallOutcome: Rule<{ step: CallStep; outcome: CallOutcome; note?: string }> = {
+    validate({ step, outcome, note }) {
+      requireRunning();
+      if (!(callSteps as readonly string[]).includes(step))
+        throw new Error(`step must be recruiterCall or interviewerCall, not ${step}`);
+      oneOf(outcome, callOutcomes, 'outcome');
+      if (!isOpen(state.steps[step]))
+        throw new Error(`the ${step} step is ${state.steps[step]}, so it takes no outcome`);
+      noteOfAtMost(note, 2000);
+    },
+    apply({ step, outcome, note }) {
+      const who = step === 'recruiterCall' ? 'recruiter' : 'interviewer';
+      if (outcome === 'no_answer') return core.record('outcome', step, `No answer from the ${who}`);
+      core.callOutcome[step] = outcome;
+      if (outcome === 'spoke' && note?.trim()) {
+        const person = step === 'recruiterCall' ? core.snapshot.recruiter : core.snapshot.interviewers[0];
+        state.feedback.push({ source: who, from: person?.name, text: note.trim() });
+      }
+    },
+  };
+
+  const recordReferenceStatus: Rule<{ index: number; status: ReferenceStatus; note?: string }> = {
+    validate({ index, status, note }) {
+      requireRunning();
+      if (state.steps.referenceRequest === 'off') throw new Error('this follow-up has no reference step');
+      referenceAt(index);
+      oneOf(status, referenceStatuses, 'status');
+      noteOfAtMost(note, 4000);
+    },
+    apply({ index, status, note }) {
+      const reference = state.references[index]!;
+      reference.status = status;
+      notePersonFeedback(reference, 'reference', note);
+      core.record('outcome', 'referenceRequest', `Reference ${reference.name}: ${status.replace('_', ' ')}`);
+    },
+  };
+
+  const recordConnectionStatus: Rule<{ status: ConnectionStatus; note?: string }> = {
+    validate({ status, note }) {
+      requireRunning();
+      if (!state.connection) throw new Error('this follow-up has no connection step');
+      oneOf(status, connectionStatuses, 'status');
+      noteOfAtMost(note, 4000);
+    },
+    apply({ status, note }) {
+      const connection = state.connection!;
+      connection.status = status;
+      notePersonFeedback(connection, 'connection', note);
+      core.record('outcome', 'connectionAsk', `Connection ${connection.name}: ${status.replace('_', ' ')}`);
+    },
+  };
+  function notePersonFeedback(
+    person: { name: string; note?: string },
+    source: 'reference' | 'connection',
+    note: string | undefined,
+  ): void {
+    if (!note?.trim()) return;
+    person.note = note.trim();
+    state.feedback.push({ source, from: person.name, text: note.trim() });
+  }
+
+  const snooze: Rule<{ days: number }> = {
+    validate({ days }) {
+      requireRunning();
+      if (!Number.isInteger(days) || days < 1 || days > 14)
+        throw new Error('days must be a whole number from 1 to 14');
+    },
+    apply({ days }) {
+      core.snoozeBy(days);
+      core.record(
+        'event',
+        'closeOut',
+        `Snoozed for ${days} day${days === 1 ? '' : 's'}: pending reminders moved`,
+      );
+    },
+  };
+
+  const skipStep: Rule<{ step: SkippableStep }> = {
+    validate({ step }) {
+      requireRunning();
+      oneOf(step, skippableSteps, 'step');
+      if (!isOpen(state.steps[step]))
+        throw new Error(`the ${step} step is ${state.steps[step]}; there is nothing to skip`);
+    },
+    apply({ step }) {
+      if (step === 'recruiterCall' || step === 'interviewerCall') core.callOutcome[step] = 'skip';
+      if (step === 'referenceRequest') {
+        for (const reference of state.references)
+          if (!settledReference(reference.status)) reference.status = 'skipped';
+      }
+      if (step === 'connectionAsk' && state.connection && !settledConnection(state.connection.status)) {
+        state.connection.status = 'skipped';
+      }
+      core.record('outcome', step, `Step skipped`);
+    },
+  };
+
+  const approveDirectContact: Rule<Approval> = {
+    validate(approval) {
+      requireRunning();
+      // An approval is acted on only while its step runs; one that came later would silently send nothing.
+      const step = approval.target === 'reference' ? 'referenceRequest' : 'connectionAsk';
+      if (state.steps[step] === 'off' || (approval.target === 'connection' && !state.connection))
+        throw new Error(`this follow-up has no ${approval.target} step`);
+      if (!isOpen(state.steps[step]) || state.phase === 'closing') {
+        throw new Error(
+          `the ${approval.target} step has ended, so Debrief will not send this; send the draft yourself`,
+        );
+      }
+      if (approval.personalNote !== undefined) {
+        noteOfAtMost(approval.personalNote, 1000, 'the personal note');
+        const tone = checkTone(approval.personalNote);
+        if (!tone.ok) throw new Error(`Before we send your note: ${tone.problems.join(' ')}`);
+      }
+      const [seen, settled, person, whom, changed] =
+        approval.target === 'reference'
+          ? [
+              referenceAt(approval.index),
+              settledReference(referenceAt(approval.index).status),
+              core.currentReference(approval.index),
+              'this reference',
+              'a tracker update removed them',
+            ]
+          : [
+              state.connection!,
+              settledConnection(state.connection!.status),
+              core.currentConnection(),
+              'the connection',
+              'a tracker update changed it',
+            ];
+      // The reference's settled status is checked after its presence, the connection's before (as answered so far).
+      if (approval.target === 'connection' && settled)
+        throw new Error(
+          `${whom} is already marked ${seen.status.replace('_', ' ')}; there is nothing to send`,
+        );
+      if (!person)
+        throw new Error(
+          `${whom} is no longer on the application (${changed}), so Debrief will not contact them`,
+        );
+      if (approval.target === 'reference' && settled)
+        throw new Error(
+          `${whom} is already marked ${seen.status.replace('_', ' ')}; there is nothing to send`,
+        );
+      if (!person.consentToContact)
+        throw new Error(`${person.name} has not agreed to be contacted by Debrief; send the draft yourself`);
+      if (!person.email) throw new Error(`there is no email address for ${person.name}`);
+      if (seen.direct) throw new Error('already approved');
+    },
+    apply(approval) {
+      core.approvals.push(approval);
+      if (approval.target === 'reference') state.references[approval.index]!.direct = true;
+      else state.connection!.direct = true;
+    },
+  };
+
+  const answerCloseOut: Rule<{ learned?: string; stillWaiting?: boolean }> = {
+    validate(answer) {
+      requireRunning();
+      if (state.steps.closeOut !== 'waiting') throw new Error('the close-out check has not been sent yet');
+      noteOfAtMost(answer.learned, 4000, 'learned');
+    },
+    apply(answer) {
+      core.closeOutAnswer = answer;
+      if (answer.learned?.trim()) state.feedback.push({ source: 'candidate', text: answer.learned.trim() });
+    },
+  };
+
+  const refreshSnapshot: Rule<{ snapshot: ApplicationSnapshot }> = {
+    validate({ snapshot: fresh }) {
+      requireRunning();
+      if (fresh.applicationId !== core.snapshot.applicationId)
+        throw new Error('the snapshot is for another application');
+      if (fresh.candidate.id !== core.snapshot.candidate.id) {
+        throw new Error(
+          'the snapshot names another candidate than the one this follow-up is for, and a follow-up never changes its candidate; check the application in the tracker',
+        );
+      }
+    },
+    apply({ snapshot: fresh }) {
+      core.snapshot = fresh;
+      state.company = fresh.company;
+      state.role = fresh.role;
+      core.record('event', 'acknowledgement', 'Application details refreshed by the tracker');
+      if (core.ports.patched(followUpPatches.referencesByKey)) refreshReferences();
+    },
+  };
+  /**
+   * References the tracker dropped and that had not settled are skipped (they can no longer be approved), and
+   * until the drafts are due, references it added join the end of the list, so the indices the candidate
+   * already saw keep naming the same people.
+   */
+  function refreshReferences(): void {
+    if (state.steps.referenceRequest === 'off') return;
+    for (const [index, reference] of state.references.entries()) {
+      if (settledReference(reference.status) || core.currentReference(index)) continue;
+      reference.status = 'skipped';
+      core.record('outcome', 'referenceRequest', `Reference ${reference.name}: removed by the tracker`);
+    }
+    if (core.referenceListFixed) return;
+    for (const reference of core.snapshot.references) {
+      const id = contactIdentity(reference);
+      if (core.referenceIds.some((known) => sameContact(known, id))) continue;
+      core.referenceIds.push(id);
+      state.references.push({ name: reference.name, status: 'planned', direct: false });
+    }
+  }
+
+  const changePolicy: Rule<{ override: PolicyOverride }> = {
+    validate({ override }) {
+      requireRunning();
+      resolvePolicy(core.policy, override);
+    },
+    apply({ override }) {
+      core.policy = resolvePolicy(core.policy, override);
+      core.schedule = followUpSchedule(core.policy, core.zone, core.holidays);
+      core.planVersion++;
+      core.record('event', 'acknowledgement', 'Policy changed: pending reminders planned again');
+    },
+  };
+
+  const addFeedbackNote: Rule<{ text: string }> = {
+    validate({ text }) {
+      requireRunning();
+      if (typeof text !== 'string' || text.trim() === '')
+        throw new Error('the note is empty; write what you heard');
+      noteOfAtMost(text, 4000, 'the note');
+    },
+    apply({ text }) {
+      state.feedback.push({ source: 'candidate', text: text.trim() });
+      core.record('outcome', 'closeOut', 'Feedback noted');
+    },
+  };
+
+  // Final delivery reports only; "queued" and "sent" would crowd the timeline.
+  const noteDeliveryStatus: Rule<DeliveryReport> = {
+    validate({ key, status }) {
+      if (!key.startsWith(`${core.followUpId}:`))
+        throw new Error('the message key belongs to another follow-up');
+      if (!['delivered', 'undelivered', 'failed'].includes(status))
+        throw new Error(`only final statuses are recorded (delivered, undelivered, failed), not ${status}`);
+    },
+    apply({ key, channel, status, errorCode }) {
+      const what = `${channel === 'sms' ? 'Text' : 'Email'} for ${stepOfKey(key)}`;
+      const problem = errorCode === undefined ? '' : ` (error ${errorCode})`;
+      core.record(
+        'event',
+        stepOfKey(key),
+        status === 'delivered' ? `${what} delivered` : `${what} not delivered: ${status}${problem}`,
+      );
+    },
+  };
+
+  /** Stops are accepted at any time, even before the first message; the running steps are cancelled. */
+  const stop = (reason: StopReason): void => {
+    if (state.stopped) return;
+    state.stopped = reason;
+    state.phase = 'stopped';
+    core.record('stop', 'closeOut', `Stopped: ${reason.replace('_', ' ')}`);
+    core.branches.cancel();
+  };
+
+  return {
+    recordCallOutcome,
+    recordReferenceStatus,
+    recordConnectionStatus,
+    snooze,
+    skipStep,
+    approveDirectContact,
+    answerCloseOut,
+    refreshSnapshot,
+    changePolicy,
+    addFeedbackNote,
+    noteDeliveryStatus,
+    stop,
+  };
+}

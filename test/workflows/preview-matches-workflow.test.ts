@@ -1,0 +1,160 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
+import { localDate } from '../../src/domain/calendar';
+import type { ApplicationSnapshot } from '../../src/domain/events';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { resolvePolicy, type PolicyOverride } from '../../src/domain/policy';
+import { simulateFollowUp } from '../../src/runtime/follow-up-simulation';
+import { followUpWorkflow, stateQuery, type TimelineEntry } from '../../src/workflows';
+import { sampleSnapshot } from '../helpers/fixtures';
+import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A week of holidays starting `fromDay` days after `startMs`, as the candidate's calendar dates. */
+function holidayWeek(startMs: number, zone: string, fromDay: number): string[] {
+  return [0, 1, 2, 3, 4].map((day) => localDate(startMs + (fromDay + day) * DAY, zone));
+}
+
+const cases: {
+  name: string;
+  zone: string;
+  country: string;
+  override: PolicyOverride;
+  holidaysFrom?: number;
+}[] = [
+  {
+    name: 'no interviewer fallback, New York, holiday week after the cool-off',
+    zone: 'America/New_York',
+    country: 'US',
+    override: { interviewerFallback: { enabled: false } },
+    holidaysFrom: 2,
+  },
+  {
+    name: 'two recruiter reminders and a shorter close-out, Tokyo, holiday week in the second week',
+    zone: 'Asia/Tokyo',
+    country: 'JP',
+    override: {
+      recruiterCall: { maxReminders: 2 },
+      closeOut: { afterCalendarDays: 12 },
+    },
+    holidaysFrom: 7,
+  },
+  {
+    name: 'no connection ask, longer cool-off, Berlin, no holidays',
+    zone: 'Europe/Berlin',
+    country: 'DE',
+    override: {
+      connectionAsk: { enabled: false },
+      coolOff: { businessDays: 3 },
+      referenceRequest: { waitBusinessDays: 2 },
+    },
+  },
+];
+
+/**
+ * The preview runs the follow-up core on a simulated clock; the workflow runs it on Temporal's timers.
+ * For the same application, policy, zone and holidays, both must send the same messages at the same
+ * times, in the same order: message by message, on the candidate's clock.
+ */
+describe('the preview and the workflow agree', () => {
+  let env: TestWorkflowEnvironment;
+  // A server per case. The cases keep call reminders clear of the close-out answer deadline: where one
+  // falls on the same instant, the time-skipping server refuses the activation that schedules the
+  // reminder inside the cancelled steps scope ("invalid history builder state"), old code and new alike.
+  beforeEach(async () => {
+    env = await startTimeSkipping();
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+
+  it.each(cases)('$name', async ({ zone, country, override, holidaysFrom }) => {
+    const taskQueue = uniqueName('preview-vs-workflow');
+    const policy = resolvePolicy(override);
+    const base = sampleSnapshot();
+    const snapshot: ApplicationSnapshot = {
+      ...base,
+      stageReached: 'reference_check',
+      candidate: { ...base.candidate, timezone: zone, country },
+    };
+    // Every case starts at the same moment of the week (the next Monday, 14:00 UTC), so that a run is
+    // repeatable: which timers fall on the same instant depends on the start.
+    const nowMs = await env.currentTimeMs();
+    const monday = new Date(nowMs + 7 * DAY);
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+    monday.setUTCHours(14, 0, 0, 0);
+    await env.sleep(monday.getTime() - nowMs);
+    const startGuessMs = await env.currentTimeMs();
+    const holidays = holidaysFrom === undefined ? [] : holidayWeek(startGuessMs, zone, holidaysFrom);
+    const sent: string[] = [];
+    const activities: Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'> = {
+      async deliver(message: OutboundMessage): Promise<DeliveryResult> {
+        sent.push(`${message.step}:${message.attempt}`);
+        return { key: message.key, status: 'sent', via: message.channels[0] };
+      },
+      async loadHolidays() {
+        return holidays;
+      },
+      async registerFollowUp() {
+        return {};
+      },
+      async closeFollowUp() {
+        return undefined;
+      },
+    };
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities,
+    });
+    const { timeline, startMs } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(followUpWorkflow, {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [{ snapshot, eventId: taskQueue, policy }],
+      });
+      await handle.result();
+      const history = await handle.fetchHistory();
+      // Workflow time starts at the first workflow task (what Date.now() answers there).
+      const firstTask = history.events?.find((event) => event.workflowTaskStartedEventAttributes);
+      const seconds = Number(firstTask?.eventTime?.seconds ?? 0);
+      const nanos = firstTask?.eventTime?.nanos ?? 0;
+      return {
+        timeline: (await handle.query(stateQuery)).timeline,
+        startMs: seconds * 1000 + Math.floor(nanos / 1e6),
+      };
+    });
+
+    const preview = await simulateFollowUp({ snapshot, policy, holidays, startMs });
+    // Messages due at the same instant go out side by side (their deliveries may finish in either order),
+    // so within one minute they are compared in a fixed order.
+    const messages = (entries: TimelineEntry[]) =>
+      entries
+        .filter((entry) => entry.kind === 'message')
+        .map(({ at, local, step, summary }) => ({ minute: at.slice(0, 16), local, step, summary }))
+        .sort(
+          (a, b) =>
+            a.minute.localeCompare(b.minute) ||
+            `${a.step}${a.summary}`.localeCompare(`${b.step}${b.summary}`),
+        );
+    expect(messages(preview.state.timeline)).toEqual(messages(timeline));
+    expect(preview.messages.map((message) => `${message.step}:${message.attempt}`).sort()).toEqual(
+      [...sent].sort(),
+    );
+    // Not a comparison of two empty lists: every step that applies sent something.
+    expect(new Set(sent.map((key) => key.split(/[-:]/)[0]))).toEqual(
+      new Set([
+        'acknowledgement',
+        'recruiterCall',
+        ...(policy.interviewerFallback.enabled ? ['interviewerCall'] : []),
+        'referenceRequest',
+        ...(policy.connectionAsk.enabled ? ['connectionAsk'] : []),
+        'closeOutCheck',
+        'debriefSummary',
+      ]),
+    );
+  });
+});
