@@ -1,5 +1,6 @@
 import { localDate } from './calendar';
 import type { Channel } from './messages';
+import { replyTagFor } from './replies';
 
 /**
  * The per-candidate entity's state and its delivery rules, as plain functions: the entity workflow
@@ -318,4 +319,97 @@ function keepRecentDates(perDate: Record<string, number>): void {
   const dates = Object.keys(perDate).sort();
   for (const date of dates.slice(0, Math.max(0, dates.length - candidateEntityLimits.budgetDates)))
     delete perDate[date];
+}
+
+/** A follow-up as the entity registers it. */
+export interface FollowUpToRegister {
+  followUpId: string;
+  company: string;
+  role: string;
+  zone: string;
+  phone?: string;
+  hasEmail?: boolean;
+}
+
+/**
+ * Registers a running follow-up (once) with a reply tag unlike the other open ones; answers the tag its
+ * SMS should ask for when several are open.
+ */
+export function registerFollowUp(
+  state: CandidateEntityState,
+  { phone, ...followUp }: FollowUpToRegister,
+): { replyTag?: string } {
+  if (phone !== undefined) addOnce(state.phones, phone);
+  addOnce((state.workflowIds ??= []), followUp.followUpId);
+  if (!state.openFollowUps.some((open) => open.followUpId === followUp.followUpId)) {
+    const tag = replyTagFor(
+      followUp.company,
+      state.openFollowUps.map((open) => open.tag),
+    );
+    state.openFollowUps.push({ ...followUp, tag });
+  }
+  const mine = state.openFollowUps.find((open) => open.followUpId === followUp.followUpId);
+  return state.openFollowUps.length > 1 && mine ? { replyTag: mine.tag } : {};
+}
+
+/** Turns SMS off (STOP) or back on (START) for one number; `changed` is false when nothing changed. */
+export function setSmsOptOut(
+  state: CandidateEntityState,
+  phone: string,
+  optedOut: boolean,
+): { changed: boolean } {
+  const was = state.smsOptedOut.includes(phone);
+  if (optedOut) addOnce(state.smsOptedOut, phone);
+  else state.smsOptedOut = state.smsOptedOut.filter((number) => number !== phone);
+  return { changed: was !== optedOut };
+}
+
+/** Records an email unsubscribe (lowercased; `*` for every address of the candidate). */
+export function setEmailOptOut(state: CandidateEntityState, email: string): { changed: boolean } {
+  const address = email.toLowerCase();
+  const changed = !state.emailOptedOut.includes(address);
+  addOnce(state.emailOptedOut, address);
+  return { changed };
+}
+
+/** Records an inbound SMS token (the most recent ones only); answers what routing the reply needs. */
+export function acceptInbound(
+  state: CandidateEntityState,
+  { token, phone }: { token: string; phone: string },
+): { duplicate: boolean; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean } {
+  const duplicate = state.seenInboundTokens.includes(token);
+  if (!duplicate) {
+    state.seenInboundTokens.push(token);
+    state.seenInboundTokens.splice(
+      0,
+      state.seenInboundTokens.length - candidateEntityLimits.seenInboundTokens,
+    );
+  }
+  return { duplicate, openFollowUps: state.openFollowUps, smsOptedOut: state.smsOptedOut.includes(phone) };
+}
+
+/** Forgets an inbound token whose handling failed, so the provider's retry is handled again. */
+export function releaseInbound(state: CandidateEntityState, token: string): void {
+  state.seenInboundTokens = state.seenInboundTokens.filter((seen) => seen !== token);
+}
+
+/** Marks a single-use link as used (the most recent ones only); false when it was used before. */
+export function useLink(state: CandidateEntityState, linkId: string): boolean {
+  if (state.usedLinks.includes(linkId)) return false;
+  state.usedLinks.push(linkId);
+  state.usedLinks.splice(0, state.usedLinks.length - candidateEntityLimits.usedLinks);
+  return true;
+}
+
+/** Forgets everything of a deleted candidate (the state stays, purged); answers what the purge must stop. */
+export function purgeCandidate(state: CandidateEntityState): {
+  openFollowUpIds: string[];
+  phones: string[];
+  workflowIds: string[];
+} {
+  const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
+  const phones = state.phones;
+  const workflowIds = [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])];
+  Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
+  return { openFollowUpIds, phones, workflowIds };
 }

@@ -12,8 +12,14 @@ import {
 } from '@temporalio/workflow';
 import { localDate } from '../domain/calendar';
 import {
+  acceptInbound,
   addOnce,
-  candidateEntityLimits,
+  purgeCandidate,
+  registerFollowUp,
+  releaseInbound,
+  setEmailOptOut,
+  setSmsOptOut,
+  useLink,
   deliveryId,
   deliveryOutcomes,
   emptyCandidateState,
@@ -23,13 +29,13 @@ import {
   settleDelivery,
   type CandidateEntityState,
   type DeliveryPermission,
+  type FollowUpToRegister,
   type DeliveryReservation,
   type DeliverySettlement,
   type OpenFollowUp,
   type ProviderStatusReport,
 } from '../domain/candidate-entity';
 import type { Channel } from '../domain/messages';
-import { replyTagFor } from '../domain/replies';
 import { deliveryStatusSignal } from './definitions';
 
 export {
@@ -37,6 +43,7 @@ export {
   emptyCandidateState,
   type CandidateEntityState,
   type DeliveryPermission,
+  type FollowUpToRegister,
   type DeliveryRecord,
   type DeliveryReservation,
   type DeliverySettlement,
@@ -63,16 +70,6 @@ export interface CandidateEntityInput {
 export const registerFollowUpUpdate = defineUpdate<{ replyTag?: string }, [FollowUpToRegister]>(
   'registerFollowUp',
 );
-
-/** A follow-up as {@link registerFollowUpUpdate} takes it. */
-export interface FollowUpToRegister {
-  followUpId: string;
-  company: string;
-  role: string;
-  zone: string;
-  phone?: string;
-  hasEmail?: boolean;
-}
 
 /**
  * Records a workflow of the candidate that is not a follow-up (an interview-prep reminder), so a purge
@@ -150,35 +147,18 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
   setHandler(candidateStateQuery, () => state);
 
-  setHandler(
-    registerFollowUpUpdate,
-    ({ phone, ...followUp }) => {
-      if (phone !== undefined) addOnce(state.phones, phone);
-      addOnce((state.workflowIds ??= []), followUp.followUpId);
-      const existing = state.openFollowUps.find((open) => open.followUpId === followUp.followUpId);
-      if (!existing) {
-        const tag = replyTagFor(
-          followUp.company,
-          state.openFollowUps.map((open) => open.tag),
-        );
-        state.openFollowUps.push({ ...followUp, tag });
+  setHandler(registerFollowUpUpdate, (followUp) => registerFollowUp(state, followUp), {
+    validator: (followUp: FollowUpToRegister) => {
+      notPurged();
+      requireText(followUp.followUpId, 'followUpId');
+      requireText(followUp.company, 'company');
+      requireText(followUp.zone, 'zone');
+      localDate(0, followUp.zone);
+      if (followUp.phone !== undefined && !E164.test(followUp.phone)) {
+        throw new Error('phone must be an E.164 number such as +14155550100');
       }
-      const mine = state.openFollowUps.find((open) => open.followUpId === followUp.followUpId);
-      return state.openFollowUps.length > 1 && mine ? { replyTag: mine.tag } : {};
     },
-    {
-      validator: (followUp: FollowUpToRegister) => {
-        notPurged();
-        requireText(followUp.followUpId, 'followUpId');
-        requireText(followUp.company, 'company');
-        requireText(followUp.zone, 'zone');
-        localDate(0, followUp.zone);
-        if (followUp.phone !== undefined && !E164.test(followUp.phone)) {
-          throw new Error('phone must be an E.164 number such as +14155550100');
-        }
-      },
-    },
-  );
+  });
 
   setHandler(
     registerWorkflowUpdate,
@@ -279,91 +259,41 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       .finally(() => forwarding--);
   });
 
-  setHandler(
-    setSmsOptOutUpdate,
-    ({ phone, optedOut }) => {
-      const was = state.smsOptedOut.includes(phone);
-      if (optedOut) addOnce(state.smsOptedOut, phone);
-      else state.smsOptedOut = state.smsOptedOut.filter((number) => number !== phone);
-      return { changed: was !== optedOut };
+  setHandler(setSmsOptOutUpdate, ({ phone, optedOut }) => setSmsOptOut(state, phone, optedOut), {
+    validator: ({ phone }: { phone: string }) => {
+      notPurged();
+      if (!E164.test(phone)) throw new Error('phone must be an E.164 number such as +14155550100');
     },
-    {
-      validator: ({ phone }: { phone: string }) => {
-        notPurged();
-        if (!E164.test(phone)) throw new Error('phone must be an E.164 number such as +14155550100');
-      },
-    },
-  );
-
-  setHandler(
-    setEmailOptOutUpdate,
-    ({ email }) => {
-      const address = email.toLowerCase();
-      const changed = !state.emailOptedOut.includes(address);
-      addOnce(state.emailOptedOut, address);
-      return { changed };
-    },
-    {
-      validator: ({ email }: { email: string }) => {
-        notPurged();
-        if (email !== '*' && !email.includes('@')) throw new Error('email must be an address, or * for all');
-      },
-    },
-  );
-
-  setHandler(
-    acceptInboundUpdate,
-    ({ token, phone }) => {
-      const duplicate = state.seenInboundTokens.includes(token);
-      if (!duplicate) {
-        state.seenInboundTokens.push(token);
-        state.seenInboundTokens.splice(
-          0,
-          state.seenInboundTokens.length - candidateEntityLimits.seenInboundTokens,
-        );
-      }
-      return {
-        duplicate,
-        openFollowUps: state.openFollowUps,
-        smsOptedOut: state.smsOptedOut.includes(phone),
-      };
-    },
-    {
-      validator: ({ token }) => {
-        notPurged();
-        requireText(token, 'token');
-      },
-    },
-  );
-
-  setHandler(releaseInboundUpdate, ({ token }) => {
-    state.seenInboundTokens = state.seenInboundTokens.filter((seen) => seen !== token);
   });
 
-  setHandler(
-    useLinkUpdate,
-    ({ linkId }) => {
-      if (state.usedLinks.includes(linkId)) return { firstUse: false };
-      state.usedLinks.push(linkId);
-      state.usedLinks.splice(0, state.usedLinks.length - candidateEntityLimits.usedLinks);
-      return { firstUse: true };
+  setHandler(setEmailOptOutUpdate, ({ email }) => setEmailOptOut(state, email), {
+    validator: ({ email }: { email: string }) => {
+      notPurged();
+      if (email !== '*' && !email.includes('@')) throw new Error('email must be an address, or * for all');
     },
-    {
-      validator: ({ linkId }) => {
-        notPurged();
-        requireText(linkId, 'linkId');
-      },
+  });
+
+  setHandler(acceptInboundUpdate, (inbound) => acceptInbound(state, inbound), {
+    validator: ({ token }) => {
+      notPurged();
+      requireText(token, 'token');
     },
-  );
+  });
+
+  setHandler(releaseInboundUpdate, ({ token }) => releaseInbound(state, token));
+
+  setHandler(useLinkUpdate, ({ linkId }) => ({ firstUse: useLink(state, linkId) }), {
+    validator: ({ linkId }) => {
+      notPurged();
+      requireText(linkId, 'linkId');
+    },
+  });
 
   setHandler(purgeCandidateUpdate, () => {
-    const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
-    const phones = state.phones;
-    const workflowIds = [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])];
-    Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
+    const answer = purgeCandidate(state);
     // The closed entity stays as a tombstone (no personal data): a late rejection must not start over.
     upsertMemo({ purged: true });
-    return { openFollowUpIds, phones, workflowIds };
+    return answer;
   });
 
   await condition(() => state.purged === true || workflowInfo().continueAsNewSuggested);

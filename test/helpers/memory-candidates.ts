@@ -1,17 +1,23 @@
 import type { CandidateDirectory } from '../../src/activities/candidates';
 import {
+  acceptInbound,
   emptyCandidateState,
+  purgeCandidate,
+  registerFollowUp,
+  releaseInbound,
+  setEmailOptOut,
+  setSmsOptOut,
+  useLink,
   recordProviderStatus,
   reserveDelivery,
   settleDelivery,
   type CandidateEntityState,
 } from '../../src/domain/candidate-entity';
-import { replyTagFor } from '../../src/domain/replies';
 
 /**
- * An in-memory {@link CandidateDirectory} for activity and API tests. Its delivery rules (reservations,
- * budgets, opt-outs, provider reports) are the entity's own functions from src/domain/candidate-entity.ts,
- * applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
+ * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
+ * tags, reservations, budgets, opt-outs, inbound tokens, single-use links, provider reports, purge) are the
+ * entity's own reducers from src/domain/candidate-entity.ts, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
  */
 export function memoryCandidates(now: () => number = Date.now): CandidateDirectory & {
   entities: Map<string, CandidateEntityState>;
@@ -34,17 +40,15 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     phones,
     reports,
     async registerFollowUp({ candidateId, followUpId, company, role, zone, phone, email }) {
-      const state = entity(candidateId);
       if (phone) phones.set(phone, [...new Set([...(phones.get(phone) ?? []), candidateId])]);
-      if (!state.openFollowUps.some((open) => open.followUpId === followUpId)) {
-        const tag = replyTagFor(
-          company,
-          state.openFollowUps.map((open) => open.tag),
-        );
-        state.openFollowUps.push({ followUpId, company, role, zone, tag, hasEmail: email !== undefined });
-      }
-      const mine = state.openFollowUps.find((open) => open.followUpId === followUpId);
-      return state.openFollowUps.length > 1 && mine ? { replyTag: mine.tag } : {};
+      return registerFollowUp(entity(candidateId), {
+        followUpId,
+        company,
+        role,
+        zone,
+        phone,
+        hasEmail: email !== undefined,
+      });
     },
     async registerWorkflow(candidateId, workflowId) {
       const state = entity(candidateId);
@@ -66,49 +70,28 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       if (state) recordProviderStatus(state, report);
     },
     async setSmsOptOut(candidateId, phone, optedOut) {
-      const state = entity(candidateId);
-      const was = state.smsOptedOut.includes(phone);
-      state.smsOptedOut = state.smsOptedOut.filter((number) => number !== phone);
-      if (optedOut) state.smsOptedOut.push(phone);
-      return { changed: was !== optedOut };
+      return setSmsOptOut(entity(candidateId), phone, optedOut);
     },
     async setEmailOptOut(candidateId, email) {
-      const state = entity(candidateId);
-      const changed = !state.emailOptedOut.includes(email.toLowerCase());
-      if (changed) state.emailOptedOut.push(email.toLowerCase());
-      return { changed };
+      return setEmailOptOut(entity(candidateId), email);
     },
     async findByPhone(phone) {
       return phones.get(phone) ?? [];
     },
-    async acceptInbound(candidateId, { token, phone }) {
-      const state = entity(candidateId);
-      const duplicate = state.seenInboundTokens.includes(token);
-      if (!duplicate) state.seenInboundTokens.push(token);
-      return {
-        duplicate,
-        openFollowUps: state.openFollowUps,
-        smsOptedOut: state.smsOptedOut.includes(phone),
-      };
+    async acceptInbound(candidateId, inbound) {
+      return acceptInbound(entity(candidateId), inbound);
     },
     async releaseInbound(candidateId, token) {
-      const state = entity(candidateId);
-      state.seenInboundTokens = state.seenInboundTokens.filter((seen) => seen !== token);
+      releaseInbound(entity(candidateId), token);
     },
     async useLink(candidateId, linkId) {
-      const state = entity(candidateId);
-      if (state.usedLinks.includes(linkId)) return false;
-      state.usedLinks.push(linkId);
-      return true;
+      return useLink(entity(candidateId), linkId);
     },
     async purge(candidateId) {
-      const state = entity(candidateId);
-      const openFollowUpIds = state.openFollowUps.map((open) => open.followUpId);
+      const { openFollowUpIds, workflowIds } = purgeCandidate(entity(candidateId));
+      // The entity ends as a tombstone; here the candidate is simply forgotten.
       entities.delete(candidateId);
-      return {
-        openFollowUpIds,
-        workflowIds: [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])],
-      };
+      return { openFollowUpIds, workflowIds };
     },
     async state(candidateId) {
       return entities.get(candidateId);
