@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createFileOutbox } from '../src/activities';
-import { createLinkMaker } from '../src/api/action-links';
+import { createLinkMaker } from '../src/links/link-tokens';
 import { loadConfig } from '../src/config';
 import { createWorker, entityTaskQueueOf } from '../src/worker';
 import { memoryCandidates } from './helpers/memory-candidates';

@@ -3,9 +3,9 @@ import type { CandidateDirectory } from '../activities/candidates';
 import type { LinkAction } from '../domain/message-catalog';
 import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from './follow-ups';
 import { html, htmlPage } from './html';
-import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from './link-tokens';
+import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from '../links/link-tokens';
 
-export { createLinkMaker, linkLifetimeDays } from './link-tokens';
+export { createLinkMaker, linkLifetimeDays } from '../links/link-tokens';
 
 /** What the link routes need. */
 export interface ActionLinkDeps {

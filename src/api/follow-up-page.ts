@@ -7,7 +7,7 @@ import { describe, relative } from './action-links';
 import { waitingCallStep } from './follow-ups';
 import type { FollowUpGateway } from './follow-ups';
 import { html, htmlPage, type Html } from './html';
-import { createLinkMaker, verifyLinkToken } from './link-tokens';
+import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';
 
 /** What the follow-up page needs. */
 export interface FollowUpPageDeps {

@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
-import { createLinkMaker } from '../api/action-links';
+import { createLinkMaker } from '../links/link-tokens';
 import { createApp } from '../api/app';
 import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';

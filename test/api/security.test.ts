@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 import { createApp, type AppDeps } from '../../src/api/app';
-import { createLinkMaker, signLinkToken } from '../../src/api/link-tokens';
+import { createLinkMaker, signLinkToken } from '../../src/links/link-tokens';
 import type { CandidateDirectory } from '../../src/activities/candidates';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { createFileOutbox, createTemporalCandidateDirectory } from '../../src/activities';
-import { createLinkMaker } from '../../src/api/link-tokens';
+import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';

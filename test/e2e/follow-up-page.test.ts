@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
-import { createLinkMaker } from '../../src/api/link-tokens';
+import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config';
 import { followUpWorkflowId } from '../../src/domain/ids';
 import { neutralQuestion } from '../../src/domain/templates/wording';

@@ -9,7 +9,7 @@ import { defaultPayloadConverter, type DataConverter } from '@temporalio/common'
 import { temporal } from '@temporalio/proto';
 import { createFileOutbox, createTemporalCandidateDirectory, phoneHash } from '../../src/activities';
 import { createTwilioSmsSender } from '../../src/activities/channels';
-import { createLinkMaker } from '../../src/api/action-links';
+import { createLinkMaker } from '../../src/links/link-tokens';
 import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
 import { resolvePolicy } from '../../src/domain/policy';
 import { encryptedDataConverter, generateEncryptionKey } from '../../src/runtime/codec';
