@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
-import { previewTimeline } from './runtime/preview';
+import { previewTimeline } from './preview/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
 import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
 

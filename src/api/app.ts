@@ -10,7 +10,7 @@ import { followUpPageRoutes } from './follow-up-page';
 import type { FollowUpGateway } from './follow-ups';
 import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
-import { previewTimeline } from '../runtime/preview';
+import { previewTimeline } from '../preview/preview';
 import type { PolicyOverride } from '../domain/policy';
 import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
 import { clientAddress, readBody, tooLarge } from './http';

@@ -5,7 +5,7 @@ import { localDate } from '../../src/domain/calendar';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { resolvePolicy, type PolicyOverride } from '../../src/domain/policy';
-import { simulateFollowUp } from '../../src/runtime/follow-up-simulation';
+import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
 import { followUpWorkflow, stateQuery, type TimelineEntry } from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';

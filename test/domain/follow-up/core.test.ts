@@ -5,7 +5,7 @@ import type { FollowUpPorts } from '../../../src/domain/follow-up/ports';
 import { followUpSchedule } from '../../../src/domain/follow-up/schedule';
 import { followUpRules } from '../../../src/domain/follow-up/updates';
 import { resolvePolicy } from '../../../src/domain/policy';
-import { simulateFollowUp } from '../../../src/runtime/follow-up-simulation';
+import { simulateFollowUp } from '../../../src/preview/follow-up-simulation';
 import { sampleSnapshot } from '../../helpers/fixtures';
 
 const zones = ['America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'] as const;
