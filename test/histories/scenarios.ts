@@ -172,25 +172,7 @@ export const scenarios: Scenario[] = [
     // the one the candidate saw before the drafts, then the candidate approves index 0.
     name: 'follow-up-references-refreshed',
     activities: quietActivities,
-    async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'references-refreshed', [lin]);
-      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
-      await handle.executeUpdate(refreshSnapshotUpdate, {
-        args: [
-          {
-            snapshot: sampleSnapshot({ applicationId: 'replay-references-refreshed', references: [bo, lin] }),
-          },
-        ],
-      });
-      const done = (state: FollowUpState, prefix: string) =>
-        state.timeline.some((e) => e.status === 'done' && e.summary.startsWith(prefix));
-      await until(env, handle, (state) => done(state, 'Draft for reference'));
-      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
-      await until(env, handle, (state) => done(state, 'Request sent to'));
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
-      await handle.result();
-      return handle;
-    },
+    run: (env, taskQueue) => refreshThenApprove(env, taskQueue, 'references-refreshed', false),
   },
   {
     // Recorded before the reminder's message key named the interview.
@@ -209,25 +191,7 @@ export const scenarios: Scenario[] = [
     // now with the stable-key patch in both the refresh handler and the reference step.
     name: 'follow-up-references-by-key',
     activities: quietActivities,
-    async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'references-by-key', [lin]);
-      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
-      await handle.executeUpdate(refreshSnapshotUpdate, {
-        args: [
-          { snapshot: sampleSnapshot({ applicationId: 'replay-references-by-key', references: [bo, lin] }) },
-        ],
-      });
-      const done = (state: FollowUpState, prefix: string) =>
-        state.timeline.some((e) => e.status === 'done' && e.summary.startsWith(prefix));
-      await until(env, handle, (state) => done(state, 'Draft for reference'));
-      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
-      await until(env, handle, (state) => done(state, 'Request sent to'));
-      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
-      await until(env, handle, (state) => done(state, 'Question sent to'));
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
-      await handle.result();
-      return handle;
-    },
+    run: (env, taskQueue) => refreshThenApprove(env, taskQueue, 'references-by-key', true),
   },
   {
     // "Still waiting" once: the close-out moves by the policy's extension and is asked again (full-extension
@@ -370,6 +334,35 @@ async function runInterviewPrep(env: TestWorkflowEnvironment, taskQueue: string,
       },
     ],
   });
+  await handle.result();
+  return handle;
+}
+
+/**
+ * The tracker's refresh adds a reference ahead of the one the candidate saw before the drafts; the candidate
+ * then approves index 0 (and, with `approveConnection`, the connection); an operator stops the follow-up.
+ */
+async function refreshThenApprove(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  name: string,
+  approveConnection: boolean,
+) {
+  const handle = await start(env, taskQueue, name, [lin]);
+  await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+  await handle.executeUpdate(refreshSnapshotUpdate, {
+    args: [{ snapshot: sampleSnapshot({ applicationId: `replay-${name}`, references: [bo, lin] }) }],
+  });
+  const done = (state: FollowUpState, prefix: string) =>
+    state.timeline.some((e) => e.status === 'done' && e.summary.startsWith(prefix));
+  await until(env, handle, (state) => done(state, 'Draft for reference'));
+  await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'reference', index: 0 }] });
+  await until(env, handle, (state) => done(state, 'Request sent to'));
+  if (approveConnection) {
+    await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
+    await until(env, handle, (state) => done(state, 'Question sent to'));
+  }
+  await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
   await handle.result();
   return handle;
 }
