@@ -1,0 +1,35 @@
+import { previewTimeline } from '../../src/preview/preview';
+import { sampleSnapshot } from '../helpers/fixtures';
+
+describe('previewTimeline (the follow-up core on a simulated clock)', () => {
+  it('plans every message on business days, skipping Thanksgiving, with local and UTC times', async () => {
+    const preview = await previewTimeline(sampleSnapshot(), {}, Date.parse('2026-11-20T15:00:00Z'));
+    if (!preview.ok) throw new Error(JSON.stringify(preview.issues));
+    const line = (summary: RegExp) => preview.items.find((item) => summary.test(item.summary));
+    expect(line(/^Acknowledgement/)).toMatchObject({
+      at: '2026-11-20T15:00:00.000Z',
+      local: 'Fri 20 Nov 2026, 10:00 EST',
+    });
+    expect(line(/^Reminder 1 to call Sam Lee/)).toMatchObject({ local: 'Mon 23 Nov 2026, 09:00 EST' });
+    // Two business days after Wednesday the 25th, skipping Thanksgiving and the weekend.
+    expect(line(/^Reminder 3 to call Sam Lee/)).toMatchObject({ local: 'Mon 30 Nov 2026, 09:00 EST' });
+    expect(line(/^Close-out check/)).toMatchObject({ at: '2026-12-04T15:00:00.000Z' });
+    expect(line(/^Your debrief/)?.kind).toBe('message');
+    expect(preview.items.map((item) => item.at)).toEqual([...preview.items.map((item) => item.at)].sort());
+  });
+
+  it('follows the policy and leaves out steps without the contacts they need', async () => {
+    const snapshot = sampleSnapshot({ references: [], connection: undefined, interviewers: [] });
+    const preview = await previewTimeline(
+      { ...snapshot, policy: { recruiterCall: { maxReminders: 2 } } },
+      {},
+      Date.parse('2026-11-20T15:00:00Z'),
+    );
+    if (!preview.ok) throw new Error(JSON.stringify(preview.issues));
+    const steps = preview.items.filter((item) => item.kind === 'message').map((item) => item.step);
+    expect(steps.filter((step) => step === 'recruiterCall')).toHaveLength(2);
+    expect(
+      steps.some((step) => ['referenceRequest', 'connectionAsk', 'interviewerCall'].includes(step)),
+    ).toBe(false);
+  });
+});
