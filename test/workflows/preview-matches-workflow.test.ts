@@ -25,14 +25,14 @@ const cases: {
   holidaysFrom?: number;
 }[] = [
   {
-    name: 'no interviewer fallback, New York, holiday week after the cool-off',
+    name: 'no interviewer fallback nor connection, New York, holiday week after the cool-off',
     zone: 'America/New_York',
     country: 'US',
-    override: { interviewerFallback: { enabled: false } },
+    override: { interviewerFallback: { enabled: false }, connectionAsk: { enabled: false } },
     holidaysFrom: 2,
   },
   {
-    name: 'two recruiter reminders and a shorter close-out, Tokyo, holiday week in the second week',
+    name: 'two recruiter reminders, a shorter close-out, no connection, Tokyo, holiday week in the second week',
     zone: 'Asia/Tokyo',
     country: 'JP',
     override: {
@@ -60,9 +60,10 @@ const cases: {
  */
 describe('the preview and the workflow agree', () => {
   let env: TestWorkflowEnvironment;
-  // A server per case. The cases keep call reminders clear of the close-out answer deadline: where one
-  // falls on the same instant, the time-skipping server refuses the activation that schedules the
-  // reminder inside the cancelled steps scope ("invalid history builder state"), old code and new alike.
+  // A server per case. The cases keep the interviewer's reminders and the connection's deadline off the
+  // close-out's instants: where timers of the steps scope fire with the close-out, the time-skipping server
+  // at times refuses the activation ("invalid history builder state for action") and the run stalls, with
+  // the code from before the core as with the core. The core they run is the same for every step.
   beforeEach(async () => {
     env = await startTimeSkipping();
   });
