@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { sharedWorkflowModules } from './runtime/workflow-modules';
 import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
 /** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
@@ -51,6 +52,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
     logger: new DefaultLogger('WARN'),
+    preloadModules: sharedWorkflowModules,
     // The sandbox encodes failures too (messages and stack traces are encrypted like payloads).
     ...(options.dataConverter?.failureConverterPath
       ? { failureConverterPath: options.dataConverter.failureConverterPath }
