@@ -13,6 +13,7 @@ export const sharedWorkflowModules = [
   'zod',
   ...[
     'calendar',
+    'candidate-entity',
     'debrief',
     'events',
     'ids',
