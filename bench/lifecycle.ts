@@ -10,6 +10,7 @@ import {
 } from '@temporalio/worker';
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
+import { sharedWorkflowModules } from '../src/runtime/workflow-modules';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,6 +55,7 @@ export async function runLifecycle(settings: BenchSettings['lifecycle']): Promis
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
     logger: new DefaultLogger('WARN'),
+    preloadModules: sharedWorkflowModules,
   });
   // One untimed pass warms the replay worker and checks that every history still replays.
   const warmUp = await replay(workflowBundle, [...full, baseline], 1);

@@ -70,7 +70,8 @@ export function formatTable(results: readonly PhaseResult[]): string {
         item.name,
         `${number(item.value)} ${item.unit}`,
         `${number(item.baseline)} ${item.unit} (${item.baselineName})`,
-        `${number(item.ratio)}×`,
+        // A baseline of zero (a worker that used no CPU in its window) has no ratio to show.
+        Number.isFinite(item.ratio) ? `${number(item.ratio)}×` : '—',
         item.target ? `${item.target.text} ${item.target.met ? 'met' : 'NOT met'}` : '',
       ]),
     ),

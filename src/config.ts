@@ -55,6 +55,12 @@ export interface WorkerTuning {
 export interface WorkerTunings {
   followUps: WorkerTuning;
   entities: WorkerTuning;
+  /**
+   * Heap bound (MB) of each workflow thread (the SDK runs each worker's workflows in a thread of its own).
+   * Without it V8 sizes that heap from the machine's memory and lets garbage pile up to hundreds of MB
+   * before collecting; 0 leaves V8's choice.
+   */
+  workflowThreadHeapMb: number;
 }
 
 export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
@@ -75,6 +81,7 @@ export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
     workflowTaskPollers: 4,
     activityTaskPollers: 1,
   },
+  workflowThreadHeapMb: 192,
 });
 
 function tuningCount(min: number, max: number, fallback: number) {
@@ -82,6 +89,7 @@ function tuningCount(min: number, max: number, fallback: number) {
   return z.coerce.number({ message }).int(message).min(min, message).max(max, message).default(fallback);
 }
 
+const heapMessage = 'must be 0 (V8 decides) or a whole number of MB from 64 to 65536';
 const followUpDefaults = defaultWorkerTunings.followUps;
 const entityDefaults = defaultWorkerTunings.entities;
 const workerTuningEnv = {
@@ -110,6 +118,11 @@ const workerTuningEnv = {
     entityDefaults.maxConcurrentWorkflowTaskExecutions,
   ),
   DEBRIEF_ENTITY_WORKER_WORKFLOW_POLLERS: tuningCount(2, 1_000, entityDefaults.workflowTaskPollers),
+  DEBRIEF_WORKER_WORKFLOW_HEAP_MB: z.coerce
+    .number({ message: heapMessage })
+    .int(heapMessage)
+    .refine((mb) => mb === 0 || (mb >= 64 && mb <= 65_536), heapMessage)
+    .default(defaultWorkerTunings.workflowThreadHeapMb),
 };
 
 type WorkerTuningEnv = z.output<z.ZodObject<typeof workerTuningEnv>>;
@@ -154,7 +167,9 @@ function workerTuningsFrom(e: WorkerTuningEnv): WorkerTunings | string[] {
       `DEBRIEF_WORKER_ACTIVITY_POLLERS: must not exceed DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES (${followUps.maxConcurrentActivityTaskExecutions}); a poll needs a free activity slot`,
     );
   }
-  return problems.length > 0 ? problems : { followUps, entities };
+  return problems.length > 0
+    ? problems
+    : { followUps, entities, workflowThreadHeapMb: e.DEBRIEF_WORKER_WORKFLOW_HEAP_MB };
 }
 
 const envSchema = z.object({

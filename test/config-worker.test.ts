@@ -19,6 +19,17 @@ describe('worker tuning in loadConfig', () => {
     expect(worker.entities.maxCachedWorkflows).toBeLessThanOrEqual(500);
   });
 
+  it("bounds the workflow threads' heaps by default, and takes 0 (V8 decides) or 64 MB and more", () => {
+    expect(loadConfig({}).worker.workflowThreadHeapMb).toBe(192);
+    expect(loadConfig({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '0' }).worker.workflowThreadHeapMb).toBe(0);
+    expect(loadConfig({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '512' }).worker.workflowThreadHeapMb).toBe(512);
+    expect(problemsOf({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '32' })).toEqual([
+      expect.stringMatching(
+        /^DEBRIEF_WORKER_WORKFLOW_HEAP_MB: must be 0 \(V8 decides\) or a whole number of MB from 64/,
+      ),
+    ]);
+  });
+
   it('takes each setting from its variable', () => {
     const { worker } = loadConfig({
       DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: '1000',

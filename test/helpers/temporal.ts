@@ -7,6 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { loadTools } from '../../src/runtime/tools';
+import { sharedWorkflowModules } from '../../src/runtime/workflow-modules';
 
 let runtimeInstalled = false;
 
@@ -54,6 +55,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: new DefaultLogger('WARN'),
+    preloadModules: sharedWorkflowModules,
   });
   return bundle;
 }
