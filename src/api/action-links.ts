@@ -3,7 +3,15 @@ import type { CandidateDirectory } from '../activities/candidates';
 import type { LinkAction } from '../domain/message-catalog';
 import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from './follow-ups';
 import { html, htmlPage } from './html';
-import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from './link-tokens';
+import {
+  createLinkMaker,
+  isSingleUse,
+  linkId,
+  pageLinkUntil,
+  verifyLinkToken,
+  verifyShortPageToken,
+  type LinkClaims,
+} from './link-tokens';
 
 export { createLinkMaker, linkLifetimeDays } from './link-tokens';
 
@@ -25,6 +33,8 @@ export interface ActionLinkDeps {
  *   single-use (the candidate entity remembers used links): a second use answers 409.
  * - `/f/:id/unsubscribe?t=…`: RFC 8058 one-click unsubscribe (`POST`, as mail clients send it; `GET` shows a
  *   button). It stops Debrief email to the candidate for all their follow-ups.
+ * - `GET /s/:token`: the short page link of texts; redirects to the signed follow-up page, expiring when the
+ *   short link does. Stateless, so any API instance with the same link secret answers it.
  */
 export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
   const app = new Hono();
@@ -38,6 +48,13 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
       return c.html(message('This link does not work', 'Wrong kind of link.'), 403);
     return verified.claims;
   }
+
+  app.get('/s/:token', (c) => {
+    const verified = verifyShortPageToken(deps.linkSecret, c.req.param('token'), now());
+    if (!verified.ok) return c.html(message('This link does not work', verified.reason), 403);
+    const page = pageLinkUntil(deps.linkSecret, deps.publicUrl, verified.followUpId, verified.expires);
+    return c.redirect(relative(page), 302);
+  });
 
   app.get('/f/:followUpId/a', (c) => {
     const claims = check(c, 'action');

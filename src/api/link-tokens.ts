@@ -91,11 +91,77 @@ export function createLinkMaker(
         .digest('base64url')
         .slice(0, 16),
     });
+  const origin = publicUrl.replace(/\/+$/, '');
   return {
     page: () => `${base}?t=${token({ kind: 'page' })}`,
+    shortPage: (issuedAtMs = nowMs) =>
+      `${origin}/s/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
     unsubscribe: () => `${base}/unsubscribe?t=${token({ kind: 'unsubscribe' })}`,
     action: (action) => `${base}/a?t=${token({ kind: 'action', action })}`,
   };
+}
+
+/**
+ * A short signed page link for texts, about 45 characters plus the host and follow-up id where the full
+ * page link is about 230: `<followUpId>.<code>`, the code being 16 base64url characters of 12 bytes: the
+ * expiry day (days since 1970, two bytes) and the first ten bytes of an HMAC-SHA256 of the follow-up id and
+ * that day. Stateless: any API instance with the same link secret can check it. It grants only what a page
+ * link grants (viewing the page, whose answer forms carry their own signed links), and carries no personal
+ * data.
+ */
+export function signShortPageToken(secret: string, followUpId: string, nowMs: number): string {
+  const expiryDay = Math.floor(nowMs / 86_400_000) + linkLifetimeDays;
+  const code = Buffer.alloc(12);
+  code.writeUInt16BE(expiryDay, 0);
+  shortMac(secret, followUpId, expiryDay).copy(code, 2);
+  return `${followUpId}.${code.toString('base64url')}`;
+}
+
+/** Checks a short page token; answers its follow-up and expiry (Unix seconds), or why it is refused. */
+export function verifyShortPageToken(
+  secret: string,
+  token: string,
+  nowMs: number,
+): { ok: true; followUpId: string; expires: number } | { ok: false; reason: string } {
+  const dot = token.lastIndexOf('.');
+  const followUpId = token.slice(0, dot);
+  const code = Buffer.from(token.slice(dot + 1), 'base64url');
+  if (dot <= 0 || code.length !== 12) {
+    return { ok: false, reason: 'This link is not valid (it may have been cut or changed).' };
+  }
+  const expiryDay = code.readUInt16BE(0);
+  const given = code.subarray(2);
+  if (!timingSafeEqual(given, shortMac(secret, followUpId, expiryDay))) {
+    return { ok: false, reason: 'This link is not valid (it may have been cut or changed).' };
+  }
+  const expires = (expiryDay + 1) * 86_400;
+  if (expires * 1000 <= nowMs) {
+    return { ok: false, reason: 'This link has expired; use the newest message or the follow-up page.' };
+  }
+  return { ok: true, followUpId, expires };
+}
+
+/** The full signed page link of a follow-up, expiring at `expires` (Unix seconds). */
+export function pageLinkUntil(
+  secret: string,
+  publicUrl: string,
+  followUpId: string,
+  expires: number,
+): string {
+  const base = `${publicUrl.replace(/\/+$/, '')}/f/${encodeURIComponent(followUpId)}`;
+  const nonce = createHash('sha256')
+    .update(`${followUpId}\npage\n${expires}`)
+    .digest('base64url')
+    .slice(0, 16);
+  return `${base}?t=${signLinkToken(secret, { f: followUpId, g: { kind: 'page' }, e: expires, n: nonce })}`;
+}
+
+function shortMac(secret: string, followUpId: string, expiryDay: number): Buffer {
+  // Its own domain: a full token's mac is over base64url text, which never holds a newline.
+  return createHmac('sha256', secret)
+    .update(`short-page\n${followUpId}\n${expiryDay}`)
+    .digest()
+    .subarray(0, 10);
 }
 
 function mac(secret: string, payload: string): string {

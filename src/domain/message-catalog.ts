@@ -25,6 +25,8 @@ import {
   type ReferenceRequestContext,
   type StoppedNoteReason,
   type FollowUpContext,
+  type Locale,
+  type Reach,
 } from './templates';
 
 /**
@@ -50,11 +52,29 @@ export type LinkAction =
 /** Builds the links of one follow-up's messages (signed in production, plain in previews). */
 export interface LinkMaker {
   page(): string;
+  /**
+   * A short link to the same page, for texts (the page link is too long for an SMS). `issuedAtMs` fixes
+   * when its lifetime starts, so every attempt at one message renders the same text (SMS reconciliation
+   * finds an earlier send by its exact body).
+   */
+  shortPage(issuedAtMs?: number): string;
   unsubscribe(): string;
   action(action: LinkAction): string;
 }
 
 type Base<T> = Omit<T, 'links' | 'actions'>;
+
+/**
+ * How to speak to the reader, known to the delivery activity rather than asked of the workflow: locale
+ * (spelling, dates, times), the candidate's zone, and which channels they have.
+ */
+export interface RenderSettings {
+  locale?: Locale;
+  zone?: string;
+  reach?: Reach;
+  /** When the message was first asked for (stable across retries): anchors the short link's lifetime. */
+  issuedAtMs?: number;
+}
 
 /** Every message a workflow can ask for. */
 export type MessageRequest =
@@ -77,8 +97,33 @@ export type MessageRequest =
 export type TemplateName = MessageRequest['template'];
 
 /** Renders a requested message with the given links. Undefined when the message has nothing to say. */
-export function renderMessage(request: MessageRequest, links: LinkMaker): MessageContent | undefined {
-  const candidateLinks = { page: links.page(), unsubscribe: links.unsubscribe() };
+export function renderMessage(
+  request: MessageRequest,
+  links: LinkMaker,
+  settings: RenderSettings = {},
+): MessageContent | undefined {
+  const candidateLinks = {
+    page: links.page(),
+    unsubscribe: links.unsubscribe(),
+    short: links.shortPage(settings.issuedAtMs),
+  };
+  const reader = {
+    ...(settings.locale ? { locale: settings.locale } : {}),
+    ...(settings.reach ? { reach: settings.reach } : {}),
+  };
+  const withReader = <T extends { template: string; context: object }>(message: T): T => ({
+    ...message,
+    context: { ...reader, ...message.context },
+  });
+  return renderWithLinks(withReader(request), links, candidateLinks, settings);
+}
+
+function renderWithLinks(
+  request: MessageRequest,
+  links: LinkMaker,
+  candidateLinks: { page: string; unsubscribe: string; short: string },
+  settings: RenderSettings,
+): MessageContent | undefined {
   switch (request.template) {
     case 'acknowledgement':
       return renderAcknowledgement({ ...request.context, links: candidateLinks });
@@ -147,7 +192,11 @@ export function renderMessage(request: MessageRequest, links: LinkMaker): Messag
       return renderStoppedNote({ ...context, links: candidateLinks }, reason);
     }
     case 'interviewPrep':
-      return renderInterviewPrep({ ...request.context, links: candidateLinks });
+      return renderInterviewPrep({
+        ...(settings.zone ? { zone: settings.zone } : {}),
+        ...request.context,
+        links: candidateLinks,
+      });
   }
 }
 
@@ -156,6 +205,7 @@ export function plainLinks(baseUrl: string, followUpId: string): LinkMaker {
   const page = `${baseUrl}/f/${encodeURIComponent(followUpId)}`;
   return {
     page: () => page,
+    shortPage: () => `${baseUrl}/s/${encodeURIComponent(followUpId)}`,
     unsubscribe: () => `${page}/unsubscribe`,
     action: (action) => `${page}/a/${Object.values(action).join('/')}`,
   };

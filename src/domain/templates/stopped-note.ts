@@ -24,21 +24,23 @@ export function renderStoppedNote(
   const company = oneLine(ctx.company);
   const role = oneLine(ctx.role);
   const smsFirst = smsValue(firstName, smsBudget.firstName);
-  const smsCompany = smsValue(company, smsBudget.company);
+  const smsCompany = smsValue(company, smsBudget.company, 'The company');
+  const hi = smsFirst === '' ? 'Hi' : `Hi ${smsFirst}`;
+  const name = smsFirst === '' ? '' : `, ${smsFirst}`;
 
   const wording = {
     reopened: {
-      sms: `Hi ${smsFirst}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
+      sms: `${hi}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
       subject: `${company} reopened your application`,
       body: `${company} reopened your application for the ${role} role, so we've stopped the follow-up for it. You won't get more reminders about this one. Good luck!`,
     },
     offer: {
-      sms: `Congratulations on the offer from ${smsCompany}, ${smsFirst}! We've stopped the follow-up for that application. Good luck with your decision.`,
+      sms: `Congratulations on the offer from ${smsCompany}${name}! We've stopped the follow-up for that application. Good luck with your decision.`,
       subject: `Congratulations on the offer from ${company}!`,
       body: `Congratulations on the offer for the ${role} role at ${company}! We've stopped the follow-up for that application, so you won't get more reminders about it. Good luck with your decision.`,
     },
     hired: {
-      sms: `Congratulations, ${smsFirst}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
+      sms: `Congratulations${name}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
       subject: `Congratulations on the ${role} role at ${company}!`,
       body: `Congratulations on joining ${company} as ${role}! We've closed the follow-up for that application, so there is nothing more to do. All the best in the new role.`,
     },
