@@ -102,8 +102,8 @@ export function createLinkMaker(
 }
 
 /**
- * A short signed page link for texts, about 45 characters plus the host and follow-up id where the full
- * page link is about 230: `<followUpId>.<code>`, the code being 16 base64url characters of 12 bytes: the
+ * A short signed page link for texts, about 20 characters plus the host and application id where the full
+ * page link is about 230: `<followUpId without "followup-">.<code>`, the code being 16 base64url characters of 12 bytes: the
  * expiry day (days since 1970, two bytes) and the first ten bytes of an HMAC-SHA256 of the follow-up id and
  * that day. Stateless: any API instance with the same link secret can check it. It grants only what a page
  * link grants (viewing the page, whose answer forms carry their own signed links), and carries no personal
@@ -114,8 +114,14 @@ export function signShortPageToken(secret: string, followUpId: string, nowMs: nu
   const code = Buffer.alloc(12);
   code.writeUInt16BE(expiryDay, 0);
   shortMac(secret, followUpId, expiryDay).copy(code, 2);
-  return `${followUpId}.${code.toString('base64url')}`;
+  // Follow-up ids all start the same way; the common prefix is left out (other ids are marked with "~").
+  const shown = followUpId.startsWith(followUpPrefix)
+    ? followUpId.slice(followUpPrefix.length)
+    : `~${followUpId}`;
+  return `${shown}.${code.toString('base64url')}`;
 }
+
+const followUpPrefix = 'followup-';
 
 /** Checks a short page token; answers its follow-up and expiry (Unix seconds), or why it is refused. */
 export function verifyShortPageToken(
@@ -124,7 +130,8 @@ export function verifyShortPageToken(
   nowMs: number,
 ): { ok: true; followUpId: string; expires: number } | { ok: false; reason: string } {
   const dot = token.lastIndexOf('.');
-  const followUpId = token.slice(0, dot);
+  const shown = token.slice(0, dot);
+  const followUpId = shown.startsWith('~') ? shown.slice(1) : `${followUpPrefix}${shown}`;
   const code = Buffer.from(token.slice(dot + 1), 'base64url');
   if (dot <= 0 || code.length !== 12) {
     return { ok: false, reason: 'This link is not valid (it may have been cut or changed).' };

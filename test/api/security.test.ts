@@ -482,7 +482,7 @@ describe('every public route', () => {
     ['POST', '/f/followup-app-1/a'],
     ['GET', '/f/followup-app-1/unsubscribe'],
     ['POST', '/f/followup-app-1/unsubscribe'],
-    ['GET', '/s/followup-app-1.AAAAAAAAAAAAAAAA'],
+    ['GET', '/s/app-1.AAAAAAAAAAAAAAAA'],
     ['POST', '/twilio/sms'],
     ['POST', '/twilio/status'],
     ['GET', '/openapi.json'],

@@ -36,8 +36,10 @@ describe('short page links for texts', () => {
 
   it('are short enough for a text, where the full page link is not', () => {
     const short = links.shortPage();
-    expect(short).toMatch(/^https:\/\/debrief\.example\.com\/s\/followup-app-1\.[A-Za-z0-9_-]{16}$/);
-    expect(short.length).toBeLessThanOrEqual(publicUrl.length + '/s/followup-app-1.'.length + 16);
+    expect(short).toMatch(/^https:\/\/debrief\.example\.com\/s\/app-1\.[A-Za-z0-9_-]{16}$/);
+    expect(short.length).toBe(publicUrl.length + '/s/app-1.'.length + 16);
+    const other = createLinkMaker(linkSecret, publicUrl, 'interview-prep-app-1', issuedMs).shortPage();
+    expect(other).toMatch(/\/s\/~interview-prep-app-1\.[A-Za-z0-9_-]{16}$/);
     expect(links.page().length).toBeGreaterThan(150);
   });
 
@@ -77,9 +79,10 @@ describe('short page links for texts', () => {
     const foreign = createLinkMaker('another-secret', publicUrl, 'followup-app-1', issuedMs).shortPage();
     for (const bad of [
       short.replace(code, flipped),
-      short.replace('followup-app-1', 'followup-app-2'),
+      short.replace('/s/app-1', '/s/app-2'),
+      short.replace('/s/app-1', '/s/~app-1'),
       path(foreign),
-      '/s/followup-app-1',
+      '/s/app-1',
       '/s/.AAAAAAAAAAAAAAAA',
     ]) {
       const answer = await app.request(bad);

@@ -771,8 +771,8 @@ describe('each message says what it should', () => {
     expect(text).not.toContain('Your own notes');
     expect(text).toContain('system design and leadership');
     expect(text).toContain(duringInterviewQuestion);
-    expect(sms).toContain('with 2 pieces of feedback.');
-    expect(sms).toContain('ask what they');
+    expect(sms).toContain('debrief: 2 pieces of feedback.');
+    expect(sms).toContain('ask near the end what they');
 
     const empty = renderDebriefSummary({ ...base, feedback: [], themes: [] });
     expect(empty.email?.text).toContain('Nobody shared specifics this time');

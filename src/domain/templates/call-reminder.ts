@@ -75,7 +75,7 @@ function renderCallReminder(
         ? `your ${at}recruiter ${smsName}`
         : smsName === 'your interviewer'
           ? `your ${at}interviewer`
-          : `${smsName} (your ${at}interviewer)`;
+          : `${smsName}, your ${at}interviewer`;
     return [
       `Hi ${smsValue(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
       person.phone

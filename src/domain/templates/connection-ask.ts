@@ -80,9 +80,9 @@ export function renderConnectionAskReminder(ctx: ConnectionAskContext): MessageC
     return [
       `Hi ${smsValue(firstName, budget.firstName, 'there')}, your best route to feedback:`,
       `ask ${smsConnection}, who helped you reach ${smsValue(company, budget.company, 'the company')}, to pass on`,
-      'one question for you:',
+      'one question for you.',
       // Without a link to the draft, the question itself makes the text complete.
-      { text: `"${connectionQuestion}"`, ifRoom: ctx.links.short !== undefined },
+      { text: `Ask: "${connectionQuestion}"`, ifRoom: ctx.links.short !== undefined },
       { text: 'People tell a mutual contact more than a candidate.', ifRoom: true },
       draftPointer(ctx.links.short, ctx.reach?.email !== false),
       skipHint(ctx.replyTag),

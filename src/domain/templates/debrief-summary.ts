@@ -63,7 +63,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       `${smsValue(company, budget.company, 'follow-up')} debrief` +
         (count === 0
           ? ' is ready: nobody shared specifics, which is common and no verdict on you.'
-          : ` is ready with ${piecesOfFeedback(count)}.`),
+          : `: ${piecesOfFeedback(count)}.`),
       workOn.length > 0 && `Came up more than once: ${smsValue(workOn.join(', '), budget.list)}.`,
       workOn.length === 0 &&
         firstHeard !== undefined && {
@@ -74,8 +74,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       ctx.links.short
         ? `All of it: ${oneLine(ctx.links.short)}`
         : ctx.reach?.email !== false && { text: 'All of it is in your email.', ifRoom: true },
-      "Next time: near the end of the interview, ask what they'd still like to see from you, and answer it",
-      'right there.',
+      "Next time, ask near the end what they'd still like to see, and answer it then.",
     ];
   });
 

@@ -173,27 +173,38 @@ function joinPieces(pieces: { text: string }[]): string {
  * clipping the text.
  */
 export function composeSms(parts: SmsPart[]): string {
+  return clipToSegments(shorten(parts, { fallbacks: true }));
+}
+
+/** The parts joined, with `ifRoom` parts dropped (and, if allowed, fallbacks used) until the text fits. */
+function shorten(parts: SmsPart[], options: { fallbacks: boolean }): string {
   const pieces = piecesOf(parts);
   const fits = () => fitsSegments(joinPieces(pieces));
   for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
     const piece = pieces[index];
     if (piece?.ifRoom) piece.text = '';
   }
-  for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
+  for (let index = pieces.length - 1; options.fallbacks && index >= 0 && !fits(); index -= 1) {
     const piece = pieces[index];
     if (piece?.fallback !== undefined) piece.text = piece.fallback;
   }
-  return clipToSegments(joinPieces(pieces));
+  return joinPieces(pieces);
 }
 
 /**
- * Builds an SMS that keeps as much as possible: every part with names in full (`roomy`) when that fits, else
- * every part with names shortened (`tight`), and only then the fallbacks and drops of {@link composeSms}.
+ * Builds an SMS that keeps as much as possible, trying in turn: every part with names in full (`roomy`);
+ * names in full without the `ifRoom` extras; every part with names shortened (`tight`); and only then the
+ * drops and fallbacks of {@link composeSms}. So a company name is cut only when the text has no room for it.
  */
 export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
-  for (const fit of ['roomy', 'tight'] as const) {
-    const whole = joinPieces(piecesOf(build(fit)));
-    if (fitsSegments(whole)) return whole;
+  const attempts = [
+    () => joinPieces(piecesOf(build('roomy'))),
+    () => shorten(build('roomy'), { fallbacks: false }),
+    () => joinPieces(piecesOf(build('tight'))),
+  ];
+  for (const attempt of attempts) {
+    const text = attempt();
+    if (fitsSegments(text)) return text;
   }
   return composeSms(build('tight'));
 }
