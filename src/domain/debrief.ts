@@ -63,7 +63,7 @@ const themeRules: ThemeRule[] = [
     phrases:
       /\blevel(?:l?ing|l?ed)?\b|seniority|(?:more|less|too) (?:senior|junior)|(?:over|under)-?qualified|scope of the role|fit for (?:the|this) role/i,
     notThis:
-      /\b(?:high|low|top|surface|entry)[- ]level\b|\blevel of (?:detail|depth)\b|\blevel[- ]headed\b/gi,
+      /\b(?:high|low|top|surface|entry)[- ]level\b|\blevel of (?:detail|depth)\b|\blevel[- ]head(?:ed)?\b/gi,
   },
   {
     theme: 'timing or headcount',
