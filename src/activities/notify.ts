@@ -366,7 +366,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
 export function renderSettings(message: OutboundMessage): RenderSettings {
   const { phone, email } = message.recipient;
   return {
-    locale: localeFor({ country: message.country, zone: message.zone, phone }),
+    locale: localeFor({ locale: message.locale, country: message.country, zone: message.zone, phone }),
     zone: message.zone ?? 'UTC',
     reach: {
       email: email !== undefined && email !== '',

@@ -43,6 +43,8 @@ export interface OutboundMessage {
    * dates, times). Without it the locale is read from the zone, then the phone's calling code.
    */
   country?: string;
+  /** The candidate's own locale tag from the tracker (e.g. "en-GB"), when known: it wins over the country. */
+  locale?: string;
   /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
   smsBudgetPerDay?: number;
 }

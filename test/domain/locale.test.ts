@@ -29,6 +29,9 @@ describe('the candidate locale', () => {
     [{ zone: 'Europe/Berlin', phone: '+447700900123' }, 'en-GB'],
     [{ zone: 'Europe/Berlin', phone: '+61412345678' }, 'en-AU'],
     [{ country: 'US', zone: 'Europe/London' }, 'en-US'],
+    [{ locale: 'en_NZ', country: 'US' }, 'en-AU'],
+    [{ locale: 'en-GB', zone: 'America/New_York' }, 'en-GB'],
+    [{ locale: 'fr', country: 'AU' }, 'en-AU'],
     [{}, 'en-US'],
   ] as const)('%j reads %s', (known, locale) => {
     expect(localeFor(known)).toBe(locale);

@@ -99,10 +99,19 @@ const callingCodes: [string, string][] = [
 ];
 
 /**
- * The candidate's locale from what is known about them, best evidence first: their country, their time
- * zone (`Australia/*` is en-AU, `America/*` en-US, a few others by name), their phone's calling code.
+ * The candidate's locale from what is known about them, best evidence first: their own locale tag ("en-GB",
+ * "en_NZ"; its region decides), their country, their time zone (`Australia/*` is en-AU, `America/*` en-US, a
+ * few others by name), their phone's calling code.
  */
-export function localeFor(known: { country?: string; zone?: string; phone?: string }): Locale {
+export function localeFor(known: {
+  locale?: string;
+  country?: string;
+  zone?: string;
+  phone?: string;
+}): Locale {
+  const region = /^[a-z]{2,3}[-_]([a-z]{2})\b/i.exec(known.locale ?? '')?.[1];
+  const fromTag = region ? countryLocales[region.toUpperCase()] : undefined;
+  if (fromTag) return fromTag;
   const fromCountry = known.country ? countryLocales[known.country.trim().toUpperCase()] : undefined;
   if (fromCountry) return fromCountry;
   const zone = known.zone ?? '';
