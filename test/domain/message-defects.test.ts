@@ -376,3 +376,25 @@ describe('advice gaps', () => {
     expect(plan).toContain('most promising route');
   });
 });
+
+describe('the reference email and draft do not assume an uncertain call happened', () => {
+  const context = {
+    ...phoneOnly,
+    reference: { name: 'Lin Wu' },
+    actions,
+  };
+  it('speaks of the call conditionally when the employer may not have called', () => {
+    const email =
+      renderReferenceRequestReminder({ ...context, referenceWasContacted: false }).email?.text ?? '';
+    expect(email).toContain('If they did, that call');
+    expect(email).not.toContain('A reference call is the closest');
+    expect(renderReferenceRequestDraft({ ...context, referenceWasContacted: false }).text).toContain(
+      'If they did call',
+    );
+  });
+  it('speaks of it plainly when the employer did call', () => {
+    const email =
+      renderReferenceRequestReminder({ ...context, referenceWasContacted: true }).email?.text ?? '';
+    expect(email).toContain('A reference call is the closest');
+  });
+});

@@ -59,8 +59,9 @@ export function renderReferenceRequestDraft(ctx: ReferenceDraftContext): Draft {
   const paragraphs = [
     `Hi ${greetingName(ctx.reference.name)},`,
     `I hope you're well. ${opening}`,
-    "The role didn't work out this time, and I'm trying to learn what I can from the process. If you're " +
-      'comfortable sharing, could you give me a short summary of the conversation? What they asked about, ' +
+    "The role didn't work out this time, and I'm trying to learn what I can from the process. " +
+      (ctx.referenceWasContacted ? "If you're" : "If they did call and you're") +
+      ' comfortable sharing, could you give me a short summary of the conversation? What they asked about, ' +
       'and anything they seemed keen to understand better, would be really useful. Only what you are happy ' +
       'to pass on, of course.',
     ...(note === undefined ? [] : [note]),
@@ -113,9 +114,10 @@ export function renderReferenceRequestReminder(ctx: ReferenceRequestContext): Me
         ctx.referenceWasContacted
           ? `${company} spoke with ${reference} as one of your references. `
           : `${company} reached the reference stage, so they may have called ${reference}. `,
-        `If they did, a reference call is the closest you'll get to hearing what a company weighed, and ${referenceGreeting} `,
-        'heard their questions firsthand. A short summary can show which strengths they were checking and ',
-        'where they wanted more reassurance.',
+        ctx.referenceWasContacted ? 'A reference call' : 'If they did, that call',
+        ` is the closest you'll get to hearing what a company weighed, and ${referenceGreeting} heard their `,
+        'questions firsthand. A short summary can show which strengths they were checking and where they ',
+        'wanted more reassurance. The first thing to do is ask.',
       ),
       paragraph(
         `Here's a draft you can send from your own email, or adapt to however you usually talk with `,
