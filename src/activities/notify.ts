@@ -199,8 +199,10 @@ export function createNotifyActivities(deps: NotifyDeps) {
               text: content.email?.text ?? '',
               html: content.email?.html ?? '',
               messageId: `${createHash('sha256').update(`${message.key}:email`).digest('hex').slice(0, 32)}@${messageIdHost}`,
-              // Third parties get no unsubscribe link to the candidate's follow-up; they simply get one message.
-              ...(message.audience === 'candidate' ? { listUnsubscribe: { url: links.unsubscribe() } } : {}),
+              // A third party's unsubscribe is their own opt-out, never the candidate's.
+              listUnsubscribe: {
+                url: message.audience === 'candidate' ? links.unsubscribe() : links.optOut(email ?? ''),
+              },
               headers: { 'X-Debrief-Message': message.key },
             }));
     } catch (error) {
@@ -373,6 +375,7 @@ export function renderSettings(message: OutboundMessage): RenderSettings {
       sms: phone !== undefined && message.channels.includes('sms'),
     },
     issuedAtMs: activityScheduledMs() ?? Date.now(),
+    ...(message.audience === 'third_party' && email ? { thirdPartyEmail: email } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { LinkAction, LinkMaker } from '../domain/message-catalog';
 
 /**
@@ -12,7 +12,12 @@ import type { LinkAction, LinkMaker } from '../domain/message-catalog';
 export const linkLifetimeDays = 30;
 
 /** What a link token grants. */
-export type LinkGrant = { kind: 'page' } | { kind: 'unsubscribe' } | { kind: 'action'; action: LinkAction };
+export type LinkGrant =
+  | { kind: 'page' }
+  | { kind: 'unsubscribe' }
+  | { kind: 'action'; action: LinkAction }
+  /** A reference's or connection's own opt-out; `w` is their address, sealed (see {@link sealAddress}). */
+  | { kind: 'optOut'; w: string };
 
 /** The claims inside a verified token. */
 export interface LinkClaims {
@@ -98,6 +103,7 @@ export function createLinkMaker(
       `${origin}/s/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
     unsubscribe: () => `${base}/unsubscribe?t=${token({ kind: 'unsubscribe' })}`,
     action: (action) => `${base}/a?t=${token({ kind: 'action', action })}`,
+    optOut: (email) => `${base}/opt-out?t=${token({ kind: 'optOut', w: sealAddress(secret, email) })}`,
   };
 }
 
@@ -161,6 +167,32 @@ export function pageLinkUntil(
     .digest('base64url')
     .slice(0, 16);
   return `${base}?t=${signLinkToken(secret, { f: followUpId, g: { kind: 'page' }, e: expires, n: nonce })}`;
+}
+
+/**
+ * Seals an email address for a link: AES-256-GCM under a key derived from the link secret, with a nonce
+ * derived from the address (so one address always gives the same link). The link then carries no readable
+ * personal data, and only the API can open it.
+ */
+export function sealAddress(secret: string, email: string): string {
+  const key = createHmac('sha256', secret).update('third-party-opt-out').digest();
+  const nonce = createHmac('sha256', key).update(email.toLowerCase()).digest().subarray(0, 12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const sealed = Buffer.concat([cipher.update(email.toLowerCase(), 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+/** Opens an address sealed by {@link sealAddress}; undefined when it was not sealed with this secret. */
+export function openAddress(secret: string, sealed: string): string | undefined {
+  try {
+    const bytes = Buffer.from(sealed, 'base64url');
+    const key = createHmac('sha256', secret).update('third-party-opt-out').digest();
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function shortMac(secret: string, followUpId: string, expiryDay: number): Buffer {

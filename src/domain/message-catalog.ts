@@ -60,6 +60,8 @@ export interface LinkMaker {
   shortPage(issuedAtMs?: number): string;
   unsubscribe(): string;
   action(action: LinkAction): string;
+  /** Lets a reference or connection who was emailed directly opt out of any further Debrief email. */
+  optOut(email: string): string;
 }
 
 type Base<T> = Omit<T, 'links' | 'actions'>;
@@ -74,6 +76,8 @@ export interface RenderSettings {
   reach?: Reach;
   /** When the message was first asked for (stable across retries): anchors the short link's lifetime. */
   issuedAtMs?: number;
+  /** The address a direct message to a reference or connection goes to: its opt-out link is for them. */
+  thirdPartyEmail?: string;
 }
 
 /** Every message a workflow can ask for. */
@@ -157,7 +161,7 @@ function renderWithLinks(
       });
     }
     case 'referenceDirect':
-      return renderReferenceRequestDirect({ ...request.context });
+      return renderReferenceRequestDirect({ ...request.context, ...thirdPartyOptOut(links, settings) });
     case 'connectionAsk': {
       const { canSendForMe, ...context } = request.context;
       return renderConnectionAskReminder({
@@ -172,7 +176,7 @@ function renderWithLinks(
       });
     }
     case 'connectionDirect':
-      return renderConnectionAskDirect({ ...request.context });
+      return renderConnectionAskDirect({ ...request.context, ...thirdPartyOptOut(links, settings) });
     case 'closeOutCheck': {
       const { canStillWait, ...context } = request.context;
       return renderCloseOutCheck({
@@ -200,6 +204,10 @@ function renderWithLinks(
   }
 }
 
+function thirdPartyOptOut(links: LinkMaker, settings: RenderSettings): { optOut?: string } {
+  return settings.thirdPartyEmail ? { optOut: links.optOut(settings.thirdPartyEmail) } : {};
+}
+
 /** Links for previews and tests: readable, unsigned, pointing at the follow-up's page. */
 export function plainLinks(baseUrl: string, followUpId: string): LinkMaker {
   const page = `${baseUrl}/f/${encodeURIComponent(followUpId)}`;
@@ -208,5 +216,6 @@ export function plainLinks(baseUrl: string, followUpId: string): LinkMaker {
     shortPage: () => `${baseUrl}/s/${encodeURIComponent(followUpId)}`,
     unsubscribe: () => `${page}/unsubscribe`,
     action: (action) => `${page}/a/${Object.values(action).join('/')}`,
+    optOut: () => `${page}/opt-out`,
   };
 }

@@ -39,6 +39,13 @@ describe.each(personas.map((persona) => [persona.key, persona] as const))(
       }
     });
 
+    it('gives references and connections emailed directly their own opt-out', () => {
+      const direct = gallery.filter((entry) => entry.audience === 'third_party');
+      expect(direct).toHaveLength(2);
+      for (const entry of direct)
+        expect(entry.content.email?.text).toMatch(/Tell us here \(\S+\/opt-out\?t=/);
+    });
+
     it("keeps the person's own spelling in every email", () => {
       const emails = gallery.filter((entry) => entry.content.email && entry.channels.includes('email'));
       if (!persona.email) {
