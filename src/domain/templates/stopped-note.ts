@@ -30,7 +30,7 @@ export function renderStoppedNote(
     const name = smsFirst === '' ? '' : `, ${smsFirst}`;
     return {
       reopened: `${hi}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
-      offer: `Congratulations on the offer from ${smsCompany}${name}! We've stopped the follow-up for that application. Good luck with your decision.`,
+      offer: `Congratulations on the offer from ${smsCompany === 'The company' ? 'the company' : smsCompany}${name}! We've stopped the follow-up for that application. Good luck with your decision.`,
       hired: `Congratulations${name}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
     }[reason];
   };
