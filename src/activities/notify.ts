@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { renderMessage, type LinkMaker } from '../domain/message-catalog';
+import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/message-catalog';
+import { localeFor } from '../domain/templates/locale';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import { defaultPolicy } from '../domain/policy';
 import type { DeliverySettlement } from '../domain/candidate-entity';
@@ -198,8 +199,10 @@ export function createNotifyActivities(deps: NotifyDeps) {
               text: content.email?.text ?? '',
               html: content.email?.html ?? '',
               messageId: `${createHash('sha256').update(`${message.key}:email`).digest('hex').slice(0, 32)}@${messageIdHost}`,
-              // Third parties get no unsubscribe link to the candidate's follow-up; they simply get one message.
-              ...(message.audience === 'candidate' ? { listUnsubscribe: { url: links.unsubscribe() } } : {}),
+              // A third party's unsubscribe is their own opt-out, never the candidate's.
+              listUnsubscribe: {
+                url: message.audience === 'candidate' ? links.unsubscribe() : links.optOut(email ?? ''),
+              },
               headers: { 'X-Debrief-Message': message.key },
             }));
     } catch (error) {
@@ -279,7 +282,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
   async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
     const links = deps.links(message.followUpId);
-    const content = renderMessage(message.request, links);
+    const content = renderMessage(message.request, links, renderSettings(message));
     if (!content) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
 
     const notes: string[] = [];
@@ -353,6 +356,35 @@ export function createNotifyActivities(deps: NotifyDeps) {
       message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
       nonRetryable: true,
     });
+  }
+}
+
+/**
+ * How to speak to the reader, from what the message already carries: the locale from the candidate's
+ * country, zone or phone; whether they can be emailed or texted (a text never points to an email that does
+ * not exist); and the time the activity was first scheduled, the same for every retry, so a retried SMS
+ * renders the same body and reconciliation can recognise it.
+ */
+export function renderSettings(message: OutboundMessage): RenderSettings {
+  const { phone, email } = message.recipient;
+  return {
+    locale: localeFor({ locale: message.locale, country: message.country, zone: message.zone, phone }),
+    zone: message.zone ?? 'UTC',
+    reach: {
+      email: email !== undefined && email !== '',
+      sms: phone !== undefined && message.channels.includes('sms'),
+    },
+    issuedAtMs: activityScheduledMs() ?? Date.now(),
+    ...(message.audience === 'third_party' && email ? { thirdPartyEmail: email } : {}),
+  };
+}
+
+/** When the running activity was first scheduled (stable across its retries); undefined outside one. */
+function activityScheduledMs(): number | undefined {
+  try {
+    return Context.current().info.scheduledTimestampMs;
+  } catch {
+    return undefined;
   }
 }
 

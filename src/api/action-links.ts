@@ -3,7 +3,16 @@ import type { CandidateDirectory } from '../activities/candidates';
 import type { LinkAction } from '../domain/message-catalog';
 import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from './follow-ups';
 import { html, htmlPage } from './html';
-import { createLinkMaker, isSingleUse, linkId, verifyLinkToken, type LinkClaims } from '../links/link-tokens';
+import {
+  createLinkMaker,
+  isSingleUse,
+  linkId,
+  openAddress,
+  pageLinkUntil,
+  verifyLinkToken,
+  verifyShortPageToken,
+  type LinkClaims,
+} from '../links/link-tokens';
 
 export { createLinkMaker, linkLifetimeDays } from '../links/link-tokens';
 
@@ -25,12 +34,16 @@ export interface ActionLinkDeps {
  *   single-use (the candidate entity remembers used links): a second use answers 409.
  * - `/f/:id/unsubscribe?t=…`: RFC 8058 one-click unsubscribe (`POST`, as mail clients send it; `GET` shows a
  *   button). It stops Debrief email to the candidate for all their follow-ups.
+ * - `/f/:id/opt-out?t=…`: the same for a reference or connection who was emailed directly: it stops Debrief
+ *   email to their address (sealed in the link) for this candidate's follow-ups.
+ * - `GET /s/:token`: the short page link of texts; redirects to the signed follow-up page, expiring when the
+ *   short link does. Stateless, so any API instance with the same link secret answers it.
  */
 export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? Date.now;
 
-  function check(c: Context, kind: 'action' | 'unsubscribe'): LinkClaims | Response {
+  function check(c: Context, kind: 'action' | 'unsubscribe' | 'optOut'): LinkClaims | Response {
     const followUpId = c.req.param('followUpId') ?? '';
     const verified = verifyLinkToken(deps.linkSecret, c.req.query('t'), followUpId, now());
     if (!verified.ok) return c.html(message('This link does not work', verified.reason), 403);
@@ -38,6 +51,13 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
       return c.html(message('This link does not work', 'Wrong kind of link.'), 403);
     return verified.claims;
   }
+
+  app.get('/s/:token', (c) => {
+    const verified = verifyShortPageToken(deps.linkSecret, c.req.param('token'), now());
+    if (!verified.ok) return c.html(message('This link does not work', verified.reason), 403);
+    const page = pageLinkUntil(deps.linkSecret, deps.publicUrl, verified.followUpId, verified.expires);
+    return c.redirect(relative(page), 302);
+  });
 
   app.get('/f/:followUpId/a', (c) => {
     const claims = check(c, 'action');
@@ -113,6 +133,32 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     if (!state) return c.html(message('Nothing to unsubscribe', 'This follow-up no longer exists.'), 404);
     await deps.candidates.setEmailOptOut(state.candidateId, '*');
     return c.html(message('Unsubscribed', 'You will get no more emails from Debrief.'));
+  });
+
+  app.get('/f/:followUpId/opt-out', (c) => {
+    const claims = check(c, 'optOut');
+    if (claims instanceof Response) return claims;
+    return c.html(
+      htmlPage(
+        'No more emails',
+        html`<h1>No more emails from Debrief?</h1>
+          <p>
+            You were asked once to help someone follow up on a job application. We won't write to you again.
+          </p>
+          <form method="post"><button type="submit">Stop emails to me</button></form>`,
+      ),
+    );
+  });
+
+  app.post('/f/:followUpId/opt-out', async (c) => {
+    const claims = check(c, 'optOut');
+    if (claims instanceof Response) return claims;
+    const email = claims.g.kind === 'optOut' ? openAddress(deps.linkSecret, claims.g.w) : undefined;
+    if (!email) return c.html(message('This link does not work', 'This link is not valid.'), 403);
+    const state = await deps.followUps.state(claims.f);
+    if (!state) return c.html(message('Nothing to stop', 'This follow-up no longer exists.'), 404);
+    await deps.candidates.setEmailOptOut(state.candidateId, email);
+    return c.html(message('Done', 'You will get no more emails from Debrief about this.'));
   });
 
   return app;

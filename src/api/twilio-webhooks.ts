@@ -144,7 +144,10 @@ async function answerReply(
       return renderStartConfirmation().sms;
     }
     case 'help':
-      return renderHelpAnswer(deps.support ? { support: deps.support } : {}).sms;
+      return renderHelpAnswer({
+        ...(deps.support ? { support: deps.support } : {}),
+        openTags: open.map((followUp) => followUp.tag),
+      }).sms;
     default:
       break;
   }

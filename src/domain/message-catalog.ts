@@ -25,6 +25,8 @@ import {
   type ReferenceRequestContext,
   type StoppedNoteReason,
   type FollowUpContext,
+  type Locale,
+  type Reach,
 } from './templates';
 
 /**
@@ -50,11 +52,33 @@ export type LinkAction =
 /** Builds the links of one follow-up's messages (signed in production, plain in previews). */
 export interface LinkMaker {
   page(): string;
+  /**
+   * A short link to the same page, for texts (the page link is too long for an SMS). `issuedAtMs` fixes
+   * when its lifetime starts, so every attempt at one message renders the same text (SMS reconciliation
+   * finds an earlier send by its exact body).
+   */
+  shortPage(issuedAtMs?: number): string;
   unsubscribe(): string;
   action(action: LinkAction): string;
+  /** Lets a reference or connection who was emailed directly opt out of any further Debrief email. */
+  optOut(email: string): string;
 }
 
 type Base<T> = Omit<T, 'links' | 'actions'>;
+
+/**
+ * How to speak to the reader, known to the delivery activity rather than asked of the workflow: locale
+ * (spelling, dates, times), the candidate's zone, and which channels they have.
+ */
+export interface RenderSettings {
+  locale?: Locale;
+  zone?: string;
+  reach?: Reach;
+  /** When the message was first asked for (stable across retries): anchors the short link's lifetime. */
+  issuedAtMs?: number;
+  /** The address a direct message to a reference or connection goes to: its opt-out link is for them. */
+  thirdPartyEmail?: string;
+}
 
 /** Every message a workflow can ask for. */
 export type MessageRequest =
@@ -77,8 +101,33 @@ export type MessageRequest =
 export type TemplateName = MessageRequest['template'];
 
 /** Renders a requested message with the given links. Undefined when the message has nothing to say. */
-export function renderMessage(request: MessageRequest, links: LinkMaker): MessageContent | undefined {
-  const candidateLinks = { page: links.page(), unsubscribe: links.unsubscribe() };
+export function renderMessage(
+  request: MessageRequest,
+  links: LinkMaker,
+  settings: RenderSettings = {},
+): MessageContent | undefined {
+  const candidateLinks = {
+    page: links.page(),
+    unsubscribe: links.unsubscribe(),
+    short: links.shortPage(settings.issuedAtMs),
+  };
+  const reader = {
+    ...(settings.locale ? { locale: settings.locale } : {}),
+    ...(settings.reach ? { reach: settings.reach } : {}),
+  };
+  const withReader = <T extends { template: string; context: object }>(message: T): T => ({
+    ...message,
+    context: { ...reader, ...message.context },
+  });
+  return renderWithLinks(withReader(request), links, candidateLinks, settings);
+}
+
+function renderWithLinks(
+  request: MessageRequest,
+  links: LinkMaker,
+  candidateLinks: { page: string; unsubscribe: string; short: string },
+  settings: RenderSettings,
+): MessageContent | undefined {
   switch (request.template) {
     case 'acknowledgement':
       return renderAcknowledgement({ ...request.context, links: candidateLinks });
@@ -112,7 +161,7 @@ export function renderMessage(request: MessageRequest, links: LinkMaker): Messag
       });
     }
     case 'referenceDirect':
-      return renderReferenceRequestDirect({ ...request.context });
+      return renderReferenceRequestDirect({ ...request.context, ...thirdPartyOptOut(links, settings) });
     case 'connectionAsk': {
       const { canSendForMe, ...context } = request.context;
       return renderConnectionAskReminder({
@@ -127,7 +176,7 @@ export function renderMessage(request: MessageRequest, links: LinkMaker): Messag
       });
     }
     case 'connectionDirect':
-      return renderConnectionAskDirect({ ...request.context });
+      return renderConnectionAskDirect({ ...request.context, ...thirdPartyOptOut(links, settings) });
     case 'closeOutCheck': {
       const { canStillWait, ...context } = request.context;
       return renderCloseOutCheck({
@@ -147,8 +196,16 @@ export function renderMessage(request: MessageRequest, links: LinkMaker): Messag
       return renderStoppedNote({ ...context, links: candidateLinks }, reason);
     }
     case 'interviewPrep':
-      return renderInterviewPrep({ ...request.context, links: candidateLinks });
+      return renderInterviewPrep({
+        ...(settings.zone ? { zone: settings.zone } : {}),
+        ...request.context,
+        links: candidateLinks,
+      });
   }
+}
+
+function thirdPartyOptOut(links: LinkMaker, settings: RenderSettings): { optOut?: string } {
+  return settings.thirdPartyEmail ? { optOut: links.optOut(settings.thirdPartyEmail) } : {};
 }
 
 /** Links for previews and tests: readable, unsigned, pointing at the follow-up's page. */
@@ -156,7 +213,9 @@ export function plainLinks(baseUrl: string, followUpId: string): LinkMaker {
   const page = `${baseUrl}/f/${encodeURIComponent(followUpId)}`;
   return {
     page: () => page,
+    shortPage: () => `${baseUrl}/s/${encodeURIComponent(followUpId)}`,
     unsubscribe: () => `${page}/unsubscribe`,
     action: (action) => `${page}/a/${Object.values(action).join('/')}`,
+    optOut: () => `${page}/opt-out`,
   };
 }

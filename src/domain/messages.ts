@@ -9,7 +9,7 @@ export type Channel = 'sms' | 'email';
 
 /** The text of one message in each form a channel can carry. */
 export interface MessageContent {
-  /** Short plain text for SMS (keep under ~320 characters, two segments). */
+  /** Short plain text for SMS: at most two segments as carriers count them (see templates/sms). */
   sms?: string;
   email?: { subject: string; text: string; html: string };
 }
@@ -38,6 +38,13 @@ export interface OutboundMessage {
   request: MessageRequest;
   /** The candidate's IANA zone: the SMS budget counts per local day there. Default UTC. */
   zone?: string;
+  /**
+   * The candidate's country (ISO 3166 alpha-2), when the workflow passes it: the messages' locale (spelling,
+   * dates, times). Without it the locale is read from the zone, then the phone's calling code.
+   */
+  country?: string;
+  /** The candidate's own locale tag from the tracker (e.g. "en-GB"), when known: it wins over the country. */
+  locale?: string;
   /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
   smsBudgetPerDay?: number;
 }

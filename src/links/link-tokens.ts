@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { LinkAction, LinkMaker } from '../domain/message-catalog';
 
 /**
@@ -12,7 +12,12 @@ import type { LinkAction, LinkMaker } from '../domain/message-catalog';
 export const linkLifetimeDays = 30;
 
 /** What a link token grants. */
-export type LinkGrant = { kind: 'page' } | { kind: 'unsubscribe' } | { kind: 'action'; action: LinkAction };
+export type LinkGrant =
+  | { kind: 'page' }
+  | { kind: 'unsubscribe' }
+  | { kind: 'action'; action: LinkAction }
+  /** A reference's or connection's own opt-out; `w` is their address, sealed (see {@link sealAddress}). */
+  | { kind: 'optOut'; w: string };
 
 /** The claims inside a verified token. */
 export interface LinkClaims {
@@ -91,11 +96,111 @@ export function createLinkMaker(
         .digest('base64url')
         .slice(0, 16),
     });
+  const origin = publicUrl.replace(/\/+$/, '');
   return {
     page: () => `${base}?t=${token({ kind: 'page' })}`,
+    shortPage: (issuedAtMs = nowMs) =>
+      `${origin}/s/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
     unsubscribe: () => `${base}/unsubscribe?t=${token({ kind: 'unsubscribe' })}`,
     action: (action) => `${base}/a?t=${token({ kind: 'action', action })}`,
+    optOut: (email) => `${base}/opt-out?t=${token({ kind: 'optOut', w: sealAddress(secret, email) })}`,
   };
+}
+
+/**
+ * A short signed page link for texts, about 20 characters plus the host and application id where the full
+ * page link is about 230: `<followUpId without "followup-">.<code>`, the code being 16 base64url characters of 12 bytes: the
+ * expiry day (days since 1970, two bytes) and the first ten bytes of an HMAC-SHA256 of the follow-up id and
+ * that day. Stateless: any API instance with the same link secret can check it. It grants only what a page
+ * link grants (viewing the page, whose answer forms carry their own signed links), and carries no personal
+ * data.
+ */
+export function signShortPageToken(secret: string, followUpId: string, nowMs: number): string {
+  const expiryDay = Math.floor(nowMs / 86_400_000) + linkLifetimeDays;
+  const code = Buffer.alloc(12);
+  code.writeUInt16BE(expiryDay, 0);
+  shortMac(secret, followUpId, expiryDay).copy(code, 2);
+  // Follow-up ids all start the same way; the common prefix is left out (other ids are marked with "~").
+  const shown = followUpId.startsWith(followUpPrefix)
+    ? followUpId.slice(followUpPrefix.length)
+    : `~${followUpId}`;
+  return `${shown}.${code.toString('base64url')}`;
+}
+
+const followUpPrefix = 'followup-';
+
+/** Checks a short page token; answers its follow-up and expiry (Unix seconds), or why it is refused. */
+export function verifyShortPageToken(
+  secret: string,
+  token: string,
+  nowMs: number,
+): { ok: true; followUpId: string; expires: number } | { ok: false; reason: string } {
+  const dot = token.lastIndexOf('.');
+  const shown = token.slice(0, dot);
+  const followUpId = shown.startsWith('~') ? shown.slice(1) : `${followUpPrefix}${shown}`;
+  const code = Buffer.from(token.slice(dot + 1), 'base64url');
+  if (dot <= 0 || code.length !== 12) {
+    return { ok: false, reason: 'This link is not valid (it may have been cut or changed).' };
+  }
+  const expiryDay = code.readUInt16BE(0);
+  const given = code.subarray(2);
+  if (!timingSafeEqual(given, shortMac(secret, followUpId, expiryDay))) {
+    return { ok: false, reason: 'This link is not valid (it may have been cut or changed).' };
+  }
+  const expires = (expiryDay + 1) * 86_400;
+  if (expires * 1000 <= nowMs) {
+    return { ok: false, reason: 'This link has expired; use the newest message or the follow-up page.' };
+  }
+  return { ok: true, followUpId, expires };
+}
+
+/** The full signed page link of a follow-up, expiring at `expires` (Unix seconds). */
+export function pageLinkUntil(
+  secret: string,
+  publicUrl: string,
+  followUpId: string,
+  expires: number,
+): string {
+  const base = `${publicUrl.replace(/\/+$/, '')}/f/${encodeURIComponent(followUpId)}`;
+  const nonce = createHash('sha256')
+    .update(`${followUpId}\npage\n${expires}`)
+    .digest('base64url')
+    .slice(0, 16);
+  return `${base}?t=${signLinkToken(secret, { f: followUpId, g: { kind: 'page' }, e: expires, n: nonce })}`;
+}
+
+/**
+ * Seals an email address for a link: AES-256-GCM under a key derived from the link secret, with a nonce
+ * derived from the address (so one address always gives the same link). The link then carries no readable
+ * personal data, and only the API can open it.
+ */
+export function sealAddress(secret: string, email: string): string {
+  const key = createHmac('sha256', secret).update('third-party-opt-out').digest();
+  const nonce = createHmac('sha256', key).update(email.toLowerCase()).digest().subarray(0, 12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const sealed = Buffer.concat([cipher.update(email.toLowerCase(), 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+/** Opens an address sealed by {@link sealAddress}; undefined when it was not sealed with this secret. */
+export function openAddress(secret: string, sealed: string): string | undefined {
+  try {
+    const bytes = Buffer.from(sealed, 'base64url');
+    const key = createHmac('sha256', secret).update('third-party-opt-out').digest();
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function shortMac(secret: string, followUpId: string, expiryDay: number): Buffer {
+  // Its own domain: a full token's mac is over base64url text, which never holds a newline.
+  return createHmac('sha256', secret)
+    .update(`short-page\n${followUpId}\n${expiryDay}`)
+    .digest()
+    .subarray(0, 10);
 }
 
 function mac(secret: string, payload: string): string {

@@ -127,6 +127,8 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     },
     audience: 'candidate',
     zone: interview.candidate.timezone,
+    country: interview.candidate.country,
+    locale: interview.candidate.locale,
     smsBudgetPerDay: policy.smsBudget.perCandidatePerLocalDay,
     channels: candidateChannels(interview.candidate),
     request: {

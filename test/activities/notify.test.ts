@@ -406,7 +406,7 @@ describe('deliver activity', () => {
     expect(candidates.entities.get('cand-1')?.deliveries[`${m.key}:sms`]).toBeUndefined();
   });
 
-  it('contacts third parties only by email, without an unsubscribe link into the candidate follow-up', async () => {
+  it('contacts third parties only by email, with their own opt-out instead of the candidate unsubscribe', async () => {
     const result = await deliver(
       activities(),
       message({
@@ -430,7 +430,11 @@ describe('deliver activity', () => {
     expect(result).toMatchObject({ status: 'sent', via: 'email' });
     expect(sms.sent).toHaveLength(0);
     expect(mail.sent[0]?.to.address).toBe('lin@example.org');
-    expect(mail.sent[0]?.listUnsubscribe).toBeUndefined();
+    expect(mail.sent[0]?.listUnsubscribe?.url).toMatch(/\/opt-out$/);
+    expect(mail.sent[0]?.text).toMatch(
+      /Prefer not to hear from Debrief at all\? Tell us here \(\S+\/opt-out\)/,
+    );
+    expect(mail.sent[0]?.text).not.toContain('/unsubscribe');
   });
 
   it('writes the email part to the outbox when only SMS is configured and the text falls back', async () => {

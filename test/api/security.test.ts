@@ -482,6 +482,9 @@ describe('every public route', () => {
     ['POST', '/f/followup-app-1/a'],
     ['GET', '/f/followup-app-1/unsubscribe'],
     ['POST', '/f/followup-app-1/unsubscribe'],
+    ['GET', '/f/followup-app-1/opt-out'],
+    ['POST', '/f/followup-app-1/opt-out'],
+    ['GET', '/s/app-1.AAAAAAAAAAAAAAAA'],
     ['POST', '/twilio/sms'],
     ['POST', '/twilio/status'],
     ['GET', '/openapi.json'],
@@ -515,6 +518,7 @@ describe('every public route', () => {
       'GET /f/followup-app-1',
       'POST /f/followup-app-1/a',
       'POST /f/followup-app-1/unsubscribe',
+      'POST /f/followup-app-1/opt-out',
       'POST /twilio/sms',
       'POST /twilio/status',
     ]);
@@ -614,6 +618,8 @@ describe('every public route', () => {
         return { path: url(links.action({ kind: 'snooze', days: 3 })), headers: formHeaders, body: '' };
       case 'POST /f/followup-app-1/unsubscribe':
         return { path: url(links.unsubscribe()), headers: formHeaders, body: '' };
+      case 'POST /f/followup-app-1/opt-out':
+        return { path: url(links.optOut('lin@example.org')), headers: formHeaders, body: '' };
       case 'POST /twilio/sms':
         return twilioForm('/twilio/sms', { MessageSid: 'SM1', From: phone, To: '+14155550199', Body: '1' });
       case 'POST /twilio/status':

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { type MessageContent } from '../../src/domain/messages';
-import { parseSmsReply, replyKeywords, replyTagFor } from '../../src/domain/replies';
+import { parseSmsReply, replyKeywords, replyTagFor, tagForTexts } from '../../src/domain/replies';
 import {
   checkTone,
   duringInterviewQuestion,
@@ -381,7 +381,7 @@ describe('templates for realistic inputs', () => {
           expect(sms).toContain(`tel:${input.phone}`);
           expect(sms).toContain('Then reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP');
           expect(sms).toContain(neutralQuestion);
-          if (input.tag) expect(sms).toContain(`#${input.tag}`);
+          if (input.tag) expect(sms).toContain(`#${tagForTexts(input.tag)}`);
         }
         for (const step of ['referenceRequestReminder', 'connectionAskReminder']) {
           expect(byName.get(step)?.sms).toContain('Reply SKIP to pass');
@@ -771,12 +771,12 @@ describe('each message says what it should', () => {
     expect(text).not.toContain('Your own notes');
     expect(text).toContain('system design and leadership');
     expect(text).toContain(duringInterviewQuestion);
-    expect(sms).toContain('with 2 pieces of feedback.');
-    expect(sms).toContain('ask what they');
+    expect(sms).toContain('debrief: 2 pieces of feedback.');
+    expect(sms).toContain('ask near the end what they');
 
     const empty = renderDebriefSummary({ ...base, feedback: [], themes: [] });
     expect(empty.email?.text).toContain('Nobody shared specifics this time');
-    expect(empty.sms).toContain('debrief is ready.');
+    expect(empty.sms).toContain('debrief is ready: nobody shared specifics');
   });
 
   it('stopped notes: congratulate a hire, just inform on a reopen, and stay silent on a withdrawal', () => {

@@ -197,6 +197,8 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
           recipient: { name: to.name, email: to.email, phone: to.phone },
           audience: message.audience ?? 'candidate',
           zone,
+          country: core.candidate().country,
+          locale: core.candidate().locale,
           smsBudgetPerDay: core.policy.smsBudget.perCandidatePerLocalDay,
           channels,
           request: message.request,

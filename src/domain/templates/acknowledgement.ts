@@ -2,29 +2,35 @@ import { type MessageContent } from '../messages';
 import { replyKeywords } from '../replies';
 import { type FollowUpContext, type FollowUpStep } from './context';
 import { bulletList, heading, link, numberedList, paragraph, renderEmail, type Inline } from './email';
-import { composeSms, smsBudget } from './sms';
-import { oneLine } from './text';
-import { candidateFooter, productName, smsValue } from './wording';
+import { localizeDayPhrase } from './locale';
+import { fitSms, smsBudgets } from './sms';
+import { oneLine, possessive } from './text';
+import { candidateFooter, declineIsNormal, productName, smsMindset, smsValue } from './wording';
 
 export interface AcknowledgementContext extends FollowUpContext {
   /** The steps this follow-up plans, in order; steps without the contacts they need are left out. */
   plannedSteps: FollowUpStep[];
-  /** When the first step is due, worded for the candidate in their timezone ("tomorrow", "on Tuesday"). */
+  /** When the first step is due, worded for the candidate in their timezone ("tomorrow", "on Tue 1 Dec"). */
   firstStepWhen?: string;
   recruiterName?: string;
+  /** The interviewer the follow-up would call (when there is no recruiter, or the recruiter cannot help). */
+  interviewerName?: string;
   connectionName?: string;
 }
 
-const firstStepInSms: Record<FollowUpStep, string> = {
-  recruiterCall: 'a short call to your recruiter',
-  interviewerCall: 'a short call to one of your interviewers',
-  referenceRequest: 'a note to your references',
-  connectionAsk: 'a question through your connection',
-  closeOutCheck: 'a short check-in',
-};
+function firstStepInSms(step: FollowUpStep): string {
+  return {
+    recruiterCall: 'a short call to your recruiter',
+    interviewerCall: 'a short call to one of your interviewers',
+    referenceRequest: 'a note to your references',
+    connectionAsk: 'a question through your connection',
+    closeOutCheck: 'a short check-in',
+  }[step];
+}
 
 function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] {
   const company = oneLine(ctx.company);
+  const interviewer = ctx.interviewerName ? oneLine(ctx.interviewerName) : undefined;
   switch (step) {
     case 'recruiterCall':
       return [
@@ -33,16 +39,26 @@ function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] 
         'than an email.',
       ];
     case 'interviewerCall':
-      return ["If the recruiter can't help, the same kind of call to one of your interviewers."];
+      return ctx.plannedSteps.includes('recruiterCall')
+        ? [
+            `If the recruiter can't help, the same kind of call to ${interviewer ?? 'one of your interviewers'}`,
+            interviewer ? ', who interviewed you.' : '.',
+          ]
+        : [
+            `A short phone call to ${interviewer ? `${interviewer}, who interviewed you` : 'one of your interviewers'}. `,
+            "We'll send a script with one neutral question about what would help next time.",
+          ];
     case 'referenceRequest':
       return [
-        `A note to your references asking how ${company}'s reference calls went. We draft it; you send it.`,
+        `A note to your references asking how ${possessive(company)} reference calls went. We draft it; you `,
+        'send it.',
       ];
     case 'connectionAsk':
       return [
         `A message to ${ctx.connectionName ? oneLine(ctx.connectionName) : 'your mutual connection'}, `,
-        `who helped you reach ${company}, asking the same forward-looking question on your behalf. `,
-        'We draft it; you send it.',
+        `who helped you reach ${company}, asking the same forward-looking question on your behalf. This is `,
+        'often the most promising route: people tell a mutual contact more than a candidate. We draft it; ',
+        'you send it.',
       ];
     case 'closeOutCheck':
       return [
@@ -53,28 +69,46 @@ function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] 
 }
 
 /**
- * The first message after a rejection: a kind word, what will happen over the next couple of weeks, and how
- * to answer or opt out ("Reply STOP to opt out" in SMS, an unsubscribe link in email).
+ * The first message after a rejection: a kind word, what will happen over the next couple of weeks, what to
+ * expect (most people decline to comment), and how to answer or opt out ("Reply STOP to opt out" in SMS, an
+ * unsubscribe link in email).
  */
 export function renderAcknowledgement(ctx: AcknowledgementContext): MessageContent {
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
   const role = oneLine(ctx.role);
   const firstStep = ctx.plannedSteps[0] ?? 'closeOutCheck';
-  const when = ctx.firstStepWhen === undefined ? '' : ` ${smsValue(ctx.firstStepWhen, 24)}`;
+  const when =
+    ctx.firstStepWhen === undefined
+      ? ''
+      : ` ${smsValue(localizeDayPhrase(ctx.firstStepWhen, ctx.locale ?? 'en-US'), 24)}`;
+  const connectionLater = ctx.plannedSteps.includes('connectionAsk') && firstStep !== 'connectionAsk';
+  const texts = ctx.reach?.sms !== false;
 
-  const sms = composeSms([
-    `${productName}: Hi ${smsValue(firstName, smsBudget.firstName)}, sorry the`,
-    `${smsValue(company, smsBudget.company)} role didn't work out.`,
-    "Over the next couple of weeks we'll guide you through a few short follow-ups,",
-    `starting with ${firstStepInSms[firstStep]}${when}.`,
-    { text: `Plan: ${oneLine(ctx.links.page)}`, ifRoom: true },
-    `Reply ${replyKeywords.help} for help. Reply ${replyKeywords.stop} to opt out.`,
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    const smsCompany = smsValue(company, budget.company);
+    return [
+      `${productName}: Hi ${smsValue(firstName, budget.firstName, 'there')}, sorry about`,
+      `${smsCompany === '' ? 'that role' : smsCompany}.`,
+      {
+        text: `Over two weeks we'll guide you through short follow-ups, starting with ${firstStepInSms(firstStep)}${when}.`,
+        fallback: `First: ${firstStepInSms(firstStep)}${when}.`,
+      },
+      smsMindset,
+      connectionLater && {
+        text: `Best bet: a question through ${smsValue(ctx.connectionName ?? '', budget.person, 'your connection')}.`,
+        ifRoom: true,
+      },
+      { text: `Plan: ${oneLine(ctx.links.short ?? ctx.links.page)}`, ifRoom: true },
+      `Reply ${replyKeywords.help} for help. Reply ${replyKeywords.stop} to opt out.`,
+    ];
+  });
 
+  const steps = ctx.plannedSteps.length > 0 ? ctx.plannedSteps : ['closeOutCheck' as const];
   const email = renderEmail({
     subject: `Sorry about ${company}. Here's what happens next`,
-    preheader: `A few short follow-ups over the next couple of weeks, starting with ${firstStepInSms[firstStep]}.`,
+    preheader: `A few short follow-ups over the next couple of weeks, starting with ${firstStepInSms(firstStep)}.`,
     blocks: [
       paragraph(`Hi ${firstName},`),
       paragraph(
@@ -83,23 +117,25 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
         'real answers.',
       ),
       heading('What happens over the next couple of weeks'),
-      numberedList(
-        ...(ctx.plannedSteps.length > 0 ? ctx.plannedSteps : ['closeOutCheck' as const]).map((step) =>
-          stepInEmail(step, ctx),
-        ),
-      ),
+      numberedList(...steps.map((step) => stepInEmail(step, ctx))),
+      heading('What to expect'),
+      paragraph(declineIsNormal),
       paragraph(
-        'One thing before you start: go in curious rather than aggrieved. People hear the difference, and a ',
-        'relaxed, gracious tone is what makes them open up.',
+        'And one thing before you start: go in curious rather than aggrieved. People hear the difference, and ',
+        'a relaxed, gracious tone is what makes them open up.',
       ),
       heading('How to answer'),
       bulletList(
         ['Each reminder email has one-click buttons for your answer.'],
         ['Everything is also on ', link('your follow-up page', ctx.links.page), '.'],
-        [
-          `If we text you, reply with the number or word shown; ${replyKeywords.help} lists them all, and `,
-          `${replyKeywords.stop} stops the texts.`,
-        ],
+        ...(texts
+          ? [
+              [
+                `If we text you, reply with the number or word shown; ${replyKeywords.help} lists them all, and `,
+                `${replyKeywords.stop} stops the texts.`,
+              ],
+            ]
+          : []),
       ),
     ],
     footer: candidateFooter(ctx.links),

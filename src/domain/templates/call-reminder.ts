@@ -11,9 +11,18 @@ import {
   strong,
   type Block,
 } from './email';
-import { composeSms, smsBudget } from './sms';
+import { fitSms, smsBudgets } from './sms';
 import { greetingName, oneLine, telLink } from './text';
-import { callDonts, callDos, callMenu, candidateFooter, neutralQuestion, smsValue } from './wording';
+import {
+  callDontsFor,
+  callDos,
+  callMenu,
+  candidateFooter,
+  declineIsNormal,
+  neutralQuestion,
+  smsMindset,
+  smsValue,
+} from './wording';
 
 interface CallAttempt {
   /** 1 for the first reminder, up to `maxAttempts`. */
@@ -56,22 +65,31 @@ function renderCallReminder(
   const isRetry = ctx.attempt > 1;
   const isLast = ctx.attempt >= ctx.maxAttempts;
 
-  const smsName = smsValue(name, smsBudget.person);
-  const smsCompany = smsValue(company, smsBudget.company);
-  const who =
-    role === 'recruiter'
-      ? `your ${smsCompany} recruiter ${smsName}`
-      : `${smsName} (your ${smsCompany} interviewer)`;
-  const sms = composeSms([
-    `Hi ${smsValue(firstName, smsBudget.firstName)}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
-    person.phone ? `at ${telLink(person.phone)} and ask:` : '(no number on file: check your emails) and ask:',
-    `"${neutralQuestion}"`,
-    callMenu(ctx.replyTag),
-    isRetry && {
-      text: isLast ? 'Last reminder for this call.' : `Reminder ${ctx.attempt} of ${ctx.maxAttempts}.`,
-      ifRoom: true,
-    },
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    const smsName = smsValue(name, budget.person, role === 'recruiter' ? 'them' : 'your interviewer');
+    const smsCompany = smsValue(company, budget.company);
+    const at = smsCompany === '' ? '' : `${smsCompany} `;
+    const who =
+      role === 'recruiter'
+        ? `your ${at}recruiter ${smsName}`
+        : smsName === 'your interviewer'
+          ? `your ${at}interviewer`
+          : `${smsName}, your ${at}interviewer`;
+    return [
+      `Hi ${smsValue(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
+      person.phone
+        ? `at ${telLink(person.phone)} and ask:`
+        : "(no number on file: try the company's main line) and ask:",
+      `"${neutralQuestion}"`,
+      callMenu(ctx.replyTag),
+      !isRetry && { text: smsMindset, ifRoom: true },
+      isRetry && {
+        text: isLast ? 'Last reminder for this call.' : `Reminder ${ctx.attempt} of ${ctx.maxAttempts}.`,
+        ifRoom: true,
+      },
+    ];
+  });
 
   const title = role === 'recruiter' ? `your recruiter at ${company}` : `who interviewed you at ${company}`;
   const subject = isRetry
@@ -111,10 +129,11 @@ function renderCallReminder(
           'then tell us it was voicemail.',
         ],
       ),
+      paragraph(declineIsNormal),
       heading('Do'),
       bulletList(...callDos.map((line) => [line])),
       heading("Don't"),
-      bulletList(...callDonts.map((line) => [line])),
+      bulletList(...callDontsFor(ctx.locale).map((line) => [line])),
       heading('After the call, tell us how it went'),
       actions(
         { label: 'I spoke with them', href: ctx.actions.spoke },

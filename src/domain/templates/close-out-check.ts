@@ -2,8 +2,8 @@ import { type MessageContent } from '../messages';
 import { replyKeywords } from '../replies';
 import { type FollowUpContext } from './context';
 import { actions, paragraph, renderEmail } from './email';
-import { composeSms, smsBudget } from './sms';
-import { oneLine } from './text';
+import { fitSms, smsBudgets } from './sms';
+import { oneLine, possessive } from './text';
 import { candidateFooter, smsValue, tagHint } from './wording';
 
 export interface CloseOutCheckContext extends FollowUpContext {
@@ -28,12 +28,14 @@ export function renderCloseOutCheck(ctx: CloseOutCheckContext): MessageContent {
   const k = replyKeywords;
   const hint = tagHint(ctx.replyTag);
 
-  const sms = composeSms([
-    `Hi ${smsValue(firstName, smsBudget.firstName)}, checking in on ${smsValue(company, smsBudget.company)}:`,
+  const sms = fitSms((fit) => [
+    `Hi ${smsValue(firstName, smsBudgets[fit].firstName, 'there')}, checking in on`,
+    `${smsValue(company, smsBudgets[fit].company, 'your application')}:`,
     'what did you learn from the follow-ups?',
     `Reply ${k.note} and a line or two,`,
     canWait && `${k.stillWaiting} if you're still waiting to hear back,`,
     `or ${k.skip} to wrap up${hint ? ` ${hint}` : ''}.`,
+    "We'll text you a short debrief.",
   ]);
 
   const email = renderEmail({
@@ -42,7 +44,7 @@ export function renderCloseOutCheck(ctx: CloseOutCheckContext): MessageContent {
     blocks: [
       paragraph(`Hi ${firstName},`),
       paragraph(
-        `It's been about two weeks since ${company}'s decision on the ${oneLine(ctx.role)} role. Before we `,
+        `It's been about two weeks since ${possessive(company)} decision on the ${oneLine(ctx.role)} role. Before we `,
         'wrap up, what did you pick up along the way? A line or two is plenty: a comment from a call, ',
         "something a reference passed on, or simply what you'd do differently next time.",
       ),

@@ -1,19 +1,21 @@
 import { type MessageContent } from '../messages';
-import { type Draft, type FollowUpContext } from './context';
+import { type Draft, type FollowUpContext, type ReaderContext } from './context';
 import { actions, heading, link, paragraph, quote, renderEmail, type Inline } from './email';
-import { composeSms, smsBudget } from './sms';
+import { wordingFor } from './locale';
+import { fitSms, smsBudgets } from './sms';
 import { greetingName, multilineNote, oneLine } from './text';
 import {
   thirdPartyFooter,
   thirdPartyIntro,
   candidateFooter,
   connectionQuestion,
+  draftPointer,
   skipHint,
   smsValue,
 } from './wording';
 
 /** What a connection-based ask knows. */
-export interface ConnectionDraftContext {
+export interface ConnectionDraftContext extends ReaderContext {
   candidateFirstName: string;
   company: string;
   role: string;
@@ -57,7 +59,10 @@ export function renderConnectionAskDraft(ctx: ConnectionDraftContext): Draft {
     ...(note === undefined ? [] : [note]),
     `Thank you either way,\n${oneLine(ctx.candidateFirstName)}`,
   ];
-  return { subject: `A small favor about ${company}`, text: paragraphs.join('\n\n') };
+  return {
+    subject: `A small ${wordingFor(ctx.locale).favor} about ${company}`,
+    text: paragraphs.join('\n\n'),
+  };
 }
 
 /** Reminds the candidate to ask the neutral question through their mutual connection, with the draft inside. */
@@ -69,13 +74,20 @@ export function renderConnectionAskReminder(ctx: ConnectionAskContext): MessageC
   const draft = renderConnectionAskDraft(ctx);
   const relationship = ctx.connection.relationship ? ` (${oneLine(ctx.connection.relationship)})` : '';
 
-  const sms = composeSms([
-    `Hi ${smsValue(firstName, smsBudget.firstName)}, you reached ${smsValue(company, smsBudget.company)}`,
-    `through ${smsValue(connection, smsBudget.person)}, who could ask them one forward-looking question for`,
-    'you. People often answer a friend more openly.',
-    { text: `Draft ready: ${oneLine(ctx.links.page)}`, fallback: 'The draft is in your email.' },
-    skipHint(ctx.replyTag),
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    const smsConnection = smsValue(connection, budget.person, 'your connection');
+    return [
+      `Hi ${smsValue(firstName, budget.firstName, 'there')}, your best route to feedback:`,
+      `ask ${smsConnection}, who helped you reach ${smsValue(company, budget.company, 'the company')}, to pass on`,
+      'one question for you.',
+      // Without a link to the draft, the question itself makes the text complete.
+      { text: `Ask: "${connectionQuestion}"`, ifRoom: ctx.links.short !== undefined },
+      { text: 'People tell a mutual contact more than a candidate.', ifRoom: true },
+      draftPointer(ctx.links.short, ctx.reach?.email !== false),
+      skipHint(ctx.replyTag),
+    ];
+  });
 
   const sendForMe: Inline[] | undefined = ctx.actions.sendForMe
     ? [

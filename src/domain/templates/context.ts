@@ -1,3 +1,5 @@
+import type { Locale } from './locale';
+
 /** The typed inputs of the templates. Values are raw (unescaped, untrimmed): the templates clean them. */
 
 /** Links every email to the candidate carries. */
@@ -6,10 +8,29 @@ export interface CandidateLinks {
   page: string;
   /** One-click unsubscribe from Debrief emails (the channel also sends it as List-Unsubscribe). */
   unsubscribe: string;
+  /**
+   * A short signed link to the same page, for SMS (the full page link is too long for a text). When absent,
+   * texts that need the page fall back to saying where else to find it.
+   */
+  short?: string;
+}
+
+/** How the candidate can be reached; decides, e.g., whether a text may point to an email. */
+export interface Reach {
+  email: boolean;
+  sms: boolean;
+}
+
+/** What every candidate message may know about how to speak to its reader. */
+export interface ReaderContext {
+  /** Spelling, dates and times (default en-US). */
+  locale?: Locale;
+  /** Channels the candidate has; unknown means both may be there. */
+  reach?: Reach;
 }
 
 /** What every message about one follow-up knows. */
-export interface FollowUpContext {
+export interface FollowUpContext extends ReaderContext {
   candidateFirstName: string;
   company: string;
   role: string;

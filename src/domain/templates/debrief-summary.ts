@@ -1,14 +1,15 @@
 import { type MessageContent } from '../messages';
 import { type DebriefFeedback, type FeedbackSource, type FollowUpContext } from './context';
 import { bulletList, heading, link, paragraph, quote, renderEmail, type Block } from './email';
-import { composeSms, smsBudget } from './sms';
-import { listInProse, multilineNote, oneLine } from './text';
-import { candidateFooter, duringInterviewQuestion, nextTimeTip, smsValue } from './wording';
+import { themeKind } from '../debrief';
+import { fitSms, smsBudgets } from './sms';
+import { listInProse, multilineNote, oneLine, possessive } from './text';
+import { candidateFooter, duringInterviewQuestion, nextTimeTip, productName, smsValue } from './wording';
 
 export interface DebriefSummaryContext extends FollowUpContext {
   /** Every piece of feedback gathered, in the order it arrived. */
   feedback: DebriefFeedback[];
-  /** Short recurring themes (e.g. "system design depth"), most frequent first. */
+  /** Recurring themes (`findThemes` in ../debrief, e.g. "system design depth"), most frequent first. */
   themes: string[];
 }
 
@@ -41,24 +42,41 @@ function piecesOfFeedback(count: number): string {
 }
 
 /**
- * The compiled debrief at the end of a follow-up: feedback grouped by source, recurring themes, and the tip
- * for next time (ask during the interview what they still want to see, and answer it on the spot).
+ * The compiled debrief at the end of a follow-up: feedback grouped by source, what came up more than once
+ * (as things to work on), what was about the company rather than the candidate, and the tip for next time
+ * (ask during the interview what they still want to see, and answer it on the spot).
  */
 export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent {
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
   const feedback = ctx.feedback.filter((item) => multilineNote(item.text) !== undefined);
-  const themes = ctx.themes.map(oneLine).filter((theme) => theme !== '');
+  const named = ctx.themes.map(oneLine).filter((theme) => theme !== '');
+  const workOn = named.filter((theme) => themeKind(theme) !== 'circumstance');
+  const circumstances = named.filter((theme) => themeKind(theme) === 'circumstance');
   const count = feedback.length;
+  const firstHeard = feedback[0] ? oneLine(feedback[0].text) : undefined;
 
-  const sms = composeSms([
-    `${smsValue(firstName, smsBudget.firstName)}, your ${smsValue(company, smsBudget.company)} debrief is ready` +
-      (count === 0 ? '.' : ` with ${piecesOfFeedback(count)}.`),
-    themes.length > 0 && { text: `Themes: ${smsValue(themes.join(', '), smsBudget.list)}.`, ifRoom: true },
-    { text: oneLine(ctx.links.page), ifRoom: true },
-    "Next time: near the end of the interview, ask what they'd still like to see from you, and answer it",
-    'right there.',
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    return [
+      `${productName}: ${smsValue(firstName, budget.firstName, 'Hi')}, your`,
+      `${smsValue(company, budget.company, 'follow-up')} debrief` +
+        (count === 0
+          ? ' is ready: nobody shared specifics, which is common and no verdict on you.'
+          : `: ${piecesOfFeedback(count)}.`),
+      workOn.length > 0 && `Came up more than once: ${smsValue(workOn.join(', '), budget.list)}.`,
+      workOn.length === 0 &&
+        firstHeard !== undefined && {
+          text: `You heard: "${smsValue(firstHeard, budget.list)}"`,
+          ifRoom: true,
+        },
+      circumstances.length > 0 && { text: 'Some of it was about their timing, not you.', ifRoom: true },
+      ctx.links.short
+        ? `All of it: ${oneLine(ctx.links.short)}`
+        : ctx.reach?.email !== false && { text: 'All of it is in your email.', ifRoom: true },
+      "Next time, ask near the end what they'd still like to see, and answer it then.",
+    ];
+  });
 
   const sections = sourceOrder.flatMap((source) =>
     feedbackSection(
@@ -86,8 +104,23 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
             ),
           ]
         : sections),
-      ...(themes.length > 0
-        ? [heading('Themes'), paragraph(`What came up more than once: ${listInProse(themes)}.`)]
+      ...(workOn.length > 0
+        ? [
+            heading('Worth working on'),
+            paragraph(
+              `What came up more than once: ${listInProse(workOn)}. Treat it as a pointer for your next `,
+              'interview, not a verdict on this one: one concrete example ready for each goes a long way.',
+            ),
+          ]
+        : []),
+      ...(circumstances.length > 0
+        ? [
+            heading('Not about you'),
+            paragraph(
+              `Some of what you heard was about ${possessive(company)} own situation (${listInProse(circumstances)}). `,
+              'There is nothing in that to change; it is worth knowing, and then letting go.',
+            ),
+          ]
         : []),
       heading('For next time'),
       paragraph(nextTimeTip),

@@ -1,8 +1,9 @@
 import { type MessageContent } from '../messages';
 import { type FollowUpContext, type FollowUpStep } from './context';
 import { heading, paragraph, renderEmail } from './email';
-import { composeSms, smsBudget } from './sms';
+import { fitSms, smsBudgets } from './sms';
 import { oneLine } from './text';
+import { wordingFor } from './locale';
 import { candidateFooter, smsValue } from './wording';
 
 export interface DeclinedToCommentContext extends FollowUpContext {
@@ -18,7 +19,7 @@ const nextInSms: Record<FollowUpStep | 'none', string> = {
   referenceRequest: 'Next: a note to your references.',
   connectionAsk: 'Next: a question through your connection.',
   closeOutCheck: "We'll check in near the end of the follow-up.",
-  none: "That's all for this step.",
+  none: "Nothing more to do for now. We'll check in near the end of the follow-up.",
 };
 
 /** Thanks the candidate after the person declined to comment: gracious, normal, and on to the next step. */
@@ -27,26 +28,26 @@ export function renderDeclinedToComment(ctx: DeclinedToCommentContext): MessageC
   const name = oneLine(ctx.personName);
   const company = oneLine(ctx.company);
 
-  const sms = composeSms([
-    `Thanks for making that call, ${smsValue(firstName, smsBudget.firstName)}.`,
+  const sms = fitSms((fit) => [
+    `Thanks for making that call, ${smsValue(firstName, smsBudgets[fit].firstName, 'and well done')}.`,
     'Many companies keep feedback private as a rule, so a polite "no comment" is normal and says nothing',
     'about you.',
     nextInSms[ctx.next],
   ]);
 
   const email = renderEmail({
-    subject: `Thanks for calling ${name}. On to the next step`,
+    subject:
+      ctx.next === 'none' || ctx.next === 'closeOutCheck'
+        ? `Thanks for calling ${name}`
+        : `Thanks for calling ${name}. On to the next step`,
     blocks: [
       paragraph(`Hi ${firstName},`),
       paragraph(
         `Thanks for calling ${name} at ${company}. Many companies have a firm policy of not sharing feedback, `,
-        'so hearing "I can\'t go into that" is common and is no judgement of you. Asking, and taking the answer ',
-        'gracefully, was exactly right.',
+        `so hearing "I can't go into that" is common and is no ${wordingFor(ctx.locale).judgment} of you. `,
+        'Asking, and taking the answer gracefully, was exactly right.',
       ),
-      paragraph(
-        `If you like, a two-line thank-you email to ${name} keeps the door open for future roles. Otherwise, `,
-        "there's nothing more to do here.",
-      ),
+      paragraph(`If you like, a two-line thank-you email to ${name} keeps the door open for future roles.`),
       heading("What's next"),
       paragraph(nextInSms[ctx.next]),
     ],

@@ -3,7 +3,9 @@
  * typed context. Pure and deterministic, so workflow code can render messages itself.
  *
  * Conventions: interpolated values are cleaned (one line, no control characters), clipped in SMS so a
- * message stays within two segments, and always escaped in HTML. SMS wording is plain ASCII to stay in GSM-7.
+ * message stays within two segments (counted as carriers count them), and always escaped in HTML. SMS
+ * wording is plain ASCII and names are written in GSM-7 letters in texts, so no text turns into UCS-2.
+ * Spelling, dates and times follow the reader's locale (./locale).
  */
 export type { MessageContent } from '../messages';
 export * from './context';
@@ -44,5 +46,6 @@ export {
 export { renderInterviewPrep, type InterviewPrepContext } from './interview-prep';
 export { forbiddenPhrasings, checkTone, type ToneCheck } from './tone';
 export { escapeHtml, type RenderedEmail } from './email';
-export { smsMaxLength } from './sms';
+export { smsMaxLength, smsMaxSegments, smsSize, isGsm7, toGsm7, type SmsSize } from './sms';
+export { locales, localeFor, localeWording, formatWhen, type Locale, type LocaleWording } from './locale';
 export { neutralQuestion, duringInterviewQuestion, connectionQuestion, productName } from './wording';

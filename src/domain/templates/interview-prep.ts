@@ -1,34 +1,64 @@
 import { type MessageContent } from '../messages';
+import { replyKeywords } from '../replies';
+import { type ReaderContext } from './context';
 import { bulletList, heading, link, paragraph, quote, renderEmail } from './email';
-import { composeSms, smsBudget } from './sms';
+import { formatWhen, instantOfTimeLabel } from './locale';
+import { fitSms, smsBudgets } from './sms';
 import { listInProse, oneLine } from './text';
 import { duringInterviewQuestion, productName, smsValue } from './wording';
 
-export interface InterviewPrepContext {
+export interface InterviewPrepContext extends ReaderContext {
   candidateFirstName: string;
   company: string;
   role: string;
-  /** When the interview is, worded for the candidate in their timezone ("today at 2:00 PM"). */
+  /**
+   * When the interview is, as a timeline label in the candidate's zone ("Tue 1 Dec 2026, 14:00 EST", from
+   * `localTimeLabel`); rewritten for the reader when {@link zone} (or {@link interviewAt}) is known.
+   */
   interviewWhen: string;
+  /** The interview's instant (ISO 8601), when the caller has it. */
+  interviewAt?: string;
+  /** The candidate's IANA zone, in which `interviewWhen` was written. */
+  zone?: string;
   interviewerNames?: string[];
-  links: { unsubscribe: string; page?: string };
+  links: { unsubscribe: string; page?: string; short?: string };
+}
+
+/** "on Tue, Dec 1 at 2:00 PM EST" in the reader's locale, or the label as given when it cannot be read. */
+function interviewWhenFor(ctx: InterviewPrepContext): string {
+  const zone = ctx.zone;
+  const instant =
+    ctx.interviewAt !== undefined
+      ? Date.parse(ctx.interviewAt)
+      : zone !== undefined
+        ? instantOfTimeLabel(ctx.interviewWhen, zone)
+        : undefined;
+  if (zone === undefined || instant === undefined || Number.isNaN(instant)) return oneLine(ctx.interviewWhen);
+  return formatWhen(instant, zone, ctx.locale ?? 'en-US');
 }
 
 /**
  * The reminder shortly before an interview: plan to ask, during the interview, what they still want to see or
- * hear, and answer it on the spot.
+ * hear, and answer it on the spot. It may be the first text Debrief ever sends, so it says who writes and how
+ * to stop.
  */
 export function renderInterviewPrep(ctx: InterviewPrepContext): MessageContent {
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
-  const when = oneLine(ctx.interviewWhen);
+  const when = interviewWhenFor(ctx);
   const interviewers = (ctx.interviewerNames ?? []).map(oneLine).filter((name) => name !== '');
 
-  const sms = composeSms([
-    `Good luck with ${smsValue(company, smsBudget.company)} ${smsValue(when, 30)},`,
-    `${smsValue(firstName, smsBudget.firstName)}! One tip: near the end, ask "${duringInterviewQuestion}"`,
-    'and answer whatever comes up on the spot.',
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    const smsFirst = smsValue(firstName, budget.firstName);
+    return [
+      `${productName}: good luck with ${smsValue(company, budget.company, 'your interview')} ${smsValue(when, 40)}` +
+        (smsFirst === '' ? '!' : `, ${smsFirst}!`),
+      `One tip: near the end, ask "${duringInterviewQuestion}"`,
+      'and answer whatever comes up on the spot.',
+      `Reply ${replyKeywords.stop} to opt out.`,
+    ];
+  });
 
   const email = renderEmail({
     subject: `Your ${company} interview ${when}: one question worth asking`,

@@ -1,12 +1,20 @@
 import { type MessageContent } from '../messages';
-import { type Draft, type FollowUpContext } from './context';
+import { type Draft, type FollowUpContext, type ReaderContext } from './context';
 import { actions, heading, link, paragraph, quote, renderEmail, type Inline } from './email';
-import { composeSms, smsBudget } from './sms';
+import { wordingFor } from './locale';
+import { fitSms, smsBudgets } from './sms';
 import { greetingName, multilineNote, oneLine } from './text';
-import { thirdPartyFooter, thirdPartyIntro, candidateFooter, skipHint, smsValue } from './wording';
+import {
+  thirdPartyFooter,
+  thirdPartyIntro,
+  candidateFooter,
+  draftPointer,
+  skipHint,
+  smsValue,
+} from './wording';
 
 /** What a reference-summary request knows about the reference and the candidate's own words. */
-export interface ReferenceDraftContext {
+export interface ReferenceDraftContext extends ReaderContext {
   candidateFirstName: string;
   company: string;
   role: string;
@@ -51,14 +59,18 @@ export function renderReferenceRequestDraft(ctx: ReferenceDraftContext): Draft {
   const paragraphs = [
     `Hi ${greetingName(ctx.reference.name)},`,
     `I hope you're well. ${opening}`,
-    "The role didn't work out this time, and I'm trying to learn what I can from the process. If you're " +
-      'comfortable sharing, could you give me a short summary of the conversation? What they asked about, ' +
+    "The role didn't work out this time, and I'm trying to learn what I can from the process. " +
+      (ctx.referenceWasContacted ? "If you're" : "If they did call and you're") +
+      ' comfortable sharing, could you give me a short summary of the conversation? What they asked about, ' +
       'and anything they seemed keen to understand better, would be really useful. Only what you are happy ' +
       'to pass on, of course.',
     ...(note === undefined ? [] : [note]),
     `Thanks again for vouching for me.\n${oneLine(ctx.candidateFirstName)}`,
   ];
-  return { subject: `A quick favor about my ${company} application`, text: paragraphs.join('\n\n') };
+  return {
+    subject: `A quick ${wordingFor(ctx.locale).favor} about my ${company} application`,
+    text: paragraphs.join('\n\n'),
+  };
 }
 
 /** Reminds the candidate to ask one reference for a summary of the employer's call, with the draft inside. */
@@ -69,13 +81,22 @@ export function renderReferenceRequestReminder(ctx: ReferenceRequestContext): Me
   const referenceGreeting = greetingName(reference);
   const draft = renderReferenceRequestDraft(ctx);
 
-  const sms = composeSms([
-    `Hi ${smsValue(firstName, smsBudget.firstName)}, ${smsValue(company, smsBudget.company)}`,
-    `${ctx.referenceWasContacted ? 'spoke with' : 'may have called'} your reference`,
-    `${smsValue(reference, smsBudget.person)}. A short summary of that call can show what mattered to them.`,
-    { text: `Draft ready: ${oneLine(ctx.links.page)}`, fallback: 'The draft is in your email.' },
-    skipHint(ctx.replyTag),
-  ]);
+  const sms = fitSms((fit) => {
+    const budget = smsBudgets[fit];
+    const smsCompany = smsValue(company, budget.company, 'The company');
+    const smsReference = smsValue(reference, budget.person, 'your reference');
+    const smsGreeting = smsValue(referenceGreeting, budget.person, 'them');
+    return [
+      `Hi ${smsValue(firstName, budget.firstName, 'there')},`,
+      ctx.referenceWasContacted
+        ? `${smsCompany} spoke with ${smsReference === 'your reference' ? smsReference : `your reference ${smsReference}`}.` +
+          ` Ask ${smsGreeting} for a short summary of that call: what they asked and what they wanted to hear more about.`
+        : `${smsCompany} reached reference checks, so they may have called ${smsReference}.` +
+          ` Ask ${smsGreeting} whether they did and, if so, what they asked about.`,
+      draftPointer(ctx.links.short, ctx.reach?.email !== false),
+      skipHint(ctx.replyTag),
+    ];
+  });
 
   const sendForMe: Inline[] | undefined = ctx.actions.sendForMe
     ? [
@@ -93,9 +114,10 @@ export function renderReferenceRequestReminder(ctx: ReferenceRequestContext): Me
         ctx.referenceWasContacted
           ? `${company} spoke with ${reference} as one of your references. `
           : `${company} reached the reference stage, so they may have called ${reference}. `,
-        `A reference call is the closest you'll get to hearing what a company weighed, and ${referenceGreeting} `,
-        'heard their questions firsthand. A short summary can show which strengths they were checking and ',
-        'where they wanted more reassurance.',
+        ctx.referenceWasContacted ? 'A reference call' : 'If they did, that call',
+        ` is the closest you'll get to hearing what a company weighed, and ${referenceGreeting} heard their `,
+        'questions firsthand. A short summary can show which strengths they were checking and where they ',
+        'wanted more reassurance. The first thing to do is ask.',
       ),
       paragraph(
         `Here's a draft you can send from your own email, or adapt to however you usually talk with `,
@@ -133,7 +155,7 @@ export function renderReferenceRequestDirect(ctx: ReferenceDirectContext): Messa
   const note = multilineNote(ctx.personalNote);
 
   const email = renderEmail({
-    subject: `A quick favor for ${fullName}`,
+    subject: `A quick ${wordingFor(ctx.locale).favor} for ${fullName}`,
     blocks: [
       paragraph(`Hi ${greetingName(ctx.reference.name)},`),
       thirdPartyIntro(fullName, first),

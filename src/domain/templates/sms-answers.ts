@@ -35,13 +35,17 @@ export function renderStartConfirmation(): MessageContent {
   };
 }
 
-/** Answers HELP: what Debrief is, every reply keyword, and (when configured) where to get support. */
-export function renderHelpAnswer(ctx: { support?: string } = {}): MessageContent {
+/**
+ * Answers HELP: what Debrief is, every reply keyword, the tags of the open follow-ups when there are several
+ * (never a placeholder), and (when configured) where to get support.
+ */
+export function renderHelpAnswer(ctx: { support?: string; openTags?: string[] } = {}): MessageContent {
   const support = ctx.support === undefined ? '' : oneLine(ctx.support);
+  const tags = (ctx.openTags ?? []).map(smsTag).filter((tag): tag is string => tag !== undefined);
   return {
     sms: composeSms([
       `${productName} helps you follow up after a job decision. Replies: ${allOptions}.`,
-      'Add #TAG to pick a follow-up.',
+      tags.length > 1 && `Add ${smsValue(tags.join(' or '), smsBudget.list)} to say which follow-up.`,
       `${k.stop} to opt out, ${k.start} to resume.`,
       support !== '' && { text: `Help: ${support}`, ifRoom: true },
     ]),

@@ -1,7 +1,139 @@
-import { clip } from './text';
+/**
+ * SMS length the way carriers count it. A text is GSM-7 when every character is in the GSM 03.38 basic
+ * table or its extension table (extension characters take two septets); one character outside both turns the
+ * whole text into UCS-2. A single segment holds 160 septets (70 UCS-2 units); a multipart text holds 153
+ * (67) per segment, because each part carries a header, and an escape pair or a surrogate pair is never
+ * split across two parts. Every SMS Debrief sends is budgeted to {@link smsMaxSegments}.
+ */
 
-/** Longest SMS we send: two concatenated segments. */
-export const smsMaxLength = 320;
+/** The GSM 03.38 basic character table (without the escape character). */
+const gsmBasic = new Set(
+  Array.from(
+    '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿' +
+      'abcdefghijklmnopqrstuvwxyzäöñüà',
+  ),
+);
+/** The extension table: each of these is sent as an escape plus the character, two septets. */
+const gsmExtension = new Set(Array.from('^{}\\[~]|€\f'));
+
+/** Most segments any SMS of ours may take. */
+export const smsMaxSegments = 2;
+
+/** Longest SMS we send in GSM-7, in characters: two segments of 153. */
+export const smsMaxLength = 153 * smsMaxSegments;
+
+/** How a text would travel: its encoding, its length in septets (GSM-7) or UTF-16 units, its segments. */
+export interface SmsSize {
+  encoding: 'gsm7' | 'ucs2';
+  units: number;
+  segments: number;
+}
+
+/** Whether every character can be sent in GSM-7 (basic or extension table). */
+export function isGsm7(text: string): boolean {
+  for (const character of text) if (!gsmBasic.has(character) && !gsmExtension.has(character)) return false;
+  return true;
+}
+
+/** Counts a text's segments as a carrier does (see the module comment). An empty text is one segment. */
+export function smsSize(text: string): SmsSize {
+  const gsm = isGsm7(text);
+  const costs = Array.from(text, (character) =>
+    gsm ? (gsmExtension.has(character) ? 2 : 1) : character.length,
+  );
+  const units = costs.reduce((sum, cost) => sum + cost, 0);
+  const single = gsm ? 160 : 70;
+  const perPart = gsm ? 153 : 67;
+  if (units <= single) return { encoding: gsm ? 'gsm7' : 'ucs2', units, segments: 1 };
+  let segments = 1;
+  let used = 0;
+  for (const cost of costs) {
+    if (used + cost > perPart) {
+      segments += 1;
+      used = 0;
+    }
+    used += cost;
+  }
+  return { encoding: gsm ? 'gsm7' : 'ucs2', units, segments };
+}
+
+/** Whether a text fits in `segments` segments. */
+export function fitsSegments(text: string, segments = smsMaxSegments): boolean {
+  return smsSize(text).segments <= segments;
+}
+
+/** Letters and signs outside GSM-7 that have a plain GSM-7 spelling of their own. */
+const gsmSpellings: Record<string, string> = {
+  '‘': "'",
+  '’': "'",
+  ʼ: "'",
+  '´': "'",
+  '`': "'",
+  '“': '"',
+  '”': '"',
+  '„': '"',
+  '–': '-',
+  '—': '-',
+  '‐': '-',
+  '…': '...',
+  '\u00A0': ' ',
+  ç: 'c',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'Th',
+  œ: 'oe',
+  Œ: 'OE',
+  ı: 'i',
+  ŋ: 'ng',
+  ĸ: 'k',
+};
+
+/**
+ * The same text in GSM-7 letters only: characters GSM-7 has are kept (é, ñ, ü stay), others lose their
+ * accents (ë → e, ú → u, Ï → I) or take a plain spelling (ł → l, “ → "). Undefined when some character has no
+ * GSM-7 form (a name in another script), so the caller can choose a generic word instead. For SMS only:
+ * emails always carry the person's own spelling.
+ */
+export function toGsm7(text: string): string | undefined {
+  let out = '';
+  for (const character of text) {
+    if (gsmBasic.has(character) || gsmExtension.has(character)) {
+      out += character;
+      continue;
+    }
+    const spelled =
+      gsmSpellings[character] ?? character.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+    if (!isGsm7(spelled) || spelled === '') return undefined;
+    out += spelled;
+  }
+  return out;
+}
+
+/**
+ * Shortens a text to at most `segments` segments, preferring a word boundary near the end, and marks the
+ * cut with "..." (a last resort: templates fit their messages long before this).
+ */
+export function clipToSegments(text: string, segments = smsMaxSegments): string {
+  if (fitsSegments(text, segments)) return text;
+  const characters = Array.from(text);
+  let low = 0;
+  let high = characters.length;
+  // The longest prefix that still fits with the ellipsis.
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fitsSegments(`${characters.slice(0, middle).join('')}...`, segments)) low = middle;
+    else high = middle - 1;
+  }
+  let cut = characters.slice(0, low).join('');
+  const lastSpace = cut.lastIndexOf(' ');
+  if (lastSpace > 0 && lastSpace >= cut.length - 10) cut = cut.slice(0, lastSpace);
+  return `${cut.trimEnd()}...`;
+}
 
 /**
  * One piece of an SMS. Plain strings are always kept. `fallback` is a shorter wording used when the whole
@@ -9,31 +141,70 @@ export const smsMaxLength = 320;
  */
 export type SmsPart = string | { text: string; fallback?: string; ifRoom?: boolean } | false | undefined;
 
-/** Budgets for interpolated values in SMS, so realistic messages fit without dropping anything. */
-export const smsBudget = { firstName: 20, company: 22, person: 22, list: 90 } as const;
+/** How much room interpolated values get: `roomy` first, `tight` when the message would not fit. */
+export type SmsFit = 'roomy' | 'tight';
 
-/**
- * Joins the parts with spaces and makes the result fit {@link smsMaxLength}: first swapping in fallbacks
- * (from the last part backwards), then dropping `ifRoom` parts, and only as a last resort clipping the text.
- */
-export function composeSms(parts: SmsPart[]): string {
-  const pieces = parts
+/** Lengths of interpolated values in SMS, per fit. */
+export const smsBudgets = {
+  roomy: { firstName: 30, company: 40, person: 30, list: 120 },
+  tight: { firstName: 20, company: 22, person: 22, list: 90 },
+} as const;
+
+/** The tight budgets, for messages built only once. */
+export const smsBudget = smsBudgets.tight;
+
+function piecesOf(parts: SmsPart[]) {
+  return parts
     .filter((part): part is Exclude<SmsPart, false | undefined> => part !== false && part !== undefined)
     .map((part) => (typeof part === 'string' ? { text: part } : { ...part }))
     .filter((part) => part.text !== '');
-  const join = (): string =>
-    pieces
-      .map((part) => part.text)
-      .filter((text) => text !== '')
-      .join(' ');
+}
 
-  for (let index = pieces.length - 1; index >= 0 && join().length > smsMaxLength; index -= 1) {
-    const piece = pieces[index];
-    if (piece?.fallback !== undefined) piece.text = piece.fallback;
-  }
-  for (let index = pieces.length - 1; index >= 0 && join().length > smsMaxLength; index -= 1) {
+function joinPieces(pieces: { text: string }[]): string {
+  return pieces
+    .map((part) => part.text)
+    .filter((text) => text !== '')
+    .join(' ');
+}
+
+/**
+ * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` parts
+ * (last first), then swapping in fallbacks (from the last part backwards), and only as a last resort
+ * clipping the text.
+ */
+export function composeSms(parts: SmsPart[]): string {
+  return clipToSegments(shorten(parts, { fallbacks: true }));
+}
+
+/** The parts joined, with `ifRoom` parts dropped (and, if allowed, fallbacks used) until the text fits. */
+function shorten(parts: SmsPart[], options: { fallbacks: boolean }): string {
+  const pieces = piecesOf(parts);
+  const fits = () => fitsSegments(joinPieces(pieces));
+  for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
     const piece = pieces[index];
     if (piece?.ifRoom) piece.text = '';
   }
-  return clip(join(), smsMaxLength);
+  for (let index = pieces.length - 1; options.fallbacks && index >= 0 && !fits(); index -= 1) {
+    const piece = pieces[index];
+    if (piece?.fallback !== undefined) piece.text = piece.fallback;
+  }
+  return joinPieces(pieces);
+}
+
+/**
+ * Builds an SMS that keeps as much as possible, trying in turn: every part with names in full (`roomy`);
+ * names in full without the `ifRoom` extras; every part with names shortened (`tight`); and only then the
+ * drops and fallbacks of {@link composeSms}. So a company name is cut only when the text has no room for it.
+ */
+export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
+  const attempts = [
+    () => joinPieces(piecesOf(build('roomy'))),
+    () => shorten(build('roomy'), { fallbacks: false }),
+    () => joinPieces(piecesOf(build('tight'))),
+  ];
+  for (const attempt of attempts) {
+    const text = attempt();
+    if (fitsSegments(text)) return text;
+  }
+  return composeSms(build('tight'));
 }

@@ -1,7 +1,7 @@
 import { type MessageContent } from '../messages';
 import { type FollowUpContext } from './context';
 import { paragraph, renderEmail } from './email';
-import { composeSms, smsBudget } from './sms';
+import { fitSms, smsBudgets, type SmsFit } from './sms';
 import { oneLine } from './text';
 import { candidateFooter, smsValue } from './wording';
 
@@ -23,28 +23,34 @@ export function renderStoppedNote(
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
   const role = oneLine(ctx.role);
-  const smsFirst = smsValue(firstName, smsBudget.firstName);
-  const smsCompany = smsValue(company, smsBudget.company);
+  const smsWording = (fit: SmsFit) => {
+    const smsFirst = smsValue(firstName, smsBudgets[fit].firstName);
+    const smsCompany = smsValue(company, smsBudgets[fit].company, 'The company');
+    const hi = smsFirst === '' ? 'Hi' : `Hi ${smsFirst}`;
+    const name = smsFirst === '' ? '' : `, ${smsFirst}`;
+    return {
+      reopened: `${hi}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
+      offer: `Congratulations on the offer from ${smsCompany === 'The company' ? 'the company' : smsCompany}${name}! We've stopped the follow-up for that application. Good luck with your decision.`,
+      hired: `Congratulations${name}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
+    }[reason];
+  };
 
   const wording = {
     reopened: {
-      sms: `Hi ${smsFirst}, ${smsCompany} reopened your application, so we've stopped the follow-up for it. Good luck!`,
       subject: `${company} reopened your application`,
       body: `${company} reopened your application for the ${role} role, so we've stopped the follow-up for it. You won't get more reminders about this one. Good luck!`,
     },
     offer: {
-      sms: `Congratulations on the offer from ${smsCompany}, ${smsFirst}! We've stopped the follow-up for that application. Good luck with your decision.`,
       subject: `Congratulations on the offer from ${company}!`,
       body: `Congratulations on the offer for the ${role} role at ${company}! We've stopped the follow-up for that application, so you won't get more reminders about it. Good luck with your decision.`,
     },
     hired: {
-      sms: `Congratulations, ${smsFirst}! ${smsCompany} hired you. We've closed the follow-up for that application. All the best in the new role.`,
       subject: `Congratulations on the ${role} role at ${company}!`,
       body: `Congratulations on joining ${company} as ${role}! We've closed the follow-up for that application, so there is nothing more to do. All the best in the new role.`,
     },
   }[reason];
 
-  const sms = composeSms([wording.sms]);
+  const sms = fitSms((fit) => [smsWording(fit)]);
   const email = renderEmail({
     subject: wording.subject,
     blocks: [paragraph(`Hi ${firstName},`), paragraph(wording.body)],

@@ -64,3 +64,8 @@ export function multilineNote(note: string | undefined): string | undefined {
     .trim();
   return cleaned === '' ? undefined : cleaned;
 }
+
+/** The possessive of a name: "Acme's", but "Northwind Analytics'" for a name ending in s. */
+export function possessive(name: string): string {
+  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+}

@@ -1,7 +1,8 @@
-import { replyKeywords } from '../replies';
+import { replyKeywords, tagForTexts } from '../replies';
 import { type CandidateLinks } from './context';
 import { type Block, type Inline, link, paragraph } from './email';
-import { type SmsPart } from './sms';
+import { type Locale, wordingFor } from './locale';
+import { type SmsPart, toGsm7 } from './sms';
 import { clip, oneLine } from './text';
 
 /**
@@ -39,19 +40,37 @@ export const callDos: string[] = [
   'Write down what you heard right after the call, while it is fresh.',
 ];
 
-/** Reminders about a call: what hurts. */
-export const callDonts: string[] = [
-  "Don't ask why you weren't chosen; ask what would help next time. Most people can't answer the first " +
-    'question, and many can answer the second.',
-  "Don't argue with what you hear or compare yourself with whoever got the offer.",
-  "Don't press if they'd rather not share: a gracious goodbye keeps the door open.",
-  "Don't call while you feel hard done by. It comes through in your voice, and it makes people warier of " +
-    'giving feedback to anyone.',
-];
+/** Reminders about a call: what hurts, in the reader's own idiom. */
+export function callDontsFor(locale: Locale | undefined): string[] {
+  return [
+    "Don't ask why you weren't chosen; ask what would help next time. Most people can't answer the first " +
+      'question, and many can answer the second.',
+    "Don't argue with what you hear or compare yourself with whoever got the offer.",
+    "Don't press if they'd rather not share: a gracious goodbye keeps the door open.",
+    `Don't call while you feel ${wordingFor(locale).feelingWronged}. It comes through in your voice, and it ` +
+      'makes people warier of giving feedback to anyone.',
+  ];
+}
 
-/** An SMS-safe value: one line, clipped to its budget. */
-export function smsValue(value: string, budget: number): string {
-  return clip(oneLine(value), budget);
+/** Reminders about a call: what hurts (default locale). */
+export const callDonts: string[] = callDontsFor(undefined);
+
+/** Said before the first call, by text and by email: most people will not comment, and that is fine. */
+export const declineIsNormal =
+  'Most people will politely decline to comment. That is normal and says nothing about you; thank them and ' +
+  'move on.';
+
+/** The same, short enough for a text, with the mindset that makes people open up. */
+export const smsMindset = "Go in curious, not aggrieved: most people decline to comment, and that's normal.";
+
+/**
+ * An SMS-safe value: one line, in GSM-7 letters (so one accented letter cannot turn the whole text into
+ * UCS-2 and double its segments), clipped to its budget. A value with no GSM-7 form (another script) is
+ * replaced by `generic`. For SMS only: emails keep the person's own spelling.
+ */
+export function smsValue(value: string, budget: number, generic = ''): string {
+  const gsm = toGsm7(oneLine(value));
+  return gsm === undefined || gsm === '' ? generic : clip(gsm, budget);
 }
 
 /**
@@ -59,7 +78,9 @@ export function smsValue(value: string, budget: number): string {
  * match nothing). Undefined when nothing usable is left.
  */
 export function smsTag(tag: string | undefined): string | undefined {
-  const cleaned = tag?.replace(/[^\p{L}\p{N}\p{M}]/gu, '');
+  const letters = tag?.replace(/[^\p{L}\p{N}\p{M}]/gu, '');
+  // In GSM-7 letters (or a code) as the reply parser also accepts it: see tagForTexts.
+  const cleaned = letters === undefined || letters === '' ? undefined : tagForTexts(letters);
   return cleaned === undefined || cleaned === '' ? undefined : `#${cleaned}`;
 }
 
@@ -112,4 +133,13 @@ export function thirdPartyFooter(candidateFirstName: string, optOut: string | un
       ? [[`Prefer not to hear from ${productName} at all? `, link('Tell us here', optOut), '.']]
       : []),
   ];
+}
+
+/**
+ * Where a text's draft is: the short page link, else the email when the candidate has one. Nothing when
+ * neither exists, so a text never points to an email that is not there (the text must then be complete).
+ */
+export function draftPointer(shortLink: string | undefined, hasEmail: boolean): SmsPart {
+  if (shortLink !== undefined) return `Draft to copy: ${oneLine(shortLink)}`;
+  return hasEmail ? 'The draft is in your email.' : undefined;
 }
