@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { callInvitation } from './call-invitation';
 import { renderMessage, type LinkMaker } from '../domain/message-catalog';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import { defaultPolicy } from '../domain/policy';
@@ -201,6 +202,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
               // Third parties get no unsubscribe link to the candidate's follow-up; they simply get one message.
               ...(message.audience === 'candidate' ? { listUnsubscribe: { url: links.unsubscribe() } } : {}),
               headers: { 'X-Debrief-Message': message.key },
+              ...(content.email?.invitation ? { calendar: content.email.invitation } : {}),
             }));
     } catch (error) {
       // Anything but a classified "not accepted" may have gone out.
@@ -279,8 +281,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
   async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
     const links = deps.links(message.followUpId);
-    const content = renderMessage(message.request, links);
-    if (!content) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
+    const rendered = renderMessage(message.request, links);
+    if (!rendered) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
+    const content = withInvitation(rendered, message, links);
 
     const notes: string[] = [];
     let channels = [...new Set(message.channels)];
@@ -353,6 +356,32 @@ export function createNotifyActivities(deps: NotifyDeps) {
       message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
       nonRetryable: true,
     });
+  }
+
+  /** A call reminder's email carries the call's slot as an .ics, made the same way on every retry. */
+  function withInvitation(
+    content: MessageContent,
+    message: OutboundMessage,
+    links: LinkMaker,
+  ): MessageContent {
+    if (!content.email) return content;
+    const invitation = callInvitation(message.request, {
+      key: message.key,
+      zone: message.zone ?? 'UTC',
+      reminderMs: firstScheduledMs(),
+      host: messageIdHost,
+      pageUrl: links.page(),
+    });
+    return invitation ? { ...content, email: { ...content.email, invitation } } : content;
+  }
+}
+
+/** When the running activity was first scheduled (the same on every retry); now, outside an activity. */
+function firstScheduledMs(): number {
+  try {
+    return Context.current().info.scheduledTimestampMs;
+  } catch {
+    return Date.now();
   }
 }
 
