@@ -181,6 +181,28 @@ export const deliveryStatusSignal =
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');
 
+/** How to reach one person, shown to the candidate on their follow-up page only (never logged). */
+export interface PageContact {
+  name: string;
+  phone?: string;
+  email?: string;
+}
+
+/**
+ * What the candidate's follow-up page shows beyond {@link FollowUpState}: the people to call or write to,
+ * looked up in the current snapshot. `references` lines up with `FollowUpState.references`.
+ */
+export interface PageContacts {
+  candidateFirstName: string;
+  recruiter?: PageContact;
+  interviewer?: PageContact;
+  references: (PageContact & { contactedByEmployer: boolean })[];
+  connection?: PageContact;
+}
+
+/** The contacts behind the page; follow-ups started before this query existed answer it too. */
+export const pageContactsQuery = defineQuery<PageContacts>('pageContacts');
+
 /** The state of a follow-up that has not started any step yet. */
 export function blankFollowUpState(
   identity: Pick<FollowUpState, 'followUpId' | 'applicationId' | 'candidateId' | 'company' | 'role' | 'zone'>,

@@ -36,6 +36,7 @@ import {
   skipStepUpdate,
   snoozeUpdate,
   stateQuery,
+  pageContactsQuery,
   stopUpdate,
   type CallOutcome,
   type FollowUpResult,
@@ -192,6 +193,23 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     snapshot.connection && connectionId && sameContact(contactIdentity(snapshot.connection), connectionId)
       ? snapshot.connection
       : undefined;
+  setHandler(pageContactsQuery, () => {
+    const contact = (person: { name: string; phone?: string; email?: string } | undefined) =>
+      person && { name: person.name, phone: person.phone, email: person.email };
+    return {
+      candidateFirstName: candidate().name.split(/\s+/)[0] ?? candidate().name,
+      recruiter: contact(snapshot.recruiter),
+      interviewer: contact(snapshot.interviewers[0]),
+      references: state.references.map((reference, index) => {
+        const current = currentReference(index);
+        return {
+          ...(contact(current) ?? { name: reference.name }),
+          contactedByEmployer: current?.contactedByEmployer ?? false,
+        };
+      }),
+      connection: contact(currentConnection()),
+    };
+  });
   // Set once the reference drafts are due: from then on a refresh adds no references to this follow-up.
   let referenceListFixed = false;
   for (const step of ['recruiterCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const) {
