@@ -9,6 +9,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { createFileOutbox } from '../../src/activities';
 import { createSmtpMailSender } from '../../src/activities/channels';
+import { suggestedCallStart } from '../../src/activities/call-invitation';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
 import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
@@ -180,5 +181,21 @@ describe('call reminder emails carry the call as an .ics (real SMTP on loopback)
     };
     const parsed = await deliver(message, Date.now());
     expect(parsed.attachments).toHaveLength(0);
+  });
+});
+
+describe('suggested call time', () => {
+  it('is the first full or half hour at least an hour after the reminder, on the candidate clock', () => {
+    const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
+    const local = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
+    expect(
+      local(suggestedCallStart(at('2026-12-01T09:00', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
+    ).toBe('10:00');
+    expect(
+      local(suggestedCallStart(at('2026-12-01T09:05', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
+    ).toBe('10:30');
+    expect(
+      local(suggestedCallStart(at('2026-12-01T09:31', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
+    ).toBe('11:00');
   });
 });

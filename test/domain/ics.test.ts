@@ -1,7 +1,5 @@
 import fc from 'fast-check';
-import { DateTime } from 'luxon';
 import { escapeText, foldLine, renderCalendar } from '../../src/domain/ics';
-import { suggestedCallStart } from '../../src/activities/call-invitation';
 import { component, instantOf, parseIcs, property, unescapeText } from '../helpers/ics';
 
 const slot = {
@@ -64,21 +62,5 @@ describe('iCalendar writer', () => {
 
   it('refuses an unknown zone with a message that says what to pass', () => {
     expect(() => renderCalendar({ ...slot, zone: 'Mars/Olympus' })).toThrow(/IANA zone/);
-  });
-});
-
-describe('suggested call time', () => {
-  it('is the first full or half hour at least an hour after the reminder, on the candidate clock', () => {
-    const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
-    const local = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
-    expect(
-      local(suggestedCallStart(at('2026-12-01T09:00', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
-    ).toBe('10:00');
-    expect(
-      local(suggestedCallStart(at('2026-12-01T09:05', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
-    ).toBe('10:30');
-    expect(
-      local(suggestedCallStart(at('2026-12-01T09:31', 'Asia/Kolkata'), 'Asia/Kolkata'), 'Asia/Kolkata'),
-    ).toBe('11:00');
   });
 });
