@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { callInvitation } from './call-invitation';
 import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/message-catalog';
 import { localeFor } from '../domain/templates/locale';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
@@ -204,6 +205,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
                 url: message.audience === 'candidate' ? links.unsubscribe() : links.optOut(email ?? ''),
               },
               headers: { 'X-Debrief-Message': message.key },
+              ...(content.email?.invitation ? { calendar: content.email.invitation } : {}),
             }));
     } catch (error) {
       // Anything but a classified "not accepted" may have gone out.
@@ -282,8 +284,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
   async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
     const links = deps.links(message.followUpId);
-    const content = renderMessage(message.request, links, renderSettings(message));
-    if (!content) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
+    const rendered = renderMessage(message.request, links, renderSettings(message));
+    if (!rendered) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
+    const content = withInvitation(rendered, message, links);
 
     const notes: string[] = [];
     let channels = [...new Set(message.channels)];
@@ -356,6 +359,23 @@ export function createNotifyActivities(deps: NotifyDeps) {
       message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
       nonRetryable: true,
     });
+  }
+
+  /** A call reminder's email carries the call's slot as an .ics, made the same way on every retry. */
+  function withInvitation(
+    content: MessageContent,
+    message: OutboundMessage,
+    links: LinkMaker,
+  ): MessageContent {
+    if (!content.email) return content;
+    const invitation = callInvitation(message.request, {
+      key: message.key,
+      zone: message.zone ?? 'UTC',
+      reminderMs: activityScheduledMs() ?? Date.now(),
+      host: messageIdHost,
+      pageUrl: links.page(),
+    });
+    return invitation ? { ...content, email: { ...content.email, invitation } } : content;
   }
 }
 

@@ -10,10 +10,12 @@ import {
   skipStepUpdate,
   snoozeUpdate,
   stateQuery,
+  pageContactsQuery,
   type CallOutcome,
   type ConnectionStatus,
   type FollowUpAck,
   type FollowUpState,
+  type PageContacts,
   type ReferenceStatus,
 } from '../workflows/definitions';
 
@@ -44,6 +46,13 @@ export interface FollowUpGateway {
    * Answers where the follow-up stands; read the timeline and feedback with {@link FollowUpGateway.state}.
    */
   apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpAck>;
+  /** Who the candidate calls and writes to, for their page only; undefined when not known. */
+  pageContacts?(followUpId: string): Promise<PageContacts | undefined>;
+  /**
+   * What recurred across the candidate's applications, for their page (kept by the candidate entity);
+   * undefined until there is something to say.
+   */
+  crossApplication?(candidateId: string): Promise<{ summary: string[] } | undefined>;
 }
 
 /** A {@link FollowUpGateway} on Temporal: queries and updates of the follow-up workflows. */
@@ -55,6 +64,14 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
+      }
+    },
+    async pageContacts(followUpId) {
+      try {
+        return await client.workflow.getHandle(followUpId).query(pageContactsQuery);
+      } catch {
+        // No such follow-up, or one whose worker code predates the query: the page shows it without contacts.
+        return undefined;
       }
     },
     async apply(followUpId, command) {

@@ -34,8 +34,32 @@ function render(value: unknown): string {
   );
 }
 
-/** A whole page with Debrief's small stylesheet. */
-export function htmlPage(title: string, body: Html): string {
+/**
+ * The Content-Security-Policy for a page rendered with `nonce`: nothing loads from anywhere, only the
+ * page's own style and script (both carrying the nonce) run, and forms post only to this origin.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    "img-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * A whole page with Debrief's small stylesheet, mobile first. With `options.nonce` the style carries it and
+ * `options.script` runs as the page's one script (send {@link contentSecurityPolicy} with the same nonce).
+ */
+export function htmlPage(
+  title: string,
+  body: Html,
+  options: { nonce?: string; script?: string } = {},
+): string {
+  const nonce = options.nonce;
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -43,11 +67,11 @@ export function htmlPage(title: string, body: Html): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>${title}</title>
-        <style>
+        <style ${nonce ? html`nonce="${nonce}"` : ''}>
           body {
             font-family: system-ui, sans-serif;
             max-width: 44rem;
-            margin: 2rem auto;
+            margin: 1rem auto;
             padding: 0 1rem;
             line-height: 1.5;
             color: #222;
@@ -67,15 +91,45 @@ export function htmlPage(title: string, body: Html): string {
           }
           li.cancelled {
             text-decoration: line-through;
-            color: #999;
+            color: #6b6b6b;
           }
           form.answer {
             display: inline-block;
             margin: 0 0.4rem 0.4rem 0;
           }
-          button {
-            padding: 0.4rem 0.8rem;
+          button,
+          a.button {
+            min-height: 2.75rem;
+            padding: 0.5rem 0.9rem;
             font-size: 1rem;
+            border-radius: 0.3rem;
+          }
+          a.button {
+            display: inline-block;
+            border: 1px solid #1a4d8f;
+            color: #1a4d8f;
+            text-decoration: none;
+            margin: 0 0.4rem 0.4rem 0;
+            box-sizing: border-box;
+          }
+          a.tel {
+            font-size: 1.2rem;
+            font-weight: bold;
+          }
+          section.card {
+            border: 1px solid #ccc;
+            border-radius: 0.4rem;
+            padding: 0.2rem 0.9rem 0.8rem;
+            margin: 0.8rem 0;
+          }
+          pre.draft {
+            white-space: pre-wrap;
+            background: #f4f4f4;
+            padding: 0.6rem;
+            font-family: inherit;
+          }
+          a {
+            color: #1a4d8f;
           }
           textarea {
             width: 100%;
@@ -88,7 +142,14 @@ export function htmlPage(title: string, body: Html): string {
         </style>
       </head>
       <body>
-        ${body}
+        <main>${body}</main>
+        ${
+          options.script && nonce
+            ? html`<script nonce="${nonce}">
+                ${new Html(options.script)};
+              </script>`
+            : ''
+        }
       </body>
     </html> `.value;
 }

@@ -11,7 +11,14 @@ export type Channel = 'sms' | 'email';
 export interface MessageContent {
   /** Short plain text for SMS: at most two segments as carriers count them (see templates/sms). */
   sms?: string;
-  email?: { subject: string; text: string; html: string };
+  email?: { subject: string; text: string; html: string; invitation?: CalendarInvitation };
+}
+
+/** An iCalendar file sent with an email (text/calendar, METHOD:PUBLISH), e.g. the slot for a call. */
+export interface CalendarInvitation {
+  filename: string;
+  /** The whole VCALENDAR, CRLF line ends (see `renderCalendar`). */
+  content: string;
 }
 
 /** One message to the candidate (or, with consent and approval, to a third party). */

@@ -1,3 +1,4 @@
+import type { PageContacts } from '../domain/follow-up/page-contacts';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationSnapshot } from '../domain/events';
 import type { PolicyOverride } from '../domain/policy';
@@ -91,3 +92,8 @@ export const deliveryStatusSignal =
 
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');
+
+export type { PageContact, PageContacts } from '../domain/follow-up/page-contacts';
+
+/** The contacts behind the page; follow-ups started before this query existed answer it too. */
+export const pageContactsQuery = defineQuery<PageContacts>('pageContacts');

@@ -19,6 +19,7 @@ import { createFollowUpCore, type FollowUpCore } from '../domain/follow-up/core'
 import { followUpPatches, type FollowUpPorts } from '../domain/follow-up/ports';
 import { runFollowUp, stopBeforeStart } from '../domain/follow-up/run';
 import { followUpRules } from '../domain/follow-up/updates';
+import { pageContacts } from '../domain/follow-up/page-contacts';
 import {
   addFeedbackNoteUpdate,
   answerCloseOutUpdate,
@@ -34,6 +35,7 @@ import {
   skipStepUpdate,
   snoozeUpdate,
   stateQuery,
+  pageContactsQuery,
   stopUpdate,
   type FollowUpAck,
   type FollowUpResult,
@@ -179,6 +181,7 @@ function registerHandlers(core: FollowUpCore): void {
     setHandler(definition, handler as never, { validator: ((arg: A) => rule.validate(arg)) as never });
   };
   setHandler(stateQuery, () => core.view());
+  setHandler(pageContactsQuery, () => pageContacts(core));
   update(recordCallOutcomeUpdate, rules.recordCallOutcome);
   update(recordReferenceStatusUpdate, rules.recordReferenceStatus);
   update(recordConnectionStatusUpdate, rules.recordConnectionStatus);

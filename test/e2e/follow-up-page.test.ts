@@ -1,7 +1,8 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config';
@@ -38,8 +39,11 @@ describeWithBrowser(
 
     beforeAll(async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'debrief-page-'));
+      // Screenshots are kept as test artifacts (gitignored) for a person to look at after the run.
       screenshotDir =
-        process.env.DEBRIEF_E2E_SCREENSHOT_DIR ?? (await mkdtemp(join(tmpdir(), 'debrief-page-shots-')));
+        process.env.DEBRIEF_E2E_SCREENSHOT_DIR ??
+        join(__dirname, '..', '..', 'test-artifacts', 'follow-up-page');
+      await mkdir(screenshotDir, { recursive: true });
       const config = loadConfig({
         PORT: '0',
         DEBRIEF_DATA_DIR: dataDir,
@@ -70,7 +74,6 @@ describeWithBrowser(
       await browser?.close();
       await engine?.stop();
       await rm(dataDir, { recursive: true, force: true });
-      if (!process.env.DEBRIEF_E2E_SCREENSHOT_DIR) await rm(screenshotDir, { recursive: true, force: true });
     });
 
     async function postRejection(data: unknown): Promise<number> {
@@ -118,7 +121,7 @@ describeWithBrowser(
         expect(timelineText).toContain('Acknowledgement');
         expect(timelineText).toContain(`call ${snapshot.recruiter?.name ?? ''}`);
         expect(await page.locator('li.planned').count()).toBeGreaterThan(0);
-        expect(await page.getByText(neutralQuestion).isVisible()).toBe(true);
+        expect(await page.getByText(neutralQuestion).first().isVisible()).toBe(true);
 
         await page.screenshot({ path: join(screenshotDir, 'follow-up-page.png'), fullPage: true });
         expect((await stat(join(screenshotDir, 'follow-up-page.png'))).size).toBeGreaterThan(10_000);
@@ -163,6 +166,155 @@ describeWithBrowser(
         const tampered = await page.goto(url.toString());
         expect(tampered?.status()).toBe(403);
         expect(await page.locator('body').textContent()).not.toContain(snapshot.company);
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+
+    /** A follow-up whose recruiter call waits for its outcome, with a reference and a connection. */
+    async function waitingFollowUp() {
+      const base = sampleSnapshot();
+      const { country: _noHolidays, ...candidate } = base.candidate;
+      const snapshot = sampleSnapshot({
+        applicationId: base.applicationId,
+        company: `Harbour Bridge Analytics ${uniqueName('co')}`,
+        role: 'Data Engineer',
+        candidate,
+        policy: { ...alwaysOpenPolicy, coolOff: { businessDays: 0 } },
+      });
+      expect(await postRejection(snapshot)).toBe(202);
+      const followUpId = followUpWorkflowId(snapshot.applicationId);
+      const handle = engine.temporal.client.workflow.getHandle(followUpId);
+      await eventually(
+        async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'waiting' ? true : undefined),
+        'the recruiter call to wait for its outcome',
+      );
+      const pageUrl = createLinkMaker(linkSecret, engine.apiUrl ?? '', followUpId, Date.now()).page();
+      return { snapshot, followUpId, handle, pageUrl };
+    }
+
+    /** Runs axe-core in the page; the serious and critical violations, by rule and first target. */
+    async function axeViolations(page: Page): Promise<string[]> {
+      // Evaluated over the DevTools protocol, which the page's CSP does not govern.
+      await page.evaluate(axe.source);
+      const results = await page.evaluate<axe.AxeResults>(
+        `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })`,
+      );
+      return results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => `${violation.id}: ${violation.nodes[0]?.target.join(' ') ?? ''}`);
+    }
+
+    it.each([
+      { name: 'phone', width: 390, height: 844 },
+      { name: 'desktop', width: 1280, height: 900 },
+    ])(
+      'at $name width ($width px): call link, drafts with copy and mailto, named answers, no serious axe findings, strict CSP',
+      async ({ name, width, height }) => {
+        const { snapshot, pageUrl } = await waitingFollowUp();
+        const context = await browser.newContext({ viewport: { width, height } });
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+          origin: new URL(pageUrl).origin,
+        });
+        const page = await context.newPage();
+        const cspViolations: string[] = [];
+        page.on('console', (entry) => {
+          if (/Content Security Policy/i.test(entry.text())) cspViolations.push(entry.text());
+        });
+        try {
+          const opened = await page.goto(pageUrl);
+          expect(opened?.status()).toBe(200);
+          const csp = opened?.headers()['content-security-policy'] ?? '';
+          expect(csp).toContain("default-src 'none'");
+          expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+          expect(csp).not.toContain('unsafe-inline');
+          expect(opened?.headers()['cache-control']).toBe('no-store');
+
+          // The person to call, with a tel: link.
+          const recruiter = snapshot.recruiter!;
+          const call = page.locator('#call a[href^="tel:"]');
+          expect(await call.getAttribute('href')).toBe(`tel:${recruiter.phone}`);
+          expect(await call.textContent()).toContain(recruiter.name);
+
+          // What is next, and why.
+          const next = (await page.locator('#next').textContent()) ?? '';
+          expect(next).toContain('What is next');
+          expect(next).toMatch(/because|can|shows|time/i);
+
+          // Answers say whom they are for.
+          const reference = snapshot.references[0]!;
+          expect(await page.locator('button[data-action="reference-0-asked"]').textContent()).toContain(
+            reference.name,
+          );
+          expect(
+            await page.locator('button[data-action="reference-0-summary_received"]').textContent(),
+          ).toContain(reference.name);
+
+          // Each draft: a copy button (shown by the page's script, so it ran under the CSP) and a mailto.
+          const draftText = (await page.locator('#draft-reference-0').textContent()) ?? '';
+          expect(draftText).toContain(`Hi ${reference.name.split(' ')[0]}`);
+          const copy = page.locator('button[data-copy="draft-reference-0"]');
+          expect(await copy.isVisible()).toBe(true);
+          await copy.click();
+          await eventually(
+            async () =>
+              (await page.locator('#copy-status').textContent())?.includes('Copied') ? true : undefined,
+            'the page to say the draft was copied',
+          );
+          expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(draftText);
+          const mailto = new URL(
+            (await page.locator('#draft-reference-0 ~ p a[href^="mailto:"]').getAttribute('href')) ?? '',
+          );
+          expect(decodeURIComponent(mailto.pathname)).toBe(reference.email);
+          expect(mailto.searchParams.get('body')).toBe(draftText);
+          expect(await page.locator('#draft-connection').count()).toBe(1);
+
+          // Laid out for the width: nothing scrolls sideways.
+          const overflow = await page.evaluate<number>(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          );
+          expect(overflow).toBeLessThanOrEqual(0);
+
+          const shot = join(screenshotDir, `follow-up-page-${name}.png`);
+          await page.screenshot({ path: shot, fullPage: true });
+          expect((await stat(shot)).size).toBeGreaterThan(10_000);
+
+          expect(await axeViolations(page)).toEqual([]);
+          expect(cspViolations).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      },
+      120_000,
+    );
+
+    it('records what the candidate heard from the page form, by POST with the signed token only', async () => {
+      const { followUpId, handle, pageUrl } = await waitingFollowUp();
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      try {
+        await page.goto(pageUrl);
+        const heard = 'they wanted more depth on data modelling';
+        await page.locator('#heard-note').fill(heard);
+        await Promise.all([
+          page.waitForURL((url) => url.pathname === `/f/${followUpId}` && url.searchParams.has('t')),
+          page.getByRole('button', { name: 'Save what I heard' }).click(),
+        ]);
+        const state = await eventually(async () => {
+          const current = await handle.query(stateQuery);
+          return current.feedback.some((item) => item.text.includes(heard)) ? current : undefined;
+        }, 'the workflow to keep the note from the page');
+        expect(state.feedback.find((item) => item.text.includes(heard))?.source).toBe('candidate');
+
+        // Without the page's token, the same POST is refused and nothing is recorded.
+        const forged = await fetch(`${engine.apiUrl}/f/${encodeURIComponent(followUpId)}/note`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'note=forged',
+        });
+        expect(forged.status).toBe(403);
+        const notes = (await handle.query(stateQuery)).feedback.filter((item) => item.text === 'forged');
+        expect(notes).toHaveLength(0);
+        expect(logs.join('\n')).not.toContain(heard);
       } finally {
         await page.close();
       }

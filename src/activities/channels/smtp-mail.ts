@@ -83,6 +83,15 @@ export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
           html: request.html,
           messageId: angleBracketed(request.messageId),
           headers: { ...callerHeaders(request.headers), ...unsubscribeHeaders(request.listUnsubscribe) },
+          ...(request.calendar
+            ? {
+                icalEvent: {
+                  method: 'PUBLISH',
+                  filename: request.calendar.filename,
+                  content: request.calendar.content,
+                },
+              }
+            : {}),
         });
       } catch (error) {
         throw smtpDeliveryError(error as NodemailerError, `the email to ${recipient}`, stage.bodySent);

@@ -48,6 +48,8 @@ export interface MailRequest {
   listUnsubscribe?: { url: string; mailto?: string };
   /** Extra headers; they never replace the ones the sender sets itself. */
   headers?: Record<string, string>;
+  /** A calendar entry (METHOD:PUBLISH) carried as a text/calendar alternative and an .ics attachment. */
+  calendar?: { filename: string; content: string };
 }
 
 /** Sends email; throws {@link DeliveryError} on any failure. */

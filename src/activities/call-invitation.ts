@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { renderCalendar } from '../domain/ics';
+import type { MessageRequest } from '../domain/message-catalog';
+import type { CalendarInvitation } from '../domain/messages';
+import { neutralQuestion } from '../domain/templates/wording';
+
+/** How long the calendar slot for a call is: the call itself takes a few minutes. */
+export const callSlotMinutes = 15;
+
+/**
+ * When a call reminder suggests making the call: the first full or half hour at least an hour after the
+ * reminder went out, on the candidate's clock, so there is time to read the script first.
+ */
+export function suggestedCallStart(reminderMs: number, zone: string): number {
+  const earliest = DateTime.fromMillis(reminderMs, { zone }).plus({ hours: 1 });
+  const floor = earliest.startOf('hour');
+  const candidates = [floor, floor.plus({ minutes: 30 }), floor.plus({ minutes: 60 })];
+  const start = candidates.find((time) => time >= earliest) ?? floor.plus({ minutes: 60 });
+  return start.toMillis();
+}
+
+/** What a call invitation is made from; `key` is the message key, so the same message has the same UID. */
+export interface CallInvitationInput {
+  key: string;
+  zone: string;
+  /** When the reminder was first scheduled to go out (stable across retries of its delivery). */
+  reminderMs: number;
+  /** The host named in the UID, e.g. the API's public host. */
+  host: string;
+  /** The candidate's follow-up page. */
+  pageUrl: string;
+}
+
+/**
+ * The `.ics` that goes with a call reminder's email: a {@link callSlotMinutes}-minute slot at the
+ * {@link suggestedCallStart}, in the candidate's zone, with the question to ask. Other messages have none.
+ */
+export function callInvitation(
+  request: MessageRequest,
+  input: CallInvitationInput,
+): CalendarInvitation | undefined {
+  const person =
+    request.template === 'recruiterCall'
+      ? request.context.recruiter
+      : request.template === 'interviewerCall'
+        ? request.context.interviewer
+        : undefined;
+  if (!person) return undefined;
+  const uid = `${createHash('sha256').update(`${input.key}:call-slot`).digest('hex').slice(0, 32)}@${input.host}`;
+  const content = renderCalendar({
+    uid,
+    startMs: suggestedCallStart(input.reminderMs, input.zone),
+    minutes: callSlotMinutes,
+    zone: input.zone,
+    stampMs: input.reminderMs,
+    summary: `Call ${person.name} (${request.context.company})`,
+    description: [
+      `Ask: "${neutralQuestion}"`,
+      person.phone ? `Phone: ${person.phone}` : 'No number on file: see the email.',
+      `Your follow-up page: ${input.pageUrl}`,
+    ].join('\n'),
+    url: input.pageUrl,
+  });
+  return { filename: 'call.ics', content };
+}
