@@ -39,3 +39,14 @@ export function findThemes(feedback: readonly { text: string }[]): string[] {
     .sort((a, b) => b.count - a.count)
     .map((entry) => entry.theme);
 }
+
+/**
+ * Every theme the feedback mentions at all (once is enough), in the list's order: what one follow-up tells
+ * the candidate's entity, which then looks for the themes that recur across applications. Same matching as
+ * {@link findThemes}.
+ */
+export function themesMentioned(feedback: readonly { text: string }[]): string[] {
+  return themePhrases
+    .filter(({ phrases }) => feedback.some((item) => phrases.test(item.text)))
+    .map(({ theme }) => theme);
+}

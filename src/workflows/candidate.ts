@@ -13,11 +13,14 @@ import {
 import { localDate } from '../domain/calendar';
 import {
   addOnce,
+  type AcrossApplications,
+  type ApplicationLearning,
   candidateEntityLimits,
   deliveryId,
   deliveryOutcomes,
   emptyCandidateState,
   providerIdClaimed,
+  recordLearning,
   recordProviderStatus,
   reserveDelivery,
   settleDelivery,
@@ -33,8 +36,11 @@ import { replyTagFor } from '../domain/replies';
 import { deliveryStatusSignal } from './definitions';
 
 export {
+  acrossApplications,
   candidateEntityLimits,
   emptyCandidateState,
+  type AcrossApplications,
+  type ApplicationLearning,
   type CandidateEntityState,
   type DeliveryPermission,
   type DeliveryRecord,
@@ -82,6 +88,12 @@ export const registerWorkflowUpdate = defineUpdate<void, [{ workflowId: string }
 
 /** Forgets a follow-up that ended; replies are no longer routed to it. */
 export const closeFollowUpUpdate = defineUpdate<void, [{ followUpId: string }]>('closeFollowUp');
+
+/**
+ * Keeps the feedback themes of a follow-up whose debrief is being compiled, and answers what recurred across
+ * the candidate's applications; refused once the candidate was deleted.
+ */
+export const recordLearningUpdate = defineUpdate<AcrossApplications, [ApplicationLearning]>('recordLearning');
 
 /** Asks permission to deliver one message on one channel and reserves it (and SMS budget) when granted. */
 export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryReservation]>(
@@ -200,6 +212,21 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     },
     { validator: ({ followUpId }) => requireText(followUpId, 'followUpId') },
   );
+
+  setHandler(recordLearningUpdate, (learning) => recordLearning(state, learning), {
+    validator: (learning: ApplicationLearning) => {
+      notPurged();
+      requireText(learning.followUpId, 'followUpId');
+      requireText(learning.company, 'company');
+      requireText(learning.at, 'at');
+      if (!Number.isInteger(learning.feedbackCount) || learning.feedbackCount < 0) {
+        throw new Error(`feedbackCount must be a whole number ≥ 0, got ${learning.feedbackCount}`);
+      }
+      if (!Array.isArray(learning.themes) || !learning.themes.every((theme) => typeof theme === 'string')) {
+        throw new Error('themes must be a list of theme names');
+      }
+    },
+  });
 
   setHandler(
     reserveDeliveryUpdate,

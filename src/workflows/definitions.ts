@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AcrossApplications } from '../domain/candidate-entity';
 import type { ApplicationSnapshot } from '../domain/events';
 import type { PolicyOverride } from '../domain/policy';
 
@@ -67,6 +68,8 @@ export interface FollowUpState {
   /** Past entries first, then the planned ones in time order. */
   timeline: TimelineEntry[];
   snoozedUntil?: string;
+  /** What recurred across the candidate's applications, as the candidate's entity answered at the debrief. */
+  acrossApplications?: AcrossApplications;
 }
 
 /** The structured result a completed follow-up returns. */

@@ -14,7 +14,8 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { localDayPhrase, localTimeLabel, nextSendTime } from '../domain/calendar';
-import { findThemes } from '../domain/debrief';
+import type { AcrossApplications } from '../domain/candidate-entity';
+import { findThemes, themesMentioned } from '../domain/debrief';
 import type { ApplicationSnapshot, Contact } from '../domain/events';
 import type { MessageRequest } from '../domain/message-catalog';
 import { messageKey, type Channel } from '../domain/messages';
@@ -83,6 +84,13 @@ const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<Activi
   },
 });
 
+/** Best effort: the debrief goes out without the cross-application part rather than wait on the entity. */
+const { recordLearning } = proxyActivities<Activities>({
+  summary: 'Tell the candidate entity what this follow-up learned',
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
 export interface FollowUpInput {
   snapshot: ApplicationSnapshot;
   /** The idempotency key of the event that started it (webhook-id or CloudEvent id). */
@@ -104,6 +112,7 @@ const closeOutInWindowPatch = 'close-out-in-send-window';
 const fullExtensionPatch = 'still-waiting-full-extension';
 const fastStartPatch = 'holidays-local-with-registration';
 const referencesByKeyPatch = 'references-by-stable-key';
+const acrossApplicationsPatch = 'debrief-across-applications';
 type CallResult = 'spoke' | 'declined' | 'unreachable' | 'skipped' | 'stopped' | 'off';
 
 /**
@@ -1175,6 +1184,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         state.connection.status = 'no_reply';
       if (state.steps.referenceRequest === 'waiting') state.steps.referenceRequest = 'done';
       if (state.steps.connectionAsk === 'waiting') state.steps.connectionAsk = 'done';
+      // Added while follow-ups were running: runs that compiled their debrief before it replay without it.
+      const acrossApplications = patched(acrossApplicationsPatch) ? await learnAcrossApplications() : undefined;
       await sendWhenAllowed(
         'debriefSummary',
         'closeOut',
@@ -1182,7 +1193,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
         1,
         {
           template: 'debriefSummary',
-          context: { ...context(), feedback: state.feedback, themes: findThemes(state.feedback) },
+          context: {
+            ...context(),
+            feedback: state.feedback,
+            themes: findThemes(state.feedback),
+            ...(acrossApplications ? { acrossApplications } : {}),
+          },
         },
         'Your debrief',
         { channels: candidatePreferEmail() },
@@ -1210,6 +1226,27 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     closeFollowUp({ candidateId: snapshot.candidate.id, followUpId }),
   );
   return result();
+
+  /**
+   * Gives the candidate's entity the themes this follow-up's feedback mentioned; answers what recurred across
+   * their applications, or nothing when the entity could not be reached (the debrief goes out without it).
+   */
+  async function learnAcrossApplications(): Promise<AcrossApplications | undefined> {
+    try {
+      state.acrossApplications = await recordLearning({
+        candidateId: snapshot.candidate.id,
+        followUpId,
+        company: snapshot.company,
+        feedbackCount: state.feedback.length,
+        themes: themesMentioned(state.feedback),
+        at: new Date().toISOString(),
+      });
+      return state.acrossApplications;
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      return undefined;
+    }
+  }
 
   async function sendNote(keyStep: string, request: MessageRequest): Promise<void> {
     const channels = candidatePreferEmail();

@@ -1,6 +1,7 @@
 import type { CandidateDirectory } from '../../src/activities/candidates';
 import {
   emptyCandidateState,
+  recordLearning,
   recordProviderStatus,
   reserveDelivery,
   settleDelivery,
@@ -53,6 +54,10 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     async closeFollowUp(candidateId, followUpId) {
       const state = entity(candidateId);
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
+    },
+    async recordLearning(candidateId, learning) {
+      const state = entities.get(candidateId);
+      return state ? recordLearning(state, learning) : undefined;
     },
     async reserveDelivery(candidateId, request) {
       return reserveDelivery(entity(candidateId), request, now());

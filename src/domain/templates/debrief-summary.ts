@@ -1,4 +1,6 @@
+import type { AcrossApplications } from '../candidate-entity';
 import { type MessageContent } from '../messages';
+import { acrossApplicationsBlocks, acrossApplicationsSms } from './across-applications';
 import { type DebriefFeedback, type FeedbackSource, type FollowUpContext } from './context';
 import { bulletList, heading, link, paragraph, quote, renderEmail, type Block } from './email';
 import { composeSms, smsBudget } from './sms';
@@ -10,6 +12,8 @@ export interface DebriefSummaryContext extends FollowUpContext {
   feedback: DebriefFeedback[];
   /** Short recurring themes (e.g. "system design depth"), most frequent first. */
   themes: string[];
+  /** What recurred across the candidate's applications (from their entity), when known. */
+  acrossApplications?: AcrossApplications;
 }
 
 const sourceOrder: FeedbackSource[] = ['recruiter', 'interviewer', 'reference', 'connection', 'candidate'];
@@ -56,6 +60,8 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       (count === 0 ? '.' : ` with ${piecesOfFeedback(count)}.`),
     themes.length > 0 && { text: `Themes: ${smsValue(themes.join(', '), smsBudget.list)}.`, ifRoom: true },
     { text: oneLine(ctx.links.page), ifRoom: true },
+    // Last of the optional parts, so the first to give way to the link and the themes.
+    { text: acrossApplicationsSms(ctx.acrossApplications) ?? '', ifRoom: true },
     "Next time: near the end of the interview, ask what they'd still like to see from you, and answer it",
     'right there.',
   ]);
@@ -89,6 +95,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       ...(themes.length > 0
         ? [heading('Themes'), paragraph(`What came up more than once: ${listInProse(themes)}.`)]
         : []),
+      ...acrossApplicationsBlocks(ctx.acrossApplications),
       heading('For next time'),
       paragraph(nextTimeTip),
       paragraph('For example:'),
