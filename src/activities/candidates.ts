@@ -8,7 +8,11 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { AcrossApplications, ApplicationLearning, ProviderStatusReport } from '../domain/candidate-entity';
+import type {
+  AcrossApplications,
+  ApplicationLearning,
+  ProviderStatusReport,
+} from '../domain/candidate-entity';
 import { candidateWorkflowId } from '../domain/ids';
 import {
   acceptInboundUpdate,

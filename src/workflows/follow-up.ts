@@ -1185,7 +1185,9 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
       if (state.steps.referenceRequest === 'waiting') state.steps.referenceRequest = 'done';
       if (state.steps.connectionAsk === 'waiting') state.steps.connectionAsk = 'done';
       // Added while follow-ups were running: runs that compiled their debrief before it replay without it.
-      const acrossApplications = patched(acrossApplicationsPatch) ? await learnAcrossApplications() : undefined;
+      const acrossApplications = patched(acrossApplicationsPatch)
+        ? await learnAcrossApplications()
+        : undefined;
       await sendWhenAllowed(
         'debriefSummary',
         'closeOut',
