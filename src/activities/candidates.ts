@@ -4,10 +4,15 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ProviderStatusReport } from '../domain/candidate-entity';
+import type {
+  AcrossApplications,
+  ApplicationLearning,
+  ProviderStatusReport,
+} from '../domain/candidate-entity';
 import { candidateWorkflowId } from '../domain/ids';
 import {
   acceptInboundUpdate,
@@ -16,6 +21,7 @@ import {
   closeFollowUpUpdate,
   deliveryReportSignal,
   purgeCandidateUpdate,
+  recordLearningUpdate,
   registerWorkflowUpdate,
   registerFollowUpUpdate,
   releaseInboundUpdate,
@@ -59,6 +65,11 @@ export interface CandidateDirectory {
   /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
   registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }>;
   closeFollowUp(candidateId: string, followUpId: string): Promise<void>;
+  /**
+   * Keeps what a follow-up's feedback mentioned and answers what recurred across the candidate's
+   * applications; undefined when the candidate has no entity (deleted, or never seen).
+   */
+  recordLearning(candidateId: string, learning: ApplicationLearning): Promise<AcrossApplications | undefined>;
   /** Records another workflow of the candidate (an interview-prep reminder) for the purge to find. */
   registerWorkflow(candidateId: string, workflowId: string): Promise<void>;
   /** Asks whether one message may go out on one channel, and reserves it when it may. */
@@ -228,6 +239,19 @@ export function createTemporalCandidateDirectory(
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
     },
+    async recordLearning(candidateId, learning) {
+      // A plain update like closing: it must never bring back a purged candidate's entity.
+      try {
+        return await cancellable(() =>
+          client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .executeUpdate(recordLearningUpdate, { args: [learning] }),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
+    },
     reserveDelivery: (candidateId, reservation) =>
       entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
     // Not cancellable: the provider has answered, and that answer must be recorded.
@@ -308,6 +332,24 @@ export function createCandidateActivities({ candidates }: { candidates: Candidat
      */
     registerInterviewPrep({ candidateId, workflowId }: { candidateId: string; workflowId: string }) {
       return refusingDeletedCandidates(() => candidates.registerWorkflow(candidateId, workflowId));
+    },
+    /**
+     * Gives the candidate's entity the themes of a follow-up's feedback as its debrief is compiled, and
+     * answers what recurred across their applications (nothing when the candidate was deleted).
+     */
+    async recordLearning(learning: ApplicationLearning & { candidateId: string }) {
+      const { candidateId, ...kept } = learning;
+      try {
+        return (await candidates.recordLearning(candidateId, kept)) ?? { applications: 0, recurring: [] };
+      } catch (error) {
+        if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+        // The entity's validator refused (a deleted candidate, a malformed record): asking again changes nothing.
+        throw ApplicationFailure.create({
+          type: 'learning_refused',
+          message: `the candidate entity refused what follow-up ${learning.followUpId} learned: ${error.cause?.message ?? error.message}`,
+          nonRetryable: true,
+        });
+      }
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

@@ -12,6 +12,7 @@ import type { FollowUpState, PageContact, PageContacts, StepName } from '../work
 import { describe, relative } from './action-links';
 import { FollowUpRejectedError, waitingCallStep } from './follow-ups';
 import type { FollowUpGateway } from './follow-ups';
+import { renderAcrossApplications } from './across-applications-section';
 import { contentSecurityPolicy, html, htmlPage, type Html } from './html';
 import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';
 
@@ -213,7 +214,7 @@ export function renderFollowUpPage(
                 ${extras.crossApplication.summary.map((line) => html`<li>${line}</li>`)}
               </ul>
             </section>`
-          : ''
+          : renderAcrossApplications(state.acrossApplications)
       }
       <h2>Timeline</h2>
       <ol class="timeline" id="timeline">

@@ -78,6 +78,43 @@ export interface CandidateEntityState {
   usedLinks: string[];
   /** Set once the candidate was deleted: the entity then refuses everything and ends. */
   purged?: boolean;
+  /**
+   * The feedback themes of the candidate's follow-ups that gathered feedback, oldest first, bounded to the
+   * most recent {@link candidateEntityLimits.learnings}. Absent in entities from before it was kept.
+   */
+  learnings?: ApplicationLearning[];
+}
+
+/** What one follow-up that gathered feedback leaves with the candidate's entity when its debrief is compiled. */
+export interface ApplicationLearning {
+  followUpId: string;
+  company: string;
+  /** How many pieces of feedback it gathered (at least one). */
+  feedbackCount: number;
+  /** The themes its feedback mentioned at all (`themesMentioned` in src/domain/debrief.ts). */
+  themes: string[];
+  /** When it was recorded, ISO 8601. */
+  at: string;
+}
+
+/** A theme that came up in the feedback of more than one application. */
+export interface RecurringTheme {
+  theme: string;
+  /** In how many of the applications looked at it came up (at least two). */
+  applications: number;
+  /** Their companies, each once, in the order they were recorded. */
+  companies: string[];
+}
+
+/**
+ * What recurred across the candidate's applications that brought feedback ("two of three mentioned system
+ * design depth"): the debrief and the follow-up page show it.
+ */
+export interface AcrossApplications {
+  /** How many applications with feedback it looks across. */
+  applications: number;
+  /** Most frequent first; empty when fewer than two applications brought feedback or nothing recurred. */
+  recurring: RecurringTheme[];
 }
 
 /** How much history-carried state is kept; older entries are dropped first. */
@@ -86,6 +123,7 @@ export const candidateEntityLimits = {
   seenInboundTokens: 200,
   usedLinks: 500,
   budgetDates: 4,
+  learnings: 12,
 } as const;
 
 /**
@@ -176,6 +214,7 @@ export function emptyCandidateState(candidateId: string): CandidateEntityState {
     openFollowUps: [],
     seenInboundTokens: [],
     usedLinks: [],
+    learnings: [],
   };
 }
 
@@ -412,4 +451,41 @@ export function purgeCandidate(state: CandidateEntityState): {
   const workflowIds = [...new Set([...openFollowUpIds, ...(state.workflowIds ?? [])])];
   Object.assign(state, { ...emptyCandidateState(state.candidateId), purged: true });
   return { openFollowUpIds, phones, workflowIds };
+}
+
+/**
+ * Keeps what one follow-up learned (replacing an earlier record of the same follow-up, so a retried call
+ * changes nothing) and answers what recurred across the applications kept. A follow-up without feedback is
+ * not kept, but still gets the summary of the others.
+ */
+export function recordLearning(
+  state: CandidateEntityState,
+  learning: ApplicationLearning,
+): AcrossApplications {
+  const learnings = (state.learnings ??= []);
+  const index = learnings.findIndex((kept) => kept.followUpId === learning.followUpId);
+  const kept = { ...learning, themes: [...new Set(learning.themes)] };
+  if (index >= 0) learnings[index] = kept;
+  else if (learning.feedbackCount > 0) learnings.push(kept);
+  learnings.splice(0, Math.max(0, learnings.length - candidateEntityLimits.learnings));
+  return acrossApplications(learnings);
+}
+
+/** What recurred across the applications kept; see {@link AcrossApplications}. */
+export function acrossApplications(learnings: readonly ApplicationLearning[] = []): AcrossApplications {
+  const byTheme = new Map<string, { applications: number; companies: string[] }>();
+  for (const learning of learnings) {
+    for (const theme of learning.themes) {
+      const entry = byTheme.get(theme) ?? { applications: 0, companies: [] };
+      entry.applications++;
+      addOnce(entry.companies, learning.company);
+      byTheme.set(theme, entry);
+    }
+  }
+  const recurring = [...byTheme.entries()]
+    .filter(([, entry]) => entry.applications >= 2)
+    .map(([theme, entry]) => ({ theme, ...entry }))
+    // Stable sort: ties keep the order in which the themes first came up.
+    .sort((a, b) => b.applications - a.applications);
+  return { applications: learnings.length, recurring };
 }

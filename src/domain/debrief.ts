@@ -142,3 +142,12 @@ export function findThemes(
     .filter((entry) => entry.count >= minMentions)
     .map((entry) => entry.theme);
 }
+
+/**
+ * Every theme the feedback mentions at all (once is enough), in the list's order: what one follow-up tells
+ * the candidate's entity, which then looks for the themes that recur across applications. Same matching as
+ * {@link findThemes}.
+ */
+export function themesMentioned(feedback: readonly { text: string }[]): string[] {
+  return findThemes(feedback, { minMentions: 1 });
+}

@@ -92,6 +92,8 @@ export async function simulateFollowUp(input: {
     nonCancellable: (work) => currentScopes.run([], work),
     patched: () => true,
     loadHolidays: () => Promise.resolve(input.holidays),
+    // A preview has no entity to ask: the debrief shows what this follow-up learned only.
+    learn: () => Promise.resolve(undefined),
     warn: () => undefined,
   };
   const core = createFollowUpCore(

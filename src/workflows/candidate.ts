@@ -20,10 +20,14 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   useLink,
+  type AcrossApplications,
+  type ApplicationLearning,
+  candidateEntityLimits,
   deliveryId,
   deliveryOutcomes,
   emptyCandidateState,
   providerIdClaimed,
+  recordLearning,
   recordProviderStatus,
   reserveDelivery,
   settleDelivery,
@@ -39,8 +43,11 @@ import type { Channel } from '../domain/messages';
 import { deliveryStatusSignal } from './definitions';
 
 export {
+  acrossApplications,
   candidateEntityLimits,
   emptyCandidateState,
+  type AcrossApplications,
+  type ApplicationLearning,
   type CandidateEntityState,
   type DeliveryPermission,
   type FollowUpToRegister,
@@ -79,6 +86,12 @@ export const registerWorkflowUpdate = defineUpdate<void, [{ workflowId: string }
 
 /** Forgets a follow-up that ended; replies are no longer routed to it. */
 export const closeFollowUpUpdate = defineUpdate<void, [{ followUpId: string }]>('closeFollowUp');
+
+/**
+ * Keeps the feedback themes of a follow-up whose debrief is being compiled, and answers what recurred across
+ * the candidate's applications; refused once the candidate was deleted.
+ */
+export const recordLearningUpdate = defineUpdate<AcrossApplications, [ApplicationLearning]>('recordLearning');
 
 /** Asks permission to deliver one message on one channel and reserves it (and SMS budget) when granted. */
 export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryReservation]>(
@@ -180,6 +193,21 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     },
     { validator: ({ followUpId }) => requireText(followUpId, 'followUpId') },
   );
+
+  setHandler(recordLearningUpdate, (learning) => recordLearning(state, learning), {
+    validator: (learning: ApplicationLearning) => {
+      notPurged();
+      requireText(learning.followUpId, 'followUpId');
+      requireText(learning.company, 'company');
+      requireText(learning.at, 'at');
+      if (!Number.isInteger(learning.feedbackCount) || learning.feedbackCount < 0) {
+        throw new Error(`feedbackCount must be a whole number ≥ 0, got ${learning.feedbackCount}`);
+      }
+      if (!Array.isArray(learning.themes) || !learning.themes.every((theme) => typeof theme === 'string')) {
+        throw new Error('themes must be a list of theme names');
+      }
+    },
+  });
 
   setHandler(
     reserveDeliveryUpdate,

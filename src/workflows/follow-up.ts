@@ -77,6 +77,13 @@ const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<Activi
   },
 });
 
+/** Best effort: the debrief goes out without the cross-application part rather than wait on the entity. */
+const { recordLearning } = proxyActivities<Activities>({
+  summary: 'Tell the candidate entity what this follow-up learned',
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
 export interface FollowUpInput {
   snapshot: ApplicationSnapshot;
   /** The idempotency key of the event that started it (webhook-id or CloudEvent id). */
@@ -106,6 +113,14 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     nonCancellable: (work) => CancellationScope.nonCancellable(work),
     patched,
     loadHolidays: (fromIso) => loadHolidays(country, fromIso, 2),
+    learn: async (learning) => {
+      try {
+        return await recordLearning({ candidateId: input.snapshot.candidate.id, ...learning });
+      } catch (error) {
+        if (error instanceof ActivityFailure) return undefined;
+        throw error;
+      }
+    },
     warn: (message, attributes) => log.warn(message, attributes),
   };
   const core = createFollowUpCore(

@@ -8,6 +8,7 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   useLink,
+  recordLearning,
   recordProviderStatus,
   reserveDelivery,
   settleDelivery,
@@ -57,6 +58,10 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     async closeFollowUp(candidateId, followUpId) {
       const state = entity(candidateId);
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
+    },
+    async recordLearning(candidateId, learning) {
+      const state = entities.get(candidateId);
+      return state ? recordLearning(state, learning) : undefined;
     },
     async reserveDelivery(candidateId, request) {
       return reserveDelivery(entity(candidateId), request, now());

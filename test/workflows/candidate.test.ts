@@ -3,7 +3,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTemporalCandidateDirectory, type CandidateDirectory } from '../../src/activities/candidates';
 import { candidateWorkflowId } from '../../src/domain/ids';
-import { candidateEntityLimits, candidateStateQuery } from '../../src/workflows';
+import {
+  candidateEntityLimits,
+  candidateStateQuery,
+  candidateWorkflow,
+  emptyCandidateState,
+} from '../../src/workflows';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const zone = 'America/New_York';
@@ -14,10 +19,11 @@ describe('candidate entity workflow on the time-skipping test server', () => {
   let worker: Worker;
   let running: Promise<void>;
   let directory: CandidateDirectory;
+  let taskQueue: string;
 
   beforeAll(async () => {
     env = await startTimeSkipping();
-    const taskQueue = uniqueName('candidate');
+    taskQueue = uniqueName('candidate');
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -267,5 +273,73 @@ describe('candidate entity workflow on the time-skipping test server', () => {
       purged: true,
       smsOptedOut: [],
     });
+  });
+
+  const learning = (followUpId: string, company: string, themes: string[], feedbackCount = 1) => ({
+    followUpId,
+    company,
+    themes,
+    feedbackCount,
+    at: '2026-12-01T15:00:00.000Z',
+  });
+
+  it('keeps the themes of each follow-up and answers what recurred across applications', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.registerFollowUp({ candidateId, followUpId: 'f-a', company: 'Acme', role: 'Eng', zone });
+    expect(
+      await directory.recordLearning(candidateId, learning('f-a', 'Acme', ['system design depth'])),
+    ).toEqual({
+      applications: 1,
+      recurring: [],
+    });
+    // Nothing heard from Initech: not counted, but it still gets the others' summary.
+    await directory.recordLearning(candidateId, learning('f-none', 'Initech', [], 0));
+    await directory.recordLearning(candidateId, learning('f-b', 'Globex', ['communication']));
+    const third = learning('f-c', 'Hooli', ['communication', 'system design depth']);
+    expect(await directory.recordLearning(candidateId, third)).toEqual({
+      applications: 3,
+      recurring: [
+        { theme: 'system design depth', applications: 2, companies: ['Acme', 'Hooli'] },
+        { theme: 'communication', applications: 2, companies: ['Globex', 'Hooli'] },
+      ],
+    });
+    // A retried call replaces its own record instead of counting twice.
+    expect((await directory.recordLearning(candidateId, third))?.applications).toBe(3);
+    await expect(
+      directory.recordLearning(candidateId, { ...third, feedbackCount: -1 }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  });
+
+  it('carries the learnings into the next run and deletes them with the candidate', async () => {
+    const candidateId = uniqueName('cand');
+    // A run that continued as new starts from the state its predecessor handed over.
+    const carried = {
+      ...emptyCandidateState(candidateId),
+      learnings: Array.from({ length: candidateEntityLimits.learnings }, (_, index) =>
+        learning(`f-${index}`, `Company ${index}`, index === 0 ? ['communication'] : []),
+      ),
+    };
+    const handle = await env.client.workflow.start(candidateWorkflow, {
+      workflowId: candidateWorkflowId(candidateId),
+      taskQueue,
+      args: [{ candidateId, state: carried }],
+    });
+    const summary = await directory.recordLearning(candidateId, learning('f-new', 'Acme', ['communication']));
+    // Only the most recent applications are kept: the oldest (the first communication mention) gave way.
+    expect(summary).toEqual({ applications: candidateEntityLimits.learnings, recurring: [] });
+    await directory.recordLearning(candidateId, learning('f-newer', 'Globex', ['communication']));
+    expect((await handle.query(candidateStateQuery)).learnings?.map((kept) => kept.followUpId)).toEqual([
+      ...carried.learnings.slice(2).map((kept) => kept.followUpId),
+      'f-new',
+      'f-newer',
+    ]);
+
+    await directory.purge(candidateId);
+    expect(await handle.result()).toEqual({ purged: true });
+    expect((await handle.query(candidateStateQuery)).learnings ?? []).toEqual([]);
+    // Nothing can be recorded for a deleted candidate, and asking does not bring the entity back.
+    expect(await directory.recordLearning(candidateId, learning('f-late', 'Acme', ['communication']))).toBe(
+      undefined,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { AcrossApplications, ApplicationLearning } from '../candidate-entity';
 import type { DeliveryResult, OutboundMessage } from '../messages';
 
 /**
@@ -27,6 +28,11 @@ export interface FollowUpPorts {
   patched(id: string): boolean;
   /** The candidate's country's holidays from `fromIso` (refreshed before the close-out). */
   loadHolidays(fromIso: string): Promise<string[]>;
+  /**
+   * Tells the candidate's entity what this follow-up learned; answers what recurred across their
+   * applications, or undefined when that cannot be had (the debrief then goes out without it).
+   */
+  learn(learning: ApplicationLearning): Promise<AcrossApplications | undefined>;
   /** Notes a warning (no personal data). */
   warn(message: string, attributes: Record<string, unknown>): void;
 }
@@ -45,4 +51,5 @@ export const followUpPatches = {
   fullExtension: 'still-waiting-full-extension',
   fastStart: 'holidays-local-with-registration',
   referencesByKey: 'references-by-stable-key',
+  acrossApplications: 'debrief-across-applications',
 } as const;

@@ -1,5 +1,5 @@
 import { localDayPhrase, nextSendTime } from '../calendar';
-import { findThemes } from '../debrief';
+import { findThemes, themesMentioned } from '../debrief';
 import type { MessageRequest } from '../message-catalog';
 import { messageKey } from '../messages';
 import { runCalls } from './calls';
@@ -138,13 +138,29 @@ async function runSteps(core: FollowUpCore): Promise<void> {
   stepsScope.cancel();
   await stepsFinished;
   settleAtCloseOut(core);
+  // Added while follow-ups were running: runs that compiled their debrief before it replay without it.
+  if (ports.patched(followUpPatches.acrossApplications)) {
+    const across = await ports.learn({
+      followUpId: core.followUpId,
+      company: core.snapshot.company,
+      feedbackCount: state.feedback.length,
+      themes: themesMentioned(state.feedback),
+      at: new Date(ports.now()).toISOString(),
+    });
+    if (across) state.acrossApplications = across;
+  }
   await core.sendWhenAllowed('debriefSummary', {
     step: 'closeOut',
     keyStep: 'debriefSummary',
     attempt: 1,
     request: {
       template: 'debriefSummary',
-      context: { ...core.context(), feedback: state.feedback, themes: findThemes(state.feedback) },
+      context: {
+        ...core.context(),
+        feedback: state.feedback,
+        themes: findThemes(state.feedback),
+        ...(state.acrossApplications ? { acrossApplications: state.acrossApplications } : {}),
+      },
     },
     summary: 'Your debrief',
     channels: core.candidatePreferEmail(),

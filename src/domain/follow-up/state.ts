@@ -1,3 +1,4 @@
+import type { AcrossApplications } from '../candidate-entity';
 /**
  * A follow-up's state as its surfaces (API, SMS, page, CLI) see it, and the names of its steps and
  * statuses. Plain data: the workflow keeps it, the core (src/domain/follow-up) changes it, the preview
@@ -92,6 +93,8 @@ export interface FollowUpState {
   /** Past entries first, then the planned ones in time order. */
   timeline: TimelineEntry[];
   snoozedUntil?: string;
+  /** What recurred across the candidate's applications, as the candidate's entity answered at the debrief. */
+  acrossApplications?: AcrossApplications;
 }
 
 /** The structured result a completed follow-up returns. */

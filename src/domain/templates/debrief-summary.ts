@@ -1,4 +1,6 @@
+import type { AcrossApplications } from '../candidate-entity';
 import { type MessageContent } from '../messages';
+import { acrossApplicationsBlocks, acrossApplicationsSms } from './across-applications';
 import { type DebriefFeedback, type FeedbackSource, type FollowUpContext } from './context';
 import { bulletList, heading, link, paragraph, quote, renderEmail, type Block } from './email';
 import { themeKind } from '../debrief';
@@ -11,6 +13,8 @@ export interface DebriefSummaryContext extends FollowUpContext {
   feedback: DebriefFeedback[];
   /** Recurring themes (`findThemes` in ../debrief, e.g. "system design depth"), most frequent first. */
   themes: string[];
+  /** What recurred across the candidate's applications (from their entity), when known. */
+  acrossApplications?: AcrossApplications;
 }
 
 const sourceOrder: FeedbackSource[] = ['recruiter', 'interviewer', 'reference', 'connection', 'candidate'];
@@ -74,6 +78,8 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       ctx.links.short
         ? `All of it: ${oneLine(ctx.links.short)}`
         : ctx.reach?.email !== false && { text: 'All of it is in your email.', ifRoom: true },
+      // The last of the optional parts, so the first to give way.
+      { text: acrossApplicationsSms(ctx.acrossApplications) ?? '', ifRoom: true },
       "Next time, ask near the end what they'd still like to see, and answer it then.",
     ];
   });
@@ -122,6 +128,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
             ),
           ]
         : []),
+      ...acrossApplicationsBlocks(ctx.acrossApplications),
       heading('For next time'),
       paragraph(nextTimeTip),
       paragraph('For example:'),
