@@ -1,5 +1,12 @@
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type InjectedSinks,
+  type NativeConnection,
+  type WorkerInterceptors,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
@@ -20,6 +27,12 @@ export interface WorkerOptions {
   dataConverter?: DataConverter;
   /** Cache, concurrency and pollers of each worker (from the configuration); the bounded defaults when absent. */
   tuning?: WorkerTunings;
+  /** OpenTelemetry on activities and workflows (see src/runtime/telemetry.ts); off when absent. */
+  tracing?: {
+    interceptors: Pick<WorkerInterceptors, 'activity'>;
+    sinks: InjectedSinks<Record<string, never>>;
+    workflowInterceptorModule: string;
+  };
 }
 
 /** A Debrief worker process's workers, run and stopped as one. */
@@ -55,6 +68,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     ...(options.dataConverter?.failureConverterPath
       ? { failureConverterPath: options.dataConverter.failureConverterPath }
       : {}),
+    ...(options.tracing ? { workflowInterceptorModules: [options.tracing.workflowInterceptorModule] } : {}),
   });
   const tuning = options.tuning ?? defaultWorkerTunings;
   // What both workers share: the server, the bundle and the encryption.
@@ -63,6 +77,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     namespace: options.namespace,
     workflowBundle,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
   };
   const main = await Worker.create({
     ...shared,

@@ -1,5 +1,6 @@
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
 
 /** How log lines are written: one JSON object a line (collectors), or short readable lines (a terminal). */
 export type LogFormat = 'json' | 'pretty';
@@ -67,7 +68,7 @@ export function createLogger(settings: LogSettings, destination?: DestinationStr
   if (settings.format === 'pretty') {
     // Loaded only when used: the JSON default pays nothing for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pretty = require('pino-pretty') as typeof import('pino-pretty');
+    const pretty = require('pino-pretty') as typeof PinoPretty;
     return pino(
       options,
       pretty({
