@@ -11,7 +11,7 @@ import type { CandidateDirectory } from '../activities/candidates';
  * SDK itself on DEBRIEF_SDK_METRICS_ADDRESS (see `installRuntime`).
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'debrief_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'debrief_' });
 
 export const httpRequests = new Counter({
   name: 'debrief_http_requests_total',

@@ -1,4 +1,4 @@
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
@@ -66,9 +66,9 @@ export function createTracing(endpoint: string | undefined, serviceName = 'debri
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
   const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  // The HTTP edge's span is the parent of the client's: context travels through async calls.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
+  // Global: the interceptors carry context in W3C trace-context headers through the global propagator, and
+  // the HTTP edge's span reaches the client's calls through the async context manager.
+  provider.register({ contextManager: new AsyncLocalStorageContextManager() });
   const tracer = provider.getTracer('debrief');
   return {
     tracer,
