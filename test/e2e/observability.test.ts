@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileOutbox } from '../../src/activities';
@@ -11,6 +11,16 @@ import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { eventually } from '../helpers/eventually';
 import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { dashboardMetricNames } from '../helpers/dashboard';
+
+/** A port free right now (the SDK's Prometheus listener takes host:port and cannot report a port 0). */
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolveClose) => server.close(resolveClose));
+  return port;
+}
 
 const secret = `whsec_${Buffer.from('debrief-obs-secret-0123456789abcdef').toString('base64')}`;
 
@@ -47,6 +57,7 @@ describe('logs, metrics and traces of a rejection, on a real Temporal dev server
   let dataDir: string;
   let engine: RunningEngine;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let sdkMetricsUrl: string;
   const logs: string[] = [];
 
   // Personal data unique to this run, so that finding it anywhere means it leaked.
@@ -61,6 +72,8 @@ describe('logs, metrics and traces of a rejection, on a real Temporal dev server
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'debrief-obs-'));
     receiver = await startOtlpReceiver();
+    const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
+    sdkMetricsUrl = `http://${sdkMetricsAddress}/metrics`;
     const config = loadConfig({
       PORT: '0',
       DEBRIEF_DATA_DIR: dataDir,
@@ -72,7 +85,7 @@ describe('logs, metrics and traces of a rejection, on a real Temporal dev server
       // Everything the SDK says about workflows and activities is checked too.
       DEBRIEF_LOG_LEVEL: 'debug',
       DEBRIEF_METRICS_ADDRESS: '127.0.0.1:0',
-      DEBRIEF_SDK_METRICS_ADDRESS: 'off',
+      DEBRIEF_SDK_METRICS_ADDRESS: sdkMetricsAddress,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     });
     engine = await startEngine(config, { worker: true, api: true }, (line) => logs.push(line));
@@ -182,15 +195,26 @@ describe('logs, metrics and traces of a rejection, on a real Temporal dev server
   });
 
   it("counts the event, the message and the open follow-up on Debrief's metrics endpoint", async () => {
-    const url = logs.map((line) => /metrics: (http:\S+)/.exec(line)?.[1]).find(Boolean);
+    const url = logs.map((line) => /^metrics: (http:\S+)/.exec(line)?.[1]).find(Boolean);
     expect(url).toBeDefined();
     const text = await eventually(async () => {
       const body = await (await fetch(url ?? '')).text();
-      return /debrief_open_workflows\{type="candidateWorkflow"\} [1-9]/.test(body) ? body : undefined;
-    }, "the candidate's entity counted as open");
+      return /debrief_open_workflows\{type="followUpWorkflow"\} \d+/.test(body) ? body : undefined;
+    }, 'open workflows counted from visibility');
+    for (const type of ['followUpWorkflow', 'interviewPrepWorkflow', 'candidateWorkflow']) {
+      expect(text).toMatch(new RegExp(`debrief_open_workflows\\{type="${type}"\\} \\d+`));
+    }
     expect(text).toMatch(/debrief_events_total\{outcome="cancelled",reason=""\} 1/);
     expect(text).toMatch(/debrief_events_total\{outcome="started",reason=""\} 1/);
     expect(text).toMatch(/debrief_http_requests_total\{route="\/events",method="POST",status="202"\} 2/);
     expect(text).toMatch(/debrief_messages_total\{channel="outbox",outcome="sent",reason=""\} [1-9]/);
+  });
+
+  it("serves the SDK's runtime metrics, including every one the Grafana dashboard reads", async () => {
+    const text = await (await fetch(sdkMetricsUrl)).text();
+    const served = new Set(text.match(/^temporal_[a-z0-9_]+/gm) ?? []);
+    const used = dashboardMetricNames('temporal_');
+    expect(used.length).toBeGreaterThan(5);
+    expect(used.filter((name) => !served.has(name) && !served.has(`${name}_bucket`))).toEqual([]);
   });
 });
