@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
+import { createLogger } from './runtime/logging';
 import { previewTimeline } from './preview/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
 import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
@@ -17,12 +18,14 @@ const program = new Command()
   .showHelpAfterError();
 
 const write = (text: string) => process.stdout.write(text);
-const log = (line: string) => process.stdout.write(`[debrief] ${line}\n`);
 
 async function run(parts: EngineParts): Promise<void> {
   const config = loadConfig(process.env);
+  // JSON lines (or readable ones in the embedded default) from the API, the worker and the SDK alike.
+  const logger = createLogger(config.observability.log);
+  const log = (line: string) => logger.info(line);
   log(`configuration: ${JSON.stringify(describeConfig(config))}`);
-  const engine = await startEngine(config, parts, log);
+  const engine = await startEngine(config, parts, log, { logger });
   if (engine.apiUrl && engine.webhookSecret && !config.webhookSecret) {
     // Only where it is kept: a secret in a log is readable by whoever reads the logs.
     log(`webhook secret for local trackers: kept in ${config.dataDir}/webhook-secret (readable by you only)`);
@@ -43,6 +46,7 @@ async function run(parts: EngineParts): Promise<void> {
   // The worker also ends when it fails; either way everything else is stopped before exiting.
   await (stopped ?? engine.stop());
   log('stopped');
+  logger.flush();
 }
 
 program

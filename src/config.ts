@@ -172,6 +172,20 @@ function workerTuningsFrom(e: WorkerTuningEnv): WorkerTunings | string[] {
     : { followUps, entities, workflowThreadHeapMb: e.DEBRIEF_WORKER_WORKFLOW_HEAP_MB };
 }
 
+/** `host:port` for a metrics listener (port 0 picks a free one), or `off`. */
+const listenAddress = optionalString.pipe(
+  z
+    .string()
+    .regex(
+      /^(?:off|(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$/,
+      'must be host:port (e.g. 127.0.0.1:9464) or off',
+    )
+    .refine((value) => value === 'off' || Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, {
+      message: 'must be host:port with a port from 0 to 65535, or off',
+    })
+    .optional(),
+);
+
 const envSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -275,6 +289,19 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  DEBRIEF_LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
+  DEBRIEF_LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+      message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+    })
+    .default('info'),
+  DEBRIEF_METRICS_ADDRESS: listenAddress,
+  DEBRIEF_SDK_METRICS_ADDRESS: listenAddress,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
+    z
+      .url({ message: 'must be the OTLP/HTTP base URL of a collector, e.g. http://127.0.0.1:4318' })
+      .optional(),
+  ),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: optionalString,
   TEMPORAL_API_KEY: optionalString,
@@ -338,6 +365,19 @@ export interface Config {
   codecServer: { token: string; allowedOrigins: string[] } | undefined;
   /** Cache, concurrency and pollers of the follow-up worker and the entity worker. */
   worker: WorkerTunings;
+  /** Logs, metrics listeners and trace export (see "Watching Debrief run" in the README). */
+  observability: {
+    log: {
+      format: 'json' | 'pretty';
+      level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    };
+    /** Debrief's own metrics (GET /metrics); undefined when off. */
+    metricsAddress: string | undefined;
+    /** The Temporal SDK's runtime metrics (GET /metrics); undefined when off. */
+    sdkMetricsAddress: string | undefined;
+    /** Where traces go over OTLP/HTTP; no tracing when undefined. */
+    otlpEndpoint: string | undefined;
+  };
   /** The raw environment, for Temporal's own env config (profiles, TLS, API key). */
   env: Record<string, string | undefined>;
 }
@@ -445,8 +485,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
     },
     worker,
+    // The embedded default logs readably and serves both metrics on loopback; elsewhere JSON, and metrics
+    // where the operator says.
+    observability: {
+      log: { format: e.DEBRIEF_LOG_FORMAT ?? (external ? 'json' : 'pretty'), level: e.DEBRIEF_LOG_LEVEL },
+      metricsAddress: onUnlessOff(e.DEBRIEF_METRICS_ADDRESS, external ? undefined : '127.0.0.1:9464'),
+      sdkMetricsAddress: onUnlessOff(e.DEBRIEF_SDK_METRICS_ADDRESS, external ? undefined : '127.0.0.1:9465'),
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    },
     env,
   };
+}
+
+function onUnlessOff(value: string | undefined, fallback: string | undefined): string | undefined {
+  if (value === 'off') return undefined;
+  return value ?? fallback;
 }
 
 /** Reads the operator policy from DEBRIEF_POLICY (JSON) or DEBRIEF_POLICY_FILE, and checks it resolves. */
@@ -576,5 +629,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
       ? `${config.encryptionKeys.length} configured key(s), newest ${config.encryptionKeys[0]?.id ?? ''}`
       : 'key ring in the data folder',
     codecServer: config.codecServer ? 'on' : 'off',
+    metrics: config.observability.metricsAddress ?? 'off',
+    sdkMetrics: config.observability.sdkMetricsAddress ?? 'off',
+    tracing: config.observability.otlpEndpoint ? 'otlp' : 'off',
   };
 }

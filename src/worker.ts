@@ -1,6 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type InjectedSinks,
+  type NativeConnection,
+  type WorkerInterceptors,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { sharedWorkflowModules } from './runtime/workflow-modules';
 import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
@@ -22,6 +29,12 @@ export interface WorkerOptions {
   dataConverter?: DataConverter;
   /** Cache, concurrency and pollers of each worker (from the configuration); the bounded defaults when absent. */
   tuning?: WorkerTunings;
+  /** OpenTelemetry on activities and workflows (see src/runtime/telemetry.ts); off when absent. */
+  tracing?: {
+    interceptors: Pick<WorkerInterceptors, 'activity'>;
+    sinks: InjectedSinks<Record<string, never>>;
+    workflowInterceptorModule: string;
+  };
 }
 
 /** A Debrief worker process's workers, run and stopped as one. */
@@ -58,6 +71,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     ...(options.dataConverter?.failureConverterPath
       ? { failureConverterPath: options.dataConverter.failureConverterPath }
       : {}),
+    ...(options.tracing ? { workflowInterceptorModules: [options.tracing.workflowInterceptorModule] } : {}),
   });
   const tuning = options.tuning ?? defaultWorkerTunings;
   boundWorkflowThreadHeaps(tuning.workflowThreadHeapMb);
@@ -67,6 +81,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
     namespace: options.namespace,
     workflowBundle,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.tracing ? { interceptors: options.tracing.interceptors, sinks: options.tracing.sinks } : {}),
   };
   const main = await Worker.create({
     ...shared,

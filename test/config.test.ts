@@ -172,3 +172,47 @@ describe('the secrets each part needs', () => {
     expect(resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, () => undefined)).toEqual(first);
   });
 });
+
+describe('observability settings', () => {
+  it('serves metrics on loopback and logs readably in the embedded default; nothing is exposed against an external Temporal', () => {
+    expect(loadConfig({}).observability).toEqual({
+      log: { format: 'pretty', level: 'info' },
+      metricsAddress: '127.0.0.1:9464',
+      sdkMetricsAddress: '127.0.0.1:9465',
+      otlpEndpoint: undefined,
+    });
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }).observability).toEqual({
+      log: { format: 'json', level: 'info' },
+      metricsAddress: undefined,
+      sdkMetricsAddress: undefined,
+      otlpEndpoint: undefined,
+    });
+    const off = loadConfig({ DEBRIEF_METRICS_ADDRESS: 'off', DEBRIEF_SDK_METRICS_ADDRESS: 'off' });
+    expect([off.observability.metricsAddress, off.observability.sdkMetricsAddress]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('names a bad address, format, level or collector URL and what it should be', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        DEBRIEF_METRICS_ADDRESS: '9464',
+        DEBRIEF_SDK_METRICS_ADDRESS: '0.0.0.0:70000',
+        DEBRIEF_LOG_FORMAT: 'xml',
+        DEBRIEF_LOG_LEVEL: 'loud',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('DEBRIEF_METRICS_ADDRESS: must be host:port (e.g. 127.0.0.1:9464) or off');
+    expect(problems).toContain('DEBRIEF_SDK_METRICS_ADDRESS: must be host:port with a port from 0 to 65535');
+    expect(problems).toContain('DEBRIEF_LOG_FORMAT: must be json or pretty');
+    expect(problems).toContain('DEBRIEF_LOG_LEVEL: must be one of');
+    expect(problems).toContain('OTEL_EXPORTER_OTLP_ENDPOINT: must be the OTLP/HTTP base URL');
+  });
+});

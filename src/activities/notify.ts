@@ -11,6 +11,7 @@ import type { DeliverySettlement } from '../domain/candidate-entity';
 import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
+import { recordDelivery } from '../runtime/metrics';
 
 /** What the notify activities need: the channels, handed in so tests can pass fakes or local servers. */
 export interface NotifyDeps {
@@ -296,7 +297,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
       if (!channels.includes('email')) channels.push('email');
     }
     const unconfigured = channels.filter((channel) => (channel === 'sms' ? !deps.sms : !deps.mail));
-    if (unconfigured.length === channels.length) return deps.outbox.deliver(message, content);
+    if (unconfigured.length === channels.length) {
+      const written = await deps.outbox.deliver(message, content);
+      recordDelivery('outbox', { providerId: '', duplicate: written.status === 'duplicate' });
+      return written;
+    }
 
     const carried: { via: Channel | 'outbox'; providerId: string; duplicate: boolean }[] = [];
     const misses: ChannelMiss[] = [];
@@ -308,7 +313,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
         notes.push(`${channel}: no provider configured; written to the outbox`);
         continue;
       }
-      const result = await sendOnce(message, channel, content, links);
+      const result = await sendOnce(message, channel, content, links).catch((error: unknown) => {
+        recordDelivery(channel, 'retrying');
+        throw error;
+      });
+      recordDelivery(channel, result);
       if ('providerId' in result) {
         carried.push({ via: channel, providerId: result.providerId, duplicate: result.duplicate === true });
         continue;
@@ -330,6 +339,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
     if (outboxWanted) {
       const written = await deps.outbox.deliver(message, content);
+      recordDelivery('outbox', { providerId: '', duplicate: written.status === 'duplicate' });
       carried.push({
         via: 'outbox',
         providerId: written.providerId ?? '',

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { DispatchResult } from '../runtime/dispatch';
@@ -58,6 +58,8 @@ export interface AppDeps {
   };
   /** The codec server (`/codec/encode`, `/codec/decode`) for operators; off when absent. */
   codecServer?: CodecServerSettings;
+  /** Runs first on every request: request id, log line, metrics, span (see `observeRequests`). */
+  observe?: MiddlewareHandler;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   const log = deps.log ?? (() => undefined);
 
+  if (deps.observe) app.use('*', deps.observe);
   const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
   app.use('*', rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress));
   app.use('*', bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => tooLarge(c, deps.maxBodyBytes) }));

@@ -3,13 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
 import { createLinkMaker } from '../links/link-tokens';
 import { createApp } from '../api/app';
 import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
+import { observedDispatch, observeRequests } from '../api/observe';
+import { PolicyError } from '../domain/policy';
+import { createLogger } from './logging';
+import { countingOptOuts, serveMetrics, watchOpenWorkflows } from './metrics';
+import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from './dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';
 import { createEncryptionCodec, encryptedDataConverter } from './codec';
@@ -41,8 +46,20 @@ type Log = (line: string) => void;
  * Starts the parts of Debrief asked for. With the embedded default it first starts a file-backed Temporal
  * dev server in the data folder, so workflows survive a restart.
  */
-export async function startEngine(config: Config, parts: EngineParts, log: Log): Promise<RunningEngine> {
-  installRuntime();
+export async function startEngine(
+  config: Config,
+  parts: EngineParts,
+  log: Log,
+  options: { logger?: Logger } = {},
+): Promise<RunningEngine> {
+  // Without a logger of its own (tests, scripts), the structured lines go to `log` as JSON.
+  const logger =
+    options.logger ??
+    createLogger(config.observability.log, { write: (line: string) => log(line.trimEnd()) });
+  const sdkMetricsUrl = installRuntime(logger, config.observability.sdkMetricsAddress);
+  if (sdkMetricsUrl) log(`SDK metrics: ${sdkMetricsUrl}`);
+  const tracing = createTracing(config.observability.otlpEndpoint);
+  if (tracing) log(`traces: OTLP/HTTP to ${config.observability.otlpEndpoint}`);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
@@ -59,10 +76,12 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       namespace: config.temporal.namespace,
       tools: loadTools(),
       dataConverter,
+      ...(tracing ? { clientInterceptors: tracing.clientInterceptors() } : {}),
     });
   } else {
-    temporal = await connectExternalTemporal(config, dataConverter);
+    temporal = await connectExternalTemporal(config, dataConverter, tracing?.clientInterceptors());
   }
+  const metrics = await startMetrics(config, temporal, log);
   log(
     `Temporal: ${temporal.address} (namespace ${temporal.namespace})${temporal.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`,
   );
@@ -70,7 +89,9 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
   const outboxDir = resolve(config.outboxDir);
   // The entities get a task queue (and worker) of their own: see createWorker.
   const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
-  const candidates = createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret);
+  const candidates = countingOptOuts(
+    createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret),
+  );
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
   let worker: DebriefWorker | undefined;
@@ -84,6 +105,15 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
       entityTaskQueue,
       dataConverter,
       tuning: config.worker,
+      ...(tracing
+        ? {
+            tracing: {
+              interceptors: tracing.workerInterceptors(),
+              sinks: tracing.workflowSinks(),
+              workflowInterceptorModule: tracing.workflowInterceptorModule,
+            },
+          }
+        : {}),
       activities: {
         outbox: createFileOutbox(outboxDir),
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
@@ -114,7 +144,15 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
     const app = createApp({
       webhookSecret,
       maxBodyBytes: config.http.maxBodyBytes,
-      dispatch: (event, idempotencyKey) => dispatcher.dispatch(event, idempotencyKey),
+      dispatch: observedDispatch(
+        (event: Parameters<typeof dispatcher.dispatch>[0], idempotencyKey: string) =>
+          dispatcher.dispatch(event, idempotencyKey),
+        (error) => error instanceof PolicyError,
+      ),
+      observe: observeRequests({
+        logger: logger.child({ component: 'api' }),
+        ...(tracing ? { tracer: tracing.tracer } : {}),
+      }),
       health: () => checkHealth(temporal.client, config.taskQueue),
       operatorPolicy: config.policy,
       deadlines: {
@@ -168,6 +206,9 @@ export async function startEngine(config: Config, parts: EngineParts, log: Log):
         }
         mail?.close();
         await temporal.close();
+        await metrics?.close();
+        await tracing?.shutdown();
+        logger.flush();
       })();
       return stopping;
     },
@@ -224,10 +265,21 @@ function keptLocalSecret(dataDir: string, name: string, generate: () => string, 
 }
 
 /**
- * The SDK's runtime would otherwise stop workers on SIGINT by itself; the CLI owns the signals so that it
- * can stop the API, then the worker, then Temporal, in that order. Its logs are kept to warnings.
+ * Serves Debrief's metrics when configured (and counts open workflows for them); a taken address is
+ * reported and the engine runs on without them.
  */
-function installRuntime(): void {
-  if (Runtime._instance) return;
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+async function startMetrics(config: Config, temporal: TemporalLink, log: Log) {
+  const address = config.observability.metricsAddress;
+  if (!address) return undefined;
+  try {
+    const served = await serveMetrics(address);
+    watchOpenWorkflows(temporal.client, log);
+    log(`metrics: ${served.url}`);
+    return served;
+  } catch (error) {
+    log(
+      `metrics: cannot serve on ${address} (${(error as Error).message}); running without them — set DEBRIEF_METRICS_ADDRESS to a free host:port, or off`,
+    );
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
@@ -37,6 +37,8 @@ export async function startEmbeddedTemporal(options: {
   namespace: string;
   tools: Tools;
   dataConverter?: DataConverter;
+  /** Tracing on the client's calls (see src/runtime/telemetry.ts). */
+  clientInterceptors?: WorkflowClientInterceptor[];
 }): Promise<TemporalLink> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -52,7 +54,10 @@ export async function startEmbeddedTemporal(options: {
       namespace: options.namespace,
       searchAttributes: Object.values(searchAttributes),
     },
-    ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
+    client: {
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}),
+    },
   });
   return {
     client: env.client,
@@ -73,6 +78,7 @@ export async function startEmbeddedTemporal(options: {
 export async function connectExternalTemporal(
   config: Config,
   dataConverter?: DataConverter,
+  clientInterceptors?: WorkflowClientInterceptor[],
 ): Promise<TemporalLink> {
   const overrideEnvVars = Object.fromEntries(
     Object.entries(config.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -84,7 +90,12 @@ export async function connectExternalTemporal(
   const connection = await Connection.connect(connectionOptions);
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   return {
-    client: new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) }),
+    client: new Client({
+      connection,
+      namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+      ...(clientInterceptors ? { interceptors: { workflow: clientInterceptors } } : {}),
+    }),
     nativeConnection,
     namespace,
     ...(dataConverter ? { dataConverter } : {}),
