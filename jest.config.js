@@ -1,5 +1,9 @@
 // Workers and tests run in UTC, as in production; code that needs a zone names it.
 process.env.TZ = 'UTC';
+// Tests never bind fixed ports: the embedded default's metrics listeners (9464, 9465) are off unless a test
+// asks for them on a free port.
+process.env.DEBRIEF_METRICS_ADDRESS ??= 'off';
+process.env.DEBRIEF_SDK_METRICS_ADDRESS ??= 'off';
 
 /**
  * Tests run against real servers (Temporal's time-skipping test server, the Temporal dev server, SMTP on
