@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { workflowBundleFor } from './runtime/workflow-bundle';
 import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
 /** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
@@ -48,14 +49,8 @@ export function entityTaskQueueOf(taskQueue: string): string {
  * the given clients, plus, with `entityTaskQueue`, a second worker for the entity workflows.
  */
 export async function createWorker(options: WorkerOptions): Promise<DebriefWorker> {
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./workflows'),
-    logger: new DefaultLogger('WARN'),
-    // The sandbox encodes failures too (messages and stack traces are encrypted like payloads).
-    ...(options.dataConverter?.failureConverterPath
-      ? { failureConverterPath: options.dataConverter.failureConverterPath }
-      : {}),
-  });
+  // Prebuilt by `npm run build` when DEBRIEF_WORKFLOW_BUNDLE names it (production), else bundled now.
+  const workflowBundle = await workflowBundleFor(process.env, options.dataConverter?.failureConverterPath);
   const tuning = options.tuning ?? defaultWorkerTunings;
   // What both workers share: the server, the bundle and the encryption.
   const shared = {
