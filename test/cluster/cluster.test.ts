@@ -73,8 +73,14 @@ describe('the cluster: PostgreSQL + Temporal server + 2 workers + 2 APIs', () =>
         },
         log: () => undefined,
         after: async (h) => {
-          const link = h.twilio.accepted.map((sms) => /https?:\/\/\S+/.exec(sms.body)?.[0]).find(Boolean);
-          if (!link) throw new Error('no text carried a link');
+          const bodies = [
+            ...h.twilio.accepted.map((sms) => sms.body),
+            ...h.smtp.received.map((mail) => mail.text ?? ''),
+          ];
+          const link = bodies
+            .flatMap((body) => body.match(/http:\/\/127\.0\.0\.1:\d+\/\S+/g) ?? [])
+            .find(Boolean);
+          if (!link) throw new Error('no text or email carried a link to an API');
           const { pathname, search } = new URL(link);
           for (const base of h.apiUrls) {
             const response = await fetch(`${base}${pathname}${search}`, { redirect: 'manual' });
