@@ -81,10 +81,11 @@ describe('the cluster: PostgreSQL + Temporal server + 2 workers + 2 APIs', () =>
             .flatMap((body) => body.match(/http:\/\/127\.0\.0\.1:\d+\/\S+/g) ?? [])
             .find(Boolean);
           if (!link) throw new Error('no text or email carried a link to an API');
-          const { pathname, search } = new URL(link);
+          // A link at the end of a sentence or in brackets: the punctuation is not part of it.
+          const { pathname, search } = new URL(link.replace(/[).,;>\]]+$/, ''));
           for (const base of h.apiUrls) {
             const response = await fetch(`${base}${pathname}${search}`, { redirect: 'manual' });
-            linkAnswers.push(`${response.status}`);
+            linkAnswers.push(`${response.status} ${pathname.split('/').slice(0, 2).join('/')}`);
           }
         },
       });
@@ -97,7 +98,7 @@ describe('the cluster: PostgreSQL + Temporal server + 2 workers + 2 APIs', () =>
       }
       expect(sum.expectedSms).toBeGreaterThan(0);
       expect(linkAnswers).toHaveLength(apiCount);
-      for (const status of linkAnswers) expect(Number(status)).toBeLessThan(400);
+      for (const answer of linkAnswers) expect(answer).toMatch(/^[23]\d\d /);
     },
     15 * 60_000,
   );
