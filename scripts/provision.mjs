@@ -5,7 +5,9 @@
  * - the `temporal` CLI (Temporal dev server): DEBRIEF_TEMPORAL_CLI, else `temporal` on PATH, else built with
  *   `go install` from the Go module proxy at a pinned release, else left to the SDK's own download,
  * - with `--for test`: Temporal's time-skipping test server from Maven Central, behind a small wrapper, and
- *   Chromium for the browser tests (Debian package, when running as root with apt).
+ *   Chromium for the browser tests (Debian package, when running as root with apt),
+ * - with `--for cluster`: also Temporal's server and SQL tool built with `go install` (their schemas stay in
+ *   the Go module cache) and PostgreSQL from Debian, for `npm run test:cluster`.
  * What it found is written to .debrief/tools.json, which the runtime and the tests read.
  *
  * Plain Node with built-ins only, because it runs before node_modules exists.
@@ -28,6 +30,10 @@ import { fileURLToPath } from 'node:url';
 const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const TEST_SERVER_VERSION = '1.38.0';
+// The cluster test's Temporal server and SQL schema tool (test/cluster/topology.ts names the same version).
+const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+const POSTGRES_MAJOR = 15;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'run';
@@ -186,6 +192,54 @@ function resolveChromium() {
   return undefined;
 }
 
+function resolveTemporalServer() {
+  const bin = join(cacheRoot, 'temporal-server', TEMPORAL_SERVER_VERSION);
+  const go = onPath('go');
+  if (!go) throw new Error("the cluster test needs Go to build Temporal's server: install Go 1.24 or newer");
+  const modcache = execFileSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  const moduleDir = join(modcache, `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`);
+  if (existsSync(join(bin, 'server')) && existsSync(join(bin, 'sql')) && existsSync(moduleDir)) {
+    step(`temporal server: ${bin} (cached build of ${TEMPORAL_SERVER_VERSION})`);
+    return bin;
+  }
+  step(
+    `temporal server: building ${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (first time: about 5-6 minutes)`,
+  );
+  mkdirSync(bin, { recursive: true });
+  const t0 = Date.now();
+  run(
+    go,
+    [
+      'install',
+      `${TEMPORAL_SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+      `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+    ],
+    { env: { ...process.env, GOBIN: bin, CGO_ENABLED: '0' } },
+  );
+  step(`temporal server: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return bin;
+}
+
+function resolvePostgres() {
+  const initdb = `/usr/lib/postgresql/${POSTGRES_MAJOR}/bin/initdb`;
+  if (existsSync(initdb)) {
+    step(`postgresql: ${dirname(initdb)}`);
+    return dirname(initdb);
+  }
+  const apt = onPath('apt-get');
+  if (!apt || process.getuid?.() !== 0) {
+    throw new Error(
+      `the cluster test needs PostgreSQL ${POSTGRES_MAJOR}: apt-get install postgresql-${POSTGRES_MAJOR}`,
+    );
+  }
+  step(`postgresql: installing postgresql-${POSTGRES_MAJOR} from Debian (first time: about 1 minute)`);
+  run(apt, ['-qq', 'update']);
+  run(apt, ['-qq', 'install', '-y', '--no-install-recommends', `postgresql-${POSTGRES_MAJOR}`], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return dirname(initdb);
+}
+
 function versionOf(path) {
   try {
     return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
@@ -198,9 +252,13 @@ try {
   ensureNodeModules();
   const tools = { temporalCli: resolveTemporalCli() };
   if (tools.temporalCli) step(`temporal CLI version: ${versionOf(tools.temporalCli)}`);
-  if (purpose === 'test') {
+  if (purpose === 'test' || purpose === 'cluster') {
     tools.testServer = resolveTestServer();
     tools.chromium = resolveChromium();
+  }
+  if (purpose === 'cluster') {
+    tools.temporalServer = resolveTemporalServer();
+    tools.postgres = resolvePostgres();
   }
   mkdirSync(join(root, '.debrief'), { recursive: true });
   const manifest = join(root, '.debrief', 'tools.json');

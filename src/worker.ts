@@ -1,15 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import {
-  bundleWorkflowCode,
-  DefaultLogger,
   Worker,
   type InjectedSinks,
   type NativeConnection,
   type WorkerInterceptors,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import { sharedWorkflowModules } from './runtime/workflow-modules';
+import { workflowBundleFor } from './runtime/workflow-bundle';
 import { defaultWorkerTunings, type WorkerTuning, type WorkerTunings } from './config';
 
 /** What a worker needs: where Temporal is, which queues, and the clients its activities use. */
@@ -63,16 +61,12 @@ export function entityTaskQueueOf(taskQueue: string): string {
  * the given clients, plus, with `entityTaskQueue`, a second worker for the entity workflows.
  */
 export async function createWorker(options: WorkerOptions): Promise<DebriefWorker> {
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./workflows'),
-    logger: new DefaultLogger('WARN'),
-    preloadModules: sharedWorkflowModules,
-    // The sandbox encodes failures too (messages and stack traces are encrypted like payloads).
-    ...(options.dataConverter?.failureConverterPath
-      ? { failureConverterPath: options.dataConverter.failureConverterPath }
-      : {}),
-    ...(options.tracing ? { workflowInterceptorModules: [options.tracing.workflowInterceptorModule] } : {}),
-  });
+  // Prebuilt by `npm run build` when DEBRIEF_WORKFLOW_BUNDLE names it (production), else bundled now.
+  const workflowBundle = await workflowBundleFor(
+    process.env,
+    options.dataConverter?.failureConverterPath,
+    options.tracing ? [options.tracing.workflowInterceptorModule] : [],
+  );
   const tuning = options.tuning ?? defaultWorkerTunings;
   boundWorkflowThreadHeaps(tuning.workflowThreadHeapMb);
   // What both workers share: the server, the bundle and the encryption.

@@ -22,7 +22,6 @@ import {
   useLink,
   type AcrossApplications,
   type ApplicationLearning,
-  candidateEntityLimits,
   deliveryId,
   deliveryOutcomes,
   emptyCandidateState,

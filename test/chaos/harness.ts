@@ -29,6 +29,9 @@ export interface Harness {
   workers: Child[];
   api: Child;
   apiUrl: string;
+  /** Every API process (the first is `api`); events are posted to them in turn. */
+  apis: Child[];
+  apiUrls: string[];
   /** A prefix unique to this run, for application and candidate ids. */
   runId: string;
   log(line: string): void;
@@ -52,8 +55,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** A Temporal the harness does not start itself (the cluster test's server on PostgreSQL). */
+export interface ExternalTemporal {
+  address: string;
+  /** Stops the server and starts it again on the same address and database. */
+  restart(): Promise<void>;
+}
+
 export interface HarnessOptions {
   workers?: number;
+  /** API processes (default 1), each on its own port. */
+  apis?: number;
+  /** Use this Temporal (with Debrief's search attributes registered) instead of starting a dev server. */
+  temporal?: ExternalTemporal;
   log?: (line: string) => void;
 }
 
@@ -81,10 +95,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const runId = `chaos${Date.now().toString(36)}`;
   const dir = await mkdtemp(join(tmpdir(), 'debrief-chaos-'));
-  const [temporalPort, apiPort] = [await freePort(), await freePort()];
+  const temporalPort = await freePort();
+  const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 1 }, () => freePort()));
+  const apiPort = apiPorts[0] ?? 0;
   const [smtp, twilioStandIn] = await Promise.all([startSmtpSink(), startTwilioStandIn()]);
   const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const temporalAddress = options.temporal?.address ?? `127.0.0.1:${temporalPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const children: Child[] = [];
 
@@ -104,7 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DEBRIEF_WEBHOOK_SECRET: webhookSecret,
     DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),
     DEBRIEF_ENCRYPTION_KEYS: formatEncryptionKeys(encryptionKeys),
-    DEBRIEF_SEARCH_ATTRIBUTES: 'off',
+    DEBRIEF_SEARCH_ATTRIBUTES: options.temporal ? 'on' : 'off',
     DEBRIEF_RATE_LIMIT_PER_SECOND: '0',
     HOST: '127.0.0.1',
     PORT: String(apiPort),
@@ -119,6 +135,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   let temporal: Child | undefined;
   const startTemporal = async () => {
+    if (options.temporal) return;
     temporal = startChild(
       'temporal dev server',
       temporalCli,
@@ -169,18 +186,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await worker.waitFor('worker: polling task queue');
   };
   await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, index) => startWorker(index)));
-  const api = startDebrief('api', 'api', env);
-  children.push(api);
-  await api.waitFor('API: http://');
-  log(`stack up: Temporal ${temporalAddress}, ${workers.length} workers, API ${apiUrl}`);
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const apis = await Promise.all(
+    apiPorts.map(async (port, index) => {
+      const child = startDebrief(`api ${index + 1}`, 'api', { ...env, PORT: String(port) });
+      children.push(child);
+      await child.waitFor('API: http://');
+      return child;
+    }),
+  );
+  const api = apis[0] as Child;
+  log(`stack up: Temporal ${temporalAddress}, ${workers.length} workers, API ${apiUrls.join(', ')}`);
+  let posted = 0;
 
   async function postEvent(type: string, data: unknown, eventId: string) {
     const body = JSON.stringify(cloudEvent(type, data, eventId));
+    const url = apiUrls[posted++ % apiUrls.length] ?? apiUrl;
     let last = '';
     return eventually(
       async () => {
         try {
-          const response = await fetch(`${apiUrl}/events`, {
+          const response = await fetch(`${url}/events`, {
             method: 'POST',
             headers: {
               'content-type': 'application/cloudevents+json',
@@ -271,6 +297,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
 
   async function restartTemporal() {
+    if (options.temporal) {
+      await options.temporal.restart();
+      await temporalReady();
+      return;
+    }
     if (!temporal) return;
     temporal.kill('SIGTERM');
     await temporal.exited;
@@ -320,6 +351,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     workers,
     api,
     apiUrl,
+    apis,
+    apiUrls,
     runId,
     log,
     postEvent,

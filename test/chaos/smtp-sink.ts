@@ -8,6 +8,8 @@ export interface ReceivedMail {
   recipients: string[];
   /** The `X-Debrief-Message` header: the message key (`followUpId:step:attempt`). */
   debriefKey: string;
+  /** The plain-text body (the cluster test follows its links). */
+  text?: string;
   receivedAtMs: number;
 }
 
@@ -54,6 +56,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               messageId: mail.messageId ?? '',
               recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               debriefKey: typeof header === 'string' ? header : '',
+              text: mail.text ?? '',
               receivedAtMs: Date.now(),
             });
             const socket = sockets.get(session.remotePort);

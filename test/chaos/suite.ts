@@ -1,5 +1,5 @@
 import type { FollowUpState } from '../../src/workflows';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type ExternalTemporal, type Harness } from './harness';
 import type { ChaosSize, Scenario } from './scenarios';
 import { tally, type ExpectedApplication, type Figures } from './tally';
 
@@ -15,12 +15,23 @@ export interface ChaosOptions {
   /** How long follow-ups get to settle (per scenario, or once at the end). */
   settleTimeoutMs: number;
   workers?: number;
+  /** API processes; events are posted to them in turn. */
+  apis?: number;
+  /** A Temporal of the caller's (see HarnessOptions.temporal) instead of the dev server. */
+  temporal?: ExternalTemporal;
   log?: (line: string) => void;
+  /** Runs against the settled stack before it is closed (extra checks of the caller). */
+  after?: (h: Harness) => Promise<void>;
 }
 
 /** Runs the scenarios against one stack and answers one row of figures per scenario. */
 export async function runChaos(options: ChaosOptions): Promise<Figures[]> {
-  const h = await startHarness({ workers: options.workers ?? 2, log: options.log });
+  const h = await startHarness({
+    workers: options.workers ?? 2,
+    log: options.log,
+    ...(options.apis ? { apis: options.apis } : {}),
+    ...(options.temporal ? { temporal: options.temporal } : {}),
+  });
   try {
     const rows: Figures[] = [];
     const pending: { scenario: Scenario; applications: ExpectedApplication[]; startedMs: number }[] = [];
@@ -32,6 +43,7 @@ export async function runChaos(options: ChaosOptions): Promise<Figures[]> {
       if (options.settle === 'each') rows.push(...(await settleAndCount(h, pending.splice(0), options)));
     }
     if (pending.length > 0) rows.push(...(await settleAndCount(h, pending, options)));
+    await options.after?.(h);
     return rows;
   } finally {
     await h.close();

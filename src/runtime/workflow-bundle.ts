@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type BundleOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { sharedWorkflowModules } from './workflow-modules';
+
+/**
+ * The production workflow bundle: `npm run build` bundles the workflows once (into `dist/workflow-bundle.js`,
+ * with a manifest beside it) and a worker started with `DEBRIEF_WORKFLOW_BUNDLE` set loads that file instead
+ * of running webpack at every start. A missing or stale bundle is refused: a worker running workflow code
+ * other than the code it was deployed with would break the determinism of the runs in flight.
+ */
+
+/** What a worker is given: a bundle in memory (built at start) or the path of a prebuilt one. */
+export type WorkflowBundleOption = WorkflowBundleWithSourceMap | { codePath: string };
+
+interface BundleManifest {
+  /** sha256 of the bundle file. */
+  code: string;
+  /** sha256 over the compiled sources the bundle was built from (every .js/.ts under the source root). */
+  sources: string;
+  /** The workflow SDK the bundle was built with. */
+  sdk: string;
+}
+
+const sourceRoot = resolve(__dirname, '..');
+const workflowsEntry = () => require.resolve('../workflows');
+
+export const manifestPathOf = (codePath: string) => codePath.replace(/\.js$/, '') + '.manifest.json';
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function workflowSdkVersion(): string {
+  const pkg = JSON.parse(readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** A fingerprint of every source file under `root` (the bundle and its manifest excluded). */
+export function fingerprintSources(root: string = sourceRoot, exclude: string[] = []): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(js|ts|json)$/.test(entry.name) && !/\.d\.ts$/.test(entry.name) && !exclude.includes(path))
+        files.push(path);
+    }
+  };
+  walk(root);
+  const hash = createHash('sha256');
+  for (const file of files.sort()) {
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Builds the bundle from the workflows beside this file and writes it, with its manifest, to `codePath`. */
+export async function writeWorkflowBundle(codePath: string, failureConverterPath?: string): Promise<void> {
+  const { code } = await bundleWorkflowCode(bundleOptions(failureConverterPath));
+  const manifestPath = manifestPathOf(codePath);
+  writeFileSync(codePath, code);
+  const manifest: BundleManifest = {
+    code: sha256(code),
+    sources: fingerprintSources(sourceRoot, [resolve(codePath), resolve(manifestPath)]),
+    sdk: workflowSdkVersion(),
+  };
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/**
+ * Checks a prebuilt bundle against the code this process runs; throws an error that says what to do when the
+ * bundle is missing, altered, built by another SDK or from other sources.
+ */
+export function checkWorkflowBundle(codePath: string): { codePath: string } {
+  const path = resolve(codePath);
+  const manifestPath = manifestPathOf(path);
+  const rebuild = 'run `npm run build` again, or unset DEBRIEF_WORKFLOW_BUNDLE to bundle at start';
+  if (!existsSync(path) || !existsSync(manifestPath)) {
+    throw new Error(
+      `DEBRIEF_WORKFLOW_BUNDLE: no workflow bundle at ${path} (or no manifest ${manifestPath}); ${rebuild}`,
+    );
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as BundleManifest;
+  if (sha256(readFileSync(path)) !== manifest.code) {
+    throw new Error(`DEBRIEF_WORKFLOW_BUNDLE: ${path} does not match its manifest (altered); ${rebuild}`);
+  }
+  if (manifest.sdk !== workflowSdkVersion()) {
+    throw new Error(
+      `DEBRIEF_WORKFLOW_BUNDLE: ${path} was built with @temporalio/workflow ${manifest.sdk}, this worker has ${workflowSdkVersion()}; ${rebuild}`,
+    );
+  }
+  if (fingerprintSources(sourceRoot, [path, manifestPath]) !== manifest.sources) {
+    throw new Error(
+      `DEBRIEF_WORKFLOW_BUNDLE: ${path} is stale: the code under ${sourceRoot} changed after it was built; ${rebuild}`,
+    );
+  }
+  return { codePath: path };
+}
+
+/**
+ * The bundle a worker runs: the prebuilt one named by `DEBRIEF_WORKFLOW_BUNDLE` (checked), else one built now.
+ */
+export async function workflowBundleFor(
+  env: NodeJS.ProcessEnv,
+  failureConverterPath?: string,
+  interceptorModules: string[] = [],
+): Promise<WorkflowBundleOption> {
+  const prebuilt = env.DEBRIEF_WORKFLOW_BUNDLE?.trim();
+  if (prebuilt && interceptorModules.length > 0) {
+    throw new Error(
+      'DEBRIEF_WORKFLOW_BUNDLE: the prebuilt bundle has no tracing interceptors, and OTEL_EXPORTER_OTLP_ENDPOINT ' +
+        'turns tracing on; unset one of the two (tracing with a prebuilt bundle is not supported yet)',
+    );
+  }
+  if (prebuilt) return checkWorkflowBundle(prebuilt);
+  return bundleWorkflowCode(bundleOptions(failureConverterPath, interceptorModules));
+}
+
+/** How the workflows are bundled, at start or by `npm run build`: one set of options for both. */
+function bundleOptions(failureConverterPath?: string, interceptorModules: string[] = []): BundleOptions {
+  return {
+    workflowsPath: workflowsEntry(),
+    logger: new DefaultLogger('WARN'),
+    // Evaluated once per workflow thread, not once per workflow (see workflow-modules.ts).
+    preloadModules: sharedWorkflowModules,
+    // The sandbox encodes failures too (messages and stack traces are encrypted like payloads).
+    ...(failureConverterPath ? { failureConverterPath } : {}),
+    ...(interceptorModules.length > 0 ? { workflowInterceptorModules: interceptorModules } : {}),
+  };
+}
+
+/** `node dist/runtime/workflow-bundle.js [path]`: what `npm run build` runs after compiling. */
+if (require.main === module) {
+  const target = resolve(process.argv[2] ?? join(dirname(__dirname), 'workflow-bundle.js'));
+  // The failure converter goes into the sandbox, as for a bundle built at start (see encryptedDataConverter).
+  writeWorkflowBundle(target, require.resolve('./failure-converter')).then(
+    () => process.stdout.write(`workflow bundle written to ${target}\n`),
+    (error: unknown) => {
+      process.stderr.write(`workflow bundle: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

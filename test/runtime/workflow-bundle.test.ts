@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkWorkflowBundle,
+  manifestPathOf,
+  workflowBundleFor,
+  writeWorkflowBundle,
+} from '../../src/runtime/workflow-bundle';
+
+describe('the prebuilt workflow bundle', () => {
+  let dir: string;
+  let codePath: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'debrief-bundle-'));
+    codePath = join(dir, 'workflow-bundle.js');
+    await writeWorkflowBundle(codePath);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('is accepted as built, and named by DEBRIEF_WORKFLOW_BUNDLE it replaces bundling at start', async () => {
+    expect(checkWorkflowBundle(codePath)).toEqual({ codePath });
+    expect(await workflowBundleFor({ DEBRIEF_WORKFLOW_BUNDLE: codePath })).toEqual({ codePath });
+    const code = await readFile(codePath, 'utf8');
+    expect(code).toContain('followUpWorkflow');
+  });
+
+  it('is refused when missing, with what to do', () => {
+    expect(() => checkWorkflowBundle(join(dir, 'nowhere.js'))).toThrow(
+      /no workflow bundle at .*npm run build/,
+    );
+  });
+
+  it('is refused when the file was altered after the build', async () => {
+    const altered = join(dir, 'altered.js');
+    await writeFile(altered, (await readFile(codePath, 'utf8')) + '\n// edited');
+    await writeFile(manifestPathOf(altered), await readFile(manifestPathOf(codePath)));
+    expect(() => checkWorkflowBundle(altered)).toThrow(/does not match its manifest/);
+  });
+
+  it('is refused as stale when the sources it was built from changed', async () => {
+    const stale = join(dir, 'stale.js');
+    await writeFile(stale, await readFile(codePath));
+    const manifest = JSON.parse(await readFile(manifestPathOf(codePath), 'utf8')) as Record<string, string>;
+    await writeFile(manifestPathOf(stale), JSON.stringify({ ...manifest, sources: 'an older tree' }));
+    expect(() => checkWorkflowBundle(stale)).toThrow(/is stale: the code under .* changed/);
+  });
+
+  it('is refused when built by another workflow SDK', async () => {
+    const other = join(dir, 'other-sdk.js');
+    await writeFile(other, await readFile(codePath));
+    const manifest = JSON.parse(await readFile(manifestPathOf(codePath), 'utf8')) as Record<string, string>;
+    await writeFile(manifestPathOf(other), JSON.stringify({ ...manifest, sdk: '0.0.1' }));
+    expect(() => checkWorkflowBundle(other)).toThrow(/built with @temporalio\/workflow 0\.0\.1/);
+  });
+});
