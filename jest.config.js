@@ -15,7 +15,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The cluster test needs PostgreSQL and Temporal's server: `npm run test:cluster` (run by .ci/run).
+  // The cluster test needs PostgreSQL and Temporal's server: `npm run test:cluster`, the last step of `npm test`.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/cluster.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
