@@ -15,12 +15,34 @@ export const sharedWorkflowModules = [
     'calendar',
     'candidate-entity',
     'debrief',
-    'events',
     'ids',
     'message-catalog',
     'messages',
-    'policy',
     'replies',
     'templates',
   ].map((name) => require.resolve(`../domain/${name}`)),
+];
+
+/**
+ * Modules the workflows import that are evaluated once per workflow after all, each for a reason:
+ * - the policy and event schemas: zod memoizes inside a schema on first use, which a frozen (shared) schema
+ *   refuses ("Cannot assign to read only property 'parse'"), so a workflow validating a policy must own them;
+ * - the follow-up core (src/domain/follow-up): it imports the policy's validation, and a shared module
+ *   would pull the schemas into the shared, frozen part with it.
+ * None of them may be imported by a module of {@link sharedWorkflowModules} (test/runtime/workflow-modules.test.ts).
+ */
+export const perWorkflowModules = [
+  ...['events', 'policy'].map((name) => require.resolve(`../domain/${name}`)),
+  ...[
+    'core',
+    'page-contacts',
+    'ports',
+    'run',
+    'state',
+    'updates',
+    'calls',
+    'contact-asks',
+    'schedule',
+    'contact-identity',
+  ].map((name) => require.resolve(`../domain/follow-up/${name}`)),
 ];
