@@ -11,7 +11,7 @@ import type { DeliverySettlement } from '../domain/candidate-entity';
 import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
-import { recordDelivery } from '../runtime/metrics';
+import { recordDelivery } from '../observability/metrics';
 
 /** What the notify activities need: the channels, handed in so tests can pass fakes or local servers. */
 export interface NotifyDeps {

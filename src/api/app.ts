@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { DispatchResult } from '../runtime/dispatch';
+import type { DispatchResult } from './dispatch-result';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { CandidateDirectory } from '../activities/candidates';
 import { actionLinkRoutes } from './action-links';

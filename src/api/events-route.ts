@@ -4,7 +4,7 @@ import type { ValidationIssue } from '../domain/events';
 import { PolicyError } from '../domain/policy';
 import { parseCloudEvent, type KnownCloudEvent } from '../ingest/cloudevents';
 import { verifyWebhook } from '../ingest/signature';
-import { DispatchRetryLaterError, type DispatchResult } from '../runtime/dispatch';
+import { DispatchRetryLaterError, type DispatchResult } from './dispatch-result';
 import { RETRY_AFTER_SECONDS } from './deadline';
 import { lowerCaseHeaders, problem, readBody, tooLarge } from './http';
 

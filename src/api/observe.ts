@@ -4,7 +4,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentele
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import { httpDuration, httpRequests, recordEventOutcome } from '../runtime/metrics';
+import { httpDuration, httpRequests, recordEventOutcome } from '../observability/metrics';
 
 /** What one request learns on its way (read by the request's log line and metrics). */
 export interface RequestFacts {

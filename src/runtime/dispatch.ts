@@ -26,23 +26,10 @@ import type {
 } from '../workflows';
 import { changePolicyUpdate, purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
 import { CandidateDeletedError, type CandidateDirectory } from '../activities/candidates';
+import { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
 import { searchAttributes } from './temporal';
 
-/** What became of one event; the API answers it with 202. A repeated delivery gets the same answer. */
-export interface DispatchResult {
-  followUpId: string;
-  status: 'started' | 'duplicate' | 'updated' | 'cancelled' | 'ignored';
-  /** Why an event changed nothing, when that is not obvious from the status. */
-  reason?: string;
-}
-
-/**
- * Raised when an event cannot be handled right now but may be later (a follow-up that is still starting
- * and has not registered its update handlers yet). The API answers 503 so that the tracker retries.
- */
-export class DispatchRetryLaterError extends Error {
-  override readonly name = 'DispatchRetryLaterError';
-}
+export { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
 
 export interface DispatcherDeps {
   client: Client;

@@ -13,7 +13,7 @@ import { ConfigError, type Config } from '../config';
 import { observedDispatch, observeRequests } from '../api/observe';
 import { PolicyError } from '../domain/policy';
 import { createLogger } from './logging';
-import { countingOptOuts, serveMetrics, watchOpenWorkflows } from './metrics';
+import { countingOptOuts, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
 import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from './dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';

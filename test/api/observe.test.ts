@@ -5,7 +5,7 @@ import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';
 import type { DispatchResult } from '../../src/runtime/dispatch';
 import { createLogger } from '../../src/runtime/logging';
-import { registry } from '../../src/runtime/metrics';
+import { registry } from '../../src/observability/metrics';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 
 const secret = `whsec_${Buffer.from('debrief-observe-test-secret-01234').toString('base64')}`;

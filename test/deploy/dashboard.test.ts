@@ -1,4 +1,4 @@
-import { registeredMetricNames } from '../../src/runtime/metrics';
+import { registeredMetricNames } from '../../src/observability/metrics';
 import { dashboardMetricNames, dashboardQueries } from '../helpers/dashboard';
 
 describe('the Grafana dashboard', () => {
