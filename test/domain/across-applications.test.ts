@@ -22,7 +22,11 @@ const debriefContext = (acrossApplicationsSummary?: AcrossApplications) => ({
   candidateFirstName: 'Ada',
   company: 'Hooli',
   role: 'Staff Engineer',
-  links: { page: 'https://debrief.test/f/x', unsubscribe: 'https://debrief.test/f/x/unsubscribe' },
+  links: {
+    page: 'https://debrief.test/f/x',
+    short: 'https://debrief.test/s/x.abc',
+    unsubscribe: 'https://debrief.test/f/x/unsubscribe',
+  },
   feedback: [{ source: 'recruiter' as const, text: 'More depth on architecture, please.' }],
   themes: ['system design depth'],
   ...(acrossApplicationsSummary ? { acrossApplications: acrossApplicationsSummary } : {}),
@@ -81,8 +85,8 @@ describe('learning across applications', () => {
     expect(withIt.sms).toContain(
       'Across your last three applications, system design depth came up in two of the three.',
     );
-    // The text gives way before the page link does.
-    expect(withIt.sms).toContain('https://debrief.test/f/x');
+    // The text gives way before the (short) page link does.
+    expect(withIt.sms).toContain('https://debrief.test/s/x.abc');
     const request = { template: 'debriefSummary' as const, context: debriefContext(twoOfThree) };
     expect(renderMessage(request, plainLinks('https://debrief.test', 'x'))?.email?.html).toContain(
       'Across your applications',
