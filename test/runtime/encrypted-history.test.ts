@@ -246,7 +246,9 @@ describe('raw Temporal histories hold no personal data (encrypted payloads and f
   it('a whole follow-up leaves no phone, email, name, note or failure text in the follow-up, candidate and phone-index histories', async () => {
     const scan = await runAndScan(true);
     // The search covered real histories, and the activity failure (the refused SMS) is in them, encrypted.
-    for (const searched of Object.values(scan.searched)) expect(searched.events).toBeGreaterThan(5);
+    // A phone index that took its one signal has five events; the follow-up and the entity have many more.
+    for (const searched of Object.values(scan.searched)) expect(searched.events).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...Object.values(scan.searched).map((searched) => searched.events))).toBeGreaterThan(50);
     expect(scan.failures.length).toBeGreaterThan(0);
     for (const failure of scan.failures) expect(failure).toMatch(/^stored: Encoded failure; decrypted: \S/);
     expect(scan.failures.join('\n')).toMatch(/No channel could carry .*not a valid phone number/);
