@@ -132,11 +132,13 @@ export function createDispatcher(deps: DispatcherDeps) {
           workflowIdReusePolicy: reusePolicy,
           memo: { eventId: key } satisfies DebriefMemo,
           staticSummary: `Follow-up: ${snapshot.role} at ${snapshot.company}`,
-          typedSearchAttributes: tags(
-            snapshot.candidate.id,
-            snapshot.company,
-            snapshot.stageReached ?? 'unknown',
-          ),
+          // DebriefPhase at start is also what tells the workflow to keep it up to date.
+          typedSearchAttributes: deps.useSearchAttributes
+            ? [
+                ...(tags(snapshot.candidate.id, snapshot.company, snapshot.stageReached ?? 'unknown') ?? []),
+                { key: searchAttributes.phase, value: 'starting' },
+              ]
+            : undefined,
         });
         return { followUpId, status: 'started' };
       } catch (error) {

@@ -273,7 +273,7 @@ async function startMetrics(config: Config, temporal: TemporalLink, log: Log) {
   if (!address) return undefined;
   try {
     const served = await serveMetrics(address);
-    watchOpenWorkflows(temporal.client, log);
+    watchOpenWorkflows(temporal.client, log, { byPhase: config.searchAttributes });
     log(`metrics: ${served.url}`);
     return served;
   } catch (error) {
