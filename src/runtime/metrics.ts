@@ -219,10 +219,12 @@ export function watchOpenWorkflows(
       failingByPhase = true;
     }
   };
+  // Both gauges call this in the same scrape: the second waits for the count the first started.
   countOpenWorkflows = async () => {
-    if (Date.now() - last < countEveryMs) return;
-    last = Date.now();
-    running ??= refresh().finally(() => (running = undefined));
+    if (!running && Date.now() - last >= countEveryMs) {
+      last = Date.now();
+      running = refresh().finally(() => (running = undefined));
+    }
     await running;
   };
 }
