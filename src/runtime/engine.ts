@@ -140,6 +140,7 @@ export async function startEngine(
       operatorPolicy: config.policy,
       useSearchAttributes: config.searchAttributes,
       candidates,
+      log,
     });
     const app = createApp({
       webhookSecret,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
@@ -98,5 +99,52 @@ describe('open follow-ups by phase, counted from visibility on a real Temporal d
     } finally {
       await handle.terminate('test over').catch(() => undefined);
     }
+  });
+});
+
+describe('follow-ups on a namespace registered before DebriefPhase, on a real Temporal dev server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    quietRuntime();
+    const { temporalCli } = loadTools();
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
+        ip: '127.0.0.1',
+        ui: false,
+        searchAttributes: [searchAttributes.candidate, searchAttributes.company, searchAttributes.stage],
+      },
+    });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('still start, with the older attributes and without DebriefPhase, and say once what to register', async () => {
+    const logs: string[] = [];
+    const dispatcher = createDispatcher({
+      client: env.client,
+      taskQueue: uniqueName('no-phase'),
+      operatorPolicy: {},
+      useSearchAttributes: true,
+      log: (line) => logs.push(line),
+    });
+    for (let i = 0; i < 2; i++) {
+      const snapshot = sampleSnapshot();
+      const event = {
+        id: uniqueName('evt'),
+        source: 'test',
+        type: 'debrief.application.rejected',
+        data: snapshot,
+      } as KnownCloudEvent;
+      const { followUpId, status } = await dispatcher.dispatch(event, event.id);
+      expect(status).toBe('started');
+      const described = await env.client.workflow.getHandle(followUpId).describe();
+      expect(described.typedSearchAttributes.get(searchAttributes.candidate)).toBe(snapshot.candidate.id);
+      expect(described.typedSearchAttributes.get(searchAttributes.phase)).toBeUndefined();
+      await env.client.workflow.getHandle(followUpId).terminate('test over');
+    }
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/no DebriefPhase search attribute.*register it/);
   });
 });
