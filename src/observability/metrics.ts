@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CandidateDirectory } from '../activities/candidates';
+import { phaseSearchAttribute } from '../workflows/definitions';
 
 /**
  * Debrief's own metrics (Prometheus text format), one registry per process. Labels are small fixed sets
@@ -58,6 +59,19 @@ export const openWorkflows = new Gauge({
   name: 'debrief_open_workflows',
   help: 'Running workflows by type (follow-ups, interview-prep reminders, candidate entities), from a visibility count refreshed at most every 30 s.',
   labelNames: ['type'] as const,
+  registers: [registry],
+  async collect() {
+    await countOpenWorkflows?.();
+  },
+});
+
+/** Phases of an open follow-up, as the DebriefPhase search attribute shows them. */
+export const openPhases = ['starting', 'running', 'closing'] as const;
+
+export const openFollowUps = new Gauge({
+  name: 'debrief_open_follow_ups',
+  help: 'Running follow-ups by phase (starting, running, closing), from the DebriefPhase search attribute, counted with the open workflows; only follow-ups started with search attributes on are counted.',
+  labelNames: ['phase'] as const,
   registers: [registry],
   async collect() {
     await countOpenWorkflows?.();
@@ -138,13 +152,45 @@ const countEveryMs = 30_000;
 /**
  * Fills `debrief_open_workflows` from Temporal's visibility (one count query per type), at scrape time and
  * at most every 30 s: a count is one indexed query on the visibility store, so a scrape costs nothing on
- * the hot path and a burst of scrapes costs at most three queries per 30 s. A failed count leaves the last
- * value (and is logged once).
+ * the hot path and a burst of scrapes costs at most three queries per 30 s. With `byPhase` (search
+ * attributes on) it also fills `debrief_open_follow_ups` from DebriefPhase: one GROUP BY query, or one query
+ * per phase on a server that cannot group by a search attribute. A failed count leaves the last value (and
+ * is logged once).
  */
-export function watchOpenWorkflows(client: Client, log: (line: string) => void): void {
+export function watchOpenWorkflows(
+  client: Client,
+  log: (line: string) => void,
+  options: { byPhase?: boolean } = {},
+): void {
   let last = 0;
   let running: Promise<void> | undefined;
   let failing = false;
+  let failingByPhase = false;
+  // One grouped query when the server can group by a search attribute; else one query per phase.
+  let grouped = true;
+  const countByPhase = async () => {
+    const running = `WorkflowType = 'followUpWorkflow' AND ExecutionStatus = 'Running'`;
+    if (grouped) {
+      try {
+        const { groups } = await client.workflow.count(`${running} GROUP BY ${phaseSearchAttribute.name}`);
+        for (const phase of openPhases) {
+          const group = groups.find((candidate) => String(candidate.groupValues[0]) === phase);
+          openFollowUps.set({ phase }, group?.count ?? 0);
+        }
+        return;
+      } catch {
+        grouped = false;
+      }
+    }
+    await Promise.all(
+      openPhases.map(async (phase) => {
+        const { count } = await client.workflow.count(
+          `${running} AND ${phaseSearchAttribute.name} = '${phase}'`,
+        );
+        openFollowUps.set({ phase }, count);
+      }),
+    );
+  };
   const refresh = async () => {
     try {
       await Promise.all(
@@ -160,11 +206,25 @@ export function watchOpenWorkflows(client: Client, log: (line: string) => void):
       if (!failing) log(`metrics: counting open workflows failed (${(error as Error).message})`);
       failing = true;
     }
+    if (!options.byPhase) return;
+    try {
+      await countByPhase();
+      failingByPhase = false;
+    } catch (error) {
+      if (!failingByPhase)
+        log(
+          `metrics: counting open follow-ups by phase failed (${(error as Error).message}); ` +
+            'register the DebriefPhase search attribute (Keyword) on the namespace, see the README',
+        );
+      failingByPhase = true;
+    }
   };
+  // Both gauges call this in the same scrape: the second waits for the count the first started.
   countOpenWorkflows = async () => {
-    if (Date.now() - last < countEveryMs) return;
-    last = Date.now();
-    running ??= refresh().finally(() => (running = undefined));
+    if (!running && Date.now() - last >= countEveryMs) {
+      last = Date.now();
+      running = refresh().finally(() => (running = undefined));
+    }
     await running;
   };
 }

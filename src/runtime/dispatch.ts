@@ -44,6 +44,17 @@ export interface DispatcherDeps {
    * Without it the candidate entity is purged directly and the phone index keeps the number's HMAC.
    */
   candidates?: Pick<CandidateDirectory, 'purge'>;
+  /** Where to say that follow-ups start without DebriefPhase (a namespace registered before it existed). */
+  log?: (line: string) => void;
+}
+
+/** Whether a start was refused because the namespace does not know DebriefPhase (registered before it). */
+function isUnregisteredPhase(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (/search attribute/i.test(cause.message) && cause.message.includes(searchAttributes.phase.name))
+      return true;
+  }
+  return false;
 }
 
 const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
@@ -78,6 +89,8 @@ const MAX_START_ATTEMPTS = 3;
 export function createDispatcher(deps: DispatcherDeps) {
   const now = deps.now ?? Date.now;
   const client = deps.client;
+  // Off for the life of the process once the namespace refused it: follow-ups then start (and run) as before.
+  let withPhase = true;
 
   async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
@@ -119,14 +132,24 @@ export function createDispatcher(deps: DispatcherDeps) {
           workflowIdReusePolicy: reusePolicy,
           memo: { eventId: key } satisfies DebriefMemo,
           staticSummary: `Follow-up: ${snapshot.role} at ${snapshot.company}`,
-          typedSearchAttributes: tags(
-            snapshot.candidate.id,
-            snapshot.company,
-            snapshot.stageReached ?? 'unknown',
-          ),
+          // DebriefPhase at start is also what tells the workflow to keep it up to date.
+          typedSearchAttributes: deps.useSearchAttributes
+            ? [
+                ...(tags(snapshot.candidate.id, snapshot.company, snapshot.stageReached ?? 'unknown') ?? []),
+                ...(withPhase ? [{ key: searchAttributes.phase, value: 'starting' }] : []),
+              ]
+            : undefined,
         });
         return { followUpId, status: 'started' };
       } catch (error) {
+        if (withPhase && deps.useSearchAttributes && isUnregisteredPhase(error)) {
+          withPhase = false;
+          deps.log?.(
+            `dispatch: the namespace has no ${searchAttributes.phase.name} search attribute, so follow-ups start without it and are not counted by phase; register it (Keyword, see the README) and restart`,
+          );
+          attempt -= 1;
+          continue;
+        }
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
       const existing = await describe(followUpId);

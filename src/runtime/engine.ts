@@ -140,6 +140,7 @@ export async function startEngine(
       operatorPolicy: config.policy,
       useSearchAttributes: config.searchAttributes,
       candidates,
+      log,
     });
     const app = createApp({
       webhookSecret,
@@ -273,7 +274,7 @@ async function startMetrics(config: Config, temporal: TemporalLink, log: Log) {
   if (!address) return undefined;
   try {
     const served = await serveMetrics(address);
-    watchOpenWorkflows(temporal.client, log);
+    watchOpenWorkflows(temporal.client, log, { byPhase: config.searchAttributes });
     log(`metrics: ${served.url}`);
     return served;
   } catch (error) {

@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { defineSearchAttributeKey, SearchAttributeType, type DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
+import { phaseSearchAttribute } from '../workflows/definitions';
 import type { Tools } from './tools';
 
 /** Search attributes that make follow-ups findable in the Temporal UI and CLI. */
@@ -11,6 +12,8 @@ export const searchAttributes = {
   candidate: defineSearchAttributeKey('DebriefCandidate', SearchAttributeType.KEYWORD),
   company: defineSearchAttributeKey('DebriefCompany', SearchAttributeType.KEYWORD),
   stage: defineSearchAttributeKey('DebriefStage', SearchAttributeType.KEYWORD),
+  /** Set to `starting` at start, then kept up to date by the follow-up workflow (see `phaseSearchAttribute`). */
+  phase: phaseSearchAttribute,
 };
 
 /** A live link to Temporal: a client for the API, a native connection for workers. */

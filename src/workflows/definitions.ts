@@ -1,5 +1,6 @@
 import type { PageContacts } from '../domain/follow-up/page-contacts';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { ApplicationSnapshot } from '../domain/events';
 import type { PolicyOverride } from '../domain/policy';
 import type {
@@ -12,6 +13,13 @@ import type {
 } from '../domain/follow-up/state';
 
 export * from '../domain/follow-up/state';
+
+/**
+ * Where a follow-up is (`starting`, `running`, `closing`, then `completed` or `stopped`), kept up to date by
+ * the follow-up workflow itself, but only on runs whose start set it (see src/runtime/dispatch.ts), so that
+ * operators can count open follow-ups by phase. Defined here because the workflow bundle needs it too.
+ */
+export const phaseSearchAttribute = defineSearchAttributeKey('DebriefPhase', SearchAttributeType.KEYWORD);
 
 /** Records how a call attempt went (recruiter or interviewer). */
 export const recordCallOutcomeUpdate = defineUpdate<

@@ -9,6 +9,7 @@ import {
   proxyLocalActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -37,6 +38,7 @@ import {
   stateQuery,
   pageContactsQuery,
   stopUpdate,
+  phaseSearchAttribute,
   type FollowUpAck,
   type FollowUpResult,
 } from './definitions';
@@ -95,6 +97,23 @@ export interface FollowUpInput {
 export type { FollowUpResult } from './definitions';
 
 /**
+ * Keeps the DebriefPhase search attribute on the core's phase, so operators can count open follow-ups by
+ * phase. Only on runs whose start set it: runs started before it existed, or with search attributes off,
+ * issue exactly the commands they always did (an unblocked condition records nothing in history).
+ */
+function showPhase(core: FollowUpCore): void {
+  let shown: string | undefined = workflowInfo().typedSearchAttributes.get(phaseSearchAttribute);
+  if (shown === undefined) return;
+  void (async () => {
+    for (;;) {
+      await condition(() => core.state.phase !== shown);
+      shown = core.state.phase;
+      upsertSearchAttributes([{ key: phaseSearchAttribute, value: shown }]);
+    }
+  })();
+}
+
+/**
  * One follow-up per rejected application, over about three weeks: acknowledgement, cool-off, call reminders
  * to the recruiter (then one interviewer), reference-summary and connection asks, and a close-out that
  * compiles the debrief. This is the Temporal shell: the rules live in the core (src/domain/follow-up), which
@@ -134,6 +153,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   );
   // Handlers are set before the first activity, so an update (a stop above all) is never refused early.
   registerHandlers(core);
+  showPhase(core);
   try {
     await start(core);
   } catch (error) {
