@@ -8,7 +8,7 @@ import { createHolidayActivities } from '../../src/activities/holidays';
 import type { OutboundMessage } from '../../src/domain/messages';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { createDispatcher } from '../../src/runtime/dispatch';
-import { registry, watchOpenWorkflows } from '../../src/runtime/metrics';
+import { registry, watchOpenWorkflows } from '../../src/observability/metrics';
 import { searchAttributes, startEmbeddedTemporal, type TemporalLink } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
 import { eventually } from '../helpers/eventually';
