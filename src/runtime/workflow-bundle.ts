@@ -33,6 +33,16 @@ const workflowsEntry = () => require.resolve('../workflows');
 
 export const manifestPathOf = (codePath: string) => codePath.replace(/\.js$/, '') + '.manifest.json';
 
+/** The bundle with the workflow tracing interceptors, built beside the plain one (`x.js` → `x.tracing.js`). */
+export const tracingBundlePathOf = (codePath: string) => codePath.replace(/\.js$/, '') + '.tracing.js';
+
+/** The files `npm run build` writes for one bundle path (both variants, with their manifests): not sources. */
+function bundleFiles(codePath: string): string[] {
+  const plain = resolve(codePath).replace(/\.tracing\.js$/, '.js');
+  const tracing = tracingBundlePathOf(plain);
+  return [plain, manifestPathOf(plain), tracing, manifestPathOf(tracing)];
+}
+
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -64,13 +74,17 @@ export function fingerprintSources(root: string = sourceRoot, exclude: string[] 
 }
 
 /** Builds the bundle from the workflows beside this file and writes it, with its manifest, to `codePath`. */
-export async function writeWorkflowBundle(codePath: string, failureConverterPath?: string): Promise<void> {
-  const { code } = await bundleWorkflowCode(bundleOptions(failureConverterPath));
+export async function writeWorkflowBundle(
+  codePath: string,
+  failureConverterPath?: string,
+  interceptorModules: string[] = [],
+): Promise<void> {
+  const { code } = await bundleWorkflowCode(bundleOptions(failureConverterPath, interceptorModules));
   const manifestPath = manifestPathOf(codePath);
   writeFileSync(codePath, code);
   const manifest: BundleManifest = {
     code: sha256(code),
-    sources: fingerprintSources(sourceRoot, [resolve(codePath), resolve(manifestPath)]),
+    sources: fingerprintSources(sourceRoot, bundleFiles(codePath)),
     sdk: workflowSdkVersion(),
   };
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
@@ -98,7 +112,7 @@ export function checkWorkflowBundle(codePath: string): { codePath: string } {
       `DEBRIEF_WORKFLOW_BUNDLE: ${path} was built with @temporalio/workflow ${manifest.sdk}, this worker has ${workflowSdkVersion()}; ${rebuild}`,
     );
   }
-  if (fingerprintSources(sourceRoot, [path, manifestPath]) !== manifest.sources) {
+  if (fingerprintSources(sourceRoot, bundleFiles(path)) !== manifest.sources) {
     throw new Error(
       `DEBRIEF_WORKFLOW_BUNDLE: ${path} is stale: the code under ${sourceRoot} changed after it was built; ${rebuild}`,
     );
@@ -115,12 +129,8 @@ export async function workflowBundleFor(
   interceptorModules: string[] = [],
 ): Promise<WorkflowBundleOption> {
   const prebuilt = env.DEBRIEF_WORKFLOW_BUNDLE?.trim();
-  if (prebuilt && interceptorModules.length > 0) {
-    throw new Error(
-      'DEBRIEF_WORKFLOW_BUNDLE: the prebuilt bundle has no tracing interceptors, and OTEL_EXPORTER_OTLP_ENDPOINT ' +
-        'turns tracing on; unset one of the two (tracing with a prebuilt bundle is not supported yet)',
-    );
-  }
+  // With tracing on, the variant built with the tracing interceptors, beside the named one.
+  if (prebuilt && interceptorModules.length > 0) return checkWorkflowBundle(tracingBundlePathOf(prebuilt));
   if (prebuilt) return checkWorkflowBundle(prebuilt);
   return bundleWorkflowCode(bundleOptions(failureConverterPath, interceptorModules));
 }
@@ -142,11 +152,17 @@ function bundleOptions(failureConverterPath?: string, interceptorModules: string
 if (require.main === module) {
   const target = resolve(process.argv[2] ?? join(dirname(__dirname), 'workflow-bundle.js'));
   // The failure converter goes into the sandbox, as for a bundle built at start (see encryptedDataConverter).
-  writeWorkflowBundle(target, require.resolve('./failure-converter')).then(
-    () => process.stdout.write(`workflow bundle written to ${target}\n`),
-    (error: unknown) => {
-      process.stderr.write(`workflow bundle: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  const failureConverter = require.resolve('./failure-converter');
+  const tracing = tracingBundlePathOf(target);
+  writeWorkflowBundle(target, failureConverter)
+    .then(() =>
+      writeWorkflowBundle(tracing, failureConverter, [require.resolve('../workflows/tracing-interceptors')]),
+    )
+    .then(
+      () => process.stdout.write(`workflow bundles written to ${target} and ${tracing}\n`),
+      (error: unknown) => {
+        process.stderr.write(`workflow bundle: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   checkWorkflowBundle,
   manifestPathOf,
+  tracingBundlePathOf,
   workflowBundleFor,
   writeWorkflowBundle,
 } from '../../src/runtime/workflow-bundle';
@@ -23,6 +24,21 @@ describe('the prebuilt workflow bundle', () => {
     expect(await workflowBundleFor({ DEBRIEF_WORKFLOW_BUNDLE: codePath })).toEqual({ codePath });
     const code = await readFile(codePath, 'utf8');
     expect(code).toContain('followUpWorkflow');
+  });
+
+  it('with tracing on, is its tracing variant built beside it, and refused when that is missing', async () => {
+    const interceptors = [require.resolve('../../src/workflows/tracing-interceptors')];
+    await expect(
+      workflowBundleFor({ DEBRIEF_WORKFLOW_BUNDLE: codePath }, undefined, interceptors),
+    ).rejects.toThrow(/no workflow bundle at .*workflow-bundle\.tracing\.js.*npm run build/);
+    const tracing = tracingBundlePathOf(codePath);
+    await writeWorkflowBundle(tracing, undefined, interceptors);
+    expect(await workflowBundleFor({ DEBRIEF_WORKFLOW_BUNDLE: codePath }, undefined, interceptors)).toEqual({
+      codePath: tracing,
+    });
+    expect(await readFile(tracing, 'utf8')).toContain('tracing-interceptors');
+    // Writing the variant beside it does not make the plain bundle look stale.
+    expect(checkWorkflowBundle(codePath)).toEqual({ codePath });
   });
 
   it('is refused when missing, with what to do', () => {
