@@ -153,8 +153,8 @@ const countEveryMs = 30_000;
  * Fills `debrief_open_workflows` from Temporal's visibility (one count query per type), at scrape time and
  * at most every 30 s: a count is one indexed query on the visibility store, so a scrape costs nothing on
  * the hot path and a burst of scrapes costs at most three queries per 30 s. With `byPhase` (search
- * attributes on) it also fills `debrief_open_follow_ups` from DebriefPhase: one GROUP BY query, or one query
- * per phase on a server that cannot group by a search attribute. A failed count leaves the last value (and
+ * attributes on) it also fills `debrief_open_follow_ups` from DebriefPhase, one count query per phase (GROUP
+ * BY on a search attribute is not served by every server). A failed count leaves the last value (and
  * is logged once).
  */
 export function watchOpenWorkflows(
@@ -166,22 +166,9 @@ export function watchOpenWorkflows(
   let running: Promise<void> | undefined;
   let failing = false;
   let failingByPhase = false;
-  // One grouped query when the server can group by a search attribute; else one query per phase.
-  let grouped = true;
+  // One count per phase (three in all): GROUP BY on a search attribute is not served by every server.
   const countByPhase = async () => {
     const running = `WorkflowType = 'followUpWorkflow' AND ExecutionStatus = 'Running'`;
-    if (grouped) {
-      try {
-        const { groups } = await client.workflow.count(`${running} GROUP BY ${phaseSearchAttribute.name}`);
-        for (const phase of openPhases) {
-          const group = groups.find((candidate) => String(candidate.groupValues[0]) === phase);
-          openFollowUps.set({ phase }, group?.count ?? 0);
-        }
-        return;
-      } catch {
-        grouped = false;
-      }
-    }
     await Promise.all(
       openPhases.map(async (phase) => {
         const { count } = await client.workflow.count(
