@@ -8,88 +8,151 @@ import { toValidationIssues, type ValidationIssue } from './validation';
  * whole, so a combination that makes no sense (quiet hours swallowing the send window) is caught too.
  */
 
-const timeOfDay = z
-  .string({ error: 'must be a time of day written as "HH:MM", such as "09:00"' })
-  .regex(
-    /^([01]\d|2[0-3]):[0-5]\d$/,
-    'must be a time of day written as "HH:MM" (00:00 to 23:59), such as "09:00"',
-  );
+/** The schema of each section, and the strict-object helper they are built with. */
+function sectionSchemas() {
+  const timeOfDay = z
+    .string({ error: 'must be a time of day written as "HH:MM", such as "09:00"' })
+    .regex(
+      /^([01]\d|2[0-3]):[0-5]\d$/,
+      'must be a time of day written as "HH:MM" (00:00 to 23:59), such as "09:00"',
+    );
 
-function wholeNumber(min: number, max: number, unit: string) {
-  const message = `must be a whole number of ${unit} from ${min} to ${max}`;
-  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+  function wholeNumber(min: number, max: number, unit: string) {
+    const message = `must be a whole number of ${unit} from ${min} to ${max}`;
+    return z.number({ error: message }).int(message).min(min, message).max(max, message);
+  }
+
+  const isoWeekdayMessage = 'must be an ISO weekday number from 1 (Monday) to 7 (Sunday)';
+  const isoWeekday = z
+    .number({ error: isoWeekdayMessage })
+    .int(isoWeekdayMessage)
+    .min(1, isoWeekdayMessage)
+    .max(7, isoWeekdayMessage);
+
+  const enabled = z.boolean({ error: 'must be true or false' });
+
+  /** A strict object: a misspelt setting is an error that names it, not a silently ignored key. */
+  function section<Shape extends z.ZodRawShape>(shape: Shape) {
+    const known = Object.keys(shape).join(', ');
+    return z.strictObject(shape, {
+      error: (issue) => {
+        if (issue.code === 'unrecognized_keys') {
+          const unknown = issue.keys.map((key) => `"${key}"`).join(', ');
+          return `unknown setting ${unknown}; check the spelling (known: ${known})`;
+        }
+        if (issue.code === 'invalid_type') return `must be an object with the settings ${known}`;
+        return undefined;
+      },
+    });
+  }
+
+  const dailyWindow = section({ start: timeOfDay, end: timeOfDay });
+
+  const sections = {
+    /** Business days to wait after the rejection before the first ask (0 = none). */
+    coolOff: section({ businessDays: wholeNumber(0, 10, 'business days') }),
+    /** Local hours in which messages go out on business days; it must not cross midnight. */
+    sendWindow: dailyWindow,
+    /** Local hours in which no SMS is ever sent; usually overnight, so it may cross midnight. */
+    quietHours: dailyWindow,
+    /** ISO weekday numbers (1 = Monday … 7 = Sunday) that are not business days. */
+    weekendDays: z
+      .array(isoWeekday, {
+        error: 'must be a list of ISO weekday numbers such as [6, 7]',
+      })
+      .max(6, 'must leave at least one business day in the week')
+      .refine((days) => new Set(days).size === days.length, 'must not list the same weekday twice'),
+    recruiterCall: section({
+      enabled,
+      /** Reminders after the first ask when the recruiter did not answer. */
+      maxReminders: wholeNumber(1, 10, 'reminders'),
+      reminderSpacingBusinessDays: wholeNumber(1, 10, 'business days'),
+    }),
+    interviewerFallback: section({ enabled }),
+    referenceRequest: section({ enabled, waitBusinessDays: wholeNumber(1, 20, 'business days') }),
+    connectionAsk: section({ enabled }),
+    closeOut: section({
+      enabled,
+      /** Calendar days after the rejection for the close-out check, unless every step settled earlier. */
+      afterCalendarDays: wholeNumber(3, 60, 'calendar days'),
+      /** A "still waiting" answer moves the close-out once by this many days (0 = no extension). */
+      stillWaitingExtensionDays: wholeNumber(0, 30, 'calendar days'),
+    }),
+    smsBudget: section({ perCandidatePerLocalDay: wholeNumber(1, 20, 'text messages') }),
+    interviewPrep: section({
+      enabled,
+      /** Remind this long before the interview. */
+      leadMinutes: wholeNumber(15, 24 * 60, 'minutes'),
+      /** Never remind closer to the interview than this. */
+      minLeadMinutes: wholeNumber(0, 12 * 60, 'minutes'),
+      /** Local time to remind instead when the lead time lands in quiet hours that end too late. */
+      fallbackAt: timeOfDay,
+    }),
+  };
+
+  return { sections, section };
 }
 
-const isoWeekdayMessage = 'must be an ISO weekday number from 1 (Monday) to 7 (Sunday)';
-const isoWeekday = z
-  .number({ error: isoWeekdayMessage })
-  .int(isoWeekdayMessage)
-  .min(1, isoWeekdayMessage)
-  .max(7, isoWeekdayMessage);
+/**
+ * Builds the whole policy's schema and the override's. Called twice: once for the exports, once for this
+ * module's own parsing. The workflow runtime shares this module between workflows and freezes what it
+ * exports, and zod memoizes inside a schema on its first use, so the schemas `resolvePolicy` parses with
+ * must never be reachable from an export (see src/runtime/workflow-modules.ts).
+ */
+function policySchemas() {
+  const { sections, section } = sectionSchemas();
 
-const enabled = z.boolean({ error: 'must be true or false' });
-
-/** A strict object: a misspelt setting is an error that names it, not a silently ignored key. */
-function section<Shape extends z.ZodRawShape>(shape: Shape) {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        const unknown = issue.keys.map((key) => `"${key}"`).join(', ');
-        return `unknown setting ${unknown}; check the spelling (known: ${known})`;
-      }
-      if (issue.code === 'invalid_type') return `must be an object with the settings ${known}`;
-      return undefined;
-    },
+  /**
+   * The whole policy. A missing section takes its defaults; a section that is given must be complete
+   * (use `resolvePolicy` to change single settings). Cross-field rules are checked here.
+   */
+  const policySchema = section({
+    coolOff: sections.coolOff.default(defaultOf('coolOff')),
+    sendWindow: sections.sendWindow.default(defaultOf('sendWindow')),
+    quietHours: sections.quietHours.default(defaultOf('quietHours')),
+    weekendDays: sections.weekendDays.default(defaultOf('weekendDays')),
+    recruiterCall: sections.recruiterCall.default(defaultOf('recruiterCall')),
+    interviewerFallback: sections.interviewerFallback.default(defaultOf('interviewerFallback')),
+    referenceRequest: sections.referenceRequest.default(defaultOf('referenceRequest')),
+    connectionAsk: sections.connectionAsk.default(defaultOf('connectionAsk')),
+    closeOut: sections.closeOut.default(defaultOf('closeOut')),
+    smsBudget: sections.smsBudget.default(defaultOf('smsBudget')),
+    interviewPrep: sections.interviewPrep.default(defaultOf('interviewPrep')),
+  } satisfies Record<keyof Policy, z.ZodType>).superRefine(checkConsistency, {
+    // Cross-field rules only make sense once every single setting is valid.
+    when: (payload) => payload.issues.length === 0,
   });
+
+  /**
+   * An override: any subset of settings, at any depth. Unknown keys are errors, so a typo cannot silently
+   * leave a default in place.
+   */
+  const policyOverrideSchema = section({
+    coolOff: sections.coolOff.partial().optional(),
+    sendWindow: sections.sendWindow.partial().optional(),
+    quietHours: sections.quietHours.partial().optional(),
+    weekendDays: sections.weekendDays.optional(),
+    recruiterCall: sections.recruiterCall.partial().optional(),
+    interviewerFallback: sections.interviewerFallback.partial().optional(),
+    referenceRequest: sections.referenceRequest.partial().optional(),
+    connectionAsk: sections.connectionAsk.partial().optional(),
+    closeOut: sections.closeOut.partial().optional(),
+    smsBudget: sections.smsBudget.partial().optional(),
+    interviewPrep: sections.interviewPrep.partial().optional(),
+  } satisfies Record<keyof Policy, z.ZodType>);
+
+  return { policySchema, policyOverrideSchema };
 }
 
-const dailyWindow = section({ start: timeOfDay, end: timeOfDay });
+/** The whole policy, and an override (any subset of settings), for validating input at the edges. */
+export const { policySchema, policyOverrideSchema } = policySchemas();
 
-const sections = {
-  /** Business days to wait after the rejection before the first ask (0 = none). */
-  coolOff: section({ businessDays: wholeNumber(0, 10, 'business days') }),
-  /** Local hours in which messages go out on business days; it must not cross midnight. */
-  sendWindow: dailyWindow,
-  /** Local hours in which no SMS is ever sent; usually overnight, so it may cross midnight. */
-  quietHours: dailyWindow,
-  /** ISO weekday numbers (1 = Monday … 7 = Sunday) that are not business days. */
-  weekendDays: z
-    .array(isoWeekday, {
-      error: 'must be a list of ISO weekday numbers such as [6, 7]',
-    })
-    .max(6, 'must leave at least one business day in the week')
-    .refine((days) => new Set(days).size === days.length, 'must not list the same weekday twice'),
-  recruiterCall: section({
-    enabled,
-    /** Reminders after the first ask when the recruiter did not answer. */
-    maxReminders: wholeNumber(1, 10, 'reminders'),
-    reminderSpacingBusinessDays: wholeNumber(1, 10, 'business days'),
-  }),
-  interviewerFallback: section({ enabled }),
-  referenceRequest: section({ enabled, waitBusinessDays: wholeNumber(1, 20, 'business days') }),
-  connectionAsk: section({ enabled }),
-  closeOut: section({
-    enabled,
-    /** Calendar days after the rejection for the close-out check, unless every step settled earlier. */
-    afterCalendarDays: wholeNumber(3, 60, 'calendar days'),
-    /** A "still waiting" answer moves the close-out once by this many days (0 = no extension). */
-    stillWaitingExtensionDays: wholeNumber(0, 30, 'calendar days'),
-  }),
-  smsBudget: section({ perCandidatePerLocalDay: wholeNumber(1, 20, 'text messages') }),
-  interviewPrep: section({
-    enabled,
-    /** Remind this long before the interview. */
-    leadMinutes: wholeNumber(15, 24 * 60, 'minutes'),
-    /** Never remind closer to the interview than this. */
-    minLeadMinutes: wholeNumber(0, 12 * 60, 'minutes'),
-    /** Local time to remind instead when the lead time lands in quiet hours that end too late. */
-    fallbackAt: timeOfDay,
-  }),
-};
+/** This module's own copy; never exported, so never frozen (see {@link policySchemas}). */
+const ownSchemas = policySchemas();
 
 /** The complete, validated follow-up policy. */
-export type Policy = { [Key in keyof typeof sections]: z.output<(typeof sections)[Key]> };
+type Sections = ReturnType<typeof sectionSchemas>['sections'];
+export type Policy = { [Key in keyof Sections]: z.output<Sections[Key]> };
 
 /**
  * The defaults from the design: one business day of cool-off, messages 09:00–19:00 local, no SMS
@@ -118,45 +181,6 @@ function defaultOf<Key extends keyof Policy>(key: Key): () => Policy[Key] {
   return () => JSON.parse(JSON.stringify(defaultPolicy[key])) as Policy[Key];
 }
 
-/**
- * The whole policy. A missing section takes its defaults; a section that is given must be complete
- * (use `resolvePolicy` to change single settings). Cross-field rules are checked here.
- */
-export const policySchema = section({
-  coolOff: sections.coolOff.default(defaultOf('coolOff')),
-  sendWindow: sections.sendWindow.default(defaultOf('sendWindow')),
-  quietHours: sections.quietHours.default(defaultOf('quietHours')),
-  weekendDays: sections.weekendDays.default(defaultOf('weekendDays')),
-  recruiterCall: sections.recruiterCall.default(defaultOf('recruiterCall')),
-  interviewerFallback: sections.interviewerFallback.default(defaultOf('interviewerFallback')),
-  referenceRequest: sections.referenceRequest.default(defaultOf('referenceRequest')),
-  connectionAsk: sections.connectionAsk.default(defaultOf('connectionAsk')),
-  closeOut: sections.closeOut.default(defaultOf('closeOut')),
-  smsBudget: sections.smsBudget.default(defaultOf('smsBudget')),
-  interviewPrep: sections.interviewPrep.default(defaultOf('interviewPrep')),
-} satisfies Record<keyof Policy, z.ZodType>).superRefine(checkConsistency, {
-  // Cross-field rules only make sense once every single setting is valid.
-  when: (payload) => payload.issues.length === 0,
-});
-
-/**
- * An override: any subset of settings, at any depth. Unknown keys are errors, so a typo cannot silently
- * leave a default in place.
- */
-export const policyOverrideSchema = section({
-  coolOff: sections.coolOff.partial().optional(),
-  sendWindow: sections.sendWindow.partial().optional(),
-  quietHours: sections.quietHours.partial().optional(),
-  weekendDays: sections.weekendDays.optional(),
-  recruiterCall: sections.recruiterCall.partial().optional(),
-  interviewerFallback: sections.interviewerFallback.partial().optional(),
-  referenceRequest: sections.referenceRequest.partial().optional(),
-  connectionAsk: sections.connectionAsk.partial().optional(),
-  closeOut: sections.closeOut.partial().optional(),
-  smsBudget: sections.smsBudget.partial().optional(),
-  interviewPrep: sections.interviewPrep.partial().optional(),
-} satisfies Record<keyof Policy, z.ZodType>);
-
 /** A partial policy, as an operator or an event gives it. */
 export type PolicyOverride = z.output<typeof policyOverrideSchema>;
 
@@ -178,7 +202,7 @@ export class PolicyError extends Error {
  */
 export function resolvePolicy(...layers: PolicyOverride[]): Policy {
   const merged = layers.reduce<Record<string, unknown>>(mergeLayer, { ...defaultPolicy });
-  const result = policySchema.safeParse(merged);
+  const result = ownSchemas.policySchema.safeParse(merged);
   if (!result.success) {
     const issues = toValidationIssues(result.error);
     throw new PolicyError(`the follow-up policy is invalid: ${describe(issues)}`, issues);
@@ -196,7 +220,7 @@ export function parsePolicyOverride(input: unknown, where: string): PolicyOverri
     return {};
   }
   const value = typeof input === 'string' ? parseJson(input, where) : input;
-  const result = policyOverrideSchema.safeParse(value);
+  const result = ownSchemas.policyOverrideSchema.safeParse(value);
   if (!result.success) {
     const issues = toValidationIssues(result.error);
     throw new PolicyError(`${where} is not a valid policy override: ${describe(issues)}`, issues);

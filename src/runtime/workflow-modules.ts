@@ -2,11 +2,17 @@
  * Modules evaluated once per workflow thread and shared by every workflow in it, instead of once per
  * workflow. With the SDK's reusable V8 context, every module of the bundle that is not listed here is
  * evaluated again for each workflow the worker creates (so that module state cannot leak between
- * workflows): the libraries and the domain code behind the workflows (templates, catalog, calendar,
- * policy schemas), about 1 MB of objects per cached workflow and more garbage per workflow created. These
- * modules keep no per-workflow state (no module-level variables; zod's registries are weak maps, luxon's
- * caches hold formatters and zones), and the SDK freezes what they export, so a change that mutated an
- * export would fail in the workflow tests rather than leak.
+ * workflows), and again for each workflow it replays after an eviction: the libraries and the domain code
+ * behind the workflows (templates, catalog, calendar, policy schemas, the follow-up core) cost hundreds of
+ * KB of objects per cached workflow and milliseconds of CPU per workflow created. These modules keep no
+ * per-workflow state (no module-level variables; zod's registries are weak maps, luxon's caches hold
+ * formatters and zones), and the SDK freezes what they export, so a change that mutated an export would
+ * fail in the workflow tests rather than leak.
+ *
+ * zod memoizes inside a schema on its first use, which a frozen schema refuses ("Cannot define property
+ * safeParse, object is not extensible"): a shared module must parse with schemas that no export reaches
+ * (src/domain/policy.ts keeps its own copy for that; test/runtime/workflow-modules.test.ts runs every
+ * shared module's parsing after the SDK's freeze).
  */
 export const sharedWorkflowModules = [
   'luxon',
@@ -18,21 +24,11 @@ export const sharedWorkflowModules = [
     'ids',
     'message-catalog',
     'messages',
+    'policy',
     'replies',
     'templates',
+    'validation',
   ].map((name) => require.resolve(`../domain/${name}`)),
-];
-
-/**
- * Modules the workflows import that are evaluated once per workflow after all, each for a reason:
- * - the policy and event schemas: zod memoizes inside a schema on first use, which a frozen (shared) schema
- *   refuses ("Cannot assign to read only property 'parse'"), so a workflow validating a policy must own them;
- * - the follow-up core (src/domain/follow-up): it imports the policy's validation, and a shared module
- *   would pull the schemas into the shared, frozen part with it.
- * None of them may be imported by a module of {@link sharedWorkflowModules} (test/runtime/workflow-modules.test.ts).
- */
-export const perWorkflowModules = [
-  ...['events', 'policy'].map((name) => require.resolve(`../domain/${name}`)),
   ...[
     'core',
     'page-contacts',
@@ -46,3 +42,6 @@ export const perWorkflowModules = [
     'contact-identity',
   ].map((name) => require.resolve(`../domain/follow-up/${name}`)),
 ];
+
+/** Modules the workflows import that are evaluated once per workflow after all: none today. */
+export const perWorkflowModules: string[] = [];
