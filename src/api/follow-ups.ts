@@ -48,11 +48,6 @@ export interface FollowUpGateway {
   apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpAck>;
   /** Who the candidate calls and writes to, for their page only; undefined when not known. */
   pageContacts?(followUpId: string): Promise<PageContacts | undefined>;
-  /**
-   * What recurred across the candidate's applications, for their page (kept by the candidate entity);
-   * undefined until there is something to say.
-   */
-  crossApplication?(candidateId: string): Promise<{ summary: string[] } | undefined>;
 }
 
 /** A {@link FollowUpGateway} on Temporal: queries and updates of the follow-up workflows. */
