@@ -109,7 +109,12 @@ function reminderRequest(
   person: Contact,
   attempt: number,
 ): MessageRequest {
-  const base = { ...core.context(), attempt, maxAttempts: core.policy.recruiterCall.maxReminders };
+  const base = {
+    ...core.context(),
+    attempt,
+    maxAttempts: core.policy.recruiterCall.maxReminders,
+    callSlotAt: new Date(core.schedule.callSlotAt(core.ports.now())).toISOString(),
+  };
   const who = { name: person.name, phone: person.phone };
   return step === 'recruiterCall'
     ? { template: 'recruiterCall', context: { ...base, recruiter: who } }

@@ -1,8 +1,10 @@
+import { DateTime } from 'luxon';
 import {
   addBusinessDays,
   addCalendarDays,
   calendarRulesFrom,
   isQuietHour,
+  nextSendTime,
   type CalendarRules,
 } from '../calendar';
 import type { ApplicationSnapshot } from '../events';
@@ -35,6 +37,54 @@ export interface FollowUpSchedule {
   closeOutAt(startMs: number, extraDays: number): number;
   /** How long the close-out check waits for an answer before compiling the debrief anyway. */
   closeOutAnswerDeadline(askedMs: number): number;
+  /**
+   * When a call reminder sent at `reminderMs` suggests making the call (its calendar slot): see
+   * {@link callSlotAt}.
+   */
+  callSlotAt(reminderMs: number): number;
+}
+
+/** How long the calendar slot for a call is: the call itself takes a few minutes. */
+export const callSlotMinutes = 15;
+/** Time to read the script before the call. */
+const callLeadMinutes = 60;
+const MINUTE_MS = 60_000;
+
+/**
+ * The suggested start of a call: the first full or half hour on the candidate's clock at least an hour after
+ * the reminder, such that the whole slot falls inside the send window (their working hours) on a business
+ * day, outside quiet hours. A reminder late in the day suggests the first half hour of the next business
+ * day's window (or the window's own start, when no half hour in it fits the slot).
+ */
+export function callSlotAt(rules: CalendarRules, reminderMs: number): number {
+  // Every few minutes of the slot, and its last minute, may take a message (quiet hours can cut a window).
+  const fits = (startMs: number) =>
+    [0, 5, 10, callSlotMinutes - 1].every((minute) => {
+      const atMs = startMs + minute * MINUTE_MS;
+      return nextSendTime(rules, atMs, 'sms') === atMs;
+    });
+  let fromMs = reminderMs + callLeadMinutes * MINUTE_MS;
+  // Each round moves on by at least half an hour, and to the next window when this one is over.
+  for (let round = 0; round < 1000; round++) {
+    const openMs = nextSendTime(rules, fromMs, 'sms');
+    const startMs = nextHalfHour(rules.zone, openMs);
+    if (fits(startMs)) return startMs;
+    // A window with no half hour that fits (it starts and ends off the hour) offers its own start.
+    const windowStarts = nextSendTime(rules, openMs - MINUTE_MS, 'sms') === openMs;
+    if (windowStarts && fits(openMs)) return openMs;
+    fromMs = startMs + 30 * MINUTE_MS;
+  }
+  return nextSendTime(rules, reminderMs + callLeadMinutes * MINUTE_MS, 'sms');
+}
+
+/** The first full or half hour on the local clock at or after `ms`. */
+function nextHalfHour(zone: string, ms: number): number {
+  const local = DateTime.fromMillis(ms, { zone });
+  const floor = local.startOf('hour');
+  const start = [floor, floor.plus({ minutes: 30 }), floor.plus({ minutes: 60 })].find(
+    (time) => time.toMillis() >= ms,
+  );
+  return (start ?? floor.plus({ minutes: 60 })).toMillis();
 }
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
@@ -78,6 +128,7 @@ export function followUpSchedule(
     closeOutAt: (startMs, extraDays) =>
       addCalendarDays(rules, startMs, policy.closeOut.afterCalendarDays + extraDays),
     closeOutAnswerDeadline: (askedMs) => addBusinessDays(rules, askedMs, closeOutAnswerBusinessDays),
+    callSlotAt: (reminderMs) => callSlotAt(rules, reminderMs),
   };
 }
 

@@ -29,6 +29,11 @@ interface CallAttempt {
   attempt: number;
   maxAttempts: number;
   actions: CallActionLinks;
+  /**
+   * When the call's calendar slot starts (ISO 8601): inside the send window on a business day, from the
+   * follow-up's schedule. Reminders asked for before this field existed have none.
+   */
+  callSlotAt?: string;
 }
 
 export interface RecruiterCallContext extends FollowUpContext, CallAttempt {
