@@ -383,9 +383,8 @@ describe('templates for realistic inputs', () => {
           expect(sms).toContain(neutralQuestion);
           if (input.tag) expect(sms).toContain(`#${tagForTexts(input.tag)}`);
         }
-        for (const step of ['referenceRequestReminder', 'connectionAskReminder']) {
-          expect(byName.get(step)?.sms).toContain('Reply SKIP to pass');
-        }
+        expect(byName.get('referenceRequestReminder')?.sms).toContain('Reply SKIP to pass');
+        expect(byName.get('connectionAskReminder')?.sms).toContain('Reply NOTE + what you hear, or SKIP');
         expect(byName.get('closeOutCheck')?.sms).toContain('WAITING');
       }),
       { numRuns: 150 },

@@ -125,6 +125,8 @@ function reminderRequest(
 function stepAfterDecline(core: FollowUpCore, step: CallStep): FollowUpStep | 'none' {
   const { applies } = core;
   if (step === 'recruiterCall' && applies.interviewerCall) return 'interviewerCall';
-  if (applies.referenceRequest) return 'referenceRequest';
-  return applies.connectionAsk ? 'connectionAsk' : 'none';
+  const asks = core.connectionFirst
+    ? (['connectionAsk', 'referenceRequest'] as const)
+    : (['referenceRequest', 'connectionAsk'] as const);
+  return asks.find((ask) => applies[ask]) ?? 'none';
 }

@@ -28,9 +28,12 @@ export interface FollowUpSchedule {
   nextCallAt(lastSentMs: number): number;
   /** The interviewer fallback starts the next business day after the recruiter step settled. */
   fallbackCallAt(settledMs: number): number;
-  /** Steps 5 and 6 overlap with the calls; their first contact follows the order of the list. */
-  referenceRequestAt(firstCallMs: number): number;
-  connectionAskAt(firstCallMs: number): number;
+  /**
+   * Steps 5 and 6 overlap with the calls, one business day apart after the first call reminder. The
+   * connection, the most promising route, comes first when `connectionFirst`; otherwise the references do.
+   */
+  referenceRequestAt(firstCallMs: number, connectionFirst?: boolean): number;
+  connectionAskAt(firstCallMs: number, connectionFirst?: boolean): number;
   /** How long references are waited on after the request. */
   referenceDeadline(requestedMs: number): number;
   /** The close-out check, `extraDays` later when the candidate said "still waiting". */
@@ -121,8 +124,10 @@ export function followUpSchedule(
     nextCallAt: (lastSentMs) =>
       addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),
     fallbackCallAt: (settledMs) => addBusinessDays(rules, settledMs, 1),
-    referenceRequestAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 1),
-    connectionAskAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 2),
+    referenceRequestAt: (firstCallMs, connectionFirst = false) =>
+      addBusinessDays(rules, firstCallMs, connectionFirst ? 2 : 1),
+    connectionAskAt: (firstCallMs, connectionFirst = false) =>
+      addBusinessDays(rules, firstCallMs, connectionFirst ? 1 : 2),
     referenceDeadline: (requestedMs) =>
       addBusinessDays(rules, requestedMs, policy.referenceRequest.waitBusinessDays),
     closeOutAt: (startMs, extraDays) =>
