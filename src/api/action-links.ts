@@ -151,9 +151,8 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     if (claims instanceof Response) return claims;
     const email = claims.g.kind === 'optOut' ? openAddress(deps.linkSecret, claims.g.w) : undefined;
     if (!email) return c.html(message('This link does not work', 'This link is not valid.'), 403);
-    const state = await deps.followUps.state(claims.f);
-    if (!state) return c.html(message('Nothing to stop', 'This follow-up no longer exists.'), 404);
-    await deps.candidates.setEmailOptOut(state.candidateId, email);
+    // Kept for the address, not for this follow-up's candidate: it holds even once the follow-up is gone.
+    await deps.candidates.optOutThirdParty(email);
     return c.html(message('Done', 'You will get no more emails from Debrief about this.'));
   });
 
