@@ -134,7 +134,7 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
         template: 'acknowledgement',
         context: {
           ...base,
-          plannedSteps: [callStep, 'referenceRequest', 'connectionAsk', 'closeOutCheck'],
+          plannedSteps: [callStep, 'connectionAsk', 'referenceRequest', 'closeOutCheck'],
           firstStepWhen: localDayPhrase(firstCallMs, persona.zone),
           recruiterName: persona.recruiter?.name,
           interviewerName: persona.interviewer.name,
@@ -159,10 +159,10 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       'candidate',
     ],
     [
-      'declinedToComment (references next)',
+      'declinedToComment (connection next)',
       {
         template: 'declinedToComment',
-        context: { ...base, personName: person.name, next: 'referenceRequest' },
+        context: { ...base, personName: person.name, next: 'connectionAsk' },
       },
       'candidate',
     ],
@@ -176,19 +176,8 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       { template: 'referenceRequest', context: { ...base, ...draft, index: 0, canSendForMe: true } },
       'candidate',
     ],
-    [
-      'referenceDirect (to the reference)',
-      {
-        template: 'referenceDirect',
-        context: {
-          ...base,
-          ...draft,
-          candidateFullName: persona.name,
-          replyEmail: persona.email ?? 'candidate@example.com',
-        },
-      },
-      'third_party',
-    ],
+    // Debrief offers to send for the candidate only when it has their address for the answer.
+    ...(persona.email ? [directAsk('reference', { ...persona, email: persona.email }, base, draft)] : []),
     [
       'connectionAsk',
       {
@@ -201,19 +190,7 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       },
       'candidate',
     ],
-    [
-      'connectionDirect (to the connection)',
-      {
-        template: 'connectionDirect',
-        context: {
-          ...base,
-          connection: { name: persona.connection.name },
-          candidateFullName: persona.name,
-          replyEmail: persona.email ?? 'candidate@example.com',
-        },
-      },
-      'third_party',
-    ],
+    ...(persona.email ? [directAsk('connection', { ...persona, email: persona.email }, base, draft)] : []),
     ['closeOutCheck', { template: 'closeOutCheck', context: { ...base, canStillWait: true } }, 'candidate'],
     [
       'debriefSummary',
@@ -291,6 +268,30 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       content,
     })),
   ];
+}
+
+/** The ask sent straight to the reference or the connection, replies going to the candidate's address. */
+function directAsk(
+  target: 'reference' | 'connection',
+  persona: Persona & { email: string },
+  base: { candidateFirstName: string; company: string; role: string },
+  draft: { reference: { name: string }; referenceWasContacted: boolean },
+): [string, MessageRequest, 'third_party'] {
+  const common = { ...base, candidateFullName: persona.name, replyEmail: persona.email };
+  return target === 'reference'
+    ? [
+        'referenceDirect (to the reference)',
+        { template: 'referenceDirect', context: { ...common, ...draft } },
+        'third_party',
+      ]
+    : [
+        'connectionDirect (to the connection)',
+        {
+          template: 'connectionDirect',
+          context: { ...common, connection: { name: persona.connection.name } },
+        },
+        'third_party',
+      ];
 }
 
 /** What a candidate's phone or inbox would show, for reading. */

@@ -43,9 +43,13 @@ export function greetingName(fullName: string): string {
   return titles.has(first.replace(/\.$/, '').toLowerCase()) ? name : first;
 }
 
-/** Joins items as English prose: "a", "a and b", "a, b and c". */
+/**
+ * Joins items as English prose: "a", "a and b", "a, b and c". When an item has an "and" of its own, items
+ * are set apart with semicolons ("system design depth; depth and detail"), so the list cannot be misread.
+ */
 export function listInProse(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? '';
+  if (items.some((item) => /\band\b|,/.test(item))) return items.join('; ');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
 
