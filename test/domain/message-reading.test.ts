@@ -2,7 +2,12 @@ import { createFollowUpCore } from '../../src/domain/follow-up/core';
 import type { FollowUpPorts } from '../../src/domain/follow-up/ports';
 import { followUpRules } from '../../src/domain/follow-up/updates';
 import { resolvePolicy } from '../../src/domain/policy';
-import { renderDebriefSummary } from '../../src/domain/templates';
+import {
+  renderDebriefSummary,
+  renderInterviewerCallReminder,
+  renderWhichFollowUpAnswer,
+  smsSize,
+} from '../../src/domain/templates';
 import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
 import { sampleSnapshot } from '../helpers/fixtures';
 
@@ -69,5 +74,39 @@ describe('a phone-only candidate is never offered a direct ask whose answer woul
     expect(() => followUpRules(core).approveDirectContact.validate({ target: 'connection' })).toThrow(
       'Debrief can send this for you only with your email address, where Ari Cohen would answer; send the draft yourself',
     );
+  });
+});
+
+describe('company names stay whole in texts that have room for them', () => {
+  const company = 'Harbour Bridge Analytics Group';
+
+  it('in the reminder to call an interviewer whose number is not on file', () => {
+    const sms = renderInterviewerCallReminder({
+      candidateFirstName: 'Jordan',
+      company,
+      role: 'Senior Data Engineer',
+      links,
+      reach: { email: false, sms: true },
+      replyTag: 'HARBOUR',
+      interviewer: { name: 'Kim Park' },
+      attempt: 1,
+      maxAttempts: 3,
+      actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
+    }).sms!;
+    expect(sms).toContain(
+      `call Kim Park, your ${company} interviewer (no number on file: call the main line)`,
+    );
+    expect(smsSize(sms).segments).toBeLessThanOrEqual(2);
+  });
+
+  it('in the answer that asks which follow-up a reply is for', () => {
+    const sms = renderWhichFollowUpAnswer({
+      openFollowUps: [
+        { tag: 'HARBOUR', company },
+        { tag: 'GLOBEX', company: 'Globex' },
+      ],
+    }).sms!;
+    expect(sms).toContain(`(#HARBOUR ${company}, #GLOBEX Globex)`);
+    expect(smsSize(sms).segments).toBe(1);
   });
 });

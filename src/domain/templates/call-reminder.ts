@@ -85,7 +85,7 @@ function renderCallReminder(
       `Hi ${smsValue(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
       person.phone
         ? `at ${telLink(person.phone)} and ask:`
-        : "(no number on file: try the company's main line) and ask:",
+        : '(no number on file: call the main line) and ask:',
       `"${neutralQuestion}"`,
       callMenu(ctx.replyTag),
       !isRetry && { text: smsMindset, ifRoom: true },
