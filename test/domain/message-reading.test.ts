@@ -9,6 +9,7 @@ import {
   smsSize,
 } from '../../src/domain/templates';
 import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
+import { greetingName } from '../../src/domain/templates/text';
 import { sampleSnapshot } from '../helpers/fixtures';
 
 /** Issue 12: what a fresh read of every rendered message (npm run render-messages) found. */
@@ -108,5 +109,14 @@ describe('company names stay whole in texts that have room for them', () => {
     }).sms!;
     expect(sms).toContain(`(#HARBOUR ${company}, #GLOBEX Globex)`);
     expect(smsSize(sms).segments).toBe(1);
+  });
+});
+
+describe('greeting someone listed with a title', () => {
+  it('uses the title and family name, as people write to them ("Hi Dr. Shaw", not "Hi Dr. Fiona Shaw")', () => {
+    expect(greetingName('Dr. Fiona Shaw')).toBe('Dr. Shaw');
+    expect(greetingName('Prof Ana María López')).toBe('Prof Ana María López');
+    expect(greetingName('Dr. Okafor')).toBe('Dr. Okafor');
+    expect(greetingName('Fiona Shaw')).toBe('Fiona');
   });
 });

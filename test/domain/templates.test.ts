@@ -676,7 +676,7 @@ describe('each message says what it should', () => {
       referenceWasContacted: true,
       personalNote: '  Hope the move went well.\r\n\r\n\r\nSee you soon  ',
     });
-    expect(draft.text).toMatch(/^Hi Dr\. Lin Wu,/);
+    expect(draft.text).toMatch(/^Hi Dr\. Wu,/);
     expect(draft.text).toContain('spoke with you as one of my references');
     expect(draft.text).toContain('short summary of the conversation');
     expect(draft.text).toContain('Hope the move went well.\n\nSee you soon');

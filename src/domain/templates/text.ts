@@ -36,11 +36,16 @@ export function telLink(phone: string): string {
 
 const titles = new Set(['dr', 'mr', 'mrs', 'ms', 'mx', 'prof', 'sir', 'dame']);
 
-/** How to greet a person by name: their first name, or the full name when it starts with a title. */
+/**
+ * How to greet a person by name: their first name; with a title, the title and family name ("Dr. Shaw" for
+ * "Dr. Fiona Shaw"), or the full name when it is not clear which words are the family name.
+ */
 export function greetingName(fullName: string): string {
   const name = oneLine(fullName);
-  const first = name.split(' ')[0] ?? name;
-  return titles.has(first.replace(/\.$/, '').toLowerCase()) ? name : first;
+  const words = name.split(' ');
+  const first = words[0] ?? name;
+  if (!titles.has(first.replace(/\.$/, '').toLowerCase())) return first;
+  return words.length === 3 ? `${first} ${words[2] ?? ''}` : name;
 }
 
 /**
