@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { renderCalendar } from '../domain/ics';
 import type { MessageRequest } from '../domain/message-catalog';
 import type { CalendarInvitation } from '../domain/messages';
-import { callSlotMinutes } from '../domain/follow-up/schedule';
+import { callSlotMinutes } from '../domain/templates/call-reminder';
 import { neutralQuestion } from '../domain/templates/wording';
 
 /**

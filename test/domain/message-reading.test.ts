@@ -5,6 +5,7 @@ import { resolvePolicy } from '../../src/domain/policy';
 import {
   renderDebriefSummary,
   renderInterviewerCallReminder,
+  renderRecruiterCallReminder,
   renderWhichFollowUpAnswer,
   smsSize,
 } from '../../src/domain/templates';
@@ -118,5 +119,29 @@ describe('greeting someone listed with a title', () => {
     expect(greetingName('Prof Ana María López')).toBe('Prof Ana María López');
     expect(greetingName('Dr. Okafor')).toBe('Dr. Okafor');
     expect(greetingName('Fiona Shaw')).toBe('Fiona');
+  });
+});
+
+describe('the calendar invitation on a call reminder', () => {
+  it('is explained in the email, at the slot it holds, on the reader clock', () => {
+    const base = {
+      candidateFirstName: 'Jordan',
+      company: 'Acme',
+      role: 'Data Engineer',
+      links,
+      recruiter: { name: 'Priya Raman', phone: '+14155550111' },
+      attempt: 1,
+      maxAttempts: 3,
+      actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
+      callSlotAt: '2026-11-25T18:00:00.000Z',
+    };
+    const us = renderRecruiterCallReminder({ ...base, zone: 'America/Los_Angeles', locale: 'en-US' });
+    expect(us.email?.text).toContain(
+      'In your calendar: the attached invitation keeps 15 minutes for the call on Wed, Nov 25 at 10:00 AM PST.',
+    );
+    const gb = renderRecruiterCallReminder({ ...base, zone: 'Europe/London', locale: 'en-GB' });
+    expect(gb.email?.text).toContain('for the call on Wed 25 Nov at 18:00 GMT.');
+    // A reminder asked for before the slot existed says nothing about it.
+    expect(renderRecruiterCallReminder(base).email?.text).not.toContain('In your calendar');
   });
 });

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { renderSettings } from '../../src/activities/notify';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { localDayPhrase, localTimeLabel } from '../../src/domain/calendar';
@@ -123,6 +124,12 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
   const person = persona.recruiter ?? persona.interviewer;
   const callStep = persona.recruiter ? 'recruiterCall' : 'interviewerCall';
   const firstCallMs = Date.parse('2026-11-25T17:00:00Z');
+  // An hour after a reminder sent as the candidate's send window opens.
+  const firstCallSlot =
+    DateTime.fromMillis(firstCallMs, { zone: persona.zone })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
+      .toUTC()
+      .toISO() ?? undefined;
   const draft = {
     reference: { name: persona.reference.name },
     referenceWasContacted: persona.reference.contacted,
@@ -143,13 +150,17 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       },
       'candidate',
     ],
-    ...[1, 3].map((attempt): [string, MessageRequest, 'candidate'] => [
-      `${callStep} (reminder ${attempt} of 3)`,
-      callStep === 'recruiterCall'
-        ? { template: 'recruiterCall', context: { ...base, attempt, maxAttempts: 3, recruiter: person } }
-        : { template: 'interviewerCall', context: { ...base, attempt, maxAttempts: 3, interviewer: person } },
-      'candidate',
-    ]),
+    ...[1, 3].map((attempt): [string, MessageRequest, 'candidate'] => {
+      // As the follow-up asks for it: with the slot its calendar invitation holds.
+      const call = { ...base, attempt, maxAttempts: 3, callSlotAt: firstCallSlot, zone: persona.zone };
+      return [
+        `${callStep} (reminder ${attempt} of 3)`,
+        callStep === 'recruiterCall'
+          ? { template: 'recruiterCall', context: { ...call, recruiter: person } }
+          : { template: 'interviewerCall', context: { ...call, interviewer: person } },
+        'candidate',
+      ];
+    }),
     [
       'interviewerCall (no number on file)',
       {

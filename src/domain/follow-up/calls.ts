@@ -114,6 +114,7 @@ function reminderRequest(
     attempt,
     maxAttempts: core.policy.recruiterCall.maxReminders,
     callSlotAt: new Date(core.schedule.callSlotAt(core.ports.now())).toISOString(),
+    zone: core.zone,
   };
   const who = { name: person.name, phone: person.phone };
   return step === 'recruiterCall'

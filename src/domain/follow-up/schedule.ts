@@ -10,6 +10,7 @@ import {
 import type { ApplicationSnapshot } from '../events';
 import type { Channel } from '../messages';
 import type { Policy } from '../policy';
+import { callSlotMinutes } from '../templates/call-reminder';
 
 /**
  * When each step of a follow-up is due. The workflow and the timeline preview both use these rules, so
@@ -47,8 +48,6 @@ export interface FollowUpSchedule {
   callSlotAt(reminderMs: number): number;
 }
 
-/** How long the calendar slot for a call is: the call itself takes a few minutes. */
-export const callSlotMinutes = 15;
 /** Time to read the script before the call. */
 const callLeadMinutes = 60;
 const MINUTE_MS = 60_000;

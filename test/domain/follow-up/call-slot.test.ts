@@ -7,7 +7,8 @@ import {
   nextSendTime,
   type CalendarRules,
 } from '../../../src/domain/calendar';
-import { callSlotAt, callSlotMinutes, followUpSchedule } from '../../../src/domain/follow-up/schedule';
+import { callSlotAt, followUpSchedule } from '../../../src/domain/follow-up/schedule';
+import { callSlotMinutes } from '../../../src/domain/templates/call-reminder';
 import { resolvePolicy } from '../../../src/domain/policy';
 import { simulateFollowUp } from '../../../src/preview/follow-up-simulation';
 import { component, instantOf, parseIcs, property } from '../../helpers/ics';
