@@ -3,13 +3,12 @@ import { DateTime } from 'luxon';
 import { renderCalendar } from '../domain/ics';
 import type { MessageRequest } from '../domain/message-catalog';
 import type { CalendarInvitation } from '../domain/messages';
+import { callSlotMinutes } from '../domain/templates/call-reminder';
 import { neutralQuestion } from '../domain/templates/wording';
 
-/** How long the calendar slot for a call is: the call itself takes a few minutes. */
-export const callSlotMinutes = 15;
-
 /**
- * When a call reminder suggests making the call: the first full or half hour at least an hour after the
+ * When a call reminder suggests making the call, for a reminder whose request carries no slot (asked for
+ * before the follow-up's schedule chose one): the first full or half hour at least an hour after the
  * reminder went out, on the candidate's clock, so there is time to read the script first.
  */
 export function suggestedCallStart(reminderMs: number, zone: string): number {
@@ -33,24 +32,27 @@ export interface CallInvitationInput {
 }
 
 /**
- * The `.ics` that goes with a call reminder's email: a {@link callSlotMinutes}-minute slot at the
- * {@link suggestedCallStart}, in the candidate's zone, with the question to ask. Other messages have none.
+ * The `.ics` that goes with a call reminder's email: a {@link callSlotMinutes}-minute slot at the time the
+ * follow-up's schedule chose (`callSlotAt`, inside the send window on a business day; else
+ * {@link suggestedCallStart}), in the candidate's zone, with the question to ask. Other messages have none.
  */
 export function callInvitation(
   request: MessageRequest,
   input: CallInvitationInput,
 ): CalendarInvitation | undefined {
-  const person =
+  const call =
     request.template === 'recruiterCall'
-      ? request.context.recruiter
+      ? { person: request.context.recruiter, slotAt: request.context.callSlotAt }
       : request.template === 'interviewerCall'
-        ? request.context.interviewer
+        ? { person: request.context.interviewer, slotAt: request.context.callSlotAt }
         : undefined;
-  if (!person) return undefined;
+  if (!call) return undefined;
+  const { person } = call;
+  const slotMs = call.slotAt ? Date.parse(call.slotAt) : Number.NaN;
   const uid = `${createHash('sha256').update(`${input.key}:call-slot`).digest('hex').slice(0, 32)}@${input.host}`;
   const content = renderCalendar({
     uid,
-    startMs: suggestedCallStart(input.reminderMs, input.zone),
+    startMs: Number.isFinite(slotMs) ? slotMs : suggestedCallStart(input.reminderMs, input.zone),
     minutes: callSlotMinutes,
     zone: input.zone,
     stampMs: input.reminderMs,

@@ -43,6 +43,7 @@ import {
   phoneIndexWorkflowId,
   unlinkCandidateUpdate,
 } from '../workflows/phone-index';
+import { thirdPartyOptOutWorkflow, thirdPartyOptOutWorkflowId } from '../workflows/third-party-opt-out';
 
 /** A follow-up as the candidate entity registers it. */
 export interface FollowUpRegistration {
@@ -86,6 +87,13 @@ export interface CandidateDirectory {
   setEmailOptOut(candidateId: string, email: string): Promise<{ changed: boolean }>;
   /** The candidates a phone number belongs to (empty when unknown). */
   findByPhone(phone: string): Promise<string[]>;
+  /**
+   * A reference or connection asked for no more email from Debrief: it holds for every candidate, not only
+   * the one whose follow-up emailed them. Idempotent.
+   */
+  optOutThirdParty(email: string): Promise<{ changed: boolean }>;
+  /** Whether a reference or connection opted out (see {@link CandidateDirectory.optOutThirdParty}). */
+  thirdPartyOptedOut(email: string): Promise<boolean>;
   /** Records an inbound idempotency token and answers what routing needs. */
   acceptInbound(
     candidateId: string,
@@ -144,9 +152,21 @@ export function phoneHash(secret: string, phone: string): string {
 }
 
 /**
+ * The opt-out key of a reference's or connection's address: HMAC-SHA256 keyed with `secret`, hex, shortened
+ * to 128 bits, of the address trimmed and in lower case (as the candidate entity compares addresses).
+ */
+export function thirdPartyHash(secret: string, email: string): string {
+  return createHmac('sha256', `debrief-third-party-opt-out:${secret}`)
+    .update(email.trim().toLowerCase())
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
  * A {@link CandidateDirectory} on Temporal: every change is an update-with-start on the entity workflow
  * `candidate-<id>` (started on first use, on `taskQueue`), so no caller has to know whether it exists yet.
- * `phoneSecret` keys the phone index (see {@link phoneHash}); changing it orphans the existing index.
+ * `phoneSecret` keys the phone index (see {@link phoneHash}) and the third-party opt-outs (see
+ * {@link thirdPartyHash}); changing it orphans both.
  */
 export function createTemporalCandidateDirectory(
   client: Client,
@@ -196,6 +216,17 @@ export function createTemporalCandidateDirectory(
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new CandidateDeletedError(candidateId);
+      throw error;
+    }
+  }
+
+  async function thirdPartyOptedOut(email: string): Promise<boolean> {
+    const workflowId = thirdPartyOptOutWorkflowId(thirdPartyHash(phoneSecret, email));
+    try {
+      const { status } = await cancellable(() => client.workflow.getHandle(workflowId).describe());
+      return status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
   }
@@ -271,6 +302,19 @@ export function createTemporalCandidateDirectory(
     setSmsOptOut: (candidateId, phone, optedOut) =>
       entityUpdate(candidateId, setSmsOptOutUpdate, [{ phone, optedOut }]),
     setEmailOptOut: (candidateId, email) => entityUpdate(candidateId, setEmailOptOutUpdate, [{ email }]),
+    async optOutThirdParty(email) {
+      if (await thirdPartyOptedOut(email)) return { changed: false };
+      await cancellable(() =>
+        client.workflow.start(thirdPartyOptOutWorkflow, {
+          workflowId: thirdPartyOptOutWorkflowId(thirdPartyHash(phoneSecret, email)),
+          taskQueue,
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          staticSummary: 'A reference or connection opted out of Debrief email',
+        }),
+      );
+      return { changed: true };
+    },
+    thirdPartyOptedOut,
     async findByPhone(phone) {
       try {
         const index = await client.workflow.getHandle(phoneIndex(phone)).query(phoneCandidatesQuery);

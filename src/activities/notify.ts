@@ -75,6 +75,20 @@ export function createNotifyActivities(deps: NotifyDeps) {
     );
   }
 
+  /**
+   * A reference or connection who opted out is not emailed for any candidate (their opt-out is kept apart
+   * from the candidate entities); one extra lookup, for messages to third parties only.
+   */
+  async function thirdPartyOptOut(
+    message: OutboundMessage,
+    channel: Channel,
+  ): Promise<ChannelMiss | undefined> {
+    if (message.audience !== 'third_party' || channel !== 'email' || !message.recipient.email)
+      return undefined;
+    if (!(await deps.candidates.thirdPartyOptedOut(message.recipient.email))) return undefined;
+    return { channel, code: 'email_opted_out', note: `email: ${refusalNotes.email_opted_out}` };
+  }
+
   /** Settles a reservation, retrying a few times: the provider has already answered. */
   async function settle(message: OutboundMessage, settlement: Omit<DeliverySettlement, 'key'>) {
     for (let attempt = 1; ; attempt++) {
@@ -128,6 +142,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
         note: email ? 'no email form of this message' : 'no email address',
       };
     }
+    const optedOut = await thirdPartyOptOut(message, channel);
+    if (optedOut) return optedOut;
     let permission = await reserve(message, channel);
     if (permission.decision === 'reconcile') {
       const found = await requireSms().findSent({

@@ -115,14 +115,12 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     const claims = check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     return c.html(
-      htmlPage(
-        'Unsubscribe',
-        html`<h1>Stop Debrief emails?</h1>
-          <p>
-            You will get no more emails about any of your follow-ups. Texts are separate: reply STOP to them.
-          </p>
-          <form method="post"><button type="submit">Unsubscribe</button></form>`,
-      ),
+      confirmPage({
+        title: 'Unsubscribe',
+        heading: 'Stop Debrief emails?',
+        text: 'You will get no more emails about any of your follow-ups. Texts are separate: reply STOP to them.',
+        button: 'Unsubscribe',
+      }),
     );
   });
 
@@ -139,14 +137,12 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     const claims = check(c, 'optOut');
     if (claims instanceof Response) return claims;
     return c.html(
-      htmlPage(
-        'No more emails',
-        html`<h1>No more emails from Debrief?</h1>
-          <p>
-            You were asked once to help someone follow up on a job application. We won't write to you again.
-          </p>
-          <form method="post"><button type="submit">Stop emails to me</button></form>`,
-      ),
+      confirmPage({
+        title: 'No more emails',
+        heading: 'No more emails from Debrief?',
+        text: "You were asked once to help someone follow up on a job application. We won't write to you again.",
+        button: 'Stop emails to me',
+      }),
     );
   });
 
@@ -155,13 +151,25 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     if (claims instanceof Response) return claims;
     const email = claims.g.kind === 'optOut' ? openAddress(deps.linkSecret, claims.g.w) : undefined;
     if (!email) return c.html(message('This link does not work', 'This link is not valid.'), 403);
-    const state = await deps.followUps.state(claims.f);
-    if (!state) return c.html(message('Nothing to stop', 'This follow-up no longer exists.'), 404);
-    await deps.candidates.setEmailOptOut(state.candidateId, email);
+    // Kept for the address, not for this follow-up's candidate: it holds even once the follow-up is gone.
+    await deps.candidates.optOutThirdParty(email);
     return c.html(message('Done', 'You will get no more emails from Debrief about this.'));
   });
 
   return app;
+}
+
+/**
+ * A page that asks before an opt-out takes effect: opening a link in an email (or a mail scanner following
+ * it) changes nothing; only the button's POST does.
+ */
+function confirmPage(page: { title: string; heading: string; text: string; button: string }): string {
+  return htmlPage(
+    page.title,
+    html`<h1>${page.heading}</h1>
+      <p>${page.text}</p>
+      <form method="post"><button type="submit">${page.button}</button></form>`,
+  );
 }
 
 /** The workflow command a link stands for; `note` is the optional text from the confirmation page. */

@@ -56,17 +56,13 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
     if (!state) {
       return c.html(htmlPage('Not found', html`<h1>This follow-up no longer exists</h1>`, { nonce }), 404);
     }
-    const [contacts, crossApplication] = await Promise.all([
-      deps.followUps.pageContacts?.(followUpId),
-      deps.followUps.crossApplication?.(state.candidateId),
-    ]);
+    const contacts = await deps.followUps.pageContacts?.(followUpId);
     const links = createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now());
     return c.html(
       renderFollowUpPage(state, links, {
         nonce,
         noteAction: `/f/${encodeURIComponent(followUpId)}/note?t=${encodeURIComponent(c.req.query('t') ?? '')}`,
         ...(contacts ? { contacts } : {}),
-        ...(crossApplication ? { crossApplication } : {}),
       }),
     );
   });
@@ -123,8 +119,6 @@ export interface FollowUpPageExtras {
   noteAction?: string;
   /** The people behind the page (phones, emails): shown here only. */
   contacts?: PageContacts;
-  /** What recurred across the candidate's applications (kept by the candidate entity). */
-  crossApplication?: { summary: string[] };
 }
 
 /** The page's HTML for a follow-up's state; answer forms post to `links`. */
@@ -206,16 +200,7 @@ export function renderFollowUpPage(
             </section>`
           : ''
       }
-      ${
-        extras.crossApplication && extras.crossApplication.summary.length > 0
-          ? html`<section class="card" id="across-applications" aria-labelledby="across-heading">
-              <h2 id="across-heading">Across your applications</h2>
-              <ul>
-                ${extras.crossApplication.summary.map((line) => html`<li>${line}</li>`)}
-              </ul>
-            </section>`
-          : renderAcrossApplications(state.acrossApplications)
-      }
+      ${renderAcrossApplications(state.acrossApplications)}
       <h2>Timeline</h2>
       <ol class="timeline" id="timeline">
         ${state.timeline.map(

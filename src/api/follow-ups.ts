@@ -48,11 +48,6 @@ export interface FollowUpGateway {
   apply(followUpId: string, command: FollowUpCommand): Promise<FollowUpAck>;
   /** Who the candidate calls and writes to, for their page only; undefined when not known. */
   pageContacts?(followUpId: string): Promise<PageContacts | undefined>;
-  /**
-   * What recurred across the candidate's applications, for their page (kept by the candidate entity);
-   * undefined until there is something to say.
-   */
-  crossApplication?(candidateId: string): Promise<{ summary: string[] } | undefined>;
 }
 
 /** A {@link FollowUpGateway} on Temporal: queries and updates of the follow-up workflows. */
@@ -133,13 +128,29 @@ export function waitingCallStep(state: FollowUpState): 'recruiterCall' | 'interv
   return undefined;
 }
 
-/** The first step that can still be skipped, in the order of first contact. */
+/**
+ * The step a bare SKIP answers: of the steps still waiting, the one whose message the candidate got last
+ * (a call reminder and the connection draft can both be open; the text they answer is the latest); failing
+ * that, the first open step in the order of first contact.
+ */
 export function skippableStep(
   state: FollowUpState,
 ): 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' | undefined {
   const steps = ['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk'] as const;
-  return (
-    steps.find((step) => state.steps[step] === 'waiting') ??
-    steps.find((step) => state.steps[step] === 'planned')
+  const lastMessageMs = (step: (typeof steps)[number]) =>
+    Math.max(
+      Number.NEGATIVE_INFINITY,
+      ...state.timeline
+        .filter((entry) => entry.kind === 'message' && entry.status === 'done' && entry.step === step)
+        .map((entry) => Date.parse(entry.at)),
+    );
+  const waiting = steps.filter((step) => state.steps[step] === 'waiting');
+  const latest = waiting.reduce<(typeof steps)[number] | undefined>(
+    (best, step) =>
+      lastMessageMs(step) > (best === undefined ? Number.NEGATIVE_INFINITY : lastMessageMs(best))
+        ? step
+        : best,
+    undefined,
   );
+  return latest ?? waiting[0] ?? steps.find((step) => state.steps[step] === 'planned');
 }

@@ -128,9 +128,9 @@ export function recordDelivery(
 }
 
 /** The candidate directory, counting opt-outs that changed something. */
-export function countingOptOuts<T extends Pick<CandidateDirectory, 'setSmsOptOut' | 'setEmailOptOut'>>(
-  candidates: T,
-): T {
+export function countingOptOuts<
+  T extends Pick<CandidateDirectory, 'setSmsOptOut' | 'setEmailOptOut' | 'optOutThirdParty'>,
+>(candidates: T): T {
   return {
     ...candidates,
     async setSmsOptOut(candidateId, phone, optedOut) {
@@ -140,6 +140,11 @@ export function countingOptOuts<T extends Pick<CandidateDirectory, 'setSmsOptOut
     },
     async setEmailOptOut(candidateId, email) {
       const result = await candidates.setEmailOptOut(candidateId, email);
+      if (result.changed) optOuts.inc({ channel: 'email' });
+      return result;
+    },
+    async optOutThirdParty(email) {
+      const result = await candidates.optOutThirdParty(email);
       if (result.changed) optOuts.inc({ channel: 'email' });
       return result;
     },

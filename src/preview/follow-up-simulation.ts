@@ -43,6 +43,8 @@ export async function simulateFollowUp(input: {
   policy: Policy;
   holidays: string[];
   startMs: number;
+  /** Which patches apply (all, as for a new run, unless a test replays an older run's behaviour). */
+  patched?: (id: string) => boolean;
 }): Promise<SimulatedFollowUp> {
   let nowMs = input.startMs;
   let order = 0;
@@ -90,7 +92,7 @@ export async function simulateFollowUp(input: {
     isCancellation: (error) => error instanceof SimulatedCancellation,
     scope: () => makeScope(currentScopes.getStore()?.[0]),
     nonCancellable: (work) => currentScopes.run([], work),
-    patched: () => true,
+    patched: input.patched ?? (() => true),
     loadHolidays: () => Promise.resolve(input.holidays),
     // A preview has no entity to ask: the debrief shows what this follow-up learned only.
     learn: () => Promise.resolve(undefined),

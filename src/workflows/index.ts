@@ -4,6 +4,7 @@ export { applicationClosedWorkflow, type ApplicationClosedInput } from './applic
 export * from './definitions';
 export * from './candidate';
 export * from './phone-index';
+export * from './third-party-opt-out';
 export {
   candidatePurgeWorkflow,
   candidateTombstoneWorkflow,

@@ -120,6 +120,23 @@ describe('one-click action links', () => {
   });
 });
 
+describe('opt-out confirmation pages', () => {
+  it('ask before acting, for the candidate and for a reference alike: opening the link changes nothing', async () => {
+    const { app, links, candidates } = setUp();
+    for (const [link, heading, button] of [
+      [links.unsubscribe(), 'Stop Debrief emails?', 'Unsubscribe'],
+      [links.optOut('lin@example.org'), 'No more emails from Debrief?', 'Stop emails to me'],
+    ] as const) {
+      const response = await app.request(path(link));
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      expect(body).toContain(`<h1>${heading.replace("'", '&#39;')}</h1>`);
+      expect(body).toContain(`<form method="post"><button type="submit">${button}</button></form>`);
+    }
+    expect(candidates.entities.get('cand-1')?.emailOptedOut ?? []).toEqual([]);
+  });
+});
+
 describe('follow-up page', () => {
   it('needs its signed link (403 without), and shows the timeline and the answers, escaped', async () => {
     const { app, links, state } = setUp();

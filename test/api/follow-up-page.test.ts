@@ -1,24 +1,28 @@
 import { followUpPageRoutes, renderFollowUpPage } from '../../src/api/follow-up-page';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { plainLinks } from '../../src/domain/message-catalog';
+import type { AcrossApplications } from '../../src/domain/candidate-entity';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 
 const links = plainLinks('https://debrief.test', 'followup-app-1');
 
 describe('follow-up page rendering', () => {
-  it('shows what recurred across applications when the data source has it, escaped', () => {
-    const page = renderFollowUpPage(waitingState(), links, {
-      crossApplication: { summary: ['Two of three recruiters mentioned <system design> depth'] },
-    });
-    expect(page).toContain('id="across-applications"');
-    expect(page).toContain('Two of three recruiters mentioned &lt;system design&gt; depth');
+  const recurred: AcrossApplications = {
+    applications: 3,
+    recurring: [{ theme: '<system design> depth', applications: 2, companies: ['Acme', 'Hooli'] }],
+  };
+
+  it("shows what recurred across applications from the follow-up's state, escaped", () => {
+    const page = renderFollowUpPage(waitingState({ acrossApplications: recurred }), links);
+    expect(page).toContain('Across your applications');
+    expect(page).toContain('&lt;system design&gt; depth: in two of the three (Acme and Hooli)');
   });
 
   it('leaves the section out when there is nothing across applications yet', () => {
-    expect(renderFollowUpPage(waitingState(), links)).not.toContain('across-applications');
-    expect(renderFollowUpPage(waitingState(), links, { crossApplication: { summary: [] } })).not.toContain(
-      'across-applications',
-    );
+    expect(renderFollowUpPage(waitingState(), links)).not.toContain('Across your applications');
+    expect(
+      renderFollowUpPage(waitingState({ acrossApplications: { applications: 1, recurring: [] } }), links),
+    ).not.toContain('Across your applications');
   });
 
   it('still renders, without numbers or drafts, for a follow-up that cannot answer the contacts query', () => {
@@ -35,8 +39,13 @@ describe('follow-up page rendering', () => {
 
 describe('follow-up page route', () => {
   const linkSecret = 'page-route-secret-0123456789abcdef';
-  it('feeds the page from the gateway: state, contacts and the cross-application summary', async () => {
-    const state = waitingState();
+  it('feeds the page from the gateway: state (with what recurred across applications) and contacts', async () => {
+    const state = waitingState({
+      acrossApplications: {
+        applications: 2,
+        recurring: [{ theme: 'depth', applications: 2, companies: ['Acme', 'Globex'] }],
+      },
+    });
     const followUps = {
       ...fakeFollowUps(state).gateway,
       pageContacts: () =>
@@ -45,8 +54,6 @@ describe('follow-up page route', () => {
           recruiter: { name: 'Sam Lee', phone: '+1 415 555 0111' },
           references: [],
         }),
-      crossApplication: (candidateId: string) =>
-        Promise.resolve(candidateId === state.candidateId ? { summary: ['Depth came up twice'] } : undefined),
     };
     const app = followUpPageRoutes({ linkSecret, publicUrl: 'http://localhost', followUps });
     const url = new URL(createLinkMaker(linkSecret, 'http://localhost', state.followUpId, Date.now()).page());
@@ -55,6 +62,6 @@ describe('follow-up page route', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     const body = await response.text();
     expect(body).toContain('href="tel:+14155550111"');
-    expect(body).toContain('Depth came up twice');
+    expect(body).toContain('depth: in both (Acme and Globex)');
   });
 });

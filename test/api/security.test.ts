@@ -38,6 +38,7 @@ const changing = [
   'reportDeliveryStatus',
   'setSmsOptOut',
   'setEmailOptOut',
+  'optOutThirdParty',
   'acceptInbound',
   'releaseInbound',
   'useLink',
@@ -549,7 +550,7 @@ describe('every public route', () => {
           linkSecret,
           twilioAuthToken: authToken,
           followUps: { state: never, apply: never },
-          candidates: { ...memoryCandidates(), findByPhone: never },
+          candidates: { ...memoryCandidates(), findByPhone: never, optOutThirdParty: never },
         },
       });
       // The request is valid, so only the wait on Temporal (which never answers here) can stop it.

@@ -225,6 +225,35 @@ describe('Twilio inbound SMS webhook', () => {
     expect(followUps.applied).toEqual([]);
   });
 
+  it('SKIP answers the text the candidate got last, not an older step still open', async () => {
+    const base = waitingState();
+    const message = (at: string, step: 'recruiterCall' | 'connectionAsk' | 'referenceRequest') => ({
+      at,
+      local: at,
+      kind: 'message' as const,
+      step,
+      summary: 'sent',
+      status: 'done' as const,
+    });
+    // The recruiter call is still open when the connection draft arrives a day later.
+    const state = waitingState({
+      steps: { ...base.steps, referenceRequest: 'waiting', connectionAsk: 'waiting' },
+      timeline: [
+        ...base.timeline,
+        message('2026-11-23T14:00:00.000Z', 'recruiterCall'),
+        message('2026-11-24T14:00:00.000Z', 'connectionAsk'),
+        { ...message('2026-11-25T14:00:00.000Z', 'referenceRequest'), status: 'planned' },
+      ],
+    });
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    await postSigned(app, '/twilio/sms', sms('SKIP'));
+    expect(followUps.applied).toEqual([
+      { followUpId: state.followUpId, command: { kind: 'skip', step: 'connectionAsk' } },
+    ]);
+  });
+
   it('tells the candidate when the workflow refuses the answer', async () => {
     const state = waitingState();
     const { app, candidates, followUps } = setUp(state);

@@ -36,6 +36,7 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     return state;
   };
   const reports: { candidateId: string; providerId: string; status: string }[] = [];
+  const thirdPartyOptOuts = new Set<string>();
   return {
     entities,
     phones,
@@ -50,6 +51,15 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
         phone,
         hasEmail: email !== undefined,
       });
+    },
+    async optOutThirdParty(email) {
+      const address = email.trim().toLowerCase();
+      const changed = !thirdPartyOptOuts.has(address);
+      thirdPartyOptOuts.add(address);
+      return { changed };
+    },
+    async thirdPartyOptedOut(email) {
+      return thirdPartyOptOuts.has(email.trim().toLowerCase());
     },
     async registerWorkflow(candidateId, workflowId) {
       const state = entity(candidateId);

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { renderSettings } from '../../src/activities/notify';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { localDayPhrase, localTimeLabel } from '../../src/domain/calendar';
@@ -123,6 +124,12 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
   const person = persona.recruiter ?? persona.interviewer;
   const callStep = persona.recruiter ? 'recruiterCall' : 'interviewerCall';
   const firstCallMs = Date.parse('2026-11-25T17:00:00Z');
+  // An hour after a reminder sent as the candidate's send window opens.
+  const firstCallSlot =
+    DateTime.fromMillis(firstCallMs, { zone: persona.zone })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
+      .toUTC()
+      .toISO() ?? undefined;
   const draft = {
     reference: { name: persona.reference.name },
     referenceWasContacted: persona.reference.contacted,
@@ -134,7 +141,7 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
         template: 'acknowledgement',
         context: {
           ...base,
-          plannedSteps: [callStep, 'referenceRequest', 'connectionAsk', 'closeOutCheck'],
+          plannedSteps: [callStep, 'connectionAsk', 'referenceRequest', 'closeOutCheck'],
           firstStepWhen: localDayPhrase(firstCallMs, persona.zone),
           recruiterName: persona.recruiter?.name,
           interviewerName: persona.interviewer.name,
@@ -143,13 +150,17 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       },
       'candidate',
     ],
-    ...[1, 3].map((attempt): [string, MessageRequest, 'candidate'] => [
-      `${callStep} (reminder ${attempt} of 3)`,
-      callStep === 'recruiterCall'
-        ? { template: 'recruiterCall', context: { ...base, attempt, maxAttempts: 3, recruiter: person } }
-        : { template: 'interviewerCall', context: { ...base, attempt, maxAttempts: 3, interviewer: person } },
-      'candidate',
-    ]),
+    ...[1, 3].map((attempt): [string, MessageRequest, 'candidate'] => {
+      // As the follow-up asks for it: with the slot its calendar invitation holds.
+      const call = { ...base, attempt, maxAttempts: 3, callSlotAt: firstCallSlot, zone: persona.zone };
+      return [
+        `${callStep} (reminder ${attempt} of 3)`,
+        callStep === 'recruiterCall'
+          ? { template: 'recruiterCall', context: { ...call, recruiter: person } }
+          : { template: 'interviewerCall', context: { ...call, interviewer: person } },
+        'candidate',
+      ];
+    }),
     [
       'interviewerCall (no number on file)',
       {
@@ -159,10 +170,10 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       'candidate',
     ],
     [
-      'declinedToComment (references next)',
+      'declinedToComment (connection next)',
       {
         template: 'declinedToComment',
-        context: { ...base, personName: person.name, next: 'referenceRequest' },
+        context: { ...base, personName: person.name, next: 'connectionAsk' },
       },
       'candidate',
     ],
@@ -176,19 +187,8 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       { template: 'referenceRequest', context: { ...base, ...draft, index: 0, canSendForMe: true } },
       'candidate',
     ],
-    [
-      'referenceDirect (to the reference)',
-      {
-        template: 'referenceDirect',
-        context: {
-          ...base,
-          ...draft,
-          candidateFullName: persona.name,
-          replyEmail: persona.email ?? 'candidate@example.com',
-        },
-      },
-      'third_party',
-    ],
+    // Debrief offers to send for the candidate only when it has their address for the answer.
+    ...(persona.email ? [directAsk('reference', { ...persona, email: persona.email }, base, draft)] : []),
     [
       'connectionAsk',
       {
@@ -201,19 +201,7 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       },
       'candidate',
     ],
-    [
-      'connectionDirect (to the connection)',
-      {
-        template: 'connectionDirect',
-        context: {
-          ...base,
-          connection: { name: persona.connection.name },
-          candidateFullName: persona.name,
-          replyEmail: persona.email ?? 'candidate@example.com',
-        },
-      },
-      'third_party',
-    ],
+    ...(persona.email ? [directAsk('connection', { ...persona, email: persona.email }, base, draft)] : []),
     ['closeOutCheck', { template: 'closeOutCheck', context: { ...base, canStillWait: true } }, 'candidate'],
     [
       'debriefSummary',
@@ -291,6 +279,30 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       content,
     })),
   ];
+}
+
+/** The ask sent straight to the reference or the connection, replies going to the candidate's address. */
+function directAsk(
+  target: 'reference' | 'connection',
+  persona: Persona & { email: string },
+  base: { candidateFirstName: string; company: string; role: string },
+  draft: { reference: { name: string }; referenceWasContacted: boolean },
+): [string, MessageRequest, 'third_party'] {
+  const common = { ...base, candidateFullName: persona.name, replyEmail: persona.email };
+  return target === 'reference'
+    ? [
+        'referenceDirect (to the reference)',
+        { template: 'referenceDirect', context: { ...common, ...draft } },
+        'third_party',
+      ]
+    : [
+        'connectionDirect (to the connection)',
+        {
+          template: 'connectionDirect',
+          context: { ...common, connection: { name: persona.connection.name } },
+        },
+        'third_party',
+      ];
 }
 
 /** What a candidate's phone or inbox would show, for reading. */

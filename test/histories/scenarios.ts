@@ -38,7 +38,12 @@ import { sampleSnapshot } from '../helpers/fixtures';
 
 type RecordedActivities = Pick<
   Activities,
-  'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp' | 'registerInterviewPrep'
+  | 'deliver'
+  | 'loadHolidays'
+  | 'registerFollowUp'
+  | 'closeFollowUp'
+  | 'registerInterviewPrep'
+  | 'recordLearning'
 >;
 
 /** One recorded run: fake activities, and how to drive the workflow to its end. */
@@ -69,6 +74,9 @@ const quietActivities = (): RecordedActivities => ({
   },
   async registerInterviewPrep() {
     return undefined;
+  },
+  async recordLearning() {
+    return { applications: 1, recurring: [] };
   },
 });
 
@@ -235,6 +243,30 @@ export const scenarios: Scenario[] = [
       });
       await until(env, handle, (state) => state.steps.closeOut === 'waiting');
       await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Keep going' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded with the connection asked before the references (connection-ask-before-references patch):
+    // the candidate approves sending the connection's question, then answers the reference and the call.
+    name: 'follow-up-connection-first',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'connection-first');
+      const sent = (state: FollowUpState, step: string) =>
+        state.timeline.some((e) => e.kind === 'message' && e.status === 'done' && e.step === step);
+      await until(env, handle, (state) => sent(state, 'connectionAsk'));
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
+      await until(env, handle, (state) => sent(state, 'referenceRequest'));
+      await handle.executeUpdate(recordReferenceStatusUpdate, {
+        args: [{ index: 0, status: 'summary_received', note: 'Asked about design reviews' }],
+      });
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'spoke', note: 'More system design' }],
+      });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Lead with design stories' }] });
       await handle.result();
       return handle;
     },

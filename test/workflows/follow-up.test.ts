@@ -277,7 +277,8 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     const snapshot = sampleSnapshot();
     const zone = snapshot.candidate.timezone;
     await withFollowUp(snapshot, async ({ handle, sent, until }) => {
-      await until(() => sent.some((m) => m.step === 'connectionAsk'), 'the connection draft');
+      // The connection, the most promising route, is asked first; the reference draft follows.
+      await until(() => sent.some((m) => m.step === 'referenceRequest-0'), 'the reference draft');
       await handle.executeUpdate(recordCallOutcomeUpdate, {
         args: [{ step: 'recruiterCall', outcome: 'spoke' }],
       });
@@ -289,7 +290,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       expect(sent.find((m) => m.step === 'closeOutCheck')!.atMs - settledAt).toBeLessThan(4 * 24 * HOUR);
       await handle.executeUpdate(answerCloseOutUpdate, { args: [{}] });
       await handle.result();
-      const order = ['acknowledgement', 'recruiterCall', 'referenceRequest-0', 'connectionAsk'];
+      const order = ['acknowledgement', 'recruiterCall', 'connectionAsk', 'referenceRequest-0'];
       const firsts = order.map((step) => sent.findIndex((m) => m.step === step));
       expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
       expect(firsts.every((index) => index >= 0)).toBe(true);

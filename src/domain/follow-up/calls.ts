@@ -109,7 +109,13 @@ function reminderRequest(
   person: Contact,
   attempt: number,
 ): MessageRequest {
-  const base = { ...core.context(), attempt, maxAttempts: core.policy.recruiterCall.maxReminders };
+  const base = {
+    ...core.context(),
+    attempt,
+    maxAttempts: core.policy.recruiterCall.maxReminders,
+    callSlotAt: new Date(core.schedule.callSlotAt(core.ports.now())).toISOString(),
+    zone: core.zone,
+  };
   const who = { name: person.name, phone: person.phone };
   return step === 'recruiterCall'
     ? { template: 'recruiterCall', context: { ...base, recruiter: who } }
@@ -120,6 +126,8 @@ function reminderRequest(
 function stepAfterDecline(core: FollowUpCore, step: CallStep): FollowUpStep | 'none' {
   const { applies } = core;
   if (step === 'recruiterCall' && applies.interviewerCall) return 'interviewerCall';
-  if (applies.referenceRequest) return 'referenceRequest';
-  return applies.connectionAsk ? 'connectionAsk' : 'none';
+  const asks = core.connectionFirst
+    ? (['connectionAsk', 'referenceRequest'] as const)
+    : (['referenceRequest', 'connectionAsk'] as const);
+  return asks.find((ask) => applies[ask]) ?? 'none';
 }

@@ -22,6 +22,17 @@ interface ContactAsk {
   markNoReply(): void;
 }
 
+/**
+ * Whether Debrief may offer to send the ask for the candidate: the person agreed to be contacted, has an
+ * address, and the candidate has one too (the answer goes straight to the candidate's inbox).
+ */
+function canSendFor(
+  core: FollowUpCore,
+  person: { consentToContact: boolean; email?: string | undefined },
+): boolean {
+  return person.consentToContact && person.email !== undefined && core.candidate().email !== undefined;
+}
+
 async function runContactAsk(core: FollowUpCore, ask: ContactAsk, atMs: number): Promise<void> {
   core.state.steps[ask.step] = 'waiting';
   const common = { step: ask.step, channel: 'email', wakeIf: ask.settled } as const;
@@ -90,7 +101,7 @@ export function runReferences(core: FollowUpCore, atMs: number): Promise<void> {
                 index,
                 reference: { name: reference.name },
                 referenceWasContacted: reference.contactedByEmployer,
-                canSendForMe: reference.consentToContact && reference.email !== undefined,
+                canSendForMe: canSendFor(core, reference),
               },
             },
             summary: `Draft for reference ${reference.name}`,
@@ -168,7 +179,7 @@ export function runConnection(core: FollowUpCore, atMs: number, closeOutMs: () =
             context: {
               ...core.context(),
               connection: { name: connection.name, relationship: connection.relationship },
-              canSendForMe: connection.consentToContact && connection.email !== undefined,
+              canSendForMe: canSendFor(core, connection),
             },
           },
           summary: `Draft for ${connection.name}`,

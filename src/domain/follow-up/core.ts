@@ -96,6 +96,11 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
     connectionId: start.snapshot.connection && contactIdentity(start.snapshot.connection),
     /** Set once the reference drafts are due: from then on a refresh adds no references. */
     referenceListFixed: false,
+    /**
+     * Whether the connection is asked before the references (set as the steps begin; runs from before
+     * that order asked the references first).
+     */
+    connectionFirst: false,
     /** Cancelled by a stop; every step runs inside it. */
     branches: ports.scope(),
 

@@ -52,4 +52,5 @@ export const followUpPatches = {
   fastStart: 'holidays-local-with-registration',
   referencesByKey: 'references-by-stable-key',
   acrossApplications: 'debrief-across-applications',
+  connectionFirst: 'connection-ask-before-references',
 } as const;

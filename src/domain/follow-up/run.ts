@@ -18,7 +18,7 @@ import {
 
 /**
  * A follow-up from the acknowledgement to the debrief (or a stop): the acknowledgement, then the calls, the
- * reference and connection asks side by side, and the close-out, which comes at its date or once every step
+ * connection and reference asks side by side (the connection first), and the close-out, which comes at its date or once every step
  * settled, and compiles the debrief. Runs after the shell loaded the holidays and registered the follow-up.
  */
 export async function runFollowUp(core: FollowUpCore): Promise<FollowUpResult> {
@@ -86,10 +86,16 @@ async function runSteps(core: FollowUpCore): Promise<void> {
     channel: 'sms',
   });
   if (waited !== 'due') return;
+  // A named connection is the most promising route, so it is asked before the references (runs from before
+  // this change asked the references first, and keep doing so on replay).
+  core.connectionFirst = applies.connectionAsk && ports.patched(followUpPatches.connectionFirst);
   const firstCallMs = core.schedule.firstCallAt(ports.now());
-  const planned = (
-    ['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk', 'closeOut'] as const
-  ).filter((step) => state.steps[step] !== 'off' && !(step === 'interviewerCall' && applies.recruiterCall));
+  const asks = core.connectionFirst
+    ? (['connectionAsk', 'referenceRequest'] as const)
+    : (['referenceRequest', 'connectionAsk'] as const);
+  const planned = (['recruiterCall', 'interviewerCall', ...asks, 'closeOut'] as const).filter(
+    (step) => state.steps[step] !== 'off' && !(step === 'interviewerCall' && applies.recruiterCall),
+  );
   await core.send({
     ...ack,
     keyStep: 'acknowledgement',
@@ -115,10 +121,10 @@ async function runSteps(core: FollowUpCore): Promise<void> {
     Promise.all([
       runCalls(core, firstCallMs),
       applies.referenceRequest
-        ? runReferences(core, core.schedule.referenceRequestAt(firstCallMs))
+        ? runReferences(core, core.schedule.referenceRequestAt(firstCallMs, core.connectionFirst))
         : Promise.resolve(),
       applies.connectionAsk
-        ? runConnection(core, core.schedule.connectionAskAt(firstCallMs), closeOutMs)
+        ? runConnection(core, core.schedule.connectionAskAt(firstCallMs, core.connectionFirst), closeOutMs)
         : Promise.resolve(),
     ]),
   );

@@ -1,13 +1,16 @@
+import { DateTime } from 'luxon';
 import {
   addBusinessDays,
   addCalendarDays,
   calendarRulesFrom,
   isQuietHour,
+  nextSendTime,
   type CalendarRules,
 } from '../calendar';
 import type { ApplicationSnapshot } from '../events';
 import type { Channel } from '../messages';
 import type { Policy } from '../policy';
+import { callSlotMinutes } from '../templates/call-reminder';
 
 /**
  * When each step of a follow-up is due. The workflow and the timeline preview both use these rules, so
@@ -26,15 +29,64 @@ export interface FollowUpSchedule {
   nextCallAt(lastSentMs: number): number;
   /** The interviewer fallback starts the next business day after the recruiter step settled. */
   fallbackCallAt(settledMs: number): number;
-  /** Steps 5 and 6 overlap with the calls; their first contact follows the order of the list. */
-  referenceRequestAt(firstCallMs: number): number;
-  connectionAskAt(firstCallMs: number): number;
+  /**
+   * Steps 5 and 6 overlap with the calls, one business day apart after the first call reminder. The
+   * connection, the most promising route, comes first when `connectionFirst`; otherwise the references do.
+   */
+  referenceRequestAt(firstCallMs: number, connectionFirst?: boolean): number;
+  connectionAskAt(firstCallMs: number, connectionFirst?: boolean): number;
   /** How long references are waited on after the request. */
   referenceDeadline(requestedMs: number): number;
   /** The close-out check, `extraDays` later when the candidate said "still waiting". */
   closeOutAt(startMs: number, extraDays: number): number;
   /** How long the close-out check waits for an answer before compiling the debrief anyway. */
   closeOutAnswerDeadline(askedMs: number): number;
+  /**
+   * When a call reminder sent at `reminderMs` suggests making the call (its calendar slot): see
+   * {@link callSlotAt}.
+   */
+  callSlotAt(reminderMs: number): number;
+}
+
+/** Time to read the script before the call. */
+const callLeadMinutes = 60;
+const MINUTE_MS = 60_000;
+
+/**
+ * The suggested start of a call: the first full or half hour on the candidate's clock at least an hour after
+ * the reminder, such that the whole slot falls inside the send window (their working hours) on a business
+ * day, outside quiet hours. A reminder late in the day suggests the first half hour of the next business
+ * day's window (or the window's own start, when no half hour in it fits the slot).
+ */
+export function callSlotAt(rules: CalendarRules, reminderMs: number): number {
+  // Every few minutes of the slot, and its last minute, may take a message (quiet hours can cut a window).
+  const fits = (startMs: number) =>
+    [0, 5, 10, callSlotMinutes - 1].every((minute) => {
+      const atMs = startMs + minute * MINUTE_MS;
+      return nextSendTime(rules, atMs, 'sms') === atMs;
+    });
+  let fromMs = reminderMs + callLeadMinutes * MINUTE_MS;
+  // Each round moves on by at least half an hour, and to the next window when this one is over.
+  for (let round = 0; round < 1000; round++) {
+    const openMs = nextSendTime(rules, fromMs, 'sms');
+    const startMs = nextHalfHour(rules.zone, openMs);
+    if (fits(startMs)) return startMs;
+    // A window with no half hour that fits (it starts and ends off the hour) offers its own start.
+    const windowStarts = nextSendTime(rules, openMs - MINUTE_MS, 'sms') === openMs;
+    if (windowStarts && fits(openMs)) return openMs;
+    fromMs = startMs + 30 * MINUTE_MS;
+  }
+  return nextSendTime(rules, reminderMs + callLeadMinutes * MINUTE_MS, 'sms');
+}
+
+/** The first full or half hour on the local clock at or after `ms`. */
+function nextHalfHour(zone: string, ms: number): number {
+  const local = DateTime.fromMillis(ms, { zone });
+  const floor = local.startOf('hour');
+  const start = [floor, floor.plus({ minutes: 30 }), floor.plus({ minutes: 60 })].find(
+    (time) => time.toMillis() >= ms,
+  );
+  return (start ?? floor.plus({ minutes: 60 })).toMillis();
 }
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
@@ -71,13 +123,16 @@ export function followUpSchedule(
     nextCallAt: (lastSentMs) =>
       addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),
     fallbackCallAt: (settledMs) => addBusinessDays(rules, settledMs, 1),
-    referenceRequestAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 1),
-    connectionAskAt: (firstCallMs) => addBusinessDays(rules, firstCallMs, 2),
+    referenceRequestAt: (firstCallMs, connectionFirst = false) =>
+      addBusinessDays(rules, firstCallMs, connectionFirst ? 2 : 1),
+    connectionAskAt: (firstCallMs, connectionFirst = false) =>
+      addBusinessDays(rules, firstCallMs, connectionFirst ? 1 : 2),
     referenceDeadline: (requestedMs) =>
       addBusinessDays(rules, requestedMs, policy.referenceRequest.waitBusinessDays),
     closeOutAt: (startMs, extraDays) =>
       addCalendarDays(rules, startMs, policy.closeOut.afterCalendarDays + extraDays),
     closeOutAnswerDeadline: (askedMs) => addBusinessDays(rules, askedMs, closeOutAnswerBusinessDays),
+    callSlotAt: (reminderMs) => callSlotAt(rules, reminderMs),
   };
 }
 

@@ -212,6 +212,11 @@ export function followUpRules(core: FollowUpCore) {
       if (!person.consentToContact)
         throw new Error(`${person.name} has not agreed to be contacted by Debrief; send the draft yourself`);
       if (!person.email) throw new Error(`there is no email address for ${person.name}`);
+      // Their answer goes straight to the candidate's inbox; without one it would have nowhere to go.
+      if (!core.candidate().email)
+        throw new Error(
+          `Debrief can send this for you only with your email address, where ${person.name} would answer; send the draft yourself`,
+        );
       if (seen.direct) throw new Error('already approved');
     },
     apply(approval) {

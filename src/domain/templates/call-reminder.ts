@@ -1,5 +1,10 @@
 import { type MessageContent } from '../messages';
-import { type CallActionLinks, type ContactPerson, type FollowUpContext } from './context';
+import {
+  type CallActionLinks,
+  type ContactPerson,
+  type FollowUpContext,
+  type ReaderContext,
+} from './context';
 import {
   actions,
   bulletList,
@@ -11,6 +16,7 @@ import {
   strong,
   type Block,
 } from './email';
+import { defaultLocale, formatWhen } from './locale';
 import { fitSms, smsBudgets } from './sms';
 import { greetingName, oneLine, telLink } from './text';
 import {
@@ -24,11 +30,21 @@ import {
   smsValue,
 } from './wording';
 
+/** How long the calendar slot for a call is: the call itself takes a few minutes. */
+export const callSlotMinutes = 15;
+
 interface CallAttempt {
   /** 1 for the first reminder, up to `maxAttempts`. */
   attempt: number;
   maxAttempts: number;
   actions: CallActionLinks;
+  /**
+   * When the call's calendar slot starts (ISO 8601): inside the send window on a business day, from the
+   * follow-up's schedule. Reminders asked for before this field existed have none.
+   */
+  callSlotAt?: string;
+  /** The candidate's IANA zone, in which the email names the slot. */
+  zone?: string;
 }
 
 export interface RecruiterCallContext extends FollowUpContext, CallAttempt {
@@ -80,7 +96,7 @@ function renderCallReminder(
       `Hi ${smsValue(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
       person.phone
         ? `at ${telLink(person.phone)} and ask:`
-        : "(no number on file: try the company's main line) and ask:",
+        : '(no number on file: call the main line) and ask:',
       `"${neutralQuestion}"`,
       callMenu(ctx.replyTag),
       !isRetry && { text: smsMindset, ifRoom: true },
@@ -108,6 +124,7 @@ function renderCallReminder(
         isLast ? ' This is the last reminder for this call.' : '',
       ),
       phoneLine(person),
+      ...slotLine(ctx),
       heading('What to say'),
       numberedList(
         [
@@ -151,6 +168,19 @@ function renderCallReminder(
     footer: candidateFooter(ctx.links),
   });
   return { sms, email };
+}
+
+/** What the attached calendar invitation holds, so the attachment does not arrive unexplained. */
+function slotLine(ctx: CallAttempt & ReaderContext): Block[] {
+  const slotMs = ctx.callSlotAt === undefined ? Number.NaN : Date.parse(ctx.callSlotAt);
+  if (ctx.zone === undefined || Number.isNaN(slotMs)) return [];
+  return [
+    paragraph(
+      strong('In your calendar: '),
+      `the attached invitation keeps ${callSlotMinutes} minutes for the call `,
+      `${formatWhen(slotMs, ctx.zone, ctx.locale ?? defaultLocale)}. Move it to whenever suits you.`,
+    ),
+  ];
 }
 
 function phoneLine(person: ContactPerson): Block {

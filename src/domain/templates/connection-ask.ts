@@ -9,8 +9,8 @@ import {
   thirdPartyIntro,
   candidateFooter,
   connectionQuestion,
+  connectionAnswerHint,
   draftPointer,
-  skipHint,
   smsValue,
 } from './wording';
 
@@ -74,18 +74,25 @@ export function renderConnectionAskReminder(ctx: ConnectionAskContext): MessageC
   const draft = renderConnectionAskDraft(ctx);
   const relationship = ctx.connection.relationship ? ` (${oneLine(ctx.connection.relationship)})` : '';
 
+  // As complete as the email: who, why this route works, what to ask (or the draft), and how to answer.
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     const smsConnection = smsValue(connection, budget.person, 'your connection');
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')}, your best route to feedback:`,
-      `ask ${smsConnection}, who helped you reach ${smsValue(company, budget.company, 'the company')}, to pass on`,
-      'one question for you.',
-      // Without a link to the draft, the question itself makes the text complete.
-      { text: `Ask: "${connectionQuestion}"`, ifRoom: ctx.links.short !== undefined },
-      { text: 'People tell a mutual contact more than a candidate.', ifRoom: true },
+      `Hi ${smsValue(firstName, budget.firstName, 'there')}, ask ${smsConnection}, who helped you reach ` +
+        `${smsValue(company, budget.company, 'the company')}, to pass on one question.`,
+      // Why this is the best route, as the email says it.
+      {
+        text: 'Best route: people tell a mutual contact more than a candidate.',
+        fallback: 'Best route: people tell a mutual contact more.',
+      },
+      // Without the draft at hand (no link, no email), the question itself makes the text complete.
+      {
+        text: `Ask: "${connectionQuestion}"`,
+        ifRoom: ctx.links.short !== undefined || ctx.reach?.email !== false,
+      },
       draftPointer(ctx.links.short, ctx.reach?.email !== false),
-      skipHint(ctx.replyTag),
+      connectionAnswerHint(ctx.replyTag),
     ];
   });
 

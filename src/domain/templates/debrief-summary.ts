@@ -68,7 +68,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
         (count === 0
           ? ' is ready: nobody shared specifics, which is common and no verdict on you.'
           : `: ${piecesOfFeedback(count)}.`),
-      workOn.length > 0 && `Came up more than once: ${smsValue(workOn.join(', '), budget.list)}.`,
+      workOn.length > 0 && `Came up more than once: ${smsValue(listInProse(workOn), budget.list)}.`,
       workOn.length === 0 &&
         firstHeard !== undefined && {
           text: `You heard: "${smsValue(firstHeard, budget.list)}"`,

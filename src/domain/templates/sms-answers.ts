@@ -1,6 +1,6 @@
 import { type MessageContent } from '../messages';
 import { replyKeywords } from '../replies';
-import { composeSms, smsBudget } from './sms';
+import { composeSms, fitSms, smsBudget, smsBudgets } from './sms';
 import { oneLine } from './text';
 import { productName, smsTag, smsValue } from './wording';
 
@@ -72,15 +72,18 @@ export function renderUnknownReplyAnswer(ctx: { openTags?: string[] } = {}): Mes
 export function renderWhichFollowUpAnswer(ctx: {
   openFollowUps: { tag: string; company: string }[];
 }): MessageContent {
-  const options = ctx.openFollowUps.map((followUp) =>
-    `${smsTag(followUp.tag) ?? ''} ${smsValue(followUp.company, smsBudget.company)}`.trim(),
-  );
   const example = ctx.openFollowUps.map((followUp) => smsTag(followUp.tag)).find(Boolean) ?? '#TAG';
+  // Company names in full when the text has room for them.
   return {
-    sms: composeSms([
-      `${productName}: you have several follow-ups open (${wholeItemsWithin(options, smsBudget.list * 2)}).`,
-      `Please send your reply again with a tag, e.g. ${k.spoke} ${example}.`,
-    ]),
+    sms: fitSms((fit) => {
+      const options = ctx.openFollowUps.map((followUp) =>
+        `${smsTag(followUp.tag) ?? ''} ${smsValue(followUp.company, smsBudgets[fit].company)}`.trim(),
+      );
+      return [
+        `${productName}: you have several follow-ups open (${wholeItemsWithin(options, smsBudget.list * 2)}).`,
+        `Please send your reply again with a tag, e.g. ${k.spoke} ${example}.`,
+      ];
+    }),
   };
 }
 

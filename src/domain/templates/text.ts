@@ -36,16 +36,25 @@ export function telLink(phone: string): string {
 
 const titles = new Set(['dr', 'mr', 'mrs', 'ms', 'mx', 'prof', 'sir', 'dame']);
 
-/** How to greet a person by name: their first name, or the full name when it starts with a title. */
+/**
+ * How to greet a person by name: their first name; with a title, the title and family name ("Dr. Shaw" for
+ * "Dr. Fiona Shaw"), or the full name when it is not clear which words are the family name.
+ */
 export function greetingName(fullName: string): string {
   const name = oneLine(fullName);
-  const first = name.split(' ')[0] ?? name;
-  return titles.has(first.replace(/\.$/, '').toLowerCase()) ? name : first;
+  const words = name.split(' ');
+  const first = words[0] ?? name;
+  if (!titles.has(first.replace(/\.$/, '').toLowerCase())) return first;
+  return words.length === 3 ? `${first} ${words[2] ?? ''}` : name;
 }
 
-/** Joins items as English prose: "a", "a and b", "a, b and c". */
+/**
+ * Joins items as English prose: "a", "a and b", "a, b and c". When an item has an "and" of its own, items
+ * are set apart with semicolons ("system design depth; depth and detail"), so the list cannot be misread.
+ */
 export function listInProse(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? '';
+  if (items.some((item) => /\band\b|,/.test(item))) return items.join('; ');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
 

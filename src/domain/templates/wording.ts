@@ -106,6 +106,12 @@ export function skipHint(tag: string | undefined): string {
   return `Reply ${replyKeywords.skip} to pass${hint ? ` ${hint}` : ''}.`;
 }
 
+/** "Reply NOTE + what you hear, or SKIP (add #ACME)." for the connection ask. */
+export function connectionAnswerHint(tag: string | undefined): string {
+  const hint = tagHint(tag);
+  return `Reply ${replyKeywords.note} + what you hear, or ${replyKeywords.skip}` + (hint ? ` ${hint}.` : '.');
+}
+
 /** The small print of every email to the candidate: where to find everything, and how to unsubscribe. */
 export function candidateFooter(links: CandidateLinks): Inline[][] {
   return [
