@@ -1,6 +1,7 @@
 import { localDate } from './calendar';
 import {
   deliveryId,
+  deliveryInFlightMs,
   reserveDelivery,
   settleDelivery,
   type CandidateEntityState,
@@ -153,15 +154,42 @@ function abandon(state: CandidateEntityState, digest: CandidateDigest): void {
   digest.state = 'abandoned';
 }
 
-/** Abandons digests whose leader was told to come back and did not, within the grace. */
+/**
+ * Gives up on leaders that did not come back: one still collecting past the window and the grace is
+ * abandoned (it never called a provider, so members go alone); one told to send that neither settled nor
+ * asked again for the in-flight time and the grace may or may not have sent it, so its members are marked
+ * unknown with it (shown as "may not have arrived", never sent again blindly).
+ */
 function abandonLeaderless(state: CandidateEntityState, nowMs: number): void {
   for (const digest of state.digests ?? []) {
-    if (digest.state !== 'collecting' && digest.state !== 'sending') continue;
-    const dueMs =
-      Math.max(Date.parse(digest.closesAt), Date.parse(digest.leaderSeenAt)) + digestLimits.leaderGraceMs;
     const leaderRecord = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
-    // A leader still sending (reserved) is the plain in-flight rules' business, not the grace's.
-    if (nowMs >= dueMs && (digest.state === 'collecting' || !leaderRecord)) abandon(state, digest);
+    const seenMs = Math.max(Date.parse(digest.closesAt), Date.parse(digest.leaderSeenAt));
+    if (digest.state === 'collecting' && nowMs >= seenMs + digestLimits.leaderGraceMs) {
+      abandon(state, digest);
+    } else if (digest.state === 'sending' && !leaderRecord && nowMs >= seenMs + digestLimits.leaderGraceMs) {
+      // Released as not sent and never asked again: nothing of it went out.
+      abandon(state, digest);
+    } else if (
+      (digest.state === 'sending' || digest.state === 'unknown') &&
+      leaderRecord &&
+      leaderRecord.state !== 'sent' &&
+      nowMs >= seenMs + deliveryInFlightMs + digestLimits.leaderGraceMs
+    ) {
+      digest.state = 'unknown';
+      markMembers(state, digest, 'unknown');
+    }
+  }
+}
+
+function markMembers(state: CandidateEntityState, digest: CandidateDigest, as: 'sent' | 'unknown'): void {
+  const record = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
+  for (const member of digest.members) {
+    state.deliveries[deliveryId(member.key, digest.channel)] = {
+      state: as,
+      channel: digest.channel,
+      at: record?.at ?? digest.leaderSeenAt,
+      ...(as === 'sent' && digest.providerId !== undefined ? { providerId: digest.providerId } : {}),
+    };
   }
 }
 
@@ -217,6 +245,7 @@ export function reserveInDigest(
     return { decision: 'in_digest', retryInMs: Math.min(waitMs, 15_000) };
   }
 
+  if (mine && state.deliveries[id]?.state === 'unknown') return { decision: 'outcome_unknown' };
   if (state.deliveries[id] || (mine && mine.state === 'abandoned')) {
     return reserveDelivery(state, request, nowMs);
   }
@@ -290,27 +319,13 @@ export function settleDigestLeader(state: CandidateEntityState, settlement: Deli
       digest.state = 'sent';
       const record = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
       digest.providerId = settlement.providerId ?? record?.providerId;
-      for (const member of digest.members) {
-        state.deliveries[deliveryId(member.key, digest.channel)] = {
-          state: 'sent',
-          channel: digest.channel,
-          at: record?.at ?? digest.leaderSeenAt,
-          ...(digest.providerId !== undefined ? { providerId: digest.providerId } : {}),
-        };
-      }
+      markMembers(state, digest, 'sent');
       return;
     }
     case 'unknown':
       digest.state = 'unknown';
-      if (digest.channel === 'email') {
-        for (const member of digest.members) {
-          state.deliveries[deliveryId(member.key, digest.channel)] = {
-            state: 'unknown',
-            channel: digest.channel,
-            at: digest.leaderSeenAt,
-          };
-        }
-      }
+      // Email cannot be reconciled: its members may or may not have arrived, as the leader.
+      if (digest.channel === 'email') markMembers(state, digest, 'unknown');
       return;
     case 'not_sent':
       if (digest.state === 'collecting') abandon(state, digest);
