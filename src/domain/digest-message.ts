@@ -2,7 +2,7 @@ import type { DigestPart } from './digest';
 import type { MessageContent } from './messages';
 import { actions, heading, link, paragraph, renderEmail, type Block } from './templates/email';
 import { formatDay, type Locale } from './templates/locale';
-import { fitsSegments, type SmsPart } from './templates/sms';
+import { fitsSegments } from './templates/sms';
 import { oneLine } from './templates/text';
 import { productName, smsValue } from './templates/wording';
 
@@ -52,31 +52,30 @@ function companyOf(part: DigestPart): string {
 
 /** The digest's text: every follow-up with its short link, within two GSM-7 segments. */
 export function renderDigestSms(sections: readonly DigestSection[]): string {
-  const build = (budgets: { company: number; person: number; task: boolean }) => {
-    const lines: SmsPart[] = [
-      `${productName}: ${sections.length} follow-ups for you today.`,
+  const build = (fit: { company: number; person: number; task: boolean; roomy: boolean }) =>
+    [
+      fit.roomy ? `${productName}: ${sections.length} follow-ups for you today.` : `${productName}, today:`,
       ...sections.map(({ part, links }) => {
-        const company = smsValue(companyOf(part), budgets.company, 'One application');
-        return budgets.task
-          ? `${company}: ${task(part, budgets.person)} ${oneLine(links.short)}`
+        const company = smsValue(companyOf(part), fit.company, 'Application');
+        return fit.task
+          ? `${company}: ${task(part, fit.person)} ${oneLine(links.short)}`
           : `${company}: ${oneLine(links.short)}`;
       }),
-      'Answer on each page. STOP to opt out',
-    ];
-    return lines.filter((line): line is string => typeof line === 'string').join('\n');
-  };
+      fit.roomy ? 'Answer on each page. Reply STOP to opt out' : 'STOP to opt out',
+    ].join('\n');
   const attempts = [
-    { company: 40, person: 30, task: true },
-    { company: 22, person: 18, task: true },
-    { company: 22, person: 0, task: false },
-    { company: 12, person: 0, task: false },
+    { company: 40, person: 30, task: true, roomy: true },
+    { company: 22, person: 18, task: true, roomy: true },
+    { company: 22, person: 0, task: false, roomy: true },
+    { company: 16, person: 0, task: false, roomy: false },
+    { company: 10, person: 0, task: false, roomy: false },
   ];
-  for (const budgets of attempts) {
-    const text = build(budgets);
+  for (const fit of attempts) {
+    const text = build(fit);
     if (fitsSegments(text)) return text;
   }
-  // Links are never clipped: a clipped link leads nowhere. The entity caps a text's parts so this fits.
-  return build({ company: 8, person: 0, task: false });
+  // Links are never clipped (a clipped link leads nowhere); the entity caps a text's parts so this fits.
+  return build({ company: 6, person: 0, task: false, roomy: false });
 }
 
 /** The digest's email: one section per follow-up, each with what to do and its page. */
