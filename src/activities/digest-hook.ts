@@ -118,6 +118,8 @@ export function createDigestHook(deps: DigestHookDeps) {
               own: content,
             }),
           };
+        case 'withdrawn':
+          throw new CancelledFailure(`${message.key} was withdrawn: its follow-up ended while it waited`);
         default:
           return { permission: answer, content };
       }

@@ -78,6 +78,8 @@ export interface CandidateDigest {
   /** When the leader last asked or was told to send (for the grace after which it counts as gone). */
   leaderSeenAt: string;
   providerId?: string;
+  /** Keys taken out because their follow-up ended while the window was open: they never go, alone or here. */
+  withdrawn?: string[];
 }
 
 /** A reservation for a digestible message: the plain reservation plus what a leader needs to render it. */
@@ -97,7 +99,9 @@ export type DigestPermission =
   /** Member: it rides in another message's digest; ask again after `retryInMs` to learn how that went. */
   | { decision: 'in_digest'; retryInMs: number }
   /** Leader: send one combined message of this message and `members` (possibly none), then settle it. */
-  | { decision: 'digest'; members: DigestPart[] };
+  | { decision: 'digest'; members: DigestPart[] }
+  /** Its follow-up ended while it waited in a digest: it is not sent at all. */
+  | { decision: 'withdrawn' };
 
 /** Whether a message may ride in a digest: a reminder to the candidate themself. */
 export function isDigestible(message: Pick<OutboundMessage, 'audience' | 'request'>): boolean {
@@ -213,6 +217,9 @@ export function reserveInDigest(
   nowMs: number,
 ): DigestPermission {
   abandonLeaderless(state, nowMs);
+  if ((state.digests ?? []).some((digest) => digest.withdrawn?.includes(request.key))) {
+    return { decision: 'withdrawn' };
+  }
   const id = deliveryId(request.key, request.channel);
   const mine = findDigest(state, request.key, request.channel);
 
@@ -357,6 +364,10 @@ export function leaveDigest(
 export function closeFollowUpDigests(state: CandidateEntityState, followUpId: string): void {
   for (const digest of state.digests ?? []) {
     if (digest.state !== 'collecting') continue;
+    const leaving = [digest.leader, ...digest.members].filter((part) => part.followUpId === followUpId);
+    if (leaving.length === 0) continue;
+    // A reminder of it still waiting must not come back and go alone (or lead a new digest).
+    digest.withdrawn = [...(digest.withdrawn ?? []), ...leaving.map((part) => part.key)];
     if (digest.leader.followUpId === followUpId) abandon(state, digest);
     else digest.members = digest.members.filter((member) => member.followUpId !== followUpId);
   }
