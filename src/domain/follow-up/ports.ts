@@ -52,4 +52,5 @@ export const followUpPatches = {
   fastStart: 'holidays-local-with-registration',
   referencesByKey: 'references-by-stable-key',
   acrossApplications: 'debrief-across-applications',
+  alignCloseOut: 'close-out-at-window-start',
 } as const;
