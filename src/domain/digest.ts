@@ -277,7 +277,9 @@ export function reserveInDigest(
   }
 
   const permission = reserveDelivery(state, request, nowMs);
-  if (permission.decision !== 'go') return permission;
+  // Alone among the candidate's follow-ups, nothing could join: it goes at once, without waiting.
+  const others = state.openFollowUps.filter((open) => open.followUpId !== request.part.followUpId);
+  if (permission.decision !== 'go' || others.length === 0) return permission;
   const digests = (state.digests ??= []);
   const at = new Date(nowMs).toISOString();
   digests.push({

@@ -45,10 +45,31 @@ function ask(followUpId: string, channel: Channel = 'sms', budget = 2): DigestRe
   };
 }
 
+/** The candidate's entity with these follow-ups open (a digest only waits when others could join). */
+function withOpenFollowUps(
+  state: CandidateEntityState,
+  ids = ['f-acme', 'f-globex', 'f-hooli', 'f-x', 'f-1', 'f-2', 'f-3', 'f-4', 'f-5'],
+): CandidateEntityState {
+  state.openFollowUps = ids.map((followUpId) => ({
+    followUpId,
+    company: followUpId,
+    role: 'Engineer',
+    tag: followUpId.toUpperCase(),
+    zone,
+  }));
+  return state;
+}
+
 describe('busy-week digest rules', () => {
   let state: CandidateEntityState;
   beforeEach(() => {
-    state = emptyCandidateState('cand-1');
+    state = withOpenFollowUps(emptyCandidateState('cand-1'));
+  });
+
+  it('a reminder of the only open follow-up goes at once: there is nothing to wait for', () => {
+    state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId === 'f-acme');
+    expect(reserveInDigest(state, ask('f-acme'), morning)).toEqual({ decision: 'go' });
+    expect(state.digests ?? []).toEqual([]);
   });
 
   it('collects same-day reminders: the first leads, the others join, the leader sends one message for all', () => {
@@ -204,7 +225,7 @@ describe('busy-week digest rules', () => {
         fc.array(outcome, { minLength: 200, maxLength: 200 }),
         fc.integer({ min: 0, max: 3 }),
         (actions, outcomes, budget) => {
-          const entity = emptyCandidateState('cand-p');
+          const entity = withOpenFollowUps(emptyCandidateState('cand-p'), followUps);
           let now = morning;
           let drawn = 0;
           /** How many times each message (follow-up:channel) reached the candidate, as far as anyone can tell. */
@@ -273,6 +294,7 @@ describe('busy-week digest rules', () => {
                 );
                 if (!done.has(key) && !gone.has(key) && !sending) gone.set(key, carried.get(key) ?? 0);
               }
+              entity.openFollowUps = entity.openFollowUps.filter((open) => open.followUpId !== who);
               closeFollowUpDigests(entity, who);
             }
           }
