@@ -249,7 +249,7 @@ export function reserveInDigest(
       1_000,
       Math.max(Date.parse(mine.closesAt), Date.parse(mine.leaderSeenAt)) + digestLimits.leaderGraceMs - nowMs,
     );
-    return { decision: 'in_digest', retryInMs: Math.min(waitMs, 15_000) };
+    return { decision: 'in_digest', retryInMs: Math.min(waitMs, 5_000) };
   }
 
   if (mine && state.deliveries[id]?.state === 'unknown') return { decision: 'outcome_unknown' };

@@ -150,7 +150,22 @@ describe('busy weeks: one digest instead of several reminders', () => {
         async () => remindersOf(ids).find((mail) => mail.text?.includes(digestIntro)),
         'the digest email',
         90_000,
-      );
+      ).catch(async (error: unknown) => {
+        // Say where it stuck: the entity's digests and which messages reached the mail server.
+        const { digests = [] } = await env.client.workflow
+          .getHandle(candidateWorkflowId(candidateId))
+          .query(candidateStateQuery);
+        const seen = digests.map(({ state, leader, members, closesAt }) => ({
+          state,
+          closesAt,
+          leader: leader.key,
+          members: members.map((member) => member.key),
+        }));
+        const mailed = smtp.received.map((mail) => mail.debriefKey);
+        throw new Error(
+          `${String(error)}; digests ${JSON.stringify(seen)}; mailed ${JSON.stringify(mailed)}`,
+        );
+      });
       expect(failedOnce).toBe(true);
       expect(digest.text).toContain('Acme');
       expect(digest.text).toContain('Globex');
