@@ -43,6 +43,11 @@ export const digestLimits = {
   emailParts: 8,
   /** How long a leader that did not come back after the window is waited on before members go alone. */
   leaderGraceMs: 60_000,
+  /**
+   * How long a leader whose send was clearly not taken (a provider outage) is waited on to try again: its
+   * retries back off, and members sending alone meanwhile would only meet the same outage.
+   */
+  leaderRetryGraceMs: 10 * 60_000,
   /** Digests kept in the entity's state (finished ones are dropped first). */
   kept: 20,
 } as const;
@@ -170,7 +175,11 @@ function abandonLeaderless(state: CandidateEntityState, nowMs: number): void {
     const seenMs = Math.max(Date.parse(digest.closesAt), Date.parse(digest.leaderSeenAt));
     if (digest.state === 'collecting' && nowMs >= seenMs + digestLimits.leaderGraceMs) {
       abandon(state, digest);
-    } else if (digest.state === 'sending' && !leaderRecord && nowMs >= seenMs + digestLimits.leaderGraceMs) {
+    } else if (
+      digest.state === 'sending' &&
+      !leaderRecord &&
+      nowMs >= seenMs + digestLimits.leaderRetryGraceMs
+    ) {
       // Released as not sent and never asked again: nothing of it went out.
       abandon(state, digest);
     } else if (
@@ -365,6 +374,10 @@ export function leaveDigest(
 /** A follow-up ended: none of its messages still waiting in an open digest goes. */
 export function closeFollowUpDigests(state: CandidateEntityState, followUpId: string): void {
   for (const digest of state.digests ?? []) {
+    const unsent =
+      digest.state === 'sending' && !state.deliveries[deliveryId(digest.leader.key, digest.channel)];
+    // A leader that ended between a send that was not taken and its retry: nothing went, members go alone.
+    if (unsent && digest.leader.followUpId === followUpId) abandon(state, digest);
     if (digest.state !== 'collecting') continue;
     const leaving = [digest.leader, ...digest.members].filter((part) => part.followUpId === followUpId);
     if (leaving.length === 0) continue;

@@ -118,6 +118,22 @@ describe('busy-week digest rules', () => {
     });
   });
 
+  it('a leader whose follow-up ends between a send that was not taken and its retry lets its members go alone', () => {
+    reserveInDigest(state, ask('f-acme'), morning);
+    reserveInDigest(state, ask('f-globex'), morning + 1_000);
+    reserveInDigest(state, ask('f-acme'), morning + windowMs);
+    settleWithDigest(state, { key: ask('f-acme').key, channel: 'sms', outcome: 'not_sent' });
+    // Members wait out the leader's retries (they back off over minutes)...
+    expect(reserveInDigest(state, ask('f-globex'), morning + windowMs + 5 * 60_000).decision).toBe(
+      'in_digest',
+    );
+    // ...but not a leader whose follow-up ended meanwhile.
+    closeFollowUpDigests(state, 'f-acme');
+    expect(reserveInDigest(state, ask('f-globex'), morning + windowMs + 5 * 60_000 + 1)).toEqual({
+      decision: 'go',
+    });
+  });
+
   it('once the digest is sending, leaving changes nothing (a send under way runs to its end)', () => {
     reserveInDigest(state, ask('f-acme'), morning);
     reserveInDigest(state, ask('f-globex'), morning + 1_000);
