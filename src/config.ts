@@ -217,6 +217,12 @@ const envSchema = z.object({
       'must be at most 14000 ms: Twilio gives up on a webhook after 15 s, and the answer must reach it',
     )
     .default(8_000),
+  DEBRIEF_DIGEST_WINDOW_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 (digests off) or more')
+    .max(90, 'must be at most 90 s: reminders wait that long inside their delivery attempt')
+    .default(30),
   DEBRIEF_GREENHOUSE_SECRET: optionalString,
   DEBRIEF_LEVER_SECRET: optionalString,
   DEBRIEF_HUNTR_SECRET: optionalString,
@@ -328,6 +334,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number } | undefined;
   /** How long an API request may wait on Temporal before it is answered 503 with Retry-After. */
   deadlines: { apiMs: number; twilioMs: number };
+  /** Busy-week digests: how long same-day reminders of several follow-ups are collected; 0 turns them off. */
+  digestWindowMs: number;
   /** Tracker adapters: each one's webhook secret (absent: adapter off) and the defaults they fill in. */
   trackers: {
     secrets: Partial<Record<'greenhouse' | 'lever' | 'huntr' | 'generic', string>>;
@@ -452,6 +460,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     linkSecret: e.DEBRIEF_LINK_SECRET,
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
+    digestWindowMs: e.DEBRIEF_DIGEST_WINDOW_SECONDS * 1000,
     encryptionKeys: e.DEBRIEF_ENCRYPTION_KEYS,
     codecServer: e.DEBRIEF_CODEC_TOKEN
       ? {

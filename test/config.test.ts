@@ -119,6 +119,14 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({ DEBRIEF_API_DEADLINE_MS: 'soon' }).join('\n')).toMatch(/DEBRIEF_API_DEADLINE_MS/);
   });
+
+  it('collects busy-week digests for 30 s unless told otherwise; 0 turns them off', () => {
+    expect(loadConfig({}).digestWindowMs).toBe(30_000);
+    expect(loadConfig({ DEBRIEF_DIGEST_WINDOW_SECONDS: '0' }).digestWindowMs).toBe(0);
+    expect(problemsOf({ DEBRIEF_DIGEST_WINDOW_SECONDS: '600' }).join('\n')).toMatch(
+      /^DEBRIEF_DIGEST_WINDOW_SECONDS: must be at most 90 s/,
+    );
+  });
 });
 
 describe('the secrets each part needs', () => {

@@ -13,6 +13,8 @@ import type {
   ApplicationLearning,
   ProviderStatusReport,
 } from '../domain/candidate-entity';
+import type { DigestPermission, DigestReservation } from '../domain/digest';
+import type { Channel } from '../domain/messages';
 import { candidateWorkflowId } from '../domain/ids';
 import {
   acceptInboundUpdate,
@@ -20,12 +22,14 @@ import {
   candidateWorkflow,
   closeFollowUpUpdate,
   deliveryReportSignal,
+  leaveDigestUpdate,
   purgeCandidateUpdate,
   recordLearningUpdate,
   registerWorkflowUpdate,
   registerFollowUpUpdate,
   releaseInboundUpdate,
   reserveDeliveryUpdate,
+  reserveInDigestUpdate,
   setEmailOptOutUpdate,
   setSmsOptOutUpdate,
   settleDeliveryUpdate,
@@ -75,6 +79,10 @@ export interface CandidateDirectory {
   registerWorkflow(candidateId: string, workflowId: string): Promise<void>;
   /** Asks whether one message may go out on one channel, and reserves it when it may. */
   reserveDelivery(candidateId: string, reservation: DeliveryReservation): Promise<DeliveryPermission>;
+  /** Asks to deliver a digestible reminder, which may open or join a same-day digest (src/domain/digest.ts). */
+  reserveInDigest(candidateId: string, reservation: DigestReservation): Promise<DigestPermission>;
+  /** A reminder waiting in a digest leaves it; runs to the end even when the calling activity is cancelled. */
+  leaveDigest(candidateId: string, leaving: { key: string; channel: Channel }): Promise<{ left: boolean }>;
   /** Records how a reservation ended; runs to the end even when the calling activity is cancelled. */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
   /**
@@ -285,6 +293,13 @@ export function createTemporalCandidateDirectory(
     },
     reserveDelivery: (candidateId, reservation) =>
       entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
+    reserveInDigest: (candidateId, reservation) =>
+      entityUpdate(candidateId, reserveInDigestUpdate, [reservation]),
+    // Not cancellable: it is called because the activity was cancelled.
+    leaveDigest: (candidateId, leaving) =>
+      client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
+        executeEntityUpdate(candidateId, leaveDigestUpdate, [leaving]),
+      ),
     // Not cancellable: the provider has answered, and that answer must be recorded.
     settleDelivery: (candidateId, settlement) =>
       client.withDeadline(Date.now() + entityCallDeadlineMs, () =>

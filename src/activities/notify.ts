@@ -9,6 +9,7 @@ import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '.
 import { defaultPolicy } from '../domain/policy';
 import type { DeliverySettlement } from '../domain/candidate-entity';
 import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
+import { createDigestHook } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
 import { recordDelivery } from '../observability/metrics';
@@ -25,6 +26,8 @@ export interface NotifyDeps {
   links: (followUpId: string) => LinkMaker;
   /** Base URL of the API: status callbacks and the host part of Message-IDs. */
   publicUrl: string;
+  /** Busy-week digests: how long same-day reminders are collected (see ./digest-hook.ts); off when absent. */
+  digestWindowMs?: number;
 }
 
 /** Why one channel did not carry a message; `code` decides fallback and the final failure type. */
@@ -61,6 +64,7 @@ const settleAttempts = 4;
  */
 export function createNotifyActivities(deps: NotifyDeps) {
   const messageIdHost = hostOf(deps.publicUrl);
+  const reserveThroughDigest = createDigestHook({ ...deps, windowMs: deps.digestWindowMs });
 
   function reserve(message: OutboundMessage, channel: Channel) {
     return refusingDeletedCandidates(() =>
@@ -124,18 +128,18 @@ export function createNotifyActivities(deps: NotifyDeps) {
   async function sendOnce(
     message: OutboundMessage,
     channel: Channel,
-    content: MessageContent,
+    ownContent: MessageContent,
     links: LinkMaker,
   ): Promise<{ providerId: string; duplicate?: true } | ChannelMiss> {
     const { phone, email, name } = message.recipient;
-    if (channel === 'sms' && (!phone || !content.sms)) {
+    if (channel === 'sms' && (!phone || !ownContent.sms)) {
       return {
         channel,
         code: 'no_address',
         note: phone ? 'no SMS text for this message' : 'no phone number',
       };
     }
-    if (channel === 'email' && (!email || !content.email)) {
+    if (channel === 'email' && (!email || !ownContent.email)) {
       return {
         channel,
         code: 'no_address',
@@ -144,7 +148,18 @@ export function createNotifyActivities(deps: NotifyDeps) {
     }
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
-    let permission = await reserve(message, channel);
+    const settings = renderSettings(message);
+    const decided = await reserveThroughDigest({
+      message,
+      channel,
+      content: ownContent,
+      issuedAtMs: settings.issuedAtMs ?? Date.now(),
+      locale: settings.locale ?? 'en-US',
+      plain: () => reserve(message, channel),
+    });
+    // A digest's leader sends the digest instead of its own message.
+    const content = decided.content;
+    let permission = decided.permission;
     if (permission.decision === 'reconcile') {
       const found = await requireSms().findSent({
         to: phone ?? '',

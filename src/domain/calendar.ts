@@ -183,6 +183,15 @@ export function addCalendarDays(
 }
 
 /**
+ * About the start of the local date of `instantMs` in `zone`: `instantMs` less the local minutes since
+ * midnight (off by the hour on a day the clocks change, which no send window reaches into).
+ */
+export function startOfLocalDay(zone: string, instantMs: number): number {
+  requireInstant(instantMs, 'instantMs');
+  return instantMs - localMinuteOfDay(zoneNamed(zone), instantMs) * MINUTE_MS;
+}
+
+/**
  * When to send the interview-prep reminder, or undefined when it is too late to be useful.
  *
  * Interviews can be on any day, so business days and the send window do not apply, but quiet hours do

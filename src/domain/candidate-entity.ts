@@ -1,4 +1,5 @@
 import { localDate } from './calendar';
+import type { CandidateDigest } from './digest';
 import type { Channel } from './messages';
 import { replyTagFor } from './replies';
 
@@ -83,6 +84,11 @@ export interface CandidateEntityState {
    * most recent {@link candidateEntityLimits.learnings}. Absent in entities from before it was kept.
    */
   learnings?: ApplicationLearning[];
+  /**
+   * Busy-week digests: same-day reminders of several follow-ups collected into one message (see
+   * src/domain/digest.ts). Absent in entities from before digests.
+   */
+  digests?: CandidateDigest[];
 }
 
 /** What one follow-up that gathered feedback leaves with the candidate's entity when its debrief is compiled. */

@@ -122,6 +122,7 @@ export async function startEngine(
         purge: { client: temporal.client, entityTaskQueue },
         links: (followUpId) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now()),
         publicUrl,
+        digestWindowMs: config.digestWindowMs,
       },
     });
     done = worker.run();

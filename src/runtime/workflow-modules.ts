@@ -21,6 +21,7 @@ export const sharedWorkflowModules = [
     'calendar',
     'candidate-entity',
     'debrief',
+    'digest',
     'ids',
     'message-catalog',
     'messages',

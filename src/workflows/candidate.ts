@@ -29,7 +29,6 @@ import {
   recordLearning,
   recordProviderStatus,
   reserveDelivery,
-  settleDelivery,
   type CandidateEntityState,
   type DeliveryPermission,
   type FollowUpToRegister,
@@ -38,6 +37,14 @@ import {
   type OpenFollowUp,
   type ProviderStatusReport,
 } from '../domain/candidate-entity';
+import {
+  closeFollowUpDigests,
+  leaveDigest,
+  reserveInDigest,
+  settleWithDigest,
+  type DigestPermission,
+  type DigestReservation,
+} from '../domain/digest';
 import type { Channel } from '../domain/messages';
 import { deliveryStatusSignal } from './definitions';
 
@@ -95,6 +102,17 @@ export const recordLearningUpdate = defineUpdate<AcrossApplications, [Applicatio
 /** Asks permission to deliver one message on one channel and reserves it (and SMS budget) when granted. */
 export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryReservation]>(
   'reserveDelivery',
+);
+
+/**
+ * Asks to deliver a digestible reminder (see src/domain/digest.ts): it may open or join the candidate's
+ * digest of its local day instead of going alone.
+ */
+export const reserveInDigestUpdate = defineUpdate<DigestPermission, [DigestReservation]>('reserveInDigest');
+
+/** A reminder waiting in a digest leaves it (its activity was cancelled); `left` is false once it is sending. */
+export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string; channel: Channel }]>(
+  'leaveDigest',
 );
 
 /**
@@ -189,6 +207,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     closeFollowUpUpdate,
     ({ followUpId }) => {
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
+      closeFollowUpDigests(state, followUpId);
     },
     { validator: ({ followUpId }) => requireText(followUpId, 'followUpId') },
   );
@@ -232,7 +251,27 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     },
   );
 
-  setHandler(settleDeliveryUpdate, (settlement) => settleDelivery(state, settlement), {
+  setHandler(
+    reserveInDigestUpdate,
+    (request): DigestPermission => reserveInDigest(state, request, Date.now()),
+    {
+      validator: (request: DigestReservation) => {
+        notPurged();
+        validateDigestReservation(request);
+        requireText(request.part?.followUpId, 'part.followUpId');
+        if (request.part.key !== request.key) throw new Error('part.key must be the reservation key');
+        if (!Number.isInteger(request.windowMs) || request.windowMs <= 0 || request.windowMs > 600_000) {
+          throw new Error(`windowMs must be a whole number of ms in (0, 600000], got ${request.windowMs}`);
+        }
+      },
+    },
+  );
+
+  setHandler(leaveDigestUpdate, (leaving) => leaveDigest(state, leaving), {
+    validator: ({ key }) => requireText(key, 'key'),
+  });
+
+  setHandler(settleDeliveryUpdate, (settlement) => settleWithDigest(state, settlement), {
     validator: (settlement: DeliverySettlement) => {
       requireText(settlement.key, 'key');
       if (!(deliveryOutcomes as readonly string[]).includes(settlement.outcome)) {
@@ -333,4 +372,22 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
 function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || value.trim() === '') throw new Error(`${name} must be a non-empty string`);
+}
+
+/** The plain reservation's checks, for a digest reservation. */
+function validateDigestReservation(request: DeliveryReservation): void {
+  requireText(request.key, 'key');
+  if (request.channel !== 'sms' && request.channel !== 'email') {
+    throw new Error(`channel must be sms or email, got ${String(request.channel)}`);
+  }
+  if (request.channel === 'sms' && !E164.test(request.phone ?? '')) {
+    throw new Error('an SMS reservation needs the recipient phone in E.164 form');
+  }
+  if (request.channel === 'email' && !(request.email ?? '').includes('@')) {
+    throw new Error('an email reservation needs the recipient address');
+  }
+  localDate(0, request.zone);
+  if (!Number.isInteger(request.smsBudgetPerDay) || request.smsBudgetPerDay < 0) {
+    throw new Error(`smsBudgetPerDay must be a whole number ≥ 0, got ${request.smsBudgetPerDay}`);
+  }
 }

@@ -11,9 +11,9 @@ import {
   recordLearning,
   recordProviderStatus,
   reserveDelivery,
-  settleDelivery,
   type CandidateEntityState,
 } from '../../src/domain/candidate-entity';
+import { leaveDigest, reserveInDigest, settleWithDigest } from '../../src/domain/digest';
 
 /**
  * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
@@ -76,8 +76,14 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     async reserveDelivery(candidateId, request) {
       return reserveDelivery(entity(candidateId), request, now());
     },
+    async reserveInDigest(candidateId, request) {
+      return reserveInDigest(entity(candidateId), request, now());
+    },
+    async leaveDigest(candidateId, leaving) {
+      return leaveDigest(entity(candidateId), leaving);
+    },
     async settleDelivery(candidateId, settlement) {
-      settleDelivery(entity(candidateId), settlement);
+      settleWithDigest(entity(candidateId), settlement);
     },
     async reportDeliveryStatus(candidateId, report) {
       reports.push({ candidateId, providerId: report.providerId, status: report.status });

@@ -13,7 +13,9 @@ describe('previewTimeline (the follow-up core on a simulated clock)', () => {
     expect(line(/^Reminder 1 to call Sam Lee/)).toMatchObject({ local: 'Mon 23 Nov 2026, 09:00 EST' });
     // Two business days after Wednesday the 25th, skipping Thanksgiving and the weekend.
     expect(line(/^Reminder 3 to call Sam Lee/)).toMatchObject({ local: 'Mon 30 Nov 2026, 09:00 EST' });
-    expect(line(/^Close-out check/)).toMatchObject({ at: '2026-12-04T15:00:00.000Z' });
+    // Two weeks on, at the start of the send window like the reminders (not the rejection's 10:00), so the
+    // checks of follow-ups rejected at other hours that day fall together and can share a digest.
+    expect(line(/^Close-out check/)).toMatchObject({ at: '2026-12-04T14:00:00.000Z' });
     expect(line(/^Your debrief/)?.kind).toBe('message');
     expect(preview.items.map((item) => item.at)).toEqual([...preview.items.map((item) => item.at)].sort());
   });

@@ -53,4 +53,5 @@ export const followUpPatches = {
   referencesByKey: 'references-by-stable-key',
   acrossApplications: 'debrief-across-applications',
   connectionFirst: 'connection-ask-before-references',
+  alignCloseOut: 'close-out-at-window-start',
 } as const;

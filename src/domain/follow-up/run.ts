@@ -114,7 +114,8 @@ async function runSteps(core: FollowUpCore): Promise<void> {
   });
   state.steps.acknowledgement = 'done';
 
-  const closeOutMs = () => core.schedule.closeOutAt(core.startMs, core.extensionDays);
+  const alignCloseOut = ports.patched(followUpPatches.alignCloseOut);
+  const closeOutMs = () => core.schedule.closeOutAt(core.startMs, core.extensionDays, alignCloseOut);
   // Steps 3, 5 and 6 overlap; whatever is still open at the close-out is cancelled with this scope.
   const stepsScope = ports.scope();
   const work = stepsScope.run(() =>

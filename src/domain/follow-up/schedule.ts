@@ -5,6 +5,7 @@ import {
   calendarRulesFrom,
   isQuietHour,
   nextSendTime,
+  startOfLocalDay,
   type CalendarRules,
 } from '../calendar';
 import type { ApplicationSnapshot } from '../events';
@@ -37,8 +38,12 @@ export interface FollowUpSchedule {
   connectionAskAt(firstCallMs: number, connectionFirst?: boolean): number;
   /** How long references are waited on after the request. */
   referenceDeadline(requestedMs: number): number;
-  /** The close-out check, `extraDays` later when the candidate said "still waiting". */
-  closeOutAt(startMs: number, extraDays: number): number;
+  /**
+   * The close-out check, `extraDays` later when the candidate said "still waiting". `aligned` (runs under
+   * the patch `alignCloseOut`) puts it at the first send time of its day, where the call reminders fall, so
+   * the checks of follow-ups rejected at different hours meet on the same day and can share a digest.
+   */
+  closeOutAt(startMs: number, extraDays: number, aligned?: boolean): number;
   /** How long the close-out check waits for an answer before compiling the debrief anyway. */
   closeOutAnswerDeadline(askedMs: number): number;
   /**
@@ -129,8 +134,10 @@ export function followUpSchedule(
       addBusinessDays(rules, firstCallMs, connectionFirst ? 1 : 2),
     referenceDeadline: (requestedMs) =>
       addBusinessDays(rules, requestedMs, policy.referenceRequest.waitBusinessDays),
-    closeOutAt: (startMs, extraDays) =>
-      addCalendarDays(rules, startMs, policy.closeOut.afterCalendarDays + extraDays),
+    closeOutAt: (startMs, extraDays, aligned = false) => {
+      const due = addCalendarDays(rules, startMs, policy.closeOut.afterCalendarDays + extraDays);
+      return aligned ? nextSendTime(rules, startOfLocalDay(rules.zone, due), 'sms') : due;
+    },
     closeOutAnswerDeadline: (askedMs) => addBusinessDays(rules, askedMs, closeOutAnswerBusinessDays),
     callSlotAt: (reminderMs) => callSlotAt(rules, reminderMs),
   };

@@ -98,7 +98,7 @@ describe('a follow-up nobody answers, run by the core on a simulated clock (prop
         expect(last.step).toBe('debriefSummary');
         expect(last.atMs).toBeGreaterThanOrEqual(checkAt);
         // The close-out check comes at its date, or earlier only once every step had settled.
-        const closeOutDate = followUpSchedule(policy, run.zone, holidays).closeOutAt(run.startMs, 0);
+        const closeOutDate = followUpSchedule(policy, run.zone, holidays).closeOutAt(run.startMs, 0, true);
         const settledAt = Math.max(
           ...state.timeline.filter((e) => e.kind === 'outcome').map((e) => Date.parse(e.at)),
           ...messages.filter((m) => !['closeOutCheck', 'debriefSummary'].includes(m.step)).map((m) => m.atMs),

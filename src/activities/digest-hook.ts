@@ -1,0 +1,156 @@
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { DeliveryPermission } from '../domain/candidate-entity';
+import { isDigestible, type DigestPart, type DigestPermission } from '../domain/digest';
+import { renderDigest, type DigestSection } from '../domain/digest-message';
+import type { LinkMaker } from '../domain/message-catalog';
+import type { Channel, MessageContent, OutboundMessage } from '../domain/messages';
+import type { Locale } from '../domain/templates/locale';
+import { defaultPolicy } from '../domain/policy';
+import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
+
+/** What the digest hook needs; without `windowMs` every message goes alone, as before digests. */
+export interface DigestHookDeps {
+  candidates: CandidateDirectory;
+  links: (followUpId: string) => LinkMaker;
+  /** How long a digest collects same-day reminders once the first one asks; off when absent or 0. */
+  windowMs?: number;
+}
+
+/** The permission to go on with, and the content to send (the digest's, when this message leads one). */
+export interface DigestDecision {
+  permission: DeliveryPermission;
+  content: MessageContent;
+}
+
+/**
+ * The delivery activity's hook into busy-week digests (rules in src/domain/digest.ts). For a digestible
+ * message it asks the candidate entity instead of the plain reservation, waits inside the activity while a
+ * digest collects (heartbeating, so a stop reaches it at once), and renders the combined message when this
+ * message leads the digest. A message waiting in a digest whose activity is cancelled leaves the digest, so
+ * nothing of a stopped follow-up goes. Everything else is answered as the plain reservation would be.
+ */
+export function createDigestHook(deps: DigestHookDeps) {
+  function reservation(message: OutboundMessage, channel: Channel, windowMs: number) {
+    const part: DigestPart = { key: message.key, followUpId: message.followUpId, request: message.request };
+    return {
+      key: message.key,
+      channel,
+      ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
+      zone: message.zone ?? 'UTC',
+      smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
+      audience: message.audience,
+      part,
+      windowMs,
+    };
+  }
+
+  function digestContent({
+    message,
+    members,
+    issuedAtMs,
+    locale,
+    own,
+  }: {
+    message: OutboundMessage;
+    members: readonly DigestPart[];
+    issuedAtMs: number;
+    locale: Locale;
+    own: MessageContent;
+  }): MessageContent {
+    if (members.length === 0) return own;
+    const leader: DigestPart = { key: message.key, followUpId: message.followUpId, request: message.request };
+    const sections: DigestSection[] = [leader, ...members].map((part) => {
+      const links = deps.links(part.followUpId);
+      return { part, links: { page: links.page(), short: links.shortPage(issuedAtMs) } };
+    });
+    const context = message.request.context;
+    return renderDigest(
+      sections,
+      {
+        candidateFirstName: 'candidateFirstName' in context ? context.candidateFirstName : '',
+        locale,
+        zone: message.zone ?? 'UTC',
+        atMs: issuedAtMs,
+      },
+      deps.links(message.followUpId).unsubscribe(),
+    );
+  }
+
+  /**
+   * Reserves one channel of a message, through a digest when it is digestible. `plain` is the ordinary
+   * reservation; `content` is the message's own rendering; `issuedAtMs` is stable across retries, so a
+   * retried digest renders the same text (SMS reconciliation recognises it by its body).
+   */
+  return async function reserveThroughDigest(input: {
+    message: OutboundMessage;
+    channel: Channel;
+    content: MessageContent;
+    issuedAtMs: number;
+    locale: Locale;
+    plain: () => Promise<DeliveryPermission>;
+  }): Promise<DigestDecision> {
+    const { message, channel, content, issuedAtMs, locale } = input;
+    const windowMs = deps.windowMs ?? 0;
+    if (windowMs <= 0 || !isDigestible(message)) return { permission: await input.plain(), content };
+    for (;;) {
+      const answer: DigestPermission = await refusingDeletedCandidates(() =>
+        deps.candidates.reserveInDigest(message.candidateId, reservation(message, channel, windowMs)),
+      );
+      switch (answer.decision) {
+        case 'collect':
+        case 'in_digest':
+          await waitOrLeave(message, channel, answer.retryInMs);
+          continue;
+        case 'digest':
+          return {
+            permission: { decision: 'go' },
+            content: digestContent({ message, members: answer.members, issuedAtMs, locale, own: content }),
+          };
+        case 'reconcile':
+          return {
+            permission: { decision: 'reconcile', since: answer.since },
+            content: digestContent({
+              message,
+              members: answer.members ?? [],
+              issuedAtMs,
+              locale,
+              own: content,
+            }),
+          };
+        case 'withdrawn':
+          throw new CancelledFailure(`${message.key} was withdrawn: its follow-up ended while it waited`);
+        default:
+          return { permission: answer, content };
+      }
+    }
+  };
+
+  /** Waits `ms` inside the activity; when it is cancelled meanwhile, leaves the digest and ends. */
+  async function waitOrLeave(message: OutboundMessage, channel: Channel, ms: number): Promise<void> {
+    const signal = cancellationSignal();
+    if (!signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(250, ms));
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done);
+      });
+    }
+    if (signal?.aborted) {
+      await deps.candidates.leaveDigest(message.candidateId, { key: message.key, channel });
+      throw new CancelledFailure(`delivery of ${message.key} was cancelled while it waited in a digest`);
+    }
+  }
+}
+
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+import type { DigestPart } from './digest';
+import type { MessageContent } from './messages';
+import { actions, heading, link, paragraph, renderEmail, type Block } from './templates/email';
+import { formatDay, type Locale } from './templates/locale';
+import { fitsSegments } from './templates/sms';
+import { oneLine } from './templates/text';
+import { productName, smsValue } from './templates/wording';
+
+/**
+ * The busy-week digest: one text and one email that carry several follow-ups' reminders of the same day
+ * (see src/domain/digest.ts for when one is sent). Each follow-up gets a line in the text (company, what to
+ * do, its short page link, where its answers are) and a section in the email (the same, with its page).
+ */
+
+/** One follow-up's part of a digest, with the links the activity made for it. */
+export interface DigestSection {
+  part: DigestPart;
+  links: { page: string; short: string };
+}
+
+/** What the reader of a digest needs: their first name, locale, zone and when the digest goes. */
+export interface DigestReader {
+  candidateFirstName: string;
+  locale: Locale;
+  zone: string;
+  atMs: number;
+}
+
+/** What to do for one part, in a few words ("call Sam Lee"), long and short. */
+function task(part: DigestPart, budget: number): string {
+  const { request } = part;
+  const name = (value: string) => (budget > 0 ? smsValue(value, budget) : oneLine(value));
+  switch (request.template) {
+    case 'recruiterCall':
+      return `call ${name(request.context.recruiter.name)}, the recruiter`;
+    case 'interviewerCall':
+      return `call ${name(request.context.interviewer.name)}, who interviewed you`;
+    case 'referenceRequest':
+      return `ask ${name(request.context.reference.name)} how the reference call went`;
+    case 'connectionAsk':
+      return `ask ${name(request.context.connection.name)} to pass on one question`;
+    case 'closeOutCheck':
+      return 'tell us what you learned';
+    default:
+      return 'see what is next';
+  }
+}
+
+function companyOf(part: DigestPart): string {
+  return 'company' in part.request.context ? part.request.context.company : '';
+}
+
+/** The digest's text: every follow-up with its short link, within two GSM-7 segments. */
+export function renderDigestSms(sections: readonly DigestSection[]): string {
+  const build = (fit: { company: number; person: number; task: boolean; roomy: boolean }) =>
+    [
+      fit.roomy ? `${productName}: ${sections.length} follow-ups for you today.` : `${productName}, today:`,
+      ...sections.map(({ part, links }) => {
+        const company = smsValue(companyOf(part), fit.company, 'Application');
+        return fit.task
+          ? `${company}: ${task(part, fit.person)} ${oneLine(links.short)}`
+          : `${company}: ${oneLine(links.short)}`;
+      }),
+      fit.roomy ? 'Answer on each page. Reply STOP to opt out' : 'STOP to opt out',
+    ].join('\n');
+  const attempts = [
+    { company: 40, person: 30, task: true, roomy: true },
+    { company: 22, person: 18, task: true, roomy: true },
+    { company: 22, person: 0, task: false, roomy: true },
+    { company: 16, person: 0, task: false, roomy: false },
+    { company: 10, person: 0, task: false, roomy: false },
+  ];
+  for (const fit of attempts) {
+    const text = build(fit);
+    if (fitsSegments(text)) return text;
+  }
+  // Links are never clipped (a clipped link leads nowhere); the entity caps a text's parts so this fits.
+  return build({ company: 6, person: 0, task: false, roomy: false });
+}
+
+/** The digest's email: one section per follow-up, each with what to do and its page. */
+export function renderDigestEmail(
+  sections: readonly DigestSection[],
+  reader: DigestReader,
+  unsubscribe: string,
+): NonNullable<MessageContent['email']> {
+  const day = formatDay(reader.atMs, reader.zone, reader.locale);
+  const firstName = oneLine(reader.candidateFirstName);
+  const blocks: Block[] = [
+    paragraph(`Hi ${firstName},`),
+    paragraph(
+      `Several of your follow-ups have a step for today, so here they are together in one email instead of `,
+      `${sections.length} separate ones. Take them one at a time; each page has the script, the drafts and the `,
+      'buttons to tell us how it went.',
+    ),
+  ];
+  for (const { part, links } of sections) {
+    const company = oneLine(companyOf(part)) || 'One application';
+    const role = 'role' in part.request.context ? oneLine(part.request.context.role) : '';
+    blocks.push(
+      heading(role ? `${company}, ${role}` : company),
+      paragraph(`Today: ${task(part, 0)}.`),
+      actions({ label: `Open the ${company} page`, href: links.page }),
+    );
+  }
+  return renderEmail({
+    subject: `Your follow-ups for ${day}: ${sections.map((section) => oneLine(companyOf(section.part))).join(', ')}`,
+    preheader: `${sections.length} follow-ups have a step for today.`,
+    blocks,
+    footer: [
+      ['You get one email like this when several follow-ups fall on the same day.'],
+      ["Don't want these emails? ", link('Unsubscribe', unsubscribe), ' at any time.'],
+    ],
+  });
+}
+
+/** The whole digest: a text and an email, whichever the channel needs. */
+export function renderDigest(
+  sections: readonly DigestSection[],
+  reader: DigestReader,
+  unsubscribe: string,
+): MessageContent {
+  return {
+    sms: renderDigestSms(sections),
+    email: renderDigestEmail(sections, reader, unsubscribe),
+  };
+}
