@@ -14,7 +14,7 @@ import {
   followUpWorkflowId,
   interviewPrepWorkflowId,
 } from '../domain/ids';
-import { resolvePolicy, type PolicyOverride } from '../domain/policy';
+import { resolvePolicy, type Policy, type PolicyOverride } from '../domain/policy';
 import type {
   applicationClosedWorkflow,
   ApplicationClosedInput,
@@ -91,6 +91,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   const client = deps.client;
   // Off for the life of the process once the namespace refused it: follow-ups then start (and run) as before.
   let withPhase = true;
+  // The operator's policy alone is the same for every event without an override of its own: resolved
+  // (and validated) on first use, not per event.
+  let operatorOnly: Policy | undefined;
+  const policyFor = (override: PolicyOverride | undefined): Policy =>
+    override === undefined
+      ? (operatorOnly ??= resolvePolicy(deps.operatorPolicy))
+      : resolvePolicy(deps.operatorPolicy, override);
 
   async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
@@ -118,7 +125,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   ): Promise<DispatchResult> {
     const followUpId = followUpWorkflowId(snapshot.applicationId);
     // Resolved first: an unusable per-event policy must stop the event before anything starts.
-    const policy = resolvePolicy(deps.operatorPolicy, snapshot.policy ?? {});
+    const policy = policyFor(snapshot.policy);
     // A deleted candidate is not looked up here (that was a second call on every event): their entity
     // refuses the follow-up's registration, and the follow-up ends before sending anything.
     let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
@@ -263,7 +270,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function startInterviewPrep(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
     const workflowId = interviewPrepWorkflowId(interview.applicationId);
-    const policy = resolvePolicy(deps.operatorPolicy);
+    const policy = policyFor(undefined);
     const options = {
       workflowId,
       taskQueue: deps.taskQueue,
