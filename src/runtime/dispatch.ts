@@ -27,6 +27,7 @@ import type {
 import { changePolicyUpdate, purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
 import { CandidateDeletedError, type CandidateDirectory } from '../activities/candidates';
 import { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
+import { createRecentStarts } from './recent-starts';
 import { searchAttributes } from './temporal';
 
 export { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
@@ -47,6 +48,10 @@ export interface DispatcherDeps {
   /** Where to say that follow-ups start without DebriefPhase (a namespace registered before it existed). */
   log?: (line: string) => void;
 }
+
+/** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
+const RECENT_START_TTL_MS = 5 * 60_000;
+const RECENT_START_ENTRIES = 20_000;
 
 /** Whether a start was refused because the namespace does not know DebriefPhase (registered before it). */
 function isUnregisteredPhase(error: unknown): boolean {
@@ -94,6 +99,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   // The operator's policy alone is the same for every event without an override of its own: resolved
   // (and validated) on first use, not per event.
   let operatorOnly: Policy | undefined;
+  const recentStarts = createRecentStarts({
+    maxEntries: RECENT_START_ENTRIES,
+    ttlMs: RECENT_START_TTL_MS,
+    now,
+  });
   const policyFor = (override: PolicyOverride | undefined): Policy =>
     override === undefined
       ? (operatorOnly ??= resolvePolicy(deps.operatorPolicy))
@@ -147,6 +157,7 @@ export function createDispatcher(deps: DispatcherDeps) {
               ]
             : undefined,
         });
+        recentStarts.remember(followUpId, key);
         return { followUpId, status: 'started' };
       } catch (error) {
         if (withPhase && deps.useSearchAttributes && isUnregisteredPhase(error)) {
@@ -158,6 +169,11 @@ export function createDispatcher(deps: DispatcherDeps) {
           continue;
         }
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      // A redelivery of a follow-up this process started a moment ago: no need to read it back.
+      const startedBy = recentStarts.keyOf(followUpId);
+      if (startedBy !== undefined) {
+        return { followUpId, status: startedBy === key ? 'started' : 'duplicate' };
       }
       const existing = await describe(followUpId);
       if (existing === undefined) continue;
@@ -209,6 +225,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
     // Nothing is running: remember the reversal, in case its rejection is still on its way.
+    recentStarts.forget(followUpId);
     const marker: ApplicationClosedInput = {
       applicationId,
       reason,
@@ -358,6 +375,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }),
     );
+    // Their histories are about to be deleted, after which their ids may be taken by other workflows.
+    all.forEach((id) => recentStarts.forget(id));
     const input: CandidatePurgeInput = { candidateId, workflowIds: [...all].sort() };
     await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
       workflowId: candidatePurgeWorkflowId(candidateId),
