@@ -1,6 +1,9 @@
 import { pause } from './events';
 
-/** What one open-loop run saw; latencies in milliseconds from each request's scheduled time. */
+/**
+ * What one open-loop run saw; latencies in milliseconds from each request's scheduled time, failed requests
+ * counted as infinitely slow (so a p99 is Infinity once more than 1% failed).
+ */
 export interface OpenLoopRun {
   p50: number;
   p99: number;
@@ -35,7 +38,12 @@ export async function openLoop<T>(
     inFlight.push(
       send(items[index] as T).then(
         () => void latencies.push(performance.now() - scheduled),
-        () => void (failures += 1),
+        () => {
+          // A failed request is a request not served: it counts as infinitely slow, so that failures
+          // cannot make the percentiles of those that were served look better.
+          failures += 1;
+          latencies.push(Number.POSITIVE_INFINITY);
+        },
       ),
     );
   }
