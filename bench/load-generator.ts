@@ -40,7 +40,14 @@ export function runLoad<J extends LoadJob>(job: J): Promise<LoadResult<J>> {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       const last = out.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && last.startsWith('{')) return resolveRun(JSON.parse(last) as LoadResult<J>);
+      // JSON has no Infinity (a percentile over failed requests): it travels as a string and comes back.
+      if (code === 0 && last.startsWith('{')) {
+        return resolveRun(
+          JSON.parse(last, (_key, value: unknown) =>
+            value === 'Infinity' ? Infinity : value,
+          ) as LoadResult<J>,
+        );
+      }
       reject(new Error(`the load generator ${signal ?? `exited with ${code}`}:\n${err.slice(-2000)}`));
     });
   });
@@ -66,7 +73,10 @@ async function work(job: LoadJob): Promise<PoolRun | OpenLoopRun> {
 if (require.main === module) {
   const job = JSON.parse(process.env.BENCH_LOAD_JOB ?? '{}') as LoadJob;
   work(job).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (result) =>
+      process.stdout.write(
+        `${JSON.stringify(result, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value))}\n`,
+      ),
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exit(1);
