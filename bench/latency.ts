@@ -1,5 +1,7 @@
-import { burst, pause, postDelivery, splitDuplicates } from './events';
+import { burst, splitDuplicates } from './events';
 import type { ApiStack } from './api-stack';
+import { runLoad } from './load-generator';
+import { openLoop } from './open-loop';
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
 
@@ -7,6 +9,8 @@ import type { BenchSettings } from './settings';
  * Open-loop latency: requests are issued on a fixed schedule whatever the answers do, and each latency runs
  * from the request's scheduled time, so a slow answer (or a busy event loop) shows up in the figures instead
  * of quietly slowing the load down. POST /events against raw starts at the same rate, 30% redeliveries.
+ * The requests to the API leave from a load generator in its own process (see load-generator.ts), so the
+ * API's event loop carries the API alone; the raw starts leave from this process, which holds the client.
  */
 export async function runLatency(stack: ApiStack, settings: BenchSettings['latency']): Promise<PhaseResult> {
   const started = performance.now();
@@ -17,10 +21,7 @@ export async function runLatency(stack: ApiStack, settings: BenchSettings['laten
     const total = rate * settings.seconds;
     const sizes = splitDuplicates(total, 0.3);
     const raw = await openLoop(rate, burst(`raw${rate}`, sizes), (delivery) => stack.startDirect(delivery));
-    const api = await openLoop(rate, burst(`lat${rate}`, sizes), async (delivery) => {
-      const { status } = await postDelivery(stack.apiUrl, delivery, 1);
-      if (status !== 202) throw new Error(`POST /events answered ${status}`);
-    });
+    const api = await runLoad({ kind: 'open', apiUrl: stack.apiUrl, run: `lat${rate}`, sizes, rate });
     for (const [side, run] of [
       ['api', api],
       ['raw', raw],
@@ -40,42 +41,4 @@ export async function runLatency(stack: ApiStack, settings: BenchSettings['laten
     details[`${rate}/s`] = { requests: total, api, raw };
   }
   return { phase: 'latency', seconds: (performance.now() - started) / 1000, figures, details, problems };
-}
-
-interface OpenLoopRun {
-  p50: number;
-  p99: number;
-  max: number;
-  failures: number;
-  /** How late, at worst, a request left compared with its schedule (the load generator's own lag). */
-  worstStartLagMs: number;
-}
-
-async function openLoop<T>(
-  rate: number,
-  items: readonly T[],
-  send: (item: T) => Promise<void>,
-): Promise<OpenLoopRun> {
-  const latencies: number[] = [];
-  let failures = 0;
-  let worstStartLagMs = 0;
-  const origin = performance.now() + 50;
-  const inFlight: Promise<void>[] = [];
-  for (let index = 0; index < items.length; index++) {
-    const scheduled = origin + (index * 1000) / rate;
-    const wait = scheduled - performance.now();
-    if (wait > 0) await pause(wait);
-    worstStartLagMs = Math.max(worstStartLagMs, performance.now() - scheduled);
-    inFlight.push(
-      send(items[index] as T).then(
-        () => void latencies.push(performance.now() - scheduled),
-        () => void (failures += 1),
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  latencies.sort((a, b) => a - b);
-  const at = (share: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN, failures, worstStartLagMs };
 }

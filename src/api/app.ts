@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { DispatchResult } from './dispatch-result';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
@@ -13,7 +12,7 @@ import { registerEventsRoute } from './events-route';
 import { previewTimeline } from '../preview/preview';
 import type { PolicyOverride } from '../domain/policy';
 import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
-import { clientAddress, readBody, tooLarge } from './http';
+import { bodyLimitMiddleware, clientAddress, readBody, tooLarge } from './http';
 import { buildOpenApiDocument } from './openapi';
 import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
@@ -74,7 +73,7 @@ export function createApp(deps: AppDeps) {
   if (deps.observe) app.use('*', deps.observe);
   const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
   app.use('*', rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress));
-  app.use('*', bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => tooLarge(c, deps.maxBodyBytes) }));
+  app.use('*', bodyLimitMiddleware(deps.maxBodyBytes));
   if (deps.deadlines) app.use('*', deadlineMiddleware(deps.deadlines, log));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -1,5 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { ValidationIssue } from '../domain/events';
 
 /** The statuses the ingestion routes answer problems with. */
@@ -19,14 +20,26 @@ export function lowerCaseHeaders(headers: Headers): Record<string, string> {
   return result;
 }
 
+/** The body's length as declared by Content-Length, when the request is not chunked; else undefined. */
+function declaredLength(c: Context): number | undefined {
+  const length = c.req.header('content-length');
+  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return undefined;
+  return Number(length);
+}
+
 /**
- * Reads the body as UTF-8 text, or undefined when it is larger than `limit` bytes. The declared
- * Content-Length is checked first, and the size again while reading, so a lying or chunked sender cannot
- * make the API buffer more than the limit.
+ * Reads the body as UTF-8 text, or undefined when it is larger than `limit` bytes. A body with a
+ * Content-Length is checked against it first and then read in one piece (Node's parser never delivers more
+ * than the declared length); a chunked one is counted while it streams in, so that no sender can make the
+ * API buffer more than the limit.
  */
 export async function readBody(c: Context, limit: number): Promise<string | undefined> {
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > limit) return undefined;
+  const declared = declaredLength(c);
+  if (declared !== undefined) {
+    if (!(declared <= limit)) return undefined;
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    return bytes.byteLength > limit ? undefined : bytes.toString('utf8');
+  }
   const stream = c.req.raw.body;
   if (!stream) return '';
   const reader = (stream as ReadableStream<Uint8Array>).getReader();
@@ -43,6 +56,22 @@ export async function readBody(c: Context, limit: number): Promise<string | unde
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The body limit of every route: 413 for a body over `limit` bytes. A declared Content-Length is judged
+ * from the header alone, leaving the body unread for the route (reading it through a web stream first costs
+ * more than the rest of a small request); a chunked body goes through hono's bodyLimit, which counts it.
+ */
+export function bodyLimitMiddleware(limit: number): MiddlewareHandler {
+  const counted = bodyLimit({ maxSize: limit, onError: (c) => tooLarge(c, limit) });
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = declaredLength(c);
+    if (declared === undefined) return counted(c, next);
+    if (declared > limit) return tooLarge(c, limit);
+    return next();
+  };
 }
 
 /** The 413 answer for a body over the limit. */

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import type { Logger } from 'pino';
 import { httpDuration, httpRequests, recordEventOutcome } from '../observability/metrics';
 
 /** What one request learns on its way (read by the request's log line and metrics). */
@@ -28,12 +27,20 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const eventRoutes = new Set(['/events', '/trackers/:name']);
 
 /**
+ * Where the request lines go: one flat line (scalar fields) a request, so the runtime can hand in a logger
+ * that redacts personal keys at the top level only (see `flatLineLogger` in src/runtime/logging.ts).
+ */
+export interface RequestLog {
+  info(fields: Record<string, string | number | boolean>, message: string): void;
+}
+
+/**
  * The first middleware of the API: gives each request an id (the caller's X-Request-Id when it is a plain
  * token, else a new one; echoed in the answer), a span when tracing is on (named by the route template),
  * a latency and status count per route template, and one info line when it is answered. Nothing of the
  * body, query or raw path is logged or labelled: paths carry signed tokens and ids.
  */
-export function observeRequests(options: { logger: Logger; tracer?: Tracer }): MiddlewareHandler {
+export function observeRequests(options: { logger: RequestLog; tracer?: Tracer }): MiddlewareHandler {
   const { logger, tracer } = options;
   return async (c, next) => {
     const started = performance.now();

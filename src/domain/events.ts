@@ -21,13 +21,20 @@ export const ianaZone = z.string().refine(isKnownZone, {
   message: 'must be an IANA timezone name such as America/New_York or Europe/Berlin',
 });
 
+/** Zones found valid so far: building a DateTimeFormat to check one costs a third of a millisecond. */
+const knownZones = new Set<string>();
+
 function isKnownZone(zone: string): boolean {
+  // Only valid names are kept (a bounded set, the zone database), never what a sender made up.
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
   } catch {
     return false;
   }
+  if (!zone.includes('/') && zone !== 'UTC') return false;
+  knownZones.add(zone);
+  return true;
 }
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);

@@ -14,7 +14,7 @@ import {
   followUpWorkflowId,
   interviewPrepWorkflowId,
 } from '../domain/ids';
-import { resolvePolicy, type PolicyOverride } from '../domain/policy';
+import { resolvePolicy, type Policy, type PolicyOverride } from '../domain/policy';
 import type {
   applicationClosedWorkflow,
   ApplicationClosedInput,
@@ -27,6 +27,7 @@ import type {
 import { changePolicyUpdate, purgeCandidateUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows';
 import { CandidateDeletedError, type CandidateDirectory } from '../activities/candidates';
 import { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
+import { createRecentStarts } from './recent-starts';
 import { searchAttributes } from './temporal';
 
 export { DispatchRetryLaterError, type DispatchResult } from '../api/dispatch-result';
@@ -47,6 +48,10 @@ export interface DispatcherDeps {
   /** Where to say that follow-ups start without DebriefPhase (a namespace registered before it existed). */
   log?: (line: string) => void;
 }
+
+/** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
+const RECENT_START_TTL_MS = 5 * 60_000;
+const RECENT_START_ENTRIES = 20_000;
 
 /** Whether a start was refused because the namespace does not know DebriefPhase (registered before it). */
 function isUnregisteredPhase(error: unknown): boolean {
@@ -91,6 +96,18 @@ export function createDispatcher(deps: DispatcherDeps) {
   const client = deps.client;
   // Off for the life of the process once the namespace refused it: follow-ups then start (and run) as before.
   let withPhase = true;
+  // The operator's policy alone is the same for every event without an override of its own: resolved
+  // (and validated) on first use, not per event.
+  let operatorOnly: Policy | undefined;
+  const recentStarts = createRecentStarts({
+    maxEntries: RECENT_START_ENTRIES,
+    ttlMs: RECENT_START_TTL_MS,
+    now,
+  });
+  const policyFor = (override: PolicyOverride | undefined): Policy =>
+    override === undefined
+      ? (operatorOnly ??= resolvePolicy(deps.operatorPolicy))
+      : resolvePolicy(deps.operatorPolicy, override);
 
   async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
@@ -118,7 +135,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   ): Promise<DispatchResult> {
     const followUpId = followUpWorkflowId(snapshot.applicationId);
     // Resolved first: an unusable per-event policy must stop the event before anything starts.
-    const policy = resolvePolicy(deps.operatorPolicy, snapshot.policy ?? {});
+    const policy = policyFor(snapshot.policy);
     // A deleted candidate is not looked up here (that was a second call on every event): their entity
     // refuses the follow-up's registration, and the follow-up ends before sending anything.
     let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
@@ -140,6 +157,7 @@ export function createDispatcher(deps: DispatcherDeps) {
               ]
             : undefined,
         });
+        recentStarts.remember(followUpId, key);
         return { followUpId, status: 'started' };
       } catch (error) {
         if (withPhase && deps.useSearchAttributes && isUnregisteredPhase(error)) {
@@ -151,6 +169,11 @@ export function createDispatcher(deps: DispatcherDeps) {
           continue;
         }
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      // A redelivery of a follow-up this process started a moment ago: no need to read it back.
+      const startedBy = recentStarts.keyOf(followUpId);
+      if (startedBy !== undefined) {
+        return { followUpId, status: startedBy === key ? 'started' : 'duplicate' };
       }
       const existing = await describe(followUpId);
       if (existing === undefined) continue;
@@ -202,6 +225,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
     // Nothing is running: remember the reversal, in case its rejection is still on its way.
+    recentStarts.forget(followUpId);
     const marker: ApplicationClosedInput = {
       applicationId,
       reason,
@@ -263,7 +287,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function startInterviewPrep(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
     const workflowId = interviewPrepWorkflowId(interview.applicationId);
-    const policy = resolvePolicy(deps.operatorPolicy);
+    const policy = policyFor(undefined);
     const options = {
       workflowId,
       taskQueue: deps.taskQueue,
@@ -351,6 +375,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }),
     );
+    // Their histories are about to be deleted, after which their ids may be taken by other workflows.
+    all.forEach((id) => recentStarts.forget(id));
     const input: CandidatePurgeInput = { candidateId, workflowIds: [...all].sort() };
     await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
       workflowId: candidatePurgeWorkflowId(candidateId),

@@ -12,7 +12,7 @@ import { createTemporalFollowUpGateway } from '../api/follow-ups';
 import { ConfigError, type Config } from '../config';
 import { observedDispatch, observeRequests } from '../api/observe';
 import { PolicyError } from '../domain/policy';
-import { createLogger } from './logging';
+import { createLogger, flatLineLogger } from './logging';
 import { countingOptOuts, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
 import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from './dispatch';
@@ -152,7 +152,7 @@ export async function startEngine(
         (error) => error instanceof PolicyError,
       ),
       observe: observeRequests({
-        logger: logger.child({ component: 'api' }),
+        logger: flatLineLogger(logger.child({ component: 'api' })),
         ...(tracing ? { tracer: tracing.tracer } : {}),
       }),
       health: () => checkHealth(temporal.client, config.taskQueue),

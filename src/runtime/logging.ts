@@ -35,6 +35,25 @@ const personalKeys = [
   'address',
 ];
 export const redactedPaths = personalKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const censor = '[redacted]';
+
+/** The fields of a flat line: scalars only, so a personal value could sit under a top-level key alone. */
+export type FlatFields = Record<string, string | number | boolean>;
+
+/** Writes flat lines, such as the one per API request. */
+export interface FlatLineLogger {
+  info(fields: FlatFields, message: string): void;
+}
+
+/**
+ * A logger for flat lines: personal keys are redacted at the top level, which for scalar fields is all that
+ * the full redaction could ever match (its wildcard paths cost about 0.1 ms a line, and this line is written
+ * for every request); messages are scrubbed as on `logger`.
+ */
+export function flatLineLogger(logger: Logger): FlatLineLogger {
+  const flat = logger.child({}, { redact: { paths: personalKeys, censor } });
+  return { info: (fields, message) => flat.info(fields, message) };
+}
 
 const emailPattern = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[A-Za-z]{2,}/g;
 // International numbers (+ and 7 or more digits) and ten-digit national ones; dates and durations pass.
@@ -54,7 +73,7 @@ export function createLogger(settings: LogSettings, destination?: DestinationStr
   const options: pino.LoggerOptions = {
     level: settings.level,
     base: { service: 'debrief' },
-    redact: { paths: redactedPaths, censor: '[redacted]' },
+    redact: { paths: redactedPaths, censor },
     hooks: {
       // Messages are free text: a number or an address that slipped into one is scrubbed too.
       logMethod(args, method) {

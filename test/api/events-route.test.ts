@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import fc from 'fast-check';
 import { createApp, type AppDeps } from '../../src/api/app';
@@ -70,6 +73,54 @@ async function post(
 const rejectedBody = () => JSON.stringify(cloudEvent('debrief.application.rejected', sampleSnapshot()));
 
 describe('POST /events', () => {
+  it('over a socket, reads a declared body in one piece and counts a chunked one against the limit', async () => {
+    const { app, calls } = appWith();
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((listening) => server.once('listening', () => listening()));
+    const { port } = server.address() as AddressInfo;
+    /** Sends `chunks` as one request: with Content-Length when `declared`, else chunked. */
+    const send = (chunks: string[], headers: Record<string, string>, declared: boolean) =>
+      new Promise<number>((answered, failed) => {
+        const length = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/events',
+            method: 'POST',
+            headers: declared ? { ...headers, 'content-length': String(length) } : headers,
+          },
+          (res) => {
+            res.resume();
+            res.once('end', () => answered(res.statusCode ?? 0));
+          },
+        );
+        req.once('error', failed);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    try {
+      const snapshot = sampleSnapshot();
+      const body = JSON.stringify(
+        cloudEvent('debrief.application.rejected', { ...snapshot, company: 'Société Générale ✓' }),
+      );
+      const middle = Math.floor(body.length / 2);
+      const halves = [body.slice(0, middle), body.slice(middle)];
+      expect(await send(halves, signed(body, {}, 'wh-declared'), true)).toBe(202);
+      expect(await send(halves, signed(body, {}, 'wh-chunked'), false)).toBe(202);
+      const big = `{"pad":"${'x'.repeat(20 * 1024)}"}`;
+      const pieces = [big.slice(0, 8000), big.slice(8000, 16000), big.slice(16000)];
+      expect(await send(pieces, signed(big), true)).toBe(413);
+      expect(await send(pieces, signed(big), false)).toBe(413);
+      expect(calls.map((call) => [call.key, call.event.data])).toEqual([
+        ['wh-declared', expect.objectContaining({ company: 'Société Générale ✓' })],
+        ['wh-chunked', expect.objectContaining({ company: 'Société Générale ✓' })],
+      ]);
+    } finally {
+      await new Promise((closed) => server.close(closed));
+    }
+  });
+
   it('dispatches a signed structured event with the webhook-id as idempotency key', async () => {
     const { app, calls } = appWith();
     const body = rejectedBody();

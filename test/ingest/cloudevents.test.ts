@@ -138,6 +138,23 @@ describe('parseCloudEvent in structured mode', () => {
     ]);
   });
 
+  it('judges each candidate timezone on its own, however often a valid one came before', () => {
+    const withZone = (timezone: string) => {
+      const data = snapshot();
+      (data.candidate as Record<string, unknown>).timezone = timezone;
+      return parseCloudEvent(structured(structuredEvent({ data })));
+    };
+    for (let round = 0; round < 3; round++) {
+      expect(withZone('Europe/Berlin').ok).toBe(true);
+      expect(withZone('Etc/GMT+5').ok).toBe(true);
+      for (const zone of ['Europe/Berlinn', 'Mars/Olympus_Mons', 'EST', 'europe/berlin/']) {
+        expect(failure(withZone(zone)).issues).toEqual([
+          { path: 'data.candidate.timezone', message: textMatching(/IANA timezone/) },
+        ]);
+      }
+    }
+  });
+
   it('requires a way to reach the candidate', () => {
     const data = snapshot();
     data.candidate = { id: 'c', name: 'Ada', timezone: 'Europe/Berlin' };

@@ -105,6 +105,38 @@ describe('dispatch on a real Temporal dev server', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('answers redeliveries of a follow-up it started itself from the refused start alone, without reading it back', async () => {
+    let describes = 0;
+    const counting = new Client({
+      connection: temporal.client.connection,
+      namespace: 'default',
+      interceptors: {
+        workflow: [
+          {
+            async describe(input, next) {
+              describes += 1;
+              return next(input);
+            },
+          },
+        ],
+      },
+    });
+    const own = newDispatcher(counting);
+    const snapshot = sampleSnapshot();
+    const first = event('debrief.application.rejected', snapshot);
+    const second = event('debrief.application.rejected', snapshot);
+    const followUpId = followUpWorkflowId(snapshot.applicationId);
+    expect(await own.dispatch(first, first.id)).toEqual({ followUpId, status: 'started' });
+    expect(await own.dispatch(second, second.id)).toEqual({ followUpId, status: 'duplicate' });
+    expect(await own.dispatch(first, first.id)).toEqual({ followUpId, status: 'started' });
+    expect(describes).toBe(0);
+    // Another API process (or this one after a restart) reads the follow-up back, with the same answers.
+    const other = newDispatcher(counting);
+    expect(await other.dispatch(second, second.id)).toEqual({ followUpId, status: 'duplicate' });
+    expect(await other.dispatch(first, first.id)).toEqual({ followUpId, status: 'started' });
+    expect(describes).toBe(2);
+  });
+
   it('keeps its answers across a restart of the API (a new client and dispatcher)', async () => {
     const snapshot = sampleSnapshot();
     const rejected = event('debrief.application.rejected', snapshot);

@@ -1,4 +1,4 @@
-import { createLogger, PinoSdkLogger, scrubPersonalData } from '../../src/runtime/logging';
+import { createLogger, flatLineLogger, PinoSdkLogger, scrubPersonalData } from '../../src/runtime/logging';
 
 function capture() {
   const lines: string[] = [];
@@ -22,6 +22,24 @@ describe('structured logs', () => {
     }
     // Dates and ids stay readable.
     expect(text).toContain('2026-11-20T15:00:00Z');
+  });
+
+  it('redacts personal keys of a flat line and scrubs its message, keeping the other fields', () => {
+    const { logger, lines } = capture();
+    flatLineLogger(logger.child({ component: 'api' })).info(
+      { requestId: 'r-1', status: 202, phone: '+14155550100', email: 'ada@example.com', name: 'Ada' },
+      'request from ada@example.com',
+    );
+    const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(record).toMatchObject({
+      component: 'api',
+      requestId: 'r-1',
+      status: 202,
+      phone: '[redacted]',
+      email: '[redacted]',
+      name: '[redacted]',
+      msg: 'request from [email]',
+    });
   });
 
   it('keeps workflow ids and durations, and scrubs ten-digit national numbers', () => {
