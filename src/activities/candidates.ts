@@ -28,6 +28,7 @@ import {
   reserveDeliveryUpdate,
   setEmailOptOutUpdate,
   setSmsOptOutUpdate,
+  settleDeliverySignal,
   settleDeliveryUpdate,
   useLinkUpdate,
   type CandidateEntityState,
@@ -74,7 +75,11 @@ export interface CandidateDirectory {
   registerWorkflow(candidateId: string, workflowId: string): Promise<void>;
   /** Asks whether one message may go out on one channel, and reserves it when it may. */
   reserveDelivery(candidateId: string, reservation: DeliveryReservation): Promise<DeliveryPermission>;
-  /** Records how a reservation ended; runs to the end even when the calling activity is cancelled. */
+  /**
+   * Records how a reservation ended; runs to the end even when the calling activity is cancelled. Only a
+   * reconciled claim waits for the entity's answer (and fails when it is refused); other settlements are
+   * recorded once the server has them, before any later reservation of the same candidate is decided.
+   */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
   /**
    * Hands a provider's report (a Twilio status callback) to the candidate's entity without waiting for it
@@ -255,10 +260,29 @@ export function createTemporalCandidateDirectory(
     reserveDelivery: (candidateId, reservation) =>
       entityUpdate(candidateId, reserveDeliveryUpdate, [reservation]),
     // Not cancellable: the provider has answered, and that answer must be recorded.
-    settleDelivery: (candidateId, settlement) =>
-      client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
-        executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
-      ),
+    async settleDelivery(candidateId, settlement) {
+      const deadline = Date.now() + entityCallDeadlineMs;
+      // A reconciled claim needs the entity's answer (it may refuse); any other settlement only needs to
+      // be in the entity's history, which a signal is once the server accepts it: no entity task to wait for.
+      if (settlement.reconciled === true) {
+        await client.withDeadline(deadline, () =>
+          executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
+        );
+        return;
+      }
+      try {
+        // A plain signal, never with-start: the reservation started the entity, and one that has ended since
+        // is a deleted candidate's tombstone, which nothing may bring back.
+        await client.withDeadline(deadline, () =>
+          client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .signal(settleDeliverySignal, settlement),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new CandidateDeletedError(candidateId);
+        throw error;
+      }
+    },
     async reportDeliveryStatus(candidateId, report) {
       try {
         await client.workflow
