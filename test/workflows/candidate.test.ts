@@ -193,9 +193,8 @@ describe('candidate entity workflow on the time-skipping test server', () => {
       providerId: 'SMsig',
     });
 
-    const { events = [] } = await env.client.workflow
-      .getHandle(candidateWorkflowId(candidateId))
-      .fetchHistory();
+    const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    const events = (await handle.fetchHistory()).events ?? [];
     const signals = events.flatMap(
       (event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? [],
     );

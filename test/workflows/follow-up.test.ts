@@ -193,7 +193,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       async ({ handle, sent, until }) => {
         await until(() => sent.some((message) => message.step === 'acknowledgement'), 'the acknowledgement');
         expect(registered).toEqual([handle.workflowId]);
-        const { events = [] } = await handle.fetchHistory();
+        const events = (await handle.fetchHistory()).events ?? [];
         const scheduled = events.flatMap(
           (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
         );
