@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { OutboxEntry } from '../src/activities/outbox';
-import { followUpWorkflowId } from '../src/domain/ids';
+import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/ids';
 import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
 import { sampleProcess, startCli } from './processes';
 import { figure, type PhaseResult } from './report';
@@ -107,6 +107,13 @@ export async function runDrain(
         `drain: events not accepted: ${refused.map(([status, n]) => `${status} × ${n}`).join(', ')}`,
       );
     }
+    const costs = await acknowledgementCosts(
+      client,
+      deliveries.slice(0, costSample).map(({ applicationId, snapshot }) => ({
+        followUpId: followUpWorkflowId(applicationId),
+        candidateId: snapshot.candidate.id,
+      })),
+    );
     const events = deliveries.length;
     return {
       phase: 'drain',
@@ -131,6 +138,7 @@ export async function runDrain(
         answers: Object.fromEntries(answers),
         engineRssPeakMb: peakRssBytes / 2 ** 20,
         engineLogLinesWithErrors: engine.count(/error|failed/i),
+        ...costs,
       },
       problems,
     };
@@ -157,4 +165,40 @@ async function readAcknowledgements(dir: string): Promise<OutboxEntry[]> {
   const entries: OutboxEntry[] = [];
   for (const name of names) entries.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxEntry);
   return entries;
+}
+
+/** How many acknowledged follow-ups {@link acknowledgementCosts} reads the histories of. */
+const costSample = 50;
+
+/**
+ * What one acknowledgement cost, averaged over a sample of follow-ups (asleep after it by now) and their
+ * candidates' entities: workflow tasks and activities of the follow-up, local activities (markers), and the
+ * updates and signals the entity took. Each update waits for an entity workflow task; a signal does not.
+ */
+async function acknowledgementCosts(
+  client: Client,
+  sample: { followUpId: string; candidateId: string }[],
+): Promise<Record<string, number>> {
+  const totals = { followUpTasks: 0, activities: 0, localActivities: 0, entityUpdates: 0, entitySignals: 0 };
+  for (const { followUpId, candidateId } of sample) {
+    const followUp = (await client.workflow.getHandle(followUpId).fetchHistory()).events ?? [];
+    totals.followUpTasks += followUp.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    totals.activities += followUp.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    // Holiday and registration markers; patch markers carry no local activity.
+    totals.localActivities += followUp.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    ).length;
+    const entity =
+      (await client.workflow.getHandle(candidateWorkflowId(candidateId)).fetchHistory()).events ?? [];
+    totals.entityUpdates += entity.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+    totals.entitySignals += entity.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+  }
+  const per = (n: number) => (sample.length > 0 ? n / sample.length : 0);
+  return {
+    followUpTasksPerAcknowledgement: per(totals.followUpTasks),
+    activitiesPerAcknowledgement: per(totals.activities),
+    localActivitiesPerAcknowledgement: per(totals.localActivities),
+    entityUpdatesPerAcknowledgement: per(totals.entityUpdates),
+    entitySignalsPerAcknowledgement: per(totals.entitySignals),
+  };
 }

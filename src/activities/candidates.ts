@@ -32,6 +32,7 @@ import {
   reserveInDigestUpdate,
   setEmailOptOutUpdate,
   setSmsOptOutUpdate,
+  settleDeliverySignal,
   settleDeliveryUpdate,
   useLinkUpdate,
   type CandidateEntityState,
@@ -83,7 +84,11 @@ export interface CandidateDirectory {
   reserveInDigest(candidateId: string, reservation: DigestReservation): Promise<DigestPermission>;
   /** A reminder waiting in a digest leaves it; runs to the end even when the calling activity is cancelled. */
   leaveDigest(candidateId: string, leaving: { key: string; channel: Channel }): Promise<{ left: boolean }>;
-  /** Records how a reservation ended; runs to the end even when the calling activity is cancelled. */
+  /**
+   * Records how a reservation ended; runs to the end even when the calling activity is cancelled. Only a
+   * reconciled claim waits for the entity's answer (and fails when it is refused); other settlements are
+   * recorded once the server has them, before any later reservation of the same candidate is decided.
+   */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
   /**
    * Hands a provider's report (a Twilio status callback) to the candidate's entity without waiting for it
@@ -301,10 +306,29 @@ export function createTemporalCandidateDirectory(
         executeEntityUpdate(candidateId, leaveDigestUpdate, [leaving]),
       ),
     // Not cancellable: the provider has answered, and that answer must be recorded.
-    settleDelivery: (candidateId, settlement) =>
-      client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
-        executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
-      ),
+    async settleDelivery(candidateId, settlement) {
+      const deadline = Date.now() + entityCallDeadlineMs;
+      // A reconciled claim needs the entity's answer (it may refuse); any other settlement only needs to
+      // be in the entity's history, which a signal is once the server accepts it: no entity task to wait for.
+      if (settlement.reconciled === true) {
+        await client.withDeadline(deadline, () =>
+          executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
+        );
+        return;
+      }
+      try {
+        // A plain signal, never with-start: the reservation started the entity, and one that has ended since
+        // is a deleted candidate's tombstone, which nothing may bring back.
+        await client.withDeadline(deadline, () =>
+          client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .signal(settleDeliverySignal, settlement),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new CandidateDeletedError(candidateId);
+        throw error;
+      }
+    },
     async reportDeliveryStatus(candidateId, report) {
       try {
         await client.workflow

@@ -122,6 +122,14 @@ export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string;
 export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('settleDelivery');
 
 /**
+ * Settles a reservation without waiting for the entity to process it: the caller needs no answer, and the
+ * entity handles signals and later updates in history order, so a retry's reservation already sees it. A
+ * malformed settlement is dropped, as is a reconciled `sent` (claiming a provider message can be refused, so
+ * it goes through {@link settleDeliveryUpdate}), and nothing is recorded once the candidate was deleted.
+ */
+export const settleDeliverySignal = defineSignal<[DeliverySettlement]>('settleDeliveryBySignal');
+
+/**
  * A provider's report on a message (Twilio status callback), sent as a signal so the caller never waits on
  * a busy entity; the entity forwards final reports to the follow-up whose timeline shows them.
  */
@@ -271,12 +279,26 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     validator: ({ key }) => requireText(key, 'key'),
   });
 
+  const validSettlement = (settlement: DeliverySettlement) => {
+    requireText(settlement.key, 'key');
+    if (!(deliveryOutcomes as readonly string[]).includes(settlement.outcome)) {
+      throw new Error(`outcome must be one of ${deliveryOutcomes.join(', ')}, got ${settlement.outcome}`);
+    }
+  };
+
+  setHandler(settleDeliverySignal, (settlement) => {
+    if (state.purged || settlement?.reconciled === true) return;
+    try {
+      validSettlement(settlement);
+    } catch {
+      return;
+    }
+    settleWithDigest(state, settlement);
+  });
+
   setHandler(settleDeliveryUpdate, (settlement) => settleWithDigest(state, settlement), {
     validator: (settlement: DeliverySettlement) => {
-      requireText(settlement.key, 'key');
-      if (!(deliveryOutcomes as readonly string[]).includes(settlement.outcome)) {
-        throw new Error(`outcome must be one of ${deliveryOutcomes.join(', ')}, got ${settlement.outcome}`);
-      }
+      validSettlement(settlement);
       if (
         settlement.reconciled === true &&
         settlement.outcome === 'sent' &&

@@ -15,12 +15,14 @@ import {
   linkCandidateSignal,
   linkCandidateUpdate,
   phoneIndexWorkflow,
+  purgeCandidateUpdate,
   registerFollowUpUpdate,
   registerWorkflowUpdate,
   releaseInboundUpdate,
   reserveDeliveryUpdate,
   setEmailOptOutUpdate,
   setSmsOptOutUpdate,
+  settleDeliverySignal,
   settleDeliveryUpdate,
   skipStepUpdate,
   unlinkCandidateUpdate,
@@ -176,6 +178,18 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded after registration became a local activity: its marker replaces the queued activity.
+    name: 'follow-up-registered-locally',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'registered-locally');
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     // Recorded before references were kept by a stable key: the tracker's refresh adds a reference ahead of
     // the one the candidate saw before the drafts, then the candidate approves index 0.
     name: 'follow-up-references-refreshed',
@@ -310,6 +324,50 @@ export const scenarios: Scenario[] = [
         await handle.executeUpdate(useLinkUpdate, { args: [{ linkId: `link-${i}` }] });
       });
       return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    },
+  },
+  {
+    // Settlements by signal between reservations, then a reconciled claim by update, then the purge.
+    name: 'candidate-entity-settled-by-signal',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const candidateId = 'cand-replay-signals';
+      const handle = await env.client.workflow.start(candidateWorkflow, {
+        taskQueue,
+        workflowId: `candidate-${candidateId}`,
+        args: [{ candidateId }],
+      });
+      const phone = '+14155550101';
+      const sms = (key: string) => ({ key, channel: 'sms' as const, phone, zone: 'UTC', smsBudgetPerDay: 3 });
+      await handle.executeUpdate(reserveDeliveryUpdate, { args: [sms('followup-s:ack:1')] });
+      await handle.signal(settleDeliverySignal, {
+        key: 'followup-s:ack:1',
+        channel: 'sms',
+        outcome: 'not_sent',
+      });
+      await handle.executeUpdate(reserveDeliveryUpdate, { args: [sms('followup-s:ack:1')] });
+      await handle.signal(settleDeliverySignal, {
+        key: 'followup-s:ack:1',
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SMsig1',
+      });
+      await handle.executeUpdate(reserveDeliveryUpdate, { args: [sms('followup-s:ack:1')] });
+      await handle.executeUpdate(reserveDeliveryUpdate, { args: [sms('followup-s:note:1')] });
+      await handle.executeUpdate(settleDeliveryUpdate, {
+        args: [
+          {
+            key: 'followup-s:note:1',
+            channel: 'sms',
+            outcome: 'sent',
+            providerId: 'SMsig2',
+            reconciled: true,
+          },
+        ],
+      });
+      await handle.executeUpdate(purgeCandidateUpdate, { args: [] });
+      await handle.result();
+      return handle;
     },
   },
   {

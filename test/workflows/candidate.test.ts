@@ -1,13 +1,18 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTemporalCandidateDirectory, type CandidateDirectory } from '../../src/activities/candidates';
+import {
+  CandidateDeletedError,
+  createTemporalCandidateDirectory,
+  type CandidateDirectory,
+} from '../../src/activities/candidates';
 import { candidateWorkflowId } from '../../src/domain/ids';
 import {
   candidateEntityLimits,
   candidateStateQuery,
   candidateWorkflow,
   emptyCandidateState,
+  settleDeliverySignal,
 } from '../../src/workflows';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
@@ -169,6 +174,72 @@ describe('candidate entity workflow on the time-skipping test server', () => {
         reconciled: true,
       }),
     ).rejects.toHaveProperty('cause.message', 'provider id SMx is already recorded for another message');
+  });
+
+  it('takes settlements as signals (no entity task to wait for) and a retry reservation already sees them', async () => {
+    const candidateId = uniqueName('cand');
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({ decision: 'go' });
+    await directory.settleDelivery(candidateId, { key: 'f:a:1', channel: 'sms', outcome: 'not_sent' });
+    // Released with its budget: the very next reservation may go again.
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({ decision: 'go' });
+    await directory.settleDelivery(candidateId, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMsig',
+    });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1'))).toEqual({
+      decision: 'already_sent',
+      providerId: 'SMsig',
+    });
+
+    const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signals = events.flatMap(
+      (event) => event.workflowExecutionSignaledEventAttributes?.signalName ?? [],
+    );
+    const updates = events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length;
+    expect(signals).toEqual(['settleDeliveryBySignal', 'settleDeliveryBySignal']);
+    expect(updates).toBe(3);
+  });
+
+  it('drops a settlement signal that is malformed or claims a reconciled message (claims need the answer)', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.reserveDelivery(candidateId, sms('f:a:1', 5));
+    const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    await handle.signal(settleDeliverySignal, {
+      key: 'f:a:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMclaim',
+      reconciled: true,
+    });
+    await handle.signal(settleDeliverySignal, { key: 'f:a:1', channel: 'sms', outcome: 'lost' as 'sent' });
+    const record = (await directory.state(candidateId))?.deliveries['f:a:1:sms'];
+    expect(record).toMatchObject({ state: 'reserved' });
+    expect(record?.providerId).toBeUndefined();
+  });
+
+  it('refuses a settlement for a deleted candidate without bringing the entity back', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.reserveDelivery(candidateId, sms('f:a:1'));
+    await directory.purge(candidateId);
+    const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    await handle.result();
+    const { runId } = await handle.describe();
+
+    await expect(
+      directory.settleDelivery(candidateId, {
+        key: 'f:a:1',
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SMlate',
+      }),
+    ).rejects.toBeInstanceOf(CandidateDeletedError);
+    const after = await handle.describe();
+    expect(after.runId).toBe(runId);
+    expect(after.status.name).toBe('COMPLETED');
+    expect(await handle.query(candidateStateQuery)).toMatchObject({ purged: true, deliveries: {} });
   });
 
   it('records opt-outs and invalid numbers from failed sends and from STOP, and lets START undo STOP', async () => {
