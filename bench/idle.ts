@@ -62,25 +62,25 @@ export async function runIdle(
     const policy = resolvePolicy();
     const zone = zoneAtLocalHour(22);
     const ids = Array.from({ length: settings.followUps }, (_, index) => index);
-    const startSeconds = await timedPool(ids, settings.concurrency, async (index) => {
-      const snapshot = snapshotFor('idle', index, zone);
-      await client.workflow.start('followUpWorkflow', {
-        workflowId: followUpWorkflowId(snapshot.applicationId),
-        taskQueue,
-        args: [{ snapshot, eventId: `idle-evt-${index}`, policy }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      });
-    });
-    log(
-      `idle: started ${settings.followUps} follow-ups in ${startSeconds.toFixed(0)} s; waiting until all sleep`,
-    );
-    const settling = await waitUntilAsleep(
+    const settling = await startAndSettle(
+      ids,
+      async (index) => {
+        const snapshot = snapshotFor('idle', index, zone);
+        const workflowId = followUpWorkflowId(snapshot.applicationId);
+        await client.workflow.start('followUpWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [{ snapshot, eventId: `idle-evt-${index}`, policy }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        });
+        return workflowId;
+      },
       client,
-      ids.map((index) => followUpWorkflowId(snapshotFor('idle', index, zone).applicationId)),
       worker.pid,
       settings,
       log,
     );
+    const startSeconds = settling.startSeconds;
     const problems: string[] = [];
     if (settling.peakRssBytes > settings.maxRssMb * MB) {
       problems.push(`idle: the worker passed BENCH_IDLE_MAX_RSS_MB (${settings.maxRssMb} MB); stopped early`);
@@ -146,48 +146,74 @@ async function quietWindow(pid: number, seconds: number): Promise<{ rssBytes: nu
 }
 
 /**
- * Waits until every follow-up is running with no workflow task and no activity pending, i.e. it sleeps on
- * a timer. Asks the server (describe), never the worker, so the check itself wakes nothing up.
+ * Starts the follow-ups with at most `settings.inFlight` of them still busy at a time, and waits until every
+ * one is running with no workflow task and no activity pending, i.e. it sleeps on a timer. Started all at
+ * once, thousands of follow-ups in progress together overflow the worker's workflow cache, and each one is
+ * then evicted and replayed at nearly every step (1,000 took about 4 minutes, 2,000 about 12); a window below
+ * the cache settles them at the worker's own pace. Asks the server (describe, only of the follow-ups in the
+ * window), never the worker, so the check itself wakes nothing up.
  */
-async function waitUntilAsleep(
+async function startAndSettle(
+  items: number[],
+  start: (item: number) => Promise<string>,
   client: Client,
-  workflowIds: string[],
   pid: number,
-  limits: { timeoutSeconds: number; maxRssMb: number },
+  settings: BenchSettings['idle'],
   log: (line: string) => void,
-): Promise<{ seconds: number; awake: number; closed: number; peakRssBytes: number; cpuSeconds: number }> {
+): Promise<{
+  startSeconds: number;
+  seconds: number;
+  awake: number;
+  closed: number;
+  peakRssBytes: number;
+  cpuSeconds: number;
+}> {
   const started = performance.now();
   const first: ProcSample = sampleProcess(pid);
   let peakRssBytes = first.rssBytes;
-  let pending = workflowIds;
+  let startSeconds = 0;
+  let next = 0;
   let closed = 0;
+  let asleep = 0;
   let lastLog = started;
+  const busy = new Set<string>();
   while (
-    pending.length > 0 &&
-    performance.now() - started < limits.timeoutSeconds * 1000 &&
-    peakRssBytes <= limits.maxRssMb * MB
+    (next < items.length || busy.size > 0) &&
+    performance.now() - started < settings.timeoutSeconds * 1000 &&
+    peakRssBytes <= settings.maxRssMb * MB
   ) {
-    const batch = pending.slice(0, 500);
-    const stillBusy = new Set<string>();
-    await timedPool(batch, 25, async (workflowId) => {
+    const batch = items.slice(next, next + Math.max(0, settings.inFlight - busy.size));
+    next += batch.length;
+    await timedPool(batch, settings.concurrency, async (item) => {
+      busy.add(await start(item));
+    });
+    if (next === items.length && startSeconds === 0) startSeconds = (performance.now() - started) / 1000;
+    const before = busy.size;
+    await timedPool([...busy], 25, async (workflowId) => {
       const description = await client.workflow.getHandle(workflowId).describe();
-      if (description.status.name !== 'RUNNING') closed += 1;
-      else if (description.raw.pendingWorkflowTask || (description.raw.pendingActivities?.length ?? 0) > 0) {
-        stillBusy.add(workflowId);
+      if (description.status.name !== 'RUNNING') {
+        closed += 1;
+        busy.delete(workflowId);
+      } else if (
+        !description.raw.pendingWorkflowTask &&
+        (description.raw.pendingActivities?.length ?? 0) === 0
+      ) {
+        asleep += 1;
+        busy.delete(workflowId);
       }
     });
-    pending = [...stillBusy, ...pending.slice(batch.length)];
     peakRssBytes = Math.max(peakRssBytes, sampleProcess(pid).rssBytes);
-    if (stillBusy.size === batch.length) await pause(2000);
+    if (busy.size === before) await pause(1000);
     if (performance.now() - lastLog > 30_000) {
       lastLog = performance.now();
-      log(`idle: ${workflowIds.length - pending.length} of ${workflowIds.length} asleep`);
+      log(`idle: ${asleep} of ${items.length} asleep, ${busy.size} busy`);
     }
   }
   const last = sampleProcess(pid);
   return {
+    startSeconds: startSeconds || (performance.now() - started) / 1000,
     seconds: (performance.now() - started) / 1000,
-    awake: pending.length,
+    awake: busy.size + (items.length - next),
     closed,
     peakRssBytes,
     cpuSeconds: last.cpuSeconds - first.cpuSeconds,

@@ -20,6 +20,8 @@ export interface BenchSettings {
   idle: {
     followUps: number;
     concurrency: number;
+    /** Follow-ups started but not yet asleep, at most (kept below the worker's workflow cache). */
+    inFlight: number;
     windowSeconds: number;
     timeoutSeconds: number;
     /** The worker is stopped, and the phase fails, past this resident size (the machine is shared). */
@@ -73,6 +75,7 @@ const benchEnvSchema = z.object({
   BENCH_DRAIN_RATE_LIMIT: count(0, 100_000).optional(),
   BENCH_DRAIN_TIMEOUT_SECONDS: count(10, 7200).default(1800),
   BENCH_IDLE_FOLLOW_UPS: count(1, 1_000_000).default(10_000),
+  BENCH_IDLE_IN_FLIGHT: count(1, 10_000).default(20),
   BENCH_IDLE_WINDOW_SECONDS: count(1, 600).default(30),
   BENCH_IDLE_TIMEOUT_SECONDS: count(10, 14_400).default(3600),
   BENCH_IDLE_MAX_RSS_MB: count(100, 1_000_000).default(8000),
@@ -102,6 +105,7 @@ export function loadBenchSettings(env: Record<string, string | undefined>): Benc
     idle: {
       followUps: e.BENCH_IDLE_FOLLOW_UPS,
       concurrency: e.BENCH_CONCURRENCY,
+      inFlight: e.BENCH_IDLE_IN_FLIGHT,
       windowSeconds: e.BENCH_IDLE_WINDOW_SECONDS,
       timeoutSeconds: e.BENCH_IDLE_TIMEOUT_SECONDS,
       maxRssMb: e.BENCH_IDLE_MAX_RSS_MB,

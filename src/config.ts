@@ -63,9 +63,30 @@ export interface WorkerTunings {
   workflowThreadHeapMb: number;
 }
 
+/**
+ * What a workflow thread's heap holds, measured (idle benchmark, see "Sizing workers" in the README): about
+ * 30 MB with nothing cached, and up to about 1 MB more for each workflow in memory (each evaluates the
+ * per-workflow modules again, see src/runtime/workflow-modules.ts). The heap bound must leave room for a
+ * full cache (or, without a cache, for every task in progress) with a margin, or the thread dies when the
+ * cache fills: {@link workflowHeapBaseMb} plus {@link workflowHeapPerWorkflowMb} for each.
+ */
+export const workflowHeapBaseMb = 32;
+export const workflowHeapPerWorkflowMb = 1.5;
+
+/** The smallest heap bound (MB) that holds a worker's full cache, or every task in progress without one. */
+export function workflowHeapNeededMb(tuning: WorkerTuning): number {
+  const inMemory = Math.max(tuning.maxCachedWorkflows, tuning.maxConcurrentWorkflowTaskExecutions);
+  return Math.ceil(workflowHeapBaseMb + workflowHeapPerWorkflowMb * inMemory);
+}
+
+/**
+ * The defaults keep a worker near 400 MB whatever number of follow-ups sleep (see "Sizing workers" in the
+ * README): a cached workflow costs about 1 MB of heap in its thread, so two caches of 100 and heaps of
+ * 192 MB held about 800 MB once the caches had filled, however few follow-ups were busy.
+ */
 export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
   followUps: {
-    maxCachedWorkflows: 100,
+    maxCachedWorkflows: 40,
     maxConcurrentWorkflowTaskExecutions: 20,
     maxConcurrentActivityTaskExecutions: 40,
     maxConcurrentLocalActivityExecutions: 40,
@@ -74,14 +95,14 @@ export const defaultWorkerTunings: Readonly<WorkerTunings> = Object.freeze({
   },
   // The entities run no activities; their activity settings only bound what the SDK reserves.
   entities: {
-    maxCachedWorkflows: 100,
+    maxCachedWorkflows: 40,
     maxConcurrentWorkflowTaskExecutions: 20,
     maxConcurrentActivityTaskExecutions: 1,
     maxConcurrentLocalActivityExecutions: 1,
     workflowTaskPollers: 4,
     activityTaskPollers: 1,
   },
-  workflowThreadHeapMb: 192,
+  workflowThreadHeapMb: 96,
 });
 
 function tuningCount(min: number, max: number, fallback: number) {
@@ -162,6 +183,17 @@ function workerTuningsFrom(e: WorkerTuningEnv): WorkerTunings | string[] {
   };
   check('DEBRIEF_WORKER_', followUps);
   check('DEBRIEF_ENTITY_WORKER_', entities);
+  const heapMb = e.DEBRIEF_WORKER_WORKFLOW_HEAP_MB;
+  const heapCheck = (prefix: 'DEBRIEF_WORKER_' | 'DEBRIEF_ENTITY_WORKER_', tuning: WorkerTuning) => {
+    const needed = workflowHeapNeededMb(tuning);
+    if (heapMb > 0 && heapMb < needed) {
+      problems.push(
+        `DEBRIEF_WORKER_WORKFLOW_HEAP_MB: ${heapMb} MB cannot hold the workflows ${prefix}MAX_CACHED_WORKFLOWS (${tuning.maxCachedWorkflows}) and ${prefix}MAX_CONCURRENT_WORKFLOW_TASKS (${tuning.maxConcurrentWorkflowTaskExecutions}) keep in memory (about ${workflowHeapBaseMb} MB plus ${workflowHeapPerWorkflowMb} MB each); set it to ${needed} or more, or lower those`,
+      );
+    }
+  };
+  heapCheck('DEBRIEF_WORKER_', followUps);
+  heapCheck('DEBRIEF_ENTITY_WORKER_', entities);
   if (followUps.activityTaskPollers > followUps.maxConcurrentActivityTaskExecutions) {
     problems.push(
       `DEBRIEF_WORKER_ACTIVITY_POLLERS: must not exceed DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES (${followUps.maxConcurrentActivityTaskExecutions}); a poll needs a free activity slot`,

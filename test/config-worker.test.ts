@@ -20,7 +20,7 @@ describe('worker tuning in loadConfig', () => {
   });
 
   it("bounds the workflow threads' heaps by default, and takes 0 (V8 decides) or 64 MB and more", () => {
-    expect(loadConfig({}).worker.workflowThreadHeapMb).toBe(192);
+    expect(loadConfig({}).worker.workflowThreadHeapMb).toBe(96);
     expect(loadConfig({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '0' }).worker.workflowThreadHeapMb).toBe(0);
     expect(loadConfig({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '512' }).worker.workflowThreadHeapMb).toBe(512);
     expect(problemsOf({ DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '32' })).toEqual([
@@ -28,6 +28,34 @@ describe('worker tuning in loadConfig', () => {
         /^DEBRIEF_WORKER_WORKFLOW_HEAP_MB: must be 0 \(V8 decides\) or a whole number of MB from 64/,
       ),
     ]);
+  });
+
+  it('refuses a heap bound too small for the workflows a cache keeps, naming the bound to set', () => {
+    // The defaults fit: two caches of 40 need 32 + 1.5 × 40 = 92 MB each.
+    expect(defaultWorkerTunings.workflowThreadHeapMb).toBeGreaterThanOrEqual(92);
+    expect(problemsOf({ DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: '200' })).toEqual([
+      expect.stringMatching(
+        /^DEBRIEF_WORKER_WORKFLOW_HEAP_MB: 96 MB cannot hold the workflows DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS \(200\) .*set it to 332 or more/,
+      ),
+    ]);
+    expect(
+      problemsOf({
+        DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS: '0',
+        DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100',
+        DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '128',
+      }),
+    ).toEqual([
+      expect.stringMatching(/DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(100\).*182 or more/),
+    ]);
+    expect(
+      loadConfig({ DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: '200', DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '332' })
+        .worker.followUps.maxCachedWorkflows,
+    ).toBe(200);
+    // 0 leaves the heap to V8, which sizes it from the machine: nothing to check.
+    expect(
+      loadConfig({ DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: '2000', DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '0' }).worker
+        .followUps.maxCachedWorkflows,
+    ).toBe(2000);
   });
 
   it('takes each setting from its variable', () => {
@@ -41,6 +69,7 @@ describe('worker tuning in loadConfig', () => {
       DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS: '0',
       DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10',
       DEBRIEF_ENTITY_WORKER_WORKFLOW_POLLERS: '3',
+      DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '1600',
     });
     expect(worker.followUps).toEqual({
       maxCachedWorkflows: 1000,
@@ -98,6 +127,8 @@ describe('worker tuning in loadConfig', () => {
     const { worker } = loadConfig({
       DEBRIEF_WORKER_MAX_CACHED_WORKFLOWS: '0',
       DEBRIEF_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
+      // 50 workflows in memory at once need 32 + 1.5 × 50 = 107 MB of heap.
+      DEBRIEF_WORKER_WORKFLOW_HEAP_MB: '128',
     });
     expect(worker.followUps).toMatchObject({
       maxCachedWorkflows: 0,

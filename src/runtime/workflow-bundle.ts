@@ -1,12 +1,9 @@
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  type BundleOptions,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { pathToFileURL } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, type BundleOptions } from '@temporalio/worker';
 import { sharedWorkflowModules } from './workflow-modules';
 
 /**
@@ -17,7 +14,7 @@ import { sharedWorkflowModules } from './workflow-modules';
  */
 
 /** What a worker is given: a bundle in memory (built at start) or the path of a prebuilt one. */
-export type WorkflowBundleOption = WorkflowBundleWithSourceMap | { codePath: string };
+export type WorkflowBundleOption = { code: string } | { codePath: string };
 
 interface BundleManifest {
   /** sha256 of the bundle file. */
@@ -132,7 +129,57 @@ export async function workflowBundleFor(
   // With tracing on, the variant built with the tracing interceptors, beside the named one.
   if (prebuilt && interceptorModules.length > 0) return checkWorkflowBundle(tracingBundlePathOf(prebuilt));
   if (prebuilt) return checkWorkflowBundle(prebuilt);
-  return bundleWorkflowCode(bundleOptions(failureConverterPath, interceptorModules));
+  return bundleApart(failureConverterPath, interceptorModules);
+}
+
+/** What the parent asks of a bundling child (see {@link bundleApart}). */
+interface BundleRequest {
+  failureConverterPath?: string;
+  interceptorModules: string[];
+}
+
+const bundleChildFlag = '--debrief-bundle-child';
+
+/**
+ * Bundles the workflows in a short-lived child process and returns the code. Webpack, once loaded, stays in
+ * the process that ran it: about 60 MB of live heap in the worker's main thread (its modules and caches)
+ * and about 170 MB of RSS with the garbage of the build, for as long as the worker runs. A child gives
+ * all of it back when it exits; the worker only receives the bundle (a few MB).
+ */
+export function bundleApart(
+  failureConverterPath?: string,
+  interceptorModules: string[] = [],
+): Promise<{ code: string }> {
+  const request: BundleRequest = {
+    ...(failureConverterPath ? { failureConverterPath } : {}),
+    interceptorModules,
+  };
+  // Run from the TypeScript sources (tsx, jest), the child needs tsx's loader too; from dist, plain node.
+  const execArgv = __filename.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
+  return new Promise((resolveCode, reject) => {
+    const child = fork(__filename, [bundleChildFlag, JSON.stringify(request)], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    let code: string | undefined;
+    let failure: string | undefined;
+    child.on('message', (message: { code?: string; error?: string }) => {
+      code = message.code ?? code;
+      failure = message.error ?? failure;
+    });
+    child.once('error', reject);
+    child.once('exit', (exitCode, signal) => {
+      if (code !== undefined) resolveCode({ code });
+      else
+        reject(
+          new Error(
+            `workflow bundle: the bundling process ${failure ? `failed: ${failure}` : `exited (${signal ?? exitCode}) without a bundle`}; ` +
+              'check that the workflows under src/workflows compile, or build once with `npm run build` and set DEBRIEF_WORKFLOW_BUNDLE',
+          ),
+        );
+    });
+  });
 }
 
 /** How the workflows are bundled, at start or by `npm run build`: one set of options for both. */
@@ -148,8 +195,21 @@ function bundleOptions(failureConverterPath?: string, interceptorModules: string
   };
 }
 
+/** The child side of {@link bundleApart}: bundles, sends the code to the parent and exits. */
+function runBundleChild(request: BundleRequest): void {
+  bundleWorkflowCode(bundleOptions(request.failureConverterPath, request.interceptorModules)).then(
+    ({ code }) => process.send?.({ code }, () => process.exit(0)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? error.message : String(error) }, () =>
+        process.exit(1),
+      ),
+  );
+}
+
 /** `node dist/runtime/workflow-bundle.js [path]`: what `npm run build` runs after compiling. */
-if (require.main === module) {
+if (require.main === module && process.argv[2] === bundleChildFlag) {
+  runBundleChild(JSON.parse(process.argv[3] ?? '{}') as BundleRequest);
+} else if (require.main === module) {
   const target = resolve(process.argv[2] ?? join(dirname(__dirname), 'workflow-bundle.js'));
   // The failure converter goes into the sandbox, as for a bundle built at start (see encryptedDataConverter).
   const failureConverter = require.resolve('./failure-converter');

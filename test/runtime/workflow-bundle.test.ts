@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  bundleApart,
   checkWorkflowBundle,
   manifestPathOf,
   tracingBundlePathOf,
   workflowBundleFor,
   writeWorkflowBundle,
 } from '../../src/runtime/workflow-bundle';
+
+const run = promisify(execFile);
 
 describe('the prebuilt workflow bundle', () => {
   let dir: string;
@@ -69,4 +74,31 @@ describe('the prebuilt workflow bundle', () => {
     await writeFile(manifestPathOf(other), JSON.stringify({ ...manifest, sdk: '0.0.1' }));
     expect(() => checkWorkflowBundle(other)).toThrow(/built with @temporalio\/workflow 0\.0\.1/);
   });
+});
+
+describe('the workflow bundle built at start', () => {
+  it('is built in a child process, so webpack and its compilers never load into the worker', async () => {
+    // A process of its own (as `debrief worker` is): what the bundling loaded shows in its module cache and
+    // in its memory maps (the swc compiler webpack uses is a native library).
+    const script = `
+      const { workflowBundleFor } = require('./src/runtime/workflow-bundle');
+      workflowBundleFor({}).then((bundle) => {
+        const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
+        process.stdout.write(JSON.stringify({
+          code: 'code' in bundle && bundle.code.includes('followUpWorkflow'),
+          compilation: Object.keys(require.cache).some((path) => /webpack.lib.Compilation\\.js$/.test(path)),
+          swc: /swc/.test(maps),
+        }));
+      });`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: join(__dirname, '..', '..'),
+    });
+    expect(JSON.parse(stdout)).toEqual({ code: true, compilation: false, swc: false });
+  }, 120_000);
+
+  it('reports a bundling that fails, with what to do', async () => {
+    await expect(bundleApart(undefined, [join(__dirname, 'no-such-interceptor-module.js')])).rejects.toThrow(
+      /the bundling process failed: Webpack finished with errors.*npm run build/s,
+    );
+  }, 120_000);
 });
