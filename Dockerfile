@@ -10,7 +10,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # Workers load the prebuilt bundle instead of running webpack at every start; a stale one is refused.
-ENV NODE_ENV=production TZ=UTC DEBRIEF_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+ENV NODE_ENV=production TZ=UTC DEBRIEF_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -31,7 +31,8 @@ export function startCli(command: 'up' | 'worker', env: Record<string, string>):
   );
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
     cwd: repoRoot,
-    env: { ...inherited, TZ: 'UTC', ...env },
+    // As `npm start` and the image run it: two malloc arenas (see "Sizing workers" in the README).
+    env: { ...inherited, TZ: 'UTC', MALLOC_ARENA_MAX: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
