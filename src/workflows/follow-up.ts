@@ -70,16 +70,6 @@ const { loadHolidays: loadHolidaysLocally } = proxyLocalActivities<Activities>({
   },
 });
 
-/**
- * Registration as a local activity: it only waits on the candidate entity and the phone index, so a trip
- * through the task queue (and a workflow task to take its answer) is pure overhead on the way to the
- * acknowledgement. Same timeout and retries as the queued one.
- */
-const { registerFollowUp: registerFollowUpLocally } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
-
 const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: {
@@ -181,12 +171,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
 /** Loads the candidate's holidays and registers the follow-up with the candidate entity. */
 async function start(core: FollowUpCore): Promise<void> {
   const { snapshot, followUpId, zone } = core;
-  // Decided once, before either call: a replayed run takes the same path it took the first time.
-  const registerOnce = patched(followUpPatches.localRegistration)
-    ? registerFollowUpLocally
-    : registerFollowUp;
   const register = () =>
-    registerOnce({
+    registerFollowUp({
       candidateId: snapshot.candidate.id,
       followUpId,
       company: snapshot.company,

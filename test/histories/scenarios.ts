@@ -178,18 +178,6 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    // Recorded after registration became a local activity: its marker replaces the queued activity.
-    name: 'follow-up-registered-locally',
-    activities: quietActivities,
-    async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'registered-locally');
-      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
-      await handle.result();
-      return handle;
-    },
-  },
-  {
     // Recorded before references were kept by a stable key: the tracker's refresh adds a reference ahead of
     // the one the candidate saw before the drafts, then the candidate approves index 0.
     name: 'follow-up-references-refreshed',

@@ -186,40 +186,6 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     );
   });
 
-  it('registers as a local activity, answering within the first workflow task, with no queued activity before the acknowledgement', async () => {
-    const registered: string[] = [];
-    await withFollowUp(
-      sampleSnapshot(),
-      async ({ handle, sent, until }) => {
-        await until(() => sent.some((message) => message.step === 'acknowledgement'), 'the acknowledgement');
-        expect(registered).toEqual([handle.workflowId]);
-        const events = (await handle.fetchHistory()).events ?? [];
-        const scheduled = events.flatMap(
-          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
-        );
-        expect(scheduled[0]).toBe('deliver');
-        expect(scheduled).not.toContain('registerFollowUp');
-        // Registration and the holidays both answer within the first workflow task, as its markers.
-        const firstTaskEnd = events.findIndex((event) => event.workflowTaskCompletedEventAttributes);
-        const nextTask = events.findIndex(
-          (event, index) => index > firstTaskEnd && event.workflowTaskScheduledEventAttributes,
-        );
-        const localActivities = events
-          .slice(firstTaskEnd, nextTask)
-          .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-        expect(localActivities).toHaveLength(2);
-        await handle.terminate('enough seen');
-      },
-      resolvePolicy(),
-      {
-        async registerFollowUp({ followUpId }) {
-          registered.push(followUpId);
-          return {};
-        },
-      },
-    );
-  });
-
   it('marks a message whose delivery could not be confirmed as possibly not arrived, and goes on', async () => {
     await withFollowUp(
       sampleSnapshot(),

@@ -50,7 +50,6 @@ export const followUpPatches = {
   closeOutInWindow: 'close-out-in-send-window',
   fullExtension: 'still-waiting-full-extension',
   fastStart: 'holidays-local-with-registration',
-  localRegistration: 'registration-as-local-activity',
   referencesByKey: 'references-by-stable-key',
   acrossApplications: 'debrief-across-applications',
   connectionFirst: 'connection-ask-before-references',
