@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type { DeliveryPermission } from '../domain/candidate-entity';
+import type { DeliveryPermission, DeliveryReservation } from '../domain/candidate-entity';
 import { isDigestible, type DigestPart, type DigestPermission } from '../domain/digest';
 import { renderDigest, type DigestSection } from '../domain/digest-message';
 import type { LinkMaker } from '../domain/message-catalog';
@@ -23,6 +23,18 @@ export interface DigestDecision {
   content: MessageContent;
 }
 
+/** What the candidate entity is asked to reserve for one message on one channel (plain or in a digest). */
+export function deliveryReservation(message: OutboundMessage, channel: Channel): DeliveryReservation {
+  return {
+    key: message.key,
+    channel,
+    ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
+    zone: message.zone ?? 'UTC',
+    smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
+    audience: message.audience,
+  };
+}
+
 /**
  * The delivery activity's hook into busy-week digests (rules in src/domain/digest.ts). For a digestible
  * message it asks the candidate entity instead of the plain reservation, waits inside the activity while a
@@ -33,16 +45,7 @@ export interface DigestDecision {
 export function createDigestHook(deps: DigestHookDeps) {
   function reservation(message: OutboundMessage, channel: Channel, windowMs: number) {
     const part: DigestPart = { key: message.key, followUpId: message.followUpId, request: message.request };
-    return {
-      key: message.key,
-      channel,
-      ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
-      zone: message.zone ?? 'UTC',
-      smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
-      audience: message.audience,
-      part,
-      windowMs,
-    };
+    return { ...deliveryReservation(message, channel), part, windowMs };
   }
 
   function digestContent({

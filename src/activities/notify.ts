@@ -6,10 +6,9 @@ import { callInvitation } from './call-invitation';
 import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/message-catalog';
 import { localeFor } from '../domain/templates/locale';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
-import { defaultPolicy } from '../domain/policy';
 import type { DeliverySettlement } from '../domain/candidate-entity';
 import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
-import { createDigestHook } from './digest-hook';
+import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
 import { recordDelivery } from '../observability/metrics';
@@ -68,14 +67,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
   function reserve(message: OutboundMessage, channel: Channel) {
     return refusingDeletedCandidates(() =>
-      deps.candidates.reserveDelivery(message.candidateId, {
-        key: message.key,
-        channel,
-        ...(channel === 'sms' ? { phone: message.recipient.phone } : { email: message.recipient.email }),
-        zone: message.zone ?? 'UTC',
-        smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
-        audience: message.audience,
-      }),
+      deps.candidates.reserveDelivery(message.candidateId, deliveryReservation(message, channel)),
     );
   }
 

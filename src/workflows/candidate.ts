@@ -241,20 +241,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     {
       validator: (request: DeliveryReservation) => {
         notPurged();
-        requireText(request.key, 'key');
-        if (request.channel !== 'sms' && request.channel !== 'email') {
-          throw new Error(`channel must be sms or email, got ${String(request.channel)}`);
-        }
-        if (request.channel === 'sms' && !E164.test(request.phone ?? '')) {
-          throw new Error('an SMS reservation needs the recipient phone in E.164 form');
-        }
-        if (request.channel === 'email' && !(request.email ?? '').includes('@')) {
-          throw new Error('an email reservation needs the recipient address');
-        }
-        localDate(0, request.zone);
-        if (!Number.isInteger(request.smsBudgetPerDay) || request.smsBudgetPerDay < 0) {
-          throw new Error(`smsBudgetPerDay must be a whole number ≥ 0, got ${request.smsBudgetPerDay}`);
-        }
+        validateReservation(request);
       },
     },
   );
@@ -265,7 +252,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     {
       validator: (request: DigestReservation) => {
         notPurged();
-        validateDigestReservation(request);
+        validateReservation(request);
         requireText(request.part?.followUpId, 'part.followUpId');
         if (request.part.key !== request.key) throw new Error('part.key must be the reservation key');
         if (!Number.isInteger(request.windowMs) || request.windowMs <= 0 || request.windowMs > 600_000) {
@@ -396,8 +383,8 @@ function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || value.trim() === '') throw new Error(`${name} must be a non-empty string`);
 }
 
-/** The plain reservation's checks, for a digest reservation. */
-function validateDigestReservation(request: DeliveryReservation): void {
+/** A reservation's checks, plain or in a digest. */
+function validateReservation(request: DeliveryReservation): void {
   requireText(request.key, 'key');
   if (request.channel !== 'sms' && request.channel !== 'email') {
     throw new Error(`channel must be sms or email, got ${String(request.channel)}`);
