@@ -105,6 +105,18 @@ describe('busy weeks: one digest instead of several reminders', () => {
     if (Math.max(...due) > now) await env.sleep(Math.max(...due) - now + 1_000);
   }
 
+  /**
+   * Ends a test's workflows before its worker stops: a delivery still waiting on the entity would otherwise
+   * keep calling through the test's client after the worker is gone, and the client's own retry throws
+   * outside any promise once the connection closes at the end of the file ("Channel has been shut down").
+   */
+  async function endAll(candidateId: string, handles: { terminate(reason: string): Promise<unknown> }[]) {
+    const entity = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
+    await Promise.all(
+      [...handles, entity].map((handle) => handle.terminate('the test is over').catch(() => undefined)),
+    );
+  }
+
   const remindersOf = (followUpIds: string[]) =>
     smtp.received.filter((mail) =>
       followUpIds.some((id) => mail.debriefKey.startsWith(`${id}:recruiterCall`)),
@@ -194,6 +206,7 @@ describe('busy weeks: one digest instead of several reminders', () => {
         'both follow-ups see their reminder delivered',
       );
       expect(remindersOf(ids)).toHaveLength(1);
+      await endAll(candidateId, handles);
     });
   }, 180_000);
 
@@ -241,6 +254,7 @@ describe('busy weeks: one digest instead of several reminders', () => {
       expect(deliveries[`${stopped}:recruiterCall:1:email`]).toBeUndefined();
       expect(remindersOf([stopped])).toHaveLength(0);
       expect(remindersOf(ids)).toHaveLength(1);
+      await endAll(candidateId, handles);
     });
   }, 180_000);
 });
