@@ -29,6 +29,9 @@ export interface EngineParts {
   api: boolean;
 }
 
+/** How long stopping waits for requests still being answered before it closes the Temporal connection. */
+const stopGraceMs = 10_000;
+
 /** A running engine; `stop()` shuts everything down in order (API, worker, Temporal). */
 export interface RunningEngine {
   temporal: TemporalLink;
@@ -134,6 +137,7 @@ export async function startEngine(
 
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
+  const answering = new Set<Promise<Response>>();
   if (parts.api && webhookSecret) {
     const dispatcher = createDispatcher({
       client: temporal.client,
@@ -177,8 +181,17 @@ export async function startEngine(
         ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
         : {}),
     });
+    // Requests still being answered, so that stopping waits for their Temporal calls: a connection closed
+    // under a call the client is about to retry throws outside any promise ("Channel has been shut down").
+    const fetch: typeof app.fetch = (request, ...rest) => {
+      const answer = Promise.resolve(app.fetch(request, ...rest));
+      answering.add(answer);
+      const done = () => answering.delete(answer);
+      answer.then(done, done);
+      return answer;
+    };
     server = await new Promise<ServerType>((resolveServer, reject) => {
-      const started = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
+      const started = serve({ fetch, hostname: config.http.host, port: config.http.port }, () =>
         resolveServer(started),
       );
       started.once('error', reject);
@@ -202,6 +215,11 @@ export async function startEngine(
     stop() {
       stopping ??= (async () => {
         if (server) await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        // A client that hung up leaves its request running; its calls get a few seconds to end.
+        await Promise.race([
+          Promise.allSettled([...answering]),
+          new Promise((resolveWait) => setTimeout(resolveWait, stopGraceMs).unref()),
+        ]);
         if (worker) {
           worker.shutdown();
           await done;
