@@ -30,6 +30,15 @@ export interface TemporalLink {
 }
 
 /**
+ * How the embedded server writes its SQLite file. SQLite's default journal rewrites and syncs a separate
+ * journal file for every transaction; a write-ahead log appends and syncs once, and still syncs every
+ * commit (`synchronous=full`), so nothing acknowledged is lost to a power cut. Measured on the drain bench
+ * (2,000 rejections, 2 cores): the last acknowledgement 175 s after the burst with the default journal,
+ * 112 s with this. (`synchronous=normal` gave 77 s, but a power cut could then undo accepted events.)
+ */
+export const embeddedServerPragmas = ['journal_mode=wal', 'synchronous=full'] as const;
+
+/**
  * Starts the local Temporal dev server (file-backed, with its UI) using the provisioned `temporal` CLI, or
  * the SDK's own download when none was found.
  */
@@ -56,6 +65,7 @@ export async function startEmbeddedTemporal(options: {
       uiPort: options.uiPort || undefined,
       namespace: options.namespace,
       searchAttributes: Object.values(searchAttributes),
+      extraArgs: embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
     },
     client: {
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -62,6 +62,11 @@ describe('open follow-ups by phase, counted from visibility on a real Temporal d
     await running;
     await temporal?.close();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes its database through a write-ahead log (see embeddedServerPragmas)', async () => {
+    // Without the pragma SQLite keeps a rollback journal instead, and no -wal file ever appears.
+    await expect(stat(join(dataDir, 'temporal.db-wal'))).resolves.toBeDefined();
   });
 
   it('counts a running follow-up under phase="running", and none under the other phases', async () => {
