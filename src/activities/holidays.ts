@@ -30,12 +30,27 @@ export function createHolidayActivities() {
   };
 }
 
+/** Lists already computed in this process, by country and years: every follow-up starts with one. */
+const computed = new Map<string, readonly string[]>();
+const MAX_COMPUTED = 512;
+
 function publicHolidays(country: string | undefined, fromIso: string, years: number): string[] {
   const firstYear = firstYearOf(fromIso);
   if (!Number.isInteger(years) || years < 1 || years > MAX_YEARS) {
     throw new HolidayInputError(`years must be a whole number from 1 to ${MAX_YEARS}, got ${years}`);
   }
   if (country === undefined || !COUNTRY.test(country)) return [];
+  const key = `${country.toUpperCase()} ${firstYear} ${years}`;
+  let dates = computed.get(key);
+  if (dates === undefined) {
+    dates = computeHolidays(country, firstYear, years);
+    if (computed.size >= MAX_COMPUTED) computed.delete(computed.keys().next().value as string);
+    computed.set(key, dates);
+  }
+  return [...dates];
+}
+
+function computeHolidays(country: string, firstYear: number, years: number): readonly string[] {
   const [countryCode = '', region] = country.toUpperCase().split('-');
   const calendar = region === undefined ? new Holidays(countryCode) : new Holidays(countryCode, region);
   const dates = new Set<string>();

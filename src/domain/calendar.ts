@@ -365,11 +365,13 @@ function localMinuteOfDay(zone: IANAZone, instantMs: number): number {
   return Math.floor((wall - Math.floor(wall / DAY_MS) * DAY_MS) / MINUTE_MS);
 }
 
+/** The zone, from luxon's cache: checking a name formats a date, which a follow-up would pay on every step. */
 function zoneNamed(zone: string): IANAZone {
-  if (!IANAZone.isValidZone(zone)) {
+  const named = IANAZone.create(zone);
+  if (!named.isValid) {
     throw new RangeError(`unknown timezone "${zone}"; use an IANA name such as America/New_York`);
   }
-  return IANAZone.create(zone);
+  return named;
 }
 
 function requireInstant(value: number, name: string): void {

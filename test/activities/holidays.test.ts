@@ -1,3 +1,4 @@
+import Holidays from 'date-holidays';
 import { createHolidayActivities, HolidayInputError } from '../../src/activities/holidays';
 
 describe('loadHolidays (real date-holidays data)', () => {
@@ -21,6 +22,23 @@ describe('loadHolidays (real date-holidays data)', () => {
     const dates = await loadHolidays('US', '2026-12-20', 2);
     expect(dates).toEqual(expect.arrayContaining(['2026-12-25', '2027-01-01', '2027-12-24']));
     expect(new Set(dates).size).toBe(dates.length);
+  });
+
+  it('computes a country and years once per process, and hands out copies', async () => {
+    const computing = jest.spyOn(Holidays.prototype, 'getHolidays');
+    try {
+      const first = await loadHolidays('FR', '2031-03-01', 2);
+      expect(computing).toHaveBeenCalledTimes(2);
+      first.push('tampered');
+      const again = await loadHolidays('fr', '2031-06-01T09:00:00Z', 2);
+      expect(computing).toHaveBeenCalledTimes(2);
+      expect(again).toEqual(first.slice(0, -1));
+      expect(again).toContain('2031-07-14');
+      await loadHolidays('FR', '2031-03-01', 1);
+      expect(computing).toHaveBeenCalledTimes(3);
+    } finally {
+      computing.mockRestore();
+    }
   });
 
   it('accepts a subdivision', async () => {
