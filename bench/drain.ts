@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { OutboxEntry } from '../src/activities/outbox';
 import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/ids';
 import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
-import { sampleProcess, startCli } from './processes';
+import { childPids, sampleProcess, startCli } from './processes';
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
 
@@ -56,6 +56,8 @@ export async function runDrain(
     });
     const answers = new Map<number, number>();
     let peakRssBytes = sampleProcess(engine.pid).rssBytes;
+    // The embedded Temporal server is the engine's only child: where the CPU of a burst goes.
+    const cpuBefore = cpuSeconds(engine.pid);
     const ingestSeconds = await timedPool(deliveries, settings.concurrency, async (delivery) => {
       const { status } = await postDelivery(apiUrl, delivery);
       answers.set(status, (answers.get(status) ?? 0) + 1);
@@ -70,6 +72,7 @@ export async function runDrain(
       if (acknowledged >= settings.rejections) break;
       await pause(500);
     }
+    const cpuAfter = cpuSeconds(engine.pid);
     const entries = await readAcknowledgements(outboxDir);
     const lastWrittenAt = entries.reduce(
       (last, entry) => Math.max(last, Date.parse(entry.writtenAt)),
@@ -115,6 +118,10 @@ export async function runDrain(
       })),
     );
     const events = deliveries.length;
+    const perAck = (seconds: number) => ((seconds * 1000) / settings.rejections).toFixed(1);
+    log(
+      `drain: CPU per acknowledgement: ${perAck(cpuAfter.engine - cpuBefore.engine)} ms in the engine (API and worker), ${perAck(cpuAfter.temporal - cpuBefore.temporal)} ms in the Temporal server`,
+    );
     return {
       phase: 'drain',
       seconds: (performance.now() - started) / 1000,
@@ -138,6 +145,9 @@ export async function runDrain(
         answers: Object.fromEntries(answers),
         engineRssPeakMb: peakRssBytes / 2 ** 20,
         engineLogLinesWithErrors: engine.count(/error|failed/i),
+        // From the burst's first request to the last acknowledgement (sampled every 0.5 s after the burst).
+        engineCpuMsPerAcknowledgement: Number(perAck(cpuAfter.engine - cpuBefore.engine)),
+        temporalCpuMsPerAcknowledgement: Number(perAck(cpuAfter.temporal - cpuBefore.temporal)),
         ...costs,
       },
       problems,
@@ -147,6 +157,12 @@ export async function runDrain(
     await engine.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds used so far by the engine and by its children (the embedded Temporal server). */
+function cpuSeconds(enginePid: number): { engine: number; temporal: number } {
+  const temporal = childPids(enginePid).reduce((sum, pid) => sum + sampleProcess(pid).cpuSeconds, 0);
+  return { engine: sampleProcess(enginePid).cpuSeconds, temporal };
 }
 
 async function listOrEmpty(dir: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..');
@@ -120,4 +120,14 @@ export function sampleProcess(pid: number): ProcSample {
 /** CPU used between two samples, as a share of one core. */
 export function cpuShare(from: ProcSample, to: ProcSample): number {
   return (to.cpuSeconds - from.cpuSeconds) / ((to.atMs - from.atMs) / 1000);
+}
+
+/** The processes `pid` started (the embedded Temporal server of `debrief up`, for one); Linux only. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (listed) children.push(...listed.split(' ').map(Number));
+  }
+  return children;
 }
