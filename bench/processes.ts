@@ -126,7 +126,13 @@ export function cpuShare(from: ProcSample, to: ProcSample): number {
 export function childPids(pid: number): number[] {
   const children: number[] = [];
   for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    let listed = '';
+    try {
+      listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    } catch (error) {
+      // A thread that ended since the listing has no children left to count.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
     if (listed) children.push(...listed.split(' ').map(Number));
   }
   return children;
