@@ -94,6 +94,18 @@ describe('deadlines at the edge, on a real dev server with no worker polling', (
   }, 180_000);
 
   afterAll(async () => {
+    // The API answered 503, but its updates still wait for a worker; ending their workflows ends those
+    // calls, so none is retrying through the client when the engine closes its connection.
+    if (engine) {
+      const { client } = engine.temporal;
+      const running = client.workflow.list({
+        query: `(TaskQueue = "${taskQueue}" OR TaskQueue = "${taskQueue}-entities") AND ExecutionStatus = "Running"`,
+      });
+      for await (const { workflowId } of running) {
+        await client.workflow.getHandle(workflowId).terminate('test over');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     await engine?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
