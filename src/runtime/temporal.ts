@@ -38,6 +38,9 @@ export interface TemporalLink {
  */
 export const embeddedServerPragmas = ['journal_mode=wal', 'synchronous=full'] as const;
 
+/** {@link embeddedServerPragmas} as `temporal server start-dev` arguments. */
+export const embeddedServerArgs = embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]);
+
 /**
  * Starts the local Temporal dev server (file-backed, with its UI) using the provisioned `temporal` CLI, or
  * the SDK's own download when none was found.
@@ -65,7 +68,7 @@ export async function startEmbeddedTemporal(options: {
       uiPort: options.uiPort || undefined,
       namespace: options.namespace,
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+      extraArgs: [...embeddedServerArgs],
     },
     client: {
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

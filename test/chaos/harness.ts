@@ -8,7 +8,7 @@ import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import { followUpWorkflowId } from '../../src/domain/ids';
 import { signWebhook } from '../../src/ingest/signature';
-import { embeddedServerPragmas } from '../../src/runtime/temporal';
+import { embeddedServerArgs } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
 import { stateQuery, type FollowUpState } from '../../src/workflows';
 import { eventually } from '../helpers/eventually';
@@ -153,7 +153,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         '--log-level',
         'error',
         // Written as `npm start` writes it, so the restart scenario restarts what ships.
-        ...embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        ...embeddedServerArgs,
       ],
       { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir },
     );
