@@ -118,9 +118,11 @@ export async function runDrain(
       })),
     );
     const events = deliveries.length;
-    const perAck = (seconds: number) => ((seconds * 1000) / settings.rejections).toFixed(1);
+    const perAck = (seconds: number) => Number(((seconds * 1000) / settings.rejections).toFixed(1));
+    const engineCpuMsPerAcknowledgement = perAck(cpuAfter.engine - cpuBefore.engine);
+    const temporalCpuMsPerAcknowledgement = perAck(cpuAfter.temporal - cpuBefore.temporal);
     log(
-      `drain: CPU per acknowledgement: ${perAck(cpuAfter.engine - cpuBefore.engine)} ms in the engine (API and worker), ${perAck(cpuAfter.temporal - cpuBefore.temporal)} ms in the Temporal server`,
+      `drain: CPU per acknowledgement: ${engineCpuMsPerAcknowledgement} ms in the engine (API and worker), ${temporalCpuMsPerAcknowledgement} ms in the Temporal server`,
     );
     return {
       phase: 'drain',
@@ -146,8 +148,8 @@ export async function runDrain(
         engineRssPeakMb: peakRssBytes / 2 ** 20,
         engineLogLinesWithErrors: engine.count(/error|failed/i),
         // From the burst's first request to the last acknowledgement (sampled every 0.5 s after the burst).
-        engineCpuMsPerAcknowledgement: Number(perAck(cpuAfter.engine - cpuBefore.engine)),
-        temporalCpuMsPerAcknowledgement: Number(perAck(cpuAfter.temporal - cpuBefore.temporal)),
+        engineCpuMsPerAcknowledgement,
+        temporalCpuMsPerAcknowledgement,
         ...costs,
       },
       problems,
