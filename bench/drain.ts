@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { OutboxEntry } from '../src/activities/outbox';
 import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/ids';
+import { closedConnectionPlugin } from '../src/runtime/closed-connection';
 import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
 import { childPids, sampleProcess, startCli } from './processes';
 import { figure, type PhaseResult } from './report';
@@ -42,7 +43,7 @@ export async function runDrain(
     const apiUrl = (await engine.waitFor(/API: (http:\/\/\S+)/, 300_000))[1] as string;
     const address = (await engine.waitFor(/Temporal: (\S+) \(namespace/, 1000))[1] as string;
     await engine.waitFor(/ready; press Ctrl-C/, 60_000);
-    connection = await Connection.connect({ address });
+    connection = await Connection.connect({ address, plugins: [closedConnectionPlugin] });
     const client = new Client({ connection });
     const outboxDir = join(dataDir, 'outbox');
     log(

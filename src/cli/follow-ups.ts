@@ -6,6 +6,7 @@ import {
   type FollowUpCommand,
   type FollowUpGateway,
 } from '../api/follow-ups';
+import { closedConnectionPlugin } from '../runtime/closed-connection';
 import { encryptedDataConverter } from '../runtime/codec';
 import { resolveEncryptionKeys } from '../runtime/encryption-keys';
 import { connectExternalTemporal } from '../runtime/temporal';
@@ -24,7 +25,7 @@ async function connect(config: Config): Promise<{ client: Client; close: () => P
     return { client: link.client, close: () => link.close() };
   }
   const address = `127.0.0.1:${config.temporal.port}`;
-  const connection = await Connection.connect({ address, connectTimeout: '3s' }).catch((error: unknown) => {
+  const connection = await Connection.connect({ address, connectTimeout: '3s', plugins: [closedConnectionPlugin] }).catch((error: unknown) => {
     throw new Error(`no Temporal at ${address} (${String(error)}); start the engine with npm start first`);
   });
   return {

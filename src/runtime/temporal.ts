@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { defineSearchAttributeKey, SearchAttributeType, type DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
+import { closedConnectionPlugin } from './closed-connection';
 import { phaseSearchAttribute } from '../workflows/definitions';
 import type { Tools } from './tools';
 
@@ -70,6 +71,7 @@ export async function startEmbeddedTemporal(options: {
       searchAttributes: Object.values(searchAttributes),
       extraArgs: [...embeddedServerArgs],
     },
+    plugins: [closedConnectionPlugin],
     client: {
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}),
@@ -103,7 +105,7 @@ export async function connectExternalTemporal(
     profile: config.env.TEMPORAL_PROFILE,
     overrideEnvVars,
   });
-  const connection = await Connection.connect(connectionOptions);
+  const connection = await Connection.connect({ ...connectionOptions, plugins: [closedConnectionPlugin] });
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   return {
     client: new Client({

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { encryptedDataConverter, formatEncryptionKeys, generateEncryptionKey } from '../../src/runtime/codec';
 import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/events';
@@ -160,7 +161,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await waitForPort(temporalPort, 'the Temporal dev server');
   };
   await startTemporal();
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await Connection.connect({ address: temporalAddress, plugins: [closedConnectionPlugin] });
   const client = new Client({
     connection,
     namespace: 'default',

@@ -6,6 +6,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { loadTools } from '../../src/runtime/tools';
 import { sharedWorkflowModules } from '../../src/runtime/workflow-modules';
 
@@ -38,6 +39,7 @@ export async function startTimeSkipping(
           executable: testServer ? { type: 'existing-path', path: testServer } : { type: 'cached-download' },
         },
         ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
+        plugins: [closedConnectionPlugin],
       });
     } catch (error) {
       lastError = error;

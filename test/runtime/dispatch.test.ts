@@ -7,6 +7,7 @@ import { candidateDeletedSchema, interviewScheduledSchema } from '../../src/doma
 import { followUpWorkflowId, interviewPrepWorkflowId } from '../../src/domain/ids';
 import { PolicyError } from '../../src/domain/policy';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
+import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { createDispatcher, type Dispatcher } from '../../src/runtime/dispatch';
 import { startEmbeddedTemporal, type TemporalLink } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
@@ -144,7 +145,7 @@ describe('dispatch on a real Temporal dev server', () => {
     expect((await dispatcher.dispatch(rejected, rejected.id)).status).toBe('started');
     expect((await dispatcher.dispatch(reopened, reopened.id)).status).toBe('cancelled');
 
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect({ address: temporal.address, plugins: [closedConnectionPlugin] });
     try {
       const restarted = newDispatcher(new Client({ connection, namespace: 'default' }));
       expect((await restarted.dispatch(rejected, rejected.id)).status).toBe('started');

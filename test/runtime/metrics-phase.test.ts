@@ -7,6 +7,7 @@ import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
 import type { OutboundMessage } from '../../src/domain/messages';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
+import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { createDispatcher } from '../../src/runtime/dispatch';
 import { registry, watchOpenWorkflows } from '../../src/observability/metrics';
 import { searchAttributes, startEmbeddedTemporal, type TemporalLink } from '../../src/runtime/temporal';
@@ -119,6 +120,7 @@ describe('follow-ups on a namespace registered before DebriefPhase, on a real Te
         ui: false,
         searchAttributes: [searchAttributes.candidate, searchAttributes.company, searchAttributes.stage],
       },
+      plugins: [closedConnectionPlugin],
     });
   });
   afterAll(async () => {
