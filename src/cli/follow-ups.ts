@@ -25,7 +25,11 @@ async function connect(config: Config): Promise<{ client: Client; close: () => P
     return { client: link.client, close: () => link.close() };
   }
   const address = `127.0.0.1:${config.temporal.port}`;
-  const connection = await Connection.connect({ address, connectTimeout: '3s', plugins: [closedConnectionPlugin] }).catch((error: unknown) => {
+  const connection = await Connection.connect({
+    address,
+    connectTimeout: '3s',
+    plugins: [closedConnectionPlugin],
+  }).catch((error: unknown) => {
     throw new Error(`no Temporal at ${address} (${String(error)}); start the engine with npm start first`);
   });
   return {

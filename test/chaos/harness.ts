@@ -161,7 +161,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await waitForPort(temporalPort, 'the Temporal dev server');
   };
   await startTemporal();
-  const connection = await Connection.connect({ address: temporalAddress, plugins: [closedConnectionPlugin] });
+  const connection = await Connection.connect({
+    address: temporalAddress,
+    plugins: [closedConnectionPlugin],
+  });
   const client = new Client({
     connection,
     namespace: 'default',

@@ -145,7 +145,10 @@ describe('dispatch on a real Temporal dev server', () => {
     expect((await dispatcher.dispatch(rejected, rejected.id)).status).toBe('started');
     expect((await dispatcher.dispatch(reopened, reopened.id)).status).toBe('cancelled');
 
-    const connection = await Connection.connect({ address: temporal.address, plugins: [closedConnectionPlugin] });
+    const connection = await Connection.connect({
+      address: temporal.address,
+      plugins: [closedConnectionPlugin],
+    });
     try {
       const restarted = newDispatcher(new Client({ connection, namespace: 'default' }));
       expect((await restarted.dispatch(rejected, rejected.id)).status).toBe('started');
