@@ -4,6 +4,7 @@ import {
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
+  type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
@@ -65,4 +66,63 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** A task queue (and workflow id prefix) unique to one test. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Runs `run` on a fresh time-skipping server, and again on another when that server stalls. Temporal's Java
+ * test server at times refuses an activation ("invalid history builder state for action", most often where
+ * timers fire on the same instant) and the run then makes no progress at all. A run with no result within
+ * `attemptMs` of real time is that fault, not an answer: `abandoned` is aborted (the run stops its worker
+ * there), its server is torn down, and the run starts over, at most `attempts` times in all. A run that
+ * fails fails at once; nothing it checks is relaxed.
+ */
+export async function onTimeSkippingServer<T>(
+  run: (env: TestWorkflowEnvironment, abandoned: AbortSignal) => Promise<T>,
+  options: { attempts?: number; attemptMs?: number; dataConverter?: DataConverter } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  const attemptMs = options.attemptMs ?? 60_000;
+  for (let attempt = 1; ; attempt++) {
+    const env = await startTimeSkipping(
+      options.dataConverter ? { dataConverter: options.dataConverter } : {},
+    );
+    const abandon = new AbortController();
+    const running = run(env, abandon.signal);
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), attemptMs);
+    });
+    try {
+      const outcome = await Promise.race([running.then((value) => ({ value })), stalled]);
+      if (outcome !== 'stalled') return outcome.value;
+      abandon.abort();
+      // The run notices at its next call to the server (its worker stops), or its calls fail at teardown.
+      await Promise.race([
+        running.catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 10_000)),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      await env.teardown();
+    }
+    if (attempt === attempts) {
+      throw new Error(
+        `the time-skipping server stalled in all ${attempts} attempts (${attemptMs / 1000} s each)`,
+      );
+    }
+    process.stderr.write(
+      `time-skipping server stalled (attempt ${attempt} of ${attempts}); again on a fresh one\n`,
+    );
+  }
+}
+
+/** Stops `worker` when the run is abandoned (see {@link onTimeSkippingServer}). */
+export function stopWhenAbandoned(worker: Pick<Worker, 'shutdown'>, abandoned: AbortSignal): void {
+  abandoned.addEventListener('abort', () => {
+    try {
+      worker.shutdown();
+    } catch {
+      // It had stopped already.
+    }
+  });
 }

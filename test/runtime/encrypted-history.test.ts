@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createFileOutbox, createTemporalCandidateDirectory, phoneHash } from '../../src/activities';
 import { createTwilioSmsSender } from '../../src/activities/channels';
 import { createLinkMaker } from '../../src/links/link-tokens';
@@ -22,7 +23,7 @@ import {
 } from '../../src/workflows';
 import { phoneIndexWorkflowId } from '../../src/workflows/phone-index';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
-import { startTimeSkipping, uniqueName } from '../helpers/temporal';
+import { onTimeSkippingServer, stopWhenAbandoned, uniqueName } from '../helpers/temporal';
 
 /**
  * The guarantee behind "phones, emails and feedback never sit in Temporal in plaintext": a whole follow-up
@@ -103,8 +104,17 @@ async function runAndScan(encrypted: boolean): Promise<Scan> {
   const dataConverter: DataConverter | undefined = encrypted
     ? encryptedDataConverter([generateEncryptionKey('test-key')])
     : undefined;
+  return onTimeSkippingServer((env, abandoned) => runAndScanOn(env, abandoned, dataConverter), {
+    ...(dataConverter ? { dataConverter } : {}),
+  });
+}
+
+async function runAndScanOn(
+  env: TestWorkflowEnvironment,
+  abandoned: AbortSignal,
+  dataConverter: DataConverter | undefined,
+): Promise<Scan> {
   // The environment's own client is the one that lets the server skip time while a result is awaited.
-  const env = await startTimeSkipping(dataConverter ? { dataConverter } : {});
   const client = env.client;
   const plainClient = new Client({ connection: env.connection });
   const twilio = await startTwilioFake();
@@ -138,6 +148,7 @@ async function runAndScan(encrypted: boolean): Promise<Scan> {
         publicUrl,
       },
     });
+    stopWhenAbandoned(worker, abandoned);
     await worker.runUntil(async () => {
       const handle = await client.workflow.start(followUpWorkflow, {
         taskQueue,
@@ -193,7 +204,6 @@ async function runAndScan(encrypted: boolean): Promise<Scan> {
   } finally {
     await twilio.close();
     await rm(outboxDir, { recursive: true, force: true });
-    await env.teardown();
   }
 }
 
@@ -258,7 +268,7 @@ describe('raw Temporal histories hold no personal data (encrypted payloads and f
     for (const failure of scan.failures) expect(failure).toMatch(/^stored: Encoded failure; decrypted: \S/);
     expect(scan.failures.join('\n')).toMatch(/No channel could carry .*not a valid phone number/);
     expect(scan.leaks).toEqual([]);
-  });
+  }, 240_000);
 
   it('finds them all when the same run is stored without encryption (the search can fail)', async () => {
     const scan = await runAndScan(false);
@@ -274,5 +284,5 @@ describe('raw Temporal histories hold no personal data (encrypted payloads and f
       expect(leaked).toContain(value);
     }
     expect(scan.leaks.some((leak) => leak.startsWith('candidate-'))).toBe(true);
-  });
+  }, 240_000);
 });

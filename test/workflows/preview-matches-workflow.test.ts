@@ -8,7 +8,7 @@ import { resolvePolicy, type PolicyOverride } from '../../src/domain/policy';
 import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
 import { followUpWorkflow, stateQuery, type TimelineEntry } from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
-import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { onTimeSkippingServer, stopWhenAbandoned, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -59,62 +59,29 @@ const cases: {
  * times, in the same order: message by message, on the candidate's clock.
  */
 describe('the preview and the workflow agree', () => {
-  let env: TestWorkflowEnvironment;
   // A server per attempt. The cases keep the interviewer's reminders and the connection's deadline off the
   // close-out's instants: where timers of the steps scope fire with the close-out, the time-skipping server
-  // at times refuses the activation ("invalid history builder state for action") and the run stalls, with
-  // the code from before the core as with the core. A stalled run (no result within `attemptMs` of real
-  // time) is a fault of the test server, not an answer: it is run again on a fresh server, at most
-  // `attempts` times in all, and the comparison itself is never relaxed.
+  // at times refuses the activation and the run stalls, with the code from before the core as with the core.
+  // A stalled run is run again on a fresh server (see `onTimeSkippingServer`); the comparison itself is
+  // never relaxed.
   const attempts = 5;
   const attemptMs = 60_000;
-  // Abandoned attempts keep their server until the end of the file: the client retries a call that failed
-  // on a timer of its own, and a connection closed under such a retry throws outside any promise ("Channel
-  // has been shut down"), which would fail whichever test runs then. Their loops notice the abandonment at
-  // their next call and end; only then, or after a minute, are their servers torn down.
-  const abandoned: { env: TestWorkflowEnvironment; comparing: Promise<unknown> }[] = [];
-  afterEach(async () => {
-    await env?.teardown();
-  });
-  afterAll(async () => {
-    await Promise.all(
-      abandoned.map(async (attempt) => {
-        await Promise.race([
-          attempt.comparing.catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, 60_000).unref()),
-        ]);
-        await attempt.env.teardown().catch(() => undefined);
-      }),
-    );
-  }, 120_000);
 
   it.each(cases)(
     '$name',
     async (testCase) => {
-      for (let attempt = 1; ; attempt += 1) {
-        env = await startTimeSkipping();
-        const running: { worker?: Worker; abandoned?: boolean } = {};
-        const comparing = compareOnce(testCase, running);
-        const outcome = await Promise.race([
-          comparing.then(() => 'compared' as const),
-          new Promise<'stalled'>((resolve) => setTimeout(() => resolve('stalled'), attemptMs).unref()),
-        ]);
-        if (outcome === 'compared') return;
-        if (attempt === attempts) throw new Error(`the test server stalled in all ${attempts} attempts`);
-        process.stderr.write(`time-skipping server stalled (attempt ${attempt} of ${attempts}); again\n`);
-        // The stalled attempt's worker stops (it fails the attempt, as it should); its server stays up until
-        // the end of the file (see `abandoned`).
-        running.abandoned = true;
-        running.worker?.shutdown();
-        abandoned.push({ env, comparing: comparing.catch(() => undefined) });
-      }
+      await onTimeSkippingServer((env, abandoned) => compareOnce(env, abandoned, testCase), {
+        attempts,
+        attemptMs,
+      });
     },
-    attempts * attemptMs + 60_000,
+    attempts * (attemptMs + 15_000),
   );
 
   async function compareOnce(
+    env: TestWorkflowEnvironment,
+    abandoned: AbortSignal,
     { zone, country, override, holidaysFrom }: (typeof cases)[number],
-    running: { worker?: Worker; abandoned?: boolean },
   ): Promise<void> {
     const taskQueue = uniqueName('preview-vs-workflow');
     const policy = resolvePolicy(override);
@@ -162,7 +129,7 @@ describe('the preview and the workflow agree', () => {
       workflowBundle: await workflowBundle(),
       activities,
     });
-    running.worker = worker;
+    stopWhenAbandoned(worker, abandoned);
     const { timeline, startMs } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(followUpWorkflow, {
         taskQueue,
@@ -172,7 +139,7 @@ describe('the preview and the workflow agree', () => {
       // Time moves in steps of an hour, as the test asks, rather than skipped by the server on its own
       // while the workflow runs: the stalls above came far more often with the server's own skipping.
       for (let hours = 0; (await handle.describe()).status.name === 'RUNNING'; hours += 1) {
-        if (running.abandoned) throw new Error('abandoned: the test server stalled');
+        if (abandoned.aborted) throw new Error('abandoned: the test server stalled');
         if (hours > 60 * 24) throw new Error('the follow-up did not end within 60 days');
         await env.sleep('1 hour');
       }
