@@ -1,3 +1,4 @@
+import type { ConnectionPlugin } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -12,6 +13,25 @@ import { loadTools } from '../../src/runtime/tools';
 import { sharedWorkflowModules } from '../../src/runtime/workflow-modules';
 
 let runtimeInstalled = false;
+
+/**
+ * Temporal's Java test server accepts a keepalive ping every 5 minutes at most, and the client pings every
+ * 30 s: after about 90 s the server closes the connection for "excess pings", and a time-skipping call cut
+ * off that way can leave the server's clock stuck, so a long test file stalls. A loopback connection needs
+ * no keepalive.
+ */
+const noKeepalive: ConnectionPlugin = {
+  name: 'debrief-test-server-no-keepalive',
+  configureConnection: (options) => ({
+    ...options,
+    channelArgs: {
+      ...options.channelArgs,
+      'grpc.keepalive_time_ms': undefined,
+      'grpc.keepalive_timeout_ms': undefined,
+      'grpc.keepalive_permit_without_calls': undefined,
+    },
+  }),
+};
 
 /** Keeps the SDK's logs to warnings so test output stays readable. */
 export function quietRuntime(): void {
@@ -40,7 +60,7 @@ export async function startTimeSkipping(
           executable: testServer ? { type: 'existing-path', path: testServer } : { type: 'cached-download' },
         },
         ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
-        plugins: [closedConnectionPlugin],
+        plugins: [closedConnectionPlugin, noKeepalive],
       });
     } catch (error) {
       lastError = error;
