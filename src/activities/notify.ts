@@ -294,17 +294,41 @@ export function createNotifyActivities(deps: NotifyDeps) {
      * not sent again). When no channel could carry the message, a non-retryable ApplicationFailure whose
      * type is the {@link DeliveryErrorCode} of the last failure. A message held back only by the SMS budget
      * with no email to fall back on answers `skipped`: the follow-up's next reminder carries it.
+     *
+     * A message with a registration (a follow-up's acknowledgement going out at once) first registers the
+     * follow-up with the candidate's entity; a deleted candidate refuses there, with the non-retryable
+     * `candidate_deleted` failure, and nothing is sent. A retry registers again, which changes nothing.
      */
     async deliver(message: OutboundMessage): Promise<DeliveryResult> {
       const beat = setInterval(() => heartbeat(), heartbeatEveryMs);
       try {
         heartbeat();
-        return await deliverOnce(message);
+        const registered = message.registration ? await register(message, message.registration) : undefined;
+        const result = await deliverOnce(message);
+        return registered?.replyTag ? { ...result, replyTag: registered.replyTag } : result;
       } finally {
         clearInterval(beat);
       }
     },
   };
+
+  function register(
+    message: OutboundMessage,
+    { company, role }: NonNullable<OutboundMessage['registration']>,
+  ) {
+    const { candidateId, followUpId, recipient, zone = 'UTC' } = message;
+    return refusingDeletedCandidates(() =>
+      deps.candidates.registerFollowUp({
+        candidateId,
+        followUpId,
+        company,
+        role,
+        zone,
+        ...(recipient.phone !== undefined ? { phone: recipient.phone } : {}),
+        ...(recipient.email !== undefined ? { email: recipient.email } : {}),
+      }),
+    );
+  }
 
   async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
     const links = deps.links(message.followUpId);

@@ -54,6 +54,12 @@ export interface OutboundMessage {
   locale?: string;
   /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
   smsBudgetPerDay?: number;
+  /**
+   * Set on a follow-up's acknowledgement when it goes out at once: the delivery first registers the follow-up
+   * with the candidate's entity (the recipient's phone, email and zone, and these), so the follow-up needs
+   * no task of its own for that. A deleted candidate refuses there (`candidate_deleted`) and nothing is sent.
+   */
+  registration?: { company: string; role: string };
 }
 
 /**
@@ -77,6 +83,8 @@ export interface DeliveryResult {
    * not have arrived there. Email only, in effect: SMS is reconciled with the provider before any resend.
    */
   uncertain?: Channel[];
+  /** When the delivery registered the follow-up (see {@link OutboundMessage.registration}): its reply tag, if any. */
+  replyTag?: string;
 }
 
 /** Builds the deterministic key of a message. */

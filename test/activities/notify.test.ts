@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFileOutbox } from '../../src/activities';
+import { CandidateDeletedError } from '../../src/activities/candidates';
 import {
   DeliveryError,
   type DeliveryErrorCode,
@@ -174,6 +175,40 @@ describe('deliver activity', () => {
     expect(await deliver(acts, m)).toMatchObject({ status: 'sent', via: 'outbox' });
     expect(await deliver(acts, m)).toMatchObject({ status: 'duplicate', via: 'outbox' });
     expect((await readdir(dir)).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+  });
+
+  it('registers the follow-up first when the message carries its registration, then delivers', async () => {
+    const acts = activities({ sms: undefined, mail: undefined });
+    const first = message({ registration: { company: 'Acme', role: 'Staff Engineer' } });
+    expect(await deliver(acts, first)).toMatchObject({ status: 'sent', via: 'outbox' });
+    expect((await candidates.state('cand-1'))?.openFollowUps).toEqual([
+      expect.objectContaining({ followUpId: first.followUpId, company: 'Acme', zone: 'America/New_York' }),
+    ]);
+    expect(candidates.phones.get('+14155550100')).toEqual(['cand-1']);
+    // A second follow-up of the same candidate gets a reply tag with its registration.
+    const second = message({ registration: { company: 'Globex', role: 'Engineer' } });
+    expect((await deliver(acts, second)).replyTag).toEqual(expect.any(String));
+    // A retried delivery registers again, which changes nothing.
+    await deliver(acts, second);
+    expect((await candidates.state('cand-1'))?.openFollowUps).toHaveLength(2);
+  });
+
+  it("sends nothing when the registration it carries is refused (a deleted candidate's tombstone)", async () => {
+    const acts = activities({
+      candidates: {
+        ...candidates,
+        async registerFollowUp({ candidateId }) {
+          throw new CandidateDeletedError(candidateId);
+        },
+      },
+    });
+    const failure = await failureOf(
+      deliver(acts, message({ registration: { company: 'Acme', role: 'Staff Engineer' } })),
+    );
+    expect(failure).toMatchObject({ type: 'candidate_deleted', nonRetryable: true });
+    expect(sms.sent).toEqual([]);
+    expect(mail.sent).toEqual([]);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.json'))).toEqual([]);
   });
 
   it('sends SMS and email once each; a retried activity sends nothing again', async () => {

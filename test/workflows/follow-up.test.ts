@@ -69,6 +69,28 @@ function fakeActivities(sent: Sent[], closed: string[]): FollowUpActivities {
   };
 }
 
+/**
+ * As the real `deliver` does (src/activities/notify.ts): a message carrying the follow-up's registration
+ * registers it first, so a refusal there means nothing is sent.
+ */
+function registeringFirst(activities: FollowUpActivities): FollowUpActivities['deliver'] {
+  return async (message) => {
+    if (message.registration) {
+      const { replyTag } = await activities.registerFollowUp({
+        candidateId: message.candidateId,
+        followUpId: message.followUpId,
+        ...message.registration,
+        zone: message.zone ?? 'UTC',
+        phone: message.recipient.phone,
+        email: message.recipient.email,
+      });
+      const result = await activities.deliver(message);
+      return replyTag ? { ...result, replyTag } : result;
+    }
+    return activities.deliver(message);
+  };
+}
+
 describe('followUpWorkflow on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
@@ -95,11 +117,12 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     const sent: Sent[] = [];
     const closed: string[] = [];
     const taskQueue = uniqueName('follow-up');
+    const activities = { ...fakeActivities(sent, closed), ...overrides };
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: { ...fakeActivities(sent, closed), ...overrides },
+      activities: { ...activities, deliver: registeringFirst(activities) },
     });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start(followUpWorkflow, {
@@ -158,33 +181,115 @@ describe('followUpWorkflow on the time-skipping test server', () => {
   const localWeekday = (ms: number, zone: string) =>
     new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(ms);
 
-  it('ends quietly, sending nothing, when the candidate was deleted before it registered', async () => {
-    const result = await withFollowUp(
+  /** Moves the server's clock to the next `hourUtc`:00 UTC on a Wednesday (New York: morning or night). */
+  async function atWednesdayHour(hourUtc: number): Promise<void> {
+    const nowMs = await env.currentTimeMs();
+    const target = new Date(nowMs + 7 * 24 * HOUR);
+    target.setUTCDate(target.getUTCDate() - ((target.getUTCDay() + 4) % 7));
+    target.setUTCHours(hourUtc, 0, 0, 0);
+    await env.sleep(target.getTime() - nowMs);
+  }
+
+  it.each([
+    ['at once (15:00 in New York)', 19, true],
+    ['in the quiet hours (23:00 in New York)', 3, false],
+  ])(
+    'registers once, with an acknowledgement that goes out %s, or on its own',
+    async (_when, hourUtc, withAcknowledgement) => {
+      await atWednesdayHour(hourUtc);
+      const registered: string[] = [];
+      const carried: string[] = [];
+      await withFollowUp(
+        sampleSnapshot(),
+        async ({ handle, until }) => {
+          await until(
+            async () => (await handle.query(stateQuery)).callAttempts.recruiterCall > 0,
+            'the first call reminder',
+            10,
+          );
+          expect(registered).toEqual([handle.workflowId]);
+          expect(carried).toEqual(withAcknowledgement ? ['acknowledgement'] : []);
+          await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+          await handle.result();
+        },
+        resolvePolicy(),
+        {
+          async registerFollowUp({ followUpId }) {
+            registered.push(followUpId);
+            return { replyTag: undefined };
+          },
+          async deliver(message) {
+            if (message.registration) carried.push(message.step);
+            return { key: message.key, status: 'sent', via: 'outbox' };
+          },
+        },
+      );
+    },
+  );
+
+  it('registers on its own when the acknowledgement that carried the registration could not go', async () => {
+    await atWednesdayHour(19);
+    const registered: string[] = [];
+    await withFollowUp(
       sampleSnapshot(),
-      async ({ handle, sent, closed }) => {
-        const ended = await handle.result();
-        expect(sent).toEqual([]);
-        expect(closed).toEqual([]);
+      async ({ handle, until }) => {
+        await until(async () => (await handle.query(stateQuery)).steps.acknowledgement === 'done', 'the ack');
+        // The delivery registered, then failed for good; the follow-up registered again on its own.
+        expect(registered).toEqual([handle.workflowId, handle.workflowId]);
         const { timeline } = await handle.query(stateQuery);
-        expect(timeline.map((entry) => entry.summary)).toEqual(['Stopped: the candidate was deleted']);
-        return ended;
+        expect(timeline.map((entry) => entry.summary)).toContain('Acknowledgement: could not be delivered');
+        await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+        // Ended before its worker stops: a follow-up left open would hold the server's clock for the next test.
+        await handle.result();
       },
       resolvePolicy(),
       {
-        async registerFollowUp() {
-          throw ApplicationFailure.create({
-            type: 'candidate_deleted',
-            message: 'candidate was deleted',
-            nonRetryable: true,
-          });
+        async registerFollowUp({ followUpId }) {
+          registered.push(followUpId);
+          return { replyTag: undefined };
+        },
+        async deliver(message) {
+          if (message.step !== 'acknowledgement') return { key: message.key, status: 'sent', via: 'outbox' };
+          throw ApplicationFailure.create({ type: 'sms_invalid_number', message: 'no', nonRetryable: true });
         },
       },
     );
-    expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
-    expect(Object.values(result.steps).every((status) => status === 'stopped' || status === 'off')).toBe(
-      true,
-    );
   });
+
+  it.each([
+    ['with an acknowledgement going out at once', 19],
+    ['on its own, in the quiet hours', 3],
+  ])(
+    'ends quietly, sending nothing, when the candidate was deleted before it registered (%s)',
+    async (_when, hourUtc) => {
+      await atWednesdayHour(hourUtc);
+      const result = await withFollowUp(
+        sampleSnapshot(),
+        async ({ handle, sent, closed }) => {
+          const ended = await handle.result();
+          expect(sent).toEqual([]);
+          expect(closed).toEqual([]);
+          const { timeline } = await handle.query(stateQuery);
+          expect(timeline.map((entry) => entry.summary)).toEqual(['Stopped: the candidate was deleted']);
+          return ended;
+        },
+        resolvePolicy(),
+        {
+          async registerFollowUp() {
+            throw ApplicationFailure.create({
+              type: 'candidate_deleted',
+              message: 'candidate was deleted',
+              nonRetryable: true,
+            });
+          },
+        },
+      );
+      expect(result).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
+      expect(Object.values(result.steps).every((status) => status === 'stopped' || status === 'off')).toBe(
+        true,
+      );
+    },
+  );
 
   it('marks a message whose delivery could not be confirmed as possibly not arrived, and goes on', async () => {
     await withFollowUp(

@@ -54,4 +54,5 @@ export const followUpPatches = {
   acrossApplications: 'debrief-across-applications',
   connectionFirst: 'connection-ask-before-references',
   alignCloseOut: 'close-out-at-window-start',
+  registrationWithAcknowledgement: 'registration-with-acknowledgement',
 } as const;
