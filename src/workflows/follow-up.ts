@@ -123,7 +123,7 @@ function showPhase(core: FollowUpCore): void {
  */
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
   const country = input.snapshot.candidate.country;
-  /** Set by `start` when the acknowledgement registers the follow-up (see `carryRegistration`). */
+  /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
   const carried: { registration?: OutboundMessage['registration'] } = {};
   const ports: FollowUpPorts = {
     now: () => Date.now(),
