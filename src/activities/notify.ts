@@ -7,7 +7,7 @@ import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/me
 import { localeFor } from '../domain/templates/locale';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import type { DeliverySettlement } from '../domain/candidate-entity';
-import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
+import { refusingDeletedCandidates, type CandidateDirectory, type FollowUpRegistration } from './candidates';
 import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
@@ -312,21 +312,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
     },
   };
 
-  function register(
-    message: OutboundMessage,
-    { company, role }: NonNullable<OutboundMessage['registration']>,
-  ) {
-    const { candidateId, followUpId, recipient, zone = 'UTC' } = message;
+  function register(message: OutboundMessage, registration: MessageRegistration) {
     return refusingDeletedCandidates(() =>
-      deps.candidates.registerFollowUp({
-        candidateId,
-        followUpId,
-        company,
-        role,
-        zone,
-        ...(recipient.phone !== undefined ? { phone: recipient.phone } : {}),
-        ...(recipient.email !== undefined ? { email: recipient.email } : {}),
-      }),
+      deps.candidates.registerFollowUp(followUpRegistration(message, registration)),
     );
   }
 
@@ -463,6 +451,24 @@ function activityScheduledMs(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+type MessageRegistration = NonNullable<OutboundMessage['registration']>;
+
+/** What a message carrying the registration registers: its candidate, follow-up, recipient and zone. */
+export function followUpRegistration(
+  { candidateId, followUpId, recipient, zone = 'UTC' }: OutboundMessage,
+  { company, role }: MessageRegistration,
+): FollowUpRegistration {
+  return {
+    candidateId,
+    followUpId,
+    company,
+    role,
+    zone,
+    ...(recipient.phone !== undefined ? { phone: recipient.phone } : {}),
+    ...(recipient.email !== undefined ? { email: recipient.email } : {}),
+  };
 }
 
 /** Heartbeats when running as an activity (a no-op elsewhere). */

@@ -124,7 +124,7 @@ function showPhase(core: FollowUpCore): void {
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
   const country = input.snapshot.candidate.country;
   /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
-  const carried: { registration?: OutboundMessage['registration'] } = {};
+  const carried: CarriedRegistration = {};
   const ports: FollowUpPorts = {
     now: () => Date.now(),
     waitUntil: (wake, ms, summary) => condition(wake, ms, { summary }),
@@ -173,6 +173,11 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   return result;
 }
 
+/** The registration `start` leaves to the acknowledgement, until a delivery takes it. */
+interface CarriedRegistration {
+  registration?: OutboundMessage['registration'];
+}
+
 /** A deleted candidate refused the registration the acknowledgement carried: nothing was sent. */
 class RegistrationRefused extends Error {}
 
@@ -196,7 +201,7 @@ function register(core: FollowUpCore): Promise<{ replyTag?: string }> {
  */
 async function deliverCarrying(
   core: FollowUpCore,
-  carried: { registration?: OutboundMessage['registration'] },
+  carried: CarriedRegistration,
   message: OutboundMessage,
 ): Promise<DeliveryResult> {
   const { registration } = carried;
@@ -220,10 +225,7 @@ async function deliverCarrying(
  * acknowledgement goes out at once, it carries the registration instead (`carried`): one activity and one
  * workflow task fewer per follow-up, which is what a burst of rejections waits on.
  */
-async function start(
-  core: FollowUpCore,
-  carried: { registration?: OutboundMessage['registration'] },
-): Promise<void> {
+async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<void> {
   const { snapshot } = core;
   const fromIso = new Date(core.startMs).toISOString();
   if (patched(followUpPatches.registrationWithAcknowledgement)) {

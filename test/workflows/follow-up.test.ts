@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
+import { followUpRegistration } from '../../src/activities/notify';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { addBusinessDays, calendarRulesFrom } from '../../src/domain/calendar';
@@ -76,18 +77,21 @@ function fakeActivities(sent: Sent[], closed: string[]): FollowUpActivities {
 function registeringFirst(activities: FollowUpActivities): FollowUpActivities['deliver'] {
   return async (message) => {
     if (message.registration) {
-      const { replyTag } = await activities.registerFollowUp({
-        candidateId: message.candidateId,
-        followUpId: message.followUpId,
-        ...message.registration,
-        zone: message.zone ?? 'UTC',
-        phone: message.recipient.phone,
-        email: message.recipient.email,
-      });
+      const { replyTag } = await activities.registerFollowUp(
+        followUpRegistration(message, message.registration),
+      );
       const result = await activities.deliver(message);
       return replyTag ? { ...result, replyTag } : result;
     }
     return activities.deliver(message);
+  };
+}
+
+/** A registration that succeeds and notes which follow-up registered, in order. */
+function registeringInto(registered: string[]): FollowUpActivities['registerFollowUp'] {
+  return async ({ followUpId }) => {
+    registered.push(followUpId);
+    return { replyTag: undefined };
   };
 }
 
@@ -214,10 +218,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         },
         resolvePolicy(),
         {
-          async registerFollowUp({ followUpId }) {
-            registered.push(followUpId);
-            return { replyTag: undefined };
-          },
+          registerFollowUp: registeringInto(registered),
           async deliver(message) {
             if (message.registration) carried.push(message.step);
             return { key: message.key, status: 'sent', via: 'outbox' };
@@ -244,10 +245,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       },
       resolvePolicy(),
       {
-        async registerFollowUp({ followUpId }) {
-          registered.push(followUpId);
-          return { replyTag: undefined };
-        },
+        registerFollowUp: registeringInto(registered),
         async deliver(message) {
           if (message.step !== 'acknowledgement') return { key: message.key, status: 'sent', via: 'outbox' };
           throw ApplicationFailure.create({ type: 'sms_invalid_number', message: 'no', nonRetryable: true });
