@@ -13,6 +13,7 @@ import {
   stateQuery,
 } from '../../src/workflows';
 import { candidateWorkflowId } from '../../src/domain/ids';
+import { registeringFirst } from '../helpers/registering-first';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
@@ -53,7 +54,7 @@ describe('what a candidate learns across applications', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities,
+      activities: { ...activities, deliver: registeringFirst(activities) },
     });
     const first = sampleSnapshot({ company: 'Acme', references: [], connection: undefined });
     const candidate = first.candidate;

@@ -5,7 +5,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import { followUpRegistration } from '../../src/activities/notify';
 import type { ApplicationSnapshot } from '../../src/domain/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { addBusinessDays, calendarRulesFrom } from '../../src/domain/calendar';
@@ -27,6 +26,7 @@ import {
   type FollowUpResult,
 } from '../../src/workflows';
 import { sampleSnapshot } from '../helpers/fixtures';
+import { registeringFirst } from '../helpers/registering-first';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const HOUR = 60 * 60 * 1000;
@@ -67,23 +67,6 @@ function fakeActivities(sent: Sent[], closed: string[]): FollowUpActivities {
     async closeFollowUp({ followUpId }) {
       closed.push(followUpId);
     },
-  };
-}
-
-/**
- * As the real `deliver` does (src/activities/notify.ts): a message carrying the follow-up's registration
- * registers it first, so a refusal there means nothing is sent.
- */
-function registeringFirst(activities: FollowUpActivities): FollowUpActivities['deliver'] {
-  return async (message) => {
-    if (message.registration) {
-      const { replyTag } = await activities.registerFollowUp(
-        followUpRegistration(message, message.registration),
-      );
-      const result = await activities.deliver(message);
-      return replyTag ? { ...result, replyTag } : result;
-    }
-    return activities.deliver(message);
   };
 }
 
