@@ -6,8 +6,9 @@
  *   `go install` from the Go module proxy at a pinned release, else left to the SDK's own download,
  * - with `--for test`: Temporal's time-skipping test server from Maven Central, behind a small wrapper, and
  *   Chromium for the browser tests (Debian package, when running as root with apt),
+ * - with `--for test`: also PostgreSQL from Debian (the suppression ledger's tests and the chaos suite),
  * - with `--for cluster`: also Temporal's server and SQL tool built with `go install` (their schemas stay in
- *   the Go module cache) and PostgreSQL from Debian, for `npm run test:cluster`.
+ *   the Go module cache), for `npm run test:cluster`.
  * What it found is written to .debrief/tools.json, which the runtime and the tests read.
  *
  * Plain Node with built-ins only, because it runs before node_modules exists.
@@ -229,7 +230,7 @@ function resolvePostgres() {
   const apt = onPath('apt-get');
   if (!apt || process.getuid?.() !== 0) {
     throw new Error(
-      `the cluster test needs PostgreSQL ${POSTGRES_MAJOR}: apt-get install postgresql-${POSTGRES_MAJOR}`,
+      `the tests need PostgreSQL ${POSTGRES_MAJOR}: apt-get install postgresql-${POSTGRES_MAJOR}`,
     );
   }
   step(`postgresql: installing postgresql-${POSTGRES_MAJOR} from Debian (first time: about 1 minute)`);
@@ -255,10 +256,11 @@ try {
   if (purpose === 'test' || purpose === 'cluster') {
     tools.testServer = resolveTestServer();
     tools.chromium = resolveChromium();
+    // The suppression ledger's PostgreSQL tests and the chaos suite's shared ledger run on it.
+    tools.postgres = resolvePostgres();
   }
   if (purpose === 'cluster') {
     tools.temporalServer = resolveTemporalServer();
-    tools.postgres = resolvePostgres();
   }
   mkdirSync(join(root, '.debrief'), { recursive: true });
   const manifest = join(root, '.debrief', 'tools.json');

@@ -1,0 +1,132 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A row-returning SQL call with `$1`-style parameters: what both PostgreSQL drivers offer. */
+export interface SqlRunner {
+  query<Row extends object>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/**
+ * The ledger's database: PostgreSQL over the network (`DEBRIEF_DATABASE_URL`) or PGlite, the same PostgreSQL
+ * compiled to WebAssembly and run inside the process, with its files in the data folder. Both run the same SQL.
+ */
+export interface LedgerDatabase extends SqlRunner {
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  /** `embedded` for PGlite, `postgres` for a server. */
+  readonly flavour: 'embedded' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** The embedded database is already open in another process; the message says what to do. */
+export class LedgerInUseError extends Error {
+  override readonly name = 'LedgerInUseError';
+}
+
+/** Opens a PostgreSQL database by URL (a pool of a few connections). */
+export async function openPostgresLedgerDatabase(url: string): Promise<LedgerDatabase> {
+  const { Pool } = await import('pg');
+  const pool = new Pool({ connectionString: url, max: 4 });
+  // A broken idle connection must not end the process; the next query opens a new one.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return {
+    flavour: 'postgres',
+    query: async <Row extends object>(sql: string, params: unknown[] = []) => {
+      const result = await pool.query(sql, params);
+      return { rows: result.rows as Row[] };
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
+            rows: (await client.query(sql, params)).rows as Row[],
+          }),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Opens (creating it on first use) the embedded database in `dir`. Only one process may have it open: a
+ * second one fails with {@link LedgerInUseError} instead of corrupting it. `dir` undefined: in memory.
+ */
+export async function openEmbeddedLedgerDatabase(dir: string | undefined): Promise<LedgerDatabase> {
+  const release = dir === undefined ? () => undefined : holdLock(dir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = dir === undefined ? new PGlite() : new PGlite(join(dir, 'pgdata'));
+    await db.waitReady;
+    return {
+      flavour: 'embedded',
+      query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
+        rows: (await db.query<Row>(sql, params)).rows,
+      }),
+      transaction: (work) =>
+        db.transaction((tx) =>
+          work({
+            query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
+              rows: (await tx.query<Row>(sql, params)).rows,
+            }),
+          }),
+        ),
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/**
+ * Takes `dir/lock` for this process; a lock left by a process that has ended is taken over. This process
+ * opening it twice is refused too: two PGlite instances on one folder would corrupt it.
+ */
+function holdLock(dir: string): () => void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+        throw new LedgerInUseError(
+          `the embedded suppression ledger in ${dir} is open in process ${holder}; stop it, or run every worker and API against one PostgreSQL database (DEBRIEF_DATABASE_URL)`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new LedgerInUseError(`could not take the lock ${file}; remove it if no Debrief process is running`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

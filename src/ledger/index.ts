@@ -1,0 +1,27 @@
+export {
+  openEmbeddedLedgerDatabase,
+  openPostgresLedgerDatabase,
+  LedgerInUseError,
+  type LedgerDatabase,
+} from './database';
+export {
+  createSuppressionLedger,
+  liftedByStart,
+  suppressionReasons,
+  type Bars,
+  type SuppressionLedger,
+  type SuppressionReason,
+  type SuppressionRow,
+  type SuppressionSubject,
+} from './suppression-ledger';
+export {
+  formatLedgerKeys,
+  LedgerKeyError,
+  normalizeSubject,
+  parseLedgerKeys,
+  subjectHash,
+  suppressionKinds,
+  type LedgerKey,
+  type LedgerKeyRing,
+  type SuppressionKind,
+} from './subject-hash';

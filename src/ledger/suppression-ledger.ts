@@ -1,0 +1,189 @@
+import type { LedgerDatabase } from './database';
+import { migrateLedger } from './schema';
+import { subjectHash, type LedgerKeyRing, type SuppressionKind } from './subject-hash';
+
+/** Why a subject is suppressed. */
+export const suppressionReasons = [
+  /** The number texted STOP (or a clear equivalent). */
+  'sms_stop',
+  /** Twilio refused the number as opted out (error 21610). */
+  'carrier_opt_out',
+  /** The candidate unsubscribed from email. */
+  'email_unsubscribe',
+  /** A reference or connection asked for no more email from Debrief. */
+  'third_party_opt_out',
+  /** The person was deleted: their id, and the numbers and addresses known for them. */
+  'candidate_deleted',
+  /** An operator added it. */
+  'operator',
+] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
+/** What a text saying START (or UNSTOP) lifts: only the number's own opt-outs, never a deletion. */
+export const liftedByStart: readonly SuppressionReason[] = ['sms_stop', 'carrier_opt_out'];
+
+/** One subject to suppress or lift; `subject` is the number, address or candidate id in clear (never stored). */
+export interface SuppressionSubject {
+  kind: SuppressionKind;
+  subject: string;
+}
+
+/** One stored suppression, as operators see it: a hash, never the subject. */
+export interface SuppressionRow {
+  kind: SuppressionKind;
+  subjectHash: string;
+  keyId: string;
+  reason: SuppressionReason;
+  source: string;
+  createdAt: string;
+}
+
+/** Which of a delivery's parts are suppressed. */
+export interface Bars {
+  candidate: boolean;
+  sms: boolean;
+  email: boolean;
+}
+
+/**
+ * The suppression ledger: opt-outs (facts about a number or an address) and deletions (facts about a person),
+ * kept in a database so that they outlive every workflow and its retention. Subjects are stored as keyed
+ * hashes under the ring's first key; lookups try every key, and a subject found under an older key is recorded
+ * again under the newest, so a rotated-out key empties as subjects are seen.
+ */
+export interface SuppressionLedger {
+  suppress(entry: SuppressionSubject & { reason: SuppressionReason; source: string }): Promise<{
+    changed: boolean;
+  }>;
+  /** Lifts the subject's suppressions whose reason is in `reasons` (all when absent). */
+  lift(
+    entry: SuppressionSubject & { reasons?: readonly SuppressionReason[]; source: string },
+  ): Promise<{ changed: boolean }>;
+  isSuppressed(entry: SuppressionSubject): Promise<boolean>;
+  /** One lookup for a delivery: is the person deleted, is the number or the address suppressed. */
+  bars(delivery: { candidateId?: string; phone?: string; email?: string }): Promise<Bars>;
+  /** Every suppression, newest first. */
+  list(): Promise<SuppressionRow[]>;
+  close(): Promise<void>;
+}
+
+interface StoredRow {
+  kind: SuppressionKind;
+  subject_hash: string;
+  key_id: string;
+  reason: SuppressionReason;
+  source: string;
+  created_at: Date | string;
+}
+
+/** Opens the ledger on `db`, bringing its schema up to date first. */
+export async function createSuppressionLedger(
+  db: LedgerDatabase,
+  keys: LedgerKeyRing,
+  now: () => Date = () => new Date(),
+): Promise<SuppressionLedger> {
+  await migrateLedger(db);
+  const [current] = keys;
+  const hashesOf = ({ kind, subject }: SuppressionSubject) =>
+    keys.map((key) => ({ keyId: key.id, hash: subjectHash(key, kind, subject) }));
+
+  async function record(
+    entry: SuppressionSubject & { reason: SuppressionReason; source: string },
+    keyId = current.id,
+  ): Promise<boolean> {
+    const hash = subjectHash(keys.find((key) => key.id === keyId) ?? current, entry.kind, entry.subject);
+    // One statement: the row and its event are written together or not at all.
+    const { rows } = await db.query<{ id: string }>(
+      `WITH added AS (
+         INSERT INTO suppressions (kind, subject_hash, key_id, reason, source, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (kind, key_id, subject_hash) DO NOTHING
+         RETURNING kind, subject_hash, key_id, reason, source, created_at)
+       INSERT INTO ledger_events (at, action, kind, subject_hash, key_id, reason, source)
+       SELECT created_at, 'suppressed', kind, subject_hash, key_id, reason, source FROM added
+       RETURNING id`,
+      [entry.kind, hash, keyId, entry.reason, entry.source, now()],
+    );
+    return rows.length > 0;
+  }
+
+  async function found(entries: SuppressionSubject[]): Promise<StoredRow[]> {
+    if (entries.length === 0) return [];
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    for (const entry of entries) {
+      params.push(
+        entry.kind,
+        hashesOf(entry).map(({ hash }) => hash),
+      );
+      conditions.push(`(kind = $${params.length - 1} AND subject_hash = ANY($${params.length}))`);
+    }
+    const { rows } = await db.query<StoredRow>(
+      `SELECT kind, subject_hash, key_id, reason, source, created_at FROM suppressions WHERE ${conditions.join(' OR ')}`,
+      params,
+    );
+    // Seen under an older key only: recorded again under the newest (the older row stays for its key).
+    for (const entry of entries) {
+      const mine = rows.filter((row) => hashesOf(entry).some(({ hash }) => hash === row.subject_hash));
+      const old = mine.find((row) => row.key_id !== current.id);
+      if (old && !mine.some((row) => row.key_id === current.id)) {
+        await record({ ...entry, reason: old.reason, source: 'rekeyed' });
+      }
+    }
+    return rows;
+  }
+
+  return {
+    async suppress(entry) {
+      const before = await found([entry]);
+      const added = await record(entry);
+      return { changed: added && before.length === 0 };
+    },
+    async lift(entry) {
+      const { rows } = await db.query<{ id: string }>(
+        `WITH lifted AS (
+           DELETE FROM suppressions
+           WHERE kind = $1 AND subject_hash = ANY($2) AND ($3::text[] IS NULL OR reason = ANY($3))
+           RETURNING kind, subject_hash, key_id, reason)
+         INSERT INTO ledger_events (at, action, kind, subject_hash, key_id, reason, source)
+         SELECT $4, 'lifted', kind, subject_hash, key_id, reason, $5 FROM lifted
+         RETURNING id`,
+        [
+          entry.kind,
+          hashesOf(entry).map(({ hash }) => hash),
+          entry.reasons ? [...entry.reasons] : null,
+          now(),
+          entry.source,
+        ],
+      );
+      return { changed: rows.length > 0 };
+    },
+    async isSuppressed(entry) {
+      return (await found([entry])).length > 0;
+    },
+    async bars({ candidateId, phone, email }) {
+      const asked: SuppressionSubject[] = [
+        ...(candidateId !== undefined ? [{ kind: 'candidate' as const, subject: candidateId }] : []),
+        ...(phone ? [{ kind: 'sms' as const, subject: phone }] : []),
+        ...(email ? [{ kind: 'email' as const, subject: email }] : []),
+      ];
+      const rows = await found(asked);
+      const has = (kind: SuppressionKind) => rows.some((row) => row.kind === kind);
+      return { candidate: has('candidate'), sms: has('sms'), email: has('email') };
+    },
+    async list() {
+      const { rows } = await db.query<StoredRow>(
+        'SELECT kind, subject_hash, key_id, reason, source, created_at FROM suppressions ORDER BY created_at DESC, kind, subject_hash',
+      );
+      return rows.map((row) => ({
+        kind: row.kind,
+        subjectHash: row.subject_hash,
+        keyId: row.key_id,
+        reason: row.reason,
+        source: row.source,
+        createdAt: new Date(row.created_at).toISOString(),
+      }));
+    },
+    close: () => db.close(),
+  };
+}

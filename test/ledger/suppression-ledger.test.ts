@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  createSuppressionLedger,
+  LedgerInUseError,
+  liftedByStart,
+  openEmbeddedLedgerDatabase,
+  openPostgresLedgerDatabase,
+  parseLedgerKeys,
+  type LedgerDatabase,
+  type LedgerKeyRing,
+} from '../../src/ledger';
+import { startLedgerPostgres, type LedgerPostgres } from '../helpers/postgres';
+
+const ledgerModule = resolve(__dirname, '../../src/ledger/index.ts');
+const oldKey = { id: 'k1', secret: 'an-old-secret-of-thirty-two-characters-or-more' };
+const newKey = { id: 'k2', secret: 'a-new-secret-of-thirty-two-characters-or-more!!' };
+
+/** Every column of every ledger table, as text: what someone with the database would read. */
+async function everythingStored(db: LedgerDatabase): Promise<string> {
+  const suppressions = await db.query('SELECT * FROM suppressions');
+  const events = await db.query('SELECT * FROM ledger_events');
+  return JSON.stringify([suppressions.rows, events.rows]);
+}
+
+let postgres: LedgerPostgres | undefined;
+
+beforeAll(async () => {
+  postgres = await startLedgerPostgres();
+}, 120_000);
+
+afterAll(() => postgres?.stop());
+
+const flavours: [string, () => Promise<LedgerDatabase>][] = [
+  ['embedded (PGlite)', () => openEmbeddedLedgerDatabase(undefined)],
+  ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
+];
+
+describe.each(flavours)('suppression ledger on %s', (_name, open) => {
+  let db: LedgerDatabase;
+  beforeEach(async () => {
+    db = await open();
+  }, 60_000);
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const ledgerWith = (keys: LedgerKeyRing) => createSuppressionLedger(db, keys);
+
+  it('honours an opt-out for the number however it is written, and only for that kind', async () => {
+    const ledger = await ledgerWith([newKey]);
+    expect(
+      await ledger.suppress({ kind: 'sms', subject: '+1 415-555-0100', reason: 'sms_stop', source: 'test' }),
+    ).toEqual({ changed: true });
+    expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(true);
+    expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550101' })).toBe(false);
+    expect(await ledger.bars({ candidateId: 'cand-1', phone: '+14155550100', email: 'a@b.example' })).toEqual(
+      {
+        candidate: false,
+        sms: true,
+        email: false,
+      },
+    );
+    expect(
+      await ledger.suppress({ kind: 'sms', subject: '+14155550100', reason: 'sms_stop', source: 'test' }),
+    ).toEqual({ changed: false });
+  });
+
+  it('stores no number, address or candidate id, only keyed hashes', async () => {
+    const ledger = await ledgerWith([newKey]);
+    await ledger.suppress({ kind: 'sms', subject: '+14155550100', reason: 'sms_stop', source: 'twilio' });
+    await ledger.suppress({
+      kind: 'email',
+      subject: 'Ada@Example.com',
+      reason: 'email_unsubscribe',
+      source: 'link',
+    });
+    await ledger.suppress({
+      kind: 'candidate',
+      subject: 'cand-7d2f',
+      reason: 'candidate_deleted',
+      source: 'event',
+    });
+    const stored = await everythingStored(db);
+    for (const clear of ['4155550100', 'ada@example.com', 'Ada@Example.com', 'cand-7d2f']) {
+      expect(stored).not.toContain(clear);
+    }
+    expect(await ledger.isSuppressed({ kind: 'email', subject: ' ada@EXAMPLE.com ' })).toBe(true);
+    expect(await ledger.isSuppressed({ kind: 'candidate', subject: 'cand-7d2f' })).toBe(true);
+  });
+
+  it('lifts a STOP on START, but never a deletion', async () => {
+    const ledger = await ledgerWith([newKey]);
+    await ledger.suppress({ kind: 'sms', subject: '+14155550100', reason: 'sms_stop', source: 'twilio' });
+    await ledger.suppress({
+      kind: 'sms',
+      subject: '+14155550199',
+      reason: 'candidate_deleted',
+      source: 'event',
+    });
+    expect(
+      await ledger.lift({ kind: 'sms', subject: '+14155550100', reasons: liftedByStart, source: 'twilio' }),
+    ).toEqual({ changed: true });
+    expect(
+      await ledger.lift({ kind: 'sms', subject: '+14155550199', reasons: liftedByStart, source: 'twilio' }),
+    ).toEqual({ changed: false });
+    expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(false);
+    expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550199' })).toBe(true);
+    const actions = await db.query<{ action: string }>('SELECT action FROM ledger_events ORDER BY id');
+    expect(actions.rows.map((row) => row.action)).toEqual(['suppressed', 'suppressed', 'lifted']);
+  });
+
+  it('keeps what was recorded under a secret that is rotated out of first place', async () => {
+    const before = await ledgerWith([oldKey]);
+    await before.suppress({ kind: 'sms', subject: '+14155550100', reason: 'sms_stop', source: 'twilio' });
+    const rotated = await ledgerWith([newKey, oldKey]);
+    expect(await rotated.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(true);
+    // Seen once under the new ring, the number is kept under the new key too, so the old one can go.
+    const newOnly = await ledgerWith([newKey]);
+    expect(await newOnly.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(true);
+    expect((await newOnly.list()).map((row) => row.keyId).sort()).toEqual(['k1', 'k2']);
+  });
+
+  it('records a subject once when asked at the same time from several places', async () => {
+    const ledger = await ledgerWith([newKey]);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        ledger.suppress({
+          kind: 'email',
+          subject: 'x@y.example',
+          reason: 'email_unsubscribe',
+          source: 'test',
+        }),
+      ),
+    );
+    expect((await ledger.list()).length).toBe(1);
+    expect(answers.filter((answer) => answer.changed).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the embedded ledger on disk', () => {
+  it('keeps suppressions across a restart, and refuses a second opening while it is open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'debrief-ledger-'));
+    const path = join(dir, 'ledger');
+    try {
+      const ledger = await createSuppressionLedger(await openEmbeddedLedgerDatabase(path), [newKey]);
+      await ledger.suppress({
+        kind: 'candidate',
+        subject: 'cand-1',
+        reason: 'candidate_deleted',
+        source: 'test',
+      });
+      await expect(openEmbeddedLedgerDatabase(path)).rejects.toThrow(LedgerInUseError);
+      const other = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `require(${JSON.stringify(ledgerModule)}).openEmbeddedLedgerDatabase(${JSON.stringify(path)}).then(() => console.log('opened'), (e) => console.log(e.name))`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(other.stdout.trim()).toBe('LedgerInUseError');
+      await ledger.close();
+      const reopened = await createSuppressionLedger(await openEmbeddedLedgerDatabase(path), [newKey]);
+      expect(await reopened.isSuppressed({ kind: 'candidate', subject: 'cand-1' })).toBe(true);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('ledger keys', () => {
+  it('reads a ring newest first and says what is wrong with a bad one', () => {
+    expect(parseLedgerKeys(`k2:${newKey.secret},k1:${oldKey.secret}`).map((key) => key.id)).toEqual([
+      'k2',
+      'k1',
+    ]);
+    expect(() => parseLedgerKeys('k1:short')).toThrow(/at least 32 characters/);
+    expect(() => parseLedgerKeys(newKey.secret)).toThrow(/id:secret/);
+    expect(() => parseLedgerKeys(`k1:${newKey.secret},k1:${oldKey.secret}`)).toThrow(/appears twice/);
+  });
+});
