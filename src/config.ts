@@ -1,3 +1,4 @@
+import { LedgerKeyError, parseLedgerKeys, type LedgerKeyRing } from './ledger/subject-hash';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ianaZone } from './domain/events';
@@ -302,6 +303,25 @@ const envSchema = z.object({
     z.string().min(32, 'must be at least 32 characters of random text').optional(),
   ),
   DEBRIEF_SUPPORT_CONTACT: optionalString,
+  DEBRIEF_DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^postgres(?:ql)?:\/\/\S+$/,
+        'must be a PostgreSQL URL, e.g. postgres://debrief:password@db:5432/debrief',
+      )
+      .optional(),
+  ),
+  DEBRIEF_LEDGER_SECRETS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseLedgerKeys(value);
+    } catch (error) {
+      if (!(error instanceof LedgerKeyError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message.replace(/^DEBRIEF_LEDGER_SECRETS: /, '') });
+      return z.NEVER;
+    }
+  }),
   DEBRIEF_ENCRYPTION_KEYS: optionalString.transform((value, ctx) => {
     if (value === undefined) return undefined;
     try {
@@ -397,6 +417,11 @@ export interface Config {
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
   /**
+   * The suppression ledger (opt-outs and deletions): a PostgreSQL URL, else PGlite in the data folder; its
+   * key ring, else (embedded default) one generated into the data folder.
+   */
+  ledger: { databaseUrl: string | undefined; keys: LedgerKeyRing | undefined };
+  /**
    * The key ring every payload stored in Temporal is encrypted with, newest first; undefined when not
    * configured (the embedded default then keeps its own in the data folder).
    */
@@ -490,6 +515,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? { smtp: { url: e.SMTP_URL, from: mailbox(e.DEBRIEF_MAIL_FROM) } }
       : {}),
     linkSecret: e.DEBRIEF_LINK_SECRET,
+    ledger: { databaseUrl: e.DEBRIEF_DATABASE_URL, keys: e.DEBRIEF_LEDGER_SECRETS },
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
     digestWindowMs: e.DEBRIEF_DIGEST_WINDOW_SECONDS * 1000,
@@ -618,6 +644,12 @@ function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
 function crossedSecretProblems(e: z.output<typeof envSchema>): string[] {
   const link = e.DEBRIEF_LINK_SECRET;
   if (link === undefined) return [];
+  const ledgerShared = (e.DEBRIEF_LEDGER_SECRETS ?? []).some((key) => key.secret.trim() === link.trim());
+  const ledgerProblem = ledgerShared
+    ? [
+        'DEBRIEF_LEDGER_SECRETS: must not reuse DEBRIEF_LINK_SECRET: rotating the link secret would then change what keys the opt-outs; generate a separate one (openssl rand -base64 32)',
+      ]
+    : [];
   const others = {
     DEBRIEF_WEBHOOK_SECRET: e.DEBRIEF_WEBHOOK_SECRET,
     DEBRIEF_GREENHOUSE_SECRET: e.DEBRIEF_GREENHOUSE_SECRET,
@@ -626,12 +658,15 @@ function crossedSecretProblems(e: z.output<typeof envSchema>): string[] {
     DEBRIEF_GENERIC_SECRET: e.DEBRIEF_GENERIC_SECRET,
     TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN,
   };
-  return Object.entries(others)
-    .filter(([, value]) => value !== undefined && value.includes(link.trim()))
-    .map(
-      ([name]) =>
-        `DEBRIEF_LINK_SECRET: must not be (part of) ${name}: whoever holds that secret could sign links for every candidate; generate a separate one (openssl rand -base64 32)`,
-    );
+  return [
+    ...ledgerProblem,
+    ...Object.entries(others)
+      .filter(([, value]) => value !== undefined && value.includes(link.trim()))
+      .map(
+        ([name]) =>
+          `DEBRIEF_LINK_SECRET: must not be (part of) ${name}: whoever holds that secret could sign links for every candidate; generate a separate one (openssl rand -base64 32)`,
+      ),
+  ];
 }
 
 function mailbox(value: string): { name: string; address: string } {
@@ -643,7 +678,7 @@ function mailbox(value: string): { name: string; address: string } {
   };
 }
 
-const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS/;
+const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS|DATABASE_URL/;
 
 function describeValue(env: Record<string, string | undefined>, path: PropertyKey[]): string {
   const name = String(path[0]);

@@ -119,7 +119,9 @@ export interface CandidateDirectory {
    * Deletes what is kept about the candidate; answers the follow-ups still open so the caller stops them,
    * and every workflow of the candidate the entity knows (open or ended), whose histories the purge deletes.
    */
-  purge(candidateId: string): Promise<{ openFollowUpIds: string[]; workflowIds?: string[] }>;
+  purge(
+    candidateId: string,
+  ): Promise<{ openFollowUpIds: string[]; workflowIds?: string[]; phones?: string[] }>;
   /** The entity's state, or undefined when the candidate has none. */
   state(candidateId: string): Promise<CandidateEntityState | undefined>;
 }
@@ -383,7 +385,7 @@ export function createTemporalCandidateDirectory(
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
       }
-      return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds };
+      return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds, phones };
     },
     async state(candidateId) {
       try {

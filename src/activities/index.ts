@@ -6,6 +6,7 @@ import { createPurgeActivities, type PurgeDeps } from './purge';
 export { createFileOutbox, type Outbox, type OutboxEntry } from './outbox';
 export type { NotifyDeps } from './notify';
 export { tombstoneWorkflowType, type PurgeDeps } from './purge';
+export { guardedByLedger } from './suppressed-candidates';
 export {
   createTemporalCandidateDirectory,
   phoneHash,

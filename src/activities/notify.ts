@@ -11,6 +11,7 @@ import { refusingDeletedCandidates, type CandidateDirectory, type FollowUpRegist
 import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
+import type { Bars, SuppressionLedger } from '../ledger';
 import { recordDelivery } from '../observability/metrics';
 
 /** What the notify activities need: the channels, handed in so tests can pass fakes or local servers. */
@@ -22,11 +23,16 @@ export interface NotifyDeps {
   mail?: MailSender;
   candidates: CandidateDirectory;
   /** Builds the (signed) links of one follow-up's messages. */
-  links: (followUpId: string) => LinkMaker;
+  links: (followUpId: string, recipientEmail?: string) => LinkMaker;
   /** Base URL of the API: status callbacks and the host part of Message-IDs. */
   publicUrl: string;
   /** Busy-week digests: how long same-day reminders are collected (see ./digest-hook.ts); off when absent. */
   digestWindowMs?: number;
+  /**
+   * The suppression ledger: the gate every message passes before any channel or the outbox carries it (a
+   * deleted person, an opted-out number or address), and where a carrier's opt-out (21610) is recorded.
+   */
+  ledger?: Pick<SuppressionLedger, 'bars' | 'suppress'>;
 }
 
 /** Why one channel did not carry a message; `code` decides fallback and the final failure type. */
@@ -257,6 +263,14 @@ export function createNotifyActivities(deps: NotifyDeps) {
           nonRetryable: false,
         });
       }
+      if (delivery.code === 'sms_opted_out' && phone) {
+        await deps.ledger?.suppress({
+          kind: 'sms',
+          subject: phone,
+          reason: 'carrier_opt_out',
+          source: 'twilio-send',
+        });
+      }
       await settle(message, {
         channel,
         outcome:
@@ -319,7 +333,10 @@ export function createNotifyActivities(deps: NotifyDeps) {
   }
 
   async function deliverOnce(message: OutboundMessage): Promise<DeliveryResult> {
-    const links = deps.links(message.followUpId);
+    const links = deps.links(
+      message.followUpId,
+      message.audience === 'candidate' ? message.recipient.email : undefined,
+    );
     const rendered = renderMessage(message.request, links, renderSettings(message));
     if (!rendered) return { key: message.key, status: 'skipped', notes: ['nothing to say for this message'] };
     const content = withInvitation(rendered, message, links);
@@ -331,8 +348,17 @@ export function createNotifyActivities(deps: NotifyDeps) {
       channels = channels.filter((channel) => channel !== 'sms');
       if (!channels.includes('email')) channels.push('email');
     }
+    const bars = await barsOf(message);
+    if (bars.candidate) {
+      throw ApplicationFailure.create({
+        type: 'candidate_deleted',
+        message: `the candidate of ${message.key} was deleted; nothing is sent for them`,
+        nonRetryable: true,
+      });
+    }
+    const barred = (channel: Channel) => (channel === 'sms' ? bars.sms : bars.email);
     const unconfigured = channels.filter((channel) => (channel === 'sms' ? !deps.sms : !deps.mail));
-    if (unconfigured.length === channels.length) {
+    if (unconfigured.length === channels.length && !channels.some(barred)) {
       const written = await deps.outbox.deliver(message, content);
       recordDelivery('outbox', { providerId: '', duplicate: written.status === 'duplicate' });
       return written;
@@ -343,15 +369,20 @@ export function createNotifyActivities(deps: NotifyDeps) {
     let outboxWanted = false;
     const queue = [...channels];
     for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
-      if (unconfigured.includes(channel)) {
+      let result: Awaited<ReturnType<typeof sendOnce>>;
+      if (barred(channel)) {
+        const code = channel === 'sms' ? 'sms_opted_out' : 'email_opted_out';
+        result = { channel, code, note: `${channel}: ${refusalNotes[code]}` };
+      } else if (channel === 'sms' ? !deps.sms : !deps.mail) {
         outboxWanted = true;
         notes.push(`${channel}: no provider configured; written to the outbox`);
         continue;
+      } else {
+        result = await sendOnce(message, channel, content, links).catch((error: unknown) => {
+          recordDelivery(channel, 'retrying');
+          throw error;
+        });
       }
-      const result = await sendOnce(message, channel, content, links).catch((error: unknown) => {
-        recordDelivery(channel, 'retrying');
-        throw error;
-      });
       recordDelivery(channel, result);
       if ('providerId' in result) {
         carried.push({ via: channel, providerId: result.providerId, duplicate: result.duplicate === true });
@@ -367,8 +398,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       if (fallBack) {
         notes.push('email: sent instead of the SMS');
         channels.push('email');
-        if (deps.mail) queue.push('email');
-        else outboxWanted = true;
+        queue.push('email');
       }
     }
 
@@ -403,6 +433,17 @@ export function createNotifyActivities(deps: NotifyDeps) {
       type: last && isDeliveryErrorCode(last.code) ? last.code : 'no_channel',
       message: `No channel could carry ${message.key}: ${notes.join('; ')}`,
       nonRetryable: true,
+    });
+  }
+
+  /** What the ledger bars of one message: its candidate (deleted), its number, its address. */
+  async function barsOf(message: OutboundMessage): Promise<Bars> {
+    if (!deps.ledger) return { candidate: false, sms: false, email: false };
+    const { phone, email } = message.recipient;
+    return deps.ledger.bars({
+      candidateId: message.candidateId,
+      ...(phone ? { phone } : {}),
+      ...(email ? { email } : {}),
     });
   }
 

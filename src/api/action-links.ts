@@ -1,3 +1,4 @@
+import type { RepliesLedger } from './twilio-webhooks';
 import { Hono, type Context } from 'hono';
 import type { CandidateDirectory } from '../activities/candidates';
 import type { LinkAction } from '../domain/message-catalog';
@@ -23,6 +24,8 @@ export interface ActionLinkDeps {
   publicUrl: string;
   followUps: FollowUpGateway;
   candidates: CandidateDirectory;
+  /** Where unsubscribes and third parties' opt-outs are kept for good (see src/ledger). */
+  ledger?: RepliesLedger;
   now?: () => number;
 }
 
@@ -127,8 +130,23 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
   app.post('/f/:followUpId/unsubscribe', async (c) => {
     const claims = check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
+    const address =
+      claims.g.kind === 'unsubscribe' && claims.g.w ? openAddress(deps.linkSecret, claims.g.w) : undefined;
+    // Kept for the address first: it holds even once the follow-up is gone.
+    if (address) {
+      await deps.ledger?.suppress({
+        kind: 'email',
+        subject: address,
+        reason: 'email_unsubscribe',
+        source: 'email-link',
+      });
+    }
     const state = await deps.followUps.state(claims.f);
-    if (!state) return c.html(message('Nothing to unsubscribe', 'This follow-up no longer exists.'), 404);
+    if (!state) {
+      return address
+        ? c.html(message('Unsubscribed', 'You will get no more emails from Debrief.'))
+        : c.html(message('Nothing to unsubscribe', 'This follow-up no longer exists.'), 404);
+    }
     await deps.candidates.setEmailOptOut(state.candidateId, '*');
     return c.html(message('Unsubscribed', 'You will get no more emails from Debrief.'));
   });
@@ -152,6 +170,12 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
     const email = claims.g.kind === 'optOut' ? openAddress(deps.linkSecret, claims.g.w) : undefined;
     if (!email) return c.html(message('This link does not work', 'This link is not valid.'), 403);
     // Kept for the address, not for this follow-up's candidate: it holds even once the follow-up is gone.
+    await deps.ledger?.suppress({
+      kind: 'email',
+      subject: email,
+      reason: 'third_party_opt_out',
+      source: 'email-link',
+    });
     await deps.candidates.optOutThirdParty(email);
     return c.html(message('Done', 'You will get no more emails from Debrief about this.'));
   });

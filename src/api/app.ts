@@ -1,3 +1,4 @@
+import type { RepliesLedger } from './twilio-webhooks';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { DispatchResult } from './dispatch-result';
@@ -51,6 +52,8 @@ export interface AppDeps {
     linkSecret: string;
     followUps: FollowUpGateway;
     candidates: CandidateDirectory;
+    /** The suppression ledger, where STOP, START, unsubscribes and third parties' opt-outs are recorded. */
+    ledger?: RepliesLedger;
     twilioAuthToken?: string;
     support?: string;
     log?: (line: string) => void;

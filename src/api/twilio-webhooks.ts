@@ -1,3 +1,4 @@
+import { liftedByStart, type SuppressionLedger } from '../ledger';
 import { Hono, type Context } from 'hono';
 import twilio from 'twilio';
 import type { CandidateDirectory } from '../activities/candidates';
@@ -26,6 +27,8 @@ export interface TwilioWebhookDeps {
   publicUrl: string;
   candidates: CandidateDirectory;
   followUps: FollowUpGateway;
+  /** Where a number's STOP and START, and a carrier's opt-out (21610), are kept for every candidate. */
+  ledger?: RepliesLedger;
   /** Where support is reachable, for HELP answers. */
   support?: string;
   /** Operational log; never given anything that identifies a person. */
@@ -36,6 +39,12 @@ export interface TwilioWebhookDeps {
    */
   cleanUp?: <T>(call: () => Promise<T>) => Promise<T>;
 }
+
+/** What the reply routes record in the suppression ledger. */
+export type RepliesLedger = Pick<SuppressionLedger, 'suppress' | 'lift' | 'isSuppressed'>;
+
+/** Twilio's error code for a message to a number that opted out. */
+const twilioOptedOut = 21610;
 
 /**
  * Twilio's webhooks: `POST /twilio/sms` (inbound SMS, answered with TwiML) and `POST /twilio/status` (delivery
@@ -99,6 +108,14 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
     const status = params.MessageStatus ?? params.SmsStatus ?? '';
     const errorCode = params.ErrorCode ? Number(params.ErrorCode) : undefined;
     const phone = params.To;
+    if (phone && errorCode === twilioOptedOut) {
+      await deps.ledger?.suppress({
+        kind: 'sms',
+        subject: phone,
+        reason: 'carrier_opt_out',
+        source: 'twilio-status',
+      });
+    }
     if (providerId && status && phone) {
       const code = errorCode !== undefined && Number.isFinite(errorCode) ? { errorCode } : {};
       // Debrief names the candidate in the callback URL it gives Twilio (covered by Twilio's signature), so
@@ -127,7 +144,14 @@ async function answerReply(
   const open = accepted.flatMap((entry) => entry.openFollowUps);
   switch (reply.kind) {
     case 'stop': {
-      let changed = accepted.length === 0;
+      // The number's own fact, for every candidate id that uses it now or later, known to the index or not.
+      const recorded = await deps.ledger?.suppress({
+        kind: 'sms',
+        subject: phone,
+        reason: 'sms_stop',
+        source: 'twilio-inbound',
+      });
+      let changed = recorded ? recorded.changed : accepted.length === 0;
       for (const { candidateId } of accepted) {
         changed = (await deps.candidates.setSmsOptOut(candidateId, phone, true)).changed || changed;
       }
@@ -138,8 +162,16 @@ async function answerReply(
       return changed ? renderStopConfirmation({ hasEmail }).sms : undefined;
     }
     case 'start': {
-      const optedOut = accepted.some((entry) => entry.smsOptedOut);
+      const optedOut =
+        accepted.some((entry) => entry.smsOptedOut) ||
+        (await deps.ledger?.isSuppressed({ kind: 'sms', subject: phone })) === true;
       if (reply.onlyIfOptedOut && !optedOut) return unknownAnswer(open);
+      await deps.ledger?.lift({
+        kind: 'sms',
+        subject: phone,
+        reasons: liftedByStart,
+        source: 'twilio-inbound',
+      });
       for (const { candidateId } of accepted) await deps.candidates.setSmsOptOut(candidateId, phone, false);
       return renderStartConfirmation().sms;
     }

@@ -58,12 +58,36 @@ export async function openPostgresLedgerDatabase(url: string): Promise<LedgerDat
   };
 }
 
+/** Embedded databases open in this process, by folder: parts of one process share one. */
+const openHere = new Map<string, { db: Promise<LedgerDatabase>; users: number }>();
+
 /**
- * Opens (creating it on first use) the embedded database in `dir`. Only one process may have it open: a
- * second one fails with {@link LedgerInUseError} instead of corrupting it. `dir` undefined: in memory.
+ * Opens (creating it on first use) the embedded database in `dir`; `dir` undefined: a new one in memory.
+ * Parts of one process that open the same folder share one database; another process that opens it while
+ * it is open fails with {@link LedgerInUseError} instead of corrupting it.
  */
 export async function openEmbeddedLedgerDatabase(dir: string | undefined): Promise<LedgerDatabase> {
-  const release = dir === undefined ? () => undefined : holdLock(dir);
+  if (dir === undefined) return openPglite(undefined, () => undefined);
+  const shared = openHere.get(dir);
+  if (shared) {
+    shared.users++;
+    return shared.db.then((db) => ({ ...db, close: () => leave(dir) }));
+  }
+  const db = openPglite(dir, holdLock(dir));
+  openHere.set(dir, { db, users: 1 });
+  db.catch(() => openHere.delete(dir));
+  return db.then((opened) => ({ ...opened, close: () => leave(dir) }));
+}
+
+async function leave(dir: string): Promise<void> {
+  const shared = openHere.get(dir);
+  if (!shared) return;
+  if (--shared.users > 0) return;
+  openHere.delete(dir);
+  await (await shared.db).close();
+}
+
+async function openPglite(dir: string | undefined, release: () => void): Promise<LedgerDatabase> {
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const db = dir === undefined ? new PGlite() : new PGlite(join(dir, 'pgdata'));
@@ -96,8 +120,7 @@ export async function openEmbeddedLedgerDatabase(dir: string | undefined): Promi
 }
 
 /**
- * Takes `dir/lock` for this process; a lock left by a process that has ended is taken over. This process
- * opening it twice is refused too: two PGlite instances on one folder would corrupt it.
+ * Takes `dir/lock` for this process; a lock left by a process that has ended is taken over.
  */
 function holdLock(dir: string): () => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -111,7 +134,7 @@ function holdLock(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
         throw new LedgerInUseError(
           `the embedded suppression ledger in ${dir} is open in process ${holder}; stop it, or run every worker and API against one PostgreSQL database (DEBRIEF_DATABASE_URL)`,
         );

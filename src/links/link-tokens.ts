@@ -14,7 +14,8 @@ export const linkLifetimeDays = 30;
 /** What a link token grants. */
 export type LinkGrant =
   | { kind: 'page' }
-  | { kind: 'unsubscribe' }
+  /** The candidate's unsubscribe; `w`, when present, is the address the message went to, sealed. */
+  | { kind: 'unsubscribe'; w?: string }
   | { kind: 'action'; action: LinkAction }
   /** A reference's or connection's own opt-out; `w` is their address, sealed (see {@link sealAddress}). */
   | { kind: 'optOut'; w: string };
@@ -83,6 +84,8 @@ export function createLinkMaker(
   publicUrl: string,
   followUpId: string,
   nowMs: number,
+  /** The address the message goes to: its unsubscribe link carries it sealed, for the suppression ledger. */
+  recipientEmail?: string,
 ): LinkMaker {
   const base = `${publicUrl.replace(/\/+$/, '')}/f/${encodeURIComponent(followUpId)}`;
   const expires = Math.floor(nowMs / 1000) + linkLifetimeDays * 86_400;
@@ -101,7 +104,8 @@ export function createLinkMaker(
     page: () => `${base}?t=${token({ kind: 'page' })}`,
     shortPage: (issuedAtMs = nowMs) =>
       `${origin}/s/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
-    unsubscribe: () => `${base}/unsubscribe?t=${token({ kind: 'unsubscribe' })}`,
+    unsubscribe: () =>
+      `${base}/unsubscribe?t=${token(recipientEmail ? { kind: 'unsubscribe', w: sealAddress(secret, recipientEmail) } : { kind: 'unsubscribe' })}`,
     action: (action) => `${base}/a?t=${token({ kind: 'action', action })}`,
     optOut: (email) => `${base}/opt-out?t=${token({ kind: 'optOut', w: sealAddress(secret, email) })}`,
   };

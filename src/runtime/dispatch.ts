@@ -1,3 +1,4 @@
+import type { SuppressionLedger } from '../ledger';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -47,6 +48,8 @@ export interface DispatcherDeps {
   candidates?: Pick<CandidateDirectory, 'purge'>;
   /** Where to say that follow-ups start without DebriefPhase (a namespace registered before it existed). */
   log?: (line: string) => void;
+  /** The suppression ledger: a deleted candidate's rejections and interviews start nothing. */
+  ledger?: Pick<SuppressionLedger, 'isSuppressed'>;
 }
 
 /** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
@@ -393,6 +396,16 @@ export function createDispatcher(deps: DispatcherDeps) {
   return {
     /** Applies one event; `idempotencyKey` is the webhook-id, else the CloudEvent id. */
     async dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult> {
+      if (
+        (event.type === 'debrief.application.rejected' || event.type === 'debrief.interview.scheduled') &&
+        (await deps.ledger?.isSuppressed({ kind: 'candidate', subject: event.data.candidate.id }))
+      ) {
+        return {
+          followUpId: '',
+          status: 'ignored',
+          reason: 'this candidate was deleted; nothing is started for them',
+        };
+      }
       switch (event.type) {
         case 'debrief.application.rejected':
           return startFollowUp(event, event.data, idempotencyKey);

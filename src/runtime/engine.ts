@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createFileOutbox, createTemporalCandidateDirectory } from '../activities';
+import { createFileOutbox, createTemporalCandidateDirectory, guardedByLedger } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
 import { createLinkMaker } from '../links/link-tokens';
 import { createApp } from '../api/app';
@@ -23,6 +23,7 @@ import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
+import { openSuppressionLedger } from './ledger';
 
 export interface EngineParts {
   worker: boolean;
@@ -67,6 +68,7 @@ export async function startEngine(
   mkdirSync(dataDir, { recursive: true });
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
   const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
+  const ledger = await openSuppressionLedger(config, dataDir, log);
   const dataConverter = encryptedDataConverter(encryptionKeys);
 
   let temporal: TemporalLink;
@@ -93,7 +95,7 @@ export async function startEngine(
   // The entities get a task queue (and worker) of their own: see createWorker.
   const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
   const candidates = countingOptOuts(
-    createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret),
+    guardedByLedger(createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret), ledger),
   );
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
@@ -122,8 +124,9 @@ export async function startEngine(
         ...(config.twilio ? { sms: createTwilioSmsSender(config.twilio) } : {}),
         ...(mail ? { mail } : {}),
         candidates,
+        ledger,
         purge: { client: temporal.client, entityTaskQueue },
-        links: (followUpId) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now()),
+        links: (followUpId, email) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now(), email),
         publicUrl,
         digestWindowMs: config.digestWindowMs,
       },
@@ -145,6 +148,7 @@ export async function startEngine(
       operatorPolicy: config.policy,
       useSearchAttributes: config.searchAttributes,
       candidates,
+      ledger,
       log,
     });
     const app = createApp({
@@ -171,6 +175,7 @@ export async function startEngine(
         linkSecret,
         followUps: createTemporalFollowUpGateway(temporal.client),
         candidates,
+        ledger,
         ...(config.twilio ? { twilioAuthToken: config.twilio.authToken } : {}),
         ...(config.supportContact ? { support: config.supportContact } : {}),
         log,
@@ -225,6 +230,7 @@ export async function startEngine(
           await done;
         }
         mail?.close();
+        await ledger.close();
         await temporal.close();
         await metrics?.close();
         await tracing?.shutdown();

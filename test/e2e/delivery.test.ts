@@ -284,25 +284,40 @@ describeContract(
       // An SMS from the number finds no candidate, and starts nothing.
       expect((await inboundSms(phone, '1')).status).toBe(200);
 
-      // A late rejection for the deleted candidate (another application): the candidate's tombstone refuses
-      // its registration, so that follow-up ends before sending anything, and the number stays unindexed.
+      // A late rejection for the deleted candidate (another application): the suppression ledger knows the
+      // deletion, so nothing starts and nothing is sent, and the number stays unindexed.
       const mailsBefore = smtp.received.length;
       const late = sampleSnapshot({ candidate: snapshot.candidate, policy: snapshot.policy });
       const lateAnswer = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', late);
-      expect(lateAnswer.status).toBe(202);
-      const lateResult = (await engine.temporal.client.workflow
-        .getHandle(followUpWorkflowId(late.applicationId))
-        .result()) as { outcome: string; stopped?: string; steps: Record<string, string> };
-      expect(lateResult).toMatchObject({ outcome: 'stopped', stopped: 'candidate_deleted' });
-      expect(lateResult.steps.acknowledgement).toBe('stopped');
-      expect(smtp.received.length).toBe(mailsBefore);
+      expect(lateAnswer).toMatchObject({ status: 202, json: { status: 'ignored' } });
+      expect(await gone(followUpWorkflowId(late.applicationId))).toBe(true);
       expect(await directory.findByPhone(phone)).toEqual([]);
-      // Nor did anything bring the candidate's entity back: it is still the tombstone.
       const tombstone = await engine.temporal.client.workflow
         .getHandle(candidateWorkflowId(snapshot.candidate.id))
         .describe();
-      expect(tombstone.status.name).toBe('COMPLETED');
       expect(tombstone.runId).toBe(stone.runId);
+
+      // Retention removes the tombstone's history, as it removes every closed run. The same rejection sent
+      // again, and the interview too, still start nothing: the deletion is kept in the ledger, not in Temporal.
+      await engine.temporal.client.workflowService.deleteWorkflowExecution({
+        namespace: engine.temporal.namespace,
+        workflowExecution: { workflowId: entityId, runId: stone.runId },
+      });
+      await eventually(() => gone(entityId), 'the tombstone removed as retention would');
+      const again = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', snapshot);
+      expect(again).toMatchObject({ status: 202, json: { status: 'ignored' } });
+      const prepAgain = await postSignedEvent(engine.apiUrl, secret, 'debrief.interview.scheduled', {
+        applicationId: interviewApp,
+        company: snapshot.company,
+        role: snapshot.role,
+        interviewAt: new Date(Date.now() + 10 * 24 * 3600_000).toISOString(),
+        interviewers: [{ name: 'Kim Park' }],
+        candidate: snapshot.candidate,
+      });
+      expect(prepAgain).toMatchObject({ status: 202, json: { status: 'ignored' } });
+      expect(await gone(followUpId)).toBe(true);
+      expect(await gone(entityId)).toBe(true);
+      expect(smtp.received.length).toBe(mailsBefore);
     });
 
     it('closes out by SMS: once every step settled, a free-text answer becomes the debrief', async () => {

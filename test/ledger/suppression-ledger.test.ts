@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
   createSuppressionLedger,
-  LedgerInUseError,
   liftedByStart,
   openEmbeddedLedgerDatabase,
   openPostgresLedgerDatabase,
@@ -141,7 +140,7 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
 });
 
 describe('the embedded ledger on disk', () => {
-  it('keeps suppressions across a restart, and refuses a second opening while it is open', async () => {
+  it('keeps suppressions across a restart, is shared within a process and refused to another one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-ledger-'));
     const path = join(dir, 'ledger');
     try {
@@ -152,7 +151,9 @@ describe('the embedded ledger on disk', () => {
         reason: 'candidate_deleted',
         source: 'test',
       });
-      await expect(openEmbeddedLedgerDatabase(path)).rejects.toThrow(LedgerInUseError);
+      const sameProcess = await createSuppressionLedger(await openEmbeddedLedgerDatabase(path), [newKey]);
+      expect(await sameProcess.isSuppressed({ kind: 'candidate', subject: 'cand-1' })).toBe(true);
+      await sameProcess.close();
       const other = spawnSync(
         process.execPath,
         [

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ConfigError, type Config } from '../config';
+import {
+  createSuppressionLedger,
+  formatLedgerKeys,
+  openEmbeddedLedgerDatabase,
+  openPostgresLedgerDatabase,
+  parseLedgerKeys,
+  type SuppressionLedger,
+} from '../ledger';
+import { keptSecret } from './kept-secret';
+
+/**
+ * Opens the suppression ledger the configuration names: PostgreSQL at DEBRIEF_DATABASE_URL, else PGlite in
+ * `<data>/ledger` (one process at a time). Its key ring is DEBRIEF_LEDGER_SECRETS, else, in the embedded
+ * default, one generated once into the data folder; against an external Temporal the ring must be configured,
+ * since every instance must hash alike.
+ */
+export async function openSuppressionLedger(
+  config: Config,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<SuppressionLedger> {
+  const external = config.temporal.mode === 'external';
+  if (external && !config.ledger.keys) {
+    throw new ConfigError([
+      'DEBRIEF_LEDGER_SECRETS: required against an external Temporal (it keys the suppression ledger of opt-outs and deletions); ' +
+        'set it to id:secret, e.g. 2026-12:$(openssl rand -base64 32), the same for every worker and API, and apart from every other secret',
+    ]);
+  }
+  const keys =
+    config.ledger.keys ??
+    parseLedgerKeys(
+      keptSecret(
+        resolve(dataDir, 'ledger-secret'),
+        () => formatLedgerKeys([{ id: 'local-1', secret: randomBytes(32).toString('base64url') }]),
+        () => log(`generated a ledger secret for local use in ${resolve(dataDir, 'ledger-secret')}`),
+      ),
+    );
+  const url = config.ledger.databaseUrl;
+  if (url) {
+    const ledger = await createSuppressionLedger(await openPostgresLedgerDatabase(url), keys);
+    log('suppression ledger: PostgreSQL (DEBRIEF_DATABASE_URL)');
+    return ledger;
+  }
+  const dir = resolve(dataDir, 'ledger');
+  const ledger = await createSuppressionLedger(await openEmbeddedLedgerDatabase(dir), keys);
+  log(
+    external
+      ? `suppression ledger: embedded in ${dir}; run every other worker and API against one PostgreSQL database instead (DEBRIEF_DATABASE_URL)`
+      : `suppression ledger: embedded in ${dir}`,
+  );
+  return ledger;
+}
