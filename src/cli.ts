@@ -10,6 +10,7 @@ import { createLogger } from './runtime/logging';
 import { previewTimeline } from './preview/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
 import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
+import { suppressionsCommand } from './cli/suppressions';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
 const program = new Command()
@@ -178,6 +179,57 @@ program
   .argument('[value]', 'the note for spoke / note, or the days for snooze')
   .action(async (followUpId: string, action: string, value: string | undefined) => {
     process.exitCode = await actOnFollowUp(loadConfig(process.env), followUpId, action, value, write);
+  });
+
+const suppressions = program
+  .command('suppressions')
+  .description(
+    'The suppression ledger (opt-outs and deletions): list it, or export it with --json; kept beyond every workflow',
+  )
+  .option('--json', 'one JSON object a line (hashes only, never a number or an address)')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await suppressionsCommand(
+      loadConfig(process.env),
+      { action: 'list', json: options.json === true },
+      write,
+    );
+  });
+suppressions
+  .command('add')
+  .description('Suppress a number (sms), an address (email) or a candidate id (candidate)')
+  .argument('<kind>', 'sms | email | candidate')
+  .argument('<subject>', 'the number, address or candidate id')
+  .option('--reason <reason>', 'why (default: operator)')
+  .action(async (kind: string, subject: string, options: { reason?: string }) => {
+    process.exitCode = await suppressionsCommand(
+      loadConfig(process.env),
+      { action: 'add', kind, subject, ...(options.reason ? { reason: options.reason } : {}) },
+      write,
+    );
+  });
+suppressions
+  .command('lift')
+  .description('Lift every suppression of a number, an address or a candidate id')
+  .argument('<kind>', 'sms | email | candidate')
+  .argument('<subject>', 'the number, address or candidate id')
+  .action(async (kind: string, subject: string) => {
+    process.exitCode = await suppressionsCommand(
+      loadConfig(process.env),
+      { action: 'lift', kind, subject },
+      write,
+    );
+  });
+suppressions
+  .command('check')
+  .description('Say whether a number, an address or a candidate id is suppressed (exit 0 if so, 1 if not)')
+  .argument('<kind>', 'sms | email | candidate')
+  .argument('<subject>', 'the number, address or candidate id')
+  .action(async (kind: string, subject: string) => {
+    process.exitCode = await suppressionsCommand(
+      loadConfig(process.env),
+      { action: 'check', kind, subject },
+      write,
+    );
   });
 
 program.parseAsync().catch((error: unknown) => {
