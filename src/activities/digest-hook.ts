@@ -43,27 +43,26 @@ export function deliveryReservation(message: OutboundMessage, channel: Channel):
  * nothing of a stopped follow-up goes. Everything else is answered as the plain reservation would be.
  */
 export function createDigestHook(deps: DigestHookDeps) {
-  function reservation(message: OutboundMessage, channel: Channel, windowMs: number) {
-    const part: DigestPart = { key: message.key, followUpId: message.followUpId, request: message.request };
-    return { ...deliveryReservation(message, channel), part, windowMs };
+  function reservation(message: OutboundMessage, channel: Channel, windowMs: number, issuedAtMs: number) {
+    return { ...deliveryReservation(message, channel), part: partOf(message), windowMs, issuedAtMs };
   }
 
+  /** The digest's content; `parts` are all it carries, leader first (this message's own content if alone). */
   function digestContent({
     message,
-    members,
+    parts,
     issuedAtMs,
     locale,
     own,
   }: {
     message: OutboundMessage;
-    members: readonly DigestPart[];
+    parts: readonly DigestPart[];
     issuedAtMs: number;
     locale: Locale;
     own: MessageContent;
   }): MessageContent {
-    if (members.length === 0) return own;
-    const leader: DigestPart = { key: message.key, followUpId: message.followUpId, request: message.request };
-    const sections: DigestSection[] = [leader, ...members].map((part) => {
+    if (parts.length <= 1) return own;
+    const sections: DigestSection[] = parts.map((part) => {
       const links = deps.links(part.followUpId);
       return { part, links: { page: links.page(), short: links.shortPage(issuedAtMs) } };
     });
@@ -83,7 +82,9 @@ export function createDigestHook(deps: DigestHookDeps) {
   /**
    * Reserves one channel of a message, through a digest when it is digestible. `plain` is the ordinary
    * reservation; `content` is the message's own rendering; `issuedAtMs` is stable across retries, so a
-   * retried digest renders the same text (SMS reconciliation recognises it by its body).
+   * retried digest renders the same text (SMS reconciliation recognises it by its body). A member told to
+   * reconcile for a gone leader gets the leader's text to look for; should it not be found, the member asks
+   * again and is told to send its own.
    */
   return async function reserveThroughDigest(input: {
     message: OutboundMessage;
@@ -98,7 +99,10 @@ export function createDigestHook(deps: DigestHookDeps) {
     if (windowMs <= 0 || !isDigestible(message)) return { permission: await input.plain(), content };
     for (;;) {
       const answer: DigestPermission = await refusingDeletedCandidates(() =>
-        deps.candidates.reserveInDigest(message.candidateId, reservation(message, channel, windowMs)),
+        deps.candidates.reserveInDigest(
+          message.candidateId,
+          reservation(message, channel, windowMs, issuedAtMs),
+        ),
       );
       switch (answer.decision) {
         case 'collect':
@@ -108,15 +112,21 @@ export function createDigestHook(deps: DigestHookDeps) {
         case 'digest':
           return {
             permission: { decision: 'go' },
-            content: digestContent({ message, members: answer.members, issuedAtMs, locale, own: content }),
+            content: digestContent({
+              message,
+              parts: [partOf(message), ...answer.members],
+              issuedAtMs,
+              locale,
+              own: content,
+            }),
           };
         case 'reconcile':
           return {
             permission: { decision: 'reconcile', since: answer.since },
             content: digestContent({
               message,
-              members: answer.members ?? [],
-              issuedAtMs,
+              parts: answer.parts ?? [partOf(message), ...(answer.members ?? [])],
+              issuedAtMs: answer.issuedAtMs ?? issuedAtMs,
               locale,
               own: content,
             }),
@@ -148,6 +158,10 @@ export function createDigestHook(deps: DigestHookDeps) {
       throw new CancelledFailure(`delivery of ${message.key} was cancelled while it waited in a digest`);
     }
   }
+}
+
+function partOf(message: OutboundMessage): DigestPart {
+  return { key: message.key, followUpId: message.followUpId, request: message.request };
 }
 
 function cancellationSignal(): AbortSignal | undefined {

@@ -147,17 +147,17 @@ export function createNotifyActivities(deps: NotifyDeps) {
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
     const settings = renderSettings(message);
-    const decided = await reserveThroughDigest({
-      message,
-      channel,
-      content: ownContent,
-      issuedAtMs: settings.issuedAtMs ?? Date.now(),
-      locale: settings.locale ?? 'en-US',
-      plain: () => reserve(message, channel),
-    });
+    const reserveFor = () =>
+      reserveThroughDigest({
+        message,
+        channel,
+        content: ownContent,
+        issuedAtMs: settings.issuedAtMs ?? Date.now(),
+        locale: settings.locale ?? 'en-US',
+        plain: () => reserve(message, channel),
+      });
     // A digest's leader sends the digest instead of its own message.
-    const content = decided.content;
-    let permission = decided.permission;
+    let { content, permission } = await reserveFor();
     if (permission.decision === 'reconcile') {
       const found = await requireSms().findSent({
         to: phone ?? '',
@@ -167,9 +167,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
       if (found && (await claimReconciled(message, channel, found.providerId))) {
         return { providerId: found.providerId, duplicate: true };
       }
-      // Twilio has no record of it: the earlier attempt never sent it, so this one may.
+      // Twilio has no record of it: the earlier attempt never sent it, so this one may. Asked through the
+      // digest again: a leader is sent the same digest or refused (its members then go alone), and a member
+      // that reconciled for a gone leader sends its own message.
       await settle(message, { channel, outcome: 'not_sent' });
-      permission = await reserve(message, channel);
+      ({ content, permission } = await reserveFor());
     }
     switch (permission.decision) {
       case 'go':

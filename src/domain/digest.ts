@@ -25,6 +25,12 @@ import type { Channel, OutboundMessage } from './messages';
  * is then recorded as sent with the digest's provider id, so their next ask is answered `already_sent`.
  * A digest whose leader ends without sending is abandoned and its members send alone; a member whose
  * follow-up stops while the window is open leaves it and nothing of it goes.
+ *
+ * Under faults: a text digest whose outcome is unknown is reconciled with the provider before anything is
+ * sent again, by the leader's retry or, once the leader is gone (its follow-up ended, or it stopped asking),
+ * by one member that takes the reconciliation over; every member then settles as the digest did. A digest
+ * the provider did not take waits for the leader's retry, and is abandoned (members go alone) when the
+ * leader is refused or gone: no member is kept waiting on a digest nobody will send.
  */
 
 /** The reminders that may ride in a digest: the acknowledgement, stops and the debrief always go alone. */
@@ -73,7 +79,8 @@ export interface CandidateDigest {
    * - `collecting`: the window is open (until `closesAt`); the leader has not called any provider;
    * - `sending`: the leader was told to send it; members wait for its settlement;
    * - `sent`: the provider accepted it (members are recorded as sent);
-   * - `unknown`: the provider's answer was lost (SMS: the leader reconciles; email: nobody can tell);
+   * - `unknown`: the provider's answer was lost (SMS: the leader reconciles, or a member once the leader is
+   *   gone; email: nobody can tell);
    * - `abandoned`: it will not go; members send alone.
    */
   state: 'collecting' | 'sending' | 'sent' | 'unknown' | 'abandoned';
@@ -85,6 +92,15 @@ export interface CandidateDigest {
   providerId?: string;
   /** Keys taken out because their follow-up ended while the window was open: they never go, alone or here. */
   withdrawn?: string[];
+  /**
+   * When the leader rendered the text being sent (its activity's first scheduled time): a member taking
+   * over the reconciliation renders the very same text to look for it. Absent in digests from before.
+   */
+  issuedAtMs?: number;
+  /** The leader's follow-up ended once the digest was being sent: its activity will not come back. */
+  leaderEnded?: boolean;
+  /** The member reconciling the text for a leader that is gone, and when it took that over. */
+  reconciler?: { key: string; at: string };
 }
 
 /** A reservation for a digestible message: the plain reservation plus what a leader needs to render it. */
@@ -92,13 +108,25 @@ export interface DigestReservation extends DeliveryReservation {
   part: DigestPart;
   /** How long the collection window stays open once a digest is opened. */
   windowMs: number;
+  /** When the asking activity renders its text (stable across its retries); see {@link CandidateDigest}. */
+  issuedAtMs?: number;
 }
 
 /** The entity's answer to a {@link DigestReservation}. */
 export type DigestPermission =
   | Exclude<DeliveryPermission, { decision: 'reconcile' }>
-  /** SMS: an earlier attempt's outcome is unknown; `members` are those its digest carried, if any. */
-  | { decision: 'reconcile'; since: string; members?: DigestPart[] }
+  /**
+   * SMS: an earlier attempt's outcome is unknown; `members` are those its digest carried, if any. A member
+   * taking over for a leader that is gone gets the whole digest instead: `parts` in order (leader first)
+   * and `issuedAtMs`, to render the text the leader sent.
+   */
+  | {
+      decision: 'reconcile';
+      since: string;
+      members?: DigestPart[];
+      parts?: DigestPart[];
+      issuedAtMs?: number;
+    }
   /** Leader: the window is open; ask again after `retryInMs`. Nothing is sent yet. */
   | { decision: 'collect'; retryInMs: number }
   /** Member: it rides in another message's digest; ask again after `retryInMs` to learn how that went. */
@@ -165,33 +193,85 @@ function abandon(state: CandidateEntityState, digest: CandidateDigest): void {
 
 /**
  * Gives up on leaders that did not come back: one still collecting past the window and the grace is
- * abandoned (it never called a provider, so members go alone); one told to send that neither settled nor
- * asked again for the in-flight time and the grace may or may not have sent it, so its members are marked
- * unknown with it (shown as "may not have arrived", never sent again blindly).
+ * abandoned (it never called a provider, so members go alone), and so is one whose last send was clearly
+ * not taken and that is gone or stopped asking. An email digest whose leader was told to send and neither
+ * settled nor asked again for the in-flight time and the grace may or may not have gone, so its members are
+ * marked unknown with it (shown as "may not have arrived"); a text digest is reconciled by a member instead
+ * (see {@link takeOverReconciliation}).
  */
 function abandonLeaderless(state: CandidateEntityState, nowMs: number): void {
   for (const digest of state.digests ?? []) {
     const leaderRecord = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
-    const seenMs = Math.max(Date.parse(digest.closesAt), Date.parse(digest.leaderSeenAt));
+    const seenMs = leaderSeenMs(digest);
+    const sending = digest.state === 'sending' || digest.state === 'unknown';
     if (digest.state === 'collecting' && nowMs >= seenMs + digestLimits.leaderGraceMs) {
       abandon(state, digest);
     } else if (
-      digest.state === 'sending' &&
+      sending &&
       !leaderRecord &&
-      nowMs >= seenMs + digestLimits.leaderRetryGraceMs
+      (digest.leaderEnded === true || nowMs >= seenMs + digestLimits.leaderRetryGraceMs)
     ) {
       // Released as not sent and never asked again: nothing of it went out.
       abandon(state, digest);
     } else if (
-      (digest.state === 'sending' || digest.state === 'unknown') &&
+      sending &&
       leaderRecord &&
       leaderRecord.state !== 'sent' &&
+      !reconcilable(digest) &&
       nowMs >= seenMs + deliveryInFlightMs + digestLimits.leaderGraceMs
     ) {
       digest.state = 'unknown';
       markMembers(state, digest, 'unknown');
     }
   }
+}
+
+function leaderSeenMs(digest: CandidateDigest): number {
+  return Math.max(Date.parse(digest.closesAt), Date.parse(digest.leaderSeenAt));
+}
+
+/** A text whose members can render it again, so one of them can look for it at the provider. */
+function reconcilable(digest: CandidateDigest): boolean {
+  return digest.channel === 'sms' && digest.issuedAtMs !== undefined;
+}
+
+/** Whether a member reconciling for the leader may still be at it (the leader and others wait meanwhile). */
+function reconcilerActive(digest: CandidateDigest, key: string, nowMs: number): boolean {
+  const held = digest.reconciler;
+  return held !== undefined && held.key !== key && nowMs < Date.parse(held.at) + deliveryInFlightMs;
+}
+
+/**
+ * A member of a text digest whose outcome is unknown takes its reconciliation over when the leader is gone
+ * (its follow-up ended, or it neither settled nor asked for the in-flight time and the grace) and no send of
+ * the leader can still be under way. Only one member reconciles at a time; another takes over if it too
+ * stops asking. Answers undefined when the member is to wait.
+ */
+function takeOverReconciliation(
+  state: CandidateEntityState,
+  digest: CandidateDigest,
+  key: string,
+  nowMs: number,
+): DigestPermission | undefined {
+  const leaderRecord = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
+  if (!reconcilable(digest) || !leaderRecord) return undefined;
+  if (digest.state !== 'sending' && digest.state !== 'unknown') return undefined;
+  if (leaderRecord.state !== 'reserved' && leaderRecord.state !== 'unknown') return undefined;
+  const leaderGone =
+    digest.leaderEnded === true ||
+    nowMs >= leaderSeenMs(digest) + deliveryInFlightMs + digestLimits.leaderGraceMs;
+  const sendOver =
+    leaderRecord.state === 'unknown' || nowMs >= Date.parse(leaderRecord.at) + deliveryInFlightMs;
+  if (!leaderGone || !sendOver || reconcilerActive(digest, key, nowMs)) return undefined;
+  digest.reconciler = { key, at: new Date(nowMs).toISOString() };
+  digest.state = 'unknown';
+  leaderRecord.state = 'unknown';
+  return {
+    decision: 'reconcile',
+    since: leaderRecord.at,
+    parts: [digest.leader, ...digest.members],
+    ...(digest.issuedAtMs !== undefined ? { issuedAtMs: digest.issuedAtMs } : {}),
+  };
 }
 
 function markMembers(state: CandidateEntityState, digest: CandidateDigest, as: 'sent' | 'unknown'): void {
@@ -236,9 +316,11 @@ export function reserveInDigest(
     if (mine.state === 'collecting') {
       const closesMs = Date.parse(mine.closesAt);
       if (nowMs < closesMs) return { decision: 'collect', retryInMs: closesMs - nowMs };
-      return startSending(state, mine, nowMs);
+      return startSending(state, mine, request, nowMs);
     }
     mine.leaderSeenAt = new Date(nowMs).toISOString();
+    // A member is reconciling the text for it: two reconciliations at once could both send it again.
+    if (reconcilerActive(mine, request.key, nowMs)) return { decision: 'in_digest', retryInMs: 1_000 };
     if ((mine.state === 'sending' || mine.state === 'unknown') && !state.deliveries[id]) {
       // The last attempt was clearly not accepted (released as not_sent): send the same digest again.
       const permission = reserveDelivery(state, request, nowMs);
@@ -246,7 +328,7 @@ export function reserveInDigest(
         abandon(state, mine);
         return permission;
       }
-      return startSending(state, mine, nowMs);
+      return startSending(state, mine, request, nowMs);
     }
     const plain = reserveDelivery(state, request, nowMs);
     return plain.decision === 'reconcile' ? { ...plain, members: mine.members } : plain;
@@ -254,6 +336,8 @@ export function reserveInDigest(
 
   if (mine && mine.state !== 'abandoned' && !state.deliveries[id]) {
     if (mine.state === 'unknown' && request.channel === 'email') return { decision: 'outcome_unknown' };
+    const takeOver = takeOverReconciliation(state, mine, request.key, nowMs);
+    if (takeOver) return takeOver;
     const waitMs = Math.max(
       1_000,
       Math.max(Date.parse(mine.closesAt), Date.parse(mine.leaderSeenAt)) + digestLimits.leaderGraceMs - nowMs,
@@ -261,7 +345,11 @@ export function reserveInDigest(
     return { decision: 'in_digest', retryInMs: Math.min(waitMs, 5_000) };
   }
 
-  if (mine && state.deliveries[id]?.state === 'unknown') return { decision: 'outcome_unknown' };
+  // Marked unknown with its digest (an email one). One that went alone after its digest was abandoned is
+  // its own plain delivery: a text of it is reconciled as any other.
+  if (mine && mine.state !== 'abandoned' && state.deliveries[id]?.state === 'unknown') {
+    return { decision: 'outcome_unknown' };
+  }
   if (state.deliveries[id] || (mine && mine.state === 'abandoned')) {
     return reserveDelivery(state, request, nowMs);
   }
@@ -306,8 +394,14 @@ export function reserveInDigest(
   return { decision: 'collect', retryInMs: request.windowMs };
 }
 
-function startSending(state: CandidateEntityState, digest: CandidateDigest, nowMs: number): DigestPermission {
+function startSending(
+  state: CandidateEntityState,
+  digest: CandidateDigest,
+  request: DigestReservation,
+  nowMs: number,
+): DigestPermission {
   const at = new Date(nowMs).toISOString();
+  if (request.issuedAtMs !== undefined) digest.issuedAtMs = request.issuedAtMs;
   const record = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
   // The in-flight time of the send counts from now, not from when the window opened.
   if (record) record.at = at;
@@ -320,8 +414,8 @@ function startSending(state: CandidateEntityState, digest: CandidateDigest, nowM
  * Follows a settlement of a digest's leader to its digest (the plain settlement is applied first): `sent`
  * records every member as sent with the digest's provider id; `failed` (or a number opted out or invalid)
  * abandons the digest so members try alone; `not_sent` while collecting (the leader was cancelled)
- * abandons it, while sending it leaves it for the leader's retry; `unknown` keeps members waiting (SMS) or
- * marks them unknown too (email).
+ * abandons it, while sending (or reconciled as not taken) it leaves it for the leader's retry; `unknown`
+ * keeps members waiting (SMS) or marks them unknown too (email).
  */
 export function settleDigestLeader(state: CandidateEntityState, settlement: DeliverySettlement): void {
   const digest = (state.digests ?? []).find(
@@ -347,6 +441,9 @@ export function settleDigestLeader(state: CandidateEntityState, settlement: Deli
       return;
     case 'not_sent':
       if (digest.state === 'collecting') abandon(state, digest);
+      // Not taken (a reconciliation found nothing, or the entity refused the claim): it waits for the
+      // leader's retry, which may be refused, and is abandoned if the leader is gone.
+      else digest.state = 'sending';
       return;
     default:
       abandon(state, digest);
@@ -371,13 +468,18 @@ export function leaveDigest(
   return { left: true };
 }
 
-/** A follow-up ended: none of its messages still waiting in an open digest goes. */
+/**
+ * A follow-up ended: none of its messages still waiting in an open digest goes. A digest it leads that is
+ * already being sent is left to its members: alone when nothing went, reconciled by one when unknown.
+ */
 export function closeFollowUpDigests(state: CandidateEntityState, followUpId: string): void {
   for (const digest of state.digests ?? []) {
-    const unsent =
-      digest.state === 'sending' && !state.deliveries[deliveryId(digest.leader.key, digest.channel)];
-    // A leader that ended between a send that was not taken and its retry: nothing went, members go alone.
-    if (unsent && digest.leader.followUpId === followUpId) abandon(state, digest);
+    const sending = digest.state === 'sending' || digest.state === 'unknown';
+    if (sending && digest.leader.followUpId === followUpId) {
+      digest.leaderEnded = true;
+      // A leader that ended between a send that was not taken and its retry: nothing went, members go alone.
+      if (!state.deliveries[deliveryId(digest.leader.key, digest.channel)]) abandon(state, digest);
+    }
     if (digest.state !== 'collecting') continue;
     const leaving = [digest.leader, ...digest.members].filter((part) => part.followUpId === followUpId);
     if (leaving.length === 0) continue;
@@ -388,8 +490,46 @@ export function closeFollowUpDigests(state: CandidateEntityState, followUpId: st
   }
 }
 
-/** The plain settlement, then what it means for a digest this message leads. */
+/**
+ * Follows the settlement of a member that reconciled a text digest for its gone leader: found at the
+ * provider, the digest is sent (leader and every member, with its provider id); not found, the leader's
+ * reservation is released and the digest abandoned, so members (this one too) send alone.
+ */
+export function settleDigestReconciler(state: CandidateEntityState, settlement: DeliverySettlement): void {
+  const digest = (state.digests ?? []).find(
+    (entry) =>
+      entry.reconciler?.key === settlement.key &&
+      entry.channel === settlement.channel &&
+      entry.state === 'unknown',
+  );
+  if (!digest) return;
+  const leaderId = deliveryId(digest.leader.key, digest.channel);
+  const leaderRecord = state.deliveries[leaderId];
+  if (settlement.outcome === 'sent') {
+    delete digest.reconciler;
+    digest.state = 'sent';
+    digest.providerId = settlement.providerId;
+    if (!leaderRecord || leaderRecord.state === 'unknown') {
+      state.deliveries[leaderId] = {
+        ...(leaderRecord ?? { channel: digest.channel, at: digest.leaderSeenAt }),
+        state: 'sent',
+        ...(settlement.providerId !== undefined ? { providerId: settlement.providerId } : {}),
+      };
+    }
+    markMembers(state, digest, 'sent');
+  } else if (settlement.outcome === 'not_sent') {
+    delete digest.reconciler;
+    // Only the attempt it reconciled: a leader that came back meanwhile owns its new reservation.
+    if (leaderRecord?.state === 'unknown') {
+      settleDelivery(state, { key: digest.leader.key, channel: digest.channel, outcome: 'not_sent' });
+      abandon(state, digest);
+    }
+  }
+}
+
+/** The plain settlement, then what it means for a digest this message leads or reconciles. */
 export function settleWithDigest(state: CandidateEntityState, settlement: DeliverySettlement): void {
   settleDelivery(state, settlement);
   settleDigestLeader(state, settlement);
+  settleDigestReconciler(state, settlement);
 }

@@ -258,6 +258,9 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
         if (!Number.isInteger(request.windowMs) || request.windowMs <= 0 || request.windowMs > 600_000) {
           throw new Error(`windowMs must be a whole number of ms in (0, 600000], got ${request.windowMs}`);
         }
+        if (request.issuedAtMs !== undefined && !Number.isInteger(request.issuedAtMs)) {
+          throw new Error(`issuedAtMs must be a whole number of ms when given, got ${request.issuedAtMs}`);
+        }
       },
     },
   );

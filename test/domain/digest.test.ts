@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate-entity';
+import {
+  deliveryInFlightMs,
+  emptyCandidateState,
+  type CandidateEntityState,
+} from '../../src/domain/candidate-entity';
 import {
   closeFollowUpDigests,
   digestLimits,
@@ -16,6 +20,8 @@ const zone = 'America/New_York';
 const morning = Date.parse('2026-12-01T15:00:00Z');
 const windowMs = 30_000;
 const phone = '+14155550100';
+/** When every asking activity renders its text (the leader's is what a member reconciles with). */
+const issuedAtMs = morning - 1_000;
 
 function reminder(company: string): MessageRequest {
   return {
@@ -42,6 +48,7 @@ function ask(followUpId: string, channel: Channel = 'sms', budget = 2): DigestRe
     audience: 'candidate',
     part: { key, followUpId, request: reminder(followUpId) },
     windowMs,
+    issuedAtMs,
   };
 }
 
@@ -198,6 +205,119 @@ describe('busy-week digest rules', () => {
     });
   });
 
+  describe('a text digest whose outcome is unknown is never left unknown', () => {
+    /** Acme leads a text digest with Globex and Hooli; the answer to its send is lost. */
+    function lostDigest(): number {
+      reserveInDigest(state, ask('f-acme'), morning);
+      reserveInDigest(state, ask('f-globex'), morning + 1_000);
+      reserveInDigest(state, ask('f-hooli'), morning + 2_000);
+      reserveInDigest(state, { ...ask('f-acme'), issuedAtMs: morning - 7_000 }, morning + windowMs);
+      settleWithDigest(state, { key: ask('f-acme').key, channel: 'sms', outcome: 'unknown' });
+      return morning + windowMs + 2_000;
+    }
+    const parts = () => [ask('f-acme').part, ask('f-globex').part, ask('f-hooli').part];
+
+    it("a member takes the reconciliation over once the leader's follow-up ended, and all settle as found", () => {
+      const now = lostDigest();
+      closeFollowUpDigests(state, 'f-acme');
+      expect(reserveInDigest(state, ask('f-globex'), now)).toEqual({
+        decision: 'reconcile',
+        since: new Date(morning + windowMs).toISOString(),
+        parts: parts(),
+        issuedAtMs: morning - 7_000,
+      });
+      // One reconciles at a time: the others wait for its answer.
+      expect(reserveInDigest(state, ask('f-hooli'), now + 1_000).decision).toBe('in_digest');
+      settleWithDigest(state, {
+        key: ask('f-globex').key,
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SM9',
+        reconciled: true,
+      });
+      for (const who of ['f-globex', 'f-hooli', 'f-acme']) {
+        expect(reserveInDigest(state, ask(who), now + 2_000)).toEqual({
+          decision: 'already_sent',
+          providerId: 'SM9',
+        });
+      }
+      expect(state.smsPerLocalDate['2026-12-01']).toBe(1);
+    });
+
+    it('a digest the provider never took is released: members send alone, the ended leader not at all', () => {
+      const now = lostDigest();
+      closeFollowUpDigests(state, 'f-acme');
+      expect(reserveInDigest(state, ask('f-hooli'), now).decision).toBe('reconcile');
+      settleWithDigest(state, { key: ask('f-hooli').key, channel: 'sms', outcome: 'not_sent' });
+      expect(state.smsPerLocalDate['2026-12-01']).toBe(0);
+      expect(reserveInDigest(state, ask('f-hooli'), now + 1_000)).toEqual({ decision: 'go' });
+      expect(reserveInDigest(state, ask('f-globex'), now + 1_000)).toEqual({ decision: 'go' });
+    });
+
+    it('a leader that stops asking is replaced after the grace; never is a member answered unknown', () => {
+      const now = lostDigest();
+      const late = morning + windowMs + deliveryInFlightMs + digestLimits.leaderGraceMs;
+      expect(reserveInDigest(state, ask('f-globex'), late - 1).decision).toBe('in_digest');
+      expect(reserveInDigest(state, ask('f-globex'), late).decision).toBe('reconcile');
+      // A reconciler that disappears too is replaced by another member.
+      expect(reserveInDigest(state, ask('f-hooli'), late + deliveryInFlightMs)).toMatchObject({
+        decision: 'reconcile',
+        parts: parts(),
+      });
+      // The leader coming back meanwhile waits for that answer instead of reconciling beside it.
+      expect(reserveInDigest(state, ask('f-acme'), late + deliveryInFlightMs + 1).decision).toBe('in_digest');
+      expect(now).toBeLessThan(late);
+    });
+  });
+
+  describe('a leader refused after a reconciliation leaves nobody waiting', () => {
+    /** The digest's text was lost; the leader reconciled and did not find it (or its claim was refused). */
+    function reconciledNotFound(): number {
+      reserveInDigest(state, ask('f-acme'), morning);
+      reserveInDigest(state, ask('f-globex'), morning + 1_000);
+      reserveInDigest(state, ask('f-acme'), morning + windowMs);
+      settleWithDigest(state, { key: ask('f-acme').key, channel: 'sms', outcome: 'unknown' });
+      const now = morning + windowMs + 60_000;
+      expect(reserveInDigest(state, ask('f-acme'), now).decision).toBe('reconcile');
+      settleWithDigest(state, { key: ask('f-acme').key, channel: 'sms', outcome: 'not_sent' });
+      return now + 1_000;
+    }
+
+    it('refused on asking again (the number opted out), its members get a definite answer at once', () => {
+      const now = reconciledNotFound();
+      state.smsOptedOut.push(phone);
+      expect(reserveInDigest(state, ask('f-acme'), now)).toEqual({
+        decision: 'refused',
+        reason: 'sms_opted_out',
+      });
+      expect(reserveInDigest(state, ask('f-globex'), now + 1)).toEqual({
+        decision: 'refused',
+        reason: 'sms_opted_out',
+      });
+    });
+
+    it('one that never asks again through the digest is given up: members go alone, never wait for ever', () => {
+      const now = reconciledNotFound();
+      const late = now + digestLimits.leaderRetryGraceMs;
+      expect(reserveInDigest(state, ask('f-globex'), now).decision).toBe('in_digest');
+      expect(reserveInDigest(state, ask('f-globex'), late)).toEqual({ decision: 'go' });
+    });
+
+    it('one whose follow-up ended after it lets its members go alone at once', () => {
+      const now = reconciledNotFound();
+      closeFollowUpDigests(state, 'f-acme');
+      expect(reserveInDigest(state, ask('f-globex'), now)).toEqual({ decision: 'go' });
+    });
+
+    it('one that asks again is told to send the same digest', () => {
+      const now = reconciledNotFound();
+      expect(reserveInDigest(state, ask('f-acme'), now)).toEqual({
+        decision: 'digest',
+        members: [ask('f-globex').part],
+      });
+    });
+  });
+
   it('an opted-out number never joins, and a full text digest leaves the next reminder to the budget', () => {
     state.smsOptedOut.push('+14155550199');
     reserveInDigest(state, ask('f-1'), morning);
@@ -272,10 +392,16 @@ describe('busy-week digest rules', () => {
               });
               return result === 'not_sent' || (result === 'unknown' && channel === 'sms') ? 'again' : 'done';
             }
+            // A text is never left unknown: it is reconciled until it settles.
+            expect([request.key, channel, answer.decision]).not.toEqual([
+              request.key,
+              'sms',
+              'outcome_unknown',
+            ]);
             if (answer.decision === 'reconcile') {
               // The provider has no record of it: nothing of it reached anyone.
-              for (const part of [who, ...(answer.members ?? []).map((m) => m.followUpId)])
-                add(part, channel, -1);
+              const reconciled = answer.parts ?? [request.part, ...(answer.members ?? [])];
+              for (const part of reconciled) add(part.followUpId, channel, -1);
               settleWithDigest(entity, { key: request.key, channel, outcome: 'not_sent' });
               return 'again';
             }

@@ -13,7 +13,12 @@ import {
   reserveDelivery,
   type CandidateEntityState,
 } from '../../src/domain/candidate-entity';
-import { leaveDigest, reserveInDigest, settleWithDigest } from '../../src/domain/digest';
+import {
+  closeFollowUpDigests,
+  leaveDigest,
+  reserveInDigest,
+  settleWithDigest,
+} from '../../src/domain/digest';
 
 /**
  * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
@@ -68,6 +73,7 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     async closeFollowUp(candidateId, followUpId) {
       const state = entity(candidateId);
       state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
+      closeFollowUpDigests(state, followUpId);
     },
     async recordLearning(candidateId, learning) {
       const state = entities.get(candidateId);
