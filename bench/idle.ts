@@ -41,6 +41,7 @@ export async function runIdle(
   );
   const worker = startCli('worker', {
     TEMPORAL_ADDRESS: stack.temporal.address,
+    DEBRIEF_LEDGER_SECRETS: readFileSync(join(dataDir, 'ledger-secret'), 'utf8').trim(),
     TEMPORAL_NAMESPACE: stack.temporal.namespace,
     DEBRIEF_DATA_DIR: dataDir,
     DEBRIEF_TASK_QUEUE: taskQueue,

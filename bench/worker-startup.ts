@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       TZ: 'UTC',
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      DEBRIEF_LEDGER_SECRETS: `bench:${randomBytes(32).toString('base64url')}`,
       TEMPORAL_NAMESPACE: 'default',
       DEBRIEF_DATA_DIR: join(dir, 'data'),
       DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),

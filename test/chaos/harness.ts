@@ -13,6 +13,7 @@ import { embeddedServerArgs } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
 import { stateQuery, type FollowUpState } from '../../src/workflows';
 import { eventually } from '../helpers/eventually';
+import { startLedgerPostgres } from '../helpers/postgres';
 import { alwaysOpenPolicy, cloudEvent } from '../helpers/fixtures';
 import { freePort, startChild, startDebrief, waitForPort, type Child } from './processes';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
@@ -100,7 +101,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const temporalPort = await freePort();
   const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 1 }, () => freePort()));
   const apiPort = apiPorts[0] ?? 0;
-  const [smtp, twilioStandIn] = await Promise.all([startSmtpSink(), startTwilioStandIn()]);
+  // The workers and APIs are separate processes: they share one suppression ledger on PostgreSQL.
+  const [smtp, twilioStandIn, ledgerPostgres] = await Promise.all([
+    startSmtpSink(),
+    startTwilioStandIn(),
+    startLedgerPostgres(),
+  ]);
   const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const temporalAddress = options.temporal?.address ?? `127.0.0.1:${temporalPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -121,6 +127,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DEBRIEF_DATA_DIR: join(dir, 'data'),
     DEBRIEF_WEBHOOK_SECRET: webhookSecret,
     DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),
+    DEBRIEF_LEDGER_SECRETS: `chaos:${randomBytes(32).toString('base64url')}`,
+    DEBRIEF_DATABASE_URL: ledgerPostgres.url,
     DEBRIEF_ENCRYPTION_KEYS: formatEncryptionKeys(encryptionKeys),
     DEBRIEF_SEARCH_ATTRIBUTES: options.temporal ? 'on' : 'off',
     DEBRIEF_RATE_LIMIT_PER_SECOND: '0',
@@ -348,6 +356,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await Promise.all([...children.map((child) => child.exited), temporal?.exited]);
     await connection.close().catch(() => undefined);
     await Promise.all([smtp.stop(), twilioStandIn.close()]);
+    ledgerPostgres.stop();
     await rm(dir, { recursive: true, force: true });
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,7 @@ describe('deploy safety: a worker stopped mid-send', () => {
     return startEngine(
       loadConfig({
         TEMPORAL_ADDRESS: temporal.temporal.address,
+        DEBRIEF_LEDGER_SECRETS: readFileSync(join(dataDir, 'ledger-secret'), 'utf8').trim(),
         TEMPORAL_NAMESPACE: temporal.temporal.namespace,
         DEBRIEF_DATA_DIR: dataDir,
         DEBRIEF_WEBHOOK_SECRET: secret,
