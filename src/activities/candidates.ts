@@ -154,6 +154,11 @@ export async function refusingDeletedCandidates<T>(call: () => Promise<T>): Prom
   }
 }
 
+/** The id of a candidate's purge update: the same for every attempt, so a retry is answered the first answer. */
+export function purgeUpdateId(candidateId: string): string {
+  return `purge:${candidateId}`;
+}
+
 /** How long an entity call may take before the caller gives up (settlements are retried by the caller). */
 const entityCallDeadlineMs = 30_000;
 
@@ -371,11 +376,20 @@ export function createTemporalCandidateDirectory(
       return (await entityUpdate(candidateId, useLinkUpdate, [{ linkId }])).firstUse;
     },
     async purge(candidateId) {
-      const { openFollowUpIds, phones, workflowIds } = await entityUpdate(
-        candidateId,
-        purgeCandidateUpdate,
-        [],
-      );
+      // A plain update with an id of its own: a retried deletion (its first answer lost) gets the same
+      // answer from the server, even once the entity has ended, for as long as the entity's history is kept,
+      // which the purge deletes only after it has the list. Never with-start: nothing to purge is no entity.
+      let answer: { openFollowUpIds: string[]; phones: string[]; workflowIds?: string[] };
+      try {
+        answer = await client.workflow
+          .getHandle(candidateWorkflowId(candidateId))
+          .executeUpdate(purgeCandidateUpdate, { updateId: purgeUpdateId(candidateId) });
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError)
+          return { openFollowUpIds: [], workflowIds: [], phones: [] };
+        throw error;
+      }
+      const { openFollowUpIds, phones, workflowIds } = answer;
       for (const phone of phones) {
         try {
           await client.workflow.getHandle(phoneIndex(phone)).executeUpdate(unlinkCandidateUpdate, {

@@ -101,18 +101,41 @@ export function createPurgeActivities({ purge }: { purge?: PurgeDeps }) {
     return deleted;
   }
 
+  /**
+   * Every closed run under `workflowId` that visibility lists (earlier runs a reschedule terminated, runs that
+   * continued as new), tombstones left out.
+   */
+  async function closedRunsOf(workflowId: string): Promise<string[]> {
+    const { client } = deps();
+    const runs: string[] = [];
+    for await (const execution of client.workflow.list({
+      query: `WorkflowId = ${JSON.stringify(workflowId)}`,
+    })) {
+      if (execution.type === tombstoneWorkflowType || execution.status.name === 'RUNNING') continue;
+      runs.push(execution.runId);
+    }
+    return runs;
+  }
+
   return {
     /**
-     * Deletes the history of `workflowId` (its current run, or `runId`, and the runs it continued from)
-     * once it has ended; a still-running workflow fails retryably, so the purge waits for it. A tombstone
-     * is never deleted.
+     * Deletes the history of `workflowId` once it has ended: with `runId`, that run and the runs it continued
+     * from; without, every closed run under the id (its current one, earlier runs a reschedule terminated,
+     * and the runs they continued from). A still-running workflow fails retryably, so the purge waits for
+     * it. A tombstone is never deleted.
      */
     async deleteWorkflowHistory({ workflowId, runId }: { workflowId: string; runId?: string }): Promise<{
       deleted: number;
     }> {
       const run = await closedRun(workflowId, runId);
-      if (!run || run.type === tombstoneWorkflowType) return { deleted: 0 };
-      return { deleted: await deleteRuns(workflowId, await runChain(workflowId, run.runId)) };
+      if (!run || run.type === tombstoneWorkflowType) {
+        return {
+          deleted: runId === undefined ? await deleteRuns(workflowId, await closedRunsOf(workflowId)) : 0,
+        };
+      }
+      let deleted = await deleteRuns(workflowId, await runChain(workflowId, run.runId));
+      if (runId === undefined) deleted += await deleteRuns(workflowId, await closedRunsOf(workflowId));
+      return { deleted };
     },
 
     /**
