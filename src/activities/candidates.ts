@@ -34,11 +34,13 @@ import {
   setSmsOptOutUpdate,
   settleDeliverySignal,
   settleDeliveryUpdate,
+  startEmailDataUpdate,
   useLinkUpdate,
   type CandidateEntityState,
   type DeliveryPermission,
   type DeliveryReservation,
   type DeliverySettlement,
+  type EmailDataStart,
   type OpenFollowUp,
 } from '../workflows/candidate';
 import {
@@ -90,6 +92,12 @@ export interface CandidateDirectory {
    * recorded once the server has them, before any later reservation of the same candidate is decided.
    */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
+  /**
+   * Records, before an email's content goes out, that it is about to (the SMTP server answered DATA);
+   * `proceed` is false when the attempt no longer holds the reservation and must not send. Throws when the
+   * entity cannot be reached: the content is then not sent either.
+   */
+  startEmailData(candidateId: string, start: EmailDataStart): Promise<{ proceed: boolean }>;
   /**
    * Hands a provider's report (a Twilio status callback) to the candidate's entity without waiting for it
    * to be processed; the entity records it and forwards final reports to the follow-up's timeline. A
@@ -330,6 +338,21 @@ export function createTemporalCandidateDirectory(
           client.workflow
             .getHandle(candidateWorkflowId(candidateId))
             .signal(settleDeliverySignal, settlement),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new CandidateDeletedError(candidateId);
+        throw error;
+      }
+    },
+    async startEmailData(candidateId, start) {
+      // Never with-start, like a settlement: the reservation started the entity.
+      try {
+        return await cancellable(() =>
+          client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
+            client.workflow
+              .getHandle(candidateWorkflowId(candidateId))
+              .executeUpdate(startEmailDataUpdate, { args: [start] }),
+          ),
         );
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) throw new CandidateDeletedError(candidateId);

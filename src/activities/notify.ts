@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -63,7 +63,9 @@ const settleAttempts = 4;
  * - SMS whose outcome is unknown is reconciled with Twilio (the messages to that number since the
  *   reservation) and sent again only when Twilio has no record of it: exactly once in effect;
  * - email cannot be reconciled, so an unknown outcome stays unknown and the follow-up shows that the message
- *   may not have arrived: at most once, with a visible mark.
+ *   may not have arrived: at most once, with a visible mark. Its stage is recorded before the content goes
+ *   out (after the server accepted the recipient and answered DATA), so an attempt that died before then
+ *   leaves nothing unknown: the email is granted again and sent once.
  * Once a provider call has begun, it and its settlement run to the end even if the activity is cancelled (a
  * stop, a worker shutting down), so no reservation is left open by a routine deploy.
  */
@@ -71,9 +73,12 @@ export function createNotifyActivities(deps: NotifyDeps) {
   const messageIdHost = hostOf(deps.publicUrl);
   const reserveThroughDigest = createDigestHook({ ...deps, windowMs: deps.digestWindowMs });
 
-  function reserve(message: OutboundMessage, channel: Channel) {
+  function reserve(message: OutboundMessage, channel: Channel, attempt?: string) {
     return refusingDeletedCandidates(() =>
-      deps.candidates.reserveDelivery(message.candidateId, deliveryReservation(message, channel)),
+      deps.candidates.reserveDelivery(message.candidateId, {
+        ...deliveryReservation(message, channel),
+        ...(attempt !== undefined ? { attempt } : {}),
+      }),
     );
   }
 
@@ -147,6 +152,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
     const settings = renderSettings(message);
+    // A plain email reservation names its attempt, which records the SMTP stage (a digest's does not).
+    let attempt: string | undefined;
     const reserveFor = () =>
       reserveThroughDigest({
         message,
@@ -154,8 +161,26 @@ export function createNotifyActivities(deps: NotifyDeps) {
         content: ownContent,
         issuedAtMs: settings.issuedAtMs ?? Date.now(),
         locale: settings.locale ?? 'en-US',
-        plain: () => reserve(message, channel),
+        plain: () => {
+          attempt = channel === 'email' ? randomUUID() : undefined;
+          return reserve(message, channel, attempt);
+        },
       });
+    const settleOwn = (settlement: Omit<DeliverySettlement, 'key'>) =>
+      settle(message, { ...settlement, ...(attempt !== undefined ? { attempt } : {}) });
+    // Set when the entity refused the start of the content: another attempt holds the reservation now.
+    let superseded = false;
+    const beforeContent = async () => {
+      if (attempt === undefined) return;
+      const { proceed } = await deps.candidates.startEmailData(message.candidateId, {
+        key: message.key,
+        attempt,
+      });
+      if (!proceed) {
+        superseded = true;
+        throw new Error('another attempt holds the reservation');
+      }
+    };
     // A digest's leader sends the digest instead of its own message.
     let { content, permission } = await reserveFor();
     if (permission.decision === 'reconcile') {
@@ -212,7 +237,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
     }
     if (activityCancelled()) {
       // A stop (or a shutdown) arrived before the provider was called: nothing goes out.
-      await settle(message, { channel, outcome: 'not_sent' });
+      await settleOwn({ channel, outcome: 'not_sent' });
       throw new CancelledFailure(`delivery of ${message.key} was cancelled before it was sent`);
     }
 
@@ -238,12 +263,21 @@ export function createNotifyActivities(deps: NotifyDeps) {
               },
               headers: { 'X-Debrief-Message': message.key },
               ...(content.email?.invitation ? { calendar: content.email.invitation } : {}),
+              beforeContent,
             }));
     } catch (error) {
+      if (superseded) {
+        // Nothing of it went out, and the reservation is another attempt's: that one settles it.
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `Another attempt holds ${message.key} by email now; this one sent nothing and waits for it.`,
+          nonRetryable: false,
+        });
+      }
       // Anything but a classified "not accepted" may have gone out.
       const delivery = error instanceof DeliveryError ? error : undefined;
       if (!delivery || delivery.outcome === 'unknown') {
-        await settle(message, { channel, outcome: 'unknown' });
+        await settleOwn({ channel, outcome: 'unknown' });
         if (channel === 'sms') {
           throw ApplicationFailure.create({
             type: delivery?.code ?? 'delivery_outcome_unknown',
@@ -258,7 +292,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
         };
       }
       if (delivery.retryable) {
-        await settle(message, { channel, outcome: 'not_sent' });
+        await settleOwn({ channel, outcome: 'not_sent' });
         throw ApplicationFailure.create({
           type: delivery.code,
           message: delivery.message,
@@ -273,7 +307,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
           source: 'twilio-send',
         });
       }
-      await settle(message, {
+      await settleOwn({
         channel,
         outcome:
           delivery.code === 'sms_opted_out'
@@ -286,7 +320,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       });
       return { channel, code: delivery.code, note: delivery.message };
     }
-    await settle(message, { channel, outcome: 'sent', providerId });
+    await settleOwn({ channel, outcome: 'sent', providerId });
     return { providerId };
   }
 

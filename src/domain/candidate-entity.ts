@@ -30,8 +30,19 @@ export interface OpenFollowUp {
  * - `unknown`: the provider may or may not have accepted it (the answer was lost). SMS is reconciled with
  *   the provider before any resend; email cannot be, so it stays unknown and is shown as "may not have
  *   arrived".
+ *
+ * An email reserved by a named attempt also records how far its SMTP transaction got ({@link EmailStage}): a
+ * reservation left open by an attempt that died before sending the message's content is granted again, since
+ * no server can have received it; one whose content may have gone becomes `unknown`.
  */
 export type DeliveryState = 'reserved' | 'sent' | 'failed' | 'unknown';
+
+/**
+ * How far a reserved email's SMTP transaction got: `envelope` until the server accepted the recipient and
+ * asked for the content, `data` from the moment the content may start going out (recorded before its first
+ * byte is sent).
+ */
+export type EmailStage = 'envelope' | 'data';
 
 /** What became of one delivery (message key + channel). */
 export interface DeliveryRecord {
@@ -39,6 +50,10 @@ export interface DeliveryRecord {
   channel: Channel;
   /** When the current attempt reserved it, ISO 8601. */
   at: string;
+  /** The attempt holding the reservation, when it named itself (email attempts that record their stage). */
+  attempt?: string;
+  /** Email reserved by a named attempt: how far its SMTP transaction got; see {@link EmailStage}. */
+  emailStage?: EmailStage;
   providerId?: string;
   /** Why it failed for good (a delivery error code), for `failed`. */
   failure?: string;
@@ -150,6 +165,18 @@ export interface DeliveryReservation {
   smsBudgetPerDay: number;
   /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
   audience?: 'candidate' | 'third_party';
+  /**
+   * Email: an id of the asking attempt, which promises to record the start of the message's content with
+   * {@link startEmailData} first; only such a reservation can be granted again after its attempt died.
+   */
+  attempt?: string;
+}
+
+/** An email attempt asks to start sending the message's content (the SMTP server answered DATA). */
+export interface EmailDataStart {
+  key: string;
+  /** The attempt that reserved the email ({@link DeliveryReservation.attempt}). */
+  attempt: string;
 }
 
 /** Why a channel may not carry a message at all. */
@@ -197,6 +224,8 @@ export interface DeliverySettlement {
   failure?: string;
   /** `sent` found by reconciliation with the provider: refused if that provider id is already recorded. */
   reconciled?: boolean;
+  /** The attempt settling; ignored when another attempt holds the reservation by now. */
+  attempt?: string;
 }
 
 /** A provider's report on a message it accepted (e.g. a Twilio status callback). */
@@ -248,6 +277,11 @@ export function reserveDelivery(
     if (previous.state === 'reserved' && nowMs < reservedMs + deliveryInFlightMs) {
       return { decision: 'in_flight', retryInMs: reservedMs + deliveryInFlightMs - nowMs };
     }
+    if (previous.state === 'reserved' && previous.emailStage === 'envelope') {
+      // Its attempt died before any of the content went out: no server can have the message.
+      delete state.deliveries[id];
+      return reserveDelivery(state, request, nowMs);
+    }
     previous.state = 'unknown';
     return request.channel === 'sms'
       ? { decision: 'reconcile', since: previous.at }
@@ -275,9 +309,24 @@ export function reserveDelivery(
     channel: request.channel,
     at: new Date(nowMs).toISOString(),
     ...(smsDay !== undefined ? { smsDay } : {}),
+    ...(request.channel === 'email' && request.attempt !== undefined
+      ? { attempt: request.attempt, emailStage: 'envelope' as const }
+      : {}),
   };
   keepRecent(state.deliveries, candidateEntityLimits.deliveries);
   return { decision: 'go' };
+}
+
+/**
+ * Records that an email's content is about to go out, before its first byte is sent: from then on a death
+ * of its attempt leaves the email `unknown`. Only the attempt that holds the reservation may start; one that
+ * lost it (it was thought dead and the email was granted again) gets `proceed: false` and must not send.
+ */
+export function startEmailData(state: CandidateEntityState, start: EmailDataStart): { proceed: boolean } {
+  const record = state.deliveries[deliveryId(start.key, 'email')];
+  if (record?.state !== 'reserved' || record.attempt !== start.attempt) return { proceed: false };
+  record.emailStage = 'data';
+  return { proceed: true };
 }
 
 /** Records how a reservation ended; see {@link DeliverySettlement} for what each outcome does. */
@@ -285,6 +334,9 @@ export function settleDelivery(state: CandidateEntityState, settlement: Delivery
   const id = deliveryId(settlement.key, settlement.channel);
   const record = state.deliveries[id];
   if (!record) return;
+  const otherAttempt =
+    settlement.attempt !== undefined && record.attempt !== undefined && record.attempt !== settlement.attempt;
+  if (otherAttempt) return;
   switch (settlement.outcome) {
     case 'sent':
       record.state = 'sent';

@@ -19,6 +19,7 @@ import {
   releaseInbound,
   setEmailOptOut,
   setSmsOptOut,
+  startEmailData,
   useLink,
   type AcrossApplications,
   type ApplicationLearning,
@@ -34,6 +35,7 @@ import {
   type FollowUpToRegister,
   type DeliveryReservation,
   type DeliverySettlement,
+  type EmailDataStart,
   type OpenFollowUp,
   type ProviderStatusReport,
 } from '../domain/candidate-entity';
@@ -60,6 +62,7 @@ export {
   type DeliveryRecord,
   type DeliveryReservation,
   type DeliverySettlement,
+  type EmailDataStart,
   type OpenFollowUp,
 } from '../domain/candidate-entity';
 
@@ -114,6 +117,12 @@ export const reserveInDigestUpdate = defineUpdate<DigestPermission, [DigestReser
 export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string; channel: Channel }]>(
   'leaveDigest',
 );
+
+/**
+ * An email attempt records that the message's content is about to go out (the SMTP server answered DATA);
+ * `proceed` is false when the attempt no longer holds the reservation, and then it must not send.
+ */
+export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [EmailDataStart]>('startEmailData');
 
 /**
  * Settles a reservation made with {@link reserveDeliveryUpdate}. A `sent` settlement that names a provider
@@ -267,6 +276,14 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
   setHandler(leaveDigestUpdate, (leaving) => leaveDigest(state, leaving), {
     validator: ({ key }) => requireText(key, 'key'),
+  });
+
+  setHandler(startEmailDataUpdate, (start) => startEmailData(state, start), {
+    validator: (start: EmailDataStart) => {
+      notPurged();
+      requireText(start.key, 'key');
+      requireText(start.attempt, 'attempt');
+    },
   });
 
   const validSettlement = (settlement: DeliverySettlement) => {

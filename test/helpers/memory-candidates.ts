@@ -7,6 +7,7 @@ import {
   releaseInbound,
   setEmailOptOut,
   setSmsOptOut,
+  startEmailData,
   useLink,
   recordLearning,
   recordProviderStatus,
@@ -90,6 +91,9 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     },
     async settleDelivery(candidateId, settlement) {
       settleWithDigest(entity(candidateId), settlement);
+    },
+    async startEmailData(candidateId, start) {
+      return startEmailData(entity(candidateId), start);
     },
     async reportDeliveryStatus(candidateId, report) {
       reports.push({ candidateId, providerId: report.providerId, status: report.status });

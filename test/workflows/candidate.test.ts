@@ -242,6 +242,44 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     expect(await handle.query(candidateStateQuery)).toMatchObject({ purged: true, deliveries: {} });
   });
 
+  it('lets only the attempt holding an email reservation start its content, and grants again one that died before', async () => {
+    const candidateId = uniqueName('cand');
+    const key = 'f:a:1';
+    const email = (attempt: string) => ({
+      key,
+      channel: 'email' as const,
+      email: 'ada@example.com',
+      zone,
+      smsBudgetPerDay: 2,
+      attempt,
+    });
+    expect(await directory.reserveDelivery(candidateId, email('first'))).toEqual({ decision: 'go' });
+    expect(await directory.startEmailData(candidateId, { key, attempt: 'other' })).toEqual({
+      proceed: false,
+    });
+
+    // The first attempt died before the content: once the in-flight window is over, the email goes again.
+    await env.sleep(60_000);
+    expect(await directory.reserveDelivery(candidateId, email('second'))).toEqual({ decision: 'go' });
+    expect(await directory.startEmailData(candidateId, { key, attempt: 'first' })).toEqual({
+      proceed: false,
+    });
+    expect(await directory.startEmailData(candidateId, { key, attempt: 'second' })).toEqual({
+      proceed: true,
+    });
+
+    // The second died after its content began: it may have arrived, so it is never granted again.
+    await env.sleep(60_000);
+    expect(await directory.reserveDelivery(candidateId, email('third'))).toEqual({
+      decision: 'outcome_unknown',
+    });
+    expect((await directory.state(candidateId))?.deliveries[`${key}:email`]).toMatchObject({
+      state: 'unknown',
+      attempt: 'second',
+      emailStage: 'data',
+    });
+  });
+
   it('records opt-outs and invalid numbers from failed sends and from STOP, and lets START undo STOP', async () => {
     const candidateId = uniqueName('cand');
     await directory.reserveDelivery(candidateId, sms('f:a:1', 5));

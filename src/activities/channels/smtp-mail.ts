@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import nodemailer, { type NodemailerError, type SMTPTransportOptions } from 'nodemailer';
 import { DeliveryError, maskEmail, type MailRequest, type MailSender } from './types';
 
@@ -6,8 +7,11 @@ export interface SmtpMailOptions {
   /** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
   url: string;
   from: { name: string; address: string };
-  /** Transport settings that replace the defaults or the URL's (timeouts, TLS, logger); not pooling. */
-  transportOverrides?: Omit<SMTPTransportOptions, 'url' | 'pool'>;
+  /**
+   * Transport settings that replace the defaults or the URL's (timeouts, TLS, logger); not pooling, nor DKIM
+   * signing, which reads the whole content before the server has asked for it.
+   */
+  transportOverrides?: Omit<SMTPTransportOptions, 'url' | 'pool' | 'dkim'>;
 }
 
 /** An {@link MailSender} with the connection checks a process needs at start and at shutdown. */
@@ -65,13 +69,13 @@ export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
   return {
     async sendMail(request: MailRequest) {
       const recipient = maskEmail(request.to.address);
-      // One transport per message (nodemailer opens a connection per message anyway without pooling), so
-      // its transaction log tells whether this message's body was already being sent when a failure came.
-      const stage = { bodySent: false };
-      const transport = nodemailer.createTransport({
-        ...settings,
-        transactionLog: true,
-        logger: dataStageWatcher(stage),
+      // One transport per message (nodemailer opens a connection per message anyway without pooling), so its
+      // content gate tells whether this message's content was already going out when a failure came.
+      const stage: ContentStage = { started: false, heldBack: false };
+      const transport = nodemailer.createTransport(settings);
+      transport.use('stream', (mail, done) => {
+        mail.message.processFunc((content) => contentGate(content, stage, request.beforeContent));
+        done();
       });
       let info;
       try {
@@ -94,7 +98,15 @@ export function createSmtpMailSender(options: SmtpMailOptions): SmtpMailSender {
             : {}),
         });
       } catch (error) {
-        throw smtpDeliveryError(error as NodemailerError, `the email to ${recipient}`, stage.bodySent);
+        if (stage.heldBack) {
+          throw new DeliveryError({
+            kind: 'transient',
+            code: 'mail_unavailable',
+            channel: 'email',
+            message: `The email to ${recipient} was held back before its content was sent; nothing went out.`,
+          });
+        }
+        throw smtpDeliveryError(error as NodemailerError, `the email to ${recipient}`, stage.started);
       } finally {
         transport.close();
       }
@@ -150,40 +162,53 @@ function unsubscribeHeaders(listUnsubscribe: MailRequest['listUnsubscribe']): Re
   };
 }
 
+/** How far one message's content got: `started` once its first byte may go out. */
+interface ContentStage {
+  started: boolean;
+  /** `beforeContent` rejected: nothing of the content was sent. */
+  heldBack: boolean;
+}
+
 /**
- * A nodemailer logger that reads only the SMTP transaction's server replies and notes when the server
- * answered DATA with 354 (send the message): from then on a lost connection leaves the outcome unknown. It
- * keeps nothing of what it sees.
+ * Passes the message's content on only once the SMTP connection reads it, which nodemailer does when the
+ * server has answered DATA (with or without PIPELINING), and only after `beforeContent` resolved. Until then
+ * not a byte is sent, so a failure before `started` cannot have delivered the message.
  */
-function dataStageWatcher(stage: { bodySent: boolean }) {
-  const watch = (entry: unknown, line: unknown) => {
-    if (
-      (entry as { tnx?: unknown } | null)?.tnx === 'server' &&
-      typeof line === 'string' &&
-      /^354/.test(line)
-    ) {
-      stage.bodySent = true;
+function contentGate(
+  content: Readable,
+  stage: ContentStage,
+  beforeContent: (() => Promise<void>) | undefined,
+): Readable {
+  async function* gated() {
+    try {
+      await beforeContent?.();
+    } catch (error) {
+      stage.heldBack = true;
+      content.destroy();
+      throw error;
     }
-  };
-  const ignore = () => undefined;
-  return { trace: ignore, debug: watch, info: ignore, warn: ignore, error: ignore, fatal: ignore };
+    stage.started = true;
+    yield* content;
+  }
+  return Readable.from(gated(), { objectMode: false });
 }
 
 /**
  * Classifies a nodemailer error: an SMTP reply is permanent when 5xx (nodemailer's own `permanent` flag, which
  * treats 503 "bad sequence" as transient), else transient; without a reply, setup and message faults are
  * permanent and everything else (refused, reset, timed out, DNS) is transient. A failure without a reply
- * after the message body went out (`bodySent`) leaves the outcome unknown: the server may have queued it.
+ * after the message's content began to go out (`contentStarted`) leaves the outcome unknown: the server may have
+ * queued it.
  */
-function smtpDeliveryError(error: NodemailerError, what: string, bodySent: boolean): DeliveryError {
+function smtpDeliveryError(error: NodemailerError, what: string, contentStarted: boolean): DeliveryError {
   const reply = error.responseCode;
-  if (reply === undefined && bodySent && !permanentWithoutReply.has(error.code ?? '')) {
+  if (reply === undefined && contentStarted && !permanentWithoutReply.has(error.code ?? '')) {
     return new DeliveryError({
       kind: 'transient',
       code: 'mail_unavailable',
       channel: 'email',
       outcome: 'unknown',
-      message: `Lost the SMTP server's answer to ${what} after its body was sent (${error.originalCode ?? error.code ?? error.message}); it may have been delivered and is not sent again.`,
+      message: `Lost the SMTP server's answer to ${what} after its content began to go out (${error.originalCode ?? error.code ?? error.message}); it may have been delivered and is not sent again.`,
     });
   }
   const permanent =

@@ -50,6 +50,13 @@ export interface MailRequest {
   headers?: Record<string, string>;
   /** A calendar entry (METHOD:PUBLISH) carried as a text/calendar alternative and an .ics attachment. */
   calendar?: { filename: string; content: string };
+  /**
+   * Called once the server has accepted the recipient and asked for the content (its answer to DATA), right
+   * before the first byte of the message goes out. When it rejects, nothing of the message is sent (the
+   * connection is dropped mid-DATA, so the server discards it) and `sendMail` throws a {@link DeliveryError}
+   * whose outcome is `not_sent`.
+   */
+  beforeContent?: () => Promise<void>;
 }
 
 /** Sends email; throws {@link DeliveryError} on any failure. */

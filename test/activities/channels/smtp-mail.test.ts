@@ -30,6 +30,8 @@ interface SmtpBehaviour {
 /** A real SMTP server on a free loopback port that checks credentials and keeps what it receives. */
 async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
   const received: ReceivedMail[] = [];
+  /** The transaction as the server saw it: `rcpt accepted`, `data`, `content` (its first bytes). */
+  const events: string[] = [];
   const sockets = new Set<Socket>();
   const smtpError = (reply: { code: number; text: string }) =>
     Object.assign(new Error(reply.text), { responseCode: reply.code });
@@ -46,11 +48,16 @@ async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
     },
     onRcptTo(address, _session, callback) {
       const refusal = behaviour.refuseRecipient?.(address);
+      if (!refusal) events.push('rcpt accepted');
       callback(refusal ? smtpError(refusal) : null);
     },
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      events.push('data');
+      stream.on('data', (chunk: Buffer) => {
+        if (chunks.length === 0) events.push('content');
+        chunks.push(chunk);
+      });
       stream.on('end', () => {
         if (behaviour.dropAfterData) {
           sockets.forEach((socket) => socket.destroy());
@@ -81,6 +88,7 @@ async function startSmtpServer(behaviour: SmtpBehaviour = {}) {
   return {
     port,
     received,
+    events,
     url: `smtp://${credentials.user}:${credentials.pass}@127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -227,6 +235,40 @@ describe('SMTP mail sender against a real SMTP server', () => {
 
     expect(error).toMatchObject({ code: 'mail_unavailable', channel: 'email', outcome: 'unknown' });
     expect(error.message).toMatch(/may have been delivered/);
+  });
+
+  it('calls beforeContent once the server accepted the recipient and answered DATA, before any content', async () => {
+    smtp = await startSmtpServer();
+    sender = createSmtpMailSender({ url: smtp.url, from });
+    const server = smtp;
+    const seenAtHook: string[][] = [];
+
+    await sender.sendMail(
+      mailRequest({
+        beforeContent: async () => {
+          seenAtHook.push([...server.events]);
+        },
+      }),
+    );
+
+    expect(seenAtHook).toEqual([['rcpt accepted', 'data']]);
+    expect(smtp.events).toEqual(['rcpt accepted', 'data', 'content']);
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('sends none of the content when beforeContent rejects, and says it did not go', async () => {
+    smtp = await startSmtpServer();
+    sender = createSmtpMailSender({ url: smtp.url, from });
+    const request = mailRequest({
+      beforeContent: () => Promise.reject(new Error('the entity could not be reached')),
+    });
+
+    const error = await sendExpectingError(sender, request);
+
+    expect(error).toMatchObject({ kind: 'transient', code: 'mail_unavailable', outcome: 'not_sent' });
+    expect(error.message).not.toContain(request.to.address);
+    expect(smtp.events).toEqual(['rcpt accepted', 'data']);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('treats wrong credentials (535) as permanent', async () => {
