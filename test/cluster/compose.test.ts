@@ -89,4 +89,14 @@ describe('docker-compose.yml', () => {
       expect(env.TEMPORAL_ADDRESS).toBe(composeTemporalAddress);
     }
   });
+
+  it('gives every worker and API one suppression ledger in PostgreSQL, with one key ring', () => {
+    const parts = Object.keys(services).filter((name) => /^(worker|api)-\d+$/.test(name));
+    const ledgers = new Set(parts.map((name) => service(name).environment?.DEBRIEF_DATABASE_URL));
+    const rings = new Set(parts.map((name) => service(name).environment?.DEBRIEF_LEDGER_SECRETS));
+    expect([...ledgers]).toEqual([`postgres://temporal:temporal@${composePostgres.host}:5432/debrief`]);
+    expect([...rings]).toHaveLength(1);
+    expect([...rings][0]).toMatch(/^\$\{DEBRIEF_LEDGER_SECRETS:\?/);
+    expect(service('postgresql').environment?.POSTGRES_DB).toBe('debrief');
+  });
 });
