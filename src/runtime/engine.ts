@@ -68,7 +68,9 @@ export async function startEngine(
   mkdirSync(dataDir, { recursive: true });
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
   const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
-  const ledger = await openSuppressionLedger(config, dataDir, log);
+  // Opened while Temporal starts: the embedded database's first start takes a few seconds.
+  const ledgerOpening = openSuppressionLedger(config, dataDir, log);
+  ledgerOpening.catch(() => undefined);
   const dataConverter = encryptedDataConverter(encryptionKeys);
 
   let temporal: TemporalLink;
@@ -85,6 +87,13 @@ export async function startEngine(
     });
   } else {
     temporal = await connectExternalTemporal(config, dataConverter, tracing?.clientInterceptors());
+  }
+  let ledger: Awaited<typeof ledgerOpening>;
+  try {
+    ledger = await ledgerOpening;
+  } catch (error) {
+    await temporal.close();
+    throw error;
   }
   const metrics = await startMetrics(config, temporal, log);
   log(
