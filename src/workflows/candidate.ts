@@ -49,6 +49,7 @@ import {
 } from '../domain/digest';
 import type { Channel } from '../domain/messages';
 import { deliveryStatusSignal } from './definitions';
+import { runWindowLeft, runWindowSummary } from './run-window';
 
 export {
   acrossApplications,
@@ -73,7 +74,9 @@ export {
  * with their reply tags, and the inbound SMS idempotency tokens already handled.
  *
  * Every change is an update with a validator, so callers get an answer and a rejected change leaves no trace
- * in history. The history is kept short by continuing as new when Temporal suggests it.
+ * in history. The history is kept short by continuing as new when Temporal suggests it, and at the latest
+ * after the run window (src/workflows/run-window.ts), so that no running history keeps payloads of a key
+ * that was rotated out for longer than that.
  */
 
 /** Input of {@link candidateWorkflow}: a fresh entity, or the state carried over by continue-as-new. */
@@ -391,7 +394,10 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     return answer;
   });
 
-  await condition(() => state.purged === true || workflowInfo().continueAsNewSuggested);
+  const handOver = () => state.purged === true || workflowInfo().continueAsNewSuggested;
+  const windowLeft = runWindowLeft();
+  if (windowLeft === undefined) await condition(handOver);
+  else await condition(handOver, windowLeft, { summary: runWindowSummary });
   // Let in-flight updates answer before the run ends or hands over to the next one.
   await condition(allHandlersFinished);
   await condition(() => forwarding === 0);

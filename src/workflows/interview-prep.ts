@@ -1,4 +1,12 @@
-import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  makeContinueAsNewFunc,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { interviewReminderTime, localTimeLabel } from '../domain/calendar';
 import type { InterviewScheduled } from '../domain/events';
@@ -8,6 +16,7 @@ import { blankFollowUpState, followUpAck, stopUpdate, type StopReason } from './
 import { isFailureOfType } from './activity-failures';
 import { deliveryTimeouts } from './delivery-timeouts';
 import { candidateChannels, followUpSchedule } from '../domain/follow-up/schedule';
+import { runWindowLeft, runWindowSummary } from './run-window';
 
 const { deliver } = proxyActivities<Activities>({
   summary: 'Deliver the interview-prep reminder',
@@ -32,6 +41,8 @@ const registersWithCandidatePatch = 'interview-prep-registers-with-candidate';
 export interface InterviewPrepInput {
   interview: InterviewScheduled;
   policy?: Policy;
+  /** Set on a run continued from one that had registered with the candidate: it does not register again. */
+  registered?: boolean;
 }
 
 /**
@@ -61,7 +72,8 @@ function interviewPrepKeyStep(interviewAtMs: number): string {
 /**
  * Reminds the candidate shortly before an interview to ask, during it, what the interviewers still want to
  * hear or see, and to answer it on the spot. One durable timer; a stop (or a reschedule, which starts a new
- * run) cancels it.
+ * run) cancels it. A reminder further off than the run window (src/workflows/run-window.ts) continues as new
+ * at the end of each window.
  */
 export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<InterviewPrepResult> {
   const { interview } = input;
@@ -84,7 +96,7 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     });
   });
   if (!policy.interviewPrep.enabled) return { outcome: 'off' };
-  if (patched(registersWithCandidatePatch)) {
+  if (!input.registered && patched(registersWithCandidatePatch)) {
     try {
       await registerInterviewPrep({
         candidateId: interview.candidate.id,
@@ -105,6 +117,19 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
   const remindAt = interviewReminderTime(rules, interviewAtMs, Date.now(), policy.interviewPrep);
   if (remindAt === undefined) return { outcome: 'too_late' };
   const wait = Math.max(0, remindAt - Date.now());
+  const windowLeft = runWindowLeft();
+  if (windowLeft !== undefined && wait > windowLeft) {
+    // A reminder further off than the run window waits in several runs, each encoded with the current key.
+    await condition(() => stopped !== undefined, windowLeft, { summary: runWindowSummary });
+    await condition(allHandlersFinished);
+    // A stop that came with the window's end was answered here: it ends this run instead.
+    if (stopped !== undefined) return { outcome: 'stopped', stopped };
+    // The memo (which interview this is) is given again, so it too is encoded with the current key.
+    const continueWithMemo = makeContinueAsNewFunc<typeof interviewPrepWorkflow>({
+      memo: workflowInfo().memo,
+    });
+    return continueWithMemo({ interview, policy, registered: true });
+  }
   if (
     await condition(() => stopped !== undefined, wait, {
       summary: `Interview-prep reminder (${localTimeLabel(remindAt, zone)})`,

@@ -8,13 +8,15 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { runWindowLeft, runWindowSummary } from './run-window';
 
 /**
  * Finds the candidate behind an inbound SMS. One small workflow per phone number, with the id
  * `phone-<hmac>`: the HMAC (keyed with a secret of the operator) keeps numbers out of workflow ids, the
  * Temporal UI and listings, while the API can still compute the id from the `From` of an inbound message.
  * A direct workflow id needs no search attribute to be registered and has no visibility lag, unlike a
- * search on an attribute.
+ * search on an attribute. It continues as new when Temporal suggests it, and at the latest after the run
+ * window (src/workflows/run-window.ts), so its carried list is encoded with the current key.
  */
 
 /** The candidates a number belongs to (usually one). */
@@ -74,7 +76,10 @@ export async function phoneIndexWorkflow(input: PhoneIndexState = { candidateIds
     emptied = state.candidateIds.length === 0;
     return state;
   });
-  await condition(() => emptied || workflowInfo().continueAsNewSuggested);
+  const handOver = () => emptied || workflowInfo().continueAsNewSuggested;
+  const windowLeft = runWindowLeft();
+  if (windowLeft === undefined) await condition(handOver);
+  else await condition(handOver, windowLeft, { summary: runWindowSummary });
   await condition(allHandlersFinished);
   if (emptied) return;
   await continueAsNew<typeof phoneIndexWorkflow>(state);

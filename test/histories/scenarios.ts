@@ -36,6 +36,7 @@ import {
   stopUpdate,
   type FollowUpState,
 } from '../../src/workflows';
+import { runWindowMs } from '../../src/workflows/run-window';
 import { sampleSnapshot } from '../helpers/fixtures';
 
 type RecordedActivities = Pick<
@@ -378,7 +379,92 @@ export const scenarios: Scenario[] = [
       return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
     },
   },
+  {
+    // A candidate entity that hears nothing for the run window, then continues as new on the window's timer.
+    name: 'candidate-entity-window',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const candidateId = 'cand-replay-window';
+      const handle = await env.client.workflow.start(candidateWorkflow, {
+        taskQueue,
+        workflowId: `candidate-${candidateId}`,
+        args: [{ candidateId }],
+      });
+      await handle.executeUpdate(registerFollowUpUpdate, {
+        args: [{ followUpId: 'followup-w', company: 'Acme', role: 'Engineer', zone: 'UTC' }],
+      });
+      return afterRunWindow(env, handle);
+    },
+  },
+  {
+    // A phone number's index entry, linked once, that continues as new on the window's timer.
+    name: 'phone-index-window',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await env.client.workflow.start(phoneIndexWorkflow, {
+        taskQueue,
+        workflowId: 'phone-replay-window-4567cdef',
+        args: [{ candidateIds: [] }],
+      });
+      await handle.signal(linkCandidateSignal, { candidateId: 'cand-w' });
+      return afterRunWindow(env, handle);
+    },
+  },
+  {
+    // A reminder for an interview three weeks ahead: it registers, then continues as new when the window ends.
+    name: 'interview-prep-window',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const day = 24 * 60 * 60 * 1000;
+      const interviewAt =
+        Math.ceil(((await env.currentTimeMs()) + 21 * day) / day) * day + 14 * 60 * 60 * 1000;
+      const handle = await env.client.workflow.start(interviewPrepWorkflow, {
+        taskQueue,
+        workflowId: 'interview-prep-replay-window',
+        args: [
+          {
+            interview: interviewScheduledSchema.parse({
+              applicationId: 'replay-window',
+              company: 'Globex',
+              role: 'Platform Engineer',
+              interviewAt: new Date(interviewAt).toISOString(),
+              candidate: {
+                id: 'cand-replay',
+                name: 'Ada Lovelace',
+                email: 'ada@example.com',
+                timezone: 'UTC',
+              },
+            }),
+            policy: resolvePolicy(),
+          },
+        ],
+        memo: { eventId: 'evt-replay-window', interviewAt: new Date(interviewAt).toISOString() },
+      });
+      return afterRunWindow(env, handle);
+    },
+  },
 ];
+
+/**
+ * Skips past the run window until the run started by `handle` continued as new; answers that first run, and
+ * ends the next one (a later scenario's time skip would otherwise wait on its task, which nobody polls).
+ */
+async function afterRunWindow(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandleWithFirstExecutionRunId,
+): Promise<WorkflowHandle> {
+  const first = handle.firstExecutionRunId;
+  await env.sleep(runWindowMs + 60 * 60 * 1000);
+  for (let i = 0; i < 80; i++) {
+    const { runId } = await handle.describe();
+    if (runId !== first) {
+      await env.client.workflow.getHandle(handle.workflowId, runId).terminate('recorded');
+      return env.client.workflow.getHandle(handle.workflowId, first);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the workflow did not continue as new when its run window ended');
+}
 
 /** Sends changes until the run started by `handle` continued as new (the local server suggests it early). */
 async function untilContinued(
