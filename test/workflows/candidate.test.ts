@@ -373,6 +373,7 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     expect(await directory.purge(candidateId)).toEqual({
       openFollowUpIds: ['followup-x'],
       workflowIds: ['followup-x', 'followup-ended', 'interview-prep-y'],
+      phones: [ownPhone],
     });
     expect(await directory.findByPhone(ownPhone)).toEqual([]);
     const handle = env.client.workflow.getHandle(candidateWorkflowId(candidateId));
