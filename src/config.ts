@@ -301,6 +301,9 @@ const envSchema = z.object({
   DEBRIEF_LINK_SECRET: optionalString.pipe(
     z.string().min(32, 'must be at least 32 characters of random text').optional(),
   ),
+  DEBRIEF_ID_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters of random text').optional(),
+  ),
   DEBRIEF_SUPPORT_CONTACT: optionalString,
   DEBRIEF_ENCRYPTION_KEYS: optionalString.transform((value, ctx) => {
     if (value === undefined) return undefined;
@@ -394,6 +397,11 @@ export interface Config {
    * generated into the data folder when unset.
    */
   linkSecret: string | undefined;
+  /**
+   * Keys the candidate ids that `debrief import` derives from contact details. Required against an external
+   * Temporal; in the embedded default, one is generated into the data folder when unset.
+   */
+  idSecret: string | undefined;
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
   /**
@@ -490,6 +498,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? { smtp: { url: e.SMTP_URL, from: mailbox(e.DEBRIEF_MAIL_FROM) } }
       : {}),
     linkSecret: e.DEBRIEF_LINK_SECRET,
+    idSecret: e.DEBRIEF_ID_SECRET,
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
     digestWindowMs: e.DEBRIEF_DIGEST_WINDOW_SECONDS * 1000,
@@ -608,7 +617,7 @@ function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
         '(its webhooks go to DEBRIEF_PUBLIC_URL/twilio/sms); Twilio signs the full URL, so a wrong one refuses every reply',
     );
   }
-  return [...problems, ...crossedSecretProblems(e)];
+  return [...problems, ...crossedSecretProblems(e), ...sharedIdSecretProblems(e)];
 }
 
 /**
@@ -631,6 +640,29 @@ function crossedSecretProblems(e: z.output<typeof envSchema>): string[] {
     .map(
       ([name]) =>
         `DEBRIEF_LINK_SECRET: must not be (part of) ${name}: whoever holds that secret could sign links for every candidate; generate a separate one (openssl rand -base64 32)`,
+    );
+}
+
+/**
+ * The id secret only keys derived candidate ids; shared with the link or webhook secret, whoever holds that
+ * secret could tell whose ids they are by hashing guesses.
+ */
+function sharedIdSecretProblems(e: z.output<typeof envSchema>): string[] {
+  const id = e.DEBRIEF_ID_SECRET?.trim();
+  if (id === undefined) return [];
+  const others = {
+    DEBRIEF_LINK_SECRET: e.DEBRIEF_LINK_SECRET,
+    DEBRIEF_WEBHOOK_SECRET: e.DEBRIEF_WEBHOOK_SECRET,
+    DEBRIEF_GREENHOUSE_SECRET: e.DEBRIEF_GREENHOUSE_SECRET,
+    DEBRIEF_LEVER_SECRET: e.DEBRIEF_LEVER_SECRET,
+    DEBRIEF_HUNTR_SECRET: e.DEBRIEF_HUNTR_SECRET,
+    DEBRIEF_GENERIC_SECRET: e.DEBRIEF_GENERIC_SECRET,
+  };
+  return Object.entries(others)
+    .filter(([, value]) => value !== undefined && (value.includes(id) || id.includes(value.trim())))
+    .map(
+      ([name]) =>
+        `DEBRIEF_ID_SECRET: must not share its value with ${name}; generate a separate one (openssl rand -base64 32)`,
     );
 }
 
