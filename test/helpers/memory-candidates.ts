@@ -8,6 +8,7 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   useLink,
+  releaseLink,
   recordLearning,
   recordProviderStatus,
   reserveDelivery,
@@ -107,6 +108,9 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     },
     async useLink(candidateId, linkId) {
       return useLink(entity(candidateId), linkId);
+    },
+    async releaseLink(candidateId, linkId) {
+      releaseLink(entity(candidateId), linkId);
     },
     async purge(candidateId) {
       const { openFollowUpIds, workflowIds } = purgeCandidate(entity(candidateId));
