@@ -73,7 +73,8 @@ export function createApp(deps: AppDeps) {
   if (deps.observe) app.use('*', deps.observe);
   const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
   app.use('*', rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress));
-  app.use('*', bodyLimitMiddleware(deps.maxBodyBytes));
+  // The codec routes read their bodies under their own, larger limit (a UI batch of encrypted payloads).
+  app.use('*', bodyLimitMiddleware(deps.maxBodyBytes, deps.codecServer ? ['/codec/'] : []));
   if (deps.deadlines) app.use('*', deadlineMiddleware(deps.deadlines, log));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
