@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ianaZone } from './domain/events';
 import { parsePolicyOverride, PolicyError, resolvePolicy, type PolicyOverride } from './domain/policy';
 import { parseWebhookSecret } from './ingest/signature';
+import { parseTrustedProxies } from './api/rate-limit';
 import { EncryptionKeyError, parseEncryptionKeys, type EncryptionKey } from './runtime/codec';
 
 /**
@@ -305,6 +306,17 @@ const envSchema = z.object({
     z.string().min(32, 'must be at least 32 characters of random text').optional(),
   ),
   DEBRIEF_SUPPORT_CONTACT: optionalString,
+  DEBRIEF_TRUSTED_PROXIES: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const entries = value.split(/[\s,]+/).filter((entry) => entry !== '');
+    try {
+      parseTrustedProxies(entries);
+      return entries;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   DEBRIEF_ENCRYPTION_KEYS: optionalString.transform((value, ctx) => {
     if (value === undefined) return undefined;
     try {
@@ -367,6 +379,11 @@ export interface Config {
   searchAttributes: boolean;
   /** Requests per second and burst per client address on every route; undefined when off. */
   rateLimit: { perSecond: number; burst: number } | undefined;
+  /**
+   * Load balancers whose X-Forwarded-For the rate limit believes (addresses and CIDR ranges); undefined when
+   * off, and then every request counts for its TCP peer.
+   */
+  trustedProxies: string[] | undefined;
   /** How long an API request may wait on Temporal before it is answered 503 with Retry-After. */
   deadlines: { apiMs: number; twilioMs: number };
   /** Busy-week digests: how long same-day reminders of several follow-ups are collected; 0 turns them off. */
@@ -518,6 +535,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
         : undefined,
+    trustedProxies: e.DEBRIEF_TRUSTED_PROXIES,
     trackers: {
       secrets: {
         greenhouse: e.DEBRIEF_GREENHOUSE_SECRET,
