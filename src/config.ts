@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ianaZone } from './domain/events';
 import { parsePolicyOverride, PolicyError, resolvePolicy, type PolicyOverride } from './domain/policy';
 import { parseWebhookSecret } from './ingest/signature';
+import { parseTrustedProxies } from './api/rate-limit';
 import { EncryptionKeyError, parseEncryptionKeys, type EncryptionKey } from './runtime/codec';
 
 /**
@@ -302,6 +303,9 @@ const envSchema = z.object({
   DEBRIEF_LINK_SECRET: optionalString.pipe(
     z.string().min(32, 'must be at least 32 characters of random text').optional(),
   ),
+  DEBRIEF_ID_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters of random text').optional(),
+  ),
   DEBRIEF_SUPPORT_CONTACT: optionalString,
   DEBRIEF_DATABASE_URL: optionalString.pipe(
     z
@@ -319,6 +323,17 @@ const envSchema = z.object({
     } catch (error) {
       if (!(error instanceof LedgerKeyError)) throw error;
       ctx.addIssue({ code: 'custom', message: error.message.replace(/^DEBRIEF_LEDGER_SECRETS: /, '') });
+      return z.NEVER;
+    }
+  }),
+  DEBRIEF_TRUSTED_PROXIES: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const entries = value.split(/[\s,]+/).filter((entry) => entry !== '');
+    try {
+      parseTrustedProxies(entries);
+      return entries;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
   }),
@@ -384,6 +399,11 @@ export interface Config {
   searchAttributes: boolean;
   /** Requests per second and burst per client address on every route; undefined when off. */
   rateLimit: { perSecond: number; burst: number } | undefined;
+  /**
+   * Load balancers whose X-Forwarded-For the rate limit believes (addresses and CIDR ranges); undefined when
+   * off, and then every request counts for its TCP peer.
+   */
+  trustedProxies: string[] | undefined;
   /** How long an API request may wait on Temporal before it is answered 503 with Retry-After. */
   deadlines: { apiMs: number; twilioMs: number };
   /** Busy-week digests: how long same-day reminders of several follow-ups are collected; 0 turns them off. */
@@ -414,6 +434,11 @@ export interface Config {
    * generated into the data folder when unset.
    */
   linkSecret: string | undefined;
+  /**
+   * Keys the candidate ids that `debrief import` derives from contact details. Required against an external
+   * Temporal; in the embedded default, one is generated into the data folder when unset.
+   */
+  idSecret: string | undefined;
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
   /**
@@ -516,6 +541,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : {}),
     linkSecret: e.DEBRIEF_LINK_SECRET,
     ledger: { databaseUrl: e.DEBRIEF_DATABASE_URL, keys: e.DEBRIEF_LEDGER_SECRETS },
+    idSecret: e.DEBRIEF_ID_SECRET,
     supportContact: e.DEBRIEF_SUPPORT_CONTACT,
     deadlines: { apiMs: e.DEBRIEF_API_DEADLINE_MS, twilioMs: e.DEBRIEF_TWILIO_DEADLINE_MS },
     digestWindowMs: e.DEBRIEF_DIGEST_WINDOW_SECONDS * 1000,
@@ -535,6 +561,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
         : undefined,
+    trustedProxies: e.DEBRIEF_TRUSTED_PROXIES,
     trackers: {
       secrets: {
         greenhouse: e.DEBRIEF_GREENHOUSE_SECRET,
@@ -634,7 +661,7 @@ function channelConfigProblems(e: z.output<typeof envSchema>): string[] {
         '(its webhooks go to DEBRIEF_PUBLIC_URL/twilio/sms); Twilio signs the full URL, so a wrong one refuses every reply',
     );
   }
-  return [...problems, ...crossedSecretProblems(e)];
+  return [...problems, ...crossedSecretProblems(e), ...sharedIdSecretProblems(e)];
 }
 
 /**
@@ -667,6 +694,29 @@ function crossedSecretProblems(e: z.output<typeof envSchema>): string[] {
           `DEBRIEF_LINK_SECRET: must not be (part of) ${name}: whoever holds that secret could sign links for every candidate; generate a separate one (openssl rand -base64 32)`,
       ),
   ];
+}
+
+/**
+ * The id secret only keys derived candidate ids; shared with the link or webhook secret, whoever holds that
+ * secret could tell whose ids they are by hashing guesses.
+ */
+function sharedIdSecretProblems(e: z.output<typeof envSchema>): string[] {
+  const id = e.DEBRIEF_ID_SECRET?.trim();
+  if (id === undefined) return [];
+  const others = {
+    DEBRIEF_LINK_SECRET: e.DEBRIEF_LINK_SECRET,
+    DEBRIEF_WEBHOOK_SECRET: e.DEBRIEF_WEBHOOK_SECRET,
+    DEBRIEF_GREENHOUSE_SECRET: e.DEBRIEF_GREENHOUSE_SECRET,
+    DEBRIEF_LEVER_SECRET: e.DEBRIEF_LEVER_SECRET,
+    DEBRIEF_HUNTR_SECRET: e.DEBRIEF_HUNTR_SECRET,
+    DEBRIEF_GENERIC_SECRET: e.DEBRIEF_GENERIC_SECRET,
+  };
+  return Object.entries(others)
+    .filter(([, value]) => value !== undefined && (value.includes(id) || id.includes(value.trim())))
+    .map(
+      ([name]) =>
+        `DEBRIEF_ID_SECRET: must not share its value with ${name}; generate a separate one (openssl rand -base64 32)`,
+    );
 }
 
 function mailbox(value: string): { name: string; address: string } {

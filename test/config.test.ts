@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from '../src/config';
 import { resolveSecrets } from '../src/runtime/engine';
+import { resolveIdSecret } from '../src/runtime/id-secret';
 
 /** The problems a bad environment is reported with (the test fails when it loads instead). */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -178,6 +179,66 @@ describe('the secrets each part needs', () => {
     expect(logs.join('\n')).not.toContain(first.webhookSecret ?? '');
     // Kept: a restart signs and checks links with the same secret.
     expect(resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, () => undefined)).toEqual(first);
+  });
+});
+
+describe('the id secret of csv imports', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'debrief-id-secret-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const problemsOfResolving = (config: ReturnType<typeof loadConfig>): string[] => {
+    try {
+      resolveIdSecret(config, dir, () => undefined);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('is required against an external Temporal, with how to make one', () => {
+    expect(problemsOfResolving(loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233' }))).toEqual([
+      expect.stringMatching(/^DEBRIEF_ID_SECRET: required by `debrief import` .*openssl rand -base64 32/),
+    ]);
+    const idSecret = 'an-external-id-secret-of-32-characters-long';
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', DEBRIEF_ID_SECRET: idSecret });
+    expect(resolveIdSecret(config, dir, () => undefined)).toBe(idSecret);
+    expect(problemsOf({ DEBRIEF_ID_SECRET: 'short' }).join('\n')).toMatch(
+      /^DEBRIEF_ID_SECRET: must be at least 32/,
+    );
+  });
+
+  it('is generated once in the embedded default, kept for its owner only, apart from the link secret', async () => {
+    const logs: string[] = [];
+    const idSecret = resolveIdSecret(loadConfig({}), dir, (line) => logs.push(line));
+    expect(idSecret.length).toBeGreaterThanOrEqual(32);
+    expect(await readFile(join(dir, 'id-secret'), 'utf8')).toBe(`${idSecret}\n`);
+    expect((await stat(join(dir, 'id-secret'))).mode & 0o777).toBe(0o600);
+    expect(logs.join('\n')).not.toContain(idSecret);
+    expect(resolveIdSecret(loadConfig({}), dir, () => undefined)).toBe(idSecret);
+    const { linkSecret } = resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, () => undefined);
+    expect(linkSecret).not.toBe(idSecret);
+  });
+
+  it('refuses an id secret that is the link or a webhook secret, configured or kept, without repeating it', () => {
+    const shared = 'a-config-test-secret-shared-of-32-characters';
+    const problems = problemsOf({ DEBRIEF_LINK_SECRET: shared, DEBRIEF_ID_SECRET: shared });
+    expect(problems).toEqual([
+      expect.stringMatching(/^DEBRIEF_ID_SECRET: must not share .*DEBRIEF_LINK_SECRET/),
+    ]);
+    expect(problems.join('\n')).not.toContain(shared);
+    expect(
+      problemsOf({ DEBRIEF_WEBHOOK_SECRET: secret, DEBRIEF_ID_SECRET: secret.slice(6) }).join('\n'),
+    ).toMatch(/DEBRIEF_ID_SECRET: must not share .*DEBRIEF_WEBHOOK_SECRET/);
+    const { linkSecret } = resolveSecrets(loadConfig({}), { api: true, worker: true }, dir, () => undefined);
+    expect(problemsOfResolving(loadConfig({ DEBRIEF_ID_SECRET: linkSecret }))).toEqual([
+      expect.stringMatching(/^DEBRIEF_ID_SECRET: must not share .*DEBRIEF_LINK_SECRET/),
+    ]);
   });
 });
 

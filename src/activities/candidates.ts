@@ -28,6 +28,7 @@ import {
   registerWorkflowUpdate,
   registerFollowUpUpdate,
   releaseInboundUpdate,
+  releaseLinkUpdate,
   reserveDeliveryUpdate,
   reserveInDigestUpdate,
   setEmailOptOutUpdate,
@@ -123,6 +124,8 @@ export interface CandidateDirectory {
   releaseInbound(candidateId: string, token: string): Promise<void>;
   /** Marks a single-use link as used; false when it was used before. */
   useLink(candidateId: string, linkId: string): Promise<boolean>;
+  /** Forgets a link's use whose action failed, so that a retry of the link is a first use. */
+  releaseLink(candidateId: string, linkId: string): Promise<void>;
   /**
    * Deletes what is kept about the candidate; answers the follow-ups still open so the caller stops them,
    * and every workflow of the candidate the entity knows (open or ended), whose histories the purge deletes.
@@ -398,6 +401,7 @@ export function createTemporalCandidateDirectory(
     async useLink(candidateId, linkId) {
       return (await entityUpdate(candidateId, useLinkUpdate, [{ linkId }])).firstUse;
     },
+    releaseLink: (candidateId, linkId) => entityUpdate(candidateId, releaseLinkUpdate, [{ linkId }]),
     async purge(candidateId) {
       // A plain update with an id of its own: a retried deletion (its first answer lost) gets the same
       // answer from the server, even once the entity has ended, for as long as the entity's history is kept,

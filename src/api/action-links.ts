@@ -27,6 +27,9 @@ export interface ActionLinkDeps {
   /** Where unsubscribes and third parties' opt-outs are kept for good (see src/ledger). */
   ledger?: RepliesLedger;
   now?: () => number;
+  /** Runs a clean-up call after a failure (in its own time, when the request's deadline cut the rest off). */
+  cleanUp?: <T>(call: () => Promise<T>) => Promise<T>;
+  log?: (line: string) => void;
 }
 
 /**
@@ -34,7 +37,9 @@ export interface ActionLinkDeps {
  * - `GET /f/:id/a?t=…` shows what the link will do, with an optional note, and a button; `POST` applies it
  *   through the matching workflow update and sends the browser to the follow-up page. Opening a link never
  *   changes anything, because mail scanners open links too. Call outcomes, snoozes and approvals are
- *   single-use (the candidate entity remembers used links): a second use answers 409.
+ *   single-use (the candidate entity remembers used links): a second use answers 409. A use is taken before
+ *   the action runs, so that two clicks at once act once, and given back when the action fails for any
+ *   reason but the workflow's refusal, so that the retry of a 503 acts.
  * - `/f/:id/unsubscribe?t=…`: RFC 8058 one-click unsubscribe (`POST`, as mail clients send it; `GET` shows a
  *   button). It stops Debrief email to the candidate for all their follow-ups.
  * - `/f/:id/opt-out?t=…`: the same for a reference or connection who was emailed directly: it stops Debrief
@@ -96,7 +101,8 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
       typeof form.note === 'string' && form.note.trim() !== '' ? form.note.trim().slice(0, 2000) : undefined;
     const state = await deps.followUps.state(followUpId);
     if (!state) return c.html(message('Nothing to answer', 'This follow-up no longer exists.'), 404);
-    if (isSingleUse(claims.g) && !(await deps.candidates.useLink(state.candidateId, linkId(claims)))) {
+    const singleUse = isSingleUse(claims.g);
+    if (singleUse && !(await deps.candidates.useLink(state.candidateId, linkId(claims)))) {
       return c.html(
         message('Already done', 'This link was used before; the follow-up page shows where things stand.'),
         409,
@@ -106,6 +112,7 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
       await deps.followUps.apply(followUpId, commandFor(action, note));
     } catch (error) {
       if (error instanceof FollowUpRejectedError) return c.html(message('Not recorded', error.message), 409);
+      if (singleUse) await giveBackUse(state.candidateId, linkId(claims));
       throw error;
     }
     return c.redirect(
@@ -113,6 +120,16 @@ export function actionLinkRoutes(deps: ActionLinkDeps): Hono {
       303,
     );
   });
+
+  /** Gives a link's use back after its action failed; a failure here only costs the candidate the retry. */
+  async function giveBackUse(candidateId: string, id: string): Promise<void> {
+    const cleanUp = deps.cleanUp ?? ((call) => call());
+    try {
+      await cleanUp(() => deps.candidates.releaseLink(candidateId, id));
+    } catch {
+      deps.log?.('could not give back the use of a link whose action failed; its retry will answer 409');
+    }
+  }
 
   app.get('/f/:followUpId/unsubscribe', (c) => {
     const claims = check(c, 'unsubscribe');

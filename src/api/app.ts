@@ -15,7 +15,13 @@ import type { PolicyOverride } from '../domain/policy';
 import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
 import { bodyLimitMiddleware, clientAddress, readBody, tooLarge } from './http';
 import { buildOpenApiDocument } from './openapi';
-import { createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
+import {
+  clientAddressBehind,
+  createRateLimiter,
+  parseTrustedProxies,
+  rateLimitMiddleware,
+  type RateLimit,
+} from './rate-limit';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
 
 /** Whether the API, the worker and Temporal are reachable. */
@@ -41,6 +47,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** The client key the rate limit counts by; by default the TCP peer's address. */
   clientAddress?: (c: Context) => string;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client; none when absent. */
+  trustedProxies?: readonly string[];
   /** Tracker adapters' secrets and defaults; every adapter is off when absent. */
   trackers?: TrackerSettings;
   /**
@@ -75,8 +83,13 @@ export function createApp(deps: AppDeps) {
 
   if (deps.observe) app.use('*', deps.observe);
   const limiter = deps.rateLimit ? createRateLimiter(deps.rateLimit, deps.now) : undefined;
-  app.use('*', rateLimitMiddleware(limiter, deps.clientAddress ?? clientAddress));
-  app.use('*', bodyLimitMiddleware(deps.maxBodyBytes));
+  const peerAddress = deps.clientAddress ?? clientAddress;
+  const clientKey = deps.trustedProxies
+    ? clientAddressBehind(parseTrustedProxies(deps.trustedProxies), peerAddress)
+    : peerAddress;
+  app.use('*', rateLimitMiddleware(limiter, clientKey));
+  // The codec routes read their bodies under their own, larger limit (a UI batch of encrypted payloads).
+  app.use('*', bodyLimitMiddleware(deps.maxBodyBytes, deps.codecServer ? ['/codec/'] : []));
   if (deps.deadlines) app.use('*', deadlineMiddleware(deps.deadlines, log));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -62,11 +62,16 @@ export async function readBody(c: Context, limit: number): Promise<string | unde
  * The body limit of every route: 413 for a body over `limit` bytes. A declared Content-Length is judged
  * from the header alone, leaving the body unread for the route (reading it through a web stream first costs
  * more than the rest of a small request); a chunked body goes through hono's bodyLimit, which counts it.
+ * Paths under `ownLimitPrefixes` are left to routes that read their bodies under a limit of their own.
  */
-export function bodyLimitMiddleware(limit: number): MiddlewareHandler {
+export function bodyLimitMiddleware(
+  limit: number,
+  ownLimitPrefixes: readonly string[] = [],
+): MiddlewareHandler {
   const counted = bodyLimit({ maxSize: limit, onError: (c) => tooLarge(c, limit) });
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (ownLimitPrefixes.some((prefix) => c.req.path.startsWith(prefix))) return next();
     const declared = declaredLength(c);
     if (declared === undefined) return counted(c, next);
     if (declared > limit) return tooLarge(c, limit);

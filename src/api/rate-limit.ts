@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { BlockList, isIP } from 'node:net';
 import { problem } from './http';
 
 /** How many requests a client may make: `perSecond` on average, up to `burst` at once. */
@@ -81,5 +82,74 @@ export function rateLimitMiddleware(
       }
     }
     await next();
+  };
+}
+
+/** The proxies (load balancers) whose `X-Forwarded-For` is believed, as addresses and CIDR ranges. */
+export type TrustedProxies = BlockList;
+
+/**
+ * Reads `DEBRIEF_TRUSTED_PROXIES`: addresses or CIDR ranges (IPv4 or IPv6), separated by commas or spaces.
+ * Throws an Error naming every entry that is neither, with an example of what is meant.
+ */
+export function parseTrustedProxies(entries: readonly string[]): TrustedProxies {
+  const list = new BlockList();
+  const bad: string[] = [];
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const maxBits = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d{1,3}$/.test(prefix ?? '') || bits > maxBits))
+    ) {
+      bad.push(JSON.stringify(entry));
+      continue;
+    }
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  }
+  if (bad.length > 0) {
+    throw new Error(
+      `${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not an address or CIDR range; list the load balancers' addresses, e.g. 10.0.0.0/8, 192.0.2.10, fd00::/8`,
+    );
+  }
+  return list;
+}
+
+/** An address as written in a header or by the socket, without an IPv4-mapped IPv6 prefix; undefined if not one. */
+function plainAddress(text: string): string | undefined {
+  const address = text.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return isIP(address) === 0 ? undefined : address;
+}
+
+function isTrusted(proxies: TrustedProxies, address: string): boolean {
+  return proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * The client address behind trusted proxies: when the peer (from `peerAddress`) is a trusted proxy, the
+ * right-most `X-Forwarded-For` entry that is not itself trusted (entries further left are whatever the
+ * client chose to send, so they are never believed); otherwise the peer itself. A trusted peer that
+ * forwarded no well-formed, untrusted address is keyed as itself.
+ */
+export function clientAddressBehind(
+  proxies: TrustedProxies,
+  peerAddress: (c: Context) => string,
+): (c: Context) => string {
+  return (c) => {
+    const peer = peerAddress(c);
+    const plainPeer = plainAddress(peer);
+    if (plainPeer === undefined || !isTrusted(proxies, plainPeer)) return peer;
+    const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').reverse();
+    for (const entry of forwarded) {
+      const address = plainAddress(entry);
+      if (address === undefined) return peer;
+      if (!isTrusted(proxies, address)) return address;
+    }
+    return peer;
   };
 }

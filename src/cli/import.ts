@@ -12,6 +12,7 @@ import {
 import { signWebhook } from '../ingest/signature';
 import { digestOf } from '../ingest/stable-id';
 import type { Config } from '../config';
+import { resolveIdSecret } from '../runtime/id-secret';
 
 /** What became of one row of the export. */
 export interface RowReport {
@@ -60,6 +61,8 @@ export interface ImportOptions {
   sourceId: string;
   defaultTimezone: string;
   defaultCountry?: string;
+  /** Keys the candidate ids derived from contact details (`DEBRIEF_ID_SECRET`). */
+  idSecret: string;
   /** Validate and report only; send nothing and record no progress. */
   dryRun: boolean;
   /** Folder for the progress files, one per source id. */
@@ -92,6 +95,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     sourceId: options.sourceId,
     defaultTimezone: options.defaultTimezone,
     defaultCountry: options.defaultCountry,
+    idSecret: options.idSecret,
   });
   const progressFile = resolve(
     options.progressDir,
@@ -293,6 +297,7 @@ export async function importCommand(
       sourceId: options.sourceId ?? path,
       defaultTimezone: config.trackers.options.defaultTimezone,
       defaultCountry: config.trackers.options.defaultCountry,
+      idSecret: resolveIdSecret(config, resolve(config.dataDir), (line) => process.stderr.write(`${line}\n`)),
       dryRun,
       progressDir: resolve(config.dataDir, 'imports'),
     },

@@ -498,6 +498,14 @@ export function useLink(state: CandidateEntityState, linkId: string): boolean {
   return true;
 }
 
+/**
+ * Forgets a link's use whose action failed (the API answered 503 or an error), so that the candidate's retry
+ * of the same link is handled as a first use.
+ */
+export function releaseLink(state: CandidateEntityState, linkId: string): void {
+  state.usedLinks = state.usedLinks.filter((used) => used !== linkId);
+}
+
 /** Forgets everything of a deleted candidate (the state stays, purged); answers what the purge must stop. */
 export function purgeCandidate(state: CandidateEntityState): {
   openFollowUpIds: string[];

@@ -6,7 +6,7 @@ import { validateEventData } from './cloudevents';
 import { toE164 } from './contact-fields';
 import { parseJsonBody } from './json-body';
 import { stageFromName } from './stage-from-name';
-import { digestOf } from './stable-id';
+import { digestOf, keyedDigestOf } from './stable-id';
 
 /** Which column of a tracker export holds each part of an application, by header name. */
 export interface ColumnMapping {
@@ -114,6 +114,11 @@ export interface CsvImportOptions {
   defaultCountry?: string;
   /** Field separator; by default the header line decides between comma, semicolon and tab. */
   delimiter?: string;
+  /**
+   * Keys the candidate ids derived from contact details for rows without a candidate id
+   * (`DEBRIEF_ID_SECRET`): the same details and secret give the same id, and the id gives nothing away.
+   */
+  idSecret: string;
 }
 
 /** A rejection read from one row, ready to be sent as a `debrief.application.rejected` event. */
@@ -287,7 +292,7 @@ function rowToEvent(
     stageReached: stageFromName(cell('stage')),
     rejectedAt: rejectedAt === undefined ? undefined : toIsoWithOffset(rejectedAt, timezone),
     candidate: {
-      id: cell('candidateId') ?? derivedCandidateId(email, phone, cell('candidateName')),
+      id: cell('candidateId') ?? derivedCandidateId(options.idSecret, email, phone, cell('candidateName')),
       name: cell('candidateName'),
       email,
       phone: normalizedPhone(phone, country),
@@ -328,14 +333,18 @@ function normalizedPhone(raw: string | undefined, country: string | undefined): 
   return raw === undefined ? undefined : (toE164(raw, country) ?? raw);
 }
 
-/** A candidate id for exports without one: the same contact details give the same id on every row. */
+/**
+ * A candidate id for exports without one: the same contact details give the same id on every row and on
+ * every re-import. Keyed, because the id travels in workflow ids, a search attribute and callback URLs.
+ */
 function derivedCandidateId(
+  idSecret: string,
   email: string | undefined,
   phone: string | undefined,
   name: string | undefined,
 ): string | undefined {
   const identity = email?.toLowerCase() ?? phone ?? name;
-  return identity === undefined ? undefined : `csv-${digestOf(identity).slice(0, 16)}`;
+  return identity === undefined ? undefined : `csv-${keyedDigestOf(idSecret, identity).slice(0, 16)}`;
 }
 
 /**

@@ -190,6 +190,7 @@ export async function startEngine(
         log,
       },
       rateLimit: config.rateLimit,
+      ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
       trackers: config.trackers,
       ...(config.codecServer
         ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }

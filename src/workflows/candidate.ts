@@ -17,6 +17,7 @@ import {
   purgeCandidate,
   registerFollowUp,
   releaseInbound,
+  releaseLink,
   setEmailOptOut,
   setSmsOptOut,
   startEmailData,
@@ -175,6 +176,8 @@ export const releaseInboundUpdate = defineUpdate<void, [{ token: string }]>('rel
 
 /** Marks a single-use link as used; `firstUse` is false when it was used before. */
 export const useLinkUpdate = defineUpdate<{ firstUse: boolean }, [{ linkId: string }]>('useLink');
+/** Forgets a link's use whose action failed, so that a retry of the link is a first use. */
+export const releaseLinkUpdate = defineUpdate<void, [{ linkId: string }]>('releaseLink');
 
 /** The candidate was deleted: forget everything, end the entity, and answer the follow-ups still open. */
 export const purgeCandidateUpdate = defineUpdate<
@@ -386,6 +389,8 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       requireText(linkId, 'linkId');
     },
   });
+
+  setHandler(releaseLinkUpdate, ({ linkId }) => releaseLink(state, linkId));
 
   setHandler(purgeCandidateUpdate, () => {
     const answer = purgeCandidate(state);

@@ -1,5 +1,6 @@
 import { createApp } from '../../src/api/app';
 import { createLinkMaker } from '../../src/api/action-links';
+import type { FollowUpGateway } from '../../src/api/follow-ups';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { memoryCandidates } from '../helpers/memory-candidates';
 
@@ -94,6 +95,65 @@ describe('one-click action links', () => {
     later(31 * day);
     expect((await post(app, link)).status).toBe(403);
     expect(followUps.applied).toEqual([]);
+  });
+
+  it('gives a single-use link back when its action ran out of time (503), so the retry acts, once', async () => {
+    const state = waitingState();
+    const followUps = fakeFollowUps(state);
+    // Like the Temporal client's abort scope: a call made inside `scope` fails once its signal aborts.
+    let signal: AbortSignal | undefined;
+    let stallNext = true;
+    const gateway: FollowUpGateway = {
+      ...followUps.gateway,
+      apply(followUpId, command) {
+        if (!stallNext) return followUps.gateway.apply(followUpId, command);
+        stallNext = false;
+        const cancelledBy = signal;
+        return new Promise((_, reject) => {
+          cancelledBy?.addEventListener('abort', () => reject(new Error('the update call was cancelled')));
+        });
+      },
+    };
+    const app = createApp({
+      webhookSecret: `whsec_${Buffer.from('unused-in-these-tests-0123456789').toString('base64')}`,
+      maxBodyBytes: 65_536,
+      dispatch: () => Promise.reject(new Error('not used')),
+      health: () => Promise.resolve({ ok: true, checks: {} }),
+      deadlines: {
+        apiMs: 200,
+        twilioMs: 2_000,
+        scope: (given, call) => {
+          signal = given;
+          return call();
+        },
+      },
+      replies: { publicUrl, linkSecret, followUps: gateway, candidates: memoryCandidates() },
+    });
+    const link = createLinkMaker(linkSecret, publicUrl, state.followUpId, Date.now()).action({
+      kind: 'call',
+      step: 'recruiterCall',
+      outcome: 'declined',
+    });
+
+    const stalled = await post(app, link);
+    expect(stalled.status).toBe(503);
+    expect(stalled.headers.get('retry-after')).toBeTruthy();
+    expect(followUps.applied).toEqual([]);
+
+    expect((await post(app, link)).status).toBe(303);
+    expect(followUps.applied).toHaveLength(1);
+    const again = await post(app, link);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toMatch(/used before/);
+    expect(followUps.applied).toHaveLength(1);
+  });
+
+  it('acts once on two clicks at the same time', async () => {
+    const { app, followUps, links } = setUp();
+    const link = links.action({ kind: 'snooze', days: 3 });
+    const answers = await Promise.all([post(app, link), post(app, link)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 409]);
+    expect(followUps.applied).toHaveLength(1);
   });
 
   it('shows the refusal of the workflow instead of pretending it worked', async () => {

@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { createApp, type AppDeps } from '../../src/api/app';
 import { createEncryptionCodec, generateEncryptionKey } from '../../src/runtime/codec';
@@ -157,5 +160,63 @@ describe('the codec server on the API', () => {
       body: JSON.stringify({ payloads: [] }),
     });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the codec server over a socket', () => {
+  it('takes a batch over the app-wide body limit up to its own limit, declared or chunked', async () => {
+    const served = createApp({
+      webhookSecret: `whsec_${Buffer.from('codec-api-test-secret-0123456789').toString('base64')}`,
+      maxBodyBytes: 262_144,
+      dispatch: () => Promise.reject(new Error('nothing is dispatched here')),
+      health: () => Promise.resolve({ ok: true, checks: {} }),
+      codecServer: { codec, token, allowedOrigins: [] },
+    });
+    const server = serve({ fetch: served.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((listening) => server.once('listening', () => listening()));
+    const { port } = server.address() as AddressInfo;
+    const send = (path: string, body: string, declared: boolean) =>
+      new Promise<{ status: number; text: string }>((answered, failed) => {
+        const headers = { ...bearer, 'content-type': 'application/json' };
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method: 'POST',
+            headers: declared ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.once('end', () =>
+              answered({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
+        req.once('error', failed);
+        // Written in pieces, so that without a Content-Length it goes out chunked.
+        for (let at = 0; at < body.length; at += 65_536) req.write(body.slice(at, at + 65_536));
+        req.end();
+      });
+    try {
+      const large = { ...personal, note: 'x'.repeat(400 * 1024) };
+      const encrypted = await codec.encode([defaultPayloadConverter.toPayload(large)]);
+      const body = JSON.stringify({ payloads: encrypted.map(toJson) });
+      expect(Buffer.byteLength(body)).toBeGreaterThan(262_144);
+      for (const declared of [true, false]) {
+        const answer = await send('/codec/decode', body, declared);
+        expect(answer.status).toBe(200);
+        const { payloads } = JSON.parse(answer.text) as { payloads: JsonPayload[] };
+        expect(payloads.map((payload) => defaultPayloadConverter.fromPayload(fromJson(payload)))).toEqual([
+          large,
+        ]);
+      }
+      // Every other route keeps the app-wide limit.
+      expect((await send('/events', body, true)).status).toBe(413);
+      expect((await send('/events', body, false)).status).toBe(413);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -42,6 +42,7 @@ const changing = [
   'acceptInbound',
   'releaseInbound',
   'useLink',
+  'releaseLink',
   'purge',
 ] as const;
 

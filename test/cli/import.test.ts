@@ -45,6 +45,7 @@ describe('debrief import', () => {
     sourceId: `export-${Math.random().toString(36).slice(2)}`,
     defaultTimezone: 'America/New_York',
     defaultCountry: 'US',
+    idSecret: 'an-import-test-id-secret-of-32-characters',
     dryRun: false,
     progressDir: dir,
     ...overrides,
@@ -103,5 +104,29 @@ describe('debrief import', () => {
     await expect(
       runImport(options({ mappingJson: '{"applicationID": "Job ID"}' }), { send: api.send }),
     ).rejects.toThrow(/mapping.*unknown field/);
+  });
+
+  it('gives candidates without an id the same keyed id on a re-import, and another under another secret', async () => {
+    const withoutIds = csv.replace('Candidate ID', 'Tracker Ref');
+    const candidateIds = async (overrides: Partial<Parameters<typeof runImport>[0]>): Promise<string[]> => {
+      const seen: CsvRejectionEvent[] = [];
+      const api = fakeApi();
+      await runImport(options({ csv: withoutIds, sourceId: 'export-b', ...overrides }), {
+        send: (event) => {
+          seen.push(event);
+          return api.send(event);
+        },
+      });
+      return seen.map((event) => `${event.data.applicationId} ${event.data.candidate.id}`).sort();
+    };
+    const first = await candidateIds({});
+    expect(first.length).toBeGreaterThan(1);
+    for (const entry of first) expect(entry).toMatch(/ csv-[0-9a-f]{16}$/);
+    expect(await candidateIds({ progressDir: join(dir, 'again') })).toEqual(first);
+    const rekeyed = await candidateIds({
+      progressDir: join(dir, 'rekeyed'),
+      idSecret: 'another-import-test-id-secret-of-32-chars',
+    });
+    expect(rekeyed.filter((entry) => first.includes(entry))).toEqual([]);
   });
 });

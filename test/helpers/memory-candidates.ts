@@ -9,6 +9,7 @@ import {
   setSmsOptOut,
   startEmailData,
   useLink,
+  releaseLink,
   recordLearning,
   recordProviderStatus,
   reserveDelivery,
@@ -117,6 +118,9 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     },
     async useLink(candidateId, linkId) {
       return useLink(entity(candidateId), linkId);
+    },
+    async releaseLink(candidateId, linkId) {
+      releaseLink(entity(candidateId), linkId);
     },
     async purge(candidateId) {
       const { openFollowUpIds, workflowIds } = purgeCandidate(entity(candidateId));

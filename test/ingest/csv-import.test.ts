@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dataSchemaByType } from '../../src/domain/events';
 import {
   defaultColumnMapping,
@@ -21,6 +21,7 @@ function options(overrides: Partial<CsvImportOptions> = {}): CsvImportOptions {
     sourceId: `exports/${randomUUID()}.csv`,
     defaultTimezone: 'Europe/Berlin',
     defaultCountry: 'DE',
+    idSecret: 'a-csv-test-id-secret-of-32-characters-long',
     ...overrides,
   };
 }
@@ -280,6 +281,26 @@ describe('parseTrackerCsv headers and formats', () => {
       email: 'talent@contoso.example',
     });
     expect(second.event.data.recruiter).toBeUndefined();
+  });
+
+  it('keys derived candidate ids with the id secret, so an id cannot be found by hashing a guessed email', () => {
+    const text = [
+      'Application ID,Company,Role,Status,Name,Email',
+      'a1,Contoso,Engineer,Rejected,Ada,ada@example.com',
+    ].join('\n');
+    const candidateId = (idSecret: string): string | undefined => {
+      const [result] = parseTrackerCsv(text, defaultColumnMapping, options({ idSecret }));
+      return result && 'event' in result ? result.event.data.candidate.id : undefined;
+    };
+    const secret = 'one-csv-test-id-secret-of-32-characters-long';
+    const id = candidateId(secret);
+    expect(id).toMatch(/^csv-[0-9a-f]{16}$/);
+    expect(id).toBe(candidateId(secret));
+    const unkeyed = (identity: string): string =>
+      createHash('sha256').update(`${identity.length}:${identity}\n`).digest('hex');
+    expect(unkeyed('ada@example.com').startsWith(id?.slice(4) ?? '')).toBe(false);
+    expect(id?.slice(4)).not.toBe(createHash('sha256').update('ada@example.com').digest('hex').slice(0, 16));
+    expect(candidateId('another-csv-test-id-secret-of-32-characters')).not.toBe(id);
   });
 
   it('never throws, and keeps every row well formed, on random text', () => {
