@@ -11,6 +11,7 @@ import { previewTimeline } from './preview/preview';
 import { importCommand, type ImportCommandOptions } from './cli/import';
 import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
 import { suppressionsCommand } from './cli/suppressions';
+import { exportCommand } from './cli/export';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
 const program = new Command()
@@ -179,6 +180,17 @@ program
   .argument('[value]', 'the note for spoke / note, or the days for snooze')
   .action(async (followUpId: string, action: string, value: string | undefined) => {
     process.exitCode = await actOnFollowUp(loadConfig(process.env), followUpId, action, value, write);
+  });
+
+program
+  .command('export')
+  .description(
+    'Export everything Debrief holds about a candidate (access request), decoded, as JSON; a deleted one says so',
+  )
+  .argument('<candidateId>', 'the candidate id the tracker sends')
+  .option('--out <file>', 'write it to this file (mode 0600) instead of printing it')
+  .action(async (candidateId: string, options: { out?: string }) => {
+    process.exitCode = await exportCommand(loadConfig(process.env), candidateId, options, write);
   });
 
 const suppressions = program

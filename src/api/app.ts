@@ -5,6 +5,7 @@ import type { DispatchResult } from './dispatch-result';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { CandidateDirectory } from '../activities/candidates';
 import { actionLinkRoutes } from './action-links';
+import { candidateExportRoutes, type CandidateExportSettings } from './candidate-export-route';
 import { codecServerRoutes, type CodecServerSettings } from './codec-server';
 import { followUpPageRoutes } from './follow-up-page';
 import type { FollowUpGateway } from './follow-ups';
@@ -68,6 +69,8 @@ export interface AppDeps {
   };
   /** The codec server (`/codec/encode`, `/codec/decode`) for operators; off when absent. */
   codecServer?: CodecServerSettings;
+  /** `GET /candidates/:id/export` (the data export, operator token required); off (404) when absent. */
+  candidateExport?: CandidateExportSettings;
   /** Runs first on every request: request id, log line, metrics, span (see `observeRequests`). */
   observe?: MiddlewareHandler;
 }
@@ -159,6 +162,7 @@ export function createApp(deps: AppDeps) {
   }
 
   if (deps.codecServer) app.route('/', codecServerRoutes(deps.codecServer));
+  if (deps.candidateExport) app.route('/', candidateExportRoutes(deps.candidateExport));
 
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(app.routes)));
 

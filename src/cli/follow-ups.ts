@@ -18,7 +18,7 @@ type Write = (text: string) => void;
  * A client for the CLI: the configured cluster, or the embedded dev server that `npm start` runs. It reads
  * and writes payloads with the engine's key ring (configured, or the one the embedded engine keeps).
  */
-async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
   const dataConverter = encryptedDataConverter(resolveEncryptionKeys(config, { create: false }));
   if (config.temporal.mode === 'external') {
     const link = await connectExternalTemporal(config, dataConverter);

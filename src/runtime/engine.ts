@@ -17,6 +17,7 @@ import { countingOptOuts, serveMetrics, watchOpenWorkflows } from '../observabil
 import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from './dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from '../worker';
+import { exportCandidate } from './candidate-export';
 import { createEncryptionCodec, encryptedDataConverter } from './codec';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
@@ -194,6 +195,19 @@ export async function startEngine(
       trackers: config.trackers,
       ...(config.codecServer
         ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
+        : {}),
+      // The export reads what the codec server could decode, so it takes the same operator token.
+      ...(config.codecServer
+        ? {
+            candidateExport: {
+              token: config.codecServer.token,
+              exportCandidate: (candidateId: string) =>
+                exportCandidate(
+                  { client: temporal.client, ledger, useSearchAttributes: config.searchAttributes },
+                  candidateId,
+                ),
+            },
+          }
         : {}),
     });
     // Requests still being answered, so that stopping waits for their Temporal calls: a connection closed
