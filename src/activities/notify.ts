@@ -152,7 +152,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
     const settings = renderSettings(message);
-    // A plain email reservation names its attempt, which records the SMTP stage (a digest's does not).
+    // A plain reservation names its attempt (a digest's does not): only that attempt may call the provider
+    // and settle it, and an email's attempt records its SMTP stage.
     let attempt: string | undefined;
     const reserveFor = () =>
       reserveThroughDigest({
@@ -162,7 +163,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
         issuedAtMs: settings.issuedAtMs ?? Date.now(),
         locale: settings.locale ?? 'en-US',
         plain: () => {
-          attempt = channel === 'email' ? randomUUID() : undefined;
+          attempt = randomUUID();
           return reserve(message, channel, attempt);
         },
       });
@@ -171,7 +172,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
     // Set when the entity refused the start of the content: another attempt holds the reservation now.
     let superseded = false;
     const beforeContent = async () => {
-      if (attempt === undefined) return;
+      if (attempt === undefined || channel !== 'email') return;
       const { proceed } = await deps.candidates.startEmailData(message.candidateId, {
         key: message.key,
         attempt,
@@ -239,6 +240,20 @@ export function createNotifyActivities(deps: NotifyDeps) {
       // A stop (or a shutdown) arrived before the provider was called: nothing goes out.
       await settleOwn({ channel, outcome: 'not_sent' });
       throw new CancelledFailure(`delivery of ${message.key} was cancelled before it was sent`);
+    }
+    const smsAttempt = channel === 'sms' ? attempt : undefined;
+    if (smsAttempt !== undefined) {
+      const { proceed } = await refusingDeletedCandidates(() =>
+        deps.candidates.startSmsSend(message.candidateId, { key: message.key, attempt: smsAttempt }),
+      );
+      if (!proceed) {
+        // This attempt was thought dead: the next one reconciled the text and may have sent it already.
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `Another attempt holds ${message.key} by SMS now; this one sent nothing and waits for it.`,
+          nonRetryable: false,
+        });
+      }
     }
 
     let providerId: string;
