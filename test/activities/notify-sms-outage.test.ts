@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -164,6 +165,41 @@ describe('SMS faults in the delivery activity', () => {
       message,
     );
   const textsTo = (phone: string) => standIn.accepted.filter((sms) => sms.to === phone);
+  const emailsOf = (message: OutboundMessage) => smtp.received.filter((key) => key === message.key);
+
+  it('sends the email in the first attempt of a Twilio outage, and the text once when Twilio is back', async () => {
+    const phone = '+15557000301';
+    const message = acknowledgement(phone, ['sms', 'email']);
+    twilioHttp.outage.down = true;
+
+    const first: unknown = await attempt(message).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(ApplicationFailure);
+    expect(first).toMatchObject({ nonRetryable: false });
+    expect(emailsOf(message)).toHaveLength(1);
+    expect(textsTo(phone)).toHaveLength(0);
+
+    // Twilio stays down through the follow-up's backoff: every retry fails again, and sends no email again.
+    for (const backoffMs of [10_000, 20_000, 40_000, 80_000, 160_000]) {
+      clock += backoffMs;
+      await expect(attempt(message)).rejects.toThrow();
+    }
+    expect(twilioHttp.outage.answered503).toBeGreaterThanOrEqual(6);
+    expect(emailsOf(message)).toHaveLength(1);
+    expect(textsTo(phone)).toHaveLength(0);
+
+    twilioHttp.outage.down = false;
+    clock += 320_000;
+    expect(await attempt(message)).toMatchObject({ status: 'sent', via: 'sms' });
+    expect(await attempt(message)).toMatchObject({ status: 'duplicate' });
+    expect(textsTo(phone)).toHaveLength(1);
+    expect(emailsOf(message)).toHaveLength(1);
+    const deliveries = (await candidates.state(message.candidateId))?.deliveries ?? {};
+    expect(deliveries[`${message.key}:sms`]).toMatchObject({
+      state: 'sent',
+      providerId: textsTo(phone)[0]?.sid,
+    });
+    expect(deliveries[`${message.key}:email`]).toMatchObject({ state: 'sent' });
+  });
 
   it('an attempt that paused after its reservation does not text what the next attempt took over', async () => {
     const phone = '+15557000302';
