@@ -36,6 +36,7 @@ import {
   settleDeliverySignal,
   settleDeliveryUpdate,
   startEmailDataUpdate,
+  startSmsSendUpdate,
   useLinkUpdate,
   type CandidateEntityState,
   type DeliveryPermission,
@@ -43,6 +44,7 @@ import {
   type DeliverySettlement,
   type EmailDataStart,
   type OpenFollowUp,
+  type SmsSendStart,
 } from '../workflows/candidate';
 import {
   linkCandidateSignal,
@@ -99,6 +101,11 @@ export interface CandidateDirectory {
    * entity cannot be reached: the content is then not sent either.
    */
   startEmailData(candidateId: string, start: EmailDataStart): Promise<{ proceed: boolean }>;
+  /**
+   * Asks, right before Twilio is called, whether the attempt still holds the SMS reservation; `proceed` is
+   * false when it does not and must not send. Throws when the entity cannot be reached: nothing is sent then.
+   */
+  startSmsSend(candidateId: string, start: SmsSendStart): Promise<{ proceed: boolean }>;
   /**
    * Hands a provider's report (a Twilio status callback) to the candidate's entity without waiting for it
    * to be processed; the entity records it and forwards final reports to the follow-up's timeline. A
@@ -355,6 +362,21 @@ export function createTemporalCandidateDirectory(
             client.workflow
               .getHandle(candidateWorkflowId(candidateId))
               .executeUpdate(startEmailDataUpdate, { args: [start] }),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new CandidateDeletedError(candidateId);
+        throw error;
+      }
+    },
+    async startSmsSend(candidateId, start) {
+      // Never with-start, like a settlement: the reservation started the entity.
+      try {
+        return await cancellable(() =>
+          client.withDeadline(Date.now() + entityCallDeadlineMs, () =>
+            client.workflow
+              .getHandle(candidateWorkflowId(candidateId))
+              .executeUpdate(startSmsSendUpdate, { args: [start] }),
           ),
         );
       } catch (error) {

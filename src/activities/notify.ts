@@ -152,7 +152,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
     const settings = renderSettings(message);
-    // A plain email reservation names its attempt, which records the SMTP stage (a digest's does not).
+    // A plain reservation names its attempt (a digest's does not): only that attempt may call the provider
+    // and settle it, and an email's attempt records its SMTP stage.
     let attempt: string | undefined;
     const reserveFor = () =>
       reserveThroughDigest({
@@ -162,7 +163,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
         issuedAtMs: settings.issuedAtMs ?? Date.now(),
         locale: settings.locale ?? 'en-US',
         plain: () => {
-          attempt = channel === 'email' ? randomUUID() : undefined;
+          attempt = randomUUID();
           return reserve(message, channel, attempt);
         },
       });
@@ -171,7 +172,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
     // Set when the entity refused the start of the content: another attempt holds the reservation now.
     let superseded = false;
     const beforeContent = async () => {
-      if (attempt === undefined) return;
+      if (attempt === undefined || channel !== 'email') return;
       const { proceed } = await deps.candidates.startEmailData(message.candidateId, {
         key: message.key,
         attempt,
@@ -239,6 +240,20 @@ export function createNotifyActivities(deps: NotifyDeps) {
       // A stop (or a shutdown) arrived before the provider was called: nothing goes out.
       await settleOwn({ channel, outcome: 'not_sent' });
       throw new CancelledFailure(`delivery of ${message.key} was cancelled before it was sent`);
+    }
+    const smsAttempt = channel === 'sms' ? attempt : undefined;
+    if (smsAttempt !== undefined) {
+      const { proceed } = await refusingDeletedCandidates(() =>
+        deps.candidates.startSmsSend(message.candidateId, { key: message.key, attempt: smsAttempt }),
+      );
+      if (!proceed) {
+        // This attempt was thought dead: the next one reconciled the text and may have sent it already.
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `Another attempt holds ${message.key} by SMS now; this one sent nothing and waits for it.`,
+          nonRetryable: false,
+        });
+      }
     }
 
     let providerId: string;
@@ -341,7 +356,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
      * for a channel, the message goes to the outbox instead.
      *
      * Transient failures throw a retryable failure (Temporal retries with backoff; channels already sent are
-     * not sent again). When no channel could carry the message, a non-retryable ApplicationFailure whose
+     * not sent again). A channel in transient trouble does not hold back the others: they are tried in the
+     * same attempt, and the failure is thrown once all have been, so a Twilio outage delays only the text,
+     * never the email. When no channel could carry the message, a non-retryable ApplicationFailure whose
      * type is the {@link DeliveryErrorCode} of the last failure. A message held back only by the SMS budget
      * with no email to fall back on answers `skipped`: the follow-up's next reminder carries it.
      *
@@ -402,6 +419,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
     const carried: { via: Channel | 'outbox'; providerId: string; duplicate: boolean }[] = [];
     const misses: ChannelMiss[] = [];
+    // The first transient failure of a channel: thrown once every other channel had its turn.
+    let retryLater: { error: unknown } | undefined;
     let outboxWanted = false;
     const queue = [...channels];
     for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
@@ -414,10 +433,14 @@ export function createNotifyActivities(deps: NotifyDeps) {
         notes.push(`${channel}: no provider configured; written to the outbox`);
         continue;
       } else {
-        result = await sendOnce(message, channel, content, links).catch((error: unknown) => {
+        try {
+          result = await sendOnce(message, channel, content, links);
+        } catch (error) {
           recordDelivery(channel, 'retrying');
-          throw error;
-        });
+          if (!isTransientChannelFailure(error)) throw error;
+          retryLater ??= { error };
+          continue;
+        }
       }
       recordDelivery(channel, result);
       if ('providerId' in result) {
@@ -447,6 +470,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
         duplicate: written.status === 'duplicate',
       });
     }
+    // The retry finds the channels that went already sent, and tries only the one that failed.
+    if (retryLater) throw retryLater.error;
     const uncertain = misses.filter((miss) => miss.code === 'outcome_unknown').map((miss) => miss.channel);
     const marks = uncertain.length > 0 ? { uncertain } : {};
     const first = carried.find((entry) => !entry.duplicate) ?? carried[0];
@@ -582,6 +607,16 @@ const deliveryErrorCodes: readonly string[] = [
   'mail_rejected',
   'mail_unavailable',
 ] satisfies DeliveryErrorCode[];
+
+/**
+ * A failure that only the retry of the same channel can resolve (provider trouble for now, an outcome to
+ * reconcile, another attempt in flight), as opposed to one that stops the whole delivery (a deleted
+ * candidate, a cancellation, an entity that cannot be reached).
+ */
+function isTransientChannelFailure(error: unknown): boolean {
+  if (error instanceof DeliveryError) return error.retryable;
+  return error instanceof ApplicationFailure && !error.nonRetryable;
+}
 
 function isDeliveryErrorCode(code: string): code is DeliveryErrorCode {
   return deliveryErrorCodes.includes(code);

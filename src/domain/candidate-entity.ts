@@ -48,9 +48,12 @@ export type EmailStage = 'envelope' | 'data';
 export interface DeliveryRecord {
   state: DeliveryState;
   channel: Channel;
-  /** When the current attempt reserved it, ISO 8601. */
+  /** When the current attempt reserved it (SMS: or began calling the provider), ISO 8601. */
   at: string;
-  /** The attempt holding the reservation, when it named itself (email attempts that record their stage). */
+  /**
+   * The attempt holding the reservation, when it named itself: only its settlements count, and only it may
+   * start sending ({@link startEmailData}, {@link startSmsSend}).
+   */
   attempt?: string;
   /** Email reserved by a named attempt: how far its SMTP transaction got; see {@link EmailStage}. */
   emailStage?: EmailStage;
@@ -166,8 +169,9 @@ export interface DeliveryReservation {
   /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
   audience?: 'candidate' | 'third_party';
   /**
-   * Email: an id of the asking attempt, which promises to record the start of the message's content with
-   * {@link startEmailData} first; only such a reservation can be granted again after its attempt died.
+   * An id of the asking attempt, which promises to ask before it calls the provider ({@link startEmailData}
+   * for email, {@link startSmsSend} for SMS): a reservation another attempt took over since is not its own
+   * any more. Only a named email reservation can be granted again after its attempt died.
    */
   attempt?: string;
 }
@@ -176,6 +180,13 @@ export interface DeliveryReservation {
 export interface EmailDataStart {
   key: string;
   /** The attempt that reserved the email ({@link DeliveryReservation.attempt}). */
+  attempt: string;
+}
+
+/** An SMS attempt asks to call the provider now; see {@link startSmsSend}. */
+export interface SmsSendStart {
+  key: string;
+  /** The attempt that reserved the SMS ({@link DeliveryReservation.attempt}). */
   attempt: string;
 }
 
@@ -309,8 +320,9 @@ export function reserveDelivery(
     channel: request.channel,
     at: new Date(nowMs).toISOString(),
     ...(smsDay !== undefined ? { smsDay } : {}),
+    ...(request.attempt !== undefined ? { attempt: request.attempt } : {}),
     ...(request.channel === 'email' && request.attempt !== undefined
-      ? { attempt: request.attempt, emailStage: 'envelope' as const }
+      ? { emailStage: 'envelope' as const }
       : {}),
   };
   keepRecent(state.deliveries, candidateEntityLimits.deliveries);
@@ -329,7 +341,26 @@ export function startEmailData(state: CandidateEntityState, start: EmailDataStar
   return { proceed: true };
 }
 
-/** Records how a reservation ended; see {@link DeliverySettlement} for what each outcome does. */
+/**
+ * Lets the attempt holding an SMS reservation call the provider now, and restarts the reservation's
+ * in-flight time from this moment. One that lost it (its reservation timed out, and the next attempt
+ * reconciled or already sent) gets `proceed: false` and must not send: the text may be on its way already.
+ */
+export function startSmsSend(
+  state: CandidateEntityState,
+  start: SmsSendStart,
+  nowMs: number,
+): { proceed: boolean } {
+  const record = state.deliveries[deliveryId(start.key, 'sms')];
+  if (record?.state !== 'reserved' || record.attempt !== start.attempt) return { proceed: false };
+  record.at = new Date(nowMs).toISOString();
+  return { proceed: true };
+}
+
+/**
+ * Records how a reservation ended; see {@link DeliverySettlement} for what each outcome does. A settlement
+ * naming another attempt than the one holding the reservation is ignored.
+ */
 export function settleDelivery(state: CandidateEntityState, settlement: DeliverySettlement): void {
   const id = deliveryId(settlement.key, settlement.channel);
   const record = state.deliveries[id];

@@ -21,6 +21,7 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   startEmailData,
+  startSmsSend,
   useLink,
   type AcrossApplications,
   type ApplicationLearning,
@@ -39,6 +40,7 @@ import {
   type EmailDataStart,
   type OpenFollowUp,
   type ProviderStatusReport,
+  type SmsSendStart,
 } from '../domain/candidate-entity';
 import {
   closeFollowUpDigests,
@@ -66,6 +68,7 @@ export {
   type DeliverySettlement,
   type EmailDataStart,
   type OpenFollowUp,
+  type SmsSendStart,
 } from '../domain/candidate-entity';
 
 /**
@@ -127,6 +130,12 @@ export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string;
  * `proceed` is false when the attempt no longer holds the reservation, and then it must not send.
  */
 export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [EmailDataStart]>('startEmailData');
+
+/**
+ * An SMS attempt asks to call Twilio now; `proceed` is false when the attempt no longer holds the
+ * reservation (another attempt reconciled or sent it since), and then it must not send.
+ */
+export const startSmsSendUpdate = defineUpdate<{ proceed: boolean }, [SmsSendStart]>('startSmsSend');
 
 /**
  * Settles a reservation made with {@link reserveDeliveryUpdate}. A `sent` settlement that names a provider
@@ -286,6 +295,14 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
   setHandler(startEmailDataUpdate, (start) => startEmailData(state, start), {
     validator: (start: EmailDataStart) => {
+      notPurged();
+      requireText(start.key, 'key');
+      requireText(start.attempt, 'attempt');
+    },
+  });
+
+  setHandler(startSmsSendUpdate, (start) => startSmsSend(state, start, Date.now()), {
+    validator: (start: SmsSendStart) => {
       notPurged();
       requireText(start.key, 'key');
       requireText(start.attempt, 'attempt');

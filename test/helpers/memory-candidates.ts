@@ -8,6 +8,7 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   startEmailData,
+  startSmsSend,
   useLink,
   releaseLink,
   recordLearning,
@@ -95,6 +96,9 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     },
     async startEmailData(candidateId, start) {
       return startEmailData(entity(candidateId), start);
+    },
+    async startSmsSend(candidateId, start) {
+      return startSmsSend(entity(candidateId), start, now());
     },
     async reportDeliveryStatus(candidateId, report) {
       reports.push({ candidateId, providerId: report.providerId, status: report.status });

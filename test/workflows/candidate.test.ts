@@ -280,6 +280,33 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     });
   });
 
+  it('lets only the attempt holding an SMS reservation call Twilio or settle it', async () => {
+    const candidateId = uniqueName('cand');
+    const key = 'f:a:1';
+    const text = (attempt: string) => ({ ...sms(key), attempt });
+    expect(await directory.reserveDelivery(candidateId, text('stale'))).toEqual({ decision: 'go' });
+
+    // The stale attempt stalled before Twilio; the next one reconciles, finds nothing and takes the text over.
+    await env.sleep(60_000);
+    expect(await directory.reserveDelivery(candidateId, text('next'))).toMatchObject({
+      decision: 'reconcile',
+    });
+    await directory.settleDelivery(candidateId, { key, channel: 'sms', outcome: 'not_sent' });
+    expect(await directory.reserveDelivery(candidateId, text('next'))).toEqual({ decision: 'go' });
+    expect(await directory.startSmsSend(candidateId, { key, attempt: 'stale' })).toEqual({ proceed: false });
+    await directory.settleDelivery(candidateId, {
+      key,
+      channel: 'sms',
+      outcome: 'not_sent',
+      attempt: 'stale',
+    });
+    expect(await directory.startSmsSend(candidateId, { key, attempt: 'next' })).toEqual({ proceed: true });
+    expect((await directory.state(candidateId))?.deliveries[`${key}:sms`]).toMatchObject({
+      state: 'reserved',
+      attempt: 'next',
+    });
+  });
+
   it('records opt-outs and invalid numbers from failed sends and from STOP, and lets START undo STOP', async () => {
     const candidateId = uniqueName('cand');
     await directory.reserveDelivery(candidateId, sms('f:a:1', 5));
