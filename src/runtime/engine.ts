@@ -70,7 +70,9 @@ export async function startEngine(
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
   const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
   // Opened while Temporal starts: the embedded database's first start takes a few seconds.
-  const ledgerOpening = openSuppressionLedger(config, dataDir, log);
+  // A process that runs neither worker nor API (Temporal alone) has nothing to gate and holds no ledger.
+  const ledgerOpening =
+    parts.worker || parts.api ? openSuppressionLedger(config, dataDir, log) : Promise.resolve(undefined);
   ledgerOpening.catch(() => undefined);
   const dataConverter = encryptedDataConverter(encryptionKeys);
 
@@ -104,9 +106,8 @@ export async function startEngine(
   const outboxDir = resolve(config.outboxDir);
   // The entities get a task queue (and worker) of their own: see createWorker.
   const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
-  const candidates = countingOptOuts(
-    guardedByLedger(createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret), ledger),
-  );
+  const directory = createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret);
+  const candidates = countingOptOuts(ledger ? guardedByLedger(directory, ledger) : directory);
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
   let worker: DebriefWorker | undefined;
@@ -254,7 +255,7 @@ export async function startEngine(
           await done;
         }
         mail?.close();
-        await ledger.close();
+        await ledger?.close();
         await temporal.close();
         await metrics?.close();
         await tracing?.shutdown();
