@@ -442,7 +442,7 @@ export interface Config {
   /** Where candidates get help, quoted in HELP answers. */
   supportContact: string | undefined;
   /**
-   * The suppression ledger (opt-outs and deletions): a PostgreSQL URL, else PGlite in the data folder; its
+   * The suppression ledger (opt-outs and deletions): a PostgreSQL URL, else SQLite in the data folder; its
    * key ring, else (embedded default) one generated into the data folder.
    */
   ledger: { databaseUrl: string | undefined; keys: LedgerKeyRing | undefined };

@@ -1,5 +1,15 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A row-returning SQL call with `$1`-style parameters: what both PostgreSQL drivers offer. */
 export interface SqlRunner {
@@ -7,13 +17,14 @@ export interface SqlRunner {
 }
 
 /**
- * The ledger's database: PostgreSQL over the network (`DEBRIEF_DATABASE_URL`) or PGlite, the same PostgreSQL
- * compiled to WebAssembly and run inside the process, with its files in the data folder. Both run the same SQL.
+ * The ledger's database: PostgreSQL over the network (`DEBRIEF_DATABASE_URL`) or, embedded, SQLite inside the
+ * process with its file in the data folder. Both run the same SQL: the schema and queries keep to what the two
+ * share (see ./schema.ts).
  */
 export interface LedgerDatabase extends SqlRunner {
   /** Runs `work` in one transaction. */
   transaction<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
-  /** `embedded` for PGlite, `postgres` for a server. */
+  /** `embedded` for SQLite in the process, `postgres` for a server. */
   readonly flavour: 'embedded' | 'postgres';
   close(): Promise<void>;
 }
@@ -64,16 +75,16 @@ const openHere = new Map<string, { db: Promise<LedgerDatabase>; users: number }>
 /**
  * Opens (creating it on first use) the embedded database in `dir`; `dir` undefined: a new one in memory.
  * Parts of one process that open the same folder share one database; another process that opens it while
- * it is open fails with {@link LedgerInUseError} instead of corrupting it.
+ * it is open fails with {@link LedgerInUseError} instead of overwriting it.
  */
 export async function openEmbeddedLedgerDatabase(dir: string | undefined): Promise<LedgerDatabase> {
-  if (dir === undefined) return openPglite(undefined, () => undefined);
+  if (dir === undefined) return openSqlite(undefined, () => undefined);
   const shared = openHere.get(dir);
   if (shared) {
     shared.users++;
     return shared.db.then((db) => ({ ...db, close: () => leave(dir) }));
   }
-  const db = openPglite(dir, holdLock(dir));
+  const db = openSqlite(dir, holdLock(dir));
   openHere.set(dir, { db, users: 1 });
   db.catch(() => openHere.delete(dir));
   return db.then((opened) => ({ ...opened, close: () => leave(dir) }));
@@ -87,36 +98,95 @@ async function leave(dir: string): Promise<void> {
   await (await shared.db).close();
 }
 
-async function openPglite(dir: string | undefined, release: () => void): Promise<LedgerDatabase> {
+/**
+ * SQLite compiled to WebAssembly (sql.js), in the process: a few megabytes, where an embedded PostgreSQL
+ * costs hundreds. The database lives in memory and is written to `dir/ledger.sqlite` after every change
+ * (a new file, flushed to disk, then renamed over the old one), so a change is on disk before its call
+ * returns and a crash leaves the previous file or the new one, never half of one. Calls run one at a time.
+ */
+async function openSqlite(dir: string | undefined, release: () => void): Promise<LedgerDatabase> {
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = dir === undefined ? new PGlite() : new PGlite(join(dir, 'pgdata'));
-    await db.waitReady;
+    const initSqlJs = (await import('sql.js')).default;
+    const SQL = await initSqlJs({
+      locateFile: (file: string) => join(dirname(require.resolve('sql.js')), file),
+    });
+    const file = dir === undefined ? undefined : join(dir, 'ledger.sqlite');
+    const db = new SQL.Database(file !== undefined && existsSync(file) ? readFileSync(file) : undefined);
+    db.run('PRAGMA foreign_keys = ON');
+    let queue: Promise<unknown> = Promise.resolve();
+    const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+      const result = queue.then(work);
+      queue = result.catch(() => undefined);
+      return result;
+    };
+    const save = () => {
+      if (file === undefined) return;
+      const next = `${file}.next`;
+      const fd = openSync(next, 'w', 0o600);
+      try {
+        writeSync(fd, db.export());
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(next, file);
+    };
+    const run = <Row extends object>(sql: string, params: unknown[]): Row[] => {
+      // PostgreSQL's $1 is SQLite's ?1: one SQL text serves both.
+      const statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      try {
+        statement.bind(params.map(toSqlite));
+        const rows: Row[] = [];
+        while (statement.step()) rows.push(statement.getAsObject() as Row);
+        return rows;
+      } finally {
+        statement.free();
+      }
+    };
+    const runner: SqlRunner = {
+      query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
+        rows: run<Row>(sql, params),
+      }),
+    };
     return {
       flavour: 'embedded',
-      query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
-        rows: (await db.query<Row>(sql, params)).rows,
-      }),
+      query: <Row extends object>(sql: string, params: unknown[] = []) =>
+        serialised(async () => {
+          const rows = run<Row>(sql, params);
+          if (db.getRowsModified() > 0) save();
+          return { rows };
+        }),
       transaction: (work) =>
-        db.transaction((tx) =>
-          work({
-            query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
-              rows: (await tx.query<Row>(sql, params)).rows,
-            }),
-          }),
-        ),
+        serialised(async () => {
+          db.run('BEGIN');
+          try {
+            const result = await work(runner);
+            db.run('COMMIT');
+            save();
+            return result;
+          } catch (error) {
+            db.run('ROLLBACK');
+            throw error;
+          }
+        }),
       async close() {
-        try {
-          await db.close();
-        } finally {
-          release();
-        }
+        await serialised(async () => undefined);
+        db.close();
+        release();
       },
     };
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/** What SQLite can bind: dates as ISO text (as the schema stores them), booleans as 0 or 1. */
+function toSqlite(value: unknown): string | number | null | Uint8Array {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value as string | number | null | Uint8Array;
 }
 
 /**

@@ -1,53 +1,56 @@
 import type { LedgerDatabase } from './database';
 
 /**
- * The ledger's tables, in order; each step runs once, recorded in `debrief_schema`. Plain PostgreSQL, so the
- * embedded database and a server hold the same schema. No column holds a number, an address or a name: only
- * keyed hashes (see ./subject-hash.ts).
+ * The ledger's tables, in order; each step runs once, recorded in `debrief_schema`. The same text on
+ * PostgreSQL and on the embedded SQLite: plain types (times are ISO 8601 text in UTC, which sorts as time),
+ * no serial columns, nothing either lacks. No column holds a number, an address or a name: only keyed hashes
+ * (see ./subject-hash.ts).
  */
-export const schemaSteps: readonly string[] = [
-  `CREATE TABLE suppressions (
-     kind text NOT NULL CHECK (kind IN ('sms', 'email', 'candidate')),
-     subject_hash text NOT NULL,
-     key_id text NOT NULL,
-     reason text NOT NULL,
-     source text NOT NULL,
-     created_at timestamptz NOT NULL,
-     PRIMARY KEY (kind, key_id, subject_hash)
-   );
-   CREATE TABLE ledger_events (
-     id bigserial PRIMARY KEY,
-     at timestamptz NOT NULL,
-     action text NOT NULL CHECK (action IN ('suppressed', 'lifted')),
-     kind text NOT NULL,
-     subject_hash text NOT NULL,
-     key_id text NOT NULL,
-     reason text NOT NULL,
-     source text NOT NULL
-   );`,
+export const schemaSteps: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE suppressions (
+       kind text NOT NULL CHECK (kind IN ('sms', 'email', 'candidate')),
+       subject_hash text NOT NULL,
+       key_id text NOT NULL,
+       reason text NOT NULL,
+       source text NOT NULL,
+       created_at text NOT NULL,
+       PRIMARY KEY (kind, key_id, subject_hash)
+     )`,
+    `CREATE TABLE ledger_events (
+       id text PRIMARY KEY,
+       at text NOT NULL,
+       action text NOT NULL CHECK (action IN ('suppressed', 'lifted')),
+       kind text NOT NULL,
+       subject_hash text NOT NULL,
+       key_id text NOT NULL,
+       reason text NOT NULL,
+       source text NOT NULL
+     )`,
+    'CREATE INDEX ledger_events_at ON ledger_events (at)',
+  ],
 ];
 
-/** An arbitrary constant that serialises concurrent migrations of one database (pg_advisory_xact_lock). */
+/** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */
 const migrationLock = 4_274_104_301;
 
 /** Brings the database's schema up to date; safe to run from several processes at once. */
 export async function migrateLedger(db: LedgerDatabase): Promise<void> {
   await db.transaction(async (sql) => {
-    await sql.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
+    // The embedded database has one process by construction; a server has as many as there are instances.
+    if (db.flavour === 'postgres') await sql.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
     await sql.query(
-      'CREATE TABLE IF NOT EXISTS debrief_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)',
+      'CREATE TABLE IF NOT EXISTS debrief_schema (version integer PRIMARY KEY, applied_at text NOT NULL)',
     );
-    const { rows } = await sql.query<{ version: number }>(
-      'SELECT coalesce(max(version), 0) AS version FROM debrief_schema',
+    const { rows } = await sql.query<{ version: number | string | null }>(
+      'SELECT max(version) AS version FROM debrief_schema',
     );
     const current = Number(rows[0]?.version ?? 0);
     for (let step = current; step < schemaSteps.length; step++) {
-      for (const statement of schemaSteps[step]!.split(/;\s*(?=CREATE|ALTER|DROP)/)) {
-        await sql.query(statement);
-      }
+      for (const statement of schemaSteps[step]!) await sql.query(statement);
       await sql.query('INSERT INTO debrief_schema (version, applied_at) VALUES ($1, $2)', [
         step + 1,
-        new Date(),
+        new Date().toISOString(),
       ]);
     }
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LedgerDatabase } from './database';
 import { migrateLedger } from './schema';
 import { subjectHash, type LedgerKeyRing, type SuppressionKind } from './subject-hash';
@@ -73,7 +74,7 @@ interface StoredRow {
   key_id: string;
   reason: SuppressionReason;
   source: string;
-  created_at: Date | string;
+  created_at: string;
 }
 
 /** Opens the ledger on `db`, bringing its schema up to date first. */
@@ -92,19 +93,24 @@ export async function createSuppressionLedger(
     keyId = current.id,
   ): Promise<boolean> {
     const hash = subjectHash(keys.find((key) => key.id === keyId) ?? current, entry.kind, entry.subject);
-    // One statement: the row and its event are written together or not at all.
-    const { rows } = await db.query<{ id: string }>(
-      `WITH added AS (
-         INSERT INTO suppressions (kind, subject_hash, key_id, reason, source, created_at)
+    const at = now().toISOString();
+    // The row and its event are written together or not at all.
+    return db.transaction(async (sql) => {
+      const { rows } = await sql.query<{ kind: string }>(
+        `INSERT INTO suppressions (kind, subject_hash, key_id, reason, source, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (kind, key_id, subject_hash) DO NOTHING
-         RETURNING kind, subject_hash, key_id, reason, source, created_at)
-       INSERT INTO ledger_events (at, action, kind, subject_hash, key_id, reason, source)
-       SELECT created_at, 'suppressed', kind, subject_hash, key_id, reason, source FROM added
-       RETURNING id`,
-      [entry.kind, hash, keyId, entry.reason, entry.source, now()],
-    );
-    return rows.length > 0;
+         RETURNING kind`,
+        [entry.kind, hash, keyId, entry.reason, entry.source, at],
+      );
+      if (rows.length === 0) return false;
+      await sql.query(
+        `INSERT INTO ledger_events (id, at, action, kind, subject_hash, key_id, reason, source)
+         VALUES ($1, $2, 'suppressed', $3, $4, $5, $6, $7)`,
+        [randomUUID(), at, entry.kind, hash, keyId, entry.reason, entry.source],
+      );
+      return true;
+    });
   }
 
   async function found(entries: SuppressionSubject[]): Promise<StoredRow[]> {
@@ -112,11 +118,13 @@ export async function createSuppressionLedger(
     const conditions: string[] = [];
     const params: unknown[] = [];
     for (const entry of entries) {
-      params.push(
-        entry.kind,
-        hashesOf(entry).map(({ hash }) => hash),
-      );
-      conditions.push(`(kind = $${params.length - 1} AND subject_hash = ANY($${params.length}))`);
+      params.push(entry.kind);
+      const kindAt = params.length;
+      const hashes = hashesOf(entry).map(({ hash }) => {
+        params.push(hash);
+        return `$${params.length}`;
+      });
+      conditions.push(`(kind = $${kindAt} AND subject_hash IN (${hashes.join(', ')}))`);
     }
     const { rows } = await db.query<StoredRow>(
       `SELECT kind, subject_hash, key_id, reason, source, created_at FROM suppressions WHERE ${conditions.join(' OR ')}`,
@@ -140,23 +148,28 @@ export async function createSuppressionLedger(
       return { changed: added && before.length === 0 };
     },
     async lift(entry) {
-      const { rows } = await db.query<{ id: string }>(
-        `WITH lifted AS (
-           DELETE FROM suppressions
-           WHERE kind = $1 AND subject_hash = ANY($2) AND ($3::text[] IS NULL OR reason = ANY($3))
-           RETURNING kind, subject_hash, key_id, reason)
-         INSERT INTO ledger_events (at, action, kind, subject_hash, key_id, reason, source)
-         SELECT $4, 'lifted', kind, subject_hash, key_id, reason, $5 FROM lifted
-         RETURNING id`,
-        [
-          entry.kind,
-          hashesOf(entry).map(({ hash }) => hash),
-          entry.reasons ? [...entry.reasons] : null,
-          now(),
-          entry.source,
-        ],
-      );
-      return { changed: rows.length > 0 };
+      const hashes = hashesOf(entry).map(({ hash }) => hash);
+      const reasons = entry.reasons ?? suppressionReasons;
+      const at = now().toISOString();
+      return db.transaction(async (sql) => {
+        const params: unknown[] = [entry.kind, ...hashes, ...reasons];
+        const hashList = hashes.map((_, index) => `$${index + 2}`).join(', ');
+        const reasonList = reasons.map((_, index) => `$${index + 2 + hashes.length}`).join(', ');
+        const { rows } = await sql.query<{ subject_hash: string; key_id: string; reason: string }>(
+          `DELETE FROM suppressions
+           WHERE kind = $1 AND subject_hash IN (${hashList}) AND reason IN (${reasonList})
+           RETURNING subject_hash, key_id, reason`,
+          params,
+        );
+        for (const row of rows) {
+          await sql.query(
+            `INSERT INTO ledger_events (id, at, action, kind, subject_hash, key_id, reason, source)
+             VALUES ($1, $2, 'lifted', $3, $4, $5, $6, $7)`,
+            [randomUUID(), at, entry.kind, row.subject_hash, row.key_id, row.reason, entry.source],
+          );
+        }
+        return { changed: rows.length > 0 };
+      });
     },
     async isSuppressed(entry) {
       return (await found([entry])).length > 0;
@@ -181,7 +194,7 @@ export async function createSuppressionLedger(
         keyId: row.key_id,
         reason: row.reason,
         source: row.source,
-        createdAt: new Date(row.created_at).toISOString(),
+        createdAt: row.created_at,
       }));
     },
     close: () => db.close(),

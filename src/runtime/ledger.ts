@@ -12,7 +12,7 @@ import {
 import { keptSecret } from './kept-secret';
 
 /**
- * Opens the suppression ledger the configuration names: PostgreSQL at DEBRIEF_DATABASE_URL, else PGlite in
+ * Opens the suppression ledger the configuration names: PostgreSQL at DEBRIEF_DATABASE_URL, else SQLite in
  * `<data>/ledger` (one process at a time). Its key ring is DEBRIEF_LEDGER_SECRETS, else, in the embedded
  * default, one generated once into the data folder; against an external Temporal the ring must be configured,
  * since every instance must hash alike.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   createSuppressionLedger,
   liftedByStart,
@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => postgres?.stop());
 
 const flavours: [string, () => Promise<LedgerDatabase>][] = [
-  ['embedded (PGlite)', () => openEmbeddedLedgerDatabase(undefined)],
+  ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
   ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
 ];
 
@@ -46,7 +46,9 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
     await db.close();
   });
 
-  const ledgerWith = (keys: LedgerKeyRing) => createSuppressionLedger(db, keys);
+  // A clock that moves a millisecond a call, so events keep their order.
+  let tick = Date.parse('2026-12-01T00:00:00Z');
+  const ledgerWith = (keys: LedgerKeyRing) => createSuppressionLedger(db, keys, () => new Date(tick++));
 
   it('honours an opt-out for the number however it is written, and only for that kind', async () => {
     const ledger = await ledgerWith([newKey]);
@@ -107,7 +109,7 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
     ).toEqual({ changed: false });
     expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(false);
     expect(await ledger.isSuppressed({ kind: 'sms', subject: '+14155550199' })).toBe(true);
-    const actions = await db.query<{ action: string }>('SELECT action FROM ledger_events ORDER BY id');
+    const actions = await db.query<{ action: string }>('SELECT action FROM ledger_events ORDER BY at');
     expect(actions.rows.map((row) => row.action)).toEqual(['suppressed', 'suppressed', 'lifted']);
   });
 
@@ -168,6 +170,42 @@ describe('the embedded ledger on disk', () => {
       await ledger.close();
       const reopened = await createSuppressionLedger(await openEmbeddedLedgerDatabase(path), [newKey]);
       expect(await reopened.isSuppressed({ kind: 'candidate', subject: 'cand-1' })).toBe(true);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('the embedded ledger under kill -9', () => {
+  it('has a suppression on disk as soon as its call returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'debrief-ledger-kill-'));
+    const path = join(dir, 'ledger');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `const l = require(${JSON.stringify(ledgerModule)});
+           l.openEmbeddedLedgerDatabase(${JSON.stringify(path)})
+             .then((db) => l.createSuppressionLedger(db, [${JSON.stringify(newKey)}]))
+             .then((ledger) => ledger.suppress({ kind: 'sms', subject: '+14155550100', reason: 'sms_stop', source: 'test' }))
+             .then(() => { console.log('recorded'); setInterval(() => undefined, 1000); });`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolveRecorded, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('recorded')) resolveRecorded();
+        });
+        child.once('exit', (code) => reject(new Error(`the child ended (${code}) before recording`)));
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolveExit) => child.once('exit', resolveExit));
+      const reopened = await createSuppressionLedger(await openEmbeddedLedgerDatabase(path), [newKey]);
+      expect(await reopened.isSuppressed({ kind: 'sms', subject: '+14155550100' })).toBe(true);
       await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
