@@ -90,4 +90,40 @@ describe('chaos tally', () => {
     });
     expect(figures.findings.join('\n')).toContain('t');
   });
+
+  it('counts every text and email to a deleted person after the deletion, whatever message it is', () => {
+    const other = (to: string, key: string, receivedAtMs: number): ReceivedMail => ({
+      messageId: `<${key}@chaos.test>`,
+      recipients: [to],
+      debriefKey: key,
+      receivedAtMs,
+    });
+    const figures = tally({
+      scenario: 'deletion',
+      applications: [
+        application('d1', '+15557000021', { deletedAtMs: 10 }),
+        application('d2', '+15557000022', { deletedAtMs: 10 }),
+      ],
+      sms: [sms('+15557000021', 5), sms('+15557000022', 6), sms('+15557000022', 30)],
+      mail: [
+        mail('d1', 5),
+        mail('d2', 6),
+        mail('d1', 40),
+        other('d2@chaos.test', 'followup-d2:recruiterCall:1', 50),
+        other('d1@chaos.test', 'followup-d1:recruiterCall:1', 7),
+      ],
+      states: new Map(),
+      unsettled: 0,
+      seconds: 1,
+    });
+    expect(figures).toMatchObject({
+      expectedSms: 2,
+      expectedEmail: 2,
+      deliveredOnce: 4,
+      doubled: 0,
+      afterStop: 3,
+    });
+    expect(figures.findings.join('\n')).toContain('d2');
+    expect(violations(total([figures]))).toEqual(['3 message(s) arrived after a stop, opt-out or deletion']);
+  });
 });

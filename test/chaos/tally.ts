@@ -17,6 +17,11 @@ export interface ExpectedApplication {
   stoppedAtMs?: number;
   /** When the API answered the candidate's STOP for this number: no text to it after this. */
   optedOutAtMs?: number;
+  /**
+   * When the API accepted the deletion of the candidate: nothing of any kind may reach their number or
+   * address after this, whichever message it is and whichever application it belongs to.
+   */
+  deletedAtMs?: number;
 }
 
 /** The figures of one scenario (or the total). */
@@ -91,7 +96,7 @@ export function tally(input: {
   }
   for (const [phone, applications] of phones) {
     const cutoffs = applications
-      .flatMap((application) => [application.stoppedAtMs, application.optedOutAtMs])
+      .flatMap((application) => [application.stoppedAtMs, application.optedOutAtMs, application.deletedAtMs])
       .filter((at): at is number => at !== undefined);
     const cutoff = cutoffs.length > 0 ? Math.min(...cutoffs) : Infinity;
     const texts = input.sms.filter((message) => message.to === phone);
@@ -116,12 +121,12 @@ export function tally(input: {
 
   for (const application of input.applications) {
     const key = acknowledgementKey(application.applicationId);
-    const cutoff = application.stoppedAtMs ?? Infinity;
+    const cutoff = Math.min(application.stoppedAtMs ?? Infinity, application.deletedAtMs ?? Infinity);
     const mails = input.mail.filter((mail) => mail.debriefKey === key);
     const late = mails.filter((mail) => mail.receivedAtMs > cutoff).length;
     const inTime = mails.length - late;
     figures.afterStop += late;
-    if (late > 0) note(`${late} email(s) after the stop`, [application]);
+    if (late > 0) note(`${late} email(s) after the stop or deletion`, [application]);
     if (inTime > 1 || (inTime > 0 && !application.expectEmail && application.stoppedAtMs === undefined))
       note(`${inTime} emails of the acknowledgement`, [application]);
     if (application.stoppedAtMs !== undefined) {
@@ -140,6 +145,23 @@ export function tally(input: {
       figures.lostEmail += 1;
       note('email lost without a mark', [application]);
     }
+  }
+
+  // After a deletion no other message may reach the address either (a reminder, a note, another follow-up's).
+  const addresses = new Map<string, ExpectedApplication[]>();
+  for (const application of input.applications) {
+    if (application.deletedAtMs === undefined) continue;
+    addresses.set(application.email, [...(addresses.get(application.email) ?? []), application]);
+  }
+  for (const [address, applications] of addresses) {
+    const cutoff = Math.min(...applications.map((application) => application.deletedAtMs ?? Infinity));
+    const counted = new Set(applications.map((application) => acknowledgementKey(application.applicationId)));
+    const late = input.mail.filter(
+      (mail) =>
+        mail.recipients.includes(address) && mail.receivedAtMs > cutoff && !counted.has(mail.debriefKey),
+    ).length;
+    figures.afterStop += late;
+    if (late > 0) note(`${late} other email(s) after the deletion`, applications);
   }
   return figures;
 }
@@ -176,7 +198,8 @@ export function violations(figures: Figures): string[] {
   if (figures.lostSms > 0) problems.push(`${figures.lostSms} text(s) never reached Twilio`);
   if (figures.lostEmail > 0)
     problems.push(`${figures.lostEmail} email(s) never arrived and are not marked "may not have arrived"`);
-  if (figures.afterStop > 0) problems.push(`${figures.afterStop} message(s) arrived after a stop or opt-out`);
+  if (figures.afterStop > 0)
+    problems.push(`${figures.afterStop} message(s) arrived after a stop, opt-out or deletion`);
   return problems;
 }
 
