@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
@@ -16,6 +16,7 @@ import { eventually } from '../helpers/eventually';
 import { startLedgerPostgres } from '../helpers/postgres';
 import { alwaysOpenPolicy, cloudEvent } from '../helpers/fixtures';
 import { freePort, startChild, startDebrief, waitForPort, type Child } from './processes';
+import { projectRoot } from '../../src/runtime/tools';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin';
 
@@ -50,6 +51,13 @@ export interface Harness {
   restartWorker(index: number, signal: NodeJS.Signals): Promise<void>;
   /** Stops the Temporal dev server (SIGTERM) and starts it again on the same address and database. */
   restartTemporal(): Promise<void>;
+  /**
+   * Removes a closed workflow's history as Temporal's retention would (DeleteWorkflowExecution), waiting
+   * (bounded) for it to close first and to be gone after. Answers false when it never existed or closed.
+   */
+  removeHistory(workflowId: string): Promise<boolean>;
+  /** Runs `debrief import` (a separate process, as an operator would) on the CSV text; answers its output. */
+  importCsv(csv: string, sourceId: string): Promise<{ exitCode: string; output: string }>;
   /** A snapshot for one rejection: the candidate's own zone and policy put "now" inside the send window. */
   snapshot(
     applicationId: string,
@@ -202,14 +210,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, index) => startWorker(index)));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  const apis = await Promise.all(
-    apiPorts.map(async (port, index) => {
-      const child = startDebrief(`api ${index + 1}`, 'api', { ...env, PORT: String(port) });
-      children.push(child);
-      await child.waitFor('API: http://');
-      return child;
-    }),
-  );
+  const apis: Child[] = [];
+  const startApi = async (index: number) => {
+    const child = startDebrief(`api ${index + 1}`, 'api', { ...env, PORT: String(apiPorts[index]) });
+    apis[index] = child;
+    children.push(child);
+    await child.waitFor('API: http://');
+  };
+  await Promise.all(apiPorts.map((_, index) => startApi(index)));
   const api = apis[0] as Child;
   log(`stack up: Temporal ${temporalAddress}, ${workers.length} workers, API ${apiUrls.join(', ')}`);
   let posted = 0;
@@ -311,6 +319,64 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await startWorker(index);
   }
 
+  async function removeHistory(workflowId: string) {
+    const handle = client.workflow.getHandle(workflowId);
+    const closed = await eventually(
+      async () => {
+        try {
+          return (await handle.describe()).status.name === 'RUNNING' ? undefined : true;
+        } catch (error) {
+          return error instanceof WorkflowNotFoundError ? false : undefined;
+        }
+      },
+      `${workflowId} to close before its history is removed`,
+      120_000,
+    );
+    if (!closed) return false;
+    await connection.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+    });
+    await eventually(
+      async () => {
+        try {
+          await handle.describe();
+          return undefined;
+        } catch (error) {
+          return error instanceof WorkflowNotFoundError ? true : undefined;
+        }
+      },
+      `the history of ${workflowId} to be gone`,
+      60_000,
+    );
+    return true;
+  }
+
+  async function importCsv(csv: string, sourceId: string) {
+    const file = join(dir, `import-${randomBytes(4).toString('hex')}.csv`);
+    await writeFile(file, csv);
+    const child = startChild(
+      'debrief import',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(projectRoot, 'src/cli.ts'),
+        'import',
+        file,
+        '--url',
+        apiUrl,
+        '--secret',
+        webhookSecret,
+        '--source-id',
+        sourceId,
+      ],
+      env,
+    );
+    const exitCode = await child.exited;
+    return { exitCode, output: child.output() };
+  }
+
   async function restartTemporal() {
     if (options.temporal) {
       await options.temporal.restart();
@@ -377,6 +443,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     pendingActivities,
     restartWorker,
     restartTemporal,
+    removeHistory,
+    importCsv,
     snapshot,
     close,
   };

@@ -1,3 +1,4 @@
+import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/ids';
 import { eventually } from '../helpers/eventually';
 import type { Harness } from './harness';
 import type { ExpectedApplication } from './tally';
@@ -335,6 +336,128 @@ export const optOut: Scenario = {
   },
 };
 
+export const optOutNewCandidate: Scenario = {
+  name: 'STOP then a new candidate id',
+  summary:
+    'a number replies STOP (one after its acknowledgement, one never texted before); rejections for new candidate ids with those numbers may email but must not text them',
+  async run(h) {
+    const first = newApplication(h, 'stopnew');
+    await reject(h, first);
+    await eventually(
+      async () => (textsTo(h, first.phone) > 0 ? true : undefined),
+      'the acknowledgement text of the number that will reply STOP',
+      180_000,
+    );
+    const cold = newApplication(h, 'stopnew');
+    const stops = await Promise.all([first.phone, cold.phone].map((phone) => h.inboundSms(phone, 'STOP')));
+    for (const answer of stops) {
+      if (answer.status !== 200)
+        throw new Error(`a STOP reply was answered ${answer.status}: ${answer.text}`);
+    }
+    first.optedOutAtMs = stops[0]?.atMs;
+    Object.assign(cold, { expectSms: false, optedOutAtMs: stops[1]?.atMs });
+    // Another person record (new id, own address) with the number that opted out, as another tracker has it.
+    const reused: ExpectedApplication = {
+      ...newApplication(h, 'stopnew'),
+      phone: first.phone,
+      expectSms: false,
+      optedOutAtMs: first.optedOutAtMs,
+    };
+    await Promise.all([reject(h, cold), reject(h, reused)]);
+    h.log(
+      `STOP then a new candidate id: ${textsTo(h, first.phone)} text(s) so far to the number that replied STOP after its acknowledgement, ${textsTo(h, cold.phone)} to the one that replied STOP first`,
+    );
+    return [first, cold, reused];
+  },
+};
+
+/** The CSV a tracker would export for one rejected application (default column names). */
+function trackerCsv(application: ExpectedApplication, candidateId: string): string {
+  // A zone where it is early afternoon now, so that a row that wrongly started a follow-up would be sent at
+  // once under the default send window (on a business day), not tomorrow.
+  const hoursAhead = 13 - new Date().getUTCHours();
+  const zone = hoursAhead === 0 ? 'UTC' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+  return [
+    'Application ID,Company,Role,Status,Stage,Candidate ID,Name,Email,Phone,Timezone',
+    [
+      application.applicationId,
+      'Chaos Labs',
+      'Resilience Engineer',
+      'Rejected',
+      'Onsite',
+      candidateId,
+      'Casey Chaos',
+      application.email,
+      application.phone,
+      zone,
+    ].join(','),
+    '',
+  ].join('\n');
+}
+
+export const deletionAfterRetention: Scenario = {
+  name: 'deletion after retention',
+  summary:
+    'a candidate is deleted, the tombstone and purge histories are removed as retention would, then the same rejection is sent again and the same CSV row imported again: nothing may reach them',
+  async run(h) {
+    const application = newApplication(h, 'deleted');
+    const candidate = candidateOf(application);
+    await reject(h, application, candidate);
+    await eventually(
+      async () =>
+        textsTo(h, application.phone) > 0 &&
+        h.smtp.received.some((mail) => mail.recipients.includes(application.email))
+          ? true
+          : undefined,
+      'the acknowledgement (text and email) of the candidate who will be deleted',
+      180_000,
+    );
+    const deleted = await h.postEvent(
+      'debrief.candidate.deleted',
+      { candidate: { id: candidate.id } },
+      `deleted-${candidate.id}`,
+    );
+    if (deleted.status !== 'cancelled') throw new Error(`the deletion was answered ${deleted.status}`);
+    application.deletedAtMs = deleted.atMs;
+    // The purge ends once the histories are deleted and the tombstone is in place; then retention takes both.
+    const purged = await h.removeHistory(candidatePurgeWorkflowId(candidate.id));
+    const tombstone = await h.removeHistory(candidateWorkflowId(candidate.id));
+    h.log(`deletion after retention: purge history removed ${purged}, tombstone removed ${tombstone}`);
+
+    const snapshot = h.snapshot(application.applicationId, candidate);
+    const answers: string[] = [];
+    for (const eventId of [
+      `rejected-${application.applicationId}`,
+      `rejected-${application.applicationId}-resent`,
+    ]) {
+      answers.push((await h.postEvent('debrief.application.rejected', snapshot, eventId)).status);
+    }
+    const imported = await h.importCsv(
+      trackerCsv(application, candidate.id),
+      `export-${application.applicationId}`,
+    );
+    const importLine = imported.output.trim().split('\n').pop() ?? '';
+    h.log(
+      `deletion after retention: the rejection sent again was answered ${answers.join(', ')}; debrief import exited ${imported.exitCode}: ${importLine}`,
+    );
+    const restarted = await h.followUpState(application.applicationId);
+    if (restarted) h.log(`deletion after retention: a follow-up runs again for ${application.applicationId}`);
+    // Whatever a wrongly started follow-up would send first goes at once: give it the time to show.
+    await eventually(
+      async () =>
+        textsTo(h, application.phone) > 1 ||
+        h.smtp.received.some(
+          (mail) => mail.recipients.includes(application.email) && mail.receivedAtMs > deleted.atMs,
+        )
+          ? true
+          : undefined,
+      'a message to the deleted candidate (none should come)',
+      15_000,
+    ).catch(() => undefined);
+    return [application];
+  },
+};
+
 /** Every scenario, in the order the full run takes them. */
 export const allScenarios: Scenario[] = [
   killWorkers,
@@ -348,6 +471,8 @@ export const allScenarios: Scenario[] = [
   ambiguousMail,
   stopDuringOutage,
   optOut,
+  optOutNewCandidate,
+  deletionAfterRetention,
 ];
 
 /** The reduced run inside `npm test`: the faults that exercise each promise once, on a smaller burst. */

@@ -66,7 +66,11 @@ async function settleAndCount(
       sms: h.twilio.accepted,
       mail: h.smtp.received,
       states,
-      unsettled: own.filter((application) => !isSettled(states.get(application.applicationId))).length,
+      unsettled: own.filter(
+        (application) =>
+          !isSettled(states.get(application.applicationId)) &&
+          !(application.deletedAtMs !== undefined && states.get(application.applicationId) === undefined),
+      ).length,
       seconds: (doneMs - startedMs) / 1000,
     }),
   );
@@ -93,7 +97,13 @@ async function settle(
     for (const applicationId of [...open]) {
       const state = await h.followUpState(applicationId);
       states.set(applicationId, state);
-      const phone = applications.find((application) => application.applicationId === applicationId)?.phone;
+      const application = applications.find((candidate) => candidate.applicationId === applicationId);
+      const phone = application?.phone;
+      // A deleted candidate's follow-up has no history left to read: that is what the deletion promises.
+      if (application?.deletedAtMs !== undefined && state === undefined) {
+        open.delete(applicationId);
+        continue;
+      }
       if (
         isSettled(state) &&
         (await h.pendingActivities(applicationId)) === 0 &&
