@@ -52,6 +52,11 @@ export interface Harness {
   /** Stops the Temporal dev server (SIGTERM) and starts it again on the same address and database. */
   restartTemporal(): Promise<void>;
   /**
+   * Restarts every worker and API process (SIGTERM, one at a time, as a deploy does) with `changes` applied
+   * to their environment from now on, e.g. a rotated secret.
+   */
+  redeploy(changes: Record<string, string>): Promise<void>;
+  /**
    * Removes a closed workflow's history as Temporal's retention would (DeleteWorkflowExecution), waiting
    * (bounded) for it to close first and to be gone after. Answers false when it never existed or closed.
    */
@@ -319,6 +324,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await startWorker(index);
   }
 
+  async function redeploy(changes: Record<string, string>) {
+    Object.assign(env, changes);
+    for (let index = 0; index < workers.length; index++) await restartWorker(index, 'SIGTERM');
+    for (let index = 0; index < apis.length; index++) {
+      const old = apis[index];
+      old?.kill('SIGTERM');
+      await old?.exited;
+      await startApi(index);
+    }
+  }
+
   async function removeHistory(workflowId: string) {
     const handle = client.workflow.getHandle(workflowId);
     const closed = await eventually(
@@ -443,6 +459,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     pendingActivities,
     restartWorker,
     restartTemporal,
+    redeploy,
     removeHistory,
     importCsv,
     snapshot,

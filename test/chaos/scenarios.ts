@@ -1,7 +1,8 @@
 import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/ids';
+import { randomBytes } from 'node:crypto';
 import { eventually } from '../helpers/eventually';
 import type { Harness } from './harness';
-import type { ExpectedApplication } from './tally';
+import { acknowledgementKey, type ExpectedApplication } from './tally';
 
 /**
  * The faults of the chaos suite, one function each. A scenario sends its own rejections (each candidate with
@@ -458,6 +459,63 @@ export const deletionAfterRetention: Scenario = {
   },
 };
 
+export const linkSecretRotation: Scenario = {
+  name: 'link-secret rotation',
+  summary:
+    'a number replies STOP and its address unsubscribes (one-click link); with a burst in flight every worker and API restarts with a new DEBRIEF_LINK_SECRET; new candidate ids with that number and address get nothing',
+  async run(h, size) {
+    const optedOut = newApplication(h, 'rotate');
+    await reject(h, optedOut);
+    const ackMail = await eventually(
+      async () =>
+        textsTo(h, optedOut.phone) > 0
+          ? h.smtp.received.find((mail) => mail.debriefKey === acknowledgementKey(optedOut.applicationId))
+          : undefined,
+      'the acknowledgement (text and email) of the candidate who will opt out',
+      180_000,
+    );
+    const stop = await h.inboundSms(optedOut.phone, 'STOP');
+    if (stop.status !== 200) throw new Error(`the STOP reply was answered ${stop.status}: ${stop.text}`);
+    optedOut.optedOutAtMs = stop.atMs;
+    if (!ackMail.unsubscribeUrl) throw new Error('the acknowledgement email carries no List-Unsubscribe URL');
+    // One-click unsubscribe (RFC 8058), as a mail client posts it.
+    const unsubscribe = await fetch(ackMail.unsubscribeUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!unsubscribe.ok) throw new Error(`the one-click unsubscribe was answered ${unsubscribe.status}`);
+    optedOut.emailOptedOutAtMs = Date.now();
+
+    h.twilio.slowAnswers(2_000);
+    let inFlight: Promise<ExpectedApplication[]>;
+    try {
+      inFlight = burst(h, 'rotate', size.burst);
+      await textsArrive(h, h.twilio.accepted.length, 1);
+      h.log('link-secret rotation: restarting every worker and API with a new DEBRIEF_LINK_SECRET');
+      await h.redeploy({ DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex') });
+    } finally {
+      h.twilio.calm();
+    }
+    const again: ExpectedApplication = {
+      ...newApplication(h, 'rotate'),
+      phone: optedOut.phone,
+      email: optedOut.email,
+      expectSms: false,
+      expectEmail: false,
+      optedOutAtMs: optedOut.optedOutAtMs,
+      emailOptedOutAtMs: optedOut.emailOptedOutAtMs,
+    };
+    await reject(h, again);
+    const applications = [optedOut, again, ...(await inFlight)];
+    h.log(
+      `link-secret rotation: ${textsTo(h, optedOut.phone)} text(s) so far to the number that replied STOP (1 was before it)`,
+    );
+    return applications;
+  },
+};
+
 /** Every scenario, in the order the full run takes them. */
 export const allScenarios: Scenario[] = [
   killWorkers,
@@ -473,6 +531,7 @@ export const allScenarios: Scenario[] = [
   optOut,
   optOutNewCandidate,
   deletionAfterRetention,
+  linkSecretRotation,
 ];
 
 /** The reduced run inside `npm test`: the faults that exercise each promise once, on a smaller burst. */

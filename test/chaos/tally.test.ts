@@ -126,4 +126,25 @@ describe('chaos tally', () => {
     expect(figures.findings.join('\n')).toContain('d2');
     expect(violations(total([figures]))).toEqual(['3 message(s) arrived after a stop, opt-out or deletion']);
   });
+
+  it('counts an email after its address unsubscribed as after the opt-out', () => {
+    const figures = tally({
+      scenario: 'unsubscribe',
+      applications: [
+        application('u1', '+15557000031', { emailOptedOutAtMs: 10 }),
+        {
+          ...application('u2', '+15557000032'),
+          email: 'u1@chaos.test',
+          expectEmail: false,
+          emailOptedOutAtMs: 10,
+        },
+      ],
+      sms: [sms('+15557000031', 5), sms('+15557000032', 20)],
+      mail: [mail('u1', 5), { ...mail('u2', 20), recipients: ['u1@chaos.test'] }],
+      states: new Map(),
+      unsettled: 0,
+      seconds: 1,
+    });
+    expect(figures).toMatchObject({ expectedEmail: 1, deliveredOnce: 3, doubled: 0, afterStop: 1 });
+  });
 });

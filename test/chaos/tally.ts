@@ -22,6 +22,8 @@ export interface ExpectedApplication {
    * address after this, whichever message it is and whichever application it belongs to.
    */
   deletedAtMs?: number;
+  /** When the API recorded an unsubscribe of this address: no email to it after this. */
+  emailOptedOutAtMs?: number;
 }
 
 /** The figures of one scenario (or the total). */
@@ -121,12 +123,16 @@ export function tally(input: {
 
   for (const application of input.applications) {
     const key = acknowledgementKey(application.applicationId);
-    const cutoff = Math.min(application.stoppedAtMs ?? Infinity, application.deletedAtMs ?? Infinity);
+    const cutoff = Math.min(
+      application.stoppedAtMs ?? Infinity,
+      application.deletedAtMs ?? Infinity,
+      application.emailOptedOutAtMs ?? Infinity,
+    );
     const mails = input.mail.filter((mail) => mail.debriefKey === key);
     const late = mails.filter((mail) => mail.receivedAtMs > cutoff).length;
     const inTime = mails.length - late;
     figures.afterStop += late;
-    if (late > 0) note(`${late} email(s) after the stop or deletion`, [application]);
+    if (late > 0) note(`${late} email(s) after the stop, unsubscribe or deletion`, [application]);
     if (inTime > 1 || (inTime > 0 && !application.expectEmail && application.stoppedAtMs === undefined))
       note(`${inTime} emails of the acknowledgement`, [application]);
     if (application.stoppedAtMs !== undefined) {
