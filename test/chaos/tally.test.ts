@@ -1,3 +1,4 @@
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
 import type { FollowUpState } from '../../src/workflows';
 import type { ReceivedMail } from './smtp-sink';
 import { acknowledgementKey, tally, total, violations, type ExpectedApplication } from './tally';
@@ -146,5 +147,39 @@ describe('chaos tally', () => {
       seconds: 1,
     });
     expect(figures).toMatchObject({ expectedEmail: 1, deliveredOnce: 3, doubled: 0, afterStop: 1 });
+  });
+
+  it('expects a digest text once beside the acknowledgements, and flags texts an entity left unknown', () => {
+    const entity = (candidateId: string, states: ('sent' | 'unknown')[]) =>
+      ({
+        candidateId,
+        deliveries: Object.fromEntries(
+          states.map((state, index) => [
+            `followup-${candidateId}:acknowledgement:${index}:sms`,
+            { state, channel: 'sms', at: '2026-12-05T12:00:00.000Z' },
+          ]),
+        ),
+      }) as unknown as CandidateEntityState;
+    const figures = tally({
+      scenario: 'digest',
+      applications: [
+        application('g1', '+15557000041', { candidateId: 'cg', moreTexts: 1 }),
+        application('g2', '+15557000041', { candidateId: 'cg' }),
+        application('h1', '+15557000042', { candidateId: 'ch' }),
+      ],
+      sms: [sms('+15557000041', 1), sms('+15557000041', 2), sms('+15557000041', 3), sms('+15557000042', 4)],
+      mail: [mail('g1', 1), mail('g2', 2), mail('h1', 3)],
+      states: new Map(),
+      entities: new Map([
+        ['cg', entity('cg', ['sent', 'sent'])],
+        ['ch', entity('ch', ['unknown'])],
+      ]),
+      unsettled: 0,
+      seconds: 1,
+    });
+    expect(figures).toMatchObject({ expectedSms: 4, deliveredOnce: 4 + 3, doubled: 0, smsUnknown: 1 });
+    expect(violations(total([figures]))).toEqual([
+      '1 text(s) left with an unknown outcome, never reconciled',
+    ]);
   });
 });

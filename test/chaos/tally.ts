@@ -1,3 +1,4 @@
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
 import type { FollowUpState } from '../../src/workflows';
 import type { ReceivedMail } from './smtp-sink';
 import type { AcceptedSms } from './twilio-standin';
@@ -8,6 +9,8 @@ import type { AcceptedSms } from './twilio-standin';
  */
 export interface ExpectedApplication {
   applicationId: string;
+  /** The candidate it was sent for, whose entity holds the state of every delivery. */
+  candidateId?: string;
   phone: string;
   email: string;
   /** Whether its acknowledgement must reach the phone (false: the number opted out or Twilio refuses it). */
@@ -24,6 +27,8 @@ export interface ExpectedApplication {
   deletedAtMs?: number;
   /** When the API recorded an unsubscribe of this address: no email to it after this. */
   emailOptedOutAtMs?: number;
+  /** Texts due to its number besides the acknowledgement (a digest of reminders), each exactly once. */
+  moreTexts?: number;
 }
 
 /** The figures of one scenario (or the total). */
@@ -43,6 +48,8 @@ export interface Figures {
   doubled: number;
   /** Messages that arrived after a stop or an opt-out had been accepted. */
   afterStop: number;
+  /** Texts the candidates' entities still hold as outcome unknown once everything settled. */
+  smsUnknown: number;
   /** Follow-ups that had not settled by the deadline (their missing messages count as lost too). */
   unsettled: number;
   seconds: number;
@@ -72,6 +79,8 @@ export function tally(input: {
   sms: readonly AcceptedSms[];
   mail: readonly ReceivedMail[];
   states: ReadonlyMap<string, FollowUpState | undefined>;
+  /** The candidate entities' state by candidate id, where it could be read. */
+  entities?: ReadonlyMap<string, CandidateEntityState | undefined>;
   unsettled: number;
   seconds: number;
 }): Figures {
@@ -85,6 +94,7 @@ export function tally(input: {
     markedUnknown: 0,
     doubled: 0,
     afterStop: 0,
+    smsUnknown: 0,
     unsettled: input.unsettled,
     seconds: input.seconds,
     findings: [],
@@ -106,9 +116,9 @@ export function tally(input: {
     const inTime = texts.length - late;
     figures.afterStop += late;
     if (late > 0) note(`${late} text(s) after the stop or opt-out`, applications);
-    const expected = applications.filter(
-      (application) => application.expectSms && !application.stoppedAtMs,
-    ).length;
+    const expected =
+      applications.filter((application) => application.expectSms && !application.stoppedAtMs).length +
+      applications.reduce((sum, application) => sum + (application.moreTexts ?? 0), 0);
     // A stopped application may have had its text before the stop; one is fine, a second is a double.
     const allowed =
       expected +
@@ -153,6 +163,19 @@ export function tally(input: {
     }
   }
 
+  const candidateIds = new Set(input.applications.map((application) => application.candidateId));
+  for (const candidateId of candidateIds) {
+    const deliveries = Object.values(input.entities?.get(candidateId ?? '')?.deliveries ?? {});
+    const unknown = deliveries.filter((record) => record.channel === 'sms' && record.state === 'unknown');
+    figures.smsUnknown += unknown.length;
+    if (unknown.length > 0) {
+      note(
+        `${unknown.length} text(s) left unknown`,
+        input.applications.filter((application) => application.candidateId === candidateId),
+      );
+    }
+  }
+
   // After a deletion no other message may reach the address either (a reminder, a note, another follow-up's).
   const addresses = new Map<string, ExpectedApplication[]>();
   for (const application of input.applications) {
@@ -184,6 +207,7 @@ export function total(rows: readonly Figures[]): Figures {
     markedUnknown: 0,
     doubled: 0,
     afterStop: 0,
+    smsUnknown: 0,
     unsettled: 0,
     seconds: 0,
     findings: [],
@@ -204,6 +228,8 @@ export function violations(figures: Figures): string[] {
   if (figures.lostSms > 0) problems.push(`${figures.lostSms} text(s) never reached Twilio`);
   if (figures.lostEmail > 0)
     problems.push(`${figures.lostEmail} email(s) never arrived and are not marked "may not have arrived"`);
+  if (figures.smsUnknown > 0)
+    problems.push(`${figures.smsUnknown} text(s) left with an unknown outcome, never reconciled`);
   if (figures.afterStop > 0)
     problems.push(`${figures.afterStop} message(s) arrived after a stop, opt-out or deletion`);
   return problems;
@@ -219,6 +245,7 @@ const columns: [Exclude<keyof Figures, 'findings'>, string][] = [
   ['markedUnknown', 'marked unknown'],
   ['doubled', 'doubled'],
   ['afterStop', 'after stop/opt-out'],
+  ['smsUnknown', 'SMS unknown'],
   ['unsettled', 'unsettled'],
   ['seconds', 'seconds'],
 ];
