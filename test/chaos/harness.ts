@@ -7,11 +7,12 @@ import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { encryptedDataConverter, formatEncryptionKeys, generateEncryptionKey } from '../../src/runtime/codec';
 import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/events';
-import { followUpWorkflowId } from '../../src/domain/ids';
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
+import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
 import { signWebhook } from '../../src/ingest/signature';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
-import { stateQuery, type FollowUpState } from '../../src/workflows';
+import { candidateStateQuery, stateQuery, type FollowUpState } from '../../src/workflows';
 import { eventually } from '../helpers/eventually';
 import { startLedgerPostgres } from '../helpers/postgres';
 import { alwaysOpenPolicy, cloudEvent } from '../helpers/fixtures';
@@ -45,6 +46,8 @@ export interface Harness {
   inboundSms(from: string, body: string): Promise<{ status: number; text: string; atMs: number }>;
   /** The follow-up's `state` query, or undefined while it cannot be read. */
   followUpState(applicationId: string): Promise<FollowUpState | undefined>;
+  /** The candidate entity's state (every delivery of theirs), or undefined while it cannot be read. */
+  candidateState(candidateId: string): Promise<CandidateEntityState | undefined>;
   /** How many activities the follow-up still has scheduled or running (0 once it closed). */
   pendingActivities(applicationId: string): Promise<number | undefined>;
   /** Kills worker `index` with the signal, waits until it exited, and starts it again (ready when it polls). */
@@ -296,6 +299,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
   }
 
+  async function candidateState(candidateId: string) {
+    try {
+      return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function pendingActivities(applicationId: string) {
     try {
       const description = await client.workflow.getHandle(followUpWorkflowId(applicationId)).describe();
@@ -456,6 +467,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postEvent,
     inboundSms,
     followUpState,
+    candidateState,
     pendingActivities,
     restartWorker,
     restartTemporal,

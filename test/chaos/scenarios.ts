@@ -1,6 +1,8 @@
 import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/ids';
 import { randomBytes } from 'node:crypto';
+import type { ApplicationSnapshot } from '../../src/domain/events';
 import { eventually } from '../helpers/eventually';
+import { alwaysOpenPolicy } from '../helpers/fixtures';
 import type { Harness } from './harness';
 import { acknowledgementKey, type ExpectedApplication } from './tally';
 
@@ -34,8 +36,10 @@ let serial = 0;
 function newApplication(h: Harness, scenario: string): ExpectedApplication {
   serial += 1;
   const n = String(serial).padStart(4, '0');
+  const applicationId = `${h.runId}-${scenario}-${n}`;
   return {
-    applicationId: `${h.runId}-${scenario}-${n}`,
+    applicationId,
+    candidateId: `cand-${applicationId}`,
     phone: `+1555${String(7_000_000 + serial)}`,
     email: `casey.${n}@chaos.test`,
     expectSms: true,
@@ -44,17 +48,22 @@ function newApplication(h: Harness, scenario: string): ExpectedApplication {
 }
 
 function candidateOf(application: ExpectedApplication) {
-  return { id: `cand-${application.applicationId}`, phone: application.phone, email: application.email };
+  return {
+    id: application.candidateId ?? `cand-${application.applicationId}`,
+    phone: application.phone,
+    email: application.email,
+  };
 }
 
 async function reject(
   h: Harness,
   application: ExpectedApplication,
   candidate = candidateOf(application),
+  changes: Partial<ApplicationSnapshot> = {},
 ): Promise<void> {
   const answer = await h.postEvent(
     'debrief.application.rejected',
-    h.snapshot(application.applicationId, candidate),
+    { ...h.snapshot(application.applicationId, candidate), ...changes },
     `rejected-${application.applicationId}`,
   );
   if (answer.status !== 'started') {
@@ -327,6 +336,7 @@ export const optOut: Scenario = {
     first.optedOutAtMs = answer.atMs;
     const second: ExpectedApplication = {
       ...newApplication(h, 'optout'),
+      candidateId: candidate.id,
       phone: first.phone,
       email: first.email,
       expectSms: false,
@@ -516,6 +526,94 @@ export const linkSecretRotation: Scenario = {
   },
 };
 
+/** A busy day: no cool-off, so each follow-up's first recruiter reminder is due right after its acknowledgement. */
+const busyDayPolicy = {
+  ...alwaysOpenPolicy,
+  coolOff: { businessDays: 0 },
+  smsBudget: { perCandidatePerLocalDay: 10 },
+};
+
+export const digestUnderKill: Scenario = {
+  name: 'digest under kill -9',
+  summary:
+    'one candidate, three rejections at three companies: their same-day recruiter reminders go as one digest; Twilio answers slowly and both workers are killed with SIGKILL while the digest text is on the wire',
+  async run(h) {
+    const lead = newApplication(h, 'digest');
+    const candidate = candidateOf(lead);
+    const day = [lead, newApplication(h, 'digest'), newApplication(h, 'digest')].map((application) => ({
+      ...application,
+      candidateId: candidate.id,
+      phone: lead.phone,
+      email: lead.email,
+    }));
+    // Three acknowledgements, then one digest text for the three reminders.
+    if (day[0]) day[0].moreTexts = 1;
+    await Promise.all(
+      day.map((application, index) =>
+        reject(h, application, candidate, { company: `Chaos Labs ${index + 1}`, policy: busyDayPolicy }),
+      ),
+    );
+    const acknowledged = await eventually(
+      async () => (textsTo(h, lead.phone) >= day.length ? true : undefined),
+      'the three acknowledgement texts of the busy candidate',
+      180_000,
+    ).catch(() => false);
+    h.twilio.slowAnswers(5_000);
+    try {
+      const digestOnWire =
+        acknowledged &&
+        (await eventually(
+          async () => (textsTo(h, lead.phone) > day.length ? true : undefined),
+          'the digest text of the busy candidate',
+          180_000,
+        ).catch(() => false));
+      h.log(
+        `digest under kill -9: ${textsTo(h, lead.phone)} text(s) to the busy candidate before the kill${digestOnWire ? '' : ' (no digest text came)'}`,
+      );
+      // Whichever worker holds the digest, it dies before Twilio's answer reaches it.
+      await Promise.all(h.workers.map((_, index) => h.restartWorker(index, 'SIGKILL')));
+    } finally {
+      h.twilio.calm();
+    }
+    return day;
+  },
+};
+
+export const identicalTexts: Scenario = {
+  name: 'identical texts, lost answers',
+  summary:
+    'two roles at one company for one candidate: two acknowledgements with the same text to one number, while Twilio accepts every text and drops the connection before answering',
+  async run(h) {
+    const first = newApplication(h, 'twin');
+    const candidate = candidateOf(first);
+    const second: ExpectedApplication = {
+      ...newApplication(h, 'twin'),
+      candidateId: candidate.id,
+      phone: first.phone,
+      email: first.email,
+    };
+    h.twilio.dropAnswers(1);
+    try {
+      await Promise.all([
+        reject(h, first, candidate, { role: 'Resilience Engineer' }),
+        reject(h, second, candidate, { role: 'Platform Engineer' }),
+      ]);
+      await eventually(
+        async () => (textsTo(h, first.phone) >= 2 ? true : undefined),
+        'both acknowledgement texts of the two roles',
+        120_000,
+      ).catch(() => undefined);
+    } finally {
+      h.twilio.calm();
+    }
+    const bodies = new Set(h.twilio.accepted.filter((sms) => sms.to === first.phone).map((sms) => sms.body));
+    h.log(
+      `identical texts, lost answers: ${textsTo(h, first.phone)} text(s) accepted for the two roles, ${bodies.size} distinct bod${bodies.size === 1 ? 'y' : 'ies'}`,
+    );
+    return [first, second];
+  },
+};
+
 /** Every scenario, in the order the full run takes them. */
 export const allScenarios: Scenario[] = [
   killWorkers,
@@ -532,6 +630,8 @@ export const allScenarios: Scenario[] = [
   optOutNewCandidate,
   deletionAfterRetention,
   linkSecretRotation,
+  digestUnderKill,
+  identicalTexts,
 ];
 
 /** The reduced run inside `npm test`: the faults that exercise each promise once, on a smaller burst. */

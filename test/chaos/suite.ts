@@ -1,3 +1,4 @@
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
 import type { FollowUpState } from '../../src/workflows';
 import { startHarness, type ExternalTemporal, type Harness } from './harness';
 import type { ChaosSize, Scenario } from './scenarios';
@@ -58,6 +59,10 @@ async function settleAndCount(
   const applications = batch.flatMap((entry) => entry.applications);
   const states = await settle(h, applications, options.settleTimeoutMs);
   await sinksQuiet(h, 3_000, 30_000);
+  const entities = new Map<string, CandidateEntityState | undefined>();
+  for (const candidateId of new Set(applications.map((application) => application.candidateId))) {
+    if (candidateId !== undefined) entities.set(candidateId, await h.candidateState(candidateId));
+  }
   const doneMs = Date.now();
   return batch.map(({ scenario, applications: own, startedMs }) =>
     tally({
@@ -66,6 +71,7 @@ async function settleAndCount(
       sms: h.twilio.accepted,
       mail: h.smtp.received,
       states,
+      entities,
       unsettled: own.filter(
         (application) =>
           !isSettled(states.get(application.applicationId)) &&
