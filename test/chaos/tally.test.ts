@@ -150,12 +150,12 @@ describe('chaos tally', () => {
   });
 
   it('expects a digest text once beside the acknowledgements, and flags texts an entity left unknown', () => {
-    const entity = (candidateId: string, states: ('sent' | 'unknown')[]) =>
+    const entity = (candidateId: string, deliveries: [string, 'sent' | 'unknown'][]) =>
       ({
         candidateId,
         deliveries: Object.fromEntries(
-          states.map((state, index) => [
-            `followup-${candidateId}:acknowledgement:${index}:sms`,
+          deliveries.map(([applicationId, state]) => [
+            `followup-${applicationId}:acknowledgement:1:sms`,
             { state, channel: 'sms', at: '2026-12-05T12:00:00.000Z' },
           ]),
         ),
@@ -166,13 +166,22 @@ describe('chaos tally', () => {
         application('g1', '+15557000041', { candidateId: 'cg', moreTexts: 1 }),
         application('g2', '+15557000041', { candidateId: 'cg' }),
         application('h1', '+15557000042', { candidateId: 'ch' }),
+        // Stopped with its text on the wire: left unknown, but nothing will be resent for it.
+        application('s1', '+15557000043', { candidateId: 'cs', stoppedAtMs: 10 }),
       ],
       sms: [sms('+15557000041', 1), sms('+15557000041', 2), sms('+15557000041', 3), sms('+15557000042', 4)],
       mail: [mail('g1', 1), mail('g2', 2), mail('h1', 3)],
       states: new Map(),
       entities: new Map([
-        ['cg', entity('cg', ['sent', 'sent'])],
-        ['ch', entity('ch', ['unknown'])],
+        [
+          'cg',
+          entity('cg', [
+            ['g1', 'sent'],
+            ['g2', 'sent'],
+          ]),
+        ],
+        ['ch', entity('ch', [['h1', 'unknown']])],
+        ['cs', entity('cs', [['s1', 'unknown']])],
       ]),
       unsettled: 0,
       seconds: 1,

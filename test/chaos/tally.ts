@@ -1,4 +1,5 @@
 import type { CandidateEntityState } from '../../src/domain/candidate-entity';
+import { followUpWorkflowId } from '../../src/domain/ids';
 import type { FollowUpState } from '../../src/workflows';
 import type { ReceivedMail } from './smtp-sink';
 import type { AcceptedSms } from './twilio-standin';
@@ -48,7 +49,10 @@ export interface Figures {
   doubled: number;
   /** Messages that arrived after a stop or an opt-out had been accepted. */
   afterStop: number;
-  /** Texts the candidates' entities still hold as outcome unknown once everything settled. */
+  /**
+   * Texts of follow-ups that went on (not stopped, not deleted) that the candidate entity still holds as
+   * outcome unknown once everything settled: never reconciled with Twilio.
+   */
   smsUnknown: number;
   /** Follow-ups that had not settled by the deadline (their missing messages count as lost too). */
   unsettled: number;
@@ -163,16 +167,19 @@ export function tally(input: {
     }
   }
 
-  const candidateIds = new Set(input.applications.map((application) => application.candidateId));
-  for (const candidateId of candidateIds) {
-    const deliveries = Object.values(input.entities?.get(candidateId ?? '')?.deliveries ?? {});
-    const unknown = deliveries.filter((record) => record.channel === 'sms' && record.state === 'unknown');
-    figures.smsUnknown += unknown.length;
-    if (unknown.length > 0) {
-      note(
-        `${unknown.length} text(s) left unknown`,
-        input.applications.filter((application) => application.candidateId === candidateId),
-      );
+  // A stopped or deleted follow-up may leave a text unknown: nothing is resent for it, so nothing doubles.
+  const owed = input.applications.filter(
+    (application) => application.stoppedAtMs === undefined && application.deletedAtMs === undefined,
+  );
+  for (const candidateId of new Set(owed.map((application) => application.candidateId))) {
+    const deliveries = Object.entries(input.entities?.get(candidateId ?? '')?.deliveries ?? {});
+    for (const application of owed.filter((owner) => owner.candidateId === candidateId)) {
+      const prefix = `${followUpWorkflowId(application.applicationId)}:`;
+      const unknown = deliveries.filter(
+        ([id, record]) => id.startsWith(prefix) && record.channel === 'sms' && record.state === 'unknown',
+      ).length;
+      figures.smsUnknown += unknown;
+      if (unknown > 0) note(`${unknown} text(s) left unknown`, [application]);
     }
   }
 
