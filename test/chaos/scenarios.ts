@@ -642,4 +642,5 @@ export const reducedScenarios: Scenario[] = [
   ambiguousMail,
   stopDuringOutage,
   optOut,
+  optOutNewCandidate,
 ];
