@@ -5,8 +5,9 @@ import { formatTable, total, violations } from './tally';
 /**
  * The reduced chaos suite: the full run's assertions on a smaller burst with fewer faults (kill -9 of a
  * worker mid-delivery, SMTP stopped, ambiguous Twilio and SMTP answers, a stop during a Twilio outage, STOP
- * then a new rejection), against the real dev server, separate worker and API processes, SMTP and the Twilio
- * stand-in. `npm run chaos` runs every scenario at full size.
+ * then a new rejection under the same and under a new candidate id), against the real dev server, separate
+ * worker and API processes, SMTP and the Twilio stand-in. `npm run chaos` runs every scenario at full size,
+ * the deletion, rotation and digest scenarios included.
  */
 describe('chaos (reduced): delivery under faults', () => {
   it(

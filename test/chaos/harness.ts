@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
@@ -7,15 +7,17 @@ import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { encryptedDataConverter, formatEncryptionKeys, generateEncryptionKey } from '../../src/runtime/codec';
 import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/events';
-import { followUpWorkflowId } from '../../src/domain/ids';
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
+import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
 import { signWebhook } from '../../src/ingest/signature';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
-import { stateQuery, type FollowUpState } from '../../src/workflows';
+import { candidateStateQuery, stateQuery, type FollowUpState } from '../../src/workflows';
 import { eventually } from '../helpers/eventually';
 import { startLedgerPostgres } from '../helpers/postgres';
 import { alwaysOpenPolicy, cloudEvent } from '../helpers/fixtures';
 import { freePort, startChild, startDebrief, waitForPort, type Child } from './processes';
+import { projectRoot } from '../../src/runtime/tools';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin';
 
@@ -44,12 +46,26 @@ export interface Harness {
   inboundSms(from: string, body: string): Promise<{ status: number; text: string; atMs: number }>;
   /** The follow-up's `state` query, or undefined while it cannot be read. */
   followUpState(applicationId: string): Promise<FollowUpState | undefined>;
+  /** The candidate entity's state (every delivery of theirs), or undefined while it cannot be read. */
+  candidateState(candidateId: string): Promise<CandidateEntityState | undefined>;
   /** How many activities the follow-up still has scheduled or running (0 once it closed). */
   pendingActivities(applicationId: string): Promise<number | undefined>;
   /** Kills worker `index` with the signal, waits until it exited, and starts it again (ready when it polls). */
   restartWorker(index: number, signal: NodeJS.Signals): Promise<void>;
   /** Stops the Temporal dev server (SIGTERM) and starts it again on the same address and database. */
   restartTemporal(): Promise<void>;
+  /**
+   * Restarts every worker and API process (SIGTERM, one at a time, as a deploy does) with `changes` applied
+   * to their environment from now on, e.g. a rotated secret.
+   */
+  redeploy(changes: Record<string, string>): Promise<void>;
+  /**
+   * Removes a closed workflow's history as Temporal's retention would (DeleteWorkflowExecution), waiting
+   * (bounded) for it to close first and to be gone after. Answers false when it never existed or closed.
+   */
+  removeHistory(workflowId: string): Promise<boolean>;
+  /** Runs `debrief import` (a separate process, as an operator would) on the CSV text; answers its output. */
+  importCsv(csv: string, sourceId: string): Promise<{ exitCode: string; output: string }>;
   /** A snapshot for one rejection: the candidate's own zone and policy put "now" inside the send window. */
   snapshot(
     applicationId: string,
@@ -202,14 +218,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, index) => startWorker(index)));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  const apis = await Promise.all(
-    apiPorts.map(async (port, index) => {
-      const child = startDebrief(`api ${index + 1}`, 'api', { ...env, PORT: String(port) });
-      children.push(child);
-      await child.waitFor('API: http://');
-      return child;
-    }),
-  );
+  const apis: Child[] = [];
+  const startApi = async (index: number) => {
+    const child = startDebrief(`api ${index + 1}`, 'api', { ...env, PORT: String(apiPorts[index]) });
+    apis[index] = child;
+    children.push(child);
+    await child.waitFor('API: http://');
+  };
+  await Promise.all(apiPorts.map((_, index) => startApi(index)));
   const api = apis[0] as Child;
   log(`stack up: Temporal ${temporalAddress}, ${workers.length} workers, API ${apiUrls.join(', ')}`);
   let posted = 0;
@@ -283,6 +299,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
   }
 
+  async function candidateState(candidateId: string) {
+    try {
+      return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function pendingActivities(applicationId: string) {
     try {
       const description = await client.workflow.getHandle(followUpWorkflowId(applicationId)).describe();
@@ -309,6 +333,75 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await worker.exited;
     }
     await startWorker(index);
+  }
+
+  async function redeploy(changes: Record<string, string>) {
+    Object.assign(env, changes);
+    for (let index = 0; index < workers.length; index++) await restartWorker(index, 'SIGTERM');
+    for (let index = 0; index < apis.length; index++) {
+      const old = apis[index];
+      old?.kill('SIGTERM');
+      await old?.exited;
+      await startApi(index);
+    }
+  }
+
+  async function removeHistory(workflowId: string) {
+    const handle = client.workflow.getHandle(workflowId);
+    const closed = await eventually(
+      async () => {
+        try {
+          return (await handle.describe()).status.name === 'RUNNING' ? undefined : true;
+        } catch (error) {
+          return error instanceof WorkflowNotFoundError ? false : undefined;
+        }
+      },
+      `${workflowId} to close before its history is removed`,
+      120_000,
+    );
+    if (!closed) return false;
+    await connection.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+    });
+    await eventually(
+      async () => {
+        try {
+          await handle.describe();
+          return undefined;
+        } catch (error) {
+          return error instanceof WorkflowNotFoundError ? true : undefined;
+        }
+      },
+      `the history of ${workflowId} to be gone`,
+      60_000,
+    );
+    return true;
+  }
+
+  async function importCsv(csv: string, sourceId: string) {
+    const file = join(dir, `import-${randomBytes(4).toString('hex')}.csv`);
+    await writeFile(file, csv);
+    const child = startChild(
+      'debrief import',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(projectRoot, 'src/cli.ts'),
+        'import',
+        file,
+        '--url',
+        apiUrl,
+        '--secret',
+        webhookSecret,
+        '--source-id',
+        sourceId,
+      ],
+      env,
+    );
+    const exitCode = await child.exited;
+    return { exitCode, output: child.output() };
   }
 
   async function restartTemporal() {
@@ -374,9 +467,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postEvent,
     inboundSms,
     followUpState,
+    candidateState,
     pendingActivities,
     restartWorker,
     restartTemporal,
+    redeploy,
+    removeHistory,
+    importCsv,
     snapshot,
     close,
   };

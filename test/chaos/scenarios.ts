@@ -1,6 +1,10 @@
+import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/ids';
+import { randomBytes } from 'node:crypto';
+import type { ApplicationSnapshot } from '../../src/domain/events';
 import { eventually } from '../helpers/eventually';
+import { alwaysOpenPolicy } from '../helpers/fixtures';
 import type { Harness } from './harness';
-import type { ExpectedApplication } from './tally';
+import { acknowledgementKey, type ExpectedApplication } from './tally';
 
 /**
  * The faults of the chaos suite, one function each. A scenario sends its own rejections (each candidate with
@@ -32,8 +36,10 @@ let serial = 0;
 function newApplication(h: Harness, scenario: string): ExpectedApplication {
   serial += 1;
   const n = String(serial).padStart(4, '0');
+  const applicationId = `${h.runId}-${scenario}-${n}`;
   return {
-    applicationId: `${h.runId}-${scenario}-${n}`,
+    applicationId,
+    candidateId: `cand-${applicationId}`,
     phone: `+1555${String(7_000_000 + serial)}`,
     email: `casey.${n}@chaos.test`,
     expectSms: true,
@@ -42,17 +48,22 @@ function newApplication(h: Harness, scenario: string): ExpectedApplication {
 }
 
 function candidateOf(application: ExpectedApplication) {
-  return { id: `cand-${application.applicationId}`, phone: application.phone, email: application.email };
+  return {
+    id: application.candidateId ?? `cand-${application.applicationId}`,
+    phone: application.phone,
+    email: application.email,
+  };
 }
 
 async function reject(
   h: Harness,
   application: ExpectedApplication,
   candidate = candidateOf(application),
+  changes: Partial<ApplicationSnapshot> = {},
 ): Promise<void> {
   const answer = await h.postEvent(
     'debrief.application.rejected',
-    h.snapshot(application.applicationId, candidate),
+    { ...h.snapshot(application.applicationId, candidate), ...changes },
     `rejected-${application.applicationId}`,
   );
   if (answer.status !== 'started') {
@@ -325,12 +336,280 @@ export const optOut: Scenario = {
     first.optedOutAtMs = answer.atMs;
     const second: ExpectedApplication = {
       ...newApplication(h, 'optout'),
+      candidateId: candidate.id,
       phone: first.phone,
       email: first.email,
       expectSms: false,
       optedOutAtMs: answer.atMs,
     };
     await reject(h, second, candidate);
+    return [first, second];
+  },
+};
+
+export const optOutNewCandidate: Scenario = {
+  name: 'STOP then a new candidate id',
+  summary:
+    'a number replies STOP (one after its acknowledgement, one never texted before); rejections for new candidate ids with those numbers may email but must not text them',
+  async run(h) {
+    const first = newApplication(h, 'stopnew');
+    await reject(h, first);
+    await eventually(
+      async () => (textsTo(h, first.phone) > 0 ? true : undefined),
+      'the acknowledgement text of the number that will reply STOP',
+      180_000,
+    );
+    const cold = newApplication(h, 'stopnew');
+    const stops = await Promise.all([first.phone, cold.phone].map((phone) => h.inboundSms(phone, 'STOP')));
+    for (const answer of stops) {
+      if (answer.status !== 200)
+        throw new Error(`a STOP reply was answered ${answer.status}: ${answer.text}`);
+    }
+    first.optedOutAtMs = stops[0]?.atMs;
+    Object.assign(cold, { expectSms: false, optedOutAtMs: stops[1]?.atMs });
+    // Another person record (new id, own address) with the number that opted out, as another tracker has it.
+    const reused: ExpectedApplication = {
+      ...newApplication(h, 'stopnew'),
+      phone: first.phone,
+      expectSms: false,
+      optedOutAtMs: first.optedOutAtMs,
+    };
+    await Promise.all([reject(h, cold), reject(h, reused)]);
+    h.log(
+      `STOP then a new candidate id: ${textsTo(h, first.phone)} text(s) so far to the number that replied STOP after its acknowledgement, ${textsTo(h, cold.phone)} to the one that replied STOP first`,
+    );
+    return [first, cold, reused];
+  },
+};
+
+/** The CSV a tracker would export for one rejected application (default column names). */
+function trackerCsv(application: ExpectedApplication, candidateId: string): string {
+  // A zone where it is early afternoon now, so that a row that wrongly started a follow-up would be sent at
+  // once under the default send window (on a business day), not tomorrow.
+  const hoursAhead = 13 - new Date().getUTCHours();
+  const zone = hoursAhead === 0 ? 'UTC' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+  return [
+    'Application ID,Company,Role,Status,Stage,Candidate ID,Name,Email,Phone,Timezone',
+    [
+      application.applicationId,
+      'Chaos Labs',
+      'Resilience Engineer',
+      'Rejected',
+      'Onsite',
+      candidateId,
+      'Casey Chaos',
+      application.email,
+      application.phone,
+      zone,
+    ].join(','),
+    '',
+  ].join('\n');
+}
+
+export const deletionAfterRetention: Scenario = {
+  name: 'deletion after retention',
+  summary:
+    'a candidate is deleted, the tombstone and purge histories are removed as retention would, then the same rejection is sent again and the same CSV row imported again: nothing may reach them',
+  async run(h) {
+    const application = newApplication(h, 'deleted');
+    const candidate = candidateOf(application);
+    await reject(h, application, candidate);
+    await eventually(
+      async () =>
+        textsTo(h, application.phone) > 0 &&
+        h.smtp.received.some((mail) => mail.recipients.includes(application.email))
+          ? true
+          : undefined,
+      'the acknowledgement (text and email) of the candidate who will be deleted',
+      180_000,
+    );
+    const deleted = await h.postEvent(
+      'debrief.candidate.deleted',
+      { candidate: { id: candidate.id } },
+      `deleted-${candidate.id}`,
+    );
+    if (deleted.status !== 'cancelled') throw new Error(`the deletion was answered ${deleted.status}`);
+    application.deletedAtMs = deleted.atMs;
+    // The purge ends once the histories are deleted and the tombstone is in place; then retention takes both.
+    const purged = await h.removeHistory(candidatePurgeWorkflowId(candidate.id));
+    const tombstone = await h.removeHistory(candidateWorkflowId(candidate.id));
+    h.log(`deletion after retention: purge history removed ${purged}, tombstone removed ${tombstone}`);
+
+    const snapshot = h.snapshot(application.applicationId, candidate);
+    const answers: string[] = [];
+    for (const eventId of [
+      `rejected-${application.applicationId}`,
+      `rejected-${application.applicationId}-resent`,
+    ]) {
+      answers.push((await h.postEvent('debrief.application.rejected', snapshot, eventId)).status);
+    }
+    const imported = await h.importCsv(
+      trackerCsv(application, candidate.id),
+      `export-${application.applicationId}`,
+    );
+    const importLine = imported.output.trim().split('\n').pop() ?? '';
+    h.log(
+      `deletion after retention: the rejection sent again was answered ${answers.join(', ')}; debrief import exited ${imported.exitCode}: ${importLine}`,
+    );
+    const restarted = await h.followUpState(application.applicationId);
+    if (restarted) h.log(`deletion after retention: a follow-up runs again for ${application.applicationId}`);
+    // Whatever a wrongly started follow-up would send first goes at once: give it the time to show.
+    await eventually(
+      async () =>
+        textsTo(h, application.phone) > 1 ||
+        h.smtp.received.some(
+          (mail) => mail.recipients.includes(application.email) && mail.receivedAtMs > deleted.atMs,
+        )
+          ? true
+          : undefined,
+      'a message to the deleted candidate (none should come)',
+      15_000,
+    ).catch(() => undefined);
+    return [application];
+  },
+};
+
+export const linkSecretRotation: Scenario = {
+  name: 'link-secret rotation',
+  summary:
+    'a number replies STOP and its address unsubscribes (one-click link); with a burst in flight every worker and API restarts with a new DEBRIEF_LINK_SECRET; new candidate ids with that number and address get nothing',
+  async run(h, size) {
+    const optedOut = newApplication(h, 'rotate');
+    await reject(h, optedOut);
+    const ackMail = await eventually(
+      async () =>
+        textsTo(h, optedOut.phone) > 0
+          ? h.smtp.received.find((mail) => mail.debriefKey === acknowledgementKey(optedOut.applicationId))
+          : undefined,
+      'the acknowledgement (text and email) of the candidate who will opt out',
+      180_000,
+    );
+    const stop = await h.inboundSms(optedOut.phone, 'STOP');
+    if (stop.status !== 200) throw new Error(`the STOP reply was answered ${stop.status}: ${stop.text}`);
+    optedOut.optedOutAtMs = stop.atMs;
+    if (!ackMail.unsubscribeUrl) throw new Error('the acknowledgement email carries no List-Unsubscribe URL');
+    // One-click unsubscribe (RFC 8058), as a mail client posts it.
+    const unsubscribe = await fetch(ackMail.unsubscribeUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!unsubscribe.ok) throw new Error(`the one-click unsubscribe was answered ${unsubscribe.status}`);
+    optedOut.emailOptedOutAtMs = Date.now();
+
+    h.twilio.slowAnswers(2_000);
+    let inFlight: Promise<ExpectedApplication[]>;
+    try {
+      inFlight = burst(h, 'rotate', size.burst);
+      await textsArrive(h, h.twilio.accepted.length, 1);
+      h.log('link-secret rotation: restarting every worker and API with a new DEBRIEF_LINK_SECRET');
+      await h.redeploy({ DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex') });
+    } finally {
+      h.twilio.calm();
+    }
+    const again: ExpectedApplication = {
+      ...newApplication(h, 'rotate'),
+      phone: optedOut.phone,
+      email: optedOut.email,
+      expectSms: false,
+      expectEmail: false,
+      optedOutAtMs: optedOut.optedOutAtMs,
+      emailOptedOutAtMs: optedOut.emailOptedOutAtMs,
+    };
+    await reject(h, again);
+    const applications = [optedOut, again, ...(await inFlight)];
+    h.log(
+      `link-secret rotation: ${textsTo(h, optedOut.phone)} text(s) so far to the number that replied STOP (1 was before it)`,
+    );
+    return applications;
+  },
+};
+
+/** A busy day: no cool-off, so each follow-up's first recruiter reminder is due right after its acknowledgement. */
+const busyDayPolicy = {
+  ...alwaysOpenPolicy,
+  coolOff: { businessDays: 0 },
+  smsBudget: { perCandidatePerLocalDay: 10 },
+};
+
+export const digestUnderKill: Scenario = {
+  name: 'digest under kill -9',
+  summary:
+    'one candidate, three rejections at three companies: their same-day recruiter reminders go as one digest; Twilio answers slowly and both workers are killed with SIGKILL while the digest text is on the wire',
+  async run(h) {
+    const lead = newApplication(h, 'digest');
+    const candidate = candidateOf(lead);
+    const day = [lead, newApplication(h, 'digest'), newApplication(h, 'digest')].map((application) => ({
+      ...application,
+      candidateId: candidate.id,
+      phone: lead.phone,
+      email: lead.email,
+    }));
+    // Three acknowledgements, then one digest text for the three reminders.
+    if (day[0]) day[0].moreTexts = 1;
+    await Promise.all(
+      day.map((application, index) =>
+        reject(h, application, candidate, { company: `Chaos Labs ${index + 1}`, policy: busyDayPolicy }),
+      ),
+    );
+    const acknowledged = await eventually(
+      async () => (textsTo(h, lead.phone) >= day.length ? true : undefined),
+      'the three acknowledgement texts of the busy candidate',
+      180_000,
+    ).catch(() => false);
+    h.twilio.slowAnswers(5_000);
+    try {
+      const digestOnWire =
+        acknowledged &&
+        (await eventually(
+          async () => (textsTo(h, lead.phone) > day.length ? true : undefined),
+          'the digest text of the busy candidate',
+          180_000,
+        ).catch(() => false));
+      h.log(
+        `digest under kill -9: ${textsTo(h, lead.phone)} text(s) to the busy candidate before the kill${digestOnWire ? '' : ' (no digest text came)'}`,
+      );
+      // Whichever worker holds the digest, it dies before Twilio's answer reaches it.
+      await Promise.all(h.workers.map((_, index) => h.restartWorker(index, 'SIGKILL')));
+    } finally {
+      h.twilio.calm();
+    }
+    return day;
+  },
+};
+
+export const identicalTexts: Scenario = {
+  name: 'identical texts, lost answers',
+  summary:
+    'two roles at one company for one candidate: two acknowledgements with the same text to one number, while Twilio accepts every text and drops the connection before answering',
+  async run(h) {
+    const first = newApplication(h, 'twin');
+    const candidate = candidateOf(first);
+    const second: ExpectedApplication = {
+      ...newApplication(h, 'twin'),
+      candidateId: candidate.id,
+      phone: first.phone,
+      email: first.email,
+    };
+    h.twilio.dropAnswers(1);
+    try {
+      await Promise.all([
+        reject(h, first, candidate, { role: 'Resilience Engineer' }),
+        reject(h, second, candidate, { role: 'Platform Engineer' }),
+      ]);
+      await eventually(
+        async () => (textsTo(h, first.phone) >= 2 ? true : undefined),
+        'both acknowledgement texts of the two roles',
+        120_000,
+      ).catch(() => undefined);
+    } finally {
+      h.twilio.calm();
+    }
+    const bodies = new Set(h.twilio.accepted.filter((sms) => sms.to === first.phone).map((sms) => sms.body));
+    h.log(
+      `identical texts, lost answers: ${textsTo(h, first.phone)} text(s) accepted for the two roles, ${bodies.size} distinct bod${bodies.size === 1 ? 'y' : 'ies'}`,
+    );
     return [first, second];
   },
 };
@@ -348,6 +627,11 @@ export const allScenarios: Scenario[] = [
   ambiguousMail,
   stopDuringOutage,
   optOut,
+  optOutNewCandidate,
+  deletionAfterRetention,
+  linkSecretRotation,
+  digestUnderKill,
+  identicalTexts,
 ];
 
 /** The reduced run inside `npm test`: the faults that exercise each promise once, on a smaller burst. */
@@ -358,4 +642,5 @@ export const reducedScenarios: Scenario[] = [
   ambiguousMail,
   stopDuringOutage,
   optOut,
+  optOutNewCandidate,
 ];

@@ -10,6 +10,8 @@ export interface ReceivedMail {
   debriefKey: string;
   /** The plain-text body (the cluster test follows its links). */
   text?: string;
+  /** The one-click unsubscribe URL of its `List-Unsubscribe` header (RFC 8058), if it has one. */
+  unsubscribeUrl?: string;
   receivedAtMs: number;
 }
 
@@ -52,11 +54,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         simpleParser(stream).then(
           (mail) => {
             const header = mail.headers.get('x-debrief-message');
+            const unsubscribe = mail.headerLines
+              .find((line) => line.key === 'list-unsubscribe')
+              ?.line.match(/<(https?:[^>]+)>/)?.[1];
             received.push({
               messageId: mail.messageId ?? '',
               recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               debriefKey: typeof header === 'string' ? header : '',
               text: mail.text ?? '',
+              ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
               receivedAtMs: Date.now(),
             });
             const socket = sockets.get(session.remotePort);

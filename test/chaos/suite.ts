@@ -1,3 +1,4 @@
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
 import type { FollowUpState } from '../../src/workflows';
 import { startHarness, type ExternalTemporal, type Harness } from './harness';
 import type { ChaosSize, Scenario } from './scenarios';
@@ -58,6 +59,10 @@ async function settleAndCount(
   const applications = batch.flatMap((entry) => entry.applications);
   const states = await settle(h, applications, options.settleTimeoutMs);
   await sinksQuiet(h, 3_000, 30_000);
+  const entities = new Map<string, CandidateEntityState | undefined>();
+  for (const candidateId of new Set(applications.map((application) => application.candidateId))) {
+    if (candidateId !== undefined) entities.set(candidateId, await h.candidateState(candidateId));
+  }
   const doneMs = Date.now();
   return batch.map(({ scenario, applications: own, startedMs }) =>
     tally({
@@ -66,7 +71,12 @@ async function settleAndCount(
       sms: h.twilio.accepted,
       mail: h.smtp.received,
       states,
-      unsettled: own.filter((application) => !isSettled(states.get(application.applicationId))).length,
+      entities,
+      unsettled: own.filter(
+        (application) =>
+          !isSettled(states.get(application.applicationId)) &&
+          !(application.deletedAtMs !== undefined && states.get(application.applicationId) === undefined),
+      ).length,
       seconds: (doneMs - startedMs) / 1000,
     }),
   );
@@ -93,7 +103,13 @@ async function settle(
     for (const applicationId of [...open]) {
       const state = await h.followUpState(applicationId);
       states.set(applicationId, state);
-      const phone = applications.find((application) => application.applicationId === applicationId)?.phone;
+      const application = applications.find((candidate) => candidate.applicationId === applicationId);
+      const phone = application?.phone;
+      // A deleted candidate's follow-up has no history left to read: that is what the deletion promises.
+      if (application?.deletedAtMs !== undefined && state === undefined) {
+        open.delete(applicationId);
+        continue;
+      }
       if (
         isSettled(state) &&
         (await h.pendingActivities(applicationId)) === 0 &&

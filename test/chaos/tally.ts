@@ -1,3 +1,5 @@
+import type { CandidateEntityState } from '../../src/domain/candidate-entity';
+import { followUpWorkflowId } from '../../src/domain/ids';
 import type { FollowUpState } from '../../src/workflows';
 import type { ReceivedMail } from './smtp-sink';
 import type { AcceptedSms } from './twilio-standin';
@@ -8,6 +10,8 @@ import type { AcceptedSms } from './twilio-standin';
  */
 export interface ExpectedApplication {
   applicationId: string;
+  /** The candidate it was sent for, whose entity holds the state of every delivery. */
+  candidateId?: string;
   phone: string;
   email: string;
   /** Whether its acknowledgement must reach the phone (false: the number opted out or Twilio refuses it). */
@@ -17,6 +21,15 @@ export interface ExpectedApplication {
   stoppedAtMs?: number;
   /** When the API answered the candidate's STOP for this number: no text to it after this. */
   optedOutAtMs?: number;
+  /**
+   * When the API accepted the deletion of the candidate: nothing of any kind may reach their number or
+   * address after this, whichever message it is and whichever application it belongs to.
+   */
+  deletedAtMs?: number;
+  /** When the API recorded an unsubscribe of this address: no email to it after this. */
+  emailOptedOutAtMs?: number;
+  /** Texts due to its number besides the acknowledgement (a digest of reminders), each exactly once. */
+  moreTexts?: number;
 }
 
 /** The figures of one scenario (or the total). */
@@ -36,6 +49,11 @@ export interface Figures {
   doubled: number;
   /** Messages that arrived after a stop or an opt-out had been accepted. */
   afterStop: number;
+  /**
+   * Texts of follow-ups that went on (not stopped, not deleted) that the candidate entity still holds as
+   * outcome unknown once everything settled: never reconciled with Twilio.
+   */
+  smsUnknown: number;
   /** Follow-ups that had not settled by the deadline (their missing messages count as lost too). */
   unsettled: number;
   seconds: number;
@@ -65,6 +83,8 @@ export function tally(input: {
   sms: readonly AcceptedSms[];
   mail: readonly ReceivedMail[];
   states: ReadonlyMap<string, FollowUpState | undefined>;
+  /** The candidate entities' state by candidate id, where it could be read. */
+  entities?: ReadonlyMap<string, CandidateEntityState | undefined>;
   unsettled: number;
   seconds: number;
 }): Figures {
@@ -78,6 +98,7 @@ export function tally(input: {
     markedUnknown: 0,
     doubled: 0,
     afterStop: 0,
+    smsUnknown: 0,
     unsettled: input.unsettled,
     seconds: input.seconds,
     findings: [],
@@ -91,7 +112,7 @@ export function tally(input: {
   }
   for (const [phone, applications] of phones) {
     const cutoffs = applications
-      .flatMap((application) => [application.stoppedAtMs, application.optedOutAtMs])
+      .flatMap((application) => [application.stoppedAtMs, application.optedOutAtMs, application.deletedAtMs])
       .filter((at): at is number => at !== undefined);
     const cutoff = cutoffs.length > 0 ? Math.min(...cutoffs) : Infinity;
     const texts = input.sms.filter((message) => message.to === phone);
@@ -99,9 +120,9 @@ export function tally(input: {
     const inTime = texts.length - late;
     figures.afterStop += late;
     if (late > 0) note(`${late} text(s) after the stop or opt-out`, applications);
-    const expected = applications.filter(
-      (application) => application.expectSms && !application.stoppedAtMs,
-    ).length;
+    const expected =
+      applications.filter((application) => application.expectSms && !application.stoppedAtMs).length +
+      applications.reduce((sum, application) => sum + (application.moreTexts ?? 0), 0);
     // A stopped application may have had its text before the stop; one is fine, a second is a double.
     const allowed =
       expected +
@@ -116,12 +137,16 @@ export function tally(input: {
 
   for (const application of input.applications) {
     const key = acknowledgementKey(application.applicationId);
-    const cutoff = application.stoppedAtMs ?? Infinity;
+    const cutoff = Math.min(
+      application.stoppedAtMs ?? Infinity,
+      application.deletedAtMs ?? Infinity,
+      application.emailOptedOutAtMs ?? Infinity,
+    );
     const mails = input.mail.filter((mail) => mail.debriefKey === key);
     const late = mails.filter((mail) => mail.receivedAtMs > cutoff).length;
     const inTime = mails.length - late;
     figures.afterStop += late;
-    if (late > 0) note(`${late} email(s) after the stop`, [application]);
+    if (late > 0) note(`${late} email(s) after the stop, unsubscribe or deletion`, [application]);
     if (inTime > 1 || (inTime > 0 && !application.expectEmail && application.stoppedAtMs === undefined))
       note(`${inTime} emails of the acknowledgement`, [application]);
     if (application.stoppedAtMs !== undefined) {
@@ -141,6 +166,39 @@ export function tally(input: {
       note('email lost without a mark', [application]);
     }
   }
+
+  // A stopped or deleted follow-up may leave a text unknown: nothing is resent for it, so nothing doubles.
+  const owed = input.applications.filter(
+    (application) => application.stoppedAtMs === undefined && application.deletedAtMs === undefined,
+  );
+  for (const candidateId of new Set(owed.map((application) => application.candidateId))) {
+    const deliveries = Object.entries(input.entities?.get(candidateId ?? '')?.deliveries ?? {});
+    for (const application of owed.filter((owner) => owner.candidateId === candidateId)) {
+      const prefix = `${followUpWorkflowId(application.applicationId)}:`;
+      const unknown = deliveries.filter(
+        ([id, record]) => id.startsWith(prefix) && record.channel === 'sms' && record.state === 'unknown',
+      ).length;
+      figures.smsUnknown += unknown;
+      if (unknown > 0) note(`${unknown} text(s) left unknown`, [application]);
+    }
+  }
+
+  // After a deletion no other message may reach the address either (a reminder, a note, another follow-up's).
+  const addresses = new Map<string, ExpectedApplication[]>();
+  for (const application of input.applications) {
+    if (application.deletedAtMs === undefined) continue;
+    addresses.set(application.email, [...(addresses.get(application.email) ?? []), application]);
+  }
+  for (const [address, applications] of addresses) {
+    const cutoff = Math.min(...applications.map((application) => application.deletedAtMs ?? Infinity));
+    const counted = new Set(applications.map((application) => acknowledgementKey(application.applicationId)));
+    const late = input.mail.filter(
+      (mail) =>
+        mail.recipients.includes(address) && mail.receivedAtMs > cutoff && !counted.has(mail.debriefKey),
+    ).length;
+    figures.afterStop += late;
+    if (late > 0) note(`${late} other email(s) after the deletion`, applications);
+  }
   return figures;
 }
 
@@ -156,6 +214,7 @@ export function total(rows: readonly Figures[]): Figures {
     markedUnknown: 0,
     doubled: 0,
     afterStop: 0,
+    smsUnknown: 0,
     unsettled: 0,
     seconds: 0,
     findings: [],
@@ -176,7 +235,10 @@ export function violations(figures: Figures): string[] {
   if (figures.lostSms > 0) problems.push(`${figures.lostSms} text(s) never reached Twilio`);
   if (figures.lostEmail > 0)
     problems.push(`${figures.lostEmail} email(s) never arrived and are not marked "may not have arrived"`);
-  if (figures.afterStop > 0) problems.push(`${figures.afterStop} message(s) arrived after a stop or opt-out`);
+  if (figures.smsUnknown > 0)
+    problems.push(`${figures.smsUnknown} text(s) left with an unknown outcome, never reconciled`);
+  if (figures.afterStop > 0)
+    problems.push(`${figures.afterStop} message(s) arrived after a stop, opt-out or deletion`);
   return problems;
 }
 
@@ -190,6 +252,7 @@ const columns: [Exclude<keyof Figures, 'findings'>, string][] = [
   ['markedUnknown', 'marked unknown'],
   ['doubled', 'doubled'],
   ['afterStop', 'after stop/opt-out'],
+  ['smsUnknown', 'SMS unknown'],
   ['unsettled', 'unsettled'],
   ['seconds', 'seconds'],
 ];
