@@ -7,12 +7,14 @@ import { CandidateDeletedError, type CandidateDirectory } from './candidates';
  * deleted, and refuses with {@link CandidateDeletedError} when they were. The entity's tombstone refuses too,
  * but only until retention removes it; the ledger does not forget.
  *
- * Purging records the deletion in the ledger before anything is forgotten, and the person's numbers with it,
- * so a later rejection under another id texts none of them.
+ * Registering notes the follow-up's number and address in the ledger (as hashes). Purging records the deletion
+ * there before anything is forgotten, with every number and address noted for the person (and the numbers the
+ * entity had, for follow-ups registered before the ledger noted them), so a later rejection under another id
+ * reaches none of them.
  */
 export function guardedByLedger(
   directory: CandidateDirectory,
-  ledger: Pick<SuppressionLedger, 'isSuppressed' | 'suppress'>,
+  ledger: Pick<SuppressionLedger, 'isSuppressed' | 'suppress' | 'noteContacts' | 'forgetPerson'>,
 ): CandidateDirectory {
   async function refuseDeleted(candidateId: string): Promise<void> {
     if (await ledger.isSuppressed({ kind: 'candidate', subject: candidateId })) {
@@ -23,6 +25,12 @@ export function guardedByLedger(
     ...directory,
     async registerFollowUp(registration) {
       await refuseDeleted(registration.candidateId);
+      const { candidateId, phone, email } = registration;
+      await ledger.noteContacts({
+        candidateId,
+        ...(phone !== undefined ? { phone } : {}),
+        ...(email !== undefined ? { email } : {}),
+      });
       return directory.registerFollowUp(registration);
     },
     async registerWorkflow(candidateId, workflowId) {
@@ -38,12 +46,7 @@ export function guardedByLedger(
       return directory.reserveInDigest(candidateId, reservation);
     },
     async purge(candidateId) {
-      await ledger.suppress({
-        kind: 'candidate',
-        subject: candidateId,
-        reason: 'candidate_deleted',
-        source: 'deletion',
-      });
+      await ledger.forgetPerson(candidateId, 'deletion');
       const purged = await directory.purge(candidateId);
       for (const phone of purged.phones ?? []) {
         await ledger.suppress({

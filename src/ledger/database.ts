@@ -144,17 +144,16 @@ async function openSqlite(dir: string | undefined, release: () => void): Promise
       }
     };
     const runner: SqlRunner = {
-      query: async <Row extends object>(sql: string, params: unknown[] = []) => ({
-        rows: run<Row>(sql, params),
-      }),
+      query: <Row extends object>(sql: string, params: unknown[] = []) =>
+        Promise.resolve({ rows: run<Row>(sql, params) }),
     };
     return {
       flavour: 'embedded',
       query: <Row extends object>(sql: string, params: unknown[] = []) =>
-        serialised(async () => {
+        serialised(() => {
           const rows = run<Row>(sql, params);
           if (db.getRowsModified() > 0) save();
-          return { rows };
+          return Promise.resolve({ rows });
         }),
       transaction: (work) =>
         serialised(async () => {
@@ -170,7 +169,7 @@ async function openSqlite(dir: string | undefined, release: () => void): Promise
           }
         }),
       async close() {
-        await serialised(async () => undefined);
+        await serialised(() => Promise.resolve());
         db.close();
         release();
       },

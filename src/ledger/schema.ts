@@ -29,6 +29,17 @@ export const schemaSteps: readonly (readonly string[])[] = [
      )`,
     'CREATE INDEX ledger_events_at ON ledger_events (at)',
   ],
+  [
+    // The numbers and addresses a candidate's follow-ups used, as hashes, so that deleting the person
+    // suppresses them all; the rows go when the person is deleted.
+    `CREATE TABLE contacts (
+       candidate_hash text NOT NULL,
+       kind text NOT NULL CHECK (kind IN ('sms', 'email')),
+       subject_hash text NOT NULL,
+       key_id text NOT NULL,
+       PRIMARY KEY (candidate_hash, kind, subject_hash)
+     )`,
+  ],
 ];
 
 /** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */

@@ -61,6 +61,13 @@ export interface SuppressionLedger {
     entry: SuppressionSubject & { reasons?: readonly SuppressionReason[]; source: string },
   ): Promise<{ changed: boolean }>;
   isSuppressed(entry: SuppressionSubject): Promise<boolean>;
+  /** Remembers (as hashes) the number and address a candidate's follow-up uses, for {@link forgetPerson}. */
+  noteContacts(contacts: { candidateId: string; phone?: string; email?: string }): Promise<void>;
+  /**
+   * Records a deletion: the candidate id and every number and address noted for them are suppressed (reason
+   * `candidate_deleted`), and the notes themselves go.
+   */
+  forgetPerson(candidateId: string, source: string): Promise<{ changed: boolean }>;
   /** One lookup for a delivery: is the person deleted, is the number or the address suppressed. */
   bars(delivery: { candidateId?: string; phone?: string; email?: string }): Promise<Bars>;
   /** Every suppression, newest first. */
@@ -141,12 +148,16 @@ export async function createSuppressionLedger(
     return rows;
   }
 
+  async function suppress(
+    entry: SuppressionSubject & { reason: SuppressionReason; source: string },
+  ): Promise<{ changed: boolean }> {
+    const before = await found([entry]);
+    const added = await record(entry);
+    return { changed: added && before.length === 0 };
+  }
+
   return {
-    async suppress(entry) {
-      const before = await found([entry]);
-      const added = await record(entry);
-      return { changed: added && before.length === 0 };
-    },
+    suppress,
     async lift(entry) {
       const hashes = hashesOf(entry).map(({ hash }) => hash);
       const reasons = entry.reasons ?? suppressionReasons;
@@ -170,6 +181,54 @@ export async function createSuppressionLedger(
         }
         return { changed: rows.length > 0 };
       });
+    },
+    async noteContacts({ candidateId, phone, email }) {
+      const candidateHash = subjectHash(current, 'candidate', candidateId);
+      const noted = [
+        ...(phone ? [{ kind: 'sms' as const, subject: phone }] : []),
+        ...(email ? [{ kind: 'email' as const, subject: email }] : []),
+      ];
+      for (const { kind, subject } of noted) {
+        await db.query(
+          `INSERT INTO contacts (candidate_hash, kind, subject_hash, key_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (candidate_hash, kind, subject_hash) DO NOTHING`,
+          [candidateHash, kind, subjectHash(current, kind, subject), current.id],
+        );
+      }
+    },
+    async forgetPerson(candidateId, source) {
+      const { changed } = await suppress({
+        kind: 'candidate',
+        subject: candidateId,
+        reason: 'candidate_deleted',
+        source,
+      });
+      const candidateHashes = hashesOf({ kind: 'candidate', subject: candidateId }).map(({ hash }) => hash);
+      const list = candidateHashes.map((_, index) => `$${index + 1}`).join(', ');
+      const at = now().toISOString();
+      await db.transaction(async (sql) => {
+        const { rows } = await sql.query<{ kind: SuppressionKind; subject_hash: string; key_id: string }>(
+          `SELECT kind, subject_hash, key_id FROM contacts WHERE candidate_hash IN (${list})`,
+          candidateHashes,
+        );
+        for (const row of rows) {
+          const added = await sql.query<{ kind: string }>(
+            `INSERT INTO suppressions (kind, subject_hash, key_id, reason, source, created_at)
+             VALUES ($1, $2, $3, 'candidate_deleted', $4, $5)
+             ON CONFLICT (kind, key_id, subject_hash) DO NOTHING
+             RETURNING kind`,
+            [row.kind, row.subject_hash, row.key_id, source, at],
+          );
+          if (added.rows.length === 0) continue;
+          await sql.query(
+            `INSERT INTO ledger_events (id, at, action, kind, subject_hash, key_id, reason, source)
+             VALUES ($1, $2, 'suppressed', $3, $4, $5, 'candidate_deleted', $6)`,
+            [randomUUID(), at, row.kind, row.subject_hash, row.key_id, source],
+          );
+        }
+        await sql.query(`DELETE FROM contacts WHERE candidate_hash IN (${list})`, candidateHashes);
+      });
+      return { changed };
     },
     async isSuppressed(entry) {
       return (await found([entry])).length > 0;

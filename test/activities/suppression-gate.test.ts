@@ -159,4 +159,29 @@ describe('the suppression gate', () => {
     await deliver(message({ recipient: { name: 'Ada', email: 'ada@example.com', phone } }));
     expect(texts).toEqual([]);
   });
+
+  it('reaches a deleted person under no other candidate id, by number or by address', async () => {
+    const candidates = guardedByLedger(memoryCandidates(), ledger);
+    const deleted = uniqueName('cand');
+    await candidates.registerFollowUp({
+      candidateId: deleted,
+      followUpId: uniqueName('followup'),
+      company: 'Acme',
+      role: 'Engineer',
+      phone: '+14155550133',
+      email: 'gone@example.com',
+      zone: 'America/New_York',
+    });
+    await candidates.purge(deleted);
+    // The same person comes back from another tracker, under another id.
+    const again = message({
+      recipient: { name: 'Ada', email: 'Gone@Example.com', phone: '+1 415 555 0133' },
+    });
+    await expect(deliver(again)).rejects.toMatchObject({ nonRetryable: true });
+    expect(texts).toEqual([]);
+    expect(emails).toEqual([]);
+    const stored = JSON.stringify(await ledger.list());
+    expect(stored).not.toContain('gone@example.com');
+    expect(stored).not.toContain('5550133');
+  });
 });
