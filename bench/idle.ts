@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ export async function runIdle(
   );
   const worker = startCli('worker', {
     TEMPORAL_ADDRESS: stack.temporal.address,
-    DEBRIEF_LEDGER_SECRETS: readFileSync(join(dataDir, 'ledger-secret'), 'utf8').trim(),
+    DEBRIEF_LEDGER_SECRETS: `bench:${randomBytes(32).toString('base64url')}`,
     TEMPORAL_NAMESPACE: stack.temporal.namespace,
     DEBRIEF_DATA_DIR: dataDir,
     DEBRIEF_TASK_QUEUE: taskQueue,
