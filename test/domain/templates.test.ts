@@ -378,7 +378,8 @@ describe('templates for realistic inputs', () => {
         expect(byName.get('acknowledgement')?.sms).toContain('Reply STOP to opt out.');
         for (const call of ['recruiterCall', 'interviewerCall']) {
           const sms = byName.get(call)?.sms ?? '';
-          expect(sms).toContain(`tel:${input.phone}`);
+          expect(sms).toContain(`at ${input.phone} and ask`);
+          expect(sms).not.toContain('tel:');
           expect(sms).toContain('Then reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP');
           expect(sms).toContain(neutralQuestion);
           if (input.tag) expect(sms).toContain(`#${tagForTexts(input.tag)}`);
@@ -530,9 +531,9 @@ describe('long values in SMS', () => {
       maxAttempts: 3,
       actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
     }).sms;
-    expect(sms).toContain('The International...');
+    expect(sms).toMatch(/your The International( [A-Za-z]+)*\.\.\. recruiter/);
     expect(sms).not.toContain(longCompany);
-    expect(sms).toContain('tel:+4930123456789');
+    expect(sms).toContain('at +4930123456789 and ask');
     expect(sms).toContain('SNOOZE 3D or SKIP (add #INTERNATIONAL).');
     expect(sms?.length).toBeLessThanOrEqual(smsMaxLength);
   });

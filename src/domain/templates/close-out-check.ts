@@ -4,7 +4,7 @@ import { type FollowUpContext } from './context';
 import { actions, paragraph, renderEmail } from './email';
 import { fitSms, smsBudgets } from './sms';
 import { oneLine, possessive } from './text';
-import { candidateFooter, smsValue, tagHint } from './wording';
+import { candidateFooter, smsName, smsValue, tagHint } from './wording';
 
 export interface CloseOutCheckContext extends FollowUpContext {
   actions: {
@@ -29,7 +29,7 @@ export function renderCloseOutCheck(ctx: CloseOutCheckContext): MessageContent {
   const hint = tagHint(ctx.replyTag);
 
   const sms = fitSms((fit) => [
-    `Hi ${smsValue(firstName, smsBudgets[fit].firstName, 'there')}, checking in on`,
+    `Hi ${smsName(firstName, smsBudgets[fit].firstName, 'there')}, checking in on`,
     `${smsValue(company, smsBudgets[fit].company, 'your application')}:`,
     'what did you learn from the follow-ups?',
     `Reply ${k.note} and a line or two,`,

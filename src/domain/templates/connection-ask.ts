@@ -11,6 +11,7 @@ import {
   connectionQuestion,
   connectionAnswerHint,
   draftPointer,
+  smsName,
   smsValue,
 } from './wording';
 
@@ -77,9 +78,9 @@ export function renderConnectionAskReminder(ctx: ConnectionAskContext): MessageC
   // As complete as the email: who, why this route works, what to ask (or the draft), and how to answer.
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
-    const smsConnection = smsValue(connection, budget.person, 'your connection');
+    const smsConnection = smsName(connection, budget.person, 'your connection');
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')}, ask ${smsConnection}, who helped you reach ` +
+      `Hi ${smsName(firstName, budget.firstName, 'there')}, ask ${smsConnection}, who helped you reach ` +
         `${smsValue(company, budget.company, 'the company')}, to pass on one question.`,
       // Why this is the best route, as the email says it.
       {

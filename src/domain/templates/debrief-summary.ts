@@ -6,7 +6,14 @@ import { bulletList, heading, link, paragraph, quote, renderEmail, type Block } 
 import { themeKind } from '../debrief';
 import { fitSms, smsBudgets } from './sms';
 import { listInProse, multilineNote, oneLine, possessive } from './text';
-import { candidateFooter, duringInterviewQuestion, nextTimeTip, productName, smsValue } from './wording';
+import {
+  candidateFooter,
+  duringInterviewQuestion,
+  nextTimeTip,
+  productName,
+  smsName,
+  smsValue,
+} from './wording';
 
 export interface DebriefSummaryContext extends FollowUpContext {
   /** Every piece of feedback gathered, in the order it arrived. */
@@ -63,7 +70,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     return [
-      `${productName}: ${smsValue(firstName, budget.firstName, 'Hi')}, your`,
+      `${productName}: ${smsName(firstName, budget.firstName, 'Hi')}, your`,
       `${smsValue(company, budget.company, 'follow-up')} debrief` +
         (count === 0
           ? ' is ready: nobody shared specifics, which is common and no verdict on you.'

@@ -10,6 +10,7 @@ import {
   candidateFooter,
   draftPointer,
   skipHint,
+  smsName,
   smsValue,
 } from './wording';
 
@@ -84,10 +85,10 @@ export function renderReferenceRequestReminder(ctx: ReferenceRequestContext): Me
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     const smsCompany = smsValue(company, budget.company, 'The company');
-    const smsReference = smsValue(reference, budget.person, 'your reference');
-    const smsGreeting = smsValue(referenceGreeting, budget.person, 'them');
+    const smsReference = smsName(reference, budget.person, 'your reference');
+    const smsGreeting = smsName(referenceGreeting, budget.person, 'them');
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')},`,
+      `Hi ${smsName(firstName, budget.firstName, 'there')},`,
       ctx.referenceWasContacted
         ? `${smsCompany} spoke with ${smsReference === 'your reference' ? smsReference : `your reference ${smsReference}`}.` +
           ` Ask ${smsGreeting} for a short summary of that call: what they asked and what they wanted to hear more about.`

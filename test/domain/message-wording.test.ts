@@ -1,0 +1,164 @@
+import type { DigestPart } from '../../src/domain/digest';
+import { renderDigestSms } from '../../src/domain/digest-message';
+import { type MessageRequest } from '../../src/domain/message-catalog';
+import {
+  renderInterviewerCallReminder,
+  renderRecruiterCallReminder,
+  renderReferenceRequestReminder,
+  type FollowUpContext,
+} from '../../src/domain/templates';
+import { createLinkMaker } from '../../src/links/link-tokens';
+
+/** Wording defects in the messages: one describe per defect, each failing on the code before its fix. */
+
+const links = {
+  page: 'https://debrief.example.com/f/x?t=abc',
+  unsubscribe: 'https://debrief.example.com/u',
+  short: 'https://debrief.example.com/s/app-1.AbCdEfGhIjKlMnOp',
+};
+const base: FollowUpContext = {
+  candidateFirstName: 'Jordan',
+  company: 'Acme',
+  role: 'Data Engineer',
+  links,
+};
+const callActions = { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' };
+const stepActions = { sent: 'a', summaryReceived: 'b', skip: 'c' };
+
+describe('long names are shortened by whole words, and a reply tag is never cut', () => {
+  it('a titled reference is named by whole words, never "Prof. Dr. Anna..."', () => {
+    const sms =
+      renderReferenceRequestReminder({
+        ...base,
+        company: 'Harbour Bridge Analytics Group',
+        reference: { name: 'Prof. Dr. Anna Katharina Schmidt-Hohenberg' },
+        referenceWasContacted: true,
+        actions: stepActions,
+        replyTag: 'HARBOUR',
+      }).sms ?? '';
+    expect(sms).not.toMatch(/Anna\.\.\.|Prof\. Dr\. Anna(?! Katharina Schmidt-Hohenberg)/);
+    // Whole words only: the name in full, the title with the family name, or the given name.
+    expect(sms).toMatch(
+      /your reference (?:Prof\. Dr\. Anna Katharina Schmidt-Hohenberg|Prof\. Schmidt-Hohenberg|Anna)\./,
+    );
+    expect(sms).toContain('(add #HARBOUR).');
+  });
+
+  it('a reminder too long for two segments gives way before its reply tag', () => {
+    const sms =
+      renderRecruiterCallReminder({
+        ...base,
+        candidateFirstName: 'Maximiliane Alexandra',
+        company: 'The International Consolidated Business Machines and Metropolitan Holdings Corporation',
+        recruiter: { name: 'Wolfeschlegelsteinhausenbergerdorff Maximiliane', phone: '+14155550111' },
+        replyTag: 'INTERNATIONAL2',
+        attempt: 2,
+        maxAttempts: 3,
+        actions: callActions,
+      }).sms ?? '';
+    expect(sms).toContain('(add #INTERNATIONAL2).');
+    expect(sms).not.toMatch(/\(add\.\.\.|#INTERNATIONAL2?\.\.\./);
+    // Any "..." follows a whole word of the company's name.
+    for (const match of sms.matchAll(/(\S+)\.\.\./g)) {
+      expect('The International Consolidated Business Machines'.split(' ')).toContain(match[1]);
+    }
+  });
+  it('a text over two segments even with short names keeps its reply tag whole ("(add #WOLFESCHLE..." before)', () => {
+    const long = 'Wolfeschlegelsteinhausenbergerdorff';
+    const sms =
+      renderInterviewerCallReminder({
+        ...base,
+        candidateFirstName: long,
+        company: `${long} Brzęczyszczykiewicz`,
+        interviewer: { name: `${long} Brzęczyszczykiewicz`, phone: '+493012345678901' },
+        replyTag: 'WOLFESCHLEGEL',
+        attempt: 1,
+        maxAttempts: 3,
+        actions: callActions,
+      }).sms ?? '';
+    expect(sms).toContain('(add #WOLFESCHLEGEL).');
+    // No word of a name trails off.
+    expect(sms).not.toMatch(/Wolfeschlegel(?!steinhausenbergerdorff\b)[a-z]*\.\.\./);
+  });
+});
+
+describe('a text shows a phone number as phones make it tappable, never as tel:', () => {
+  it('the call reminder shows E.164', () => {
+    const sms =
+      renderRecruiterCallReminder({
+        ...base,
+        recruiter: { name: 'Sam Lee', phone: '+14155550111' },
+        attempt: 1,
+        maxAttempts: 3,
+        actions: callActions,
+      }).sms ?? '';
+    expect(sms).toContain('at +14155550111 and ask');
+    expect(sms).not.toContain('tel:');
+  });
+});
+
+describe('a three-company digest text keeps each company’s action', () => {
+  const atMs = Date.parse('2026-12-01T15:00:00Z');
+  const context = { candidateFirstName: 'Zoë', role: 'Engineer' };
+  const requests: [string, MessageRequest][] = [
+    [
+      'followup-greenhouse-app-4581237790',
+      {
+        template: 'recruiterCall',
+        context: {
+          ...context,
+          company: 'Harbour Bridge Infrastructure Partners',
+          recruiter: { name: 'Siobhán Ní Bhriain' },
+          attempt: 1,
+          maxAttempts: 3,
+        },
+      },
+    ],
+    [
+      'followup-lever-8c41f2a9-77aa-4bd0-9a51',
+      {
+        template: 'referenceRequest',
+        context: {
+          ...context,
+          company: 'Northwind Analytics',
+          reference: { name: 'Łukasz Brzęczyszczykiewicz' },
+          referenceWasContacted: true,
+          index: 0,
+          canSendForMe: false,
+        },
+      },
+    ],
+    [
+      'followup-huntr-6f1e0c55b2a94d',
+      {
+        template: 'connectionAsk',
+        context: {
+          ...context,
+          company: 'Contoso Health',
+          connection: { name: 'Ari Cohen' },
+          canSendForMe: false,
+        },
+      },
+    ],
+  ];
+  const sections = requests.map(([followUpId, request]) => {
+    const maker = createLinkMaker(
+      'a-link-secret-long-enough-for-tests-0123456789',
+      'https://debrief.example.org',
+      followUpId,
+      atMs,
+    );
+    const part: DigestPart = { key: `${followUpId}:step:1`, followUpId, request };
+    return { part, links: { page: maker.page(), short: maker.shortPage(atMs) } };
+  });
+
+  it('one line per company: what to do, then its link', () => {
+    const lines = renderDigestSms(sections).split('\n');
+    const [call, reference, connection] = sections.map(
+      ({ links: { short } }) => lines.find((line) => line.endsWith(short)) ?? '',
+    );
+    expect(call).toMatch(/^Harbour.*: call\b/);
+    expect(reference).toMatch(/^Northwind.*: ask\b/);
+    expect(connection).toMatch(/^Contoso.*: ask\b/);
+  });
+});
