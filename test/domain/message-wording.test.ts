@@ -2,6 +2,8 @@ import type { DigestPart } from '../../src/domain/digest';
 import { renderDigestSms } from '../../src/domain/digest-message';
 import { type MessageRequest } from '../../src/domain/message-catalog';
 import {
+  locales,
+  renderAcknowledgement,
   renderInterviewerCallReminder,
   renderRecruiterCallReminder,
   renderReferenceRequestReminder,
@@ -79,6 +81,15 @@ describe('long names are shortened by whole words, and a reply tag is never cut'
     expect(sms).toContain('(add #WOLFESCHLEGEL).');
     // No word of a name trails off.
     expect(sms).not.toMatch(/Wolfeschlegel(?!steinhausenbergerdorff\b)[a-z]*\.\.\./);
+  });
+});
+
+describe('the acknowledgement subject is about the candidate’s application, not an apology for the company', () => {
+  it.each(locales)('%s', (locale) => {
+    const email = renderAcknowledgement({ ...base, locale, plannedSteps: ['recruiterCall'] }).email;
+    expect(email?.subject).not.toMatch(/sorry/i);
+    expect(email?.subject).toMatch(/^Your Data Engineer application at Acme/);
+    expect(email?.subject).toMatch(/what comes next/);
   });
 });
 

@@ -107,7 +107,7 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
 
   const steps = ctx.plannedSteps.length > 0 ? ctx.plannedSteps : ['closeOutCheck' as const];
   const email = renderEmail({
-    subject: `Sorry about ${company}. Here's what happens next`,
+    subject: `Your ${role} application at ${company}: what comes next`,
     preheader: `A few short follow-ups over the next couple of weeks, starting with ${firstStepInSms(firstStep)}.`,
     blocks: [
       paragraph(`Hi ${firstName},`),
