@@ -4,9 +4,11 @@ import { type MessageRequest } from '../../src/domain/message-catalog';
 import {
   locales,
   renderAcknowledgement,
+  renderConnectionAskDirect,
   renderInterviewerCallReminder,
   renderRecruiterCallReminder,
   renderReferenceRequestReminder,
+  renderReferenceRequestDirect,
   type FollowUpContext,
 } from '../../src/domain/templates';
 import { createLinkMaker } from '../../src/links/link-tokens';
@@ -91,6 +93,59 @@ describe('the acknowledgement subject is about the candidate’s application, no
     expect(email?.subject).toMatch(/^Your Data Engineer application at Acme/);
     expect(email?.subject).toMatch(/what comes next/);
   });
+});
+
+describe('direct emails to a reference or connection say who writes, for whom, and sign off', () => {
+  const note = 'Thank you so much, I know you are busy.';
+  const emails = {
+    reference: renderReferenceRequestDirect({
+      ...base,
+      candidateFirstName: 'Ada',
+      candidateFullName: 'Ada Lovelace',
+      reference: { name: 'Lin Wu' },
+      referenceWasContacted: true,
+      replyEmail: 'candidate-1@example.com',
+      personalNote: note,
+      optOut: 'https://debrief.example.com/o/ref',
+    }).email,
+    connection: renderConnectionAskDirect({
+      ...base,
+      candidateFirstName: 'Ada',
+      candidateFullName: 'Ada Lovelace',
+      connection: { name: 'Ari Cohen' },
+      replyEmail: 'candidate-1@example.com',
+      personalNote: note,
+      optOut: 'https://debrief.example.com/o/con',
+    }).email,
+  };
+
+  it.each(Object.entries(emails))(
+    '%s: Debrief writes, on behalf of the named candidate who approved',
+    (_, email) => {
+      const text = email?.text ?? '';
+      expect(text).toMatch(/Debrief, writing on behalf of Ada Lovelace, who approved/);
+      // Apart from the candidate's own note, nobody says "I".
+      expect(text.replace(note, '')).not.toMatch(/\bI(?:'m| am|'ve)?\b/);
+    },
+  );
+
+  it.each(Object.entries(emails))('%s: names the candidate at most three times', (_, email) => {
+    const body = email?.text ?? '';
+    expect(body.match(/\bAda\b/g)?.length ?? 0).toBeLessThanOrEqual(3);
+    expect(body.match(/\bAda\b/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(Object.entries(emails))(
+    '%s: signs off before the small print, and keeps the opt-out link',
+    (name, email) => {
+      const text = email?.text ?? '';
+      const [body = ''] = text.split('\n-- \n');
+      expect(body.trimEnd()).toMatch(/With thanks,\n\nThe Debrief team$/);
+      expect(email?.html).toContain(
+        `href="https://debrief.example.com/o/${name === 'reference' ? 'ref' : 'con'}"`,
+      );
+    },
+  );
 });
 
 describe('a text shows a phone number as phones make it tappable, never as tel:', () => {

@@ -707,7 +707,9 @@ describe('each message says what it should', () => {
       personalNote: 'Thanks so much, Lin.',
     });
     expect(reference.sms).toBeUndefined();
-    expect(reference.email?.text).toContain("on behalf of Ada Lovelace, with Ada's approval");
+    expect(reference.email?.text).toContain(
+      'comes from Debrief, writing on behalf of Ada Lovelace, who approved sending it.',
+    );
     expect(reference.email?.html).toContain('href="mailto:ada@example.com"');
     expect(reference.email?.text).toContain('Thanks so much, Lin.');
 
@@ -718,7 +720,7 @@ describe('each message says what it should', () => {
       replyEmail: 'ada@example.com',
     });
     expect(connection.email?.text).toContain('what would help Ada stand out');
-    expect(connection.email?.text).toContain("isn't looking to revisit the decision");
+    expect(connection.email?.text).toContain("This isn't about revisiting the decision");
   });
 
   it('connection ask: the draft passes on the one neutral question', () => {

@@ -137,20 +137,29 @@ export function candidateFooter(links: CandidateLinks): Inline[][] {
   ];
 }
 
-/** How a direct message to a reference or connection introduces itself: who writes, for whom, and why. */
-export function thirdPartyIntro(candidateFullName: string, candidateFirstName: string): Block {
+/**
+ * How a direct message to a reference or connection introduces itself: who writes (Debrief, not an unnamed
+ * "I"), for whom, with their approval, and why this reader. Names the candidate once, in full.
+ */
+export function thirdPartyIntro(candidateFullName: string): Block {
   return paragraph(
-    `I'm writing from ${productName} on behalf of ${candidateFullName}, with ${candidateFirstName}'s approval. `,
-    `${productName} helps people follow up thoughtfully after a hiring decision, and you let `,
-    `${candidateFirstName} know you were happy to be contacted about this.`,
+    `This email comes from ${productName}, writing on behalf of ${candidateFullName}, who approved sending it. `,
+    `${productName} is a service that helps people follow up after a hiring decision, and you had said you `,
+    'were happy to be contacted about this.',
   );
 }
 
+/** How a direct message to a third party signs off: from the service, by name. */
+export function thirdPartySignOff(): Block[] {
+  return [paragraph('With thanks,'), paragraph(`The ${productName} team`)];
+}
+
 /** The small print of a direct message to a third party: one-time, and how to opt out of any more. */
-export function thirdPartyFooter(candidateFirstName: string, optOut: string | undefined): Inline[][] {
+export function thirdPartyFooter(optOut: string | undefined): Inline[][] {
   return [
     [
-      `This is a one-time message sent with ${candidateFirstName}'s approval; we won't write to you again about it.`,
+      `This is a one-time message from ${productName}, sent with the candidate's approval; we won't write to `,
+      'you again about it.',
     ],
     ...(optOut
       ? [[`Prefer not to hear from ${productName} at all? `, link('Tell us here', optOut), '.']]
