@@ -1,9 +1,10 @@
 import type { DigestPart } from '../../src/domain/digest';
 import { renderDigestSms } from '../../src/domain/digest-message';
-import { type MessageRequest } from '../../src/domain/message-catalog';
+import { plainLinks, renderMessage, type MessageRequest } from '../../src/domain/message-catalog';
 import {
   locales,
   renderAcknowledgement,
+  renderCloseOutCheck,
   renderConnectionAskDirect,
   renderInterviewerCallReminder,
   renderRecruiterCallReminder,
@@ -226,5 +227,36 @@ describe('a three-company digest text keeps each company’s action', () => {
     expect(call).toMatch(/^Harbour.*: call\b/);
     expect(reference).toMatch(/^Northwind.*: ask\b/);
     expect(connection).toMatch(/^Contoso.*: ask\b/);
+  });
+});
+
+describe('the close-out text promises the debrief on the channel it will really use', () => {
+  const request: MessageRequest = { template: 'closeOutCheck', context: { ...base, canStillWait: true } };
+  const render = (channels: ('sms' | 'email')[], email: boolean) =>
+    renderMessage(request, plainLinks('https://debrief.example.com', 'followup-app-1'), {
+      channels,
+      reach: { email, sms: true },
+    })?.sms ?? '';
+
+  it('by email when the candidate is also emailed (the debrief prefers email)', () => {
+    const sms = render(['sms', 'email'], true);
+    expect(sms).toContain("We'll email you a short debrief.");
+    expect(sms).not.toMatch(/text you/);
+  });
+
+  it('by text when texts are all the candidate gets', () => {
+    expect(render(['sms'], true)).toContain("We'll text you a short debrief.");
+    expect(render(['sms'], false)).toContain("We'll text you a short debrief.");
+  });
+
+  it('without channels known, from what the candidate can be reached by', () => {
+    const both = renderCloseOutCheck({ ...base, actions: { learned: 'l', wrapUp: 'w' } }).sms;
+    expect(both).toContain("We'll email you a short debrief.");
+    const phoneOnly = renderCloseOutCheck({
+      ...base,
+      reach: { email: false, sms: true },
+      actions: { learned: 'l', wrapUp: 'w' },
+    }).sms;
+    expect(phoneOnly).toContain("We'll text you a short debrief.");
   });
 });
