@@ -6,6 +6,7 @@ import {
   renderAcknowledgement,
   renderCloseOutCheck,
   renderConnectionAskDirect,
+  renderDebriefSummary,
   renderInterviewerCallReminder,
   renderRecruiterCallReminder,
   renderReferenceRequestReminder,
@@ -258,5 +259,64 @@ describe('the close-out text promises the debrief on the channel it will really 
       actions: { learned: 'l', wrapUp: 'w' },
     }).sms;
     expect(phoneOnly).toContain("We'll text you a short debrief.");
+  });
+});
+
+describe('the debrief thanks only for effort the answers show', () => {
+  const debriefText = (feedback: Parameters<typeof renderDebriefSummary>[0]['feedback']) =>
+    renderDebriefSummary({ ...base, feedback, themes: [] }).email?.text ?? '';
+
+  it('no thanks for asking when nobody was asked', () => {
+    const onlyOwnNote = debriefText([{ source: 'candidate', text: 'I think I rushed the design round.' }]);
+    expect(onlyOwnNote).not.toMatch(/thank you/i);
+    expect(onlyOwnNote).toContain('I think I rushed the design round.');
+    expect(debriefText([])).not.toMatch(/thank you/i);
+  });
+
+  it('thanks for the call when a recruiter or interviewer said something', () => {
+    expect(debriefText([{ source: 'recruiter', text: 'More depth on system design.' }])).toMatch(
+      /Thank you for picking up the phone/,
+    );
+  });
+
+  it('thanks for reaching out when a reference passed something on', () => {
+    expect(debriefText([{ source: 'reference', text: 'They asked about leading a team.' }])).toMatch(
+      /Thank you for reaching out/,
+    );
+  });
+});
+
+describe('the debrief counts feedback heard from others, and names each theme once', () => {
+  const debrief = renderDebriefSummary({
+    ...base,
+    links: { ...links, short: undefined },
+    reach: { email: false, sms: true },
+    feedback: [
+      { source: 'recruiter', text: 'Your system design answer stayed high level.' },
+      { source: 'interviewer', text: 'We wanted more depth on the architecture trade-offs.' },
+      { source: 'candidate', text: 'I should prepare more design examples.' },
+    ],
+    themes: ['system design depth', 'depth and detail'],
+  });
+
+  it('"2 pieces of feedback", not counting the candidate’s own note', () => {
+    expect(debrief.sms).toContain('2 pieces of feedback');
+    expect(debrief.email?.html).toContain('2 pieces of feedback and a tip for next time.');
+  });
+
+  it('overlapping themes are merged into one', () => {
+    expect(debrief.sms).toContain('Came up more than once: system design depth.');
+    expect(debrief.email?.text).toContain('What came up more than once: system design depth.');
+    expect(`${debrief.sms} ${debrief.email?.text}`).not.toContain('depth and detail');
+  });
+
+  it('only own notes: nobody else shared specifics, and the notes are still shown', () => {
+    const own = renderDebriefSummary({
+      ...base,
+      feedback: [{ source: 'candidate', text: 'I should prepare more design examples.' }],
+      themes: [],
+    });
+    expect(own.sms).toContain('nobody shared specifics');
+    expect(own.email?.text).toContain('I should prepare more design examples.');
   });
 });
