@@ -543,6 +543,7 @@ export function renderSettings(message: OutboundMessage): RenderSettings {
     },
     issuedAtMs: activityScheduledMs() ?? Date.now(),
     ...(message.audience === 'third_party' && email ? { thirdPartyEmail: email } : {}),
+    channels: message.channels,
   };
 }
 

@@ -4,7 +4,7 @@ import { actions, heading, link, paragraph, renderEmail, type Block } from './te
 import { formatDay, type Locale } from './templates/locale';
 import { fitsSegments } from './templates/sms';
 import { oneLine } from './templates/text';
-import { productName, smsValue } from './templates/wording';
+import { productName, smsName, smsValue } from './templates/wording';
 
 /**
  * The busy-week digest: one text and one email that carry several follow-ups' reminders of the same day
@@ -26,19 +26,29 @@ export interface DigestReader {
   atMs: number;
 }
 
-/** What to do for one part, in a few words ("call Sam Lee"), long and short. */
+/** What to do for one part, in a few words ("call Sam Lee, the recruiter"); `budget` 0 keeps names whole. */
 function task(part: DigestPart, budget: number): string {
   const { request } = part;
-  const name = (value: string) => (budget > 0 ? smsValue(value, budget) : oneLine(value));
+  const name = (value: string) => (budget > 0 ? smsName(value, budget) : oneLine(value));
+  const named = (who: string, withName: (person: string) => string, without: string) =>
+    who === '' ? without : withName(who);
   switch (request.template) {
     case 'recruiterCall':
-      return `call ${name(request.context.recruiter.name)}, the recruiter`;
+      return named(
+        name(request.context.recruiter.name),
+        (who) => `call ${who}, the recruiter`,
+        'call your recruiter',
+      );
     case 'interviewerCall':
-      return `call ${name(request.context.interviewer.name)}, who interviewed you`;
+      return named(
+        name(request.context.interviewer.name),
+        (who) => `call ${who}, who interviewed you`,
+        'call your interviewer',
+      );
     case 'referenceRequest':
-      return `ask ${name(request.context.reference.name)} how the reference call went`;
+      return `ask ${name(request.context.reference.name) || 'your reference'} how the reference call went`;
     case 'connectionAsk':
-      return `ask ${name(request.context.connection.name)} to pass on one question`;
+      return `ask ${name(request.context.connection.name) || 'your connection'} to pass on one question`;
     case 'closeOutCheck':
       return 'tell us what you learned';
     default:
@@ -46,36 +56,61 @@ function task(part: DigestPart, budget: number): string {
   }
 }
 
+/** The same action in a word or two, for a text that holds several follow-ups ("call recruiter"). */
+function compactTask(part: DigestPart, words: 'two' | 'one'): string {
+  const compact: Record<string, [string, string]> = {
+    recruiterCall: ['call recruiter', 'call'],
+    interviewerCall: ['call interviewer', 'call'],
+    referenceRequest: ['ask reference', 'ask ref'],
+    connectionAsk: ['ask connection', 'ask'],
+    closeOutCheck: ['share what you learned', 'recap'],
+  };
+  const [two, one] = compact[part.request.template] ?? ['see next step', 'open'];
+  return words === 'two' ? two : one;
+}
+
 function companyOf(part: DigestPart): string {
   return 'company' in part.request.context ? part.request.context.company : '';
 }
 
-/** The digest's text: every follow-up with its short link, within two GSM-7 segments. */
+/** How much a digest text can say per follow-up, from the fullest to the most compact. */
+interface DigestFit {
+  company: number;
+  /** `full` names the person and their role; a number is the name's budget; the rest are compact actions. */
+  task: 'full' | 'two' | 'one';
+  person: number;
+  roomy: boolean;
+}
+
+/**
+ * The digest's text: every follow-up with what to do and its short link, within two GSM-7 segments. Names
+ * and wording shrink before anything else; each follow-up always keeps its one action.
+ */
 export function renderDigestSms(sections: readonly DigestSection[]): string {
-  const build = (fit: { company: number; person: number; task: boolean; roomy: boolean }) =>
+  const build = (fit: DigestFit) =>
     [
-      fit.roomy ? `${productName}: ${sections.length} follow-ups for you today.` : `${productName}, today:`,
+      fit.roomy ? `${productName}: ${sections.length} follow-ups for you today.` : `${productName}:`,
       ...sections.map(({ part, links }) => {
         const company = smsValue(companyOf(part), fit.company, 'Application');
-        return fit.task
-          ? `${company}: ${task(part, fit.person)} ${oneLine(links.short)}`
-          : `${company}: ${oneLine(links.short)}`;
+        const action = fit.task === 'full' ? task(part, fit.person) : compactTask(part, fit.task);
+        return `${company}: ${action} ${oneLine(links.short)}`;
       }),
       fit.roomy ? 'Answer on each page. Reply STOP to opt out' : 'STOP to opt out',
     ].join('\n');
-  const attempts = [
-    { company: 40, person: 30, task: true, roomy: true },
-    { company: 22, person: 18, task: true, roomy: true },
-    { company: 22, person: 0, task: false, roomy: true },
-    { company: 16, person: 0, task: false, roomy: false },
-    { company: 10, person: 0, task: false, roomy: false },
+  const attempts: DigestFit[] = [
+    { company: 40, task: 'full', person: 30, roomy: true },
+    { company: 22, task: 'full', person: 18, roomy: true },
+    { company: 22, task: 'two', person: 0, roomy: true },
+    { company: 16, task: 'two', person: 0, roomy: false },
+    { company: 12, task: 'one', person: 0, roomy: false },
+    { company: 10, task: 'one', person: 0, roomy: false },
   ];
   for (const fit of attempts) {
     const text = build(fit);
     if (fitsSegments(text)) return text;
   }
   // Links are never clipped (a clipped link leads nowhere); the entity caps a text's parts so this fits.
-  return build({ company: 6, person: 0, task: false, roomy: false });
+  return build({ company: 6, task: 'one', person: 0, roomy: false });
 }
 
 /** The digest's email: one section per follow-up, each with what to do and its page. */

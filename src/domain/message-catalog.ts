@@ -1,4 +1,4 @@
-import type { MessageContent } from './messages';
+import type { Channel, MessageContent } from './messages';
 import {
   renderAcknowledgement,
   renderCloseOutCheck,
@@ -78,6 +78,8 @@ export interface RenderSettings {
   issuedAtMs?: number;
   /** The address a direct message to a reference or connection goes to: its opt-out link is for them. */
   thirdPartyEmail?: string;
+  /** The channels this message was asked for on (the close-out check says where the debrief will go). */
+  channels?: readonly Channel[];
 }
 
 /** Every message a workflow can ask for. */
@@ -181,6 +183,7 @@ function renderWithLinks(
       const { canStillWait, ...context } = request.context;
       return renderCloseOutCheck({
         ...context,
+        ...(settings.channels ? { debriefBy: debriefChannel(settings.channels) } : {}),
         links: candidateLinks,
         actions: {
           learned: links.action({ kind: 'closeOut', answer: 'learned' }),
@@ -202,6 +205,14 @@ function renderWithLinks(
         links: candidateLinks,
       });
   }
+}
+
+/**
+ * Where the debrief will go, as the follow-up chooses it (`candidatePreferEmail`): by email whenever the
+ * candidate's channels include email, else by text.
+ */
+export function debriefChannel(channels: readonly Channel[]): Channel {
+  return channels.includes('email') ? 'email' : 'sms';
 }
 
 function thirdPartyOptOut(links: LinkMaker, settings: RenderSettings): { optOut?: string } {

@@ -37,6 +37,15 @@ describe('how the delivery activity speaks to the reader', () => {
     ).toEqual({ email: true, sms: false });
   });
 
+  it('passes on the channels the message goes on, so the close-out can say where the debrief will go', () => {
+    const both = message({
+      recipient: { name: 'A', phone: '+14155550100', email: 'a@example.com' },
+      channels: ['sms', 'email'],
+    });
+    expect(renderSettings(both).channels).toEqual(['sms', 'email']);
+    expect(renderSettings(message()).channels).toEqual(['sms']);
+  });
+
   it('anchors the short link on when the activity was first scheduled, the same for every retry', async () => {
     const scheduledTimestampMs = Date.parse('2026-11-23T23:59:00Z');
     const first = new MockActivityEnvironment({ scheduledTimestampMs, attempt: 1 });

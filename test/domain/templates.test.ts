@@ -378,7 +378,8 @@ describe('templates for realistic inputs', () => {
         expect(byName.get('acknowledgement')?.sms).toContain('Reply STOP to opt out.');
         for (const call of ['recruiterCall', 'interviewerCall']) {
           const sms = byName.get(call)?.sms ?? '';
-          expect(sms).toContain(`tel:${input.phone}`);
+          expect(sms).toContain(`at ${input.phone} and ask`);
+          expect(sms).not.toContain('tel:');
           expect(sms).toContain('Then reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP');
           expect(sms).toContain(neutralQuestion);
           if (input.tag) expect(sms).toContain(`#${tagForTexts(input.tag)}`);
@@ -530,9 +531,9 @@ describe('long values in SMS', () => {
       maxAttempts: 3,
       actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
     }).sms;
-    expect(sms).toContain('The International...');
+    expect(sms).toMatch(/your The International( [A-Za-z]+)*\.\.\. recruiter/);
     expect(sms).not.toContain(longCompany);
-    expect(sms).toContain('tel:+4930123456789');
+    expect(sms).toContain('at +4930123456789 and ask');
     expect(sms).toContain('SNOOZE 3D or SKIP (add #INTERNATIONAL).');
     expect(sms?.length).toBeLessThanOrEqual(smsMaxLength);
   });
@@ -706,7 +707,9 @@ describe('each message says what it should', () => {
       personalNote: 'Thanks so much, Lin.',
     });
     expect(reference.sms).toBeUndefined();
-    expect(reference.email?.text).toContain("on behalf of Ada Lovelace, with Ada's approval");
+    expect(reference.email?.text).toContain(
+      'comes from Debrief, writing on behalf of Ada Lovelace, who approved sending it.',
+    );
     expect(reference.email?.html).toContain('href="mailto:ada@example.com"');
     expect(reference.email?.text).toContain('Thanks so much, Lin.');
 
@@ -717,7 +720,7 @@ describe('each message says what it should', () => {
       replyEmail: 'ada@example.com',
     });
     expect(connection.email?.text).toContain('what would help Ada stand out');
-    expect(connection.email?.text).toContain("isn't looking to revisit the decision");
+    expect(connection.email?.text).toContain("This isn't about revisiting the decision");
   });
 
   it('connection ask: the draft passes on the one neutral question', () => {

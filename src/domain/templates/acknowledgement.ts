@@ -5,7 +5,7 @@ import { bulletList, heading, link, numberedList, paragraph, renderEmail, type I
 import { localizeDayPhrase } from './locale';
 import { fitSms, smsBudgets } from './sms';
 import { oneLine, possessive } from './text';
-import { candidateFooter, declineIsNormal, productName, smsMindset, smsValue } from './wording';
+import { candidateFooter, declineIsNormal, productName, smsMindset, smsName, smsValue } from './wording';
 
 export interface AcknowledgementContext extends FollowUpContext {
   /** The steps this follow-up plans, in order; steps without the contacts they need are left out. */
@@ -89,7 +89,7 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
     const budget = smsBudgets[fit];
     const smsCompany = smsValue(company, budget.company);
     return [
-      `${productName}: Hi ${smsValue(firstName, budget.firstName, 'there')}, sorry about`,
+      `${productName}: Hi ${smsName(firstName, budget.firstName, 'there')}, sorry about`,
       `${smsCompany === '' ? 'that role' : smsCompany}.`,
       {
         text: `Over two weeks we'll guide you through short follow-ups, starting with ${firstStepInSms(firstStep)}${when}.`,
@@ -97,7 +97,7 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
       },
       smsMindset,
       connectionLater && {
-        text: `Best bet: a question through ${smsValue(ctx.connectionName ?? '', budget.person, 'your connection')}.`,
+        text: `Best bet: a question through ${smsName(ctx.connectionName ?? '', budget.person, 'your connection')}.`,
         ifRoom: true,
       },
       { text: `Plan: ${oneLine(ctx.links.short ?? ctx.links.page)}`, ifRoom: true },
@@ -107,7 +107,7 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
 
   const steps = ctx.plannedSteps.length > 0 ? ctx.plannedSteps : ['closeOutCheck' as const];
   const email = renderEmail({
-    subject: `Sorry about ${company}. Here's what happens next`,
+    subject: `Your ${role} application at ${company}: what comes next`,
     preheader: `A few short follow-ups over the next couple of weeks, starting with ${firstStepInSms(firstStep)}.`,
     blocks: [
       paragraph(`Hi ${firstName},`),

@@ -18,7 +18,7 @@ import {
 } from './email';
 import { defaultLocale, formatWhen } from './locale';
 import { fitSms, smsBudgets } from './sms';
-import { greetingName, oneLine, telLink } from './text';
+import { greetingName, oneLine, phoneForText, telLink } from './text';
 import {
   callDontsFor,
   callDos,
@@ -27,6 +27,7 @@ import {
   declineIsNormal,
   neutralQuestion,
   smsMindset,
+  smsName,
   smsValue,
 } from './wording';
 
@@ -58,7 +59,7 @@ export interface InterviewerCallContext extends FollowUpContext, CallAttempt {
 type CallRole = 'recruiter' | 'interviewer';
 
 /**
- * Reminds the candidate to phone the recruiter: SMS with a `tel:` link, the question and the reply menu;
+ * Reminds the candidate to phone the recruiter: SMS with the number (E.164, which phones make tappable), the question and the reply menu;
  * email with the full script, the do / don't list and one-click answers. Later attempts say so.
  */
 export function renderRecruiterCallReminder(ctx: RecruiterCallContext): MessageContent {
@@ -83,19 +84,19 @@ function renderCallReminder(
 
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
-    const smsName = smsValue(name, budget.person, role === 'recruiter' ? 'them' : 'your interviewer');
+    const smsPerson = smsName(name, budget.person, role === 'recruiter' ? '' : 'your interviewer');
     const smsCompany = smsValue(company, budget.company);
     const at = smsCompany === '' ? '' : `${smsCompany} `;
     const who =
       role === 'recruiter'
-        ? `your ${at}recruiter ${smsName}`
-        : smsName === 'your interviewer'
+        ? `your ${at}recruiter${smsPerson === '' ? '' : ` ${smsPerson}`}`
+        : smsPerson === 'your interviewer'
           ? `your ${at}interviewer`
-          : `${smsName}, your ${at}interviewer`;
+          : `${smsPerson}, your ${at}interviewer`;
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
+      `Hi ${smsName(firstName, budget.firstName, 'there')}, ${isRetry ? 'another try' : "today's step"}: call ${who}`,
       person.phone
-        ? `at ${telLink(person.phone)} and ask:`
+        ? `at ${phoneForText(person.phone)} and ask:`
         : '(no number on file: call the main line) and ask:',
       `"${neutralQuestion}"`,
       callMenu(ctx.replyTag),

@@ -4,7 +4,7 @@ import { type FollowUpContext } from './context';
 import { actions, paragraph, renderEmail } from './email';
 import { fitSms, smsBudgets } from './sms';
 import { oneLine, possessive } from './text';
-import { candidateFooter, smsValue, tagHint } from './wording';
+import { candidateFooter, smsName, smsValue, tagHint } from './wording';
 
 export interface CloseOutCheckContext extends FollowUpContext {
   actions: {
@@ -15,6 +15,11 @@ export interface CloseOutCheckContext extends FollowUpContext {
     /** Closes the follow-up with nothing more to add. */
     wrapUp: string;
   };
+  /**
+   * The channel the debrief will be sent on. Unknown: by email when the candidate has an address, else by
+   * text.
+   */
+  debriefBy?: 'email' | 'sms';
 }
 
 /**
@@ -27,15 +32,16 @@ export function renderCloseOutCheck(ctx: CloseOutCheckContext): MessageContent {
   const canWait = ctx.actions.stillWaiting !== undefined;
   const k = replyKeywords;
   const hint = tagHint(ctx.replyTag);
+  const debriefBy = ctx.debriefBy ?? (ctx.reach?.email === false ? 'sms' : 'email');
 
   const sms = fitSms((fit) => [
-    `Hi ${smsValue(firstName, smsBudgets[fit].firstName, 'there')}, checking in on`,
+    `Hi ${smsName(firstName, smsBudgets[fit].firstName, 'there')}, checking in on`,
     `${smsValue(company, smsBudgets[fit].company, 'your application')}:`,
     'what did you learn from the follow-ups?',
     `Reply ${k.note} and a line or two,`,
     canWait && `${k.stillWaiting} if you're still waiting to hear back,`,
     `or ${k.skip} to wrap up${hint ? ` ${hint}` : ''}.`,
-    "We'll text you a short debrief.",
+    debriefBy === 'email' ? "We'll email you a short debrief." : "We'll text you a short debrief.",
   ]);
 
   const email = renderEmail({
@@ -56,7 +62,8 @@ export function renderCloseOutCheck(ctx: CloseOutCheckContext): MessageContent {
         { label: 'Nothing to add, wrap it up', href: ctx.actions.wrapUp },
       ),
       paragraph(
-        "We'll put everything into a short debrief for you to keep, with one tip for your next interview.",
+        "We'll put everything into a short debrief for you to keep, with one tip for your next interview, ",
+        debriefBy === 'email' ? 'and email it to you.' : 'and text it to you.',
         canWait ? ' If someone still owes you an answer, tell us and we will wait a little longer.' : '',
       ),
     ],

@@ -7,10 +7,12 @@ import { greetingName, multilineNote, oneLine } from './text';
 import {
   thirdPartyFooter,
   thirdPartyIntro,
+  thirdPartySignOff,
   candidateFooter,
   connectionQuestion,
   connectionAnswerHint,
   draftPointer,
+  smsName,
   smsValue,
 } from './wording';
 
@@ -77,9 +79,9 @@ export function renderConnectionAskReminder(ctx: ConnectionAskContext): MessageC
   // As complete as the email: who, why this route works, what to ask (or the draft), and how to answer.
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
-    const smsConnection = smsValue(connection, budget.person, 'your connection');
+    const smsConnection = smsName(connection, budget.person, 'your connection');
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')}, ask ${smsConnection}, who helped you reach ` +
+      `Hi ${smsName(firstName, budget.firstName, 'there')}, ask ${smsConnection}, who helped you reach ` +
         `${smsValue(company, budget.company, 'the company')}, to pass on one question.`,
       // Why this is the best route, as the email says it.
       {
@@ -145,29 +147,29 @@ export function renderConnectionAskDirect(ctx: ConnectionDirectContext): Message
   const note = multilineNote(ctx.personalNote);
 
   const email = renderEmail({
-    subject: `${fullName} would value one question passed on to ${company}`,
+    subject: `On behalf of ${fullName}: one question for ${company}`,
     blocks: [
       paragraph(`Hi ${greetingName(ctx.connection.name)},`),
-      thirdPartyIntro(fullName, first),
+      thirdPartyIntro(fullName),
       paragraph(
-        `${first} recently heard back from ${company} about the ${oneLine(ctx.role)} role: it didn't work out `,
-        `this time. Since you helped ${first} get in touch with ${company}, would you be willing to ask someone `,
-        `there one question, in whatever way feels natural: what would help ${first} stand out if a suitable `,
-        'role opens up again?',
+        `${company} recently decided not to go ahead with the application for the ${oneLine(ctx.role)} role. `,
+        `Since you helped make that introduction, would you be willing to ask someone at ${company} one `,
+        `question, in whatever way feels natural: what would help ${first} stand out if a suitable role opens `,
+        'up again?',
       ),
       paragraph(
-        `${first} isn't looking to revisit the decision, only for anything useful for next time. And if it `,
-        'feels awkward, there is no need to do anything.',
+        "This isn't about revisiting the decision, only about anything useful for next time. And if it feels ",
+        'awkward, there is no need to do anything.',
       ),
-      ...(note === undefined ? [] : [paragraph(`A note from ${first}:`), quote(note)]),
+      ...(note === undefined ? [] : [paragraph('They added a note for you:'), quote(note)]),
       paragraph(
         `Please send anything you hear straight to ${first} at `,
         link(replyEmail, `mailto:${replyEmail}`),
-        '.',
+        '; it does not come to us.',
       ),
-      paragraph('Thank you for helping.'),
+      ...thirdPartySignOff(),
     ],
-    footer: thirdPartyFooter(first, ctx.optOut),
+    footer: thirdPartyFooter(ctx.optOut),
   });
   return { email };
 }

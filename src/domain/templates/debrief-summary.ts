@@ -6,7 +6,14 @@ import { bulletList, heading, link, paragraph, quote, renderEmail, type Block } 
 import { themeKind } from '../debrief';
 import { fitSms, smsBudgets } from './sms';
 import { listInProse, multilineNote, oneLine, possessive } from './text';
-import { candidateFooter, duringInterviewQuestion, nextTimeTip, productName, smsValue } from './wording';
+import {
+  candidateFooter,
+  duringInterviewQuestion,
+  nextTimeTip,
+  productName,
+  smsName,
+  smsValue,
+} from './wording';
 
 export interface DebriefSummaryContext extends FollowUpContext {
   /** Every piece of feedback gathered, in the order it arrived. */
@@ -41,6 +48,52 @@ function feedbackSection(source: FeedbackSource, items: DebriefFeedback[]): Bloc
   ];
 }
 
+/** Words too common to make two themes the same ("and", "of"). */
+const fillerWords = new Set(['and', 'of', 'the', 'a', 'an', 'in', 'on', 'for', 'to', 'with']);
+
+function themeWords(theme: string): string[] {
+  return theme
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '' && !fillerWords.has(word));
+}
+
+/**
+ * Themes with overlaps merged: a theme that shares a word with one before it ("depth and detail" after
+ * "system design depth") is folded into that earlier, more frequent one, so each theme named is distinct.
+ */
+export function distinctThemes(themes: readonly string[]): string[] {
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  for (const theme of themes) {
+    const words = themeWords(theme);
+    if (words.length === 0 || words.some((word) => seen.has(word))) continue;
+    kept.push(theme);
+    for (const word of words) seen.add(word);
+  }
+  return kept;
+}
+
+/** Feedback that others gave; the candidate's own notes are not "feedback" they received. */
+function heardFromOthers(item: DebriefFeedback): boolean {
+  return item.source !== 'candidate';
+}
+
+/**
+ * A thank-you only for effort the feedback shows: a call (the recruiter or an interviewer said something), a
+ * request (a reference or the connection passed something on). Otherwise a neutral line.
+ */
+function thanksLine(heard: readonly DebriefFeedback[]): string {
+  const called = heard.some((item) => item.source === 'recruiter' || item.source === 'interviewer');
+  const asked = heard.some((item) => item.source === 'reference' || item.source === 'connection');
+  if (called && asked) {
+    return 'Thank you for the calls you made and the people you asked: asking for feedback takes some nerve.';
+  }
+  if (called) return 'Thank you for picking up the phone: asking for feedback takes some nerve.';
+  if (asked) return 'Thank you for reaching out to the people who could tell you more.';
+  return 'It is short, and it is yours to keep.';
+}
+
 function piecesOfFeedback(count: number): string {
   return `${count} ${count === 1 ? 'piece' : 'pieces'} of feedback`;
 }
@@ -54,16 +107,17 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
   const feedback = ctx.feedback.filter((item) => multilineNote(item.text) !== undefined);
-  const named = ctx.themes.map(oneLine).filter((theme) => theme !== '');
+  const named = distinctThemes(ctx.themes.map(oneLine).filter((theme) => theme !== ''));
   const workOn = named.filter((theme) => themeKind(theme) !== 'circumstance');
   const circumstances = named.filter((theme) => themeKind(theme) === 'circumstance');
-  const count = feedback.length;
-  const firstHeard = feedback[0] ? oneLine(feedback[0].text) : undefined;
+  const heard = feedback.filter(heardFromOthers);
+  const count = heard.length;
+  const firstHeard = heard[0] ? oneLine(heard[0].text) : undefined;
 
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     return [
-      `${productName}: ${smsValue(firstName, budget.firstName, 'Hi')}, your`,
+      `${productName}: ${smsName(firstName, budget.firstName, 'Hi')}, your`,
       `${smsValue(company, budget.company, 'follow-up')} debrief` +
         (count === 0
           ? ' is ready: nobody shared specifics, which is common and no verdict on you.'
@@ -100,7 +154,7 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
       paragraph(`Hi ${firstName},`),
       paragraph(
         `Here is what came out of your follow-up with ${company} about the ${oneLine(ctx.role)} role. `,
-        'Thank you for making the effort: asking for feedback takes some nerve.',
+        thanksLine(heard),
       ),
       ...(count === 0
         ? [
@@ -109,7 +163,8 @@ export function renderDebriefSummary(ctx: DebriefSummaryContext): MessageContent
               'private, and it is not a verdict on you.',
             ),
           ]
-        : sections),
+        : []),
+      ...sections,
       ...(workOn.length > 0
         ? [
             heading('Worth working on'),

@@ -4,7 +4,7 @@ import { heading, paragraph, renderEmail } from './email';
 import { fitSms, smsBudgets } from './sms';
 import { oneLine } from './text';
 import { wordingFor } from './locale';
-import { candidateFooter, smsValue } from './wording';
+import { candidateFooter, smsName } from './wording';
 
 export interface DeclinedToCommentContext extends FollowUpContext {
   /** Who declined (the recruiter or an interviewer). */
@@ -29,7 +29,7 @@ export function renderDeclinedToComment(ctx: DeclinedToCommentContext): MessageC
   const company = oneLine(ctx.company);
 
   const sms = fitSms((fit) => [
-    `Thanks for making that call, ${smsValue(firstName, smsBudgets[fit].firstName, 'and well done')}.`,
+    `Thanks for making that call, ${smsName(firstName, smsBudgets[fit].firstName, 'and well done')}.`,
     'Many companies keep feedback private as a rule, so a polite "no comment" is normal and says nothing',
     'about you.',
     nextInSms[ctx.next],

@@ -5,7 +5,7 @@ import { bulletList, heading, link, paragraph, quote, renderEmail } from './emai
 import { formatWhen, instantOfTimeLabel } from './locale';
 import { fitSms, smsBudgets } from './sms';
 import { listInProse, oneLine } from './text';
-import { duringInterviewQuestion, productName, smsValue } from './wording';
+import { duringInterviewQuestion, productName, smsName, smsValue } from './wording';
 
 export interface InterviewPrepContext extends ReaderContext {
   candidateFirstName: string;
@@ -50,7 +50,7 @@ export function renderInterviewPrep(ctx: InterviewPrepContext): MessageContent {
 
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
-    const smsFirst = smsValue(firstName, budget.firstName);
+    const smsFirst = smsName(firstName, budget.firstName);
     return [
       `${productName}: good luck with ${smsValue(company, budget.company, 'your interview')} ${smsValue(when, 40)}` +
         (smsFirst === '' ? '!' : `, ${smsFirst}!`),

@@ -7,9 +7,11 @@ import { greetingName, multilineNote, oneLine } from './text';
 import {
   thirdPartyFooter,
   thirdPartyIntro,
+  thirdPartySignOff,
   candidateFooter,
   draftPointer,
   skipHint,
+  smsName,
   smsValue,
 } from './wording';
 
@@ -84,10 +86,10 @@ export function renderReferenceRequestReminder(ctx: ReferenceRequestContext): Me
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     const smsCompany = smsValue(company, budget.company, 'The company');
-    const smsReference = smsValue(reference, budget.person, 'your reference');
-    const smsGreeting = smsValue(referenceGreeting, budget.person, 'them');
+    const smsReference = smsName(reference, budget.person, 'your reference');
+    const smsGreeting = smsName(referenceGreeting, budget.person, 'them');
     return [
-      `Hi ${smsValue(firstName, budget.firstName, 'there')},`,
+      `Hi ${smsName(firstName, budget.firstName, 'there')},`,
       ctx.referenceWasContacted
         ? `${smsCompany} spoke with ${smsReference === 'your reference' ? smsReference : `your reference ${smsReference}`}.` +
           ` Ask ${smsGreeting} for a short summary of that call: what they asked and what they wanted to hear more about.`
@@ -155,26 +157,29 @@ export function renderReferenceRequestDirect(ctx: ReferenceDirectContext): Messa
   const note = multilineNote(ctx.personalNote);
 
   const email = renderEmail({
-    subject: `A quick ${wordingFor(ctx.locale).favor} for ${fullName}`,
+    subject: `On behalf of ${fullName}: a quick ${wordingFor(ctx.locale).favor} about ${company}`,
     blocks: [
       paragraph(`Hi ${greetingName(ctx.reference.name)},`),
-      thirdPartyIntro(fullName, first),
+      thirdPartyIntro(fullName),
       paragraph(
         ctx.referenceWasContacted
-          ? `${company} spoke with you as a reference for ${first}'s application for the ${role} role. `
-          : `${company} was checking references for ${first}'s application for the ${role} role, so they may ` +
-              'have been in touch with you. ',
-        `The role didn't work out this time, and ${first} would like to learn from it.`,
+          ? `${company} spoke with you as a reference for the ${role} role. `
+          : `${company} was checking references for the ${role} role, so they may have been in touch with you. `,
+        "The role didn't work out this time, and the aim now is to learn from it.",
       ),
       paragraph(
-        `If you're comfortable, could you send ${first} a short summary of that conversation: what they asked `,
-        'about, and anything they seemed keen to understand better? Only what you are happy to share, of course.',
+        "If you're comfortable, could you send a short summary of that conversation: what they asked about, ",
+        'and anything they seemed keen to understand better? Only what you are happy to share, of course.',
       ),
-      ...(note === undefined ? [] : [paragraph(`A note from ${first}:`), quote(note)]),
-      paragraph(`Please reply to ${first} directly at `, link(replyEmail, `mailto:${replyEmail}`), '.'),
-      paragraph('Thank you for helping.'),
+      ...(note === undefined ? [] : [paragraph('They added a note for you:'), quote(note)]),
+      paragraph(
+        `Please reply to ${first} directly at `,
+        link(replyEmail, `mailto:${replyEmail}`),
+        '; your answer does not come to us.',
+      ),
+      ...thirdPartySignOff(),
     ],
-    footer: thirdPartyFooter(first, ctx.optOut),
+    footer: thirdPartyFooter(ctx.optOut),
   });
   return { email };
 }

@@ -115,24 +115,30 @@ export function toGsm7(text: string): string | undefined {
 }
 
 /**
- * Shortens a text to at most `segments` segments, preferring a word boundary near the end, and marks the
- * cut with "..." (a last resort: templates fit their messages long before this).
+ * Shortens a text to at most `segments` segments at a word boundary, and marks the cut with "..." (a last
+ * resort: templates fit their messages long before this). `keep` is set after the cut whole (a reply tag and
+ * what follows it must never be cut: a clipped tag matches nothing).
  */
-export function clipToSegments(text: string, segments = smsMaxSegments): string {
-  if (fitsSegments(text, segments)) return text;
+export function clipToSegments(text: string, segments = smsMaxSegments, keep = ''): string {
+  const whole = keep === '' ? text : `${text} ${keep}`;
+  if (fitsSegments(whole, segments)) return whole;
+  const tail = keep === '' ? '' : ` ${keep}`;
   const characters = Array.from(text);
   let low = 0;
   let high = characters.length;
-  // The longest prefix that still fits with the ellipsis.
+  // The longest prefix that still fits with the ellipsis and the kept tail.
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (fitsSegments(`${characters.slice(0, middle).join('')}...`, segments)) low = middle;
+    if (fitsSegments(`${characters.slice(0, middle).join('')}...${tail}`, segments)) low = middle;
     else high = middle - 1;
   }
   let cut = characters.slice(0, low).join('');
-  const lastSpace = cut.lastIndexOf(' ');
-  if (lastSpace > 0 && lastSpace >= cut.length - 10) cut = cut.slice(0, lastSpace);
-  return `${cut.trimEnd()}...`;
+  const nextCharacter = characters[low];
+  if (nextCharacter !== undefined && nextCharacter !== ' ') {
+    const lastSpace = cut.lastIndexOf(' ');
+    if (lastSpace > 0) cut = cut.slice(0, lastSpace);
+  }
+  return `${cut.trimEnd()}...${tail}`;
 }
 
 /**
@@ -167,17 +173,29 @@ function joinPieces(pieces: { text: string }[]): string {
     .join(' ');
 }
 
+/** Where a reply tag hint ("(add #ACME)") starts a part. */
+const tagHintPattern = /\(add #/;
+
 /**
  * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` parts
  * (last first), then swapping in fallbacks (from the last part backwards), and only as a last resort
- * clipping the text.
+ * clipping the text, before the part with the reply tag so that the tag is never cut.
  */
 export function composeSms(parts: SmsPart[]): string {
-  return clipToSegments(shorten(parts, { fallbacks: true }));
+  const pieces = shorten(parts, { fallbacks: true });
+  const text = joinPieces(pieces);
+  if (fitsSegments(text)) return text;
+  const tagged = pieces.findIndex((piece) => tagHintPattern.test(piece.text));
+  if (tagged > 0) {
+    const keep = joinPieces(pieces.slice(tagged));
+    const head = joinPieces(pieces.slice(0, tagged));
+    if (head !== '' && fitsSegments(`...${keep}`)) return clipToSegments(head, smsMaxSegments, keep);
+  }
+  return clipToSegments(text);
 }
 
-/** The parts joined, with `ifRoom` parts dropped (and, if allowed, fallbacks used) until the text fits. */
-function shorten(parts: SmsPart[], options: { fallbacks: boolean }): string {
+/** The parts, with `ifRoom` parts dropped (and, if allowed, fallbacks used) until their text fits. */
+function shorten(parts: SmsPart[], options: { fallbacks: boolean }): { text: string }[] {
   const pieces = piecesOf(parts);
   const fits = () => fitsSegments(joinPieces(pieces));
   for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
@@ -188,7 +206,7 @@ function shorten(parts: SmsPart[], options: { fallbacks: boolean }): string {
     const piece = pieces[index];
     if (piece?.fallback !== undefined) piece.text = piece.fallback;
   }
-  return joinPieces(pieces);
+  return pieces;
 }
 
 /**
@@ -199,7 +217,7 @@ function shorten(parts: SmsPart[], options: { fallbacks: boolean }): string {
 export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
   const attempts = [
     () => joinPieces(piecesOf(build('roomy'))),
-    () => shorten(build('roomy'), { fallbacks: false }),
+    () => joinPieces(shorten(build('roomy'), { fallbacks: false })),
     () => joinPieces(piecesOf(build('tight'))),
   ];
   for (const attempt of attempts) {

@@ -3,7 +3,7 @@ import { type FollowUpContext } from './context';
 import { paragraph, renderEmail } from './email';
 import { fitSms, smsBudgets, type SmsFit } from './sms';
 import { oneLine } from './text';
-import { candidateFooter, smsValue } from './wording';
+import { candidateFooter, smsName, smsValue } from './wording';
 
 /** Why a follow-up stopped early, as far as the candidate's note is concerned. */
 export type StoppedNoteReason = 'reopened' | 'offer' | 'hired' | 'withdrawn';
@@ -24,7 +24,7 @@ export function renderStoppedNote(
   const company = oneLine(ctx.company);
   const role = oneLine(ctx.role);
   const smsWording = (fit: SmsFit) => {
-    const smsFirst = smsValue(firstName, smsBudgets[fit].firstName);
+    const smsFirst = smsName(firstName, smsBudgets[fit].firstName);
     const smsCompany = smsValue(company, smsBudgets[fit].company, 'The company');
     const hi = smsFirst === '' ? 'Hi' : `Hi ${smsFirst}`;
     const name = smsFirst === '' ? '' : `, ${smsFirst}`;

@@ -13,20 +13,47 @@ export function oneLine(value: string): string {
 }
 
 /**
- * Shortens text to at most `max` UTF-16 units without splitting a character, preferring a word boundary
- * near the end, and marks the cut with `ellipsis` (ASCII "..." by default, which keeps SMS in GSM-7).
+ * The longest run of whole words of `value` that fits in `max` UTF-16 units together with `ellipsis`, marked
+ * with it; undefined when not even the first word fits. A name is never cut in the middle of a word.
+ */
+export function clipWords(value: string, max: number, ellipsis = '...'): string | undefined {
+  if (value.length <= max) return value;
+  const words = value.split(' ');
+  let kept = '';
+  for (const word of words) {
+    const next = kept === '' ? word : `${kept} ${word}`;
+    if (next.length + ellipsis.length > max) break;
+    kept = next;
+  }
+  kept = kept.replace(/[\s,;:–-]+$/u, '');
+  return kept === '' ? undefined : `${kept}${ellipsis}`;
+}
+
+/**
+ * Shortens text to at most `max` UTF-16 units at a word boundary, marked with `ellipsis` (ASCII "..." by
+ * default, which keeps SMS in GSM-7). Only a text whose first word alone is too long is cut inside a word,
+ * never splitting a character.
  */
 export function clip(value: string, max: number, ellipsis = '...'): string {
   if (value.length <= max) return value;
+  const words = clipWords(value, max, ellipsis);
+  if (words !== undefined) return words;
   const room = Math.max(0, max - ellipsis.length);
   let cut = '';
   for (const character of value) {
     if (cut.length + character.length > room) break;
     cut += character;
   }
-  const lastSpace = cut.lastIndexOf(' ');
-  if (lastSpace >= room - 10 && lastSpace > 0) cut = cut.slice(0, lastSpace);
   return `${cut.trimEnd()}${ellipsis}`;
+}
+
+/**
+ * A phone number as a text shows it: E.164 ("+14155550111"), which phones make tappable by themselves. Never
+ * the `tel:` scheme, which messaging apps print as it is.
+ */
+export function phoneForText(phone: string): string {
+  const digits = phone.replace(/[^\d]/g, '');
+  return phone.trim().startsWith('+') ? `+${digits}` : digits;
 }
 
 /** A `tel:` URI for an E.164 number (anything but digits and the leading plus is dropped). */
@@ -36,6 +63,11 @@ export function telLink(phone: string): string {
 
 const titles = new Set(['dr', 'mr', 'mrs', 'ms', 'mx', 'prof', 'sir', 'dame']);
 
+/** Whether a word is a title such as "Dr." or "Prof", not part of the name itself. */
+export function isTitle(word: string): boolean {
+  return titles.has(word.replace(/\.$/, '').toLowerCase());
+}
+
 /**
  * How to greet a person by name: their first name; with a title, the title and family name ("Dr. Shaw" for
  * "Dr. Fiona Shaw"), or the full name when it is not clear which words are the family name.
@@ -44,7 +76,7 @@ export function greetingName(fullName: string): string {
   const name = oneLine(fullName);
   const words = name.split(' ');
   const first = words[0] ?? name;
-  if (!titles.has(first.replace(/\.$/, '').toLowerCase())) return first;
+  if (!isTitle(first)) return first;
   return words.length === 3 ? `${first} ${words[2] ?? ''}` : name;
 }
 

@@ -3,7 +3,7 @@ import { type CandidateLinks } from './context';
 import { type Block, type Inline, link, paragraph } from './email';
 import { type Locale, wordingFor } from './locale';
 import { type SmsPart, toGsm7 } from './sms';
-import { clip, oneLine } from './text';
+import { clipWords, greetingName, isTitle, oneLine } from './text';
 
 /**
  * Wording shared by several messages: the questions we coach, the do / don't advice, and the SMS reply menus.
@@ -65,12 +65,29 @@ export const smsMindset = "Go in curious, not aggrieved: most people decline to 
 
 /**
  * An SMS-safe value: one line, in GSM-7 letters (so one accented letter cannot turn the whole text into
- * UCS-2 and double its segments), clipped to its budget. A value with no GSM-7 form (another script) is
- * replaced by `generic`. For SMS only: emails keep the person's own spelling.
+ * UCS-2 and double its segments), shortened to its budget at a word boundary. A value with no GSM-7 form
+ * (another script), or whose first word alone is over budget, is replaced by `generic`. For SMS only: emails
+ * keep the person's own spelling.
  */
 export function smsValue(value: string, budget: number, generic = ''): string {
   const gsm = toGsm7(oneLine(value));
-  return gsm === undefined || gsm === '' ? generic : clip(gsm, budget);
+  if (gsm === undefined || gsm === '') return generic;
+  return clipWords(gsm, budget) ?? generic;
+}
+
+/**
+ * A person's name for a text: in full when it fits its budget, else the shorter form people greet them by
+ * ("Dr. Shaw", "Anna"), else `generic`. A name is shortened by dropping words, never cut inside one and
+ * never trailed off with "...".
+ */
+export function smsName(value: string, budget: number, generic = ''): string {
+  const gsm = toGsm7(oneLine(value));
+  if (gsm === undefined || gsm === '') return generic;
+  const words = gsm.split(' ');
+  const name = words.filter((word) => !isTitle(word));
+  const formal = words.length > name.length ? `${words[0] ?? ''} ${name[name.length - 1] ?? ''}` : '';
+  const forms = [gsm, greetingName(gsm), formal, name[0] ?? ''];
+  return forms.find((form) => form.trim() !== '' && form.length <= budget) ?? generic;
 }
 
 /**
@@ -120,20 +137,29 @@ export function candidateFooter(links: CandidateLinks): Inline[][] {
   ];
 }
 
-/** How a direct message to a reference or connection introduces itself: who writes, for whom, and why. */
-export function thirdPartyIntro(candidateFullName: string, candidateFirstName: string): Block {
+/**
+ * How a direct message to a reference or connection introduces itself: who writes (Debrief, not an unnamed
+ * "I"), for whom, with their approval, and why this reader. Names the candidate once, in full.
+ */
+export function thirdPartyIntro(candidateFullName: string): Block {
   return paragraph(
-    `I'm writing from ${productName} on behalf of ${candidateFullName}, with ${candidateFirstName}'s approval. `,
-    `${productName} helps people follow up thoughtfully after a hiring decision, and you let `,
-    `${candidateFirstName} know you were happy to be contacted about this.`,
+    `This email comes from ${productName}, writing on behalf of ${candidateFullName}, who approved sending it. `,
+    `${productName} is a service that helps people follow up after a hiring decision, and you had said you `,
+    'were happy to be contacted about this.',
   );
 }
 
+/** How a direct message to a third party signs off: from the service, by name. */
+export function thirdPartySignOff(): Block[] {
+  return [paragraph('With thanks,'), paragraph(`The ${productName} team`)];
+}
+
 /** The small print of a direct message to a third party: one-time, and how to opt out of any more. */
-export function thirdPartyFooter(candidateFirstName: string, optOut: string | undefined): Inline[][] {
+export function thirdPartyFooter(optOut: string | undefined): Inline[][] {
   return [
     [
-      `This is a one-time message sent with ${candidateFirstName}'s approval; we won't write to you again about it.`,
+      `This is a one-time message from ${productName}, sent with the candidate's approval; we won't write to `,
+      'you again about it.',
     ],
     ...(optOut
       ? [[`Prefer not to hear from ${productName} at all? `, link('Tell us here', optOut), '.']]
