@@ -8,10 +8,12 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type {
-  AcrossApplications,
-  ApplicationLearning,
-  ProviderStatusReport,
+import {
+  claimRefusals,
+  type AcrossApplications,
+  type ApplicationLearning,
+  type ClaimRefusal,
+  type ProviderStatusReport,
 } from '../domain/candidate-entity';
 import type { DigestPermission, DigestReservation } from '../domain/digest';
 import type { Channel } from '../domain/messages';
@@ -91,8 +93,9 @@ export interface CandidateDirectory {
   leaveDigest(candidateId: string, leaving: { key: string; channel: Channel }): Promise<{ left: boolean }>;
   /**
    * Records how a reservation ended; runs to the end even when the calling activity is cancelled. Only a
-   * reconciled claim waits for the entity's answer (and fails when it is refused); other settlements are
-   * recorded once the server has them, before any later reservation of the same candidate is decided.
+   * reconciled claim waits for the entity's answer (and throws {@link ClaimRefusedError} when it is
+   * refused); other settlements are recorded once the server has them, before any later reservation of the
+   * same candidate is decided.
    */
   settleDelivery(candidateId: string, settlement: DeliverySettlement): Promise<void>;
   /**
@@ -153,6 +156,27 @@ export class CandidateDeletedError extends Error {
   constructor(candidateId: string) {
     super(`candidate ${candidateId} was deleted; nothing is recorded or sent for them`);
   }
+}
+
+/**
+ * The entity would not record a message found at the provider as this delivery's; `reason` says whether it
+ * is another delivery's or may be one that is still being sent.
+ */
+export class ClaimRefusedError extends Error {
+  override readonly name = 'ClaimRefusedError';
+  constructor(readonly reason: ClaimRefusal) {
+    super(
+      reason === 'claimed_by_another'
+        ? 'the message found at the provider is recorded for another delivery'
+        : 'another delivery of the candidate is being sent; the message found may be its own',
+    );
+  }
+}
+
+/** The refusal an entity's failed claim names (an entity from before the reasons refused for one only). */
+function claimRefusalOf(error: WorkflowUpdateFailedError): ClaimRefusal {
+  const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+  return claimRefusals.find((reason) => reason === type) ?? 'claimed_by_another';
 }
 
 /**
@@ -336,9 +360,14 @@ export function createTemporalCandidateDirectory(
       // A reconciled claim needs the entity's answer (it may refuse); any other settlement only needs to
       // be in the entity's history, which a signal is once the server accepts it: no entity task to wait for.
       if (settlement.reconciled === true) {
-        await client.withDeadline(deadline, () =>
-          executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
-        );
+        try {
+          await client.withDeadline(deadline, () =>
+            executeEntityUpdate(candidateId, settleDeliveryUpdate, [settlement]),
+          );
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) throw new ClaimRefusedError(claimRefusalOf(error));
+          throw error;
+        }
         return;
       }
       try {

@@ -7,7 +7,12 @@ import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/me
 import { localeFor } from '../domain/templates/locale';
 import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
 import type { DeliverySettlement } from '../domain/candidate-entity';
-import { refusingDeletedCandidates, type CandidateDirectory, type FollowUpRegistration } from './candidates';
+import {
+  ClaimRefusedError,
+  refusingDeletedCandidates,
+  type CandidateDirectory,
+  type FollowUpRegistration,
+} from './candidates';
 import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
@@ -104,24 +109,59 @@ export function createNotifyActivities(deps: NotifyDeps) {
         return;
       } catch (error) {
         // The entity refused the settlement itself: asking again changes nothing.
-        if (attempt >= settleAttempts || error instanceof WorkflowUpdateFailedError) throw error;
+        const refused = error instanceof WorkflowUpdateFailedError || error instanceof ClaimRefusedError;
+        if (attempt >= settleAttempts || refused) throw error;
         await new Promise((resolveWait) => setTimeout(resolveWait, 250 * 2 ** attempt));
       }
     }
   }
 
   /**
-   * Records a message found at the provider as this delivery's; false when the entity refuses because that
-   * message is already recorded for another of the candidate's deliveries (so it is not this one).
+   * Records a message found at the provider as this delivery's; answers `claimed`, or why the entity refused
+   * (see `reconciledClaimRefusal`).
    */
-  async function claimReconciled(message: OutboundMessage, channel: Channel, providerId: string) {
+  async function claimReconciled(
+    message: OutboundMessage,
+    channel: Channel,
+    providerId: string,
+  ): Promise<'claimed' | ClaimRefusedError['reason']> {
     try {
       await settle(message, { channel, outcome: 'sent', providerId, reconciled: true });
-      return true;
+      return 'claimed';
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) return false;
+      if (error instanceof ClaimRefusedError) return error.reason;
       throw error;
     }
+  }
+
+  /**
+   * Finds this delivery's SMS at Twilio after a lost answer: the messages to the number with this text since
+   * the reservation are claimed one by one until the entity accepts one. A message the entity refuses is
+   * another delivery's (the same text can go twice to one number), not a sign that Twilio has none. Answers
+   * the provider id claimed, or undefined when no message there can be this one's.
+   *
+   * Oldest first, against Twilio's order: texts with the same body are alike to the reader, so taking
+   * another delivery's is harmless as long as that one can still find ours. A message older than ours was
+   * sent by a delivery reserved before it, whose search (from its own reservation) reaches ours; a newer one
+   * may be from a delivery reserved after ours was sent, whose search starts too late to find ours.
+   */
+  async function reconcileSms(
+    message: OutboundMessage,
+    query: { to: string; body: string; since: Date },
+  ): Promise<string | undefined> {
+    const newestFirst = await requireSms().findSent(query);
+    for (const found of [...newestFirst].reverse()) {
+      const claim = await claimReconciled(message, 'sms', found.providerId);
+      if (claim === 'claimed') return found.providerId;
+      if (claim === 'another_in_flight') {
+        throw ApplicationFailure.create({
+          type: 'delivery_in_flight',
+          message: `${message.key} by sms is reconciled once the candidate's SMS being sent now has settled; retrying.`,
+          nonRetryable: false,
+        });
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -185,17 +225,15 @@ export function createNotifyActivities(deps: NotifyDeps) {
     // A digest's leader sends the digest instead of its own message.
     let { content, permission } = await reserveFor();
     if (permission.decision === 'reconcile') {
-      const found = await requireSms().findSent({
+      const claimed = await reconcileSms(message, {
         to: phone ?? '',
         body: content.sms ?? '',
         since: new Date(permission.since),
       });
-      if (found && (await claimReconciled(message, channel, found.providerId))) {
-        return { providerId: found.providerId, duplicate: true };
-      }
-      // Twilio has no record of it: the earlier attempt never sent it, so this one may. Asked through the
-      // digest again: a leader is sent the same digest or refused (its members then go alone), and a member
-      // that reconciled for a gone leader sends its own message.
+      if (claimed !== undefined) return { providerId: claimed, duplicate: true };
+      // Twilio has no message that can be this one's: the earlier attempt never sent it, so this one may.
+      // Asked through the digest again: a leader is sent the same digest or refused (its members then go
+      // alone), and a member that reconciled for a gone leader sends its own message.
       await settle(message, { channel, outcome: 'not_sent' });
       ({ content, permission } = await reserveFor());
     }

@@ -405,6 +405,50 @@ export function providerIdClaimed(state: CandidateEntityState, providerId: strin
 }
 
 /**
+ * Why a message found at the provider by reconciliation may not be recorded as one delivery's (SMS has no
+ * id of ours at the provider, so two deliveries with the same text to one number find the same messages):
+ * - `claimed_by_another`: its provider id is already recorded for another delivery, so it is that one's;
+ *   the reconciling delivery looks at the next message found, and sends only when none is left;
+ * - `another_in_flight`: another SMS of the candidate is being sent right now and has not settled, so the
+ *   message may be the one it is about to record; the claim is tried again once that send has settled.
+ */
+export const claimRefusals = ['claimed_by_another', 'another_in_flight'] as const;
+export type ClaimRefusal = (typeof claimRefusals)[number];
+
+/**
+ * Whether a reconciled `sent` settlement may be recorded at `nowMs`; answers why not, or undefined when it
+ * may (any other settlement always may).
+ */
+export function reconciledClaimRefusal(
+  state: CandidateEntityState,
+  settlement: DeliverySettlement,
+  nowMs: number,
+): ClaimRefusal | undefined {
+  const { providerId } = settlement;
+  if (settlement.reconciled !== true || settlement.outcome !== 'sent' || providerId === undefined) {
+    return undefined;
+  }
+  const own = deliveryId(settlement.key, settlement.channel);
+  if (state.deliveries[own]?.providerId === providerId) return undefined;
+  if (providerIdClaimed(state, providerId)) return 'claimed_by_another';
+  const collecting = new Set(
+    (state.digests ?? [])
+      .filter((digest) => digest.state === 'collecting')
+      .map((digest) => deliveryId(digest.leader.key, digest.channel)),
+  );
+  const anotherSending = Object.entries(state.deliveries).some(
+    ([id, record]) =>
+      id !== own &&
+      record.channel === settlement.channel &&
+      record.state === 'reserved' &&
+      // A digest leader still collecting has not called the provider.
+      !collecting.has(id) &&
+      nowMs < Date.parse(record.at) + deliveryInFlightMs,
+  );
+  return anotherSending ? 'another_in_flight' : undefined;
+}
+
+/**
  * Records a provider's report on one of the candidate's messages; answers the message key and channel it
  * belongs to, when known. Carrier refusals after acceptance mean what they mean at send time (21610 marks the
  * opt-out, 21211 the invalid number).

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   defineQuery,
@@ -25,10 +26,9 @@ import {
   useLink,
   type AcrossApplications,
   type ApplicationLearning,
-  deliveryId,
   deliveryOutcomes,
   emptyCandidateState,
-  providerIdClaimed,
+  reconciledClaimRefusal,
   recordLearning,
   recordProviderStatus,
   reserveDelivery,
@@ -138,8 +138,9 @@ export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [EmailDat
 export const startSmsSendUpdate = defineUpdate<{ proceed: boolean }, [SmsSendStart]>('startSmsSend');
 
 /**
- * Settles a reservation made with {@link reserveDeliveryUpdate}. A `sent` settlement that names a provider
- * id already recorded for another delivery is refused (reconciliation must not claim one message twice).
+ * Settles a reservation made with {@link reserveDeliveryUpdate}. A reconciled `sent` settlement is refused
+ * (failure type a `ClaimRefusal`) when its provider id is already recorded for another delivery, or while
+ * another SMS of the candidate is in flight (see `reconciledClaimRefusal`).
  */
 export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('settleDelivery');
 
@@ -329,15 +330,17 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   setHandler(settleDeliveryUpdate, (settlement) => settleWithDigest(state, settlement), {
     validator: (settlement: DeliverySettlement) => {
       validSettlement(settlement);
-      if (
-        settlement.reconciled === true &&
-        settlement.outcome === 'sent' &&
-        settlement.providerId !== undefined &&
-        state.deliveries[deliveryId(settlement.key, settlement.channel)]?.providerId !==
-          settlement.providerId &&
-        providerIdClaimed(state, settlement.providerId)
-      ) {
-        throw new Error(`provider id ${settlement.providerId} is already recorded for another message`);
+      // A validator does not run on replay, so its rule may change under running entities.
+      const refusal = reconciledClaimRefusal(state, settlement, Date.now());
+      if (refusal) {
+        throw ApplicationFailure.create({
+          type: refusal,
+          message:
+            refusal === 'claimed_by_another'
+              ? `provider id ${settlement.providerId} is already recorded for another message`
+              : `another SMS is being sent and has not settled; claim provider id ${settlement.providerId} again later`,
+          nonRetryable: true,
+        });
       }
     },
   });

@@ -64,9 +64,12 @@ function fakeSms() {
       }
       return { providerId: sid };
     },
+    // Every match, newest first, as Twilio lists them.
     async findSent({ to, body, since }) {
-      const match = sent.find((entry) => entry.to === to && entry.body === body && entry.at >= since);
-      return match ? { providerId: match.sid } : undefined;
+      return sent
+        .filter((entry) => entry.to === to && entry.body === body && entry.at >= since)
+        .reverse()
+        .map((entry) => ({ providerId: entry.sid }));
     },
   };
   return { sender, sent, loseNextAnswer: () => (loseNext = true), dropNext: () => (dropNext = true) };

@@ -75,12 +75,12 @@ function fakeSms() {
       }
       return { providerId: sid };
     },
-    async findSent({ to, body, since, exclude = [] }) {
-      const match = sent.find(
-        (entry) =>
-          entry.to === to && entry.body === body && entry.at >= since && !exclude.includes(entry.sid),
-      );
-      return match ? { providerId: match.sid } : undefined;
+    // Every match, newest first, as Twilio lists them.
+    async findSent({ to, body, since }) {
+      return sent
+        .filter((entry) => entry.to === to && entry.body === body && entry.at >= since)
+        .reverse()
+        .map((entry) => ({ providerId: entry.sid }));
     },
   };
   return {

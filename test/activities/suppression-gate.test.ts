@@ -57,7 +57,7 @@ describe('the suppression gate', () => {
       texts.push(request.to);
       return { providerId: `SM${texts.length}` };
     },
-    findSent: async () => undefined,
+    findSent: async () => [],
   };
   const mail: MailSender = {
     sendMail: async (request) => {
@@ -148,7 +148,7 @@ describe('the suppression gate', () => {
           message: 'fake: 21610',
         });
       },
-      findSent: async () => undefined,
+      findSent: async () => [],
     };
     const phone = '+14155550188';
     await deliver(message({ recipient: { name: 'Ada', email: 'ada@example.com', phone } }), {

@@ -55,6 +55,25 @@ describe('Twilio stand-in of the chaos suite, through the real twilio client', (
     });
   });
 
+  it('lets the sender find every message with one text to one number, newest first, also within a second', async () => {
+    const to = '+15557000401';
+    const text = 'Debrief: the same text twice';
+    const first = await send(to, text);
+    await send(to, 'another text');
+    const second = await send(to, text);
+    const third = await send(to, text);
+    // Twilio's dates have whole seconds: two messages created in the same second tie on date_created.
+    const kept = standIn.accepted.filter((message) => message.to === to && message.body === text);
+    kept[2]!.acceptedAtMs = kept[1]!.acceptedAtMs;
+
+    const found = await sender().findSent({ to, body: text, since: new Date(kept[0]!.acceptedAtMs) });
+    expect(found).toEqual([
+      { providerId: third.providerId },
+      { providerId: second.providerId },
+      { providerId: first.providerId },
+    ]);
+  });
+
   it('fails on demand as Twilio does: 500 and 429 storms, 21610 for a blocked number', async () => {
     standIn.storm(500);
     await expect(send('+15557000201')).rejects.toMatchObject({ code: 'sms_provider_unavailable' });

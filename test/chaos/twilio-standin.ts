@@ -210,7 +210,10 @@ export async function startTwilioStandIn(
       const on = query.get('DateSent');
       const pageSize = Math.min(Math.max(Number(query.get('PageSize') ?? 50) || 50, 1), 1000);
       const page = Math.max(Number(query.get('Page') ?? 0) || 0, 0);
-      const matches = accepted
+      // Newest first; of two accepted in the same millisecond, the later one first (a stable sort of the
+      // reversed list), as Twilio lists them.
+      const matches = [...accepted]
+        .reverse()
         .filter((message) => (to ? message.to === to : true))
         .filter((message) => (from ? message.from === from : true))
         .filter((message) => (after ? message.acceptedAtMs >= Date.parse(after) : true))

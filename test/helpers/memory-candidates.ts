@@ -1,4 +1,4 @@
-import type { CandidateDirectory } from '../../src/activities/candidates';
+import { ClaimRefusedError, type CandidateDirectory } from '../../src/activities/candidates';
 import {
   acceptInbound,
   emptyCandidateState,
@@ -12,6 +12,7 @@ import {
   useLink,
   releaseLink,
   recordLearning,
+  reconciledClaimRefusal,
   recordProviderStatus,
   reserveDelivery,
   type CandidateEntityState,
@@ -25,8 +26,8 @@ import {
 
 /**
  * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
- * tags, reservations, budgets, opt-outs, inbound tokens, single-use links, provider reports, purge) are the
- * entity's own reducers from src/domain/candidate-entity.ts, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
+ * tags, reservations, budgets, opt-outs, reconciled claims, inbound tokens, single-use links, provider
+ * reports, purge) are the entity's own reducers from src/domain/candidate-entity.ts, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
  */
 export function memoryCandidates(now: () => number = Date.now): CandidateDirectory & {
   entities: Map<string, CandidateEntityState>;
@@ -92,7 +93,10 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       return leaveDigest(entity(candidateId), leaving);
     },
     async settleDelivery(candidateId, settlement) {
-      settleWithDigest(entity(candidateId), settlement);
+      const state = entity(candidateId);
+      const refusal = reconciledClaimRefusal(state, settlement, now());
+      if (refusal) throw new ClaimRefusedError(refusal);
+      settleWithDigest(state, settlement);
     },
     async startEmailData(candidateId, start) {
       return startEmailData(entity(candidateId), start);

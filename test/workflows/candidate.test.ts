@@ -173,7 +173,36 @@ describe('candidate entity workflow on the time-skipping test server', () => {
         providerId: 'SMx',
         reconciled: true,
       }),
-    ).rejects.toHaveProperty('cause.message', 'provider id SMx is already recorded for another message');
+    ).rejects.toMatchObject({ name: 'ClaimRefusedError', reason: 'claimed_by_another' });
+  });
+
+  it('refuses a reconciled claim while another text of the candidate is being sent (it may be its message)', async () => {
+    const candidateId = uniqueName('cand');
+    await directory.reserveDelivery(candidateId, sms('f:a:1', 5));
+    await directory.settleDelivery(candidateId, { key: 'f:a:1', channel: 'sms', outcome: 'unknown' });
+    expect(await directory.reserveDelivery(candidateId, sms('f:a:1', 5))).toMatchObject({
+      decision: 'reconcile',
+    });
+    // f:b:1 is at the provider now; the message f:a:1 found may be the one f:b:1 is about to record.
+    await directory.reserveDelivery(candidateId, sms('f:b:1', 5));
+    const claim = { key: 'f:a:1', channel: 'sms' as const, outcome: 'sent' as const, reconciled: true };
+    await expect(
+      directory.settleDelivery(candidateId, { ...claim, providerId: 'SMy' }),
+    ).rejects.toMatchObject({
+      name: 'ClaimRefusedError',
+      reason: 'another_in_flight',
+    });
+    await directory.settleDelivery(candidateId, {
+      key: 'f:b:1',
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMz',
+    });
+    await directory.settleDelivery(candidateId, { ...claim, providerId: 'SMy' });
+    expect((await directory.state(candidateId))?.deliveries['f:a:1:sms']).toMatchObject({
+      state: 'sent',
+      providerId: 'SMy',
+    });
   });
 
   it('takes settlements as signals (no entity task to wait for) and a retry reservation already sees them', async () => {

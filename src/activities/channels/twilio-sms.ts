@@ -99,7 +99,7 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
       }
     },
 
-    async findSent({ to, body, since, exclude = [] }) {
+    async findSent({ to, body, since }) {
       let recent;
       try {
         // Newest first; a reconciliation looks back minutes, so one page is plenty.
@@ -117,17 +117,19 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
           message: `Could not check with Twilio whether an SMS already went out: ${failure.message}`,
         });
       }
-      const match = recent.find(
-        (message) =>
-          message.body === body &&
-          message.dateCreated instanceof Date &&
-          message.dateCreated.getTime() >= since.getTime() - clockSkewMs &&
-          !exclude.includes(message.sid) &&
-          ('messagingServiceSid' in sender
-            ? message.messagingServiceSid === sender.messagingServiceSid
-            : true),
-      );
-      return match ? { providerId: match.sid } : undefined;
+      // Every match, not the first: with the same text sent twice to one number, the newest may be the
+      // other delivery's, and only the candidate's entity knows which messages are already taken.
+      return recent
+        .filter(
+          (message) =>
+            message.body === body &&
+            message.dateCreated instanceof Date &&
+            message.dateCreated.getTime() >= since.getTime() - clockSkewMs &&
+            ('messagingServiceSid' in sender
+              ? message.messagingServiceSid === sender.messagingServiceSid
+              : true),
+        )
+        .map((message) => ({ providerId: message.sid }));
     },
   };
 }

@@ -16,24 +16,24 @@ export interface SmsRequest {
   statusCallbackUrl?: string;
 }
 
-/** Looks for one SMS the provider already accepted (reconciliation after a lost answer). */
+/** Looks for the SMS the provider already accepted (reconciliation after a lost answer). */
 export interface SentSmsQuery {
   to: string;
   body: string;
   /** Only messages created at or after this instant count. */
   since: Date;
-  /** Provider ids already recorded for other messages; never matched again. */
-  exclude?: readonly string[];
 }
 
 /** Sends SMS; throws {@link DeliveryError} on any failure. */
 export interface SmsSender {
   sendSms(request: SmsRequest): Promise<{ providerId: string }>;
   /**
-   * The provider's id of a message to `to` with exactly this body, created since `since`, or undefined when
-   * the provider has none; throws {@link DeliveryError} when the provider cannot be asked.
+   * Every message to `to` with exactly this body created since `since`, newest first (empty when the
+   * provider has none); throws {@link DeliveryError} when the provider cannot be asked. The provider keeps
+   * nothing that tells which of our deliveries a message was, so two deliveries with the same text to one
+   * number each find both messages: the caller decides which one is whose.
    */
-  findSent(query: SentSmsQuery): Promise<{ providerId: string } | undefined>;
+  findSent(query: SentSmsQuery): Promise<{ providerId: string }[]>;
 }
 
 /** One email to send: always multipart text + HTML. */
