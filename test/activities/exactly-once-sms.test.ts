@@ -8,8 +8,9 @@ import { createFileOutbox } from '../../src/activities';
 import { createTemporalCandidateDirectory, type CandidateDirectory } from '../../src/activities/candidates';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { fakeTwilioSms } from '../helpers/fake-twilio-sms';
+import { outboundMessage } from '../helpers/outbound-message';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const publicUrl = 'https://debrief.test';
@@ -47,25 +48,16 @@ describe('exactly-once SMS when two messages have the same text (real candidate 
   });
 
   function acknowledgements(candidateId: string): [OutboundMessage, OutboundMessage] {
-    const acknowledgement = (role: string): OutboundMessage => {
-      const followUpId = uniqueName('followup');
-      return {
-        key: messageKey(followUpId, 'acknowledgement', 1),
-        followUpId,
-        step: 'acknowledgement',
-        attempt: 1,
-        candidateId,
-        recipient: { name: 'Ada Lovelace', phone: '+14155550100' },
-        audience: 'candidate',
-        channels: ['sms'],
-        request: {
-          template: 'acknowledgement',
-          context: { candidateFirstName: 'Ada', company: 'Acme', role, plannedSteps: ['recruiterCall'] },
+    const acknowledgement = (role: string): OutboundMessage =>
+      outboundMessage(
+        {
+          candidateId,
+          recipient: { name: 'Ada Lovelace', phone: '+14155550100' },
+          channels: ['sms'],
+          smsBudgetPerDay: 5,
         },
-        zone: 'America/New_York',
-        smsBudgetPerDay: 5,
-      };
-    };
+        { role },
+      );
     return [acknowledgement('Staff Engineer'), acknowledgement('Engineering Manager')];
   }
 

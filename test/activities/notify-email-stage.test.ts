@@ -11,9 +11,9 @@ import type { CandidateDirectory } from '../../src/activities/candidates';
 import { createSmtpMailSender, type SmtpMailSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { memoryCandidates } from '../helpers/memory-candidates';
-import { uniqueName } from '../helpers/temporal';
+import { outboundMessage } from '../helpers/outbound-message';
 
 /**
  * A worker that dies while it sends an email: the SMTP connection closes and nothing of that attempt reaches
@@ -115,27 +115,11 @@ function reachedBy(candidates: CandidateDirectory) {
 }
 
 function acknowledgement(): OutboundMessage {
-  const followUpId = uniqueName('followup');
-  return {
-    key: messageKey(followUpId, 'acknowledgement', 1),
-    followUpId,
-    step: 'acknowledgement',
-    attempt: 1,
+  return outboundMessage({
     candidateId: 'cand-stage',
     recipient: { name: 'Ada Lovelace', email: 'ada@example.com' },
-    audience: 'candidate',
     channels: ['email'],
-    request: {
-      template: 'acknowledgement',
-      context: {
-        candidateFirstName: 'Ada',
-        company: 'Acme',
-        role: 'Staff Engineer',
-        plannedSteps: ['recruiterCall'],
-      },
-    },
-    zone: 'America/New_York',
-  };
+  });
 }
 
 describe('an email whose sending worker died', () => {

@@ -17,11 +17,11 @@ import {
 } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { startTwilioStandIn, type TwilioStandIn } from '../chaos/twilio-standin';
 import { eventually } from '../helpers/eventually';
 import { memoryCandidates } from '../helpers/memory-candidates';
-import { uniqueName } from '../helpers/temporal';
+import { outboundMessage } from '../helpers/outbound-message';
 
 /**
  * SMS faults seen from the delivery activity, with the real twilio client (against the chaos suite's Twilio
@@ -93,28 +93,10 @@ function outageAt(standIn: TwilioStandIn) {
 }
 
 function acknowledgement(phone: string, channels: OutboundMessage['channels']): OutboundMessage {
-  const followUpId = uniqueName('followup');
-  return {
-    key: messageKey(followUpId, 'acknowledgement', 1),
-    followUpId,
-    step: 'acknowledgement',
-    attempt: 1,
-    candidateId: uniqueName('cand'),
+  return outboundMessage({
     recipient: { name: 'Ada Lovelace', email: 'ada@example.com', phone },
-    audience: 'candidate',
     channels,
-    request: {
-      template: 'acknowledgement',
-      context: {
-        candidateFirstName: 'Ada',
-        company: 'Acme',
-        role: 'Staff Engineer',
-        plannedSteps: ['recruiterCall'],
-      },
-    },
-    zone: 'America/New_York',
-    smsBudgetPerDay: 2,
-  };
+  });
 }
 
 describe('SMS faults in the delivery activity', () => {

@@ -15,38 +15,14 @@ import {
 } from '../../src/activities/channels';
 import { createNotifyActivities, type NotifyDeps } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import { memoryCandidates } from '../helpers/memory-candidates';
-import { uniqueName } from '../helpers/temporal';
+import { outboundMessage } from '../helpers/outbound-message';
 
 const publicUrl = 'https://debrief.test';
 
 function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  const followUpId = overrides.followUpId ?? uniqueName('followup');
-  const step = overrides.step ?? 'acknowledgement';
-  const attempt = overrides.attempt ?? 1;
-  return {
-    key: messageKey(followUpId, step, attempt),
-    followUpId,
-    step,
-    attempt,
-    candidateId: 'cand-1',
-    recipient: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' },
-    audience: 'candidate',
-    channels: ['sms', 'email'],
-    request: {
-      template: 'acknowledgement',
-      context: {
-        candidateFirstName: 'Ada',
-        company: 'Acme',
-        role: 'Staff Engineer',
-        plannedSteps: ['recruiterCall'],
-      },
-    },
-    zone: 'America/New_York',
-    smsBudgetPerDay: 2,
-    ...overrides,
-  };
+  return outboundMessage({ candidateId: 'cand-1', ...overrides });
 }
 
 /**

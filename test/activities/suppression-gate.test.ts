@@ -6,13 +6,14 @@ import { createFileOutbox, guardedByLedger } from '../../src/activities';
 import type { MailSender, SmsSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
 import {
   createSuppressionLedger,
   openEmbeddedLedgerDatabase,
   type SuppressionLedger,
 } from '../../src/ledger';
 import { memoryCandidates } from '../helpers/memory-candidates';
+import { outboundMessage } from '../helpers/outbound-message';
 import { uniqueName } from '../helpers/temporal';
 
 /**
@@ -21,31 +22,7 @@ import { uniqueName } from '../helpers/temporal';
  */
 const key = { id: 'test', secret: 'a-ledger-secret-for-tests-only-32-chars!' };
 
-function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  const followUpId = uniqueName('followup');
-  return {
-    key: messageKey(followUpId, 'acknowledgement', 1),
-    followUpId,
-    step: 'acknowledgement',
-    attempt: 1,
-    candidateId: uniqueName('cand'),
-    recipient: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550100' },
-    audience: 'candidate',
-    channels: ['sms', 'email'],
-    request: {
-      template: 'acknowledgement',
-      context: {
-        candidateFirstName: 'Ada',
-        company: 'Acme',
-        role: 'Engineer',
-        plannedSteps: ['recruiterCall'],
-      },
-    },
-    zone: 'America/New_York',
-    smsBudgetPerDay: 2,
-    ...overrides,
-  };
-}
+const message = outboundMessage;
 
 describe('the suppression gate', () => {
   let ledger: SuppressionLedger;
