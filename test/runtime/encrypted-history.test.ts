@@ -209,23 +209,34 @@ async function runAndScanOn(
 
 const stateOf = (handle: WorkflowHandle<typeof followUpWorkflow>) => handle.query(stateQuery);
 
-/** Every event of a workflow's current run, exactly as the server stores it (nothing decoded). */
+/**
+ * Every event of a workflow's current run and of the runs it continued from (long-lived workflows continue
+ * as new within a week, and each earlier run is kept until retention), exactly as the server stores it
+ * (nothing decoded).
+ */
 async function rawHistory(
   client: Client,
   workflowId: string,
 ): Promise<temporal.api.history.v1.IHistoryEvent[]> {
   const events: temporal.api.history.v1.IHistoryEvent[] = [];
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: 'default',
-      execution: { workflowId },
-      nextPageToken,
-    });
-    events.push(...(page.history?.events ?? []));
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
-  return events;
+  let runId: string | undefined;
+  for (let runs = 0; runs < 100; runs++) {
+    const run: temporal.api.history.v1.IHistoryEvent[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId, ...(runId ? { runId } : {}) },
+        nextPageToken,
+      });
+      run.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    events.push(...run);
+    runId = run[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    if (!runId) return events;
+  }
+  throw new Error(`${workflowId} continued as new more than 100 times`);
 }
 
 /** The failures an activity left in the history: final ones, and the last one before a retry succeeded. */
