@@ -33,6 +33,8 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox; domain code is shared with it.
     files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
+    // A workflow's client (and the candidate's directory contract) run in the API and the activities.
+    ignores: ['src/workflows/*/client.ts', 'src/workflows/*/directory.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [
@@ -52,6 +54,10 @@ export default tseslint.config(
               allowTypeImports: true,
               message:
                 'Import activities as types only: proxyActivities<ReturnType<typeof createActivities>>.',
+            },
+            {
+              group: ['./client', './directory', '../*/client', '../*/directory'],
+              message: 'Clients run outside workflow code: import definitions instead.',
             },
             {
               group: ['**/api', '**/api/*', '**/worker', '**/cli', '**/runtime', '**/runtime/*', '**/config'],

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { loadConfig } from '../src/config';
-import { followUpWorkflowId } from '../src/domain/ids';
-import { resolvePolicy, type Policy } from '../src/domain/policy';
+import { loadConfig } from '../src/config/index';
+import { followUpWorkflowId } from '../src/domain/contract/ids';
+import { resolvePolicy, type Policy } from '../src/domain/contract/policy';
 import { startEngine, type RunningEngine } from '../src/runtime/engine';
 import { benchSecret, pause, type Delivery } from './events';
 

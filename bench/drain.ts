@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { OutboxEntry } from '../src/activities/outbox';
-import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/ids';
+import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/contract/ids';
 import { closedConnectionPlugin } from '../src/runtime/closed-connection';
 import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
 import { childPids, sampleProcess, startCli } from './processes';

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { applicationSnapshotSchema, type ApplicationSnapshot } from '../src/domain/events';
+import { applicationSnapshotSchema, type ApplicationSnapshot } from '../src/domain/contract/events';
 import { signWebhook } from '../src/ingest/signature';
 
 /** The webhook secret every benchmark API is started with (loopback only, never a real one). */

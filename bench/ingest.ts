@@ -1,4 +1,4 @@
-import { followUpWorkflowId } from '../src/domain/ids';
+import { followUpWorkflowId } from '../src/domain/contract/ids';
 import { countEventually, type ApiStack } from './api-stack';
 import { burst, splitDuplicates, timedPool } from './events';
 import { runLoad } from './load-generator';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatEncryptionKeys, generateEncryptionKey } from '../src/runtime/codec';
+import { formatEncryptionKeys, generateEncryptionKey } from '../src/config/keys';
 import { loadTools, projectRoot } from '../src/runtime/tools';
 import { freePort, startChild, waitForPort } from '../test/chaos/processes';
 

@@ -3,7 +3,7 @@
  * it, for three candidates: phone only, email only, and accented names. Each text shows its carrier
  * segment count. `npm run render-messages -- [phone-only|email-only|accented]`
  */
-import { smsSize } from '../src/domain/templates';
+import { smsSize } from '../src/domain/messages/templates';
 import { describeEntry, personas, renderGallery } from '../test/helpers/message-gallery';
 
 const wanted = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, describeConfig, loadConfig } from './config';
+import { ConfigError, describeConfig, loadConfig } from './config/index';
 import { signWebhook } from './ingest/signature';
 import { startEngine, type EngineParts } from './runtime/engine';
 import { createLogger } from './runtime/logging';

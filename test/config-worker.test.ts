@@ -1,4 +1,5 @@
-import { ConfigError, defaultWorkerTunings, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src/config/index';
+import { defaultWorkerTunings } from '../src/config/worker-tuning';
 
 /** The problems a bad environment is reported with (the test fails when it loads instead). */
 function problemsOf(env: Record<string, string | undefined>): string[] {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, loadConfig } from '../src/config';
+import { ConfigError, describeConfig, loadConfig } from '../src/config/index';
 import { resolveSecrets } from '../src/runtime/engine';
 import { resolveIdSecret } from '../src/runtime/id-secret';
 

@@ -5,8 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createFileOutbox } from '../src/activities';
 import { createLinkMaker } from '../src/links/link-tokens';
-import { loadConfig } from '../src/config';
-import { createWorker, entityTaskQueueOf } from '../src/worker';
+import { loadConfig } from '../src/config/index';
+import { createWorker, entityTaskQueueOf } from '../src/runtime/worker';
 import { memoryCandidates } from './helpers/memory-candidates';
 import { startTimeSkipping, uniqueName } from './helpers/temporal';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { renderCalendar } from '../domain/ics';
-import type { MessageRequest } from '../domain/message-catalog';
-import type { CalendarInvitation } from '../domain/messages';
-import { callSlotMinutes } from '../domain/templates/call-reminder';
-import { neutralQuestion } from '../domain/templates/wording';
+import { renderCalendar } from '../domain/messages/ics';
+import type { MessageRequest } from '../domain/messages/catalog';
+import type { CalendarInvitation } from '../domain/messages/content';
+import { callSlotMinutes } from '../domain/messages/templates/call-reminder';
+import { neutralQuestion } from '../domain/messages/templates/wording';
 
 /**
  * When a call reminder suggests making the call, for a reminder whose request carries no slot (asked for

@@ -1,13 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type { DeliveryPermission, DeliveryReservation } from '../domain/candidate-entity';
-import { isDigestible, type DigestPart, type DigestPermission } from '../domain/digest';
-import { renderDigest, type DigestSection } from '../domain/digest-message';
-import type { LinkMaker } from '../domain/message-catalog';
-import type { Channel, MessageContent, OutboundMessage } from '../domain/messages';
-import type { Locale } from '../domain/templates/locale';
-import { defaultPolicy } from '../domain/policy';
-import { refusingDeletedCandidates, type CandidateDirectory } from './candidates';
+import type { DeliveryPermission, DeliveryReservation } from '../domain/candidate/deliveries';
+import { isDigestible, type DigestPermission } from '../domain/candidate/digest';
+import { type DigestPart } from '../domain/messages/digest-message';
+import { renderDigest, type DigestSection } from '../domain/messages/digest-message';
+import type { LinkMaker } from '../domain/messages/catalog';
+import type { Channel, MessageContent } from '../domain/messages/content';
+import type { OutboundMessage } from '../domain/messages/outbound';
+import type { Locale } from '../domain/messages/templates/locale';
+import { defaultPolicy } from '../domain/contract/policy';
+import { refusingDeletedCandidates, type CandidateDirectory } from '../workflows/candidate/directory';
 
 /** What the digest hook needs; without `windowMs` every message goes alone, as before digests. */
 export interface DigestHookDeps {
@@ -36,7 +38,7 @@ export function deliveryReservation(message: OutboundMessage, channel: Channel):
 }
 
 /**
- * The delivery activity's hook into busy-week digests (rules in src/domain/digest.ts). For a digestible
+ * The delivery activity's hook into busy-week digests (rules in src/domain/candidate/digest.ts). For a digestible
  * message it asks the candidate entity instead of the plain reservation, waits inside the activity while a
  * digest collects (heartbeating, so a stop reaches it at once), and renders the combined message when this
  * message leads the digest. A message waiting in a digest whose activity is cancelled leaves the digest, so

@@ -3,16 +3,17 @@ import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { callInvitation } from './call-invitation';
-import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/message-catalog';
-import { localeFor } from '../domain/templates/locale';
-import type { Channel, DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
-import type { DeliverySettlement } from '../domain/candidate-entity';
+import { renderMessage, type LinkMaker, type RenderSettings } from '../domain/messages/catalog';
+import { localeFor } from '../domain/messages/templates/locale';
+import type { Channel, MessageContent } from '../domain/messages/content';
+import type { DeliveryResult, OutboundMessage } from '../domain/messages/outbound';
+import type { DeliverySettlement } from '../domain/candidate/deliveries';
 import {
   ClaimRefusedError,
   refusingDeletedCandidates,
   type CandidateDirectory,
-  type FollowUpRegistration,
-} from './candidates';
+} from '../workflows/candidate/directory';
+import { type FollowUpRegistration } from '../domain/candidate/registry';
 import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
@@ -62,7 +63,7 @@ const settleAttempts = 4;
  * Activities that deliver messages.
  *
  * Each message has an explicit state per channel in the candidate entity (see
- * `src/domain/candidate-entity.ts`): reserved before the provider is called, then sent, failed (for good),
+ * `src/domain/candidate/`): reserved before the provider is called, then sent, failed (for good),
  * or unknown (the provider's answer was lost). Only a clear "not accepted" releases a reservation, so a
  * retried activity never sends blindly:
  * - SMS whose outcome is unknown is reconciled with Twilio (the messages to that number since the

@@ -1,7 +1,8 @@
 import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { DeliveryResult, MessageContent, OutboundMessage } from '../domain/messages';
+import type { DeliveryResult, OutboundMessage } from '../domain/messages/outbound';
+import type { MessageContent } from '../domain/messages/content';
 
 /** One message as the outbox keeps it: a JSON file per message, named after the message key. */
 export interface OutboxEntry {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { candidateWorkflowId } from '../domain/ids';
+import { candidateWorkflowId } from '../domain/contract/ids';
 
 /** What the purge activities need: a client for the namespace, and where the entities run. */
 export interface PurgeDeps {

@@ -1,5 +1,5 @@
 import type { SuppressionLedger } from '../ledger';
-import { CandidateDeletedError, type CandidateDirectory } from './candidates';
+import { CandidateDeletedError, type CandidateDirectory } from '../workflows/candidate/directory';
 
 /**
  * The candidate directory behind the suppression ledger: every call that could start a candidate's entity

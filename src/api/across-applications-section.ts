@@ -1,9 +1,9 @@
-import type { AcrossApplications } from '../domain/candidate-entity';
+import type { AcrossApplications } from '../domain/feedback/learning';
 import {
   acrossApplicationsAdvice,
   acrossApplicationsLead,
   recurringThemeLines,
-} from '../domain/templates/across-applications';
+} from '../domain/messages/templates/across-applications';
 import { html, type Html } from './html';
 
 /**

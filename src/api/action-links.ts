@@ -1,8 +1,12 @@
 import type { RepliesLedger } from './twilio-webhooks';
 import { Hono, type Context } from 'hono';
-import type { CandidateDirectory } from '../activities/candidates';
-import type { LinkAction } from '../domain/message-catalog';
-import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from './follow-ups';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
+import type { LinkAction } from '../domain/messages/catalog';
+import {
+  FollowUpRejectedError,
+  type FollowUpCommand,
+  type FollowUpGateway,
+} from '../workflows/follow-up/client';
 import { html, htmlPage } from './html';
 import {
   createLinkMaker,

@@ -1,28 +1,23 @@
 import type { RepliesLedger } from './twilio-webhooks';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { DispatchResult } from './dispatch-result';
+import type { DispatchResult } from '../dispatch/result';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
-import type { CandidateDirectory } from '../activities/candidates';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
 import { actionLinkRoutes } from './action-links';
 import { candidateExportRoutes, type CandidateExportSettings } from './candidate-export-route';
 import { codecServerRoutes, type CodecServerSettings } from './codec-server';
 import { followUpPageRoutes } from './follow-up-page';
-import type { FollowUpGateway } from './follow-ups';
+import type { FollowUpGateway } from '../workflows/follow-up/client';
 import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
 import { previewTimeline } from '../preview/preview';
-import type { PolicyOverride } from '../domain/policy';
+import type { PolicyOverride } from '../domain/contract/policy';
 import { deadlineMiddleware, outOfTimeAnswer, ranOutOfTime, type RequestDeadlines } from './deadline';
 import { bodyLimitMiddleware, clientAddress, readBody, tooLarge } from './http';
 import { buildOpenApiDocument } from './openapi';
-import {
-  clientAddressBehind,
-  createRateLimiter,
-  parseTrustedProxies,
-  rateLimitMiddleware,
-  type RateLimit,
-} from './rate-limit';
+import { clientAddressBehind, createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
+import { parseTrustedProxies } from '../config/trusted-proxies';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
 
 /** Whether the API, the worker and Temporal are reachable. */

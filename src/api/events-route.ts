@@ -1,10 +1,10 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Context, Hono } from 'hono';
-import type { ValidationIssue } from '../domain/events';
-import { PolicyError } from '../domain/policy';
+import type { ValidationIssue } from '../domain/contract/events';
+import { PolicyError } from '../domain/contract/policy';
 import { parseCloudEvent, type KnownCloudEvent } from '../ingest/cloudevents';
 import { verifyWebhook } from '../ingest/signature';
-import { DispatchRetryLaterError, type DispatchResult } from './dispatch-result';
+import { DispatchRetryLaterError, type DispatchResult } from '../dispatch/result';
 import { RETRY_AFTER_SECONDS } from './deadline';
 import { lowerCaseHeaders, problem, readBody, tooLarge } from './http';
 

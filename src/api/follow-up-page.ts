@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import type { LinkAction, LinkMaker } from '../domain/message-catalog';
+import type { LinkAction, LinkMaker } from '../domain/messages/catalog';
 import {
   neutralQuestion,
   connectionQuestion,
   renderConnectionAskDraft,
   renderReferenceRequestDraft,
-} from '../domain/templates';
-import { callDonts, callDos } from '../domain/templates/wording';
-import type { FollowUpState, PageContact, PageContacts, StepName } from '../workflows/definitions';
+} from '../domain/messages/templates';
+import { callDonts, callDos } from '../domain/messages/templates/wording';
+import type { FollowUpState, StepName } from '../domain/follow-up/state';
+import type { PageContact, PageContacts } from '../domain/follow-up/page-contacts';
 import { describe, relative } from './action-links';
-import { FollowUpRejectedError, waitingCallStep } from './follow-ups';
-import type { FollowUpGateway } from './follow-ups';
+import { FollowUpRejectedError, waitingCallStep } from '../workflows/follow-up/client';
+import type { FollowUpGateway } from '../workflows/follow-up/client';
 import { renderAcrossApplications } from './across-applications-section';
 import { contentSecurityPolicy, html, htmlPage, type Html } from './html';
 import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../domain/templates';
+import { escapeHtml } from '../domain/messages/templates';
 
 /**
  * The few HTML pages the API serves (follow-up page, link confirmations) are plain server-rendered HTML:

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ValidationIssue } from '../domain/events';
+import type { ValidationIssue } from '../domain/contract/events';
 
 /** The statuses the ingestion routes answer problems with. */
 export type ProblemStatus = 400 | 401 | 404 | 413 | 415 | 429 | 503;

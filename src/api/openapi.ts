@@ -5,7 +5,7 @@ import {
   cloudEventEnvelopeSchema,
   eventTypes,
   interviewScheduledSchema,
-} from '../domain/events';
+} from '../domain/contract/events';
 import { trackerAdapters } from '../ingest/adapters';
 
 /** The answer to an accepted event (`202`), as a schema for the description. */

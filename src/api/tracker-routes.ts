@@ -7,7 +7,7 @@ import {
   type TrackerEvent,
   type TrackerName,
 } from '../ingest/adapters';
-import type { DispatchResult } from './dispatch-result';
+import type { DispatchResult } from '../dispatch/result';
 import { RETRY_AFTER_SECONDS } from './deadline';
 import { answerForDispatchError, type DispatchEvent } from './events-route';
 import { lowerCaseHeaders, problem, readBody, tooLarge } from './http';

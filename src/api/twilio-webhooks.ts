@@ -1,23 +1,23 @@
 import { liftedByStart, type SuppressionLedger } from '../ledger';
 import { Hono, type Context } from 'hono';
 import twilio from 'twilio';
-import type { CandidateDirectory } from '../activities/candidates';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
 import {
   renderHelpAnswer,
   renderStartConfirmation,
   renderStopConfirmation,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
-} from '../domain/templates';
-import { parseSmsReply, replyTargetMatches, type SmsReply } from '../domain/replies';
-import type { OpenFollowUp } from '../workflows/candidate';
+} from '../domain/messages/templates';
+import { parseSmsReply, replyTargetMatches, type SmsReply } from '../domain/messages/replies';
+import type { OpenFollowUp } from '../domain/candidate/state';
 import {
   FollowUpRejectedError,
   skippableStep,
   waitingCallStep,
   type FollowUpCommand,
   type FollowUpGateway,
-} from './follow-ups';
+} from '../workflows/follow-up/client';
 
 /** What the Twilio routes need. */
 export interface TwilioWebhookDeps {

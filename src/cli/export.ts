@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Config } from '../config';
+import type { Config } from '../config/index';
 import { exportCandidate } from '../runtime/candidate-export';
 import { openSuppressionLedger } from '../runtime/ledger';
 import { connect } from './follow-ups';

@@ -1,16 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../config';
+import type { Config } from '../config/index';
 import {
   createTemporalFollowUpGateway,
   FollowUpRejectedError,
   type FollowUpCommand,
   type FollowUpGateway,
-} from '../api/follow-ups';
+} from '../workflows/follow-up/client';
 import { closedConnectionPlugin } from '../runtime/closed-connection';
 import { encryptedDataConverter } from '../runtime/codec';
 import { resolveEncryptionKeys } from '../runtime/encryption-keys';
 import { connectExternalTemporal } from '../runtime/temporal';
-import { stopUpdate, type FollowUpAck, type FollowUpState } from '../workflows/definitions';
+import { stopUpdate } from '../workflows/follow-up/definitions';
+import { type FollowUpAck, type FollowUpState } from '../domain/follow-up/state';
 
 type Write = (text: string) => void;
 

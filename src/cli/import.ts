@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import type { ValidationIssue } from '../domain/events';
+import type { ValidationIssue } from '../domain/contract/events';
 import {
   defaultColumnMapping,
   parseColumnMapping,
@@ -11,7 +11,7 @@ import {
 } from '../ingest/csv-import';
 import { signWebhook } from '../ingest/signature';
 import { digestOf } from '../ingest/stable-id';
-import type { Config } from '../config';
+import type { Config } from '../config/index';
 import { resolveIdSecret } from '../runtime/id-secret';
 
 /** What became of one row of the export. */

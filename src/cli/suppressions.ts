@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Config } from '../config';
+import type { Config } from '../config/index';
 import {
   suppressionKinds,
   suppressionReasons,

@@ -6,7 +6,7 @@ import {
   toValidationIssues,
   type EventType,
   type ValidationIssue,
-} from '../domain/events';
+} from '../domain/contract/events';
 import { parseJsonBody } from './json-body';
 
 /** The validated `data` of an event of type `T` (defaults applied, unknown fields dropped). */

@@ -1,7 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { toValidationIssues, type ApplicationSnapshot, type ValidationIssue } from '../domain/events';
+import {
+  toValidationIssues,
+  type ApplicationSnapshot,
+  type ValidationIssue,
+} from '../domain/contract/events';
 import { validateEventData } from './cloudevents';
 import { toE164 } from './contact-fields';
 import { parseJsonBody } from './json-body';

@@ -1,4 +1,4 @@
-import { type ValidationIssue } from '../domain/events';
+import { type ValidationIssue } from '../domain/contract/events';
 
 /** The outcome of reading a request body as JSON. */
 export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; issue: ValidationIssue };

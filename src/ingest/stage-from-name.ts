@@ -1,4 +1,4 @@
-import { type stageSchema } from '../domain/events';
+import { type stageSchema } from '../domain/contract/events';
 import { type z } from 'zod';
 
 /** How far an application got, in Debrief's vocabulary. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { LinkAction, LinkMaker } from '../domain/message-catalog';
+import type { LinkAction, LinkMaker } from '../domain/messages/catalog';
 
 /**
  * Signed links in messages: the follow-up page, the one-click unsubscribe and the one-click actions. A token

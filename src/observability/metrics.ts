@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CandidateDirectory } from '../activities/candidates';
-import { phaseSearchAttribute } from '../workflows/definitions';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
+import { phaseSearchAttribute } from '../workflows/follow-up/definitions';
 
 /**
  * Debrief's own metrics (Prometheus text format), one registry per process. Labels are small fixed sets

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ApplicationSnapshot } from '../domain/events';
-import type { OutboundMessage } from '../domain/messages';
-import type { Policy } from '../domain/policy';
+import type { ApplicationSnapshot } from '../domain/contract/events';
+import type { OutboundMessage } from '../domain/messages/outbound';
+import type { Policy } from '../domain/contract/policy';
 import { createFollowUpCore } from '../domain/follow-up/core';
 import type { FollowUpPorts, FollowUpScope } from '../domain/follow-up/ports';
 import { runFollowUp } from '../domain/follow-up/run';

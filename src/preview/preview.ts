@@ -1,6 +1,10 @@
 import { createHolidayActivities } from '../activities/holidays';
-import { applicationSnapshotSchema, toValidationIssues, type ValidationIssue } from '../domain/events';
-import { PolicyError, resolvePolicy, type PolicyOverride } from '../domain/policy';
+import {
+  applicationSnapshotSchema,
+  toValidationIssues,
+  type ValidationIssue,
+} from '../domain/contract/events';
+import { PolicyError, resolvePolicy, type PolicyOverride } from '../domain/contract/policy';
 import type { StepName } from '../domain/follow-up/state';
 import { simulateFollowUp } from './follow-up-simulation';
 

@@ -1,10 +1,12 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { candidateWorkflowId } from '../domain/ids';
+import { candidateWorkflowId } from '../domain/contract/ids';
 import type { SuppressionLedger } from '../ledger';
-import { candidateStateQuery, type CandidateEntityState } from '../workflows/candidate';
-import { stateQuery, type FollowUpState } from '../workflows/definitions';
-import { searchAttributes } from './temporal';
+import { candidateStateQuery } from '../workflows/candidate/definitions';
+import { type CandidateEntityState } from '../domain/candidate/state';
+import { stateQuery } from '../workflows/follow-up/definitions';
+import { type FollowUpState } from '../domain/follow-up/state';
+import { searchAttributes } from '../workflows/follow-up/definitions';
 
 /**
  * A data export for an access request: everything Debrief holds about one candidate, decoded, as one JSON

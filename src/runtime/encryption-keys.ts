@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, type Config } from '../config/index';
 import {
   EncryptionKeyError,
   encryptionKeysVariable,
@@ -8,7 +8,7 @@ import {
   generateEncryptionKey,
   parseEncryptionKeys,
   type EncryptionKey,
-} from './codec';
+} from '../config/keys';
 import { keptSecret } from './kept-secret';
 
 /** The file in the data folder that keeps the embedded default's key ring. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, type Config } from '../config/index';
 import { keptSecret } from './kept-secret';
 
 /**

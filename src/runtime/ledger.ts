@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, type Config } from '../config/index';
 import {
   createSuppressionLedger,
   formatLedgerKeys,

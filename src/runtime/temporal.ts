@@ -2,20 +2,11 @@ import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
-import { defineSearchAttributeKey, SearchAttributeType, type DataConverter } from '@temporalio/common';
-import type { Config } from '../config';
+import { type DataConverter } from '@temporalio/common';
+import type { Config } from '../config/index';
 import { closedConnectionPlugin } from './closed-connection';
-import { phaseSearchAttribute } from '../workflows/definitions';
 import type { Tools } from './tools';
-
-/** Search attributes that make follow-ups findable in the Temporal UI and CLI. */
-export const searchAttributes = {
-  candidate: defineSearchAttributeKey('DebriefCandidate', SearchAttributeType.KEYWORD),
-  company: defineSearchAttributeKey('DebriefCompany', SearchAttributeType.KEYWORD),
-  stage: defineSearchAttributeKey('DebriefStage', SearchAttributeType.KEYWORD),
-  /** Set to `starting` at start, then kept up to date by the follow-up workflow (see `phaseSearchAttribute`). */
-  phase: phaseSearchAttribute,
-};
+import { searchAttributes } from '../workflows/follow-up/definitions';
 
 /** A live link to Temporal: a client for the API, a native connection for workers. */
 export interface TemporalLink {

@@ -11,37 +11,40 @@
  *
  * zod memoizes inside a schema on its first use, which a frozen schema refuses ("Cannot define property
  * safeParse, object is not extensible"): a shared module must parse with schemas that no export reaches
- * (src/domain/policy.ts keeps its own copy for that; test/runtime/workflow-modules.test.ts runs every
+ * (src/domain/contract/policy.ts keeps its own copy for that; test/runtime/workflow-modules.test.ts runs every
  * shared module's parsing after the SDK's freeze).
  */
 export const sharedWorkflowModules = [
   'luxon',
   'zod',
   ...[
-    'calendar',
-    'candidate-entity',
-    'debrief',
-    'digest',
-    'ids',
-    'message-catalog',
-    'messages',
-    'policy',
-    'replies',
-    'templates',
-    'validation',
+    'contract/events',
+    'contract/ids',
+    'contract/policy',
+    'contract/validation',
+    'time/calendar',
+    'feedback/themes',
+    'feedback/learning',
+    'messages/catalog',
+    'messages/content',
+    'messages/outbound',
+    'messages/replies',
+    'messages/templates',
+    'candidate/state',
+    'candidate/deliveries',
+    'candidate/registry',
+    'candidate/digest',
+    'follow-up/core',
+    'follow-up/page-contacts',
+    'follow-up/ports',
+    'follow-up/run',
+    'follow-up/state',
+    'follow-up/updates',
+    'follow-up/calls',
+    'follow-up/contact-asks',
+    'follow-up/schedule',
+    'follow-up/contact-identity',
   ].map((name) => require.resolve(`../domain/${name}`)),
-  ...[
-    'core',
-    'page-contacts',
-    'ports',
-    'run',
-    'state',
-    'updates',
-    'calls',
-    'contact-asks',
-    'schedule',
-    'contact-identity',
-  ].map((name) => require.resolve(`../domain/follow-up/${name}`)),
 ];
 
 /** Modules the workflows import that are evaluated once per workflow after all: none today. */

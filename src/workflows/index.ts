@@ -1,13 +1,8 @@
-export { followUpWorkflow, type FollowUpInput, type FollowUpResult } from './follow-up';
-export { interviewPrepWorkflow, type InterviewPrepInput, type InterviewPrepResult } from './interview-prep';
-export { applicationClosedWorkflow, type ApplicationClosedInput } from './application-closed';
-export * from './definitions';
-export * from './candidate';
-export * from './phone-index';
-export * from './third-party-opt-out';
-export {
-  candidatePurgeWorkflow,
-  candidateTombstoneWorkflow,
-  type CandidatePurgeInput,
-  type CandidatePurgeResult,
-} from './candidate-purge';
+/** The workflow bundle's entry: every workflow function the worker runs, and nothing else. */
+export { followUpWorkflow } from './follow-up/workflow';
+export { applicationClosedWorkflow } from './follow-up/application-closed';
+export { interviewPrepWorkflow } from './interview-prep/workflow';
+export { candidateWorkflow } from './candidate/workflow';
+export { phoneIndexWorkflow } from './phone-index/workflow';
+export { thirdPartyOptOutWorkflow } from './third-party-opt-out/workflow';
+export { candidatePurgeWorkflow, candidateTombstoneWorkflow } from './candidate-purge/workflow';

@@ -5,8 +5,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFileOutbox } from '../../src/activities';
 import { DeliveryError, type SmsRequest, type SmsSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages/outbound';
 import { memoryCandidates } from '../helpers/memory-candidates';
 import { uniqueName } from '../helpers/temporal';
 

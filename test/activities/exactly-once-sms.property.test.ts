@@ -6,11 +6,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import fc from 'fast-check';
 import { createFileOutbox } from '../../src/activities';
-import type { CandidateDirectory } from '../../src/activities/candidates';
+import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import type { SmsSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages/outbound';
 import { fakeTwilioSms } from '../helpers/fake-twilio-sms';
 import { memoryCandidates } from '../helpers/memory-candidates';
 

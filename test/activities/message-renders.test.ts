@@ -1,4 +1,4 @@
-import { isGsm7, smsSize } from '../../src/domain/templates';
+import { isGsm7, smsSize } from '../../src/domain/messages/templates';
 import { personas, renderGallery } from '../helpers/message-gallery';
 
 /**

@@ -7,11 +7,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { createFileOutbox } from '../../src/activities';
-import type { CandidateDirectory } from '../../src/activities/candidates';
+import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import { createSmtpMailSender, type SmtpMailSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import { memoryCandidates } from '../helpers/memory-candidates';
 import { outboundMessage } from '../helpers/outbound-message';
 

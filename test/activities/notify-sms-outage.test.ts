@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import twilio from 'twilio';
 import { createFileOutbox } from '../../src/activities';
-import type { CandidateDirectory } from '../../src/activities/candidates';
+import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import {
   createSmtpMailSender,
   createTwilioSmsSender,
@@ -16,8 +16,8 @@ import {
   type TwilioHttpClient,
 } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import { startTwilioStandIn, type TwilioStandIn } from '../chaos/twilio-standin';
 import { eventually } from '../helpers/eventually';
 import { memoryCandidates } from '../helpers/memory-candidates';

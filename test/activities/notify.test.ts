@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFileOutbox } from '../../src/activities';
-import { CandidateDeletedError } from '../../src/activities/candidates';
+import { CandidateDeletedError } from '../../src/workflows/candidate/directory';
 import {
   DeliveryError,
   type DeliveryErrorCode,
@@ -14,8 +14,8 @@ import {
   type SmsSender,
 } from '../../src/activities/channels';
 import { createNotifyActivities, type NotifyDeps } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import { memoryCandidates } from '../helpers/memory-candidates';
 import { outboundMessage } from '../helpers/outbound-message';
 

@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { renderSettings } from '../../src/activities/notify';
-import type { OutboundMessage } from '../../src/domain/messages';
+import type { OutboundMessage } from '../../src/domain/messages/outbound';
 
 const message = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({
   key: 'followup-app-1:acknowledgement:1',

@@ -5,8 +5,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFileOutbox, guardedByLedger } from '../../src/activities';
 import type { MailSender, SmsSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
-import { plainLinks } from '../../src/domain/message-catalog';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import {
   createSuppressionLedger,
   openEmbeddedLedgerDatabase,

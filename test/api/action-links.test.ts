@@ -1,6 +1,6 @@
 import { createApp } from '../../src/api/app';
 import { createLinkMaker } from '../../src/api/action-links';
-import type { FollowUpGateway } from '../../src/api/follow-ups';
+import type { FollowUpGateway } from '../../src/workflows/follow-up/client';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { memoryCandidates } from '../helpers/memory-candidates';
 

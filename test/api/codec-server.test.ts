@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { createApp, type AppDeps } from '../../src/api/app';
-import { createEncryptionCodec, generateEncryptionKey } from '../../src/runtime/codec';
+import { createEncryptionCodec } from '../../src/runtime/codec';
+import { generateEncryptionKey } from '../../src/config/keys';
 
 const token = 'codec-token-0123456789abcdef0123456789';
 const uiOrigin = 'http://127.0.0.1:8233';

@@ -7,10 +7,10 @@ import { serve } from '@hono/node-server';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import fc from 'fast-check';
 import { createApp, type AppDeps } from '../../src/api/app';
-import { PolicyError } from '../../src/domain/policy';
+import { PolicyError } from '../../src/domain/contract/policy';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';
-import { DispatchRetryLaterError, type DispatchResult } from '../../src/runtime/dispatch';
+import { DispatchRetryLaterError, type DispatchResult } from '../../src/dispatch/dispatch';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { anyText, expectReadableIssues, mutationsOf } from '../ingest/fuzz-helpers';
 

@@ -1,7 +1,7 @@
 import { followUpPageRoutes, renderFollowUpPage } from '../../src/api/follow-up-page';
 import { createLinkMaker } from '../../src/links/link-tokens';
-import { plainLinks } from '../../src/domain/message-catalog';
-import type { AcrossApplications } from '../../src/domain/candidate-entity';
+import { plainLinks } from '../../src/domain/messages/catalog';
+import type { AcrossApplications } from '../../src/domain/feedback/learning';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 
 const links = plainLinks('https://debrief.test', 'followup-app-1');

@@ -1,9 +1,9 @@
 import { createApp } from '../../src/api/app';
 import { observedDispatch, observeRequests } from '../../src/api/observe';
-import { PolicyError } from '../../src/domain/policy';
+import { PolicyError } from '../../src/domain/contract/policy';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';
-import type { DispatchResult } from '../../src/runtime/dispatch';
+import type { DispatchResult } from '../../src/dispatch/dispatch';
 import { createLogger } from '../../src/runtime/logging';
 import { registry } from '../../src/observability/metrics';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';

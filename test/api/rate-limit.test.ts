@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/api/app';
-import { parseTrustedProxies } from '../../src/api/rate-limit';
-import { ConfigError, loadConfig } from '../../src/config';
+import { parseTrustedProxies } from '../../src/config/trusted-proxies';
+import { ConfigError, loadConfig } from '../../src/config/index';
 
 /** The API on a loopback socket, one request a minute per client, trusting `trustedProxies` when given. */
 async function serveApi(trustedProxies?: readonly string[]) {

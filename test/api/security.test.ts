@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 import { createApp, type AppDeps } from '../../src/api/app';
 import { createLinkMaker, signLinkToken } from '../../src/links/link-tokens';
-import type { CandidateDirectory } from '../../src/activities/candidates';
+import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
-import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/ids';
+import { candidatePurgeWorkflowId, candidateWorkflowId } from '../../src/domain/contract/ids';
 import { randomBytes } from 'node:crypto';
-import type { ApplicationSnapshot } from '../../src/domain/events';
+import type { ApplicationSnapshot } from '../../src/domain/contract/events';
 import { eventually } from '../helpers/eventually';
 import { alwaysOpenPolicy } from '../helpers/fixtures';
 import type { Harness } from './harness';

@@ -1,5 +1,5 @@
-import type { CandidateEntityState } from '../../src/domain/candidate-entity';
-import type { FollowUpState } from '../../src/workflows';
+import type { CandidateEntityState } from '../../src/domain/candidate/state';
+import type { FollowUpState } from '../../src/domain/follow-up/state';
 import { startHarness, type ExternalTemporal, type Harness } from './harness';
 import type { ChaosSize, Scenario } from './scenarios';
 import { tally, type ExpectedApplication, type Figures } from './tally';

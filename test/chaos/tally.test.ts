@@ -1,5 +1,5 @@
-import type { CandidateEntityState } from '../../src/domain/candidate-entity';
-import type { FollowUpState } from '../../src/workflows';
+import type { CandidateEntityState } from '../../src/domain/candidate/state';
+import type { FollowUpState } from '../../src/domain/follow-up/state';
 import type { ReceivedMail } from './smtp-sink';
 import { acknowledgementKey, tally, total, violations, type ExpectedApplication } from './tally';
 import type { AcceptedSms } from './twilio-standin';

@@ -1,6 +1,6 @@
-import type { CandidateEntityState } from '../../src/domain/candidate-entity';
-import { followUpWorkflowId } from '../../src/domain/ids';
-import type { FollowUpState } from '../../src/workflows';
+import type { CandidateEntityState } from '../../src/domain/candidate/state';
+import { followUpWorkflowId } from '../../src/domain/contract/ids';
+import type { FollowUpState } from '../../src/domain/follow-up/state';
 import type { ReceivedMail } from './smtp-sink';
 import type { AcceptedSms } from './twilio-standin';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suppressionsCommand } from '../../src/cli/suppressions';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config/index';
 
 /** `debrief suppressions` on the embedded ledger of a data folder, as an operator runs it. */
 describe('debrief suppressions', () => {

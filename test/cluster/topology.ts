@@ -1,4 +1,4 @@
-import { searchAttributes } from '../../src/runtime/temporal';
+import { searchAttributes } from '../../src/workflows/follow-up/definitions';
 
 /**
  * The production topology in one place: PostgreSQL, the schema set-up, Temporal's server, the namespace and

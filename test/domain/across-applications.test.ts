@@ -1,14 +1,10 @@
 import { renderAcrossApplications } from '../../src/api/across-applications-section';
-import {
-  acrossApplications,
-  candidateEntityLimits,
-  emptyCandidateState,
-  recordLearning,
-  type AcrossApplications,
-} from '../../src/domain/candidate-entity';
-import { themesMentioned } from '../../src/domain/debrief';
-import { renderMessage, plainLinks } from '../../src/domain/message-catalog';
-import { renderDebriefSummary } from '../../src/domain/templates';
+import { acrossApplications, type AcrossApplications } from '../../src/domain/feedback/learning';
+import { candidateEntityLimits, emptyCandidateState } from '../../src/domain/candidate/state';
+import { recordLearning } from '../../src/domain/candidate/registry';
+import { themesMentioned } from '../../src/domain/feedback/themes';
+import { renderMessage, plainLinks } from '../../src/domain/messages/catalog';
+import { renderDebriefSummary } from '../../src/domain/messages/templates';
 
 const twoOfThree: AcrossApplications = {
   applications: 3,

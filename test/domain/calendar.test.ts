@@ -12,9 +12,9 @@ import {
   localDate,
   localTimeLabel,
   nextSendTime,
-} from '../../src/domain/calendar';
-import type { Channel } from '../../src/domain/messages';
-import { defaultPolicy, resolvePolicy } from '../../src/domain/policy';
+} from '../../src/domain/time/calendar';
+import type { Channel } from '../../src/domain/messages/content';
+import { defaultPolicy, resolvePolicy } from '../../src/domain/contract/policy';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

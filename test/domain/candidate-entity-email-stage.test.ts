@@ -1,11 +1,11 @@
 import {
   deliveryInFlightMs,
-  emptyCandidateState,
   reserveDelivery,
   settleDelivery,
   startEmailData,
   type DeliveryReservation,
-} from '../../src/domain/candidate-entity';
+} from '../../src/domain/candidate/deliveries';
+import { emptyCandidateState } from '../../src/domain/candidate/state';
 
 const key = 'followup-1:acknowledgement:1';
 const reservation = (attempt?: string): DeliveryReservation => ({

@@ -1,12 +1,11 @@
 import {
   deliveryInFlightMs,
-  emptyCandidateState,
   reserveDelivery,
   settleDelivery,
   startSmsSend,
-  type CandidateEntityState,
   type DeliveryReservation,
-} from '../../src/domain/candidate-entity';
+} from '../../src/domain/candidate/deliveries';
+import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
 
 const key = 'followup-1:acknowledgement:1';
 const id = `${key}:sms`;

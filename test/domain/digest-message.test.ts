@@ -1,8 +1,8 @@
-import type { DigestPart } from '../../src/domain/digest';
-import { digestLimits } from '../../src/domain/digest';
-import { renderDigest, type DigestSection } from '../../src/domain/digest-message';
-import { locales } from '../../src/domain/templates/locale';
-import { isGsm7, smsSize } from '../../src/domain/templates/sms';
+import type { DigestPart } from '../../src/domain/messages/digest-message';
+import { digestLimits } from '../../src/domain/candidate/digest';
+import { renderDigest, type DigestSection } from '../../src/domain/messages/digest-message';
+import { locales } from '../../src/domain/messages/templates/locale';
+import { isGsm7, smsSize } from '../../src/domain/messages/templates/sms';
 import { createLinkMaker } from '../../src/links/link-tokens';
 
 const atMs = Date.parse('2026-12-01T15:00:00Z');

@@ -1,9 +1,6 @@
 import fc from 'fast-check';
-import {
-  deliveryInFlightMs,
-  emptyCandidateState,
-  type CandidateEntityState,
-} from '../../src/domain/candidate-entity';
+import { deliveryInFlightMs } from '../../src/domain/candidate/deliveries';
+import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
 import {
   closeFollowUpDigests,
   digestLimits,
@@ -11,9 +8,9 @@ import {
   reserveInDigest,
   settleWithDigest,
   type DigestReservation,
-} from '../../src/domain/digest';
-import type { MessageRequest } from '../../src/domain/message-catalog';
-import type { Channel } from '../../src/domain/messages';
+} from '../../src/domain/candidate/digest';
+import type { MessageRequest } from '../../src/domain/messages/catalog';
+import type { Channel } from '../../src/domain/messages/content';
 
 const zone = 'America/New_York';
 /** Tue 1 Dec 2026, 10:00 in New York. */

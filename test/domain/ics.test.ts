@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { escapeText, foldLine, renderCalendar } from '../../src/domain/ics';
+import { escapeText, foldLine, renderCalendar } from '../../src/domain/messages/ics';
 import { component, instantOf, parseIcs, property, unescapeText } from '../helpers/ics';
 
 const slot = {

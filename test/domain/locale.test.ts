@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { localDayPhrase, localTimeLabel } from '../../src/domain/calendar';
+import { localDayPhrase, localTimeLabel } from '../../src/domain/time/calendar';
 import {
   formatWhen,
   instantOfTimeLabel,
   localeFor,
   localizeDayPhrase,
   zoneName,
-} from '../../src/domain/templates/locale';
+} from '../../src/domain/messages/templates/locale';
 
 const zones = [
   'America/New_York',

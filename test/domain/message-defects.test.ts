@@ -1,6 +1,6 @@
-import { findThemes, themeMentions, themesIn } from '../../src/domain/debrief';
-import { localTimeLabel } from '../../src/domain/calendar';
-import { replyTargetMatches } from '../../src/domain/replies';
+import { findThemes, themeMentions, themesIn } from '../../src/domain/feedback/themes';
+import { localTimeLabel } from '../../src/domain/time/calendar';
+import { replyTargetMatches } from '../../src/domain/messages/replies';
 import {
   isGsm7,
   localeFor,
@@ -17,7 +17,7 @@ import {
   renderCloseOutCheck,
   smsSize,
   type FollowUpContext,
-} from '../../src/domain/templates';
+} from '../../src/domain/messages/templates';
 
 /** Issue 12, "Defects in the messages": one describe per defect, each failing on the code before the fix. */
 

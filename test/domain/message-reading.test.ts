@@ -1,16 +1,16 @@
 import { createFollowUpCore } from '../../src/domain/follow-up/core';
 import type { FollowUpPorts } from '../../src/domain/follow-up/ports';
 import { followUpRules } from '../../src/domain/follow-up/updates';
-import { resolvePolicy } from '../../src/domain/policy';
+import { resolvePolicy } from '../../src/domain/contract/policy';
 import {
   renderDebriefSummary,
   renderInterviewerCallReminder,
   renderRecruiterCallReminder,
   renderWhichFollowUpAnswer,
   smsSize,
-} from '../../src/domain/templates';
+} from '../../src/domain/messages/templates';
 import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
-import { greetingName } from '../../src/domain/templates/text';
+import { greetingName } from '../../src/domain/messages/templates/text';
 import { sampleSnapshot } from '../helpers/fixtures';
 
 /** Issue 12: what a fresh read of every rendered message (npm run render-messages) found. */

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { digestLimits, type DigestPart } from '../../src/domain/digest';
-import { renderDigestSms, type DigestSection } from '../../src/domain/digest-message';
-import type { MessageRequest } from '../../src/domain/message-catalog';
-import { replyTagFor, tagForTexts } from '../../src/domain/replies';
+import { digestLimits } from '../../src/domain/candidate/digest';
+import { type DigestPart } from '../../src/domain/messages/digest-message';
+import { renderDigestSms, type DigestSection } from '../../src/domain/messages/digest-message';
+import type { MessageRequest } from '../../src/domain/messages/catalog';
+import { replyTagFor, tagForTexts } from '../../src/domain/messages/replies';
 import {
   isGsm7,
   renderAcknowledgement,
@@ -18,8 +19,8 @@ import {
   toGsm7,
   type FollowUpContext,
   type Reach,
-} from '../../src/domain/templates';
-import { oneLine } from '../../src/domain/templates/text';
+} from '../../src/domain/messages/templates';
+import { oneLine } from '../../src/domain/messages/templates/text';
 
 /**
  * The rubric every text must pass, for generated candidates (long and accented names, titles, phone-only or

@@ -1,6 +1,6 @@
-import type { DigestPart } from '../../src/domain/digest';
-import { renderDigestSms } from '../../src/domain/digest-message';
-import { plainLinks, renderMessage, type MessageRequest } from '../../src/domain/message-catalog';
+import type { DigestPart } from '../../src/domain/messages/digest-message';
+import { renderDigestSms } from '../../src/domain/messages/digest-message';
+import { plainLinks, renderMessage, type MessageRequest } from '../../src/domain/messages/catalog';
 import {
   locales,
   renderAcknowledgement,
@@ -12,7 +12,7 @@ import {
   renderReferenceRequestReminder,
   renderReferenceRequestDirect,
   type FollowUpContext,
-} from '../../src/domain/templates';
+} from '../../src/domain/messages/templates';
 import { createLinkMaker } from '../../src/links/link-tokens';
 
 /** Wording defects in the messages: one describe per defect, each failing on the code before its fix. */

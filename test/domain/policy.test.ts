@@ -6,7 +6,7 @@ import {
   PolicyError,
   policySchema,
   resolvePolicy,
-} from '../../src/domain/policy';
+} from '../../src/domain/contract/policy';
 
 /** Runs `action`, expecting a PolicyError, and returns it for closer checks. */
 function policyErrorOf(action: () => unknown): PolicyError {

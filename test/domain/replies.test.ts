@@ -6,7 +6,7 @@ import {
   replyTargetMatches,
   snoozeDays,
   type SmsReply,
-} from '../../src/domain/replies';
+} from '../../src/domain/messages/replies';
 
 /** Replies that are one keyword (no note, no target), so any case or punctuation variation must agree. */
 const keywordTable: [string, SmsReply][] = [

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { type MessageContent } from '../../src/domain/messages';
-import { parseSmsReply, replyKeywords, replyTagFor, tagForTexts } from '../../src/domain/replies';
+import { type MessageContent } from '../../src/domain/messages/content';
+import { parseSmsReply, replyKeywords, replyTagFor, tagForTexts } from '../../src/domain/messages/replies';
 import {
   checkTone,
   duringInterviewQuestion,
@@ -28,8 +28,8 @@ import {
   renderWhichFollowUpAnswer,
   smsMaxLength,
   type FollowUpContext,
-} from '../../src/domain/templates';
-import { oneLine } from '../../src/domain/templates/text';
+} from '../../src/domain/messages/templates';
+import { oneLine } from '../../src/domain/messages/templates/text';
 
 /** Everything a template could interpolate, generated once per property run. */
 interface Inputs {

@@ -4,7 +4,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApp } from '../../src/api/app';
-import { createEncryptionCodec, generateEncryptionKey } from '../../src/runtime/codec';
+import { createEncryptionCodec } from '../../src/runtime/codec';
+import { generateEncryptionKey } from '../../src/config/keys';
 import { loadTools } from '../../src/runtime/tools';
 
 const token = 'browser-codec-token-0123456789abcdef';

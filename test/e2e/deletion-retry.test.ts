@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createTemporalCandidateDirectory } from '../../src/activities';
 import { createPurgeActivities } from '../../src/activities/purge';
-import { thirdPartyOptOutWorkflow } from '../../src/workflows/third-party-opt-out';
-import { loadConfig } from '../../src/config';
-import { candidateWorkflowId } from '../../src/domain/ids';
+import { thirdPartyOptOutWorkflow } from '../../src/workflows/third-party-opt-out/workflow';
+import { loadConfig } from '../../src/config/index';
+import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
-import { entityTaskQueueOf } from '../../src/worker';
+import { entityTaskQueueOf } from '../../src/runtime/worker';
 import { eventually } from '../helpers/eventually';
 import { uniqueName } from '../helpers/temporal';
 

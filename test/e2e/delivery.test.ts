@@ -7,7 +7,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import twilio from 'twilio';
 import { createTemporalCandidateDirectory } from '../../src/activities';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config/index';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import {
@@ -15,9 +15,10 @@ import {
   candidateWorkflowId,
   followUpWorkflowId,
   interviewPrepWorkflowId,
-} from '../../src/domain/ids';
+} from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
-import { stateQuery, type candidatePurgeWorkflow } from '../../src/workflows';
+import { stateQuery } from '../../src/workflows/follow-up/definitions';
+import { type candidatePurgeWorkflow } from '../../src/workflows/candidate-purge/workflow';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
 import { uniqueName } from '../helpers/temporal';

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config';
-import { followUpWorkflowId } from '../../src/domain/ids';
+import { loadConfig } from '../../src/config/index';
+import { followUpWorkflowId } from '../../src/domain/contract/ids';
 import { signWebhook } from '../../src/ingest/signature';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { Worker } from '@temporalio/worker';

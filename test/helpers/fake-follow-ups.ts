@@ -1,5 +1,9 @@
-import { FollowUpRejectedError, type FollowUpCommand, type FollowUpGateway } from '../../src/api/follow-ups';
-import { followUpAck, type FollowUpState } from '../../src/workflows/definitions';
+import {
+  FollowUpRejectedError,
+  type FollowUpCommand,
+  type FollowUpGateway,
+} from '../../src/workflows/follow-up/client';
+import { followUpAck, type FollowUpState } from '../../src/domain/follow-up/state';
 
 /** A follow-up state waiting for the recruiter call outcome. */
 export function waitingState(overrides: Partial<FollowUpState> = {}): FollowUpState {

@@ -1,4 +1,4 @@
-import { applicationSnapshotSchema, type ApplicationSnapshot } from '../../src/domain/events';
+import { applicationSnapshotSchema, type ApplicationSnapshot } from '../../src/domain/contract/events';
 
 /** A complete, valid application snapshot; `overrides` replace top-level parts. */
 export function sampleSnapshot(overrides: Partial<ApplicationSnapshot> = {}): ApplicationSnapshot {

@@ -1,33 +1,34 @@
-import { ClaimRefusedError, type CandidateDirectory } from '../../src/activities/candidates';
+import { ClaimRefusedError, type CandidateDirectory } from '../../src/workflows/candidate/directory';
 import {
   acceptInbound,
-  emptyCandidateState,
   purgeCandidate,
   registerFollowUp,
   releaseInbound,
   setEmailOptOut,
   setSmsOptOut,
-  startEmailData,
-  startSmsSend,
   useLink,
   releaseLink,
   recordLearning,
+} from '../../src/domain/candidate/registry';
+import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
+import {
+  startEmailData,
+  startSmsSend,
   reconciledClaimRefusal,
   recordProviderStatus,
   reserveDelivery,
-  type CandidateEntityState,
-} from '../../src/domain/candidate-entity';
+} from '../../src/domain/candidate/deliveries';
 import {
   closeFollowUpDigests,
   leaveDigest,
   reserveInDigest,
   settleWithDigest,
-} from '../../src/domain/digest';
+} from '../../src/domain/candidate/digest';
 
 /**
  * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
  * tags, reservations, budgets, opt-outs, reconciled claims, inbound tokens, single-use links, provider
- * reports, purge) are the entity's own reducers from src/domain/candidate-entity.ts, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
+ * reports, purge) are the entity's own reducers from src/domain/candidate/, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
  */
 export function memoryCandidates(now: () => number = Date.now): CandidateDirectory & {
   entities: Map<string, CandidateEntityState>;

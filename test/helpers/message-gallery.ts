@@ -1,17 +1,18 @@
 import { DateTime } from 'luxon';
 import { renderSettings } from '../../src/activities/notify';
 import { createLinkMaker } from '../../src/links/link-tokens';
-import { localDayPhrase, localTimeLabel } from '../../src/domain/calendar';
-import { findThemes } from '../../src/domain/debrief';
-import { renderMessage, type MessageRequest } from '../../src/domain/message-catalog';
-import type { Channel, MessageContent, OutboundMessage } from '../../src/domain/messages';
+import { localDayPhrase, localTimeLabel } from '../../src/domain/time/calendar';
+import { findThemes } from '../../src/domain/feedback/themes';
+import { renderMessage, type MessageRequest } from '../../src/domain/messages/catalog';
+import type { Channel, MessageContent } from '../../src/domain/messages/content';
+import type { OutboundMessage } from '../../src/domain/messages/outbound';
 import {
   renderHelpAnswer,
   renderStopConfirmation,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
   type DebriefFeedback,
-} from '../../src/domain/templates';
+} from '../../src/domain/messages/templates';
 
 /**
  * Every message a candidate (and their references and connection) can receive, rendered as the delivery

@@ -1,4 +1,4 @@
-import { messageKey, type OutboundMessage } from '../../src/domain/messages';
+import { messageKey, type OutboundMessage } from '../../src/domain/messages/outbound';
 import { uniqueName } from './temporal';
 
 /**

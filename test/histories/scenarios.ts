@@ -1,20 +1,13 @@
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../src/activities';
-import type { ApplicationSnapshot } from '../../src/domain/events';
-import { interviewScheduledSchema } from '../../src/domain/events';
-import { resolvePolicy } from '../../src/domain/policy';
+import type { ApplicationSnapshot } from '../../src/domain/contract/events';
+import { interviewScheduledSchema } from '../../src/domain/contract/events';
+import { resolvePolicy } from '../../src/domain/contract/policy';
 import {
   acceptInboundUpdate,
-  answerCloseOutUpdate,
-  approveDirectContactUpdate,
-  candidateWorkflow,
   closeFollowUpUpdate,
   deliveryReportSignal,
-  followUpWorkflow,
-  linkCandidateSignal,
-  linkCandidateUpdate,
-  phoneIndexWorkflow,
   purgeCandidateUpdate,
   registerFollowUpUpdate,
   registerWorkflowUpdate,
@@ -24,19 +17,30 @@ import {
   setSmsOptOutUpdate,
   settleDeliverySignal,
   settleDeliveryUpdate,
-  skipStepUpdate,
-  unlinkCandidateUpdate,
   useLinkUpdate,
-  interviewPrepWorkflow,
+} from '../../src/workflows/candidate/definitions';
+import {
+  answerCloseOutUpdate,
+  approveDirectContactUpdate,
+  skipStepUpdate,
   recordCallOutcomeUpdate,
   recordReferenceStatusUpdate,
   refreshSnapshotUpdate,
   snoozeUpdate,
   stateQuery,
   stopUpdate,
-  type FollowUpState,
-} from '../../src/workflows';
-import { runWindowMs } from '../../src/workflows/run-window';
+} from '../../src/workflows/follow-up/definitions';
+import { candidateWorkflow } from '../../src/workflows/candidate/workflow';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import {
+  linkCandidateSignal,
+  linkCandidateUpdate,
+  unlinkCandidateUpdate,
+} from '../../src/workflows/phone-index/definitions';
+import { phoneIndexWorkflow } from '../../src/workflows/phone-index/workflow';
+import { interviewPrepWorkflow } from '../../src/workflows/interview-prep/workflow';
+import { type FollowUpState } from '../../src/domain/follow-up/state';
+import { runWindowMs } from '../../src/workflows/common/run-window';
 import { sampleSnapshot } from '../helpers/fixtures';
 
 type RecordedActivities = Pick<

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
-import { dataSchemaByType } from '../../src/domain/events';
+import { dataSchemaByType } from '../../src/domain/contract/events';
 import {
   defaultColumnMapping,
   parseColumnMapping,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type ValidationIssue } from '../../src/domain/events';
+import { type ValidationIssue } from '../../src/domain/contract/events';
 
 /** Any text at all, including lone surrogates and control characters. */
 export const anyText = fc.string({ unit: 'binary', maxLength: 400 });

@@ -3,13 +3,11 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import {
   createEncryptionCodec,
   encryptedEncoding,
-  formatEncryptionKeys,
-  generateEncryptionKey,
   keyIdMetadataKey,
-  parseEncryptionKeys,
   PayloadIntegrityError,
   UnknownEncryptionKeyError,
 } from '../../src/runtime/codec';
+import { formatEncryptionKeys, generateEncryptionKey, parseEncryptionKeys } from '../../src/config/keys';
 
 const personal = {
   phone: '+14155550100',

@@ -11,17 +11,18 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createFileOutbox, createTemporalCandidateDirectory, phoneHash } from '../../src/activities';
 import { createTwilioSmsSender } from '../../src/activities/channels';
 import { createLinkMaker } from '../../src/links/link-tokens';
-import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/ids';
-import { resolvePolicy } from '../../src/domain/policy';
-import { encryptedDataConverter, generateEncryptionKey } from '../../src/runtime/codec';
-import { createWorker } from '../../src/worker';
+import { candidateWorkflowId, followUpWorkflowId } from '../../src/domain/contract/ids';
+import { resolvePolicy } from '../../src/domain/contract/policy';
+import { encryptedDataConverter } from '../../src/runtime/codec';
+import { generateEncryptionKey } from '../../src/config/keys';
+import { createWorker } from '../../src/runtime/worker';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
 import {
-  followUpWorkflow,
   recordCallOutcomeUpdate,
   stateQuery,
   addFeedbackNoteUpdate,
-} from '../../src/workflows';
-import { phoneIndexWorkflowId } from '../../src/workflows/phone-index';
+} from '../../src/workflows/follow-up/definitions';
+import { phoneIndexWorkflowId } from '../../src/workflows/phone-index/definitions';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { onTimeSkippingServer, stopWhenAbandoned, uniqueName } from '../helpers/temporal';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config';
+import { ConfigError, describeConfig, loadConfig } from '../../src/config/index';
 import { keyRingFileName, resolveEncryptionKeys } from '../../src/runtime/encryption-keys';
 
 const keyA = Buffer.alloc(32, 1).toString('base64');

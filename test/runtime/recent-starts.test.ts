@@ -1,4 +1,4 @@
-import { createRecentStarts } from '../../src/runtime/recent-starts';
+import { createRecentStarts } from '../../src/dispatch/recent-starts';
 
 describe('recent starts', () => {
   it('answers with the starting key while fresh, and forgets on expiry, on request and past its size', () => {

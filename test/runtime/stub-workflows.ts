@@ -1,15 +1,9 @@
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ApplicationSnapshot, InterviewScheduled } from '../../src/domain/events';
-import {
-  blankFollowUpState,
-  refreshSnapshotUpdate,
-  stateQuery,
-  stopUpdate,
-  type FollowUpState,
-  type StopReason,
-} from '../../src/workflows/definitions';
+import type { ApplicationSnapshot, InterviewScheduled } from '../../src/domain/contract/events';
+import { blankFollowUpState, type FollowUpState, type StopReason } from '../../src/domain/follow-up/state';
+import { refreshSnapshotUpdate, stateQuery, stopUpdate } from '../../src/workflows/follow-up/definitions';
 
-export { applicationClosedWorkflow } from '../../src/workflows/application-closed';
+export { applicationClosedWorkflow } from '../../src/workflows/follow-up/application-closed';
 
 /**
  * Stand-ins for the real follow-up and interview-prep workflows, under the same names and with the same

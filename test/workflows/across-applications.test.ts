@@ -1,18 +1,19 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { createCandidateActivities, createTemporalCandidateDirectory } from '../../src/activities/candidates';
+import { createCandidateActivities } from '../../src/activities/candidates';
+import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import type { AcrossApplications } from '../../src/domain/candidate-entity';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
+import type { AcrossApplications } from '../../src/domain/feedback/learning';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import {
   answerCloseOutUpdate,
-  candidateStateQuery,
-  followUpWorkflow,
   recordCallOutcomeUpdate,
   stateQuery,
-} from '../../src/workflows';
-import { candidateWorkflowId } from '../../src/domain/ids';
+} from '../../src/workflows/follow-up/definitions';
+import { candidateStateQuery } from '../../src/workflows/candidate/definitions';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { registeringFirst } from '../helpers/registering-first';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';

@@ -1,19 +1,12 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import {
-  CandidateDeletedError,
-  createTemporalCandidateDirectory,
-  type CandidateDirectory,
-} from '../../src/activities/candidates';
-import { candidateWorkflowId } from '../../src/domain/ids';
-import {
-  candidateEntityLimits,
-  candidateStateQuery,
-  candidateWorkflow,
-  emptyCandidateState,
-  settleDeliverySignal,
-} from '../../src/workflows';
+import { CandidateDeletedError, type CandidateDirectory } from '../../src/workflows/candidate/directory';
+import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
+import { candidateWorkflowId } from '../../src/domain/contract/ids';
+import { candidateEntityLimits, emptyCandidateState } from '../../src/domain/candidate/state';
+import { candidateStateQuery, settleDeliverySignal } from '../../src/workflows/candidate/definitions';
+import { candidateWorkflow } from '../../src/workflows/candidate/workflow';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const zone = 'America/New_York';

@@ -5,16 +5,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import type { OutboundMessage } from '../../src/domain/messages';
-import { resolvePolicy } from '../../src/domain/policy';
-import { searchAttributes } from '../../src/runtime/temporal';
+import type { OutboundMessage } from '../../src/domain/messages/outbound';
+import { resolvePolicy } from '../../src/domain/contract/policy';
+import { searchAttributes } from '../../src/workflows/follow-up/definitions';
 import {
   answerCloseOutUpdate,
-  followUpWorkflow,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
-} from '../../src/workflows';
+} from '../../src/workflows/follow-up/definitions';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 

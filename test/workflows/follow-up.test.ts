@@ -5,16 +5,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import type { ApplicationSnapshot } from '../../src/domain/events';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
-import { addBusinessDays, calendarRulesFrom } from '../../src/domain/calendar';
-import { resolvePolicy } from '../../src/domain/policy';
+import type { ApplicationSnapshot } from '../../src/domain/contract/events';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
+import { addBusinessDays, calendarRulesFrom } from '../../src/domain/time/calendar';
+import { resolvePolicy } from '../../src/domain/contract/policy';
 import {
   addFeedbackNoteUpdate,
   answerCloseOutUpdate,
   approveDirectContactUpdate,
   noteDeliveryStatusUpdate,
-  followUpWorkflow,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
@@ -23,8 +22,9 @@ import {
   snoozeUpdate,
   stateQuery,
   stopUpdate,
-  type FollowUpResult,
-} from '../../src/workflows';
+} from '../../src/workflows/follow-up/definitions';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import { type FollowUpResult } from '../../src/domain/follow-up/state';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { registeringFirst } from '../helpers/registering-first';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';

@@ -2,10 +2,12 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { CandidateDeletedError, createCandidateActivities } from '../../src/activities/candidates';
-import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/events';
-import type { DeliveryStatus, OutboundMessage } from '../../src/domain/messages';
-import { interviewPrepWorkflow, stopUpdate } from '../../src/workflows';
+import { CandidateDeletedError } from '../../src/workflows/candidate/directory';
+import { createCandidateActivities } from '../../src/activities/candidates';
+import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/contract/events';
+import type { DeliveryStatus, OutboundMessage } from '../../src/domain/messages/outbound';
+import { interviewPrepWorkflow } from '../../src/workflows/interview-prep/workflow';
+import { stopUpdate } from '../../src/workflows/follow-up/definitions';
 import { memoryCandidates } from '../helpers/memory-candidates';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 

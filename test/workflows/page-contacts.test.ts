@@ -2,8 +2,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
-import { followUpWorkflow, pageContactsQuery, refreshSnapshotUpdate, stopUpdate } from '../../src/workflows';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import {
+  pageContactsQuery,
+  refreshSnapshotUpdate,
+  stopUpdate,
+} from '../../src/workflows/follow-up/definitions';
 import { eventually } from '../helpers/eventually';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';

@@ -1,12 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { localDate } from '../../src/domain/calendar';
-import type { ApplicationSnapshot } from '../../src/domain/events';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
-import { resolvePolicy, type PolicyOverride } from '../../src/domain/policy';
+import { localDate } from '../../src/domain/time/calendar';
+import type { ApplicationSnapshot } from '../../src/domain/contract/events';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
+import { resolvePolicy, type PolicyOverride } from '../../src/domain/contract/policy';
 import { simulateFollowUp } from '../../src/preview/follow-up-simulation';
-import { followUpWorkflow, stateQuery, type TimelineEntry } from '../../src/workflows';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import { stateQuery } from '../../src/workflows/follow-up/definitions';
+import { type TimelineEntry } from '../../src/domain/follow-up/state';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { onTimeSkippingServer, stopWhenAbandoned, uniqueName, workflowBundle } from '../helpers/temporal';
 

@@ -4,23 +4,17 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { createTemporalCandidateDirectory, phoneHash } from '../../src/activities/candidates';
-import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/events';
-import { candidateWorkflowId } from '../../src/domain/ids';
-import type { OutboundMessage } from '../../src/domain/messages';
-import {
-  createEncryptionCodec,
-  generateEncryptionKey,
-  keyIdMetadataKey,
-  type EncryptionKey,
-} from '../../src/runtime/codec';
-import {
-  candidateStateQuery,
-  interviewPrepWorkflow,
-  phoneCandidatesQuery,
-  phoneIndexWorkflowId,
-} from '../../src/workflows';
-import { runWindowMs } from '../../src/workflows/run-window';
+import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
+import { phoneHash } from '../../src/workflows/candidate/directory';
+import { interviewScheduledSchema, type InterviewScheduled } from '../../src/domain/contract/events';
+import { candidateWorkflowId } from '../../src/domain/contract/ids';
+import type { OutboundMessage } from '../../src/domain/messages/outbound';
+import { createEncryptionCodec, keyIdMetadataKey } from '../../src/runtime/codec';
+import { generateEncryptionKey, type EncryptionKey } from '../../src/config/keys';
+import { candidateStateQuery } from '../../src/workflows/candidate/definitions';
+import { interviewPrepWorkflow } from '../../src/workflows/interview-prep/workflow';
+import { phoneCandidatesQuery, phoneIndexWorkflowId } from '../../src/workflows/phone-index/definitions';
+import { runWindowMs } from '../../src/workflows/common/run-window';
 import { eventually } from '../helpers/eventually';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 

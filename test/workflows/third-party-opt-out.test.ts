@@ -5,17 +5,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createFileOutbox } from '../../src/activities';
-import {
-  createTemporalCandidateDirectory,
-  thirdPartyHash,
-  type CandidateDirectory,
-} from '../../src/activities/candidates';
+import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
+import { thirdPartyHash, type CandidateDirectory } from '../../src/workflows/candidate/directory';
 import type { MailRequest, MailSender } from '../../src/activities/channels';
 import { createNotifyActivities } from '../../src/activities/notify';
 import { createApp } from '../../src/api/app';
 import { createLinkMaker } from '../../src/links/link-tokens';
-import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages';
-import { thirdPartyOptOutWorkflowId } from '../../src/workflows';
+import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src/domain/messages/outbound';
+import { thirdPartyOptOutWorkflowId } from '../../src/workflows/third-party-opt-out/workflow';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 

@@ -3,20 +3,20 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
-import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages';
-import { resolvePolicy } from '../../src/domain/policy';
+import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
+import { resolvePolicy } from '../../src/domain/contract/policy';
 import {
   addFeedbackNoteUpdate,
   answerCloseOutUpdate,
-  followUpWorkflow,
   noteDeliveryStatusUpdate,
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
   snoozeUpdate,
   stateQuery,
-  type FollowUpAck,
-} from '../../src/workflows';
+} from '../../src/workflows/follow-up/definitions';
+import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import { type FollowUpAck } from '../../src/domain/follow-up/state';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 

@@ -3,7 +3,7 @@
  * The delivery activities depend on these interfaces only, so tests can hand in fakes.
  */
 
-import { type Channel } from '../../domain/messages';
+import { type Channel } from '../../domain/messages/content';
 
 /** One SMS to send through the provider. */
 export interface SmsRequest {

@@ -1,6 +1,6 @@
-import type { Contact } from '../events';
-import type { MessageRequest } from '../message-catalog';
-import type { FollowUpStep } from '../templates';
+import type { Contact } from '../contract/events';
+import type { MessageRequest } from '../messages/catalog';
+import type { FollowUpStep } from '../messages/templates';
 import type { FollowUpCore } from './core';
 import type { CallStep } from './state';
 

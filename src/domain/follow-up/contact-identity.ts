@@ -1,4 +1,4 @@
-import type { Contact } from '../events';
+import type { Contact } from '../contract/events';
 
 /**
  * Who a third party (a reference, the connection) is, independent of their place in a snapshot's list: a

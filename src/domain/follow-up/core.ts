@@ -1,8 +1,9 @@
-import { localTimeLabel, nextSendTime } from '../calendar';
-import type { ApplicationSnapshot, Contact } from '../events';
-import type { MessageRequest } from '../message-catalog';
-import { messageKey, type Channel } from '../messages';
-import { resolvePolicy, type Policy } from '../policy';
+import { localTimeLabel, nextSendTime } from '../time/calendar';
+import type { ApplicationSnapshot, Contact } from '../contract/events';
+import type { MessageRequest } from '../messages/catalog';
+import { messageKey } from '../messages/outbound';
+import { type Channel } from '../messages/content';
+import { resolvePolicy, type Policy } from '../contract/policy';
 import { contactIdentity, findContact, sameContact } from './contact-identity';
 import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 import type { FollowUpPorts } from './ports';

@@ -1,9 +1,9 @@
-import type { AcrossApplications, ApplicationLearning } from '../candidate-entity';
-import type { DeliveryResult, OutboundMessage } from '../messages';
+import type { AcrossApplications, ApplicationLearning } from '../feedback/learning';
+import type { DeliveryResult, OutboundMessage } from '../messages/outbound';
 
 /**
  * What the follow-up core needs from the world: a clock, durable waits, deliveries, holidays and
- * cancellation. The workflow shell (src/workflows/follow-up.ts) gives it Temporal's timers, activities and
+ * cancellation. The workflow shell (src/workflows/follow-up/workflow.ts) gives it Temporal's timers, activities and
  * scopes; the preview (./simulate.ts) gives it a simulated clock. The core holds every rule; a port holds
  * none.
  */

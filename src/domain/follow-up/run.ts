@@ -1,7 +1,7 @@
-import { localDayPhrase, nextSendTime } from '../calendar';
-import { findThemes, themesMentioned } from '../debrief';
-import type { MessageRequest } from '../message-catalog';
-import { messageKey } from '../messages';
+import { localDayPhrase, nextSendTime } from '../time/calendar';
+import { findThemes, themesMentioned } from '../feedback/themes';
+import type { MessageRequest } from '../messages/catalog';
+import { messageKey } from '../messages/outbound';
 import { runCalls } from './calls';
 import { runConnection, runReferences } from './contact-asks';
 import { dayMs, type FollowUpCore } from './core';

@@ -7,11 +7,11 @@ import {
   nextSendTime,
   startOfLocalDay,
   type CalendarRules,
-} from '../calendar';
-import type { ApplicationSnapshot } from '../events';
-import type { Channel } from '../messages';
-import type { Policy } from '../policy';
-import { callSlotMinutes } from '../templates/call-reminder';
+} from '../time/calendar';
+import type { ApplicationSnapshot } from '../contract/events';
+import type { Channel } from '../messages/content';
+import type { Policy } from '../contract/policy';
+import { callSlotMinutes } from '../messages/templates/call-reminder';
 
 /**
  * When each step of a follow-up is due. The workflow and the timeline preview both use these rules, so

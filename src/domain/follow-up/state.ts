@@ -1,4 +1,4 @@
-import type { AcrossApplications } from '../candidate-entity';
+import type { AcrossApplications } from '../feedback/learning';
 /**
  * A follow-up's state as its surfaces (API, SMS, page, CLI) see it, and the names of its steps and
  * statuses. Plain data: the workflow keeps it, the core (src/domain/follow-up) changes it, the preview

@@ -1,6 +1,6 @@
-import type { ApplicationSnapshot } from '../events';
-import { resolvePolicy, type PolicyOverride } from '../policy';
-import { checkTone } from '../templates';
+import type { ApplicationSnapshot } from '../contract/events';
+import { resolvePolicy, type PolicyOverride } from '../contract/policy';
+import { checkTone } from '../messages/templates';
 import { contactIdentity, sameContact } from './contact-identity';
 import { followUpSchedule } from './schedule';
 import type { Approval, FollowUpCore } from './core';

@@ -1,4 +1,4 @@
-import { isEventType, type EventType } from '../../domain/events';
+import { isEventType, type EventType } from '../../domain/contract/events';
 import { digestOf } from '../stable-id';
 import {
   buildEvent,

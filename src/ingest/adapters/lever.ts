@@ -1,4 +1,4 @@
-import { type EventType } from '../../domain/events';
+import { type EventType } from '../../domain/contract/events';
 import { toE164, toEmail } from '../contact-fields';
 import { stageFromName } from '../stage-from-name';
 import {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type EventType, type ValidationIssue } from '../../domain/events';
+import { type EventType, type ValidationIssue } from '../../domain/contract/events';
 import { type EventData, validateEventData } from '../cloudevents';
 import { parseJsonBody } from '../json-body';
 

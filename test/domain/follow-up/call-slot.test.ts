@@ -6,10 +6,10 @@ import {
   isBusinessDay,
   nextSendTime,
   type CalendarRules,
-} from '../../../src/domain/calendar';
+} from '../../../src/domain/time/calendar';
 import { callSlotAt, followUpSchedule } from '../../../src/domain/follow-up/schedule';
-import { callSlotMinutes } from '../../../src/domain/templates/call-reminder';
-import { resolvePolicy } from '../../../src/domain/policy';
+import { callSlotMinutes } from '../../../src/domain/messages/templates/call-reminder';
+import { resolvePolicy } from '../../../src/domain/contract/policy';
 import { simulateFollowUp } from '../../../src/preview/follow-up-simulation';
 import { component, instantOf, parseIcs, property } from '../../helpers/ics';
 import { sampleSnapshot } from '../../helpers/fixtures';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { localDate, nextSendTime } from '../../../src/domain/calendar';
+import { localDate, nextSendTime } from '../../../src/domain/time/calendar';
 import { followUpSchedule } from '../../../src/domain/follow-up/schedule';
-import { defaultPolicy } from '../../../src/domain/policy';
+import { defaultPolicy } from '../../../src/domain/contract/policy';
 
 const zones = ['America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kolkata'];
 

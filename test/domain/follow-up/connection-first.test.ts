@@ -1,6 +1,6 @@
 import { followUpPatches } from '../../../src/domain/follow-up/ports';
-import { resolvePolicy } from '../../../src/domain/policy';
-import { renderConnectionAskReminder, smsSize } from '../../../src/domain/templates';
+import { resolvePolicy } from '../../../src/domain/contract/policy';
+import { renderConnectionAskReminder, smsSize } from '../../../src/domain/messages/templates';
 import { simulateFollowUp } from '../../../src/preview/follow-up-simulation';
 import { sampleSnapshot } from '../../helpers/fixtures';
 

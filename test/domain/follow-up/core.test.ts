@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { isQuietHour } from '../../../src/domain/calendar';
+import { isQuietHour } from '../../../src/domain/time/calendar';
 import { createFollowUpCore } from '../../../src/domain/follow-up/core';
 import type { FollowUpPorts } from '../../../src/domain/follow-up/ports';
 import { followUpSchedule } from '../../../src/domain/follow-up/schedule';
 import { followUpRules } from '../../../src/domain/follow-up/updates';
-import { resolvePolicy } from '../../../src/domain/policy';
+import { resolvePolicy } from '../../../src/domain/contract/policy';
 import { simulateFollowUp } from '../../../src/preview/follow-up-simulation';
 import { sampleSnapshot } from '../../helpers/fixtures';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHmac } from 'node:crypto';
-import { dataSchemaByType } from '../../../src/domain/events';
+import { dataSchemaByType } from '../../../src/domain/contract/events';
 import { type AdapterOptions, type AdapterResult, type TrackerAdapter } from '../../../src/ingest/adapters';
 import { anyJsonText, anyText, expectReadableIssues, mutationsOf } from '../fuzz-helpers';
 

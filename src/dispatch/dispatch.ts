@@ -1,0 +1,436 @@
+import type { SuppressionLedger } from '../ledger';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { EventData, KnownCloudEvent } from '../ingest/cloudevents';
+import type { ApplicationSnapshot, InterviewScheduled } from '../domain/contract/events';
+import {
+  candidatePurgeWorkflowId,
+  candidateWorkflowId,
+  followUpWorkflowId,
+  interviewPrepWorkflowId,
+} from '../domain/contract/ids';
+import { resolvePolicy, type Policy, type PolicyOverride } from '../domain/contract/policy';
+import type {
+  applicationClosedWorkflow,
+  ApplicationClosedInput,
+} from '../workflows/follow-up/application-closed';
+import type { candidatePurgeWorkflow, CandidatePurgeInput } from '../workflows/candidate-purge/workflow';
+import type { followUpWorkflow } from '../workflows/follow-up/workflow';
+import type { interviewPrepWorkflow } from '../workflows/interview-prep/workflow';
+import type { StopReason } from '../domain/follow-up/state';
+import { changePolicyUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows/follow-up/definitions';
+import { purgeCandidateUpdate } from '../workflows/candidate/definitions';
+import { CandidateDeletedError, type CandidateDirectory } from '../workflows/candidate/directory';
+import { DispatchRetryLaterError, type DispatchResult } from './result';
+import { createRecentStarts } from './recent-starts';
+import { searchAttributes } from '../workflows/follow-up/definitions';
+
+export { DispatchRetryLaterError, type DispatchResult } from './result';
+
+export interface DispatcherDeps {
+  client: Client;
+  taskQueue: string;
+  /** The operator's policy override (DEBRIEF_POLICY / DEBRIEF_POLICY_FILE), layered under each event's. */
+  operatorPolicy: PolicyOverride;
+  /** Set search attributes on new workflows (the cluster must have them registered). */
+  useSearchAttributes: boolean;
+  now?: () => number;
+  /**
+   * The candidate directory, whose purge also clears the phone index (which needs the link secret to find).
+   * Without it the candidate entity is purged directly and the phone index keeps the number's HMAC.
+   */
+  candidates?: Pick<CandidateDirectory, 'purge'>;
+  /** Where to say that follow-ups start without DebriefPhase (a namespace registered before it existed). */
+  log?: (line: string) => void;
+  /** The suppression ledger: a deleted candidate's rejections and interviews start nothing. */
+  ledger?: Pick<SuppressionLedger, 'isSuppressed'>;
+}
+
+/** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
+const RECENT_START_TTL_MS = 5 * 60_000;
+const RECENT_START_ENTRIES = 20_000;
+
+/** Whether a start was refused because the namespace does not know DebriefPhase (registered before it). */
+function isUnregisteredPhase(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (/search attribute/i.test(cause.message) && cause.message.includes(searchAttributes.phase.name))
+      return true;
+  }
+  return false;
+}
+
+const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
+  'debrief.application.reopened': 'reopened',
+  'debrief.application.hired': 'hired',
+  'debrief.application.withdrawn': 'withdrawn',
+};
+
+/** Memo fields Debrief writes on the workflows it starts, read back to answer repeated deliveries. */
+interface DebriefMemo {
+  eventId?: string;
+  closedAt?: string;
+  interviewAt?: string;
+}
+
+const MAX_START_ATTEMPTS = 3;
+
+/**
+ * Turns validated events into Temporal calls. All the state that makes this idempotent lives in Temporal,
+ * so it holds across API restarts and across API instances:
+ * - one follow-up per application, under the workflow id `followup-<applicationId>`; its memo keeps the
+ *   idempotency key of the event that started it, so a re-delivery of that event answers `started` again
+ *   and any other rejection of the application answers `duplicate`;
+ * - updates (stop, refresh) carry the idempotency key as their update id; Temporal answers a repeated update
+ *   id with the first outcome, even after the workflow completed;
+ * - a reversal (reopened, hired, withdrawn) for an application without a follow-up leaves a completed
+ *   `applicationClosedWorkflow` under the follow-up id, so that a stale rejection arriving later is ignored.
+ *
+ * Throws PolicyError (before anything is started) when an event's policy override cannot be used, and
+ * DispatchRetryLaterError when the target workflow cannot take the update yet.
+ */
+export function createDispatcher(deps: DispatcherDeps) {
+  const now = deps.now ?? Date.now;
+  const client = deps.client;
+  // Off for the life of the process once the namespace refused it: follow-ups then start (and run) as before.
+  let withPhase = true;
+  // The operator's policy alone is the same for every event without an override of its own: resolved
+  // (and validated) on first use, not per event.
+  let operatorOnly: Policy | undefined;
+  const recentStarts = createRecentStarts({
+    maxEntries: RECENT_START_ENTRIES,
+    ttlMs: RECENT_START_TTL_MS,
+    now,
+  });
+  const policyFor = (override: PolicyOverride | undefined): Policy =>
+    override === undefined
+      ? (operatorOnly ??= resolvePolicy(deps.operatorPolicy))
+      : resolvePolicy(deps.operatorPolicy, override);
+
+  async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await client.workflow.getHandle(workflowId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  function tags(candidateId: string, company: string, stage: string) {
+    return deps.useSearchAttributes
+      ? [
+          { key: searchAttributes.candidate, value: candidateId },
+          { key: searchAttributes.company, value: company },
+          { key: searchAttributes.stage, value: stage },
+        ]
+      : undefined;
+  }
+
+  async function startFollowUp(
+    event: KnownCloudEvent,
+    snapshot: ApplicationSnapshot,
+    key: string,
+  ): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(snapshot.applicationId);
+    // Resolved first: an unusable per-event policy must stop the event before anything starts.
+    const policy = policyFor(snapshot.policy);
+    // A deleted candidate is not looked up here (that was a second call on every event): their entity
+    // refuses the follow-up's registration, and the follow-up ends before sending anything.
+    let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
+    for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
+      try {
+        await client.workflow.start<typeof followUpWorkflow>('followUpWorkflow', {
+          workflowId: followUpId,
+          taskQueue: deps.taskQueue,
+          args: [{ snapshot, eventId: key, policy }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          workflowIdReusePolicy: reusePolicy,
+          memo: { eventId: key } satisfies DebriefMemo,
+          staticSummary: `Follow-up: ${snapshot.role} at ${snapshot.company}`,
+          // DebriefPhase at start is also what tells the workflow to keep it up to date.
+          typedSearchAttributes: deps.useSearchAttributes
+            ? [
+                ...(tags(snapshot.candidate.id, snapshot.company, snapshot.stageReached ?? 'unknown') ?? []),
+                ...(withPhase ? [{ key: searchAttributes.phase, value: 'starting' }] : []),
+              ]
+            : undefined,
+        });
+        recentStarts.remember(followUpId, key);
+        return { followUpId, status: 'started' };
+      } catch (error) {
+        if (withPhase && deps.useSearchAttributes && isUnregisteredPhase(error)) {
+          withPhase = false;
+          deps.log?.(
+            `dispatch: the namespace has no ${searchAttributes.phase.name} search attribute, so follow-ups start without it and are not counted by phase; register it (Keyword, see the README) and restart`,
+          );
+          attempt -= 1;
+          continue;
+        }
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      // A redelivery of a follow-up this process started a moment ago: no need to read it back.
+      const startedBy = recentStarts.keyOf(followUpId);
+      if (startedBy !== undefined) {
+        return { followUpId, status: startedBy === key ? 'started' : 'duplicate' };
+      }
+      const existing = await describe(followUpId);
+      if (existing === undefined) continue;
+      const memo = (existing.memo ?? {}) as DebriefMemo;
+      if (existing.type !== 'applicationClosedWorkflow') {
+        return memo.eventId === key ? { followUpId, status: 'started' } : { followUpId, status: 'duplicate' };
+      }
+      const rejectedAt = snapshot.rejectedAt ?? event.time;
+      const closedAt = memo.closedAt;
+      if (
+        rejectedAt === undefined ||
+        closedAt === undefined ||
+        Date.parse(rejectedAt) <= Date.parse(closedAt)
+      ) {
+        return {
+          followUpId,
+          status: 'ignored',
+          reason:
+            rejectedAt === undefined
+              ? `the application was closed at ${closedAt ?? 'an unknown time'} and this rejection carries no time (set data.rejectedAt or the event time)`
+              : `the application was closed at ${closedAt} (reopened, hired or withdrawn), after this rejection at ${rejectedAt}`,
+        };
+      }
+      if (existing.status.name === 'RUNNING') {
+        throw new DispatchRetryLaterError(
+          `${followUpId} is being closed by an earlier event and no worker has completed that yet; retry shortly`,
+        );
+      }
+      // A rejection newer than the reversal: the application was rejected again, so the marker gives way.
+      reusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
+    }
+    throw new DispatchRetryLaterError(`${followUpId} changed while this event was handled; retry shortly`);
+  }
+
+  async function closeApplication(
+    event: KnownCloudEvent,
+    applicationId: string,
+    reason: StopReason,
+    key: string,
+  ): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(applicationId);
+    try {
+      await client.workflow
+        .getHandle(followUpId)
+        .executeUpdate(stopUpdate, { args: [{ reason }], updateId: `event:${key}` });
+      return { followUpId, status: 'cancelled' };
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) return answerRefusedUpdate(followUpId, error);
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    // Nothing is running: remember the reversal, in case its rejection is still on its way.
+    recentStarts.forget(followUpId);
+    const marker: ApplicationClosedInput = {
+      applicationId,
+      reason,
+      closedAt: event.time ?? new Date(now()).toISOString(),
+      eventId: key,
+    };
+    try {
+      await client.workflow.start<typeof applicationClosedWorkflow>('applicationClosedWorkflow', {
+        workflowId: followUpId,
+        taskQueue: deps.taskQueue,
+        args: [marker],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        memo: { eventId: key, closedAt: marker.closedAt } satisfies DebriefMemo,
+        staticSummary: `Application closed (${reason}) before any rejection`,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+  }
+
+  /** An update the workflow refused: a closing marker has no handlers, anything else may be starting. */
+  async function answerRefusedUpdate(
+    followUpId: string,
+    error: WorkflowUpdateFailedError,
+  ): Promise<DispatchResult> {
+    const existing = await describe(followUpId);
+    if (existing?.type === 'applicationClosedWorkflow') {
+      return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+    }
+    throw new DispatchRetryLaterError(
+      `${followUpId} refused the update (${error.cause?.message ?? error.message}); retry shortly`,
+    );
+  }
+
+  async function refresh(snapshot: ApplicationSnapshot, key: string): Promise<DispatchResult> {
+    const followUpId = followUpWorkflowId(snapshot.applicationId);
+    try {
+      await client.workflow
+        .getHandle(followUpId)
+        .executeUpdate(refreshSnapshotUpdate, { args: [{ snapshot }], updateId: `event:${key}` });
+      if (snapshot.policy) {
+        // A new per-event policy moves the pending timers of the running follow-up.
+        await client.workflow.getHandle(followUpId).executeUpdate(changePolicyUpdate, {
+          args: [{ override: snapshot.policy }],
+          updateId: `policy:${key}`,
+        });
+      }
+      return { followUpId, status: 'updated' };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+      }
+      if (error instanceof WorkflowUpdateFailedError) return answerRefusedUpdate(followUpId, error);
+      throw error;
+    }
+  }
+
+  async function startInterviewPrep(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
+    const workflowId = interviewPrepWorkflowId(interview.applicationId);
+    const policy = policyFor(undefined);
+    const options = {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [{ interview, policy }] as [Parameters<typeof interviewPrepWorkflow>[0]],
+      memo: { eventId: key, interviewAt: interview.interviewAt } satisfies DebriefMemo,
+      staticSummary: `Interview prep: ${interview.role} at ${interview.company}`,
+      typedSearchAttributes: tags(interview.candidate.id, interview.company, 'interview'),
+    };
+    try {
+      // A new interview for an application whose earlier prep reminder finished starts a new one.
+      await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
+        ...options,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+      return { followUpId: workflowId, status: 'started' };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    const memo = ((await describe(workflowId))?.memo ?? {}) as DebriefMemo;
+    if (memo.eventId === key) return { followUpId: workflowId, status: 'started' };
+    if (
+      memo.interviewAt !== undefined &&
+      Date.parse(memo.interviewAt) === Date.parse(interview.interviewAt)
+    ) {
+      return { followUpId: workflowId, status: 'duplicate' };
+    }
+    // Rescheduled: the pending reminder is replaced by one for the new time.
+    await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
+      ...options,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return { followUpId: workflowId, status: 'updated' };
+  }
+
+  /**
+   * Ends every follow-up and interview-prep reminder of a deleted candidate: those the candidate entity
+   * knows (which it forgets as it purges itself) and, with search attributes, those a visibility query on
+   * DebriefCandidate finds. Then starts `candidatePurgeWorkflow` (id `purge-<candidateId>`), which deletes
+   * their histories and the entity's once they have ended and leaves a tombstone: the request does not wait.
+   */
+  async function purgeCandidate(candidateId: string, key: string): Promise<DispatchResult> {
+    const running = new Set<string>();
+    const all = new Set<string>();
+    try {
+      const purged = deps.candidates
+        ? await deps.candidates.purge(candidateId)
+        : await client.workflow
+            .getHandle(candidateWorkflowId(candidateId))
+            .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
+      purged.openFollowUpIds.forEach((id) => running.add(id));
+      [...purged.openFollowUpIds, ...(purged.workflowIds ?? [])].forEach((id) => all.add(id));
+    } catch (error) {
+      // Already purged (a repeated delivery: the tombstone refuses) or never seen: nothing left to forget.
+      if (
+        !(error instanceof WorkflowNotFoundError) &&
+        !(error instanceof WorkflowUpdateFailedError) &&
+        !(error instanceof CandidateDeletedError)
+      )
+        throw error;
+    }
+    if (deps.useSearchAttributes) {
+      const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)}`;
+      for await (const execution of client.workflow.list({ query })) {
+        all.add(execution.workflowId);
+        if (execution.status.name === 'RUNNING') running.add(execution.workflowId);
+      }
+    }
+    all.forEach((id) => {
+      // Every workflow the entity knows may still run (an interview-prep reminder stays registered).
+      if (!id.startsWith(`${followUpWorkflowId('')}`)) running.add(id);
+    });
+    await Promise.all(
+      [...running].map(async (workflowId) => {
+        try {
+          await client.workflow.getHandle(workflowId).executeUpdate(stopUpdate, {
+            args: [{ reason: 'candidate_deleted' }],
+            updateId: `purge:${key}`,
+          });
+        } catch (error) {
+          // Already ended, or not a workflow that can be stopped (a closing marker): nothing left to end.
+          if (!(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowUpdateFailedError))
+            throw error;
+        }
+      }),
+    );
+    // Their histories are about to be deleted, after which their ids may be taken by other workflows.
+    all.forEach((id) => recentStarts.forget(id));
+    const input: CandidatePurgeInput = { candidateId, workflowIds: [...all].sort() };
+    await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
+      workflowId: candidatePurgeWorkflowId(candidateId),
+      taskQueue: deps.taskQueue,
+      args: [input],
+      // A repeated delivery joins the purge under way; one after it finished runs it again (harmless).
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: 'Delete the histories of a deleted candidate',
+    });
+    return { followUpId: candidateWorkflowId(candidateId), status: 'cancelled' };
+  }
+
+  return {
+    /** Applies one event; `idempotencyKey` is the webhook-id, else the CloudEvent id. */
+    async dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult> {
+      if (
+        (event.type === 'debrief.application.rejected' || event.type === 'debrief.interview.scheduled') &&
+        (await deps.ledger?.isSuppressed({ kind: 'candidate', subject: event.data.candidate.id }))
+      ) {
+        return {
+          followUpId: '',
+          status: 'ignored',
+          reason: 'this candidate was deleted; nothing is started for them',
+        };
+      }
+      switch (event.type) {
+        case 'debrief.application.rejected':
+          return startFollowUp(event, event.data, idempotencyKey);
+        case 'debrief.application.updated':
+          return refresh(event.data, idempotencyKey);
+        case 'debrief.application.reopened':
+        case 'debrief.application.hired':
+        case 'debrief.application.withdrawn': {
+          const data: EventData<'debrief.application.reopened'> = event.data;
+          return closeApplication(
+            event,
+            data.applicationId,
+            stopReasonByType[event.type] ?? 'operator',
+            idempotencyKey,
+          );
+        }
+        case 'debrief.interview.scheduled':
+          return startInterviewPrep(event.data, idempotencyKey);
+        case 'debrief.candidate.deleted':
+          return purgeCandidate(event.data.candidate.id, idempotencyKey);
+        default:
+          return { followUpId: '', status: 'ignored', reason: 'this event type is not handled' };
+      }
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,78 @@
+import type { MessageRequest } from './catalog';
+import type { Channel } from './content';
+
+/**
+ * What a workflow hands to the delivery activity, and what comes back. Pure types: shared by workflow code,
+ * activities and the channels.
+ */
+
+/** One message to the candidate (or, with consent and approval, to a third party). */
+export interface OutboundMessage {
+  /**
+   * Deterministic key `followUpId:step:attempt`: the same message always has the same key, so a retried
+   * activity or a replayed workflow can never deliver it twice.
+   */
+  key: string;
+  followUpId: string;
+  step: string;
+  attempt: number;
+  /** The person the candidate record belongs to; budgets and opt-outs are kept per candidate. */
+  candidateId: string;
+  recipient: { name: string; email?: string; phone?: string };
+  /** The candidate, or a third party (reference, connection) who consented and whom the candidate approved. */
+  audience: 'candidate' | 'third_party';
+  /**
+   * Channels to deliver on, each once. SMS that cannot go (opted out, invalid number, daily budget spent)
+   * falls back to email when the recipient has an address.
+   */
+  channels: Channel[];
+  /** The message by name and context; the activity renders it and adds signed links. */
+  request: MessageRequest;
+  /** The candidate's IANA zone: the SMS budget counts per local day there. Default UTC. */
+  zone?: string;
+  /**
+   * The candidate's country (ISO 3166 alpha-2), when the workflow passes it: the messages' locale (spelling,
+   * dates, times). Without it the locale is read from the zone, then the phone's calling code.
+   */
+  country?: string;
+  /** The candidate's own locale tag from the tracker (e.g. "en-GB"), when known: it wins over the country. */
+  locale?: string;
+  /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
+  smsBudgetPerDay?: number;
+  /**
+   * Set on a follow-up's acknowledgement when it goes out at once: the delivery first registers the follow-up
+   * with the candidate's entity (the recipient's phone, email and zone, and these), so the follow-up needs
+   * no task of its own for that. A deleted candidate refuses there (`candidate_deleted`) and nothing is sent.
+   */
+  registration?: { company: string; role: string };
+}
+
+/**
+ * `sent`: carried (on at least one channel); `duplicate`: an earlier attempt had carried it; `skipped`: held
+ * back (budget) or nothing to say; `unknown`: no channel is confirmed and one may have carried it (see
+ * {@link DeliveryResult.uncertain}).
+ */
+export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped' | 'unknown';
+
+export interface DeliveryResult {
+  key: string;
+  status: DeliveryStatus;
+  /** Which channel carried it (or `outbox` when no provider is configured). */
+  via?: Channel | 'outbox';
+  /** The provider's id (Twilio SID, SMTP Message-ID, outbox file name). */
+  providerId?: string;
+  /** Why a channel was skipped or failed before the one that carried it. */
+  notes?: string[];
+  /**
+   * Channels whose outcome could not be confirmed (the provider's answer was lost): the message may or may
+   * not have arrived there. Email only, in effect: SMS is reconciled with the provider before any resend.
+   */
+  uncertain?: Channel[];
+  /** When the delivery registered the follow-up (see {@link OutboundMessage.registration}): its reply tag, if any. */
+  replyTag?: string;
+}
+
+/** Builds the deterministic key of a message. */
+export function messageKey(followUpId: string, step: string, attempt: number): string {
+  return `${followUpId}:${step}:${attempt}`;
+}

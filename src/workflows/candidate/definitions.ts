@@ -1,0 +1,141 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { type FollowUpToRegister } from '../../domain/candidate/registry';
+import { type CandidateEntityState, type OpenFollowUp } from '../../domain/candidate/state';
+import {
+  type DeliveryPermission,
+  type DeliveryReservation,
+  type DeliverySettlement,
+  type EmailDataStart,
+  type ProviderStatusReport,
+  type SmsSendStart,
+} from '../../domain/candidate/deliveries';
+import { type AcrossApplications, type ApplicationLearning } from '../../domain/feedback/learning';
+import { type DigestPermission, type DigestReservation } from '../../domain/candidate/digest';
+import type { Channel } from '../../domain/messages/content';
+
+/**
+ * The per-candidate entity: one long-lived workflow per candidate (`candidate-<id>`) that holds what must be
+ * shared by all of a candidate's follow-ups: SMS opt-outs and invalid numbers, email unsubscribes, the daily
+ * SMS budget, which deliveries already went out (at most once per message and channel), the open follow-ups
+ * with their reply tags, and the inbound SMS idempotency tokens already handled.
+ *
+ * Every change is an update with a validator, so callers get an answer and a rejected change leaves no trace
+ * in history. The history is kept short by continuing as new when Temporal suggests it, and at the latest
+ * after the run window (src/workflows/common/run-window.ts), so that no running history keeps payloads of a key
+ * that was rotated out for longer than that.
+ */
+
+/** Input of {@link candidateWorkflow}: a fresh entity, or the state carried over by continue-as-new. */
+export interface CandidateEntityInput {
+  candidateId: string;
+  state?: CandidateEntityState;
+}
+
+/** Registers a running follow-up; answers the tag its SMS should ask for when several are open. */
+export const registerFollowUpUpdate = defineUpdate<{ replyTag?: string }, [FollowUpToRegister]>(
+  'registerFollowUp',
+);
+
+/**
+ * Records a workflow of the candidate that is not a follow-up (an interview-prep reminder), so a purge
+ * stops it and deletes its history; refused once the candidate was deleted.
+ */
+export const registerWorkflowUpdate = defineUpdate<void, [{ workflowId: string }]>('registerWorkflow');
+
+/** Forgets a follow-up that ended; replies are no longer routed to it. */
+export const closeFollowUpUpdate = defineUpdate<void, [{ followUpId: string }]>('closeFollowUp');
+
+/**
+ * Keeps the feedback themes of a follow-up whose debrief is being compiled, and answers what recurred across
+ * the candidate's applications; refused once the candidate was deleted.
+ */
+export const recordLearningUpdate = defineUpdate<AcrossApplications, [ApplicationLearning]>('recordLearning');
+
+/** Asks permission to deliver one message on one channel and reserves it (and SMS budget) when granted. */
+export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryReservation]>(
+  'reserveDelivery',
+);
+
+/**
+ * Asks to deliver a digestible reminder (see src/domain/candidate/digest.ts): it may open or join the candidate's
+ * digest of its local day instead of going alone.
+ */
+export const reserveInDigestUpdate = defineUpdate<DigestPermission, [DigestReservation]>('reserveInDigest');
+
+/** A reminder waiting in a digest leaves it (its activity was cancelled); `left` is false once it is sending. */
+export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string; channel: Channel }]>(
+  'leaveDigest',
+);
+
+/**
+ * An email attempt records that the message's content is about to go out (the SMTP server answered DATA);
+ * `proceed` is false when the attempt no longer holds the reservation, and then it must not send.
+ */
+export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [EmailDataStart]>('startEmailData');
+
+/**
+ * An SMS attempt asks to call Twilio now; `proceed` is false when the attempt no longer holds the
+ * reservation (another attempt reconciled or sent it since), and then it must not send.
+ */
+export const startSmsSendUpdate = defineUpdate<{ proceed: boolean }, [SmsSendStart]>('startSmsSend');
+
+/**
+ * Settles a reservation made with {@link reserveDeliveryUpdate}. A reconciled `sent` settlement is refused
+ * (failure type a `ClaimRefusal`) when its provider id is already recorded for another delivery, or while
+ * another SMS of the candidate is in flight (see `reconciledClaimRefusal`).
+ */
+export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('settleDelivery');
+
+/**
+ * Settles a reservation without waiting for the entity to process it: the caller needs no answer, and the
+ * entity handles signals and later updates in history order, so a retry's reservation already sees it. A
+ * malformed settlement is dropped, as is a reconciled `sent` (claiming a provider message can be refused, so
+ * it goes through {@link settleDeliveryUpdate}), and nothing is recorded once the candidate was deleted.
+ */
+export const settleDeliverySignal = defineSignal<[DeliverySettlement]>('settleDeliveryBySignal');
+
+/**
+ * A provider's report on a message (Twilio status callback), sent as a signal so the caller never waits on
+ * a busy entity; the entity forwards final reports to the follow-up whose timeline shows them.
+ */
+export const deliveryReportSignal = defineSignal<[ProviderStatusReport]>('deliveryReport');
+
+/** Records a provider status callback (e.g. Twilio's) for the delivery with that provider id. */
+export const recordDeliveryStatusUpdate = defineUpdate<
+  { found: boolean; key?: string; channel?: Channel },
+  [{ providerId: string; status: string; errorCode?: number; phone?: string }]
+>('recordDeliveryStatus');
+
+/** Turns SMS off (STOP) or back on (START) for one number; `changed` is false when nothing changed. */
+export const setSmsOptOutUpdate = defineUpdate<{ changed: boolean }, [{ phone: string; optedOut: boolean }]>(
+  'setSmsOptOut',
+);
+
+/** Records an email unsubscribe for one address, or (`*`) for every address of the candidate. */
+export const setEmailOptOutUpdate = defineUpdate<{ changed: boolean }, [{ email: string }]>('setEmailOptOut');
+
+/**
+ * Records an inbound SMS idempotency token; `duplicate` when it was seen before. The answer also carries what
+ * routing the reply needs.
+ */
+export const acceptInboundUpdate = defineUpdate<
+  { duplicate: boolean; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean },
+  [{ token: string; phone: string }]
+>('acceptInbound');
+
+/** Forgets an inbound token whose handling failed, so the provider's retry is handled again. */
+export const releaseInboundUpdate = defineUpdate<void, [{ token: string }]>('releaseInbound');
+
+/** Marks a single-use link as used; `firstUse` is false when it was used before. */
+export const useLinkUpdate = defineUpdate<{ firstUse: boolean }, [{ linkId: string }]>('useLink');
+/** Forgets a link's use whose action failed, so that a retry of the link is a first use. */
+export const releaseLinkUpdate = defineUpdate<void, [{ linkId: string }]>('releaseLink');
+
+/** The candidate was deleted: forget everything, end the entity, and answer the follow-ups still open. */
+export const purgeCandidateUpdate = defineUpdate<
+  { openFollowUpIds: string[]; phones: string[]; workflowIds?: string[] },
+  []
+>('purgeCandidate');
+
+/** The entity's whole state. */
+export const candidateStateQuery = defineQuery<CandidateEntityState>('candidateState');

@@ -1,0 +1,112 @@
+import type { PageContacts } from '../../domain/follow-up/page-contacts';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { ApplicationSnapshot } from '../../domain/contract/events';
+import type { PolicyOverride } from '../../domain/contract/policy';
+import type {
+  CallOutcome,
+  ConnectionStatus,
+  FollowUpAck,
+  FollowUpState,
+  ReferenceStatus,
+  StopReason,
+} from '../../domain/follow-up/state';
+
+/**
+ * Where a follow-up is (`starting`, `running`, `closing`, then `completed` or `stopped`), kept up to date by
+ * the follow-up workflow itself, but only on runs whose start set it (see src/dispatch/dispatch.ts), so that
+ * operators can count open follow-ups by phase. Defined here because the workflow bundle needs it too.
+ */
+export const phaseSearchAttribute = defineSearchAttributeKey('DebriefPhase', SearchAttributeType.KEYWORD);
+
+/** Search attributes that make follow-ups findable in the Temporal UI and CLI. */
+export const searchAttributes = {
+  candidate: defineSearchAttributeKey('DebriefCandidate', SearchAttributeType.KEYWORD),
+  company: defineSearchAttributeKey('DebriefCompany', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('DebriefStage', SearchAttributeType.KEYWORD),
+  /** Set to `starting` at start, then kept up to date by the follow-up workflow (see `phaseSearchAttribute`). */
+  phase: phaseSearchAttribute,
+};
+
+/** Records how a call attempt went (recruiter or interviewer). */
+export const recordCallOutcomeUpdate = defineUpdate<
+  FollowUpAck,
+  [{ step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }]
+>('recordCallOutcome');
+
+/** Records where one reference stands (by index in `state.references`), with the summary as a note. */
+export const recordReferenceStatusUpdate = defineUpdate<
+  FollowUpAck,
+  [{ index: number; status: ReferenceStatus; note?: string }]
+>('recordReferenceStatus');
+
+/** Records where the connection-based ask stands. */
+export const recordConnectionStatusUpdate = defineUpdate<
+  FollowUpAck,
+  [{ status: ConnectionStatus; note?: string }]
+>('recordConnectionStatus');
+
+/** Moves every pending timer by `days` calendar days (1–14), then onto the next allowed send time. */
+export const snoozeUpdate = defineUpdate<FollowUpAck, [{ days: number }]>('snooze');
+
+/** Skips a step that has not settled yet. */
+export const skipStepUpdate = defineUpdate<
+  FollowUpAck,
+  [{ step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }]
+>('skipStep');
+
+/**
+ * The candidate approves a draft for direct sending to a third party who consented (a reference by index in
+ * `state.references`, or the connection), optionally with a personal note for the message. Rejected when
+ * that person has not consented or is no longer on the application, when their status is settled, when the
+ * step has ended or the close-out question is out, or when the note reads as blaming or pressing (the answer
+ * says how to reword it).
+ */
+export const approveDirectContactUpdate = defineUpdate<
+  FollowUpAck,
+  [({ target: 'reference'; index: number } | { target: 'connection' }) & { personalNote?: string }]
+>('approveDirectContact');
+
+/** Answers the close-out check: what was learned, or "still waiting" (extends the close-out once). */
+export const answerCloseOutUpdate = defineUpdate<FollowUpAck, [{ learned?: string; stillWaiting?: boolean }]>(
+  'answerCloseOut',
+);
+
+/** Adds a piece of feedback the candidate heard (e.g. an SMS `NOTE …`), whatever step is open. */
+export const addFeedbackNoteUpdate = defineUpdate<FollowUpAck, [{ text: string }]>('addFeedbackNote');
+
+/** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
+export const stopUpdate = defineUpdate<FollowUpAck, [{ reason: StopReason }]>('stop');
+
+/**
+ * Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps.
+ * References keep their places in `state.references`: dropped ones are skipped, new ones are added at the end
+ * until the drafts go out. Rejected for another application or another candidate.
+ */
+export const refreshSnapshotUpdate = defineUpdate<FollowUpAck, [{ snapshot: ApplicationSnapshot }]>(
+  'refreshSnapshot',
+);
+
+/** Changes the policy of a running follow-up; pending timers are planned again. */
+export const changePolicyUpdate = defineUpdate<FollowUpAck, [{ override: PolicyOverride }]>('changePolicy');
+
+/**
+ * A provider's delivery report for one of this follow-up's messages (e.g. a Twilio status callback),
+ * shown on the timeline. `key` is the message key, `followUpId:step:attempt`.
+ */
+export const noteDeliveryStatusUpdate = defineUpdate<
+  FollowUpAck,
+  [{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]
+>('noteDeliveryStatus');
+
+/** The same report as {@link noteDeliveryStatusUpdate}, as a signal: the candidate entity forwards it. */
+export const deliveryStatusSignal =
+  defineSignal<[{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]>(
+    'deliveryStatus',
+  );
+
+/** The follow-up's current state and whole timeline, past and planned. */
+export const stateQuery = defineQuery<FollowUpState>('state');
+
+/** The contacts behind the page; follow-ups started before this query existed answer it too. */
+export const pageContactsQuery = defineQuery<PageContacts>('pageContacts');

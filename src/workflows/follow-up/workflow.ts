@@ -1,0 +1,299 @@
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { WorkflowActivities } from '../common/activities';
+import type { ApplicationSnapshot } from '../../domain/contract/events';
+import type { DeliveryResult, OutboundMessage } from '../../domain/messages/outbound';
+import { candidateChannels } from '../../domain/follow-up/schedule';
+import type { Policy } from '../../domain/contract/policy';
+import { createFollowUpCore, type FollowUpCore } from '../../domain/follow-up/core';
+import { followUpPatches, type FollowUpPorts } from '../../domain/follow-up/ports';
+import { runFollowUp, stopBeforeStart } from '../../domain/follow-up/run';
+import { followUpRules } from '../../domain/follow-up/updates';
+import { pageContacts } from '../../domain/follow-up/page-contacts';
+import {
+  addFeedbackNoteUpdate,
+  answerCloseOutUpdate,
+  approveDirectContactUpdate,
+  changePolicyUpdate,
+  deliveryStatusSignal,
+  noteDeliveryStatusUpdate,
+  recordCallOutcomeUpdate,
+  recordConnectionStatusUpdate,
+  recordReferenceStatusUpdate,
+  refreshSnapshotUpdate,
+  skipStepUpdate,
+  snoozeUpdate,
+  stateQuery,
+  pageContactsQuery,
+  stopUpdate,
+  phaseSearchAttribute,
+} from './definitions';
+import { followUpAck, type FollowUpAck, type FollowUpResult } from '../../domain/follow-up/state';
+import { isFailureOfType } from '../common/activity-failures';
+import { deliveryTimeouts } from '../common/delivery-timeouts';
+
+const { deliver } = proxyActivities<WorkflowActivities>({
+  summary: 'Deliver a message',
+  ...deliveryTimeouts,
+  // A retry could reach a person twice only through a provider bug; deliveries are keyed, and capped anyway.
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '15 minutes',
+    maximumAttempts: 10,
+  },
+});
+
+/**
+ * The holiday look-up as a local activity: a pure, fast computation that need not go through the task
+ * queue (its answer is still recorded in history, as a marker).
+ */
+const { loadHolidays: loadHolidaysLocally } = proxyLocalActivities<WorkflowActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['HolidayInputError'],
+  },
+});
+
+const { loadHolidays, registerFollowUp, closeFollowUp } = proxyActivities<WorkflowActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['HolidayInputError'],
+  },
+});
+
+/** Best effort: the debrief goes out without the cross-application part rather than wait on the entity. */
+const { recordLearning } = proxyActivities<WorkflowActivities>({
+  summary: 'Tell the candidate entity what this follow-up learned',
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+export interface FollowUpInput {
+  snapshot: ApplicationSnapshot;
+  /** The idempotency key of the event that started it (webhook-id or CloudEvent id). */
+  eventId: string;
+  /** The resolved policy (operator and per-event overrides applied); defaults when absent. */
+  policy?: Policy;
+}
+
+export type { FollowUpResult } from '../../domain/follow-up/state';
+
+/**
+ * Keeps the DebriefPhase search attribute on the core's phase, so operators can count open follow-ups by
+ * phase. Only on runs whose start set it: runs started before it existed, or with search attributes off,
+ * issue exactly the commands they always did (an unblocked condition records nothing in history).
+ */
+function showPhase(core: FollowUpCore): void {
+  let shown: string | undefined = workflowInfo().typedSearchAttributes.get(phaseSearchAttribute);
+  if (shown === undefined) return;
+  void (async () => {
+    for (;;) {
+      await condition(() => core.state.phase !== shown);
+      shown = core.state.phase;
+      upsertSearchAttributes([{ key: phaseSearchAttribute, value: shown }]);
+    }
+  })();
+}
+
+/**
+ * One follow-up per rejected application, over about three weeks: acknowledgement, cool-off, call reminders
+ * to the recruiter (then one interviewer), reference-summary and connection asks, and a close-out that
+ * compiles the debrief. This is the Temporal shell: the rules live in the core (src/domain/follow-up), which
+ * this file gives durable timers, activities and cancellation scopes, and whose update rules it registers.
+ */
+export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
+  const country = input.snapshot.candidate.country;
+  /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
+  const carried: CarriedRegistration = {};
+  const ports: FollowUpPorts = {
+    now: () => Date.now(),
+    waitUntil: (wake, ms, summary) => condition(wake, ms, { summary }),
+    sleep: (ms, summary) => sleep(ms, { summary }),
+    deliver: (message) => deliverCarrying(core, carried, message),
+    isDeliveryFailure: (error) => error instanceof ActivityFailure,
+    isCancellation,
+    scope: () => new CancellationScope(),
+    nonCancellable: (work) => CancellationScope.nonCancellable(work),
+    patched,
+    loadHolidays: (fromIso) => loadHolidays(country, fromIso, 2),
+    learn: async (learning) => {
+      try {
+        return await recordLearning({ candidateId: input.snapshot.candidate.id, ...learning });
+      } catch (error) {
+        if (error instanceof ActivityFailure) return undefined;
+        throw error;
+      }
+    },
+    warn: (message, attributes) => log.warn(message, attributes),
+  };
+  const core = createFollowUpCore(
+    {
+      snapshot: input.snapshot,
+      policy: input.policy,
+      followUpId: workflowInfo().workflowId,
+      startMs: Date.now(),
+    },
+    ports,
+  );
+  // Handlers are set before the first activity, so an update (a stop above all) is never refused early.
+  registerHandlers(core);
+  showPhase(core);
+  let result: FollowUpResult;
+  try {
+    await start(core, carried);
+    result = await runFollowUp(core);
+  } catch (error) {
+    // The candidate was deleted while this follow-up was registering: it ends here, having sent nothing.
+    if (!(error instanceof RegistrationRefused) && !isFailureOfType(error, 'candidate_deleted')) throw error;
+    return stopBeforeStart(core, 'candidate_deleted');
+  }
+  await CancellationScope.nonCancellable(() =>
+    closeFollowUp({ candidateId: core.snapshot.candidate.id, followUpId: core.followUpId }),
+  );
+  return result;
+}
+
+/** The registration `start` leaves to the acknowledgement, until a delivery takes it. */
+interface CarriedRegistration {
+  registration?: OutboundMessage['registration'];
+}
+
+/** A deleted candidate refused the registration the acknowledgement carried: nothing was sent. */
+class RegistrationRefused extends Error {}
+
+/** Registers the follow-up with the candidate entity (which refuses a deleted candidate). */
+function register(core: FollowUpCore): Promise<{ replyTag?: string }> {
+  const { snapshot, followUpId, zone } = core;
+  return registerFollowUp({
+    candidateId: snapshot.candidate.id,
+    followUpId,
+    company: snapshot.company,
+    role: snapshot.role,
+    phone: snapshot.candidate.phone,
+    email: snapshot.candidate.email,
+    zone,
+  });
+}
+
+/**
+ * Delivers a message; the first one carries the registration when `start` left it to the acknowledgement.
+ * When that message could not go, the follow-up registers on its own before it goes on.
+ */
+async function deliverCarrying(
+  core: FollowUpCore,
+  carried: CarriedRegistration,
+  message: OutboundMessage,
+): Promise<DeliveryResult> {
+  const { registration } = carried;
+  if (!registration) return deliver(message);
+  carried.registration = undefined;
+  try {
+    const result = await deliver({ ...message, registration });
+    core.replyTag = result.replyTag;
+    return result;
+  } catch (error) {
+    if (isFailureOfType(error, 'candidate_deleted')) throw new RegistrationRefused('candidate deleted');
+    if (error instanceof ActivityFailure && !isCancellation(error)) {
+      core.replyTag = (await register(core)).replyTag;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Loads the candidate's holidays and registers the follow-up with the candidate entity. When the
+ * acknowledgement goes out at once, it carries the registration instead (`carried`): one activity and one
+ * workflow task fewer per follow-up, which is what a burst of rejections waits on.
+ */
+async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<void> {
+  const { snapshot } = core;
+  const fromIso = new Date(core.startMs).toISOString();
+  if (patched(followUpPatches.registrationWithAcknowledgement)) {
+    core.setHolidays(await loadHolidaysLocally(snapshot.candidate.country, fromIso, 2));
+    const acknowledgedAtOnce = core.schedule.acknowledgementAt(core.startMs) <= Date.now();
+    if (acknowledgedAtOnce && candidateChannels(snapshot.candidate).length > 0) {
+      carried.registration = { company: snapshot.company, role: snapshot.role };
+      return;
+    }
+    core.replyTag = (await register(core)).replyTag;
+    return;
+  }
+  if (patched(followUpPatches.fastStart)) {
+    // Both at once, the holidays without a trip through the task queue: the first message goes sooner.
+    // Both settle before either failure counts, so nothing is left running when the follow-up ends early.
+    const [loaded, registered] = await Promise.allSettled([
+      loadHolidaysLocally(snapshot.candidate.country, fromIso, 2),
+      register(core),
+    ]);
+    if (registered.status === 'rejected') throw registered.reason;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    core.setHolidays(loaded.value);
+    core.replyTag = registered.value.replyTag;
+  } else {
+    core.setHolidays(await loadHolidays(snapshot.candidate.country, fromIso, 2));
+    core.replyTag = (await register(core)).replyTag;
+  }
+}
+
+/** Registers the query, every update (validator and rule from the core) and the delivery-report signal. */
+function registerHandlers(core: FollowUpCore): void {
+  const rules = followUpRules(core);
+  const ack = () => followUpAck(core.state);
+  // One shape for every update: validate, apply, answer the ack. (The SDK's handler type cannot be
+  // checked against a generic argument, hence the cast; each call below is checked against its rule.)
+  const update = <A, N extends string>(
+    definition: UpdateDefinition<FollowUpAck, [A], N>,
+    rule: { validate(arg: A): void; apply(arg: A): void },
+  ) => {
+    const handler = (arg: A): FollowUpAck => {
+      rule.apply(arg);
+      return ack();
+    };
+    setHandler(definition, handler as never, { validator: ((arg: A) => rule.validate(arg)) as never });
+  };
+  setHandler(stateQuery, () => core.view());
+  setHandler(pageContactsQuery, () => pageContacts(core));
+  update(recordCallOutcomeUpdate, rules.recordCallOutcome);
+  update(recordReferenceStatusUpdate, rules.recordReferenceStatus);
+  update(recordConnectionStatusUpdate, rules.recordConnectionStatus);
+  update(snoozeUpdate, rules.snooze);
+  update(skipStepUpdate, rules.skipStep);
+  update(approveDirectContactUpdate, rules.approveDirectContact);
+  update(answerCloseOutUpdate, rules.answerCloseOut);
+  update(refreshSnapshotUpdate, rules.refreshSnapshot);
+  update(changePolicyUpdate, rules.changePolicy);
+  update(addFeedbackNoteUpdate, rules.addFeedbackNote);
+  update(noteDeliveryStatusUpdate, rules.noteDeliveryStatus);
+  // The candidate entity forwards provider reports as signals; a malformed one is dropped.
+  setHandler(deliveryStatusSignal, (report) => {
+    try {
+      rules.noteDeliveryStatus.validate(report);
+    } catch {
+      return;
+    }
+    rules.noteDeliveryStatus.apply(report);
+  });
+  // Stops are accepted at any time, even before the first message.
+  setHandler(stopUpdate, ({ reason }) => {
+    rules.stop(reason);
+    return ack();
+  });
+}

@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { circles, importEdges } from './helpers/import-graph';
+
+const src = resolve(__dirname, '../src');
+
+/**
+ * The room a file lives in: a folder of `src/domain/` by subject, a folder of `src/workflows/` by workflow,
+ * otherwise the top folder of `src/` (a file at the top is a room of its own).
+ */
+function room(file: string): string {
+  const parts = file.split('/');
+  if ((parts[0] === 'domain' || parts[0] === 'workflows') && parts.length > 2)
+    return `${parts[0]}/${parts[1]}`;
+  return parts.length > 1 ? parts[0]! : file;
+}
+
+describe('the import graph of src/', () => {
+  const edges = importEdges(src);
+
+  it('sees the imports it checks', () => {
+    expect(edges.length).toBeGreaterThan(300);
+    expect(edges).toContainEqual({ from: 'runtime/engine.ts', to: 'api/app.ts' });
+  });
+
+  it('finds a circle when there is one (the check itself can fail)', () => {
+    expect(
+      circles([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+        { from: 'c', to: 'd' },
+      ]),
+    ).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('has no circle between files', () => {
+    expect(circles(edges)).toEqual([]);
+  });
+
+  it('has no circle between rooms: every arrow runs one way, down', () => {
+    const between = edges
+      .map(({ from, to }) => ({ from: room(from), to: room(to) }))
+      .filter(({ from, to }) => from !== to);
+    const found = circles(between).map((group) => ({
+      rooms: group,
+      arrows: edges
+        .filter(
+          ({ from, to }) => group.includes(room(from)) && group.includes(room(to)) && room(from) !== room(to),
+        )
+        .map(({ from, to }) => `${from} → ${to}`),
+    }));
+    expect(found).toEqual([]);
+  });
+});
