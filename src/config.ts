@@ -6,6 +6,7 @@ import { parsePolicyOverride, PolicyError, resolvePolicy, type PolicyOverride } 
 import { parseWebhookSecret } from './ingest/signature';
 import { parseTrustedProxies } from './api/rate-limit';
 import { EncryptionKeyError, parseEncryptionKeys, type EncryptionKey } from './runtime/codec';
+import { OperatorEntryError, parseOperators, type Operator } from './console/operators';
 
 /**
  * Debrief's configuration, parsed once from the environment at start-up by one schema. Nothing else reads
@@ -362,6 +363,19 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  DEBRIEF_OPERATORS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return [];
+    try {
+      return parseOperators(value);
+    } catch (error) {
+      if (!(error instanceof OperatorEntryError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  }),
+  DEBRIEF_CONSOLE_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters of random text (openssl rand -base64 32)').optional(),
+  ),
   DEBRIEF_LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
   DEBRIEF_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
@@ -453,6 +467,12 @@ export interface Config {
   encryptionKeys: EncryptionKey[] | undefined;
   /** The codec server on the API (bearer token, browser origins allowed); off when undefined. */
   codecServer: { token: string; allowedOrigins: string[] } | undefined;
+  /**
+   * The operators' console: accounts (DEBRIEF_OPERATORS, `name:role:scrypt$…` entries from
+   * `debrief operator add`) and the secret its session cookies are signed with (else one kept in the data
+   * folder, embedded default only).
+   */
+  console: { operators: Operator[]; secret: string | undefined };
   /** Cache, concurrency and pollers of the follow-up worker and the entity worker. */
   worker: WorkerTunings;
   /** Logs, metrics listeners and trace export (see "Watching Debrief run" in the README). */
@@ -557,6 +577,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               : [`http://127.0.0.1:${e.DEBRIEF_DEV_UI_PORT}`, `http://localhost:${e.DEBRIEF_DEV_UI_PORT}`],
         }
       : undefined,
+    console: { operators: e.DEBRIEF_OPERATORS, secret: e.DEBRIEF_CONSOLE_SECRET },
     rateLimit:
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
@@ -728,7 +749,7 @@ function mailbox(value: string): { name: string; address: string } {
   };
 }
 
-const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS|DATABASE_URL/;
+const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS|DATABASE_URL|OPERATORS/;
 
 function describeValue(env: Record<string, string | undefined>, path: PropertyKey[]): string {
   const name = String(path[0]);
@@ -755,6 +776,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
       ? `${config.encryptionKeys.length} configured key(s), newest ${config.encryptionKeys[0]?.id ?? ''}`
       : 'key ring in the data folder',
     codecServer: config.codecServer ? 'on' : 'off',
+    consoleOperators: config.console.operators.length,
     metrics: config.observability.metricsAddress ?? 'off',
     sdkMetrics: config.observability.sdkMetricsAddress ?? 'off',
     tracing: config.observability.otlpEndpoint ? 'otlp' : 'off',

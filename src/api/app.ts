@@ -24,6 +24,7 @@ import {
   type RateLimit,
 } from './rate-limit';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
+import { consoleRoutes, type ConsoleDeps } from '../console/routes';
 
 /** Whether the API, the worker and Temporal are reachable. */
 export interface HealthReport {
@@ -73,6 +74,8 @@ export interface AppDeps {
   candidateExport?: CandidateExportSettings;
   /** Runs first on every request: request id, log line, metrics, span (see `observeRequests`). */
   observe?: MiddlewareHandler;
+  /** The operators' console at `/console` (src/console); off (404) when absent. */
+  console?: ConsoleDeps;
 }
 
 /**
@@ -163,6 +166,7 @@ export function createApp(deps: AppDeps) {
 
   if (deps.codecServer) app.route('/', codecServerRoutes(deps.codecServer));
   if (deps.candidateExport) app.route('/', candidateExportRoutes(deps.candidateExport));
+  if (deps.console) app.route('/', consoleRoutes({ clientAddress: clientKey, ...deps.console }));
 
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(app.routes)));
 
