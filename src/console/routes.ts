@@ -68,7 +68,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const decoy = hashPassword(randomBytes(16).toString('base64url'));
   decoy.catch(() => undefined);
 
-  app.use('/console', headers);
+  // `/console/*` matches `/console` itself too: each middleware is registered once, or it would run twice.
   app.use('/console/*', headers);
   async function headers(c: Context<ConsoleEnv>, next: () => Promise<void>) {
     const nonce = randomBytes(16).toString('base64');
@@ -76,7 +76,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     await next();
     c.header('Content-Security-Policy', contentSecurityPolicy(nonce));
     c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
+    // `same-origin`, not `no-referrer`: under no-referrer browsers send `Origin: null` with the console's own
+    // forms, and the origin check below could no longer tell them from another site's.
+    c.header('Referrer-Policy', 'same-origin');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
   }
@@ -187,7 +189,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     }
     await next();
   };
-  app.use('/console', signedIn);
   app.use('/console/*', async (c: Context<ConsoleEnv>, next) => {
     if (c.req.path === '/console/sign-in') return next();
     return signedIn(c, next);

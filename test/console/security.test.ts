@@ -43,7 +43,14 @@ describe('console sign-in and sessions', () => {
     expect(cookie).not.toMatch(/Secure/);
     const overview = await browser.get('/console');
     expect(overview.status).toBe(200);
-    expect(await overview.text()).toContain('alice (admin)');
+    const page = await overview.text();
+    expect(page).toContain('alice (admin)');
+    // The page's one style carries the nonce its CSP names.
+    const nonce = /style-src 'nonce-([^']+)'/.exec(
+      overview.headers.get('content-security-policy') ?? '',
+    )?.[1];
+    expect(nonce).toBeTruthy();
+    expect(page).toContain(`<style nonce="${nonce}">`);
     expect((await audit.list()).map((row) => `${row.operator} ${row.action}`)).toEqual(['alice sign_in']);
   });
 

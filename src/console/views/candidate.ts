@@ -58,7 +58,10 @@ export function candidatePage(context: PageContext, view: CandidateView, contact
       <h2>Deliveries</h2>
       ${
         deliveries.length === 0
-          ? html`<p class="note">No message has been sent yet.</p>`
+          ? html`<p class="note">
+              No delivery through a provider yet (messages written to the local outbox show on each
+              follow-up's timeline).
+            </p>`
           : scrollTable(
               'Deliveries',
               ['When (UTC)', 'Follow-up', 'Step', 'Channel', 'State', 'Provider'],

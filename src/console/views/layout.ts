@@ -25,7 +25,10 @@ const consoleStyle = `
   th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
   th { background: #f4f4f4; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0 1.2rem; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(16rem, 100%), 1fr)); gap: 0 1.2rem; }
+  .grid > * { min-width: 0; }
+  main { min-width: 0; }
+  pre.draft { overflow-x: auto; }
   .state { display: inline-block; padding: 0 0.4rem; border-radius: 0.3rem; border: 1px solid; font-size: 0.85rem; }
   .state.failed, .state.unknown, .state.open_too_long { color: #8a1c1c; border-color: #8a1c1c; }
   .state.sent { color: #1d5e2a; border-color: #1d5e2a; }
