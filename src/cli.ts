@@ -12,6 +12,7 @@ import { importCommand, type ImportCommandOptions } from './cli/import';
 import { actNames, actOnFollowUp, listFollowUps, showFollowUp } from './cli/follow-ups';
 import { suppressionsCommand } from './cli/suppressions';
 import { exportCommand } from './cli/export';
+import { operatorAddCommand, processPasswordSource } from './cli/operator';
 
 /** Debrief's command line: run the engine (or a part of it) and talk to a running API. */
 const program = new Command()
@@ -241,6 +242,21 @@ suppressions
       loadConfig(process.env),
       { action: 'check', kind, subject },
       write,
+    );
+  });
+
+program
+  .command('operator')
+  .description('Operator accounts of the console at /console')
+  .command('add')
+  .description(
+    'Hash a password (read from the prompt, or the first line of stdin) and print the DEBRIEF_OPERATORS entry',
+  )
+  .argument('<name>', 'the operator name to sign in with')
+  .requiredOption('--role <role>', 'viewer (reads, contacts masked) or admin (also acts)')
+  .action(async (name: string, options: { role: string }) => {
+    process.exitCode = await operatorAddCommand(name, options.role, processPasswordSource(), write, (text) =>
+      process.stderr.write(text),
     );
   });
 

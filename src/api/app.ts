@@ -19,6 +19,8 @@ import { buildOpenApiDocument } from './openapi';
 import { clientAddressBehind, createRateLimiter, rateLimitMiddleware, type RateLimit } from './rate-limit';
 import { parseTrustedProxies } from '../config/trusted-proxies';
 import { registerTrackerRoutes, type TrackerSettings } from './tracker-routes';
+import { consoleRoutes } from './console/routes';
+import { type ConsoleDeps } from './console/context';
 
 /** Whether the API, the worker and Temporal are reachable. */
 export interface HealthReport {
@@ -68,6 +70,8 @@ export interface AppDeps {
   candidateExport?: CandidateExportSettings;
   /** Runs first on every request: request id, log line, metrics, span (see `observeRequests`). */
   observe?: MiddlewareHandler;
+  /** The operators' console at `/console` (src/console); off (404) when absent. */
+  console?: ConsoleDeps;
 }
 
 /**
@@ -158,6 +162,7 @@ export function createApp(deps: AppDeps) {
 
   if (deps.codecServer) app.route('/', codecServerRoutes(deps.codecServer));
   if (deps.candidateExport) app.route('/', candidateExportRoutes(deps.candidateExport));
+  if (deps.console) app.route('/', consoleRoutes({ clientAddress: clientKey, ...deps.console }));
 
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument(app.routes)));
 

@@ -52,12 +52,13 @@ export function contentSecurityPolicy(nonce: string): string {
 
 /**
  * A whole page with Debrief's small stylesheet, mobile first. With `options.nonce` the style carries it and
- * `options.script` runs as the page's one script (send {@link contentSecurityPolicy} with the same nonce).
+ * `options.script` runs as the page's one script (send {@link contentSecurityPolicy} with the same nonce);
+ * `options.style` (trusted CSS, never user input) extends the stylesheet for a page family such as the console.
  */
 export function htmlPage(
   title: string,
   body: Html,
-  options: { nonce?: string; script?: string } = {},
+  options: { nonce?: string; script?: string; style?: string } = {},
 ): string {
   const nonce = options.nonce;
   return html`<!doctype html>
@@ -139,6 +140,7 @@ export function htmlPage(
             color: #555;
             font-size: 0.9rem;
           }
+          ${options.style ? new Html(options.style) : ''}
         </style>
       </head>
       <body>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ianaZone } from '../domain/contract/events';
 import { parseWebhookSecret } from '../ingest/signature';
 import { parseTrustedProxies } from './trusted-proxies';
+import { OperatorEntryError, parseOperators } from './operators';
 import { EncryptionKeyError, parseEncryptionKeys } from './keys';
 import { workerTuningEnv } from './worker-tuning';
 
@@ -190,6 +191,19 @@ export const envSchema = z.object({
         'must be origins such as https://temporal-ui.example.org (scheme, host, port; no path), comma-separated',
       )
       .optional(),
+  ),
+  DEBRIEF_OPERATORS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return [];
+    try {
+      return parseOperators(value);
+    } catch (error) {
+      if (!(error instanceof OperatorEntryError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  }),
+  DEBRIEF_CONSOLE_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters of random text (openssl rand -base64 32)').optional(),
   ),
   DEBRIEF_LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
   DEBRIEF_LOG_LEVEL: z

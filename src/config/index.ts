@@ -9,6 +9,7 @@ import {
 } from '../domain/contract/policy';
 import { type EncryptionKey } from './keys';
 import { envSchema } from './environment';
+import type { Operator } from './operators';
 import { workerTuningsFrom, type WorkerTunings } from './worker-tuning';
 
 /**
@@ -86,6 +87,12 @@ export interface Config {
   encryptionKeys: EncryptionKey[] | undefined;
   /** The codec server on the API (bearer token, browser origins allowed); off when undefined. */
   codecServer: { token: string; allowedOrigins: string[] } | undefined;
+  /**
+   * The operators' console: accounts (DEBRIEF_OPERATORS, `name:role:scrypt$…` entries from
+   * `debrief operator add`) and the secret its session cookies are signed with (else one kept in the data
+   * folder, embedded default only).
+   */
+  console: { operators: Operator[]; secret: string | undefined };
   /** Cache, concurrency and pollers of the follow-up worker and the entity worker. */
   worker: WorkerTunings;
   /** Logs, metrics listeners and trace export (see "Watching Debrief run" in the README). */
@@ -190,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               : [`http://127.0.0.1:${e.DEBRIEF_DEV_UI_PORT}`, `http://localhost:${e.DEBRIEF_DEV_UI_PORT}`],
         }
       : undefined,
+    console: { operators: e.DEBRIEF_OPERATORS, secret: e.DEBRIEF_CONSOLE_SECRET },
     rateLimit:
       e.DEBRIEF_RATE_LIMIT_PER_SECOND > 0
         ? { perSecond: e.DEBRIEF_RATE_LIMIT_PER_SECOND, burst: e.DEBRIEF_RATE_LIMIT_BURST }
@@ -361,7 +369,7 @@ function mailbox(value: string): { name: string; address: string } {
   };
 }
 
-const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS|DATABASE_URL/;
+const secretNames = /SECRET|TOKEN|PASSWORD|API_KEY|AUTH|SMTP_URL|ENCRYPTION_KEYS|DATABASE_URL|OPERATORS/;
 
 function describeValue(env: Record<string, string | undefined>, path: PropertyKey[]): string {
   const name = String(path[0]);
@@ -388,6 +396,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
       ? `${config.encryptionKeys.length} configured key(s), newest ${config.encryptionKeys[0]?.id ?? ''}`
       : 'key ring in the data folder',
     codecServer: config.codecServer ? 'on' : 'off',
+    consoleOperators: config.console.operators.length,
     metrics: config.observability.metricsAddress ?? 'off',
     sdkMetrics: config.observability.sdkMetricsAddress ?? 'off',
     tracing: config.observability.otlpEndpoint ? 'otlp' : 'off',

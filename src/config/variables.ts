@@ -42,21 +42,29 @@ export const environmentVariables = {
     meaning: 'the same for `/twilio/*` (at most 14000: Twilio gives up on a webhook after 15 s)',
   },
   DEBRIEF_DIGEST_WINDOW_SECONDS: {
-    meaning: "how long same-day reminders of a candidate's follow-ups are collected into one digest (`0`: off)",
+    meaning:
+      "how long same-day reminders of a candidate's follow-ups are collected into one digest (`0`: off)",
   },
   DEBRIEF_GREENHOUSE_SECRET: { default: 'unset: adapter off', meaning: 'Greenhouse webhook secret' },
   DEBRIEF_LEVER_SECRET: { default: 'unset: adapter off', meaning: 'Lever webhook signature token' },
   DEBRIEF_HUNTR_SECRET: { default: 'unset: adapter off', meaning: 'Huntr webhook secret' },
   DEBRIEF_GENERIC_SECRET: { default: 'unset: adapter off', meaning: 'generic tracker adapter secret' },
-  DEBRIEF_TRACKER_TIMEZONE: { meaning: 'zone the adapters and the import assume when a tracker does not say' },
-  DEBRIEF_TRACKER_COUNTRY: { meaning: 'country the adapters and the import assume when a tracker does not say' },
+  DEBRIEF_TRACKER_TIMEZONE: {
+    meaning: 'zone the adapters and the import assume when a tracker does not say',
+  },
+  DEBRIEF_TRACKER_COUNTRY: {
+    meaning: 'country the adapters and the import assume when a tracker does not say',
+  },
   DEBRIEF_TRACKER_COMPANY: { meaning: 'company name the adapters assume when a tracker does not say' },
   DEBRIEF_LEVER_HIRED_REASONS: { meaning: 'Lever archive reasons that mean hired (comma-separated)' },
   TWILIO_ACCOUNT_SID: { default: 'unset: texts go to the outbox', meaning: 'Twilio account (`AC…`)' },
   TWILIO_AUTH_TOKEN: { meaning: "Twilio auth token; also checks Twilio's webhooks" },
   TWILIO_FROM: { meaning: 'sender number (E.164); or `TWILIO_MESSAGING_SERVICE_SID`, exactly one' },
   TWILIO_MESSAGING_SERVICE_SID: { meaning: 'sender Messaging Service (`MG…`)' },
-  TWILIO_API_BASE_URL: { default: '`https://api.twilio.com`', meaning: "Twilio's API base (a contract mock in tests)" },
+  TWILIO_API_BASE_URL: {
+    default: '`https://api.twilio.com`',
+    meaning: "Twilio's API base (a contract mock in tests)",
+  },
   SMTP_URL: {
     default: 'unset: emails go to the outbox',
     meaning: '`smtp://user:pass@host:587` or `smtps://…`',
@@ -95,6 +103,14 @@ export const environmentVariables = {
     default: 'the embedded UI',
     meaning: 'browser origins allowed to call the codec server, comma-separated',
   },
+  DEBRIEF_OPERATORS: {
+    default: 'unset: nobody can sign in to the console',
+    meaning: 'console operators, `name:role:scrypt$…` entries from `debrief operator add`, comma-separated',
+  },
+  DEBRIEF_CONSOLE_SECRET: {
+    default: 'embedded: `.debrief/console-secret`; external: required with operators',
+    meaning: "signs the console's session cookies (32+ characters)",
+  },
   DEBRIEF_LOG_FORMAT: {
     default: 'embedded: `pretty`; external: `json`',
     meaning: 'log lines: readable, or one JSON object per line',
@@ -124,14 +140,23 @@ export const environmentVariables = {
     meaning: 'workflow tasks the follow-up worker runs at once (2 or more, at most its cache)',
   },
   DEBRIEF_WORKER_MAX_CONCURRENT_ACTIVITIES: { meaning: 'activities the follow-up worker runs at once' },
-  DEBRIEF_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: { meaning: 'local activities the follow-up worker runs at once' },
-  DEBRIEF_WORKER_WORKFLOW_POLLERS: { meaning: 'workflow-task long polls the follow-up worker holds (2 or more)' },
+  DEBRIEF_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: {
+    meaning: 'local activities the follow-up worker runs at once',
+  },
+  DEBRIEF_WORKER_WORKFLOW_POLLERS: {
+    meaning: 'workflow-task long polls the follow-up worker holds (2 or more)',
+  },
   DEBRIEF_WORKER_ACTIVITY_POLLERS: { meaning: 'activity long polls the follow-up worker holds' },
-  DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS: { meaning: 'candidate entities the entity worker keeps in memory' },
-  DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: { meaning: 'workflow tasks the entity worker runs at once' },
+  DEBRIEF_ENTITY_WORKER_MAX_CACHED_WORKFLOWS: {
+    meaning: 'candidate entities the entity worker keeps in memory',
+  },
+  DEBRIEF_ENTITY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: {
+    meaning: 'workflow tasks the entity worker runs at once',
+  },
   DEBRIEF_ENTITY_WORKER_WORKFLOW_POLLERS: { meaning: 'workflow-task long polls the entity worker holds' },
   DEBRIEF_WORKER_WORKFLOW_HEAP_MB: {
-    meaning: 'heap bound (MB) of each workflow thread: 64+, and 32 + 1.5 per cached workflow; `0`: V8 decides',
+    meaning:
+      'heap bound (MB) of each workflow thread: 64+, and 32 + 1.5 per cached workflow; `0`: V8 decides',
   },
 } satisfies Record<EnvironmentVariable, { meaning: string; default?: string }>;
 
@@ -153,7 +178,8 @@ export function environmentTable(schema: typeof envSchema): string {
   const rows = (Object.keys(schema.shape) as EnvironmentVariable[]).map((name) => {
     const doc: { meaning: string; default?: string } = environmentVariables[name];
     const fromSchema = schemaDefault(schema.shape[name]);
-    const fallback = fromSchema === undefined ? 'unset' : `\`${String(fromSchema)}\``;
+    const shown = typeof fromSchema === 'string' ? fromSchema : JSON.stringify(fromSchema);
+    const fallback = fromSchema === undefined ? 'unset' : `\`${shown}\``;
     return `| \`${name}\` | ${doc.default ?? fallback} | ${doc.meaning} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');

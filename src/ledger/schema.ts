@@ -40,6 +40,23 @@ export const schemaSteps: readonly (readonly string[])[] = [
        PRIMARY KEY (candidate_hash, kind, subject_hash)
      )`,
   ],
+  [
+    // What operators did in the console (src/console/audit-log.ts): who, what, when, on which follow-up (its
+    // id) or candidate, number or address (a keyed hash); never a name, a number or an address.
+    `CREATE TABLE audit_log (
+       id text PRIMARY KEY,
+       at text NOT NULL,
+       operator text NOT NULL,
+       role text NOT NULL,
+       action text NOT NULL,
+       target_kind text NOT NULL CHECK (target_kind IN ('follow_up', 'candidate', 'sms', 'email', 'console')),
+       target text NOT NULL,
+       key_id text NOT NULL,
+       outcome text NOT NULL,
+       detail text NOT NULL
+     )`,
+    'CREATE INDEX audit_log_at ON audit_log (at)',
+  ],
 ];
 
 /** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */

@@ -25,6 +25,7 @@ import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
 import { openSuppressionLedger } from './ledger';
+import { wireConsole } from './console';
 
 export interface EngineParts {
   worker: boolean;
@@ -152,6 +153,7 @@ export async function startEngine(
   let server: ServerType | undefined;
   let apiUrl: string | undefined;
   const answering = new Set<Promise<Response>>();
+  let closeConsole: (() => Promise<void>) | undefined;
   if (parts.api && webhookSecret) {
     const dispatcher = createDispatcher({
       client: temporal.client,
@@ -162,7 +164,25 @@ export async function startEngine(
       ledger,
       log,
     });
+    const exportFor = (candidateId: string) =>
+      exportCandidate(
+        { client: temporal.client, ledger, useSearchAttributes: config.searchAttributes },
+        candidateId,
+      );
+    const operatorConsole = ledger
+      ? await wireConsole({
+          config,
+          dataDir,
+          client: temporal.client,
+          ledger,
+          dispatch: (event, key) => dispatcher.dispatch(event, key),
+          exportCandidate: exportFor,
+          log,
+        })
+      : undefined;
+    closeConsole = operatorConsole?.close;
     const app = createApp({
+      ...(operatorConsole ? { console: operatorConsole.deps } : {}),
       webhookSecret,
       maxBodyBytes: config.http.maxBodyBytes,
       dispatch: observedDispatch(
@@ -202,11 +222,7 @@ export async function startEngine(
         ? {
             candidateExport: {
               token: config.codecServer.token,
-              exportCandidate: (candidateId: string) =>
-                exportCandidate(
-                  { client: temporal.client, ledger, useSearchAttributes: config.searchAttributes },
-                  candidateId,
-                ),
+              exportCandidate: exportFor,
             },
           }
         : {}),
@@ -229,6 +245,11 @@ export async function startEngine(
     const address = server.address() as AddressInfo;
     apiUrl = `http://${config.http.host}:${address.port}`;
     log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
+    log(
+      config.console.operators.length > 0
+        ? `console: ${apiUrl}/console (${config.console.operators.length} operator(s) in DEBRIEF_OPERATORS)`
+        : `console: ${apiUrl}/console — create the first operator with: npm run debrief -- operator add <name> --role admin, then put the line it prints in DEBRIEF_OPERATORS and restart`,
+    );
     if (config.codecServer)
       log(
         `codec server: ${apiUrl}/codec (token DEBRIEF_CODEC_TOKEN; browsers sign in at ${apiUrl}/codec/login)`,
@@ -255,6 +276,7 @@ export async function startEngine(
           await done;
         }
         mail?.close();
+        await closeConsole?.();
         await ledger?.close();
         await temporal.close();
         await metrics?.close();

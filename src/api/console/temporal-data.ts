@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { candidateWorkflowId } from '../../domain/contract/ids';
+import type { CandidateEntityState } from '../../domain/candidate/state';
+import { resolvePolicy, type PolicyOverride } from '../../domain/contract/policy';
+import type { KnownCloudEvent } from '../../ingest/cloudevents';
+import type { DispatchResult } from '../../dispatch/result';
+import { createTemporalFollowUpGateway, FollowUpRejectedError } from '../../workflows/follow-up/client';
+import type { SuppressionLedger } from '../../ledger';
+import { searchAttributes } from '../../workflows/follow-up/definitions';
+import { candidateStateQuery } from '../../workflows/candidate/definitions';
+import { stopUpdate } from '../../workflows/follow-up/definitions';
+import {
+  ConsoleActionRefused,
+  entityProblems,
+  type ConsoleData,
+  type FollowUpSummary,
+  type StuckActivity,
+} from './data';
+
+/** Where the console's data comes from in a running engine. */
+export interface TemporalConsoleSources {
+  client: Client;
+  ledger: SuppressionLedger;
+  /** The API's own dispatcher: a deletion from the console takes the path a tracker's deletion takes. */
+  dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult>;
+  exportCandidate(candidateId: string): Promise<unknown>;
+  operatorPolicy: PolicyOverride;
+  /** Whether workflows carry Debrief's search attributes (company, stage, candidate, phase). */
+  useSearchAttributes: boolean;
+  /** How many workflows one view looks at, at most. */
+  scanLimit?: number;
+  now?: () => number;
+}
+
+/** An activity that failed this many times in a row makes its follow-up "stuck". */
+const stuckAfterAttempts = 3;
+
+function summaryOf(
+  execution: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'status' | 'workflowId' | 'startTime'>,
+): FollowUpSummary {
+  const attributes = execution.typedSearchAttributes;
+  const phase = attributes.get(searchAttributes.phase);
+  const candidateId = attributes.get(searchAttributes.candidate);
+  const company = attributes.get(searchAttributes.company);
+  const stage = attributes.get(searchAttributes.stage);
+  const status = execution.status.name;
+  return {
+    followUpId: execution.workflowId,
+    status,
+    // An ended follow-up may still carry the phase it last had while running.
+    phase:
+      status === 'RUNNING'
+        ? (phase ?? 'running')
+        : status === 'COMPLETED'
+          ? (phase ?? 'completed')
+          : status.toLowerCase(),
+    ...(candidateId ? { candidateId } : {}),
+    ...(company ? { company } : {}),
+    ...(stage ? { stage } : {}),
+    startedAt: execution.startTime.toISOString(),
+  };
+}
+
+/** The console's data on Temporal, the suppression ledger and the dispatcher. */
+export function createTemporalConsoleData(sources: TemporalConsoleSources): ConsoleData {
+  const { client, ledger } = sources;
+  const now = sources.now ?? Date.now;
+  const scanLimit = sources.scanLimit ?? 200;
+  const gateway = createTemporalFollowUpGateway(client);
+
+  async function list(query: string, limit: number): Promise<WorkflowExecutionInfo[]> {
+    const found: WorkflowExecutionInfo[] = [];
+    for await (const execution of client.workflow.list({ query })) {
+      found.push(execution);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  async function entityOf(candidateId: string): Promise<CandidateEntityState | undefined> {
+    try {
+      return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async function stuckActivities(followUpIds: string[]): Promise<StuckActivity[]> {
+    const stuck: StuckActivity[] = [];
+    for (const followUpId of followUpIds) {
+      const described = await client.workflow
+        .getHandle(followUpId)
+        .describe()
+        .catch(() => undefined);
+      for (const pending of described?.raw.pendingActivities ?? []) {
+        const attempt = pending.attempt ?? 0;
+        if (attempt < stuckAfterAttempts) continue;
+        stuck.push({
+          followUpId,
+          activity: pending.activityType?.name ?? 'activity',
+          attempt,
+          ...(pending.lastFailure?.message ? { lastFailure: pending.lastFailure.message } : {}),
+        });
+      }
+    }
+    return stuck;
+  }
+
+  async function refusedAsConsole<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new ConsoleActionRefused(error.cause?.message ?? error.message);
+      }
+      if (error instanceof WorkflowNotFoundError) throw new ConsoleActionRefused('This follow-up has ended.');
+      if (error instanceof FollowUpRejectedError) throw new ConsoleActionRefused(error.message);
+      throw error;
+    }
+  }
+
+  return {
+    async followUps(options = {}) {
+      const executions = await list('WorkflowType = "followUpWorkflow"', options.limit ?? scanLimit);
+      return executions.map(summaryOf);
+    },
+    async followUp(followUpId) {
+      const handle = client.workflow.getHandle(followUpId);
+      const described = await handle.describe().catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
+      if (!described || described.type !== 'followUpWorkflow') return undefined;
+      const state = await gateway.state(followUpId).catch(() => undefined);
+      return { summary: summaryOf(described), ...(state ? { state } : {}) };
+    },
+    async candidate(candidateId) {
+      const smsBudgetPerDay = resolvePolicy(sources.operatorPolicy).smsBudget.perCandidatePerLocalDay;
+      const deleted = await ledger.isSuppressed({ kind: 'candidate', subject: candidateId });
+      const entity = deleted ? undefined : await entityOf(candidateId);
+      if (deleted || entity?.purged) return { candidateId, deleted: true, followUps: [], smsBudgetPerDay };
+      const ids = new Set<string>([
+        ...(entity?.openFollowUps.map((open) => open.followUpId) ?? []),
+        ...(entity?.workflowIds ?? []).filter((id) => id.startsWith('followup-')),
+      ]);
+      const followUps: FollowUpSummary[] = [];
+      if (sources.useSearchAttributes) {
+        const query = `WorkflowType = "followUpWorkflow" AND ${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)}`;
+        for (const execution of await list(query, scanLimit)) {
+          followUps.push(summaryOf(execution));
+          ids.delete(execution.workflowId);
+        }
+      }
+      for (const followUpId of ids) {
+        const described = await client.workflow
+          .getHandle(followUpId)
+          .describe()
+          .catch(() => undefined);
+        if (described) followUps.push(summaryOf(described));
+      }
+      followUps.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+      return { candidateId, deleted: false, ...(entity ? { entity } : {}), followUps, smsBudgetPerDay };
+    },
+    async problems() {
+      const candidates = await list(
+        'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"',
+        scanLimit,
+      );
+      const entities: CandidateEntityState[] = [];
+      for (const execution of candidates) {
+        const entity = await client.workflow
+          .getHandle(execution.workflowId)
+          .query(candidateStateQuery)
+          .catch(() => undefined);
+        if (entity && !entity.purged) entities.push(entity);
+      }
+      const running = await list(
+        'WorkflowType = "followUpWorkflow" AND ExecutionStatus = "Running"',
+        scanLimit,
+      );
+      return {
+        ...entityProblems(entities, now()),
+        stuck: await stuckActivities(running.map((execution) => execution.workflowId)),
+        scanned: { candidates: candidates.length, followUps: running.length },
+      };
+    },
+    suppressions: () => ledger.list(),
+    async stopFollowUp(followUpId) {
+      const ack = await refusedAsConsole(() =>
+        client.workflow.getHandle(followUpId).executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] }),
+      );
+      return `Stopped: the follow-up is ${ack.phase}${ack.stopped ? ` (${ack.stopped})` : ''}; nothing more is sent.`;
+    },
+    async snoozeFollowUp(followUpId, days) {
+      await refusedAsConsole(() => gateway.apply(followUpId, { kind: 'snooze', days }));
+      return `Snoozed for ${days} day${days === 1 ? '' : 's'}: its pending reminders moved.`;
+    },
+    async deleteCandidate(candidateId) {
+      const id = `console-${randomUUID()}`;
+      const result = await sources.dispatch(
+        {
+          id,
+          source: 'debrief/console',
+          type: 'debrief.candidate.deleted',
+          time: new Date(now()).toISOString(),
+          data: { candidate: { id: candidateId } },
+        },
+        id,
+      );
+      return result.status === 'cancelled'
+        ? 'Deleted: their follow-ups are stopped, their data is being erased, and they stay suppressed.'
+        : `Not deleted: ${result.status}${result.reason ? ` (${result.reason})` : ''}.`;
+    },
+    exportCandidate: (candidateId) => sources.exportCandidate(candidateId),
+    suppress: (kind, subject) => ledger.suppress({ kind, subject, reason: 'operator', source: 'console' }),
+    lift: (kind, subject) => ledger.lift({ kind, subject, source: 'console' }),
+  };
+}
