@@ -4,18 +4,28 @@ import { sharedWorkflowModules } from '../../src/runtime/workflow-modules';
 
 const workflowsDir = resolve(__dirname, '../../src/workflows');
 
+/** The files of the workflow bundle under src/workflows (clients and the candidate directory run outside it). */
+function workflowFiles(dir = workflowsDir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return workflowFiles(path);
+    return entry.name.endsWith('.ts') && !['client.ts', 'directory.ts'].includes(entry.name) ? [path] : [];
+  });
+}
+
 /** Every module a workflow file imports for its values (not only types) from outside src/workflows. */
 function valueImportsFromOutside(): { file: string; resolved: string }[] {
   const found: { file: string; resolved: string }[] = [];
-  for (const name of readdirSync(workflowsDir).filter((file) => file.endsWith('.ts'))) {
-    const source = readFileSync(join(workflowsDir, name), 'utf8');
+  for (const file of workflowFiles()) {
+    const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)) {
       const [, typeOnly, specifier] = match as unknown as [string, string | undefined, string];
-      if (typeOnly || specifier.startsWith('./') || specifier.startsWith('@temporalio/')) continue;
+      if (typeOnly || specifier.startsWith('@temporalio/')) continue;
       const resolved = specifier.startsWith('.')
-        ? require.resolve(resolve(dirname(join(workflowsDir, name)), specifier))
+        ? require.resolve(resolve(dirname(file), specifier))
         : specifier;
-      found.push({ file: name, resolved });
+      if (resolved.startsWith(workflowsDir)) continue;
+      found.push({ file, resolved });
     }
   }
   return found;
