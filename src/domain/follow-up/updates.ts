@@ -31,8 +31,27 @@ export interface DeliveryReport {
   errorCode?: number;
 }
 
+/**
+ * The argument of each update of a running follow-up, declared once: the rules below take them, and the
+ * workflow's definitions (src/workflows/follow-up/definitions.ts), hence its client, are typed from them.
+ */
+export interface FollowUpUpdates {
+  recordCallOutcome: { step: CallStep; outcome: CallOutcome; note?: string };
+  recordReferenceStatus: { index: number; status: ReferenceStatus; note?: string };
+  recordConnectionStatus: { status: ConnectionStatus; note?: string };
+  snooze: { days: number };
+  skipStep: { step: SkippableStep };
+  approveDirectContact: Approval;
+  answerCloseOut: { learned?: string; stillWaiting?: boolean };
+  refreshSnapshot: { snapshot: ApplicationSnapshot };
+  changePolicy: { override: PolicyOverride };
+  addFeedbackNote: { text: string };
+  noteDeliveryStatus: DeliveryReport;
+  stop: { reason: StopReason };
+}
+
 /** One change from outside: `validate` throws (nothing changes) or `apply` changes the core. */
-interface Rule<A> {
+export interface Rule<A> {
   validate(arg: A): void;
   apply(arg: A): void;
 }
@@ -66,7 +85,7 @@ export function followUpRules(core: FollowUpCore) {
     return seen;
   };
 
-  const recordCallOutcome: Rule<{ step: CallStep; outcome: CallOutcome; note?: string }> = {
+  const recordCallOutcome: Rule<FollowUpUpdates['recordCallOutcome']> = {
     validate({ step, outcome, note }) {
       requireRunning();
       if (!(callSteps as readonly string[]).includes(step))
@@ -87,7 +106,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const recordReferenceStatus: Rule<{ index: number; status: ReferenceStatus; note?: string }> = {
+  const recordReferenceStatus: Rule<FollowUpUpdates['recordReferenceStatus']> = {
     validate({ index, status, note }) {
       requireRunning();
       if (state.steps.referenceRequest === 'off') throw new Error('this follow-up has no reference step');
@@ -103,7 +122,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const recordConnectionStatus: Rule<{ status: ConnectionStatus; note?: string }> = {
+  const recordConnectionStatus: Rule<FollowUpUpdates['recordConnectionStatus']> = {
     validate({ status, note }) {
       requireRunning();
       if (!state.connection) throw new Error('this follow-up has no connection step');
@@ -127,7 +146,7 @@ export function followUpRules(core: FollowUpCore) {
     state.feedback.push({ source, from: person.name, text: note.trim() });
   }
 
-  const snooze: Rule<{ days: number }> = {
+  const snooze: Rule<FollowUpUpdates['snooze']> = {
     validate({ days }) {
       requireRunning();
       if (!Number.isInteger(days) || days < 1 || days > 14)
@@ -143,7 +162,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const skipStep: Rule<{ step: SkippableStep }> = {
+  const skipStep: Rule<FollowUpUpdates['skipStep']> = {
     validate({ step }) {
       requireRunning();
       oneOf(step, skippableSteps, 'step');
@@ -163,7 +182,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const approveDirectContact: Rule<Approval> = {
+  const approveDirectContact: Rule<FollowUpUpdates['approveDirectContact']> = {
     validate(approval) {
       requireRunning();
       // An approval is acted on only while its step runs; one that came later would silently send nothing.
@@ -226,7 +245,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const answerCloseOut: Rule<{ learned?: string; stillWaiting?: boolean }> = {
+  const answerCloseOut: Rule<FollowUpUpdates['answerCloseOut']> = {
     validate(answer) {
       requireRunning();
       if (state.steps.closeOut !== 'waiting') throw new Error('the close-out check has not been sent yet');
@@ -238,7 +257,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const refreshSnapshot: Rule<{ snapshot: ApplicationSnapshot }> = {
+  const refreshSnapshot: Rule<FollowUpUpdates['refreshSnapshot']> = {
     validate({ snapshot: fresh }) {
       requireRunning();
       if (fresh.applicationId !== core.snapshot.applicationId)
@@ -278,7 +297,7 @@ export function followUpRules(core: FollowUpCore) {
     }
   }
 
-  const changePolicy: Rule<{ override: PolicyOverride }> = {
+  const changePolicy: Rule<FollowUpUpdates['changePolicy']> = {
     validate({ override }) {
       requireRunning();
       resolvePolicy(core.policy, override);
@@ -291,7 +310,7 @@ export function followUpRules(core: FollowUpCore) {
     },
   };
 
-  const addFeedbackNote: Rule<{ text: string }> = {
+  const addFeedbackNote: Rule<FollowUpUpdates['addFeedbackNote']> = {
     validate({ text }) {
       requireRunning();
       if (typeof text !== 'string' || text.trim() === '')
@@ -305,7 +324,7 @@ export function followUpRules(core: FollowUpCore) {
   };
 
   // Final delivery reports only; "queued" and "sent" would crowd the timeline.
-  const noteDeliveryStatus: Rule<DeliveryReport> = {
+  const noteDeliveryStatus: Rule<FollowUpUpdates['noteDeliveryStatus']> = {
     validate({ key, status }) {
       if (!key.startsWith(`${core.followUpId}:`))
         throw new Error('the message key belongs to another follow-up');

@@ -1,16 +1,8 @@
+import type { FollowUpUpdates } from '../../domain/follow-up/updates';
 import type { PageContacts } from '../../domain/follow-up/page-contacts';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { ApplicationSnapshot } from '../../domain/contract/events';
-import type { PolicyOverride } from '../../domain/contract/policy';
-import type {
-  CallOutcome,
-  ConnectionStatus,
-  FollowUpAck,
-  FollowUpState,
-  ReferenceStatus,
-  StopReason,
-} from '../../domain/follow-up/state';
+import type { FollowUpAck, FollowUpState } from '../../domain/follow-up/state';
 
 /**
  * Where a follow-up is (`starting`, `running`, `closing`, then `completed` or `stopped`), kept up to date by
@@ -29,31 +21,27 @@ export const searchAttributes = {
 };
 
 /** Records how a call attempt went (recruiter or interviewer). */
-export const recordCallOutcomeUpdate = defineUpdate<
-  FollowUpAck,
-  [{ step: 'recruiterCall' | 'interviewerCall'; outcome: CallOutcome; note?: string }]
->('recordCallOutcome');
+export const recordCallOutcomeUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['recordCallOutcome']]>(
+  'recordCallOutcome',
+);
 
 /** Records where one reference stands (by index in `state.references`), with the summary as a note. */
 export const recordReferenceStatusUpdate = defineUpdate<
   FollowUpAck,
-  [{ index: number; status: ReferenceStatus; note?: string }]
+  [FollowUpUpdates['recordReferenceStatus']]
 >('recordReferenceStatus');
 
 /** Records where the connection-based ask stands. */
 export const recordConnectionStatusUpdate = defineUpdate<
   FollowUpAck,
-  [{ status: ConnectionStatus; note?: string }]
+  [FollowUpUpdates['recordConnectionStatus']]
 >('recordConnectionStatus');
 
 /** Moves every pending timer by `days` calendar days (1–14), then onto the next allowed send time. */
-export const snoozeUpdate = defineUpdate<FollowUpAck, [{ days: number }]>('snooze');
+export const snoozeUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['snooze']]>('snooze');
 
 /** Skips a step that has not settled yet. */
-export const skipStepUpdate = defineUpdate<
-  FollowUpAck,
-  [{ step: 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' }]
->('skipStep');
+export const skipStepUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['skipStep']]>('skipStep');
 
 /**
  * The candidate approves a draft for direct sending to a third party who consented (a reference by index in
@@ -64,46 +52,46 @@ export const skipStepUpdate = defineUpdate<
  */
 export const approveDirectContactUpdate = defineUpdate<
   FollowUpAck,
-  [({ target: 'reference'; index: number } | { target: 'connection' }) & { personalNote?: string }]
+  [FollowUpUpdates['approveDirectContact']]
 >('approveDirectContact');
 
 /** Answers the close-out check: what was learned, or "still waiting" (extends the close-out once). */
-export const answerCloseOutUpdate = defineUpdate<FollowUpAck, [{ learned?: string; stillWaiting?: boolean }]>(
+export const answerCloseOutUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['answerCloseOut']]>(
   'answerCloseOut',
 );
 
 /** Adds a piece of feedback the candidate heard (e.g. an SMS `NOTE …`), whatever step is open. */
-export const addFeedbackNoteUpdate = defineUpdate<FollowUpAck, [{ text: string }]>('addFeedbackNote');
+export const addFeedbackNoteUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['addFeedbackNote']]>(
+  'addFeedbackNote',
+);
 
 /** Ends the follow-up quietly: nothing more is sent (at most one short, fitting note). */
-export const stopUpdate = defineUpdate<FollowUpAck, [{ reason: StopReason }]>('stop');
+export const stopUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['stop']]>('stop');
 
 /**
  * Refreshes the application snapshot (a tracker's `updated` event): new contacts apply to later steps.
  * References keep their places in `state.references`: dropped ones are skipped, new ones are added at the end
  * until the drafts go out. Rejected for another application or another candidate.
  */
-export const refreshSnapshotUpdate = defineUpdate<FollowUpAck, [{ snapshot: ApplicationSnapshot }]>(
+export const refreshSnapshotUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['refreshSnapshot']]>(
   'refreshSnapshot',
 );
 
 /** Changes the policy of a running follow-up; pending timers are planned again. */
-export const changePolicyUpdate = defineUpdate<FollowUpAck, [{ override: PolicyOverride }]>('changePolicy');
+export const changePolicyUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['changePolicy']]>(
+  'changePolicy',
+);
 
 /**
  * A provider's delivery report for one of this follow-up's messages (e.g. a Twilio status callback),
  * shown on the timeline. `key` is the message key, `followUpId:step:attempt`.
  */
-export const noteDeliveryStatusUpdate = defineUpdate<
-  FollowUpAck,
-  [{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]
->('noteDeliveryStatus');
+export const noteDeliveryStatusUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['noteDeliveryStatus']]>(
+  'noteDeliveryStatus',
+);
 
 /** The same report as {@link noteDeliveryStatusUpdate}, as a signal: the candidate entity forwards it. */
-export const deliveryStatusSignal =
-  defineSignal<[{ key: string; channel: 'sms' | 'email'; status: string; errorCode?: number }]>(
-    'deliveryStatus',
-  );
+export const deliveryStatusSignal = defineSignal<[FollowUpUpdates['noteDeliveryStatus']]>('deliveryStatus');
 
 /** The follow-up's current state and whole timeline, past and planned. */
 export const stateQuery = defineQuery<FollowUpState>('state');

@@ -12,7 +12,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { WorkflowActivities } from '../common/activities';
 import type { ApplicationSnapshot } from '../../domain/contract/events';
 import type { DeliveryResult, OutboundMessage } from '../../domain/messages/outbound';
@@ -21,7 +20,7 @@ import type { Policy } from '../../domain/contract/policy';
 import { createFollowUpCore, type FollowUpCore } from '../../domain/follow-up/core';
 import { followUpPatches, type FollowUpPorts } from '../../domain/follow-up/ports';
 import { runFollowUp, stopBeforeStart } from '../../domain/follow-up/run';
-import { followUpRules } from '../../domain/follow-up/updates';
+import { followUpRules, type Rule } from '../../domain/follow-up/updates';
 import { pageContacts } from '../../domain/follow-up/page-contacts';
 import {
   addFeedbackNoteUpdate,
@@ -256,32 +255,40 @@ async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<
 /** Registers the query, every update (validator and rule from the core) and the delivery-report signal. */
 function registerHandlers(core: FollowUpCore): void {
   const rules = followUpRules(core);
-  const ack = () => followUpAck(core.state);
-  // One shape for every update: validate, apply, answer the ack. (The SDK's handler type cannot be
-  // checked against a generic argument, hence the cast; each call below is checked against its rule.)
-  const update = <A, N extends string>(
-    definition: UpdateDefinition<FollowUpAck, [A], N>,
-    rule: { validate(arg: A): void; apply(arg: A): void },
-  ) => {
-    const handler = (arg: A): FollowUpAck => {
+  // One shape for every update: the rule's `validate` is the validator, its `apply` the handler, and the
+  // answer is the follow-up's acknowledgement. Each call is checked against its definition's argument.
+  const acked =
+    <A>(rule: Rule<A>) =>
+    (arg: A): FollowUpAck => {
       rule.apply(arg);
-      return ack();
+      return followUpAck(core.state);
     };
-    setHandler(definition, handler as never, { validator: ((arg: A) => rule.validate(arg)) as never });
-  };
+  const checked = <A>(rule: Rule<A>) => ({ validator: (arg: A) => rule.validate(arg) });
   setHandler(stateQuery, () => core.view());
   setHandler(pageContactsQuery, () => pageContacts(core));
-  update(recordCallOutcomeUpdate, rules.recordCallOutcome);
-  update(recordReferenceStatusUpdate, rules.recordReferenceStatus);
-  update(recordConnectionStatusUpdate, rules.recordConnectionStatus);
-  update(snoozeUpdate, rules.snooze);
-  update(skipStepUpdate, rules.skipStep);
-  update(approveDirectContactUpdate, rules.approveDirectContact);
-  update(answerCloseOutUpdate, rules.answerCloseOut);
-  update(refreshSnapshotUpdate, rules.refreshSnapshot);
-  update(changePolicyUpdate, rules.changePolicy);
-  update(addFeedbackNoteUpdate, rules.addFeedbackNote);
-  update(noteDeliveryStatusUpdate, rules.noteDeliveryStatus);
+  setHandler(recordCallOutcomeUpdate, acked(rules.recordCallOutcome), checked(rules.recordCallOutcome));
+  setHandler(
+    recordReferenceStatusUpdate,
+    acked(rules.recordReferenceStatus),
+    checked(rules.recordReferenceStatus),
+  );
+  setHandler(
+    recordConnectionStatusUpdate,
+    acked(rules.recordConnectionStatus),
+    checked(rules.recordConnectionStatus),
+  );
+  setHandler(snoozeUpdate, acked(rules.snooze), checked(rules.snooze));
+  setHandler(skipStepUpdate, acked(rules.skipStep), checked(rules.skipStep));
+  setHandler(
+    approveDirectContactUpdate,
+    acked(rules.approveDirectContact),
+    checked(rules.approveDirectContact),
+  );
+  setHandler(answerCloseOutUpdate, acked(rules.answerCloseOut), checked(rules.answerCloseOut));
+  setHandler(refreshSnapshotUpdate, acked(rules.refreshSnapshot), checked(rules.refreshSnapshot));
+  setHandler(changePolicyUpdate, acked(rules.changePolicy), checked(rules.changePolicy));
+  setHandler(addFeedbackNoteUpdate, acked(rules.addFeedbackNote), checked(rules.addFeedbackNote));
+  setHandler(noteDeliveryStatusUpdate, acked(rules.noteDeliveryStatus), checked(rules.noteDeliveryStatus));
   // The candidate entity forwards provider reports as signals; a malformed one is dropped.
   setHandler(deliveryStatusSignal, (report) => {
     try {
@@ -294,6 +301,6 @@ function registerHandlers(core: FollowUpCore): void {
   // Stops are accepted at any time, even before the first message.
   setHandler(stopUpdate, ({ reason }) => {
     rules.stop(reason);
-    return ack();
+    return followUpAck(core.state);
   });
 }
