@@ -1,6 +1,7 @@
 import { nextSendTime } from '../../../src/domain/time/calendar';
+import { resolvePolicy } from '../../../src/domain/contract/policy';
 import { sampleSnapshot } from '../../helpers/fixtures';
-import { startCoreRun, type CoreRun } from '../../helpers/follow-up-core';
+import { sendTimeProblems, startCoreRun, type CoreRun } from '../../helpers/follow-up-core';
 
 /**
  * The asks of references and of the connection (src/domain/follow-up/contact-asks.ts) and the approvals
@@ -202,4 +203,50 @@ describe('reference and connection asks, run by the core on a fake clock', () =>
     await run.update('recordConnectionStatus', { status: 'replied', note: 'They wanted more ownership' });
     expect(run.state().steps.connectionAsk).toBe('done');
   });
+
+  /**
+   * Known fault, kept as a failing test: a tracker refresh that drops the connection is accepted while the
+   * acknowledgement waits out the quiet hours, and the connection step then reads the missing connection and
+   * throws (in the workflow: a failed workflow task, retried for ever). Once that is fixed this test turns
+   * red; then drop `.failing` (and let the property in properties.test.ts drop the connection at any time).
+   */
+  it.failing(
+    'goes on without the connection ask when a refresh drops the connection before the steps begin',
+    async () => {
+      const snapshot = sampleSnapshot();
+      // Friday 20 Nov 2026, 22:00 in New York: the acknowledgement waits for the morning.
+      const run = await startCoreRun({ snapshot, startMs: Date.parse('2026-11-21T03:00:00Z') });
+      await run.update('refreshSnapshot', {
+        snapshot: { ...structuredClone(snapshot), connection: undefined },
+      });
+      await run.until(() => sentOf(run, 'recruiterCall').length > 0, 'the first call reminder');
+      expect(sentOf(run, 'connectionAsk')).toEqual([]);
+    },
+  );
+
+  /**
+   * Known fault, kept as a failing test: the drafts' waits are planned in the email send window, but a
+   * candidate without an email address gets the drafts by SMS; after a snooze, the moved draft goes at the
+   * window's first minute even where that is still quiet hours (here 06:00, quiet until 07:00). Once that is
+   * fixed this test turns red; then drop `.failing` (and let the property in properties.test.ts snooze
+   * text-only candidates too).
+   */
+  it.failing(
+    'keeps a snoozed draft by SMS out of the quiet hours when the send window starts inside them',
+    async () => {
+      const base = sampleSnapshot({ references: [] });
+      const snapshot = sampleSnapshot({ references: [], candidate: { ...base.candidate, email: undefined } });
+      const policy = resolvePolicy({
+        sendWindow: { start: '06:00', end: '15:00' },
+        quietHours: { start: '19:30', end: '07:00' },
+        interviewPrep: { fallbackAt: '07:00' },
+      });
+      const run = await startCoreRun({ snapshot, policy, startMs: wednesdayAfternoon });
+      await run.until(() => sentOf(run, 'acknowledgement').length > 0, 'the acknowledgement');
+      await run.update('snooze', { days: 2 });
+      await run.until(() => sentOf(run, 'connectionAsk').length > 0, 'the connection draft');
+      expect(sentOf(run, 'connectionAsk')[0]!.channels).toEqual(['sms']);
+      expect(sendTimeProblems(run.sent)).toEqual([]);
+    },
+  );
 });

@@ -202,6 +202,23 @@ describe('a follow-up run by its core on a fake clock', () => {
     expect(result.steps).toMatchObject({ referenceRequest: 'off', connectionAsk: 'off' });
   });
 
+  /**
+   * Known fault, kept as a failing test: DESIGN.md says no call reminder goes out once the close-out has
+   * begun, but the call steps are cancelled only when the close-out check is answered or its wait ends, so
+   * reminders still go out while the check waits for its answer (here: the interviewer's 2nd and 3rd). Once
+   * that is fixed this test turns red; then drop `.failing`.
+   */
+  it.failing('sends no call reminder once the close-out check went out', async () => {
+    const run = await startCoreRun({ snapshot: sampleSnapshot(), startMs: wednesdayAfternoon });
+    await run.finish();
+    const check = firstIndex(run, 'closeOutCheck');
+    expect(check).toBeGreaterThan(0);
+    const later = run.sent
+      .slice(check)
+      .filter((m) => m.step === 'recruiterCall' || m.step === 'interviewerCall');
+    expect(later.map((m) => `${m.step} ${m.attempt}`)).toEqual([]);
+  });
+
   it.each<[StopReason, boolean]>([
     ['hired', true],
     ['reopened', true],

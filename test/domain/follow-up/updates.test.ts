@@ -1,6 +1,6 @@
 import { nextSendTime } from '../../../src/domain/time/calendar';
 import { sampleSnapshot } from '../../helpers/fixtures';
-import { startCoreRun, type CoreRun } from '../../helpers/follow-up-core';
+import { sendTimeProblems, startCoreRun, type CoreRun } from '../../helpers/follow-up-core';
 
 /**
  * The update rules (src/domain/follow-up/updates.ts) on a running follow-up, on a fake clock: what each
@@ -172,4 +172,43 @@ describe('updates of a running follow-up, on a fake clock', () => {
     expect(sentOf(run, 'recruiterCall')[1]!.atMs).toBe(run.core.schedule.nextCallAt(firstAt));
     expect(sentOf(run, 'recruiterCall')[1]!.atMs - firstAt).toBeGreaterThanOrEqual(6 * DAY);
   });
+
+  /**
+   * Known fault, kept as a failing test: DESIGN.md says policy changes move pending timers, but the first
+   * call reminder and the reference and connection drafts are due at instants fixed when the steps began,
+   * so a change of the quiet hours or the send window does not move them: here the first reminder still
+   * goes by SMS at 09:00, inside the new quiet hours. Once that is fixed this test turns red; then drop
+   * `.failing` (and let the property in properties.test.ts change the calendar too).
+   */
+  it.failing('moves already planned messages into the new send times when the policy changes', async () => {
+    const run = await startCoreRun({
+      snapshot: sampleSnapshot({ references: [], connection: undefined }),
+      startMs: wednesdayAfternoon,
+    });
+    await run.until(() => sentOf(run, 'acknowledgement').length > 0, 'the acknowledgement');
+    await run.update('changePolicy', { override: { quietHours: { start: '20:00', end: '09:30' } } });
+    await run.until(() => sentOf(run, 'recruiterCall').length > 0, 'the first call reminder');
+    expect(sendTimeProblems(run.sent)).toEqual([]);
+  });
+
+  /**
+   * Known fault, kept as a failing test: a policy change that moves a due time into the past makes the wait
+   * due at once, and the message goes at that moment, whatever the hour: here the close-out check goes by SMS
+   * at 23:10, in the quiet hours. Once that is fixed this test turns red; then drop `.failing` (and let the
+   * property in properties.test.ts change the policy too).
+   */
+  it.failing(
+    'sends a message that a policy change made due at the next allowed time, never at night',
+    async () => {
+      const run = await startCoreRun({
+        snapshot: sampleSnapshot({ references: [], connection: undefined }),
+        startMs: wednesdayAfternoon,
+      });
+      // Monday 23 Nov, 23:10 in New York.
+      await run.advanceTo(Date.parse('2026-11-24T04:10:00Z'));
+      await run.update('changePolicy', { override: { closeOut: { afterCalendarDays: 3 } } });
+      await run.until(() => sentOf(run, 'closeOutCheck').length > 0, 'the close-out check');
+      expect(sendTimeProblems(run.sent)).toEqual([]);
+    },
+  );
 });
