@@ -111,6 +111,12 @@ const levelMethods: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'erro
 };
 
 /**
+ * Lines the SDK's workers write at start and stop that nobody can act on: state changes, and that the entity
+ * worker, by design, polls for no activities and neither worker for Nexus tasks. They are kept at debug.
+ */
+const workerChatter = /^(Worker state changed|No activities registered|No Nexus services registered)/;
+
+/**
  * The Temporal SDK's logger interface over pino: the runtime's own lines, and the workflow and activity
  * context loggers (whose lines carry workflowId, runId, workflowType and, for activities, activityType).
  */
@@ -118,7 +124,7 @@ export class PinoSdkLogger implements SdkLogger {
   constructor(private readonly logger: Logger) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const method = levelMethods[level] ?? 'info';
+    const method = workerChatter.test(message) ? 'debug' : (levelMethods[level] ?? 'info');
     if (!this.logger.isLevelEnabled(method)) return;
     this.logger[method](meta ? sdkFields(meta) : {}, message);
   }

@@ -63,4 +63,17 @@ describe('structured logs', () => {
       error: { type: 'Error', message: 'could not text [phone]' },
     });
   });
+
+  it("keeps the SDK workers' start-up chatter out of a newcomer's first screen, and their warnings in it", () => {
+    const { logger, lines } = capture();
+    const sdk = new PinoSdkLogger(logger);
+    sdk.warn('No activities registered, not polling for activity tasks', { taskQueue: 'debrief-entities' });
+    sdk.info('No Nexus services registered, not polling for Nexus tasks', { taskQueue: 'debrief' });
+    sdk.info('Worker state changed', { state: 'RUNNING' });
+    sdk.warn('Workflow task failed', { workflowId: 'followup-app-1' });
+    // At debug they are still there; at the default level (info) only the warning shows.
+    expect(lines.map((line) => (JSON.parse(line) as { level: number; msg: string }).level)).toEqual([
+      20, 20, 20, 40,
+    ]);
+  });
 });

@@ -9,11 +9,11 @@ import {
 } from '@temporalio/workflow';
 import type { WorkflowActivities } from '../common/activities';
 import { interviewReminderTime, localTimeLabel } from '../../domain/time/calendar';
-import type { InterviewScheduled } from '../../domain/contract/events';
-import { messageKey, type DeliveryStatus } from '../../domain/messages/outbound';
-import { resolvePolicy, type Policy } from '../../domain/contract/policy';
+import { messageKey } from '../../domain/messages/outbound';
+import { resolvePolicy } from '../../domain/contract/policy';
 import { blankFollowUpState, followUpAck, type StopReason } from '../../domain/follow-up/state';
 import { stopUpdate } from '../follow-up/definitions';
+import { interviewPrepPatches, type InterviewPrepInput, type InterviewPrepResult } from './definitions';
 import { isFailureOfType } from '../common/activity-failures';
 import { deliveryTimeouts } from '../common/delivery-timeouts';
 import { candidateChannels, followUpSchedule } from '../../domain/follow-up/schedule';
@@ -35,31 +35,6 @@ const { registerInterviewPrep } = proxyActivities<WorkflowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-/** Guards the registration with the candidate's entity (which lets a purge find and stop the reminder). */
-const registersWithCandidatePatch = 'interview-prep-registers-with-candidate';
-
-export interface InterviewPrepInput {
-  interview: InterviewScheduled;
-  policy?: Policy;
-  /** Set on a run continued from one that had registered with the candidate: it does not register again. */
-  registered?: boolean;
-}
-
-/**
- * `reminded`: the delivery layer confirmed that this run sent the reminder. `not_confirmed`: it answered
- * otherwise, and `delivery` says what (`duplicate`: this interview's reminder had gone out before;
- * `skipped`: no channel could carry it; any other status as the delivery layer reported it).
- */
-export interface InterviewPrepResult {
-  outcome: 'reminded' | 'not_confirmed' | 'too_late' | 'stopped' | 'off';
-  remindedAt?: string;
-  delivery?: DeliveryStatus;
-  stopped?: StopReason;
-}
-
-/** Guards the per-interview message key: runs that sent under the per-application key keep it on replay. */
-const keyedByInterviewPatch = 'interview-prep-keyed-by-interview';
 
 /**
  * The message step of one interview's reminder, e.g. `interviewPrep-20261123T140000Z`: the workflow ID is
@@ -97,7 +72,7 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     });
   });
   if (!policy.interviewPrep.enabled) return { outcome: 'off' };
-  if (!input.registered && patched(registersWithCandidatePatch)) {
+  if (!input.registered && patched(interviewPrepPatches.registersWithCandidate)) {
     try {
       await registerInterviewPrep({
         candidateId: interview.candidate.id,
@@ -139,7 +114,9 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
     return { outcome: 'stopped', stopped };
   }
   const followUpId = workflowInfo().workflowId;
-  const keyStep = patched(keyedByInterviewPatch) ? interviewPrepKeyStep(interviewAtMs) : 'interviewPrep';
+  const keyStep = patched(interviewPrepPatches.keyedByInterview)
+    ? interviewPrepKeyStep(interviewAtMs)
+    : 'interviewPrep';
   const delivered = await deliver({
     key: messageKey(followUpId, keyStep, 1),
     followUpId,
