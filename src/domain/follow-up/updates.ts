@@ -1,3 +1,4 @@
+import { finalProviderStatuses, isFinalProviderStatus } from '../messages/outbound';
 import type { ApplicationSnapshot } from '../contract/events';
 import { resolvePolicy, type PolicyOverride } from '../contract/policy';
 import { checkTone } from '../messages/templates';
@@ -328,8 +329,10 @@ export function followUpRules(core: FollowUpCore) {
     validate({ key, status }) {
       if (!key.startsWith(`${core.followUpId}:`))
         throw new Error('the message key belongs to another follow-up');
-      if (!['delivered', 'undelivered', 'failed'].includes(status))
-        throw new Error(`only final statuses are recorded (delivered, undelivered, failed), not ${status}`);
+      if (!isFinalProviderStatus(status))
+        throw new Error(
+          `only final statuses are recorded (${finalProviderStatuses.join(', ')}), not ${status}`,
+        );
     },
     apply({ key, channel, status, errorCode }) {
       const what = `${channel === 'sms' ? 'Text' : 'Email'} for ${stepOfKey(key)}`;

@@ -76,3 +76,11 @@ export interface DeliveryResult {
 export function messageKey(followUpId: string, step: string, attempt: number): string {
   return `${followUpId}:${step}:${attempt}`;
 }
+
+/** A provider's final statuses for a message (Twilio's words): earlier ones, "queued" or "sent", may change. */
+export const finalProviderStatuses = ['delivered', 'undelivered', 'failed'] as const;
+
+/** Whether a provider's status report is final (see {@link finalProviderStatuses}). */
+export function isFinalProviderStatus(status: string): boolean {
+  return (finalProviderStatuses as readonly string[]).includes(status);
+}
