@@ -155,7 +155,15 @@ export function runReferences(core: FollowUpCore, atMs: number): Promise<void> {
 
 /** A draft for the connection to ask the neutral question, then their answer until the close-out. */
 export function runConnection(core: FollowUpCore, atMs: number, closeOutMs: () => number): Promise<void> {
-  const connection = core.snapshot.connection!;
+  const connection = core.snapshot.connection;
+  if (!connection) {
+    // The tracker dropped the connection before this step began: there is nobody to ask.
+    const kept = core.state.connection;
+    if (kept && !settledConnection(kept.status)) kept.status = 'skipped';
+    core.state.steps.connectionAsk = 'skipped';
+    core.record('outcome', 'connectionAsk', 'Step skipped: the tracker no longer lists a connection');
+    return Promise.resolve();
+  }
   const status = () => core.state.connection!;
   let sentDirect = false;
   return runContactAsk(
