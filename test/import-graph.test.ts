@@ -37,6 +37,14 @@ describe('the import graph of src/', () => {
     expect(circles(edges)).toEqual([]);
   });
 
+  it('lets only the runtime import observability: the API and activities are handed the counters', () => {
+    const importers = edges
+      .filter(({ from, to }) => room(to) === 'observability' && room(from) !== 'observability')
+      .map(({ from }) => from);
+    expect(importers).toContain('runtime/engine.ts');
+    expect(importers.filter((from) => room(from) !== 'runtime')).toEqual([]);
+  });
+
   it('has no circle between rooms: every arrow runs one way, down', () => {
     const between = edges
       .map(({ from, to }) => ({ from: room(from), to: room(to) }))

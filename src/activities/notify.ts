@@ -18,7 +18,6 @@ import { createDigestHook, deliveryReservation } from './digest-hook';
 import { DeliveryError, type DeliveryErrorCode, type MailSender, type SmsSender } from './channels';
 import type { Outbox } from './outbox';
 import type { Bars, SuppressionLedger } from '../ledger';
-import { recordDelivery } from '../observability/metrics';
 
 /** What the notify activities need: the channels, handed in so tests can pass fakes or local servers. */
 export interface NotifyDeps {
@@ -39,7 +38,15 @@ export interface NotifyDeps {
    * deleted person, an opted-out number or address), and where a carrier's opt-out (21610) is recorded.
    */
   ledger?: Pick<SuppressionLedger, 'bars' | 'suppress'>;
+  /** Counts how each channel's attempt ended (the runtime hands in the metrics counter); none when absent. */
+  countDelivery?: DeliveryCounter;
 }
+
+/** How one channel's attempt at one message ended, as the delivery counter takes it. */
+export type DeliveryCounter = (
+  channel: string,
+  result: { providerId: string; duplicate?: boolean } | { code: string } | 'retrying',
+) => void;
 
 /** Why one channel did not carry a message; `code` decides fallback and the final failure type. */
 interface ChannelMiss {
@@ -77,6 +84,7 @@ const settleAttempts = 4;
  */
 export function createNotifyActivities(deps: NotifyDeps) {
   const messageIdHost = hostOf(deps.publicUrl);
+  const recordDelivery: DeliveryCounter = deps.countDelivery ?? (() => undefined);
   const reserveThroughDigest = createDigestHook({ ...deps, windowMs: deps.digestWindowMs });
 
   function reserve(message: OutboundMessage, channel: Channel, attempt?: string) {

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { httpDuration, httpRequests, recordEventOutcome } from '../observability/metrics';
 
 /** What one request learns on its way (read by the request's log line and metrics). */
 export interface RequestFacts {
@@ -35,13 +34,29 @@ export interface RequestLog {
 }
 
 /**
+ * The counters requests feed, handed in by the runtime (src/observability/metrics.ts implements them), so
+ * that the API does not reach for a process-wide registry of its own.
+ */
+export interface RequestMetrics {
+  /** One answered request: its route template, method and status, and how long it took. */
+  countRequest(request: { route: string; method: string; status: number; seconds: number }): void;
+  /** What became of an event: its HTTP status, the dispatch status when there was one, and a reason. */
+  countEventOutcome(status: number, dispatched: string | undefined, reason?: string): void;
+}
+
+/**
  * The first middleware of the API: gives each request an id (the caller's X-Request-Id when it is a plain
  * token, else a new one; echoed in the answer), a span when tracing is on (named by the route template),
  * a latency and status count per route template, and one info line when it is answered. Nothing of the
  * body, query or raw path is logged or labelled: paths carry signed tokens and ids.
  */
-export function observeRequests(options: { logger: RequestLog; tracer?: Tracer }): MiddlewareHandler {
-  const { logger, tracer } = options;
+export function observeRequests(options: {
+  logger: RequestLog;
+  tracer?: Tracer;
+  /** Where requests are counted; nothing is counted without it. */
+  metrics?: RequestMetrics;
+}): MiddlewareHandler {
+  const { logger, tracer, metrics } = options;
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
@@ -64,10 +79,9 @@ export function observeRequests(options: { logger: RequestLog; tracer?: Tracer }
       const route = routeTemplate(c);
       const status = failed ? 500 : c.res.status;
       const seconds = (performance.now() - started) / 1000;
-      httpRequests.inc({ route, method: c.req.method, status: String(status) });
-      httpDuration.observe({ route, method: c.req.method }, seconds);
+      metrics?.countRequest({ route, method: c.req.method, status, seconds });
       if (eventRoutes.has(route) && c.req.method === 'POST') {
-        recordEventOutcome(status, facts.dispatched, facts.reason);
+        metrics?.countEventOutcome(status, facts.dispatched, facts.reason);
       }
       if (span) {
         span.updateName(`${c.req.method} ${route}`);

@@ -7,7 +7,7 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { EventData, KnownCloudEvent } from '../ingest/cloudevents';
+import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { ApplicationSnapshot, InterviewScheduled } from '../domain/contract/events';
 import {
   candidatePurgeWorkflowId,
@@ -30,6 +30,21 @@ import { CandidateDeletedError, type CandidateDirectory } from '../workflows/can
 import { DispatchRetryLaterError, type DispatchResult } from './result';
 import { createRecentStarts } from './recent-starts';
 import { searchAttributes } from '../workflows/follow-up/definitions';
+import {
+  answerRecentStart,
+  candidateToCheck,
+  closedMarker,
+  decideInterviewPrep,
+  decideRefusedStart,
+  decideRefusedUpdate,
+  isUnregisteredSearchAttribute,
+  noFollowUpReason,
+  planEvent,
+  purgeTargets,
+  type DebriefMemo,
+  type ExistingWorkflow,
+  type PurgeFindings,
+} from './decisions';
 
 export { DispatchRetryLaterError, type DispatchResult } from './result';
 
@@ -55,28 +70,6 @@ export interface DispatcherDeps {
 /** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
 const RECENT_START_TTL_MS = 5 * 60_000;
 const RECENT_START_ENTRIES = 20_000;
-
-/** Whether a start was refused because the namespace does not know DebriefPhase (registered before it). */
-function isUnregisteredPhase(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (/search attribute/i.test(cause.message) && cause.message.includes(searchAttributes.phase.name))
-      return true;
-  }
-  return false;
-}
-
-const stopReasonByType: Partial<Record<KnownCloudEvent['type'], StopReason>> = {
-  'debrief.application.reopened': 'reopened',
-  'debrief.application.hired': 'hired',
-  'debrief.application.withdrawn': 'withdrawn',
-};
-
-/** Memo fields Debrief writes on the workflows it starts, read back to answer repeated deliveries. */
-interface DebriefMemo {
-  eventId?: string;
-  closedAt?: string;
-  interviewAt?: string;
-}
 
 const MAX_START_ATTEMPTS = 3;
 
@@ -112,13 +105,20 @@ export function createDispatcher(deps: DispatcherDeps) {
       ? (operatorOnly ??= resolvePolicy(deps.operatorPolicy))
       : resolvePolicy(deps.operatorPolicy, override);
 
-  async function describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+  /** What is under a workflow id, as the decisions read it; undefined when there is nothing. */
+  async function existingAt(workflowId: string): Promise<ExistingWorkflow | undefined> {
+    let description: WorkflowExecutionDescription;
     try {
-      return await client.workflow.getHandle(workflowId).describe();
+      description = await client.workflow.getHandle(workflowId).describe();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+    return {
+      type: description.type,
+      running: description.status.name === 'RUNNING',
+      memo: description.memo ?? {},
+    };
   }
 
   function tags(candidateId: string, company: string, stage: string) {
@@ -132,8 +132,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function startFollowUp(
-    event: KnownCloudEvent,
     snapshot: ApplicationSnapshot,
+    rejectedAt: string | undefined,
     key: string,
   ): Promise<DispatchResult> {
     const followUpId = followUpWorkflowId(snapshot.applicationId);
@@ -163,7 +163,11 @@ export function createDispatcher(deps: DispatcherDeps) {
         recentStarts.remember(followUpId, key);
         return { followUpId, status: 'started' };
       } catch (error) {
-        if (withPhase && deps.useSearchAttributes && isUnregisteredPhase(error)) {
+        if (
+          withPhase &&
+          deps.useSearchAttributes &&
+          isUnregisteredSearchAttribute(error, searchAttributes.phase.name)
+        ) {
           withPhase = false;
           deps.log?.(
             `dispatch: the namespace has no ${searchAttributes.phase.name} search attribute, so follow-ups start without it and are not counted by phase; register it (Keyword, see the README) and restart`,
@@ -175,46 +179,21 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       // A redelivery of a follow-up this process started a moment ago: no need to read it back.
       const startedBy = recentStarts.keyOf(followUpId);
-      if (startedBy !== undefined) {
-        return { followUpId, status: startedBy === key ? 'started' : 'duplicate' };
-      }
-      const existing = await describe(followUpId);
-      if (existing === undefined) continue;
-      const memo = (existing.memo ?? {}) as DebriefMemo;
-      if (existing.type !== 'applicationClosedWorkflow') {
-        return memo.eventId === key ? { followUpId, status: 'started' } : { followUpId, status: 'duplicate' };
-      }
-      const rejectedAt = snapshot.rejectedAt ?? event.time;
-      const closedAt = memo.closedAt;
-      if (
-        rejectedAt === undefined ||
-        closedAt === undefined ||
-        Date.parse(rejectedAt) <= Date.parse(closedAt)
-      ) {
-        return {
-          followUpId,
-          status: 'ignored',
-          reason:
-            rejectedAt === undefined
-              ? `the application was closed at ${closedAt ?? 'an unknown time'} and this rejection carries no time (set data.rejectedAt or the event time)`
-              : `the application was closed at ${closedAt} (reopened, hired or withdrawn), after this rejection at ${rejectedAt}`,
-        };
-      }
-      if (existing.status.name === 'RUNNING') {
-        throw new DispatchRetryLaterError(
-          `${followUpId} is being closed by an earlier event and no worker has completed that yet; retry shortly`,
-        );
-      }
+      if (startedBy !== undefined) return answerRecentStart(followUpId, startedBy, key);
+      const existing = await existingAt(followUpId);
+      const decision = decideRefusedStart({ followUpId, key, rejectedAt, existing });
+      if (decision.kind === 'answer') return decision.result;
+      if (decision.kind === 'retry-later') throw new DispatchRetryLaterError(decision.message);
       // A rejection newer than the reversal: the application was rejected again, so the marker gives way.
-      reusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
+      if (decision.reuseClosed) reusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
     }
     throw new DispatchRetryLaterError(`${followUpId} changed while this event was handled; retry shortly`);
   }
 
   async function closeApplication(
-    event: KnownCloudEvent,
     applicationId: string,
     reason: StopReason,
+    eventTime: string | undefined,
     key: string,
   ): Promise<DispatchResult> {
     const followUpId = followUpWorkflowId(applicationId);
@@ -229,12 +208,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     // Nothing is running: remember the reversal, in case its rejection is still on its way.
     recentStarts.forget(followUpId);
-    const marker: ApplicationClosedInput = {
+    const marker: ApplicationClosedInput = closedMarker({
       applicationId,
       reason,
-      closedAt: event.time ?? new Date(now()).toISOString(),
-      eventId: key,
-    };
+      eventTime,
+      key,
+      nowMs: now(),
+    });
     try {
       await client.workflow.start<typeof applicationClosedWorkflow>('applicationClosedWorkflow', {
         workflowId: followUpId,
@@ -248,7 +228,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
-    return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+    return { followUpId, status: 'ignored', reason: noFollowUpReason };
   }
 
   /** An update the workflow refused: a closing marker has no handlers, anything else may be starting. */
@@ -256,13 +236,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     followUpId: string,
     error: WorkflowUpdateFailedError,
   ): Promise<DispatchResult> {
-    const existing = await describe(followUpId);
-    if (existing?.type === 'applicationClosedWorkflow') {
-      return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
-    }
-    throw new DispatchRetryLaterError(
-      `${followUpId} refused the update (${error.cause?.message ?? error.message}); retry shortly`,
-    );
+    const decision = decideRefusedUpdate({
+      followUpId,
+      existingType: (await existingAt(followUpId))?.type,
+      refusal: error.cause?.message ?? error.message,
+    });
+    if (decision.kind === 'retry-later') throw new DispatchRetryLaterError(decision.message);
+    return decision.result;
   }
 
   async function refresh(snapshot: ApplicationSnapshot, key: string): Promise<DispatchResult> {
@@ -281,7 +261,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       return { followUpId, status: 'updated' };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
-        return { followUpId, status: 'ignored', reason: 'no follow-up is running for this application' };
+        return { followUpId, status: 'ignored', reason: noFollowUpReason };
       }
       if (error instanceof WorkflowUpdateFailedError) return answerRefusedUpdate(followUpId, error);
       throw error;
@@ -310,14 +290,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
-    const memo = ((await describe(workflowId))?.memo ?? {}) as DebriefMemo;
-    if (memo.eventId === key) return { followUpId: workflowId, status: 'started' };
-    if (
-      memo.interviewAt !== undefined &&
-      Date.parse(memo.interviewAt) === Date.parse(interview.interviewAt)
-    ) {
-      return { followUpId: workflowId, status: 'duplicate' };
-    }
+    const memo = (await existingAt(workflowId))?.memo ?? {};
+    const decision = decideInterviewPrep({ memo, key, interviewAt: interview.interviewAt });
+    if (decision !== 'reschedule') return { followUpId: workflowId, status: decision };
     // Rescheduled: the pending reminder is replaced by one for the new time.
     await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
       ...options,
@@ -334,16 +309,13 @@ export function createDispatcher(deps: DispatcherDeps) {
    * their histories and the entity's once they have ended and leaves a tombstone: the request does not wait.
    */
   async function purgeCandidate(candidateId: string, key: string): Promise<DispatchResult> {
-    const running = new Set<string>();
-    const all = new Set<string>();
+    let entity: PurgeFindings['entity'];
     try {
-      const purged = deps.candidates
+      entity = deps.candidates
         ? await deps.candidates.purge(candidateId)
         : await client.workflow
             .getHandle(candidateWorkflowId(candidateId))
             .executeUpdate(purgeCandidateUpdate, { updateId: `event:${key}` });
-      purged.openFollowUpIds.forEach((id) => running.add(id));
-      [...purged.openFollowUpIds, ...(purged.workflowIds ?? [])].forEach((id) => all.add(id));
     } catch (error) {
       // Already purged (a repeated delivery: the tombstone refuses) or never seen: nothing left to forget.
       if (
@@ -353,19 +325,16 @@ export function createDispatcher(deps: DispatcherDeps) {
       )
         throw error;
     }
+    const listed: { workflowId: string; running: boolean }[] = [];
     if (deps.useSearchAttributes) {
       const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)}`;
       for await (const execution of client.workflow.list({ query })) {
-        all.add(execution.workflowId);
-        if (execution.status.name === 'RUNNING') running.add(execution.workflowId);
+        listed.push({ workflowId: execution.workflowId, running: execution.status.name === 'RUNNING' });
       }
     }
-    all.forEach((id) => {
-      // Every workflow the entity knows may still run (an interview-prep reminder stays registered).
-      if (!id.startsWith(`${followUpWorkflowId('')}`)) running.add(id);
-    });
+    const targets = purgeTargets({ entity, listed });
     await Promise.all(
-      [...running].map(async (workflowId) => {
+      targets.stop.map(async (workflowId) => {
         try {
           await client.workflow.getHandle(workflowId).executeUpdate(stopUpdate, {
             args: [{ reason: 'candidate_deleted' }],
@@ -379,8 +348,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       }),
     );
     // Their histories are about to be deleted, after which their ids may be taken by other workflows.
-    all.forEach((id) => recentStarts.forget(id));
-    const input: CandidatePurgeInput = { candidateId, workflowIds: [...all].sort() };
+    targets.delete.forEach((id) => recentStarts.forget(id));
+    const input: CandidatePurgeInput = { candidateId, workflowIds: targets.delete };
     await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
       workflowId: candidatePurgeWorkflowId(candidateId),
       taskQueue: deps.taskQueue,
@@ -396,38 +365,24 @@ export function createDispatcher(deps: DispatcherDeps) {
   return {
     /** Applies one event; `idempotencyKey` is the webhook-id, else the CloudEvent id. */
     async dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult> {
-      if (
-        (event.type === 'debrief.application.rejected' || event.type === 'debrief.interview.scheduled') &&
-        (await deps.ledger?.isSuppressed({ kind: 'candidate', subject: event.data.candidate.id }))
-      ) {
-        return {
-          followUpId: '',
-          status: 'ignored',
-          reason: 'this candidate was deleted; nothing is started for them',
-        };
-      }
-      switch (event.type) {
-        case 'debrief.application.rejected':
-          return startFollowUp(event, event.data, idempotencyKey);
-        case 'debrief.application.updated':
-          return refresh(event.data, idempotencyKey);
-        case 'debrief.application.reopened':
-        case 'debrief.application.hired':
-        case 'debrief.application.withdrawn': {
-          const data: EventData<'debrief.application.reopened'> = event.data;
-          return closeApplication(
-            event,
-            data.applicationId,
-            stopReasonByType[event.type] ?? 'operator',
-            idempotencyKey,
-          );
-        }
-        case 'debrief.interview.scheduled':
-          return startInterviewPrep(event.data, idempotencyKey);
-        case 'debrief.candidate.deleted':
-          return purgeCandidate(event.data.candidate.id, idempotencyKey);
-        default:
-          return { followUpId: '', status: 'ignored', reason: 'this event type is not handled' };
+      const candidateId = candidateToCheck(event);
+      const suppressed =
+        candidateId !== undefined &&
+        (await deps.ledger?.isSuppressed({ kind: 'candidate', subject: candidateId })) === true;
+      const plan = planEvent(event, suppressed);
+      switch (plan.action) {
+        case 'start-follow-up':
+          return startFollowUp(plan.snapshot, plan.rejectedAt, idempotencyKey);
+        case 'refresh':
+          return refresh(plan.snapshot, idempotencyKey);
+        case 'close':
+          return closeApplication(plan.applicationId, plan.reason, plan.eventTime, idempotencyKey);
+        case 'start-interview-prep':
+          return startInterviewPrep(plan.interview, idempotencyKey);
+        case 'purge':
+          return purgeCandidate(plan.candidateId, idempotencyKey);
+        case 'answer':
+          return plan.result;
       }
     },
   };

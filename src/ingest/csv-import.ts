@@ -1,109 +1,21 @@
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import {
-  toValidationIssues,
-  type ApplicationSnapshot,
-  type ValidationIssue,
-} from '../domain/contract/events';
+import type { ApplicationSnapshot, ValidationIssue } from '../domain/contract/events';
 import { validateEventData } from './cloudevents';
 import { toE164 } from './contact-fields';
-import { parseJsonBody } from './json-body';
+import {
+  columnOfPath,
+  normalizeHeading,
+  resolveColumns,
+  type ColumnField,
+  type ColumnIndex,
+  type ColumnMapping,
+} from './csv-columns';
+import { describeCsvError, detectDelimiter, LineIndex, MAX_RECORD_BYTES } from './csv-text';
 import { stageFromName } from './stage-from-name';
 import { digestOf, keyedDigestOf } from './stable-id';
 
-/** Which column of a tracker export holds each part of an application, by header name. */
-export interface ColumnMapping {
-  applicationId: string;
-  company: string;
-  role: string;
-  status: string;
-  candidateName: string;
-  stage?: string;
-  rejectedAt?: string;
-  candidateId?: string;
-  candidateEmail?: string;
-  candidatePhone?: string;
-  candidateTimezone?: string;
-  candidateCountry?: string;
-  recruiterName?: string;
-  recruiterPhone?: string;
-  recruiterEmail?: string;
-  /** Status values (compared without regard to case or spacing) that mean the application was rejected. */
-  rejectedStatuses: readonly string[];
-}
-
-/** The columns of a plausible tracker export, and the statuses that count as a rejection. */
-export const defaultColumnMapping: ColumnMapping = {
-  applicationId: 'Application ID',
-  company: 'Company',
-  role: 'Role',
-  status: 'Status',
-  stage: 'Stage',
-  rejectedAt: 'Rejected At',
-  candidateId: 'Candidate ID',
-  candidateName: 'Name',
-  candidateEmail: 'Email',
-  candidatePhone: 'Phone',
-  candidateTimezone: 'Timezone',
-  candidateCountry: 'Country',
-  recruiterName: 'Recruiter Name',
-  recruiterPhone: 'Recruiter Phone',
-  recruiterEmail: 'Recruiter Email',
-  rejectedStatuses: ['rejected', 'rejection', 'not selected', 'turned down', 'no offer', 'unsuccessful'],
-};
-
-type ColumnField = Exclude<keyof ColumnMapping, 'rejectedStatuses'>;
-const requiredColumns: readonly ColumnField[] = [
-  'applicationId',
-  'company',
-  'role',
-  'status',
-  'candidateName',
-];
-
-const columnName = z.string().trim().min(1, 'must be a column header name');
-const columnMappingSchema = z.strictObject(
-  {
-    applicationId: columnName.optional(),
-    company: columnName.optional(),
-    role: columnName.optional(),
-    status: columnName.optional(),
-    candidateName: columnName.optional(),
-    stage: columnName.optional(),
-    rejectedAt: columnName.optional(),
-    candidateId: columnName.optional(),
-    candidateEmail: columnName.optional(),
-    candidatePhone: columnName.optional(),
-    candidateTimezone: columnName.optional(),
-    candidateCountry: columnName.optional(),
-    recruiterName: columnName.optional(),
-    recruiterPhone: columnName.optional(),
-    recruiterEmail: columnName.optional(),
-    rejectedStatuses: z.array(z.string().trim().min(1, 'must not be empty')).min(1).optional(),
-  },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : undefined,
-  },
-);
-
-/**
- * Reads a custom column mapping from JSON text, such as `{ "applicationId": "Job ID", "status": "Stage" }`.
- * Fields left out keep their default column. Unknown fields are errors, so that a typo is not silently lost.
- */
-export function parseColumnMapping(
-  json: string,
-): { ok: true; mapping: ColumnMapping } | { ok: false; issues: ValidationIssue[] } {
-  const parsed = parseJsonBody(json, 'mapping');
-  if (!parsed.ok) return { ok: false, issues: [parsed.issue] };
-  const result = columnMappingSchema.safeParse(parsed.value);
-  if (!result.success) return { ok: false, issues: toValidationIssues(result.error, 'mapping') };
-  const overrides = Object.fromEntries(
-    Object.entries(result.data).filter(([, value]) => value !== undefined),
-  );
-  return { ok: true, mapping: { ...defaultColumnMapping, ...overrides } };
-}
+export { defaultColumnMapping, parseColumnMapping, type ColumnMapping } from './csv-columns';
 
 /** How to read one tracker export. */
 export interface CsvImportOptions {
@@ -140,8 +52,6 @@ export type CsvRow =
   | { line: number; ok: true; event: CsvRejectionEvent }
   | { line: number; ok: true; skipped: string }
   | { line: number; ok: false; issues: ValidationIssue[] };
-
-const MAX_RECORD_BYTES = 1_000_000;
 
 /**
  * Reads a tracker export. Rows whose status is a rejection become events; other statuses are reported as
@@ -211,51 +121,6 @@ export function parseTrackerCsv(text: string, mapping: ColumnMapping, options: C
   return results;
 }
 
-type ColumnIndex = Partial<Record<ColumnField, number>>;
-
-function resolveColumns(
-  header: readonly string[],
-  mapping: ColumnMapping,
-): { ok: true; index: ColumnIndex } | { ok: false; issues: ValidationIssue[] } {
-  const normalized = header.map(normalizeHeading);
-  const index: ColumnIndex = {};
-  for (const field of Object.keys(mapping) as Array<keyof ColumnMapping>) {
-    if (field === 'rejectedStatuses') continue;
-    const name = mapping[field];
-    if (name === undefined) continue;
-    const position = normalized.indexOf(normalizeHeading(name));
-    if (position >= 0) index[field] = position;
-  }
-  const missing = requiredColumns.filter((field) => index[field] === undefined);
-  if (missing.length === 0) return { ok: true, index };
-  return {
-    ok: false,
-    issues: missing.map((field) => ({
-      path: 'header',
-      message:
-        `has no "${mapping[field]}" column (needed for ${field}); the header has: ` +
-        `${header.map((name) => `"${name}"`).join(', ')}. Rename the column or pass a column mapping`,
-    })),
-  };
-}
-
-/** Where each snapshot path comes from, to name the column in an issue. */
-const fieldOfPath: Readonly<Record<string, ColumnField>> = {
-  'data.applicationId': 'applicationId',
-  'data.company': 'company',
-  'data.role': 'role',
-  'data.rejectedAt': 'rejectedAt',
-  'data.candidate.id': 'candidateId',
-  'data.candidate.name': 'candidateName',
-  'data.candidate.email': 'candidateEmail',
-  'data.candidate.phone': 'candidatePhone',
-  'data.candidate.timezone': 'candidateTimezone',
-  'data.candidate.country': 'candidateCountry',
-  'data.recruiter.name': 'recruiterName',
-  'data.recruiter.phone': 'recruiterPhone',
-  'data.recruiter.email': 'recruiterEmail',
-};
-
 function rowToEvent(
   record: readonly string[],
   index: ColumnIndex,
@@ -323,15 +188,6 @@ function rowToEvent(
   return { ok: true, event: { id, type: 'debrief.application.rejected', data: validated.data } };
 }
 
-function columnOfPath(path: string, mapping: ColumnMapping): string {
-  if (path === 'data.candidate') {
-    return [mapping.candidateEmail, mapping.candidatePhone].filter((name) => name !== undefined).join(' / ');
-  }
-  const field = fieldOfPath[path];
-  const column = field === undefined ? undefined : mapping[field];
-  return column ?? path;
-}
-
 /** A phone in E.164 when it can be read so; otherwise as written, so that validation names the column. */
 function normalizedPhone(raw: string | undefined, country: string | undefined): string | undefined {
   return raw === undefined ? undefined : (toE164(raw, country) ?? raw);
@@ -360,63 +216,4 @@ function toIsoWithOffset(value: string, zone: string): string {
   const local = DateTime.fromISO(value.replace(' ', 'T'), { zone });
   if (!local.isValid) return value;
   return local.toISO({ suppressMilliseconds: true }) ?? value;
-}
-
-function normalizeHeading(value: string): string {
-  return value.trim().toLowerCase().replace(/\s+/g, ' ');
-}
-
-/** Picks the separator that occurs most in the header line: comma, semicolon or tab. */
-function detectDelimiter(text: string): string {
-  const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
-  const counts = [',', ';', '\t'].map((separator) => ({
-    separator,
-    count: firstLine.split(separator).length - 1,
-  }));
-  const best = counts.reduce((top, entry) => (entry.count > top.count ? entry : top));
-  return best.count > 0 ? best.separator : ',';
-}
-
-function describeCsvError(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'CSV_QUOTE_NOT_CLOSED') {
-    return 'a quoted cell that starts on this line is never closed; nothing after it could be read';
-  }
-  if (code === 'CSV_MAX_RECORD_SIZE') {
-    return `the row starting on this line is larger than ${MAX_RECORD_BYTES} bytes (an unclosed quote?); nothing after it could be read`;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return `the CSV could not be read from this line on (${message})`;
-}
-
-/** Maps byte offsets in the file to physical line numbers (CRLF, LF and lone CR each end a line). */
-class LineIndex {
-  private readonly breakEnds: number[] = [];
-
-  constructor(private readonly buffer: Buffer) {
-    for (let i = 0; i < buffer.length; i += 1) {
-      const byte = buffer[i];
-      if (byte === 0x0a || (byte === 0x0d && buffer[i + 1] !== 0x0a)) this.breakEnds.push(i + 1);
-    }
-  }
-
-  /** The 1-based line holding the byte at `offset`. */
-  lineAt(offset: number): number {
-    let low = 0;
-    let high = this.breakEnds.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.breakEnds[middle] ?? Infinity) <= offset) low = middle + 1;
-      else high = middle;
-    }
-    return low + 1;
-  }
-
-  /** The first offset at or after `offset` that is not a line break or byte-order mark (empty lines). */
-  skipBreaks(offset: number): number {
-    let i = offset;
-    if (i === 0 && this.buffer[0] === 0xef && this.buffer[1] === 0xbb && this.buffer[2] === 0xbf) i = 3;
-    while (i < this.buffer.length && (this.buffer[i] === 0x0a || this.buffer[i] === 0x0d)) i += 1;
-    return i;
-  }
 }

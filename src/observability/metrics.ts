@@ -105,6 +105,18 @@ export function recordEventOutcome(status: number, dispatched: string | undefine
   else eventOutcomes.inc({ outcome: 'error', reason: String(status) });
 }
 
+/**
+ * The request counters the API's observation feeds (`RequestMetrics` in src/api/observe.ts), handed to it
+ * by the runtime.
+ */
+export const requestMetrics = {
+  countRequest(request: { route: string; method: string; status: number; seconds: number }): void {
+    httpRequests.inc({ route: request.route, method: request.method, status: String(request.status) });
+    httpDuration.observe({ route: request.route, method: request.method }, request.seconds);
+  },
+  countEventOutcome: recordEventOutcome,
+};
+
 /** How one channel's attempt ended, for `debrief_messages_total`. */
 export function recordDelivery(
   channel: string,

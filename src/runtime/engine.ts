@@ -13,7 +13,13 @@ import { ConfigError, type Config } from '../config/index';
 import { observedDispatch, observeRequests } from '../api/observe';
 import { PolicyError } from '../domain/contract/policy';
 import { createLogger, flatLineLogger } from './logging';
-import { countingOptOuts, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
+import {
+  countingOptOuts,
+  recordDelivery,
+  requestMetrics,
+  serveMetrics,
+  watchOpenWorkflows,
+} from '../observability/metrics';
 import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from '../dispatch/dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from './worker';
@@ -141,6 +147,7 @@ export async function startEngine(
         links: (followUpId, email) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now(), email),
         publicUrl,
         digestWindowMs: config.digestWindowMs,
+        countDelivery: recordDelivery,
       },
     });
     done = worker.run();
@@ -193,6 +200,7 @@ export async function startEngine(
       observe: observeRequests({
         logger: flatLineLogger(logger.child({ component: 'api' })),
         ...(tracing ? { tracer: tracing.tracer } : {}),
+        metrics: requestMetrics,
       }),
       health: () => checkHealth(temporal.client, config.taskQueue),
       operatorPolicy: config.policy,

@@ -5,7 +5,7 @@ import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { signWebhook } from '../../src/ingest/signature';
 import type { DispatchResult } from '../../src/dispatch/dispatch';
 import { createLogger } from '../../src/runtime/logging';
-import { registry } from '../../src/observability/metrics';
+import { registry, requestMetrics } from '../../src/observability/metrics';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 
 const secret = `whsec_${Buffer.from('debrief-observe-test-secret-01234').toString('base64')}`;
@@ -23,7 +23,7 @@ function observedApp(answer: (event: KnownCloudEvent) => Promise<DispatchResult>
     dispatch: observedDispatch(answer, (error) => error instanceof PolicyError),
     health: () => Promise.resolve({ ok: true, checks: { api: { ok: true } } }),
     now: () => nowMs,
-    observe: observeRequests({ logger }),
+    observe: observeRequests({ logger, metrics: requestMetrics }),
   });
   return { app, lines };
 }
