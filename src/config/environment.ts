@@ -107,10 +107,7 @@ export const envSchema = z.object({
   ),
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString.pipe(
-    z
-      .string()
-      .regex(e164Pattern, 'must be an E.164 sender number such as +14155550199')
-      .optional(),
+    z.string().regex(e164Pattern, 'must be an E.164 sender number such as +14155550199').optional(),
   ),
   TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(
     z

@@ -127,8 +127,7 @@ function actions(deps: ConsoleDeps): Record<string, Action> {
         if (!(suppressionKinds as readonly string[]).includes(kind))
           return 'Choose a number, an address or a candidate id.';
         if (subject === '') return 'Give the number, address or candidate id.';
-        if (kind === 'sms' && !isE164(subject))
-          return 'A number must be in E.164 form, e.g. +14155550100.';
+        if (kind === 'sms' && !isE164(subject)) return 'A number must be in E.164 form, e.g. +14155550100.';
         return { op, kind, subject };
       },
       target: (f) => ({ kind: f.kind as SuppressionKind, subject: f.subject! }),
