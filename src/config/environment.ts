@@ -1,6 +1,7 @@
 import { LedgerKeyError, parseLedgerKeys } from '../ledger/subject-hash';
 import { z } from 'zod';
 import { ianaZone } from '../domain/contract/events';
+import { e164Pattern } from '../domain/contract/phone-number';
 import { parseWebhookSecret } from '../ingest/signature';
 import { parseTrustedProxies } from './trusted-proxies';
 import { OperatorEntryError, parseOperators } from './operators';
@@ -106,10 +107,7 @@ export const envSchema = z.object({
   ),
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString.pipe(
-    z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 sender number such as +14155550199')
-      .optional(),
+    z.string().regex(e164Pattern, 'must be an E.164 sender number such as +14155550199').optional(),
   ),
   TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(
     z

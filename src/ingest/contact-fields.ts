@@ -1,4 +1,4 @@
-import { e164 } from '../domain/contract/events';
+import { e164 } from '../domain/contract/phone-number';
 import { z } from 'zod';
 
 const email = z.email();

@@ -1,34 +1,13 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { ClaimRefusedError, type CandidateDirectory } from '../../src/workflows/candidate/directory';
-import {
-  acceptInbound,
-  purgeCandidate,
-  registerFollowUp,
-  releaseInbound,
-  setEmailOptOut,
-  setSmsOptOut,
-  useLink,
-  releaseLink,
-  recordLearning,
-} from '../../src/domain/candidate/registry';
+import { claimRefusals } from '../../src/domain/candidate/deliveries';
+import { candidateRules, type CandidateRule } from '../../src/domain/candidate/rules';
 import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
-import {
-  startEmailData,
-  startSmsSend,
-  reconciledClaimRefusal,
-  recordProviderStatus,
-  reserveDelivery,
-} from '../../src/domain/candidate/deliveries';
-import {
-  closeFollowUpDigests,
-  leaveDigest,
-  reserveInDigest,
-  settleWithDigest,
-} from '../../src/domain/candidate/digest';
 
 /**
- * An in-memory {@link CandidateDirectory} for activity and API tests. Its rules (registration and reply
- * tags, reservations, budgets, opt-outs, reconciled claims, inbound tokens, single-use links, provider
- * reports, purge) are the entity's own reducers from src/domain/candidate/, applied at `now()`; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
+ * An in-memory {@link CandidateDirectory} for activity and API tests. Every change runs the entity's own
+ * rules from src/domain/candidate/rules.ts at `now()`, validate then apply, so it refuses what the entity
+ * refuses; the entity workflow itself is tested on Temporal in test/workflows/candidate.test.ts.
  */
 export function memoryCandidates(now: () => number = Date.now): CandidateDirectory & {
   entities: Map<string, CandidateEntityState>;
@@ -45,6 +24,12 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     }
     return state;
   };
+  const rules = (candidateId: string) => candidateRules(entity(candidateId), now);
+  /** An update: refused as the entity's validator refuses, else applied. */
+  const run = <A, R>(rule: CandidateRule<A, R>, arg: A): R => {
+    rule.validate(arg);
+    return rule.apply(arg);
+  };
   const reports: { candidateId: string; providerId: string; status: string }[] = [];
   const thirdPartyOptOuts = new Set<string>();
   return {
@@ -52,8 +37,7 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
     phones,
     reports,
     async registerFollowUp({ candidateId, followUpId, company, role, zone, phone, email }) {
-      if (phone) phones.set(phone, [...new Set([...(phones.get(phone) ?? []), candidateId])]);
-      return registerFollowUp(entity(candidateId), {
+      const registered = run(rules(candidateId).registerFollowUp, {
         followUpId,
         company,
         role,
@@ -61,6 +45,8 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
         phone,
         hasEmail: email !== undefined,
       });
+      if (phone) phones.set(phone, [...new Set([...(phones.get(phone) ?? []), candidateId])]);
+      return registered;
     },
     async optOutThirdParty(email) {
       const address = email.trim().toLowerCase();
@@ -72,67 +58,75 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       return thirdPartyOptOuts.has(email.trim().toLowerCase());
     },
     async registerWorkflow(candidateId, workflowId) {
-      const state = entity(candidateId);
-      state.workflowIds = [...new Set([...(state.workflowIds ?? []), workflowId])];
+      run(rules(candidateId).registerWorkflow, { workflowId });
     },
     async closeFollowUp(candidateId, followUpId) {
-      const state = entity(candidateId);
-      state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
-      closeFollowUpDigests(state, followUpId);
+      run(rules(candidateId).closeFollowUp, { followUpId });
     },
     async recordLearning(candidateId, learning) {
-      const state = entities.get(candidateId);
-      return state ? recordLearning(state, learning) : undefined;
+      return entities.has(candidateId) ? run(rules(candidateId).recordLearning, learning) : undefined;
     },
     async reserveDelivery(candidateId, request) {
-      return reserveDelivery(entity(candidateId), request, now());
+      return run(rules(candidateId).reserveDelivery, request);
     },
     async reserveInDigest(candidateId, request) {
-      return reserveInDigest(entity(candidateId), request, now());
+      return run(rules(candidateId).reserveInDigest, request);
     },
     async leaveDigest(candidateId, leaving) {
-      return leaveDigest(entity(candidateId), leaving);
+      return run(rules(candidateId).leaveDigest, leaving);
     },
     async settleDelivery(candidateId, settlement) {
-      const state = entity(candidateId);
-      const refusal = reconciledClaimRefusal(state, settlement, now());
-      if (refusal) throw new ClaimRefusedError(refusal);
-      settleWithDigest(state, settlement);
+      try {
+        run(rules(candidateId).settleDelivery, settlement);
+      } catch (error) {
+        // The entity's refusal reaches the Temporal directory as a failure of this type; see claimRefusalOf.
+        const refusal = claimRefusals.find(
+          (reason) => error instanceof ApplicationFailure && error.type === reason,
+        );
+        throw refusal ? new ClaimRefusedError(refusal) : error;
+      }
     },
     async startEmailData(candidateId, start) {
-      return startEmailData(entity(candidateId), start);
+      return run(rules(candidateId).startEmailData, start);
     },
     async startSmsSend(candidateId, start) {
-      return startSmsSend(entity(candidateId), start, now());
+      return run(rules(candidateId).startSmsSend, start);
     },
     async reportDeliveryStatus(candidateId, report) {
       reports.push({ candidateId, providerId: report.providerId, status: report.status });
-      const state = entities.get(candidateId);
-      if (state) recordProviderStatus(state, report);
+      if (!entities.has(candidateId)) return;
+      const { deliveryReport } = rules(candidateId);
+      // A signal: what the entity drops is dropped here too, without an error.
+      try {
+        deliveryReport.validate(report);
+      } catch {
+        return;
+      }
+      deliveryReport.apply(report);
     },
     async setSmsOptOut(candidateId, phone, optedOut) {
-      return setSmsOptOut(entity(candidateId), phone, optedOut);
+      return run(rules(candidateId).setSmsOptOut, { phone, optedOut });
     },
     async setEmailOptOut(candidateId, email) {
-      return setEmailOptOut(entity(candidateId), email);
+      return run(rules(candidateId).setEmailOptOut, { email });
     },
     async findByPhone(phone) {
       return phones.get(phone) ?? [];
     },
     async acceptInbound(candidateId, inbound) {
-      return acceptInbound(entity(candidateId), inbound);
+      return run(rules(candidateId).acceptInbound, inbound);
     },
     async releaseInbound(candidateId, token) {
-      releaseInbound(entity(candidateId), token);
+      run(rules(candidateId).releaseInbound, { token });
     },
     async useLink(candidateId, linkId) {
-      return useLink(entity(candidateId), linkId);
+      return run(rules(candidateId).useLink, { linkId }).firstUse;
     },
     async releaseLink(candidateId, linkId) {
-      releaseLink(entity(candidateId), linkId);
+      run(rules(candidateId).releaseLink, { linkId });
     },
     async purge(candidateId) {
-      const { openFollowUpIds, workflowIds } = purgeCandidate(entity(candidateId));
+      const { openFollowUpIds, workflowIds } = run(rules(candidateId).purgeCandidate, undefined);
       // The entity ends as a tombstone; here the candidate is simply forgotten.
       entities.delete(candidateId);
       return { openFollowUpIds, workflowIds };

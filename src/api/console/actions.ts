@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from '../html';
 import { suppressionKinds, type SuppressionKind } from '../../ledger';
+import { isE164 } from '../../domain/contract/phone-number';
 import type { AuditAction, AuditTarget } from './audit-log';
 import { ConsoleActionRefused } from './data';
 import type { ConsoleDeps, ConsoleEnv } from './context';
@@ -126,8 +127,7 @@ function actions(deps: ConsoleDeps): Record<string, Action> {
         if (!(suppressionKinds as readonly string[]).includes(kind))
           return 'Choose a number, an address or a candidate id.';
         if (subject === '') return 'Give the number, address or candidate id.';
-        if (kind === 'sms' && !/^\+[1-9]\d{6,14}$/.test(subject))
-          return 'A number must be in E.164 form, e.g. +14155550100.';
+        if (kind === 'sms' && !isE164(subject)) return 'A number must be in E.164 form, e.g. +14155550100.';
         return { op, kind, subject };
       },
       target: (f) => ({ kind: f.kind as SuppressionKind, subject: f.subject! }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { e164 } from './phone-number';
 import { policyOverrideSchema } from './policy';
 
 export { toValidationIssues, type ValidationIssue } from './validation';
@@ -7,14 +8,6 @@ export { toValidationIssues, type ValidationIssue } from './validation';
  * The public event contract: CloudEvents 1.0 envelopes whose `data` is a snapshot of one application.
  * Unknown fields are ignored (zod strips them); missing optional parts switch follow-up steps off.
  */
-
-/** E.164 phone number: a plus sign, then 8 to 15 digits, no leading zero. */
-export const e164 = z
-  .string()
-  .regex(
-    /^\+[1-9]\d{7,14}$/,
-    'must be an E.164 phone number such as +14155550100 (plus sign, country code, digits)',
-  );
 
 /** An IANA timezone name that this runtime knows, such as America/New_York. */
 export const ianaZone = z.string().refine(isKnownZone, {

@@ -1,16 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { type FollowUpToRegister } from '../../domain/candidate/registry';
+import { type CandidateSignals, type CandidateUpdates } from '../../domain/candidate/rules';
 import { type CandidateEntityState, type OpenFollowUp } from '../../domain/candidate/state';
-import {
-  type DeliveryPermission,
-  type DeliveryReservation,
-  type DeliverySettlement,
-  type EmailDataStart,
-  type ProviderStatusReport,
-  type SmsSendStart,
-} from '../../domain/candidate/deliveries';
-import { type AcrossApplications, type ApplicationLearning } from '../../domain/feedback/learning';
-import { type DigestPermission, type DigestReservation } from '../../domain/candidate/digest';
+import { type DeliveryPermission } from '../../domain/candidate/deliveries';
+import { type AcrossApplications } from '../../domain/feedback/learning';
+import { type DigestPermission } from '../../domain/candidate/digest';
 import type { Channel } from '../../domain/messages/content';
 
 /**
@@ -32,27 +25,32 @@ export interface CandidateEntityInput {
 }
 
 /** Registers a running follow-up; answers the tag its SMS should ask for when several are open. */
-export const registerFollowUpUpdate = defineUpdate<{ replyTag?: string }, [FollowUpToRegister]>(
-  'registerFollowUp',
-);
+export const registerFollowUpUpdate = defineUpdate<
+  { replyTag?: string },
+  [CandidateUpdates['registerFollowUp']]
+>('registerFollowUp');
 
 /**
  * Records a workflow of the candidate that is not a follow-up (an interview-prep reminder), so a purge
  * stops it and deletes its history; refused once the candidate was deleted.
  */
-export const registerWorkflowUpdate = defineUpdate<void, [{ workflowId: string }]>('registerWorkflow');
+export const registerWorkflowUpdate = defineUpdate<void, [CandidateUpdates['registerWorkflow']]>(
+  'registerWorkflow',
+);
 
 /** Forgets a follow-up that ended; replies are no longer routed to it. */
-export const closeFollowUpUpdate = defineUpdate<void, [{ followUpId: string }]>('closeFollowUp');
+export const closeFollowUpUpdate = defineUpdate<void, [CandidateUpdates['closeFollowUp']]>('closeFollowUp');
 
 /**
  * Keeps the feedback themes of a follow-up whose debrief is being compiled, and answers what recurred across
  * the candidate's applications; refused once the candidate was deleted.
  */
-export const recordLearningUpdate = defineUpdate<AcrossApplications, [ApplicationLearning]>('recordLearning');
+export const recordLearningUpdate = defineUpdate<AcrossApplications, [CandidateUpdates['recordLearning']]>(
+  'recordLearning',
+);
 
 /** Asks permission to deliver one message on one channel and reserves it (and SMS budget) when granted. */
-export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryReservation]>(
+export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [CandidateUpdates['reserveDelivery']]>(
   'reserveDelivery',
 );
 
@@ -60,10 +58,12 @@ export const reserveDeliveryUpdate = defineUpdate<DeliveryPermission, [DeliveryR
  * Asks to deliver a digestible reminder (see src/domain/candidate/digest.ts): it may open or join the candidate's
  * digest of its local day instead of going alone.
  */
-export const reserveInDigestUpdate = defineUpdate<DigestPermission, [DigestReservation]>('reserveInDigest');
+export const reserveInDigestUpdate = defineUpdate<DigestPermission, [CandidateUpdates['reserveInDigest']]>(
+  'reserveInDigest',
+);
 
 /** A reminder waiting in a digest leaves it (its activity was cancelled); `left` is false once it is sending. */
-export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string; channel: Channel }]>(
+export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [CandidateUpdates['leaveDigest']]>(
   'leaveDigest',
 );
 
@@ -71,20 +71,26 @@ export const leaveDigestUpdate = defineUpdate<{ left: boolean }, [{ key: string;
  * An email attempt records that the message's content is about to go out (the SMTP server answered DATA);
  * `proceed` is false when the attempt no longer holds the reservation, and then it must not send.
  */
-export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [EmailDataStart]>('startEmailData');
+export const startEmailDataUpdate = defineUpdate<{ proceed: boolean }, [CandidateUpdates['startEmailData']]>(
+  'startEmailData',
+);
 
 /**
  * An SMS attempt asks to call Twilio now; `proceed` is false when the attempt no longer holds the
  * reservation (another attempt reconciled or sent it since), and then it must not send.
  */
-export const startSmsSendUpdate = defineUpdate<{ proceed: boolean }, [SmsSendStart]>('startSmsSend');
+export const startSmsSendUpdate = defineUpdate<{ proceed: boolean }, [CandidateUpdates['startSmsSend']]>(
+  'startSmsSend',
+);
 
 /**
  * Settles a reservation made with {@link reserveDeliveryUpdate}. A reconciled `sent` settlement is refused
  * (failure type a `ClaimRefusal`) when its provider id is already recorded for another delivery, or while
  * another SMS of the candidate is in flight (see `reconciledClaimRefusal`).
  */
-export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('settleDelivery');
+export const settleDeliveryUpdate = defineUpdate<void, [CandidateUpdates['settleDelivery']]>(
+  'settleDelivery',
+);
 
 /**
  * Settles a reservation without waiting for the entity to process it: the caller needs no answer, and the
@@ -92,27 +98,30 @@ export const settleDeliveryUpdate = defineUpdate<void, [DeliverySettlement]>('se
  * malformed settlement is dropped, as is a reconciled `sent` (claiming a provider message can be refused, so
  * it goes through {@link settleDeliveryUpdate}), and nothing is recorded once the candidate was deleted.
  */
-export const settleDeliverySignal = defineSignal<[DeliverySettlement]>('settleDeliveryBySignal');
+export const settleDeliverySignal =
+  defineSignal<[CandidateSignals['settleDeliveryBySignal']]>('settleDeliveryBySignal');
 
 /**
  * A provider's report on a message (Twilio status callback), sent as a signal so the caller never waits on
  * a busy entity; the entity forwards final reports to the follow-up whose timeline shows them.
  */
-export const deliveryReportSignal = defineSignal<[ProviderStatusReport]>('deliveryReport');
+export const deliveryReportSignal = defineSignal<[CandidateSignals['deliveryReport']]>('deliveryReport');
 
 /** Records a provider status callback (e.g. Twilio's) for the delivery with that provider id. */
 export const recordDeliveryStatusUpdate = defineUpdate<
   { found: boolean; key?: string; channel?: Channel },
-  [{ providerId: string; status: string; errorCode?: number; phone?: string }]
+  [CandidateUpdates['recordDeliveryStatus']]
 >('recordDeliveryStatus');
 
 /** Turns SMS off (STOP) or back on (START) for one number; `changed` is false when nothing changed. */
-export const setSmsOptOutUpdate = defineUpdate<{ changed: boolean }, [{ phone: string; optedOut: boolean }]>(
+export const setSmsOptOutUpdate = defineUpdate<{ changed: boolean }, [CandidateUpdates['setSmsOptOut']]>(
   'setSmsOptOut',
 );
 
 /** Records an email unsubscribe for one address, or (`*`) for every address of the candidate. */
-export const setEmailOptOutUpdate = defineUpdate<{ changed: boolean }, [{ email: string }]>('setEmailOptOut');
+export const setEmailOptOutUpdate = defineUpdate<{ changed: boolean }, [CandidateUpdates['setEmailOptOut']]>(
+  'setEmailOptOut',
+);
 
 /**
  * Records an inbound SMS idempotency token; `duplicate` when it was seen before. The answer also carries what
@@ -120,16 +129,18 @@ export const setEmailOptOutUpdate = defineUpdate<{ changed: boolean }, [{ email:
  */
 export const acceptInboundUpdate = defineUpdate<
   { duplicate: boolean; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean },
-  [{ token: string; phone: string }]
+  [CandidateUpdates['acceptInbound']]
 >('acceptInbound');
 
 /** Forgets an inbound token whose handling failed, so the provider's retry is handled again. */
-export const releaseInboundUpdate = defineUpdate<void, [{ token: string }]>('releaseInbound');
+export const releaseInboundUpdate = defineUpdate<void, [CandidateUpdates['releaseInbound']]>(
+  'releaseInbound',
+);
 
 /** Marks a single-use link as used; `firstUse` is false when it was used before. */
-export const useLinkUpdate = defineUpdate<{ firstUse: boolean }, [{ linkId: string }]>('useLink');
+export const useLinkUpdate = defineUpdate<{ firstUse: boolean }, [CandidateUpdates['useLink']]>('useLink');
 /** Forgets a link's use whose action failed, so that a retry of the link is a first use. */
-export const releaseLinkUpdate = defineUpdate<void, [{ linkId: string }]>('releaseLink');
+export const releaseLinkUpdate = defineUpdate<void, [CandidateUpdates['releaseLink']]>('releaseLink');
 
 /** The candidate was deleted: forget everything, end the entity, and answer the follow-ups still open. */
 export const purgeCandidateUpdate = defineUpdate<

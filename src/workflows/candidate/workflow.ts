@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -8,42 +7,8 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { localDate } from '../../domain/time/calendar';
-import {
-  acceptInbound,
-  purgeCandidate,
-  registerFollowUp,
-  releaseInbound,
-  releaseLink,
-  setEmailOptOut,
-  setSmsOptOut,
-  useLink,
-  recordLearning,
-  type FollowUpToRegister,
-} from '../../domain/candidate/registry';
-import { addOnce, emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
-import {
-  startEmailData,
-  startSmsSend,
-  deliveryOutcomes,
-  reconciledClaimRefusal,
-  recordProviderStatus,
-  reserveDelivery,
-  type DeliveryPermission,
-  type DeliveryReservation,
-  type DeliverySettlement,
-  type EmailDataStart,
-  type SmsSendStart,
-} from '../../domain/candidate/deliveries';
-import { type ApplicationLearning } from '../../domain/feedback/learning';
-import {
-  closeFollowUpDigests,
-  leaveDigest,
-  reserveInDigest,
-  settleWithDigest,
-  type DigestPermission,
-  type DigestReservation,
-} from '../../domain/candidate/digest';
+import { candidateRules, type CandidateUpdates } from '../../domain/candidate/rules';
+import { emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
 import { deliveryStatusSignal } from '../follow-up/definitions';
 import {
   type CandidateEntityInput,
@@ -71,225 +36,97 @@ import {
 } from './definitions';
 import { runWindowLeft, runWindowSummary } from '../common/run-window';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-
-/** Long-lived per-candidate entity; see the module comment. */
+/**
+ * Long-lived per-candidate entity (see src/workflows/candidate/definitions.ts). This is the Temporal shell:
+ * every update is a `{ validate, apply }` rule of src/domain/candidate/rules.ts, registered here the same way.
+ */
 export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
   const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
-  const notPurged = () => {
-    if (state.purged)
-      throw new Error(`candidate ${state.candidateId} was deleted; nothing is recorded for them`);
-  };
+  const rules = candidateRules(state, () => Date.now());
 
   setHandler(candidateStateQuery, () => state);
 
-  setHandler(registerFollowUpUpdate, (followUp) => registerFollowUp(state, followUp), {
-    validator: (followUp: FollowUpToRegister) => {
-      notPurged();
-      requireText(followUp.followUpId, 'followUpId');
-      requireText(followUp.company, 'company');
-      requireText(followUp.zone, 'zone');
-      localDate(0, followUp.zone);
-      if (followUp.phone !== undefined && !E164.test(followUp.phone)) {
-        throw new Error('phone must be an E.164 number such as +14155550100');
-      }
-    },
+  // The SDK types a validator's argument from the definition only when it is named: hence the annotations.
+  setHandler(registerFollowUpUpdate, (arg) => rules.registerFollowUp.apply(arg), {
+    validator: (arg: CandidateUpdates['registerFollowUp']) => rules.registerFollowUp.validate(arg),
   });
-
+  setHandler(registerWorkflowUpdate, (arg) => rules.registerWorkflow.apply(arg), {
+    validator: (arg: CandidateUpdates['registerWorkflow']) => rules.registerWorkflow.validate(arg),
+  });
+  setHandler(closeFollowUpUpdate, (arg) => rules.closeFollowUp.apply(arg), {
+    validator: (arg: CandidateUpdates['closeFollowUp']) => rules.closeFollowUp.validate(arg),
+  });
+  setHandler(recordLearningUpdate, (arg) => rules.recordLearning.apply(arg), {
+    validator: (arg: CandidateUpdates['recordLearning']) => rules.recordLearning.validate(arg),
+  });
+  setHandler(reserveDeliveryUpdate, (arg) => rules.reserveDelivery.apply(arg), {
+    validator: (arg: CandidateUpdates['reserveDelivery']) => rules.reserveDelivery.validate(arg),
+  });
+  setHandler(reserveInDigestUpdate, (arg) => rules.reserveInDigest.apply(arg), {
+    validator: (arg: CandidateUpdates['reserveInDigest']) => rules.reserveInDigest.validate(arg),
+  });
+  setHandler(leaveDigestUpdate, (arg) => rules.leaveDigest.apply(arg), {
+    validator: (arg: CandidateUpdates['leaveDigest']) => rules.leaveDigest.validate(arg),
+  });
+  setHandler(startEmailDataUpdate, (arg) => rules.startEmailData.apply(arg), {
+    validator: (arg: CandidateUpdates['startEmailData']) => rules.startEmailData.validate(arg),
+  });
+  setHandler(startSmsSendUpdate, (arg) => rules.startSmsSend.apply(arg), {
+    validator: (arg: CandidateUpdates['startSmsSend']) => rules.startSmsSend.validate(arg),
+  });
+  setHandler(settleDeliveryUpdate, (arg) => rules.settleDelivery.apply(arg), {
+    validator: (arg: CandidateUpdates['settleDelivery']) => rules.settleDelivery.validate(arg),
+  });
+  setHandler(recordDeliveryStatusUpdate, (arg) => rules.recordDeliveryStatus.apply(arg), {
+    validator: (arg: CandidateUpdates['recordDeliveryStatus']) => rules.recordDeliveryStatus.validate(arg),
+  });
+  setHandler(setSmsOptOutUpdate, (arg) => rules.setSmsOptOut.apply(arg), {
+    validator: (arg: CandidateUpdates['setSmsOptOut']) => rules.setSmsOptOut.validate(arg),
+  });
+  setHandler(setEmailOptOutUpdate, (arg) => rules.setEmailOptOut.apply(arg), {
+    validator: (arg: CandidateUpdates['setEmailOptOut']) => rules.setEmailOptOut.validate(arg),
+  });
+  setHandler(acceptInboundUpdate, (arg) => rules.acceptInbound.apply(arg), {
+    validator: (arg: CandidateUpdates['acceptInbound']) => rules.acceptInbound.validate(arg),
+  });
+  setHandler(releaseInboundUpdate, (arg) => rules.releaseInbound.apply(arg), {
+    validator: (arg: CandidateUpdates['releaseInbound']) => rules.releaseInbound.validate(arg),
+  });
+  setHandler(useLinkUpdate, (arg) => rules.useLink.apply(arg), {
+    validator: (arg: CandidateUpdates['useLink']) => rules.useLink.validate(arg),
+  });
+  setHandler(releaseLinkUpdate, (arg) => rules.releaseLink.apply(arg), {
+    validator: (arg: CandidateUpdates['releaseLink']) => rules.releaseLink.validate(arg),
+  });
   setHandler(
-    registerWorkflowUpdate,
-    ({ workflowId }) => {
-      addOnce((state.workflowIds ??= []), workflowId);
+    purgeCandidateUpdate,
+    () => {
+      const answer = rules.purgeCandidate.apply();
+      // The closed entity stays as a tombstone (no personal data): a late rejection must not start over.
+      upsertMemo({ purged: true });
+      return answer;
     },
-    {
-      validator: ({ workflowId }: { workflowId: string }) => {
-        notPurged();
-        requireText(workflowId, 'workflowId');
-      },
-    },
+    { validator: () => rules.purgeCandidate.validate() },
   );
 
-  setHandler(
-    closeFollowUpUpdate,
-    ({ followUpId }) => {
-      state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId !== followUpId);
-      closeFollowUpDigests(state, followUpId);
-    },
-    { validator: ({ followUpId }) => requireText(followUpId, 'followUpId') },
-  );
-
-  setHandler(recordLearningUpdate, (learning) => recordLearning(state, learning), {
-    validator: (learning: ApplicationLearning) => {
-      notPurged();
-      requireText(learning.followUpId, 'followUpId');
-      requireText(learning.company, 'company');
-      requireText(learning.at, 'at');
-      if (!Number.isInteger(learning.feedbackCount) || learning.feedbackCount < 0) {
-        throw new Error(`feedbackCount must be a whole number ≥ 0, got ${learning.feedbackCount}`);
-      }
-      if (!Array.isArray(learning.themes) || !learning.themes.every((theme) => typeof theme === 'string')) {
-        throw new Error('themes must be a list of theme names');
-      }
-    },
-  });
-
-  setHandler(
-    reserveDeliveryUpdate,
-    (request): DeliveryPermission => reserveDelivery(state, request, Date.now()),
-    {
-      validator: (request: DeliveryReservation) => {
-        notPurged();
-        validateReservation(request);
-      },
-    },
-  );
-
-  setHandler(
-    reserveInDigestUpdate,
-    (request): DigestPermission => reserveInDigest(state, request, Date.now()),
-    {
-      validator: (request: DigestReservation) => {
-        notPurged();
-        validateReservation(request);
-        requireText(request.part?.followUpId, 'part.followUpId');
-        if (request.part.key !== request.key) throw new Error('part.key must be the reservation key');
-        if (!Number.isInteger(request.windowMs) || request.windowMs <= 0 || request.windowMs > 600_000) {
-          throw new Error(`windowMs must be a whole number of ms in (0, 600000], got ${request.windowMs}`);
-        }
-        if (request.issuedAtMs !== undefined && !Number.isInteger(request.issuedAtMs)) {
-          throw new Error(`issuedAtMs must be a whole number of ms when given, got ${request.issuedAtMs}`);
-        }
-      },
-    },
-  );
-
-  setHandler(leaveDigestUpdate, (leaving) => leaveDigest(state, leaving), {
-    validator: ({ key }) => requireText(key, 'key'),
-  });
-
-  setHandler(startEmailDataUpdate, (start) => startEmailData(state, start), {
-    validator: (start: EmailDataStart) => {
-      notPurged();
-      requireText(start.key, 'key');
-      requireText(start.attempt, 'attempt');
-    },
-  });
-
-  setHandler(startSmsSendUpdate, (start) => startSmsSend(state, start, Date.now()), {
-    validator: (start: SmsSendStart) => {
-      notPurged();
-      requireText(start.key, 'key');
-      requireText(start.attempt, 'attempt');
-    },
-  });
-
-  const validSettlement = (settlement: DeliverySettlement) => {
-    requireText(settlement.key, 'key');
-    if (!(deliveryOutcomes as readonly string[]).includes(settlement.outcome)) {
-      throw new Error(`outcome must be one of ${deliveryOutcomes.join(', ')}, got ${settlement.outcome}`);
-    }
-  };
-
+  // A signal has no caller to refuse: what its rule refuses is dropped.
   setHandler(settleDeliverySignal, (settlement) => {
-    if (state.purged || settlement?.reconciled === true) return;
-    try {
-      validSettlement(settlement);
-    } catch {
-      return;
-    }
-    settleWithDigest(state, settlement);
+    if (accepts(() => rules.settleDeliveryBySignal.validate(settlement)))
+      rules.settleDeliveryBySignal.apply(settlement);
   });
-
-  setHandler(settleDeliveryUpdate, (settlement) => settleWithDigest(state, settlement), {
-    validator: (settlement: DeliverySettlement) => {
-      validSettlement(settlement);
-      // A validator does not run on replay, so its rule may change under running entities.
-      const refusal = reconciledClaimRefusal(state, settlement, Date.now());
-      if (refusal) {
-        throw ApplicationFailure.create({
-          type: refusal,
-          message:
-            refusal === 'claimed_by_another'
-              ? `provider id ${settlement.providerId} is already recorded for another message`
-              : `another SMS is being sent and has not settled; claim provider id ${settlement.providerId} again later`,
-          nonRetryable: true,
-        });
-      }
-    },
-  });
-
-  setHandler(
-    recordDeliveryStatusUpdate,
-    (report) => {
-      const found = recordProviderStatus(state, report);
-      return found ? { found: true, ...found } : { found: false };
-    },
-    {
-      validator: ({ providerId, status }) => {
-        notPurged();
-        requireText(providerId, 'providerId');
-        requireText(status, 'status');
-      },
-    },
-  );
 
   // Final reports reach the follow-up's timeline; the signal is fire-and-forget on both hops.
   let forwarding = 0;
   setHandler(deliveryReportSignal, (report) => {
-    if (state.purged || typeof report?.providerId !== 'string' || typeof report.status !== 'string') return;
-    const found = recordProviderStatus(state, report);
-    if (!found || !['delivered', 'undelivered', 'failed'].includes(report.status)) return;
-    const followUpId = found.key.split(':').slice(0, -2).join(':');
+    if (!accepts(() => rules.deliveryReport.validate(report))) return;
+    const forward = rules.deliveryReport.apply(report);
+    if (!forward) return;
     forwarding++;
-    void getExternalWorkflowHandle(followUpId)
-      .signal(deliveryStatusSignal, {
-        key: found.key,
-        channel: found.channel,
-        status: report.status,
-        ...(report.errorCode !== undefined ? { errorCode: report.errorCode } : {}),
-      })
+    void getExternalWorkflowHandle(forward.followUpId)
+      .signal(deliveryStatusSignal, forward.report)
       // The follow-up may have ended meanwhile: its timeline is closed, nothing is lost.
       .catch(() => undefined)
       .finally(() => forwarding--);
-  });
-
-  setHandler(setSmsOptOutUpdate, ({ phone, optedOut }) => setSmsOptOut(state, phone, optedOut), {
-    validator: ({ phone }: { phone: string }) => {
-      notPurged();
-      if (!E164.test(phone)) throw new Error('phone must be an E.164 number such as +14155550100');
-    },
-  });
-
-  setHandler(setEmailOptOutUpdate, ({ email }) => setEmailOptOut(state, email), {
-    validator: ({ email }: { email: string }) => {
-      notPurged();
-      if (email !== '*' && !email.includes('@')) throw new Error('email must be an address, or * for all');
-    },
-  });
-
-  setHandler(acceptInboundUpdate, (inbound) => acceptInbound(state, inbound), {
-    validator: ({ token }) => {
-      notPurged();
-      requireText(token, 'token');
-    },
-  });
-
-  setHandler(releaseInboundUpdate, ({ token }) => releaseInbound(state, token));
-
-  setHandler(useLinkUpdate, ({ linkId }) => ({ firstUse: useLink(state, linkId) }), {
-    validator: ({ linkId }) => {
-      notPurged();
-      requireText(linkId, 'linkId');
-    },
-  });
-
-  setHandler(releaseLinkUpdate, ({ linkId }) => releaseLink(state, linkId));
-
-  setHandler(purgeCandidateUpdate, () => {
-    const answer = purgeCandidate(state);
-    // The closed entity stays as a tombstone (no personal data): a late rejection must not start over.
-    upsertMemo({ purged: true });
-    return answer;
   });
 
   const handOver = () => state.purged === true || workflowInfo().continueAsNewSuggested;
@@ -303,24 +140,12 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   return continueAsNew<typeof candidateWorkflow>({ candidateId: state.candidateId, state });
 }
 
-function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${name} must be a non-empty string`);
-}
-
-/** A reservation's checks, plain or in a digest. */
-function validateReservation(request: DeliveryReservation): void {
-  requireText(request.key, 'key');
-  if (request.channel !== 'sms' && request.channel !== 'email') {
-    throw new Error(`channel must be sms or email, got ${String(request.channel)}`);
-  }
-  if (request.channel === 'sms' && !E164.test(request.phone ?? '')) {
-    throw new Error('an SMS reservation needs the recipient phone in E.164 form');
-  }
-  if (request.channel === 'email' && !(request.email ?? '').includes('@')) {
-    throw new Error('an email reservation needs the recipient address');
-  }
-  localDate(0, request.zone);
-  if (!Number.isInteger(request.smsBudgetPerDay) || request.smsBudgetPerDay < 0) {
-    throw new Error(`smsBudgetPerDay must be a whole number ≥ 0, got ${request.smsBudgetPerDay}`);
+/** Whether a signal's `validate` lets it through. */
+function accepts(validate: () => void): boolean {
+  try {
+    validate();
+    return true;
+  } catch {
+    return false;
   }
 }
