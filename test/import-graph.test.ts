@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { circles, importEdges } from './helpers/import-graph';
 
 const src = resolve(__dirname, '../src');
@@ -58,5 +59,12 @@ describe('the import graph of src/', () => {
         .map(({ from, to }) => `${from} → ${to}`),
     }));
     expect(found).toEqual([]);
+  });
+
+  it('keeps Temporal out of the domain: its rules run in previews and tests without it', () => {
+    const offenders = readdirSync(join(src, 'domain'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /from '@temporalio\//.test(readFileSync(join(src, 'domain', file), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

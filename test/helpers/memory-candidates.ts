@@ -1,7 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { ClaimRefusedError, type CandidateDirectory } from '../../src/workflows/candidate/directory';
-import { claimRefusals } from '../../src/domain/candidate/deliveries';
-import { candidateRules, type CandidateRule } from '../../src/domain/candidate/rules';
+import { candidateRules, RefusedClaim, type CandidateRule } from '../../src/domain/candidate/rules';
 import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
 
 /**
@@ -79,11 +77,8 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
       try {
         run(rules(candidateId).settleDelivery, settlement);
       } catch (error) {
-        // The entity's refusal reaches the Temporal directory as a failure of this type; see claimRefusalOf.
-        const refusal = claimRefusals.find(
-          (reason) => error instanceof ApplicationFailure && error.type === reason,
-        );
-        throw refusal ? new ClaimRefusedError(refusal) : error;
+        // The entity's refusal reaches the Temporal directory as a failure of its type; see claimRefusalOf.
+        throw error instanceof RefusedClaim ? new ClaimRefusedError(error.refusal) : error;
       }
     },
     async startEmailData(candidateId, start) {

@@ -1,11 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { isE164 } from '../contract/phone-number';
+import { isFinalProviderStatus } from '../messages/outbound';
 import type { ApplicationLearning } from '../feedback/learning';
 import type { Channel } from '../messages/content';
 import { localDate } from '../time/calendar';
 import {
   deliveryOutcomes,
   reconciledClaimRefusal,
+  type ClaimRefusal,
   recordProviderStatus,
   reserveDelivery,
   startEmailData,
@@ -82,8 +83,19 @@ export interface ForwardedReport {
   report: { key: string; channel: Channel; status: string; errorCode?: number };
 }
 
-/** Provider statuses after which nothing more is reported on a message. */
-const finalStatuses = ['delivered', 'undelivered', 'failed'];
+/**
+ * The entity refused a reconciled claim: `refusal` says why. The workflow hands it to the caller as a
+ * failure of that type (see claimRefusalOf in the candidate's directory).
+ */
+export class RefusedClaim extends Error {
+  override readonly name = 'RefusedClaim';
+  constructor(
+    readonly refusal: ClaimRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * What each update (and signal) of a candidate's entity may change, and how, at the times `now()` gives. The
@@ -202,15 +214,12 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
         validSettlement(settlement);
         const refusal = reconciledClaimRefusal(state, settlement, now());
         if (refusal) {
-          // Its type names the refusal, which the caller reads back (see claimRefusalOf).
-          throw ApplicationFailure.create({
-            type: refusal,
-            message:
-              refusal === 'claimed_by_another'
-                ? `provider id ${settlement.providerId} is already recorded for another message`
-                : `another SMS is being sent and has not settled; claim provider id ${settlement.providerId} again later`,
-            nonRetryable: true,
-          });
+          throw new RefusedClaim(
+            refusal,
+            refusal === 'claimed_by_another'
+              ? `provider id ${settlement.providerId} is already recorded for another message`
+              : `another SMS is being sent and has not settled; claim provider id ${settlement.providerId} again later`,
+          );
         }
       },
       apply: (settlement) => settleWithDigest(state, settlement),
@@ -303,7 +312,7 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
       },
       apply(report): ForwardedReport | undefined {
         const found = recordProviderStatus(state, report);
-        if (!found || !finalStatuses.includes(report.status)) return undefined;
+        if (!found || !isFinalProviderStatus(report.status)) return undefined;
         return {
           followUpId: found.key.split(':').slice(0, -2).join(':'),
           report: {

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -7,7 +8,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { candidateRules, type CandidateUpdates } from '../../domain/candidate/rules';
+import { candidateRules, RefusedClaim, type CandidateUpdates } from '../../domain/candidate/rules';
 import { emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
 import { deliveryStatusSignal } from '../follow-up/definitions';
 import {
@@ -75,7 +76,15 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     validator: (arg: CandidateUpdates['startSmsSend']) => rules.startSmsSend.validate(arg),
   });
   setHandler(settleDeliveryUpdate, (arg) => rules.settleDelivery.apply(arg), {
-    validator: (arg: CandidateUpdates['settleDelivery']) => rules.settleDelivery.validate(arg),
+    validator: (arg: CandidateUpdates['settleDelivery']) => {
+      try {
+        rules.settleDelivery.validate(arg);
+      } catch (error) {
+        // The refusal's type is what the caller reads back (see claimRefusalOf).
+        if (!(error instanceof RefusedClaim)) throw error;
+        throw ApplicationFailure.create({ type: error.refusal, message: error.message, nonRetryable: true });
+      }
+    },
   });
   setHandler(recordDeliveryStatusUpdate, (arg) => rules.recordDeliveryStatus.apply(arg), {
     validator: (arg: CandidateUpdates['recordDeliveryStatus']) => rules.recordDeliveryStatus.validate(arg),

@@ -1,7 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { deliveryInFlightMs, type DeliveryReservation } from '../../../src/domain/candidate/deliveries';
 import type { DigestReservation } from '../../../src/domain/candidate/digest';
-import { candidateRules } from '../../../src/domain/candidate/rules';
+import { candidateRules, RefusedClaim } from '../../../src/domain/candidate/rules';
 import { emptyCandidateState, type CandidateEntityState } from '../../../src/domain/candidate/state';
 import type { MessageRequest } from '../../../src/domain/messages/catalog';
 
@@ -223,15 +222,14 @@ describe('candidate rules: validators refuse what the entity refused, with the s
       }
       return undefined;
     };
-    expect(refusal('SM1')).toEqual(expect.any(ApplicationFailure));
+    expect(refusal('SM1')).toEqual(expect.any(RefusedClaim));
     expect(refusal('SM1')).toMatchObject({
-      type: 'claimed_by_another',
-      nonRetryable: true,
+      refusal: 'claimed_by_another',
       message: 'provider id SM1 is already recorded for another message',
     });
     // Another text (c) reserved just now may be the one found.
     expect(rules.reserveDelivery.apply(sms('c', { smsBudgetPerDay: 5 }))).toEqual({ decision: 'go' });
-    expect(refusal('SM2')).toMatchObject({ type: 'another_in_flight', nonRetryable: true });
+    expect(refusal('SM2')).toMatchObject({ refusal: 'another_in_flight' });
     at[0] = morning + deliveryInFlightMs + 1;
     expect(refusal('SM2')).toBeUndefined();
   });
