@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { localDate } from '../../domain/time/calendar';
+import { parseMessageKey } from '../../domain/messages/outbound';
 import {
   acceptInbound,
   purgeCandidate,
@@ -239,7 +240,8 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
     if (state.purged || typeof report?.providerId !== 'string' || typeof report.status !== 'string') return;
     const found = recordProviderStatus(state, report);
     if (!found || !['delivered', 'undelivered', 'failed'].includes(report.status)) return;
-    const followUpId = found.key.split(':').slice(0, -2).join(':');
+    const followUpId = parseMessageKey(found.key)?.followUpId;
+    if (followUpId === undefined) return;
     forwarding++;
     void getExternalWorkflowHandle(followUpId)
       .signal(deliveryStatusSignal, {
