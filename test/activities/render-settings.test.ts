@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { renderSettings } from '../../src/activities/notify';
+import { renderSettings } from '../../src/activities/render-settings';
 import type { OutboundMessage } from '../../src/domain/messages/outbound';
 
 const message = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({

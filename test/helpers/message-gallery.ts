@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { renderSettings } from '../../src/activities/notify';
+import { renderSettings } from '../../src/activities/render-settings';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { localDayPhrase, localTimeLabel } from '../../src/domain/time/calendar';
 import { findThemes } from '../../src/domain/feedback/themes';

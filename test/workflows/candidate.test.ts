@@ -5,7 +5,14 @@ import { CandidateDeletedError, type CandidateDirectory } from '../../src/workfl
 import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
 import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { candidateEntityLimits, emptyCandidateState } from '../../src/domain/candidate/state';
-import { candidateStateQuery, settleDeliverySignal } from '../../src/workflows/candidate/definitions';
+import {
+  candidateStateQuery,
+  deliveryReportSignal,
+  settleDeliverySignal,
+} from '../../src/workflows/candidate/definitions';
+import { messageKey } from '../../src/domain/messages/outbound';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { eventually } from '../helpers/eventually';
 import { candidateWorkflow } from '../../src/workflows/candidate/workflow';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
@@ -77,6 +84,43 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     await directory.closeFollowUp(candidateId, 'followup-a');
     const state = await directory.state(candidateId);
     expect(state?.openFollowUps.map((open) => open.followUpId)).toEqual(['followup-b']);
+  });
+
+  it('forwards a final provider report to the follow-up its message key names, colons in its id too', async () => {
+    const candidateId = uniqueName('cand');
+    // Any running workflow can stand in for the follow-up: the forwarded signal is read off its history.
+    const followUpId = `${uniqueName('tracker')}:application:42`;
+    const followUp = await env.client.workflow.start(candidateWorkflow, {
+      workflowId: followUpId,
+      taskQueue,
+      args: [{ candidateId: uniqueName('stand-in') }],
+    });
+    const key = messageKey(followUpId, 'acknowledgement', 1);
+    expect(await directory.reserveDelivery(candidateId, sms(key))).toEqual({ decision: 'go' });
+    await directory.settleDelivery(candidateId, {
+      key,
+      channel: 'sms',
+      outcome: 'sent',
+      providerId: 'SMfwd',
+    });
+
+    await env.client.workflow
+      .getHandle(candidateWorkflowId(candidateId))
+      .signal(deliveryReportSignal, { providerId: 'SMfwd', status: 'undelivered', errorCode: 30003 });
+    const payload = await eventually(async () => {
+      const { events } = await followUp.fetchHistory();
+      const signaled = (events ?? []).find(
+        (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'deliveryStatus',
+      );
+      return signaled?.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0] ?? undefined;
+    }, 'the report forwarded to the follow-up');
+    expect(defaultPayloadConverter.fromPayload(payload)).toEqual({
+      key,
+      channel: 'sms',
+      status: 'undelivered',
+      errorCode: 30003,
+    });
+    await followUp.terminate('test done');
   });
 
   it('grants each delivery once, keeps the daily SMS budget per local day, and refunds unsent ones', async () => {

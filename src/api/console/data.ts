@@ -1,6 +1,7 @@
 import type { CandidateEntityState, DeliveryRecord } from '../../domain/candidate/state';
 import type { FollowUpState } from '../../domain/follow-up/state';
 import type { SuppressionKind, SuppressionRow } from '../../ledger';
+import { parseMessageKey } from '../../domain/messages/outbound';
 
 /**
  * What the console reads and does, behind one interface: on Temporal (visibility, the follow-ups' and the
@@ -83,11 +84,13 @@ export const reservationTooOldMs = 15 * 60_000;
 
 /** The follow-up and step a delivery key names (`<followUpId>:<step>:<attempt>:<channel>`). */
 export function deliveryLine(key: string, record: DeliveryRecord): DeliveryLine {
-  const parts = key.split(':');
-  if (parts.length >= 4 && /^\d+$/.test(parts[parts.length - 2] ?? '')) {
-    return { ...record, key, followUpId: parts.slice(0, -3).join(':'), step: parts[parts.length - 3] };
-  }
-  return { ...record, key };
+  const channelSuffix = `:${record.channel}`;
+  const message = key.endsWith(channelSuffix)
+    ? parseMessageKey(key.slice(0, -channelSuffix.length))
+    : undefined;
+  return message
+    ? { ...record, key, followUpId: message.followUpId, step: message.step }
+    : { ...record, key };
 }
 
 /** A candidate's deliveries, newest first. */

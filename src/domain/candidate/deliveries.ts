@@ -117,6 +117,27 @@ export function deliveryId(key: string, channel: Channel): string {
 }
 
 /**
+ * Whether the candidate's marks refuse one channel outright, whatever the day's budget: a number that opted
+ * out (STOP) or is known invalid, an address that unsubscribed, or a candidate-wide email unsubscribe (which
+ * does not stop mail to a third party). The one rule for a plain reservation and a digest's member alike.
+ */
+export function optOutRefusal(
+  state: CandidateEntityState,
+  request: Pick<DeliveryReservation, 'channel' | 'phone' | 'email' | 'audience'>,
+): Exclude<DeliveryRefusal, 'sms_budget_spent'> | undefined {
+  if (request.channel === 'sms') {
+    const phone = request.phone ?? '';
+    if (state.smsOptedOut.includes(phone)) return 'sms_opted_out';
+    if (state.invalidPhones.includes(phone)) return 'sms_invalid_number';
+    return undefined;
+  }
+  const unsubscribed =
+    state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
+    (request.audience !== 'third_party' && state.emailOptedOut.includes('*'));
+  return unsubscribed ? 'email_opted_out' : undefined;
+}
+
+/**
  * Decides whether one message may go out on one channel at `nowMs`, and reserves it (with one SMS of the
  * candidate's local day) when it may. Only a delivery nobody has tried, or one released as `not_sent`, gets
  * `go`; a reservation an earlier attempt left open is never answered with a blind `go`.
@@ -145,22 +166,16 @@ export function reserveDelivery(
       ? { decision: 'reconcile', since: previous.at }
       : { decision: 'outcome_unknown' };
   }
+  const optedOut = optOutRefusal(state, request);
+  if (optedOut) return { decision: 'refused', reason: optedOut };
   let smsDay: string | undefined;
   if (request.channel === 'sms') {
-    const phone = request.phone ?? '';
-    if (state.smsOptedOut.includes(phone)) return { decision: 'refused', reason: 'sms_opted_out' };
-    if (state.invalidPhones.includes(phone)) return { decision: 'refused', reason: 'sms_invalid_number' };
     const day = localDate(nowMs, request.zone);
     const sentToday = state.smsPerLocalDate[day] ?? 0;
     if (sentToday >= request.smsBudgetPerDay) return { decision: 'refused', reason: 'sms_budget_spent' };
     state.smsPerLocalDate[day] = sentToday + 1;
     keepRecentDates(state.smsPerLocalDate);
     smsDay = day;
-  } else if (
-    state.emailOptedOut.includes((request.email ?? '').toLowerCase()) ||
-    (request.audience !== 'third_party' && state.emailOptedOut.includes('*'))
-  ) {
-    return { decision: 'refused', reason: 'email_opted_out' };
   }
   state.deliveries[id] = {
     state: 'reserved',

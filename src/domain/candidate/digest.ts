@@ -2,6 +2,7 @@ import { localDate } from '../time/calendar';
 import {
   deliveryId,
   deliveryInFlightMs,
+  optOutRefusal,
   reserveDelivery,
   settleDelivery,
   type DeliveryPermission,
@@ -114,24 +115,6 @@ function findDigest(state: CandidateEntityState, key: string, channel: Channel) 
       digest.channel === channel &&
       (digest.leader.key === key || digest.members.some((member) => member.key === key)),
   );
-}
-
-/** Why a channel refuses a member outright (the same opt-outs a plain reservation checks). */
-function memberRefusal(
-  state: CandidateEntityState,
-  request: DeliveryReservation,
-): DeliveryPermission | undefined {
-  if (request.channel === 'sms') {
-    if (state.smsOptedOut.includes(request.phone ?? ''))
-      return { decision: 'refused', reason: 'sms_opted_out' };
-    if (state.invalidPhones.includes(request.phone ?? ''))
-      return { decision: 'refused', reason: 'sms_invalid_number' };
-    return undefined;
-  }
-  const email = (request.email ?? '').toLowerCase();
-  if (state.emailOptedOut.includes(email) || state.emailOptedOut.includes('*'))
-    return { decision: 'refused', reason: 'email_opted_out' };
-  return undefined;
 }
 
 /**
@@ -327,8 +310,9 @@ export function reserveInDigest(
         (request.channel === 'sms' ? digestLimits.smsParts : digestLimits.emailParts),
   );
   if (open) {
-    const refused = memberRefusal(state, request);
-    if (refused) return refused;
+    // A member does not reserve on its own, so the opt-outs a plain reservation checks are checked here.
+    const refused = optOutRefusal(state, request);
+    if (refused) return { decision: 'refused', reason: refused };
     open.members.push(request.part);
     return { decision: 'in_digest', retryInMs: Date.parse(open.closesAt) - nowMs };
   }

@@ -1,5 +1,5 @@
 import { isE164 } from '../contract/phone-number';
-import { isFinalProviderStatus } from '../messages/outbound';
+import { isFinalProviderStatus, parseMessageKey } from '../messages/outbound';
 import type { ApplicationLearning } from '../feedback/learning';
 import type { Channel } from '../messages/content';
 import { localDate } from '../time/calendar';
@@ -313,8 +313,11 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
       apply(report): ForwardedReport | undefined {
         const found = recordProviderStatus(state, report);
         if (!found || !isFinalProviderStatus(report.status)) return undefined;
+        // A key no message could have (none is recorded today) is passed on to nobody.
+        const followUpId = parseMessageKey(found.key)?.followUpId;
+        if (followUpId === undefined) return undefined;
         return {
-          followUpId: found.key.split(':').slice(0, -2).join(':'),
+          followUpId,
           report: {
             key: found.key,
             channel: found.channel,

@@ -1,4 +1,5 @@
 import type { AcrossApplications } from '../feedback/learning';
+import { parseMessageKey } from '../messages/outbound';
 /**
  * A follow-up's state as its surfaces (API, SMS, page, CLI) see it, and the names of its steps and
  * statuses. Plain data: the workflow keeps it, the core (src/domain/follow-up) changes it, the preview
@@ -170,8 +171,7 @@ export function settledConnection(status: NonNullable<FollowUpState['connection'
 
 /** The step a message key (`followUpId:step:attempt`) belongs to, e.g. `referenceDirect-0` → referenceRequest. */
 export function stepOfKey(key: string): StepName {
-  const keyStep = key.split(':').slice(-2, -1)[0] ?? '';
-  const base = keyStep.split('-')[0] ?? '';
+  const base = (parseMessageKey(key)?.step ?? '').split('-')[0] ?? '';
   const byBase: Record<string, StepName> = {
     acknowledgement: 'acknowledgement',
     recruiterCall: 'recruiterCall',

@@ -84,3 +84,28 @@ export const finalProviderStatuses = ['delivered', 'undelivered', 'failed'] as c
 export function isFinalProviderStatus(status: string): boolean {
   return (finalProviderStatuses as readonly string[]).includes(status);
 }
+
+/** The parts of a message key, as {@link messageKey} joined them. */
+export interface MessageKeyParts {
+  followUpId: string;
+  step: string;
+  attempt: number;
+}
+
+/**
+ * Reads a key made by {@link messageKey} back into its parts, from the end: the follow-up's id may itself
+ * hold colons, a step never does. Undefined when the key is not one (fewer than three parts, or an attempt
+ * that is not a whole number).
+ */
+export function parseMessageKey(key: string): MessageKeyParts | undefined {
+  const attemptAt = key.lastIndexOf(':');
+  if (attemptAt <= 0) return undefined;
+  const stepAt = key.lastIndexOf(':', attemptAt - 1);
+  const attemptText = key.slice(attemptAt + 1);
+  if (stepAt < 0 || !/^\d+$/.test(attemptText)) return undefined;
+  return {
+    followUpId: key.slice(0, stepAt),
+    step: key.slice(stepAt + 1, attemptAt),
+    attempt: Number(attemptText),
+  };
+}
