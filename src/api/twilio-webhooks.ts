@@ -9,7 +9,8 @@ import {
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
 } from '../domain/messages/templates';
-import { parseSmsReply, replyTargetMatches, type SmsReply } from '../domain/messages/replies';
+import { parseSmsReply, type SmsReply } from '../domain/messages/replies';
+import { replyTargetMatches } from '../domain/messages/reply-tags';
 import type { OpenFollowUp } from '../domain/candidate/state';
 import {
   FollowUpRejectedError,

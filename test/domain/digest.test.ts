@@ -3,12 +3,10 @@ import { deliveryInFlightMs } from '../../src/domain/candidate/deliveries';
 import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
 import {
   closeFollowUpDigests,
-  digestLimits,
   leaveDigest,
-  reserveInDigest,
   settleWithDigest,
-  type DigestReservation,
-} from '../../src/domain/candidate/digest';
+} from '../../src/domain/candidate/digest-settlement';
+import { digestLimits, reserveInDigest, type DigestReservation } from '../../src/domain/candidate/digest';
 import type { MessageRequest } from '../../src/domain/messages/catalog';
 import type { Channel } from '../../src/domain/messages/content';
 

@@ -1,6 +1,6 @@
 import { findThemes, themeMentions, themesIn } from '../../src/domain/feedback/themes';
 import { localTimeLabel } from '../../src/domain/time/calendar';
-import { replyTargetMatches } from '../../src/domain/messages/replies';
+import { replyTargetMatches } from '../../src/domain/messages/reply-tags';
 import {
   isGsm7,
   localeFor,

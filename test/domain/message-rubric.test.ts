@@ -3,7 +3,7 @@ import { digestLimits } from '../../src/domain/candidate/digest';
 import { type DigestPart } from '../../src/domain/messages/digest-message';
 import { renderDigestSms, type DigestSection } from '../../src/domain/messages/digest-message';
 import type { MessageRequest } from '../../src/domain/messages/catalog';
-import { replyTagFor, tagForTexts } from '../../src/domain/messages/replies';
+import { replyTagFor, tagForTexts } from '../../src/domain/messages/reply-tags';
 import {
   isGsm7,
   renderAcknowledgement,

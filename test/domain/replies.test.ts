@@ -1,12 +1,6 @@
 import fc from 'fast-check';
-import {
-  parseSmsReply,
-  replyKeywords,
-  replyTagFor,
-  replyTargetMatches,
-  snoozeDays,
-  type SmsReply,
-} from '../../src/domain/messages/replies';
+import { parseSmsReply, replyKeywords, snoozeDays, type SmsReply } from '../../src/domain/messages/replies';
+import { replyTagFor, replyTargetMatches } from '../../src/domain/messages/reply-tags';
 
 /** Replies that are one keyword (no note, no target), so any case or punctuation variation must agree. */
 const keywordTable: [string, SmsReply][] = [

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { type MessageContent } from '../../src/domain/messages/content';
-import { parseSmsReply, replyKeywords, replyTagFor, tagForTexts } from '../../src/domain/messages/replies';
+import { parseSmsReply, replyKeywords } from '../../src/domain/messages/replies';
+import { replyTagFor, tagForTexts } from '../../src/domain/messages/reply-tags';
 import {
   checkTone,
   duringInterviewQuestion,

@@ -1,4 +1,4 @@
-import { replyTagFor } from '../messages/replies';
+import { replyTagFor } from '../messages/reply-tags';
 import { acrossApplications, type AcrossApplications, type ApplicationLearning } from '../feedback/learning';
 import {
   addOnce,

@@ -17,13 +17,8 @@ import {
   type ProviderStatusReport,
   type SmsSendStart,
 } from './deliveries';
-import {
-  closeFollowUpDigests,
-  leaveDigest,
-  reserveInDigest,
-  settleWithDigest,
-  type DigestReservation,
-} from './digest';
+import { closeFollowUpDigests, leaveDigest, settleWithDigest } from './digest-settlement';
+import { reserveInDigest, type DigestReservation } from './digest';
 import {
   acceptInbound,
   purgeCandidate,

@@ -1,4 +1,5 @@
-import { replyKeywords, tagForTexts } from '../replies';
+import { replyKeywords } from '../replies';
+import { tagForTexts } from '../reply-tags';
 import { type CandidateLinks } from './context';
 import { type Block, type Inline, link, paragraph } from './email';
 import { type Locale, wordingFor } from './locale';
