@@ -9,20 +9,15 @@ import {
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { KnownCloudEvent } from '../ingest/cloudevents';
 import type { ApplicationSnapshot, InterviewScheduled } from '../domain/contract/events';
-import {
-  candidatePurgeWorkflowId,
-  candidateWorkflowId,
-  followUpWorkflowId,
-  interviewPrepWorkflowId,
-} from '../domain/contract/ids';
+import { candidateWorkflowId, followUpWorkflowId, interviewPrepWorkflowId } from '../domain/contract/ids';
 import { resolvePolicy, type Policy, type PolicyOverride } from '../domain/contract/policy';
 import type {
   applicationClosedWorkflow,
   ApplicationClosedInput,
 } from '../workflows/follow-up/application-closed';
-import type { candidatePurgeWorkflow, CandidatePurgeInput } from '../workflows/candidate-purge/workflow';
+import { startCandidatePurge } from '../workflows/candidate-purge/client';
 import type { followUpWorkflow } from '../workflows/follow-up/workflow';
-import type { interviewPrepWorkflow } from '../workflows/interview-prep/workflow';
+import { startInterviewPrep } from '../workflows/interview-prep/client';
 import type { StopReason } from '../domain/follow-up/state';
 import { changePolicyUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows/follow-up/definitions';
 import { purgeCandidateUpdate } from '../workflows/candidate/definitions';
@@ -268,24 +263,19 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  async function startInterviewPrep(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
+  async function startInterviewPrepFor(interview: InterviewScheduled, key: string): Promise<DispatchResult> {
     const workflowId = interviewPrepWorkflowId(interview.applicationId);
-    const policy = policyFor(undefined);
-    const options = {
+    const start = {
       workflowId,
       taskQueue: deps.taskQueue,
-      args: [{ interview, policy }] as [Parameters<typeof interviewPrepWorkflow>[0]],
+      input: { interview, policy: policyFor(undefined) },
       memo: { eventId: key, interviewAt: interview.interviewAt } satisfies DebriefMemo,
       staticSummary: `Interview prep: ${interview.role} at ${interview.company}`,
       typedSearchAttributes: tags(interview.candidate.id, interview.company, 'interview'),
     };
     try {
       // A new interview for an application whose earlier prep reminder finished starts a new one.
-      await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
-        ...options,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      });
+      await startInterviewPrep(client, start, 'new');
       return { followUpId: workflowId, status: 'started' };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -294,11 +284,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const decision = decideInterviewPrep({ memo, key, interviewAt: interview.interviewAt });
     if (decision !== 'reschedule') return { followUpId: workflowId, status: decision };
     // Rescheduled: the pending reminder is replaced by one for the new time.
-    await client.workflow.start<typeof interviewPrepWorkflow>('interviewPrepWorkflow', {
-      ...options,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    });
+    await startInterviewPrep(client, start, 'replace');
     return { followUpId: workflowId, status: 'updated' };
   }
 
@@ -349,16 +335,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     );
     // Their histories are about to be deleted, after which their ids may be taken by other workflows.
     targets.delete.forEach((id) => recentStarts.forget(id));
-    const input: CandidatePurgeInput = { candidateId, workflowIds: targets.delete };
-    await client.workflow.start<typeof candidatePurgeWorkflow>('candidatePurgeWorkflow', {
-      workflowId: candidatePurgeWorkflowId(candidateId),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      // A repeated delivery joins the purge under way; one after it finished runs it again (harmless).
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: 'Delete the histories of a deleted candidate',
-    });
+    await startCandidatePurge(client, deps.taskQueue, { candidateId, workflowIds: targets.delete });
     return { followUpId: candidateWorkflowId(candidateId), status: 'cancelled' };
   }
 
@@ -378,7 +355,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         case 'close':
           return closeApplication(plan.applicationId, plan.reason, plan.eventTime, idempotencyKey);
         case 'start-interview-prep':
-          return startInterviewPrep(plan.interview, idempotencyKey);
+          return startInterviewPrepFor(plan.interview, idempotencyKey);
         case 'purge':
           return purgeCandidate(plan.candidateId, idempotencyKey);
         case 'answer':

@@ -40,13 +40,7 @@ import {
   thirdPartyHash,
   type CandidateDirectory,
 } from './directory';
-import {
-  linkCandidateSignal,
-  phoneCandidatesQuery,
-  phoneIndexWorkflowId,
-  unlinkCandidateUpdate,
-} from '../phone-index/definitions';
-import { phoneIndexWorkflow } from '../phone-index/workflow';
+import { phoneIndexClient } from '../phone-index/client';
 import { thirdPartyOptOutWorkflow, thirdPartyOptOutWorkflowId } from '../third-party-opt-out/workflow';
 
 /** How long an entity call may take before the caller gives up (settlements are retried by the caller). */
@@ -121,9 +115,8 @@ export function createTemporalCandidateDirectory(
     }
   }
 
-  function phoneIndex(phone: string) {
-    return phoneIndexWorkflowId(phoneHash(phoneSecret, phone));
-  }
+  const phones = phoneIndexClient(client, taskQueue);
+  const phoneKey = (phone: string) => phoneHash(phoneSecret, phone);
 
   return {
     async registerFollowUp({ candidateId, email, ...rest }) {
@@ -132,16 +125,7 @@ export function createTemporalCandidateDirectory(
       // The entity first: a deleted candidate refuses there, before their number is indexed again.
       const registered = await entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
       if (phone !== undefined) {
-        await cancellable(() =>
-          client.workflow.signalWithStart(phoneIndexWorkflow, {
-            workflowId: phoneIndex(phone),
-            taskQueue,
-            args: [{ candidateIds: [] }],
-            signal: linkCandidateSignal,
-            signalArgs: [{ candidateId }],
-            staticSummary: 'Phone index: which candidate an inbound SMS is from',
-          }),
-        );
+        await cancellable(() => phones.link(phoneKey(phone), candidateId));
       }
       return registered;
     },
@@ -266,15 +250,7 @@ export function createTemporalCandidateDirectory(
       return { changed: true };
     },
     thirdPartyOptedOut,
-    async findByPhone(phone) {
-      try {
-        const index = await client.workflow.getHandle(phoneIndex(phone)).query(phoneCandidatesQuery);
-        return index.candidateIds;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return [];
-        throw error;
-      }
-    },
+    findByPhone: (phone) => phones.candidates(phoneKey(phone)),
     acceptInbound: (candidateId, inbound) => entityUpdate(candidateId, acceptInboundUpdate, [inbound]),
     releaseInbound: (candidateId, token) => entityUpdate(candidateId, releaseInboundUpdate, [{ token }]),
     async useLink(candidateId, linkId) {
@@ -295,17 +271,9 @@ export function createTemporalCandidateDirectory(
           return { openFollowUpIds: [], workflowIds: [], phones: [] };
         throw error;
       }
-      const { openFollowUpIds, phones, workflowIds } = answer;
-      for (const phone of phones) {
-        try {
-          await client.workflow.getHandle(phoneIndex(phone)).executeUpdate(unlinkCandidateUpdate, {
-            args: [{ candidateId }],
-          });
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
-      }
-      return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds, phones };
+      const { openFollowUpIds, workflowIds } = answer;
+      for (const phone of answer.phones) await phones.unlink(phoneKey(phone), candidateId);
+      return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds, phones: answer.phones };
     },
     async state(candidateId) {
       try {
