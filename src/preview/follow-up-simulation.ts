@@ -1,9 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApplicationSnapshot } from '../domain/contract/events';
 import type { OutboundMessage } from '../domain/messages/outbound';
 import type { Policy } from '../domain/contract/policy';
 import { createFollowUpCore } from '../domain/follow-up/core';
-import type { FollowUpPorts, FollowUpScope } from '../domain/follow-up/ports';
+import type { FollowUpPorts } from '../domain/follow-up/ports';
+import { createSimulatedClock } from './simulated-clock';
 import { runFollowUp } from '../domain/follow-up/run';
 import type { FollowUpState } from '../domain/follow-up/state';
 
@@ -11,26 +11,6 @@ import type { FollowUpState } from '../domain/follow-up/state';
 export interface SimulatedFollowUp {
   state: FollowUpState;
   messages: (OutboundMessage & { atMs: number })[];
-}
-
-class SimulatedCancellation extends Error {
-  constructor() {
-    super('cancelled by the simulation');
-  }
-}
-
-interface Wait {
-  deadlineMs: number;
-  order: number;
-  wake: () => boolean;
-  resolve(woken: boolean): void;
-  reject(error: unknown): void;
-  scopes: Scope[];
-}
-
-interface Scope extends FollowUpScope {
-  cancelled: boolean;
-  parent?: Scope;
 }
 
 /**
@@ -46,52 +26,20 @@ export async function simulateFollowUp(input: {
   /** Which patches apply (all, as for a new run, unless a test replays an older run's behaviour). */
   patched?: (id: string) => boolean;
 }): Promise<SimulatedFollowUp> {
-  let nowMs = input.startMs;
-  let order = 0;
-  const waits = new Set<Wait>();
+  const clock = createSimulatedClock(input.startMs);
   const messages: SimulatedFollowUp['messages'] = [];
-  const currentScopes = new AsyncLocalStorage<Scope[]>();
-  const chain = (scope: Scope | undefined) => {
-    const scopes: Scope[] = [];
-    for (let at = scope; at; at = at.parent) scopes.push(at);
-    return scopes;
-  };
-  const makeScope = (parent: Scope | undefined): Scope => {
-    const scope: Scope = {
-      cancelled: false,
-      parent,
-      run: (work) => currentScopes.run(chain(scope), work),
-      cancel() {
-        scope.cancelled = true;
-        for (const wait of [...waits]) {
-          if (!wait.scopes.includes(scope)) continue;
-          waits.delete(wait);
-          wait.reject(new SimulatedCancellation());
-        }
-      },
-    };
-    return scope;
-  };
-  const waitUntil = (wake: () => boolean, ms: number) =>
-    new Promise<boolean>((resolve, reject) => {
-      const scopes = currentScopes.getStore() ?? [];
-      if (scopes.some((scope) => scope.cancelled)) return reject(new SimulatedCancellation());
-      waits.add({ deadlineMs: nowMs + ms, order: order++, wake, resolve, reject, scopes });
-    });
   const ports: FollowUpPorts = {
-    now: () => nowMs,
-    waitUntil: (wake, ms) => waitUntil(wake, ms),
-    sleep: async (ms) => {
-      await waitUntil(() => false, ms);
-    },
+    now: clock.now,
+    waitUntil: (wake, ms) => clock.waitUntil(wake, ms),
+    sleep: clock.sleep,
     deliver(message) {
-      messages.push({ ...message, atMs: nowMs });
+      messages.push({ ...message, atMs: clock.now() });
       return Promise.resolve({ key: message.key, status: 'sent', via: message.channels[0] });
     },
     isDeliveryFailure: () => false,
-    isCancellation: (error) => error instanceof SimulatedCancellation,
-    scope: () => makeScope(currentScopes.getStore()?.[0]),
-    nonCancellable: (work) => currentScopes.run([], work),
+    isCancellation: clock.isCancellation,
+    scope: clock.scope,
+    nonCancellable: clock.nonCancellable,
     patched: input.patched ?? (() => true),
     loadHolidays: () => Promise.resolve(input.holidays),
     // A preview has no entity to ask: the debrief shows what this follow-up learned only.
@@ -117,19 +65,13 @@ export async function simulateFollowUp(input: {
     await new Promise((resolve) => setImmediate(resolve));
     if (finished) break;
     if (turn > 100_000) throw new Error('the simulated follow-up did not end; a wait never came due');
-    const open = [...waits].sort((a, b) => a.deadlineMs - b.deadlineMs || a.order - b.order);
+    const open = clock.byDeadline();
     const woken = open.filter((wait) => wait.wake());
     if (woken.length === 0 && open.length > 0) {
-      nowMs = Math.max(nowMs, open[0]!.deadlineMs);
-      for (const wait of open.filter((w) => w.deadlineMs <= nowMs)) {
-        waits.delete(wait);
-        wait.resolve(false);
-      }
+      clock.moveTo(open[0]!.deadlineMs);
+      for (const wait of open.filter((w) => w.deadlineMs <= clock.now())) clock.end(wait, false);
     }
-    for (const wait of woken) {
-      waits.delete(wait);
-      wait.resolve(true);
-    }
+    for (const wait of woken) clock.end(wait, true);
   }
   if (failure !== undefined) throw failure;
   return { state: core.view(), messages };

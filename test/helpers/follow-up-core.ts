@@ -1,11 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHolidayActivities } from '../../src/activities/holidays';
 import { isQuietHour, nextSendTime, type CalendarRules } from '../../src/domain/time/calendar';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
 import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/outbound';
 import { resolvePolicy, type Policy } from '../../src/domain/contract/policy';
 import { createFollowUpCore, type FollowUpCore } from '../../src/domain/follow-up/core';
-import type { FollowUpPorts, FollowUpScope } from '../../src/domain/follow-up/ports';
+import type { FollowUpPorts } from '../../src/domain/follow-up/ports';
+import { createSimulatedClock } from '../../src/preview/simulated-clock';
 import { runFollowUp } from '../../src/domain/follow-up/run';
 import type { FollowUpResult, FollowUpState, StopReason } from '../../src/domain/follow-up/state';
 import { followUpRules } from '../../src/domain/follow-up/updates';
@@ -20,12 +20,6 @@ import { followUpRules } from '../../src/domain/follow-up/updates';
 
 /** A delivery that failed for good (what an ActivityFailure is to the workflow). */
 export class DeliveryFailed extends Error {}
-
-class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}
 
 /** A message the core handed over, with the fake clock's time and the calendar rules in force then. */
 export type Delivered = OutboundMessage & { atMs: number; rules: CalendarRules };
@@ -55,83 +49,35 @@ export interface CoreRunOptions {
   patched?: (id: string) => boolean;
 }
 
-interface Wait {
-  deadlineMs: number;
-  order: number;
-  wake: () => boolean;
-  resolve(woken: boolean): void;
-  reject(error: unknown): void;
-  scopes: Scope[];
-}
-
-interface Scope extends FollowUpScope {
-  cancelled: boolean;
-  parent?: Scope;
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Starts the follow-up core on a fake clock at `startMs`; nothing moves until the test moves the clock. */
 export async function startCoreRun(options: CoreRunOptions) {
-  let nowMs = options.startMs;
-  let order = 0;
-  const waits = new Set<Wait>();
+  const clock = createSimulatedClock(options.startMs);
   const sent: Delivered[] = [];
   const observers: (() => void)[] = [];
-  const currentScopes = new AsyncLocalStorage<Scope[]>();
-  const chainOf = (scope: Scope | undefined) => {
-    const scopes: Scope[] = [];
-    for (let at = scope; at; at = at.parent) scopes.push(at);
-    return scopes;
-  };
-  const cancelledHere = () => (currentScopes.getStore() ?? []).some((scope) => scope.cancelled);
-  const makeScope = (parent: Scope | undefined): Scope => {
-    const scope: Scope = {
-      cancelled: false,
-      parent,
-      run: (work) => currentScopes.run(chainOf(scope), work),
-      cancel() {
-        scope.cancelled = true;
-        for (const wait of [...waits]) {
-          if (!wait.scopes.includes(scope)) continue;
-          waits.delete(wait);
-          wait.reject(new Cancelled());
-        }
-      },
-    };
-    return scope;
-  };
-  const waitUntil = (wake: () => boolean, ms: number) =>
-    new Promise<boolean>((resolve, reject) => {
-      if (cancelledHere()) return reject(new Cancelled());
-      const scopes = currentScopes.getStore() ?? [];
-      waits.add({ deadlineMs: nowMs + ms, order: order++, wake, resolve, reject, scopes });
-    });
   const country = options.snapshot.candidate.country;
   const loadHolidays = (fromIso: string) =>
     options.holidays
       ? Promise.resolve(options.holidays)
       : createHolidayActivities().loadHolidays(country, fromIso, 2);
-
   const ports: FollowUpPorts = {
-    now: () => nowMs,
-    waitUntil: (wake, ms) => waitUntil(wake, ms),
-    sleep: async (ms) => {
-      await waitUntil(() => false, ms);
-    },
+    now: clock.now,
+    waitUntil: (wake, ms) => clock.waitUntil(wake, ms),
+    sleep: clock.sleep,
     async deliver(message) {
       // As an activity scheduled in a cancelled scope, a delivery there fails at once.
-      if (cancelledHere()) throw new Cancelled();
+      if (clock.cancelledHere()) throw clock.cancellation();
       const result = options.deliver
         ? await options.deliver(message)
         : { key: message.key, status: 'sent' as const, via: message.channels[0] };
-      sent.push({ ...message, atMs: nowMs, rules: core.schedule.rules });
+      sent.push({ ...message, atMs: clock.now(), rules: core.schedule.rules });
       return result;
     },
     isDeliveryFailure: (error) => error instanceof DeliveryFailed,
-    isCancellation: (error) => error instanceof Cancelled,
-    scope: () => makeScope(currentScopes.getStore()?.[0]),
-    nonCancellable: (work) => currentScopes.run([], work),
+    isCancellation: clock.isCancellation,
+    scope: clock.scope,
+    nonCancellable: clock.nonCancellable,
     patched: options.patched ?? (() => true),
     loadHolidays,
     learn: options.learn ?? (() => Promise.resolve(undefined)),
@@ -171,12 +117,9 @@ export async function startCoreRun(options: CoreRunOptions) {
     for (let round = 0; ; round++) {
       if (round > 10_000) throw new Error('the follow-up keeps waking without waiting: a busy loop');
       await new Promise((resolve) => setImmediate(resolve));
-      const woken = [...waits].sort((a, b) => a.order - b.order).filter((wait) => wait.wake());
+      const woken = clock.byCreation().filter((wait) => wait.wake());
       if (woken.length === 0) break;
-      for (const wait of woken) {
-        waits.delete(wait);
-        wait.resolve(true);
-      }
+      for (const wait of woken) clock.end(wait, true);
     }
     observers.forEach((observe) => observe());
     check();
@@ -184,14 +127,10 @@ export async function startCoreRun(options: CoreRunOptions) {
 
   /** Fires the earliest timer due at or before `limitMs` (moving the clock there); false when none is. */
   async function fireNext(limitMs: number): Promise<boolean> {
-    const next = [...waits].sort((a, b) => a.deadlineMs - b.deadlineMs || a.order - b.order)[0];
+    const next = clock.byDeadline()[0];
     if (!next || next.deadlineMs > limitMs) return false;
-    nowMs = Math.max(nowMs, next.deadlineMs);
-    for (const wait of [...waits].sort((a, b) => a.order - b.order)) {
-      if (wait.deadlineMs > nowMs) continue;
-      waits.delete(wait);
-      wait.resolve(false);
-    }
+    clock.moveTo(next.deadlineMs);
+    for (const wait of clock.byCreation()) if (wait.deadlineMs <= clock.now()) clock.end(wait, false);
     await settle();
     return true;
   }
@@ -202,13 +141,13 @@ export async function startCoreRun(options: CoreRunOptions) {
     followUpId,
     /** Every message delivered so far, in order. */
     sent,
-    now: () => nowMs,
+    now: clock.now,
     /** What the workflow's state query answers. */
     state: (): FollowUpState => core.view(),
     ended,
     result: () => result,
     /** Timers still waiting (none once the follow-up ended: no branch may outlive it). */
-    pendingTimers: () => waits.size,
+    pendingTimers: () => clock.byCreation().length,
     /** Calls `observe` after every step of the clock and every update. */
     observe(observe: () => void): void {
       observers.push(observe);
@@ -217,7 +156,7 @@ export async function startCoreRun(options: CoreRunOptions) {
     /** Moves the clock timer by timer until `predicate` holds; fails when the follow-up ends or `maxDays` pass. */
     async until(predicate: () => boolean, what: string, maxDays = 60): Promise<void> {
       await settle();
-      const limitMs = nowMs + maxDays * DAY_MS;
+      const limitMs = clock.now() + maxDays * DAY_MS;
       while (!predicate()) {
         if (ended()) throw new Error(`the follow-up ended before ${what}; sent: ${steps(sent)}`);
         if (!(await fireNext(limitMs)))
@@ -228,11 +167,11 @@ export async function startCoreRun(options: CoreRunOptions) {
     async advanceTo(atMs: number): Promise<void> {
       await settle();
       while (await fireNext(atMs));
-      nowMs = Math.max(nowMs, atMs);
+      clock.moveTo(atMs);
       await settle();
     },
     advanceBy(ms: number): Promise<void> {
-      return run.advanceTo(nowMs + ms);
+      return run.advanceTo(clock.now() + ms);
     },
     /** An update as Temporal runs it: a refusal (thrown by `validate`) changes nothing. */
     async update<K extends UpdateName>(name: K, arg: UpdateArg<K>): Promise<void> {
