@@ -1,7 +1,8 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { candidatePurgeWorkflowId } from '../../domain/contract/ids';
-import type { candidatePurgeWorkflow, CandidatePurgeInput } from './workflow';
+import type { candidatePurgeWorkflow } from './workflow';
+import type { CandidatePurgeInput } from './definitions';
 
 /**
  * Starts the purge of a deleted candidate (id `purge-<candidateId>`): it deletes the listed histories once

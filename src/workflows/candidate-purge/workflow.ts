@@ -1,5 +1,6 @@
 import { ActivityFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { WorkflowActivities } from '../common/activities';
+import type { CandidatePurgeInput, CandidatePurgeResult } from './definitions';
 import { candidateWorkflowId } from '../../domain/contract/ids';
 import { candidateStateQuery } from '../candidate/definitions';
 import { emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
@@ -16,20 +17,6 @@ const purgeActivities = proxyActivities<WorkflowActivities>({
     maximumAttempts: 16,
   },
 });
-
-/** Input of {@link candidatePurgeWorkflow}: identifiers only, no personal data. */
-export interface CandidatePurgeInput {
-  candidateId: string;
-  /** The candidate's follow-ups, interview-prep reminders and closing markers, stopped by the purge. */
-  workflowIds: string[];
-}
-
-export interface CandidatePurgeResult {
-  /** How many workflow runs (histories) were deleted, the entity's included. */
-  deleted: number;
-  /** Workflows that had not ended when the purge gave up waiting; their histories are still there. */
-  left: string[];
-}
 
 /**
  * Runs after a candidate was deleted (id `purge-<candidateId>`): once each of the candidate's stopped
