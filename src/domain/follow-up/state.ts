@@ -94,6 +94,12 @@ export interface FollowUpState {
   /** Past entries first, then the planned ones in time order. */
   timeline: TimelineEntry[];
   snoozedUntil?: string;
+  /**
+   * Set when the candidate said they spoke to the person of a call step without saying what they heard
+   * (`since`: when, UTC ISO 8601): Debrief asks what that person said, and the next free-text answer is kept
+   * as their feedback. Cleared by that answer, or by skipping the question.
+   */
+  awaitingWhatTheySaid?: { step: CallStep; since: string };
   /** What recurred across the candidate's applications, as the candidate's entity answered at the debrief. */
   acrossApplications?: AcrossApplications;
 }
