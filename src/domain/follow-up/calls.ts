@@ -223,12 +223,18 @@ function reminderRequest(
     : { template: 'interviewerCall', context: { ...base, interviewer: who } };
 }
 
-/** What the "declined to comment" note says comes next. */
+/**
+ * What the "declined to comment" note says comes next. Coaching runs name only a step still to come (an
+ * ask already sent is not "next"), else the close-out check.
+ */
 function stepAfterDecline(core: FollowUpCore, step: CallStep): FollowUpStep | 'none' {
-  const { applies } = core;
+  const { applies, state } = core;
   if (step === 'recruiterCall' && applies.interviewerCall) return 'interviewerCall';
   const asks = core.connectionFirst
     ? (['connectionAsk', 'referenceRequest'] as const)
     : (['referenceRequest', 'connectionAsk'] as const);
-  return asks.find((ask) => applies[ask]) ?? 'none';
+  if (!core.coaching) return asks.find((ask) => applies[ask]) ?? 'none';
+  const asked = (ask: FollowUpStep) => state.timeline.some((e) => e.step === ask && e.kind === 'message');
+  const toCome = asks.find((ask) => applies[ask] && isOpen(state.steps[ask]) && !asked(ask));
+  return toCome ?? (applies.closeOut ? 'closeOutCheck' : 'none');
 }

@@ -101,6 +101,20 @@ describe('the call steps, run by the core on a fake clock', () => {
     ]);
   });
 
+  it('thanks a late decline without naming asks that already went out as next', async () => {
+    const run = await startCoreRun({
+      snapshot: sampleSnapshot({ recruiter: undefined }),
+      startMs: wednesdayAfternoon,
+    });
+    await run.until(() => sentOf(run, 'referenceRequest-0').length > 0, 'the reference draft');
+    await run.update('recordCallOutcome', { step: 'interviewerCall', outcome: 'declined' });
+    await run.until(() => sentOf(run, 'interviewerCall-declined').length > 0, 'the thanks');
+    const thanks = sentOf(run, 'interviewerCall-declined')[0]!;
+    expect(thanks.request.template === 'declinedToComment' && thanks.request.context.next).toBe(
+      'closeOutCheck',
+    );
+  });
+
   it('skips the recruiter on request and offers nobody: a skip is not a decline', async () => {
     const run = await startCoreRun({ snapshot: noAsks(), startMs: wednesdayAfternoon });
     await run.until(() => sentOf(run, 'recruiterCall').length > 0, 'the first call reminder');

@@ -202,12 +202,7 @@ describe('a follow-up run by its core on a fake clock', () => {
     expect(result.steps).toMatchObject({ referenceRequest: 'off', connectionAsk: 'off' });
   });
 
-  /**
-   * Known fault, kept as a failing test: DESIGN.md says no call reminder goes out once the close-out has
-   * begun, but the call steps are cancelled only when the close-out check is answered or its wait ends, so
-   * reminders still go out while the check waits for its answer (here: the interviewer's 2nd and 3rd). Once
-   * that is fixed this test turns red; then drop `.failing`.
-   */
+  /** DESIGN.md: no call reminder goes out once the close-out has begun (here the last try would have). */
   it('sends no call reminder once the close-out check went out', async () => {
     const run = await startCoreRun({ snapshot: sampleSnapshot(), startMs: wednesdayAfternoon });
     await run.finish();
