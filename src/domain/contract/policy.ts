@@ -50,8 +50,9 @@ function sectionSchemas() {
 
   const sections = {
     /**
-     * Whole business days left alone between the rejection's day and the first call reminder (0 = the
-     * next business day). Runs started before the coaching pacing counted from the acknowledgement.
+     * Whole business days left alone between the rejection's day and the first call reminder (0 = no
+     * cool-off: the next send time). Runs started before the coaching pacing counted from the
+     * acknowledgement.
      */
     coolOff: section({ businessDays: wholeNumber(0, 10, 'business days') }),
     /** Local hours in which messages go out on business days; it must not cross midnight. */

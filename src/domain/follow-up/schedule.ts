@@ -122,7 +122,8 @@ export function candidateChannels(candidate: ApplicationSnapshot['candidate']): 
  * Builds the schedule for one candidate's calendar (their zone and their country's holidays). Under the
  * coaching pacing (`coaching`, runs started since it), the days around each holiday are quiet too (policy
  * `holidayQuiet`), and the first call leaves `coolOff.businessDays` whole business days after the rejection's
- * own day: rejected on Thursday afternoon, Friday is left alone and the first reminder comes on Monday.
+ * own day: rejected on Thursday afternoon, Friday is left alone and the first reminder comes on Monday (0:
+ * at the next send time, no cool-off at all).
  */
 export function followUpSchedule(
   policy: Policy,
@@ -138,7 +139,10 @@ export function followUpSchedule(
   return {
     rules,
     acknowledgementAt: (startMs) => nextAwakeTime(rules, startMs),
-    firstCallAt: (fromMs) => addBusinessDays(rules, fromMs, policy.coolOff.businessDays + (coaching ? 1 : 0)),
+    firstCallAt: (fromMs) =>
+      coaching && policy.coolOff.businessDays === 0
+        ? nextSendTime(rules, fromMs, 'sms')
+        : addBusinessDays(rules, fromMs, policy.coolOff.businessDays + (coaching ? 1 : 0)),
     nextCallAt: (lastSentMs) =>
       addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),
     fallbackCallAt: (settledMs) => addBusinessDays(rules, settledMs, 1),

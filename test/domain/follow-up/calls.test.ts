@@ -149,6 +149,13 @@ describe('the call steps, run by the core on a fake clock', () => {
     );
   });
 
+  it('calls at the next send time when the policy asks for no cool-off', async () => {
+    const policy = resolvePolicy({ coolOff: { businessDays: 0 } });
+    const run = await startCoreRun({ snapshot: noAsks(), startMs: wednesdayAfternoon, policy });
+    await run.until(() => sentOf(run, 'recruiterCall').length > 0, 'the first call reminder');
+    expect(sentOf(run, 'recruiterCall')[0]!.atMs).toBe(wednesdayAfternoon);
+  });
+
   it('keeps the day before and after a public holiday quiet: no last try on Christmas Eve', async () => {
     // Friday 18 Dec 2026, 10:00 in New York: the first reminder on Tuesday 22nd, the last try three business
     // days later would be Christmas Eve.
