@@ -49,7 +49,6 @@ describe('phone-only candidates get complete texts with a short link, never a po
     debrief: renderDebriefSummary({
       ...phoneOnly,
       feedback: [{ source: 'recruiter', text: 'More depth on system design.' }],
-      themes: [],
     }).sms,
     acknowledgement: renderAcknowledgement({ ...phoneOnly, plannedSteps: ['recruiterCall'] }).sms,
     call: renderRecruiterCallReminder({
@@ -76,7 +75,6 @@ describe('phone-only candidates get complete texts with a short link, never a po
         { source: 'recruiter', text: 'Your system design answer stayed high level.' },
         { source: 'interviewer', text: 'We wanted more on the architecture trade-offs.' },
       ],
-      themes: ['system design depth'],
     }).sms;
     expect(sms).toContain('system design depth');
     expect(sms).toContain(short);
@@ -271,7 +269,6 @@ describe('debrief themes are claimed only when they recur, and read right', () =
           { source: 'recruiter', text: 'We went with an internal candidate.' },
           { source: 'interviewer', text: 'Honestly the timing was the issue: a hiring freeze.' },
         ],
-        themes: ['timing or headcount'],
       }).email?.text ?? '';
     expect(email).toContain('Not about you');
     expect(email).not.toMatch(/came up more than once: timing/i);
