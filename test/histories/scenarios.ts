@@ -50,6 +50,7 @@ type RecordedActivities = Pick<
   | 'registerFollowUp'
   | 'closeFollowUp'
   | 'registerInterviewPrep'
+  | 'recallInterviewLesson'
   | 'recordLearning'
 >;
 
@@ -81,6 +82,9 @@ const quietActivities = (): RecordedActivities => ({
   },
   async registerInterviewPrep() {
     return undefined;
+  },
+  async recallInterviewLesson() {
+    return { lesson: { company: 'Initech', theme: 'system design depth' as const } };
   },
   async recordLearning() {
     return { applications: 1, recurring: [] };
@@ -200,6 +204,12 @@ export const scenarios: Scenario[] = [
     name: 'interview-prep-registered',
     activities: quietActivities,
     run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'registered'),
+  },
+  {
+    // Recorded with the reminder asking the entity what the last debrief taught, and carrying it.
+    name: 'interview-prep-carries-lesson',
+    activities: quietActivities,
+    run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'carries-lesson'),
   },
   {
     // Recorded before the follow-up became a core and a shell: the references refresh of the scenario above,
