@@ -51,6 +51,7 @@ type RecordedActivities = Pick<
   | 'registerFollowUp'
   | 'closeFollowUp'
   | 'registerInterviewPrep'
+  | 'recallInterviewLesson'
   | 'recordLearning'
 >;
 
@@ -82,6 +83,9 @@ const quietActivities = (): RecordedActivities => ({
   },
   async registerInterviewPrep() {
     return undefined;
+  },
+  async recallInterviewLesson() {
+    return { lesson: { company: 'Initech', theme: 'system design depth' as const } };
   },
   async recordLearning() {
     return { applications: 1, recurring: [] };
@@ -226,6 +230,12 @@ export const scenarios: Scenario[] = [
     name: 'interview-prep-registered',
     activities: quietActivities,
     run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'registered'),
+  },
+  {
+    // Recorded with the reminder asking the entity what the last debrief taught, and carrying it.
+    name: 'interview-prep-carries-lesson',
+    activities: quietActivities,
+    run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'carries-lesson'),
   },
   {
     // Recorded before the follow-up became a core and a shell: the references refresh of the scenario above,

@@ -174,7 +174,6 @@ async function runSteps(core: FollowUpCore): Promise<void> {
       context: {
         ...core.context(),
         feedback: state.feedback,
-        themes: findThemes(state.feedback),
         ...(state.acrossApplications ? { acrossApplications: state.acrossApplications } : {}),
       },
     },
