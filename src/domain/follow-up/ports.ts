@@ -55,4 +55,6 @@ export const followUpPatches = {
   connectionFirst: 'connection-ask-before-references',
   alignCloseOut: 'close-out-at-window-start',
   registrationWithAcknowledgement: 'registration-with-acknowledgement',
+  sendInWindow: 'send-in-window-after-any-wait',
+  coachPacing: 'coach-pacing',
 } as const;

@@ -100,6 +100,11 @@ export interface FollowUpState {
    * as their feedback. Cleared by that answer, or by skipping the question.
    */
   awaitingWhatTheySaid?: { step: CallStep; since: string };
+  /**
+   * The offer to call an interviewer after the recruiter call ended without feedback: `offered` while the
+   * candidate can choose, then their choice, or `lapsed` when they let it pass.
+   */
+  interviewerOffer?: 'offered' | 'accepted' | 'declined' | 'lapsed';
   /** What recurred across the candidate's applications, as the candidate's entity answered at the debrief. */
   acrossApplications?: AcrossApplications;
 }

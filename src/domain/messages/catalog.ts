@@ -7,6 +7,7 @@ import {
   renderDebriefSummary,
   renderDeclinedToComment,
   renderInterviewerCallReminder,
+  renderInterviewerOffer,
   renderInterviewPrep,
   renderRecruiterCallReminder,
   renderReferenceRequestDirect,
@@ -19,6 +20,7 @@ import {
   type DebriefSummaryContext,
   type DeclinedToCommentContext,
   type InterviewerCallContext,
+  type InterviewerOfferContext,
   type InterviewPrepContext,
   type RecruiterCallContext,
   type ReferenceDirectContext,
@@ -43,6 +45,7 @@ export type LinkAction =
       outcome: 'spoke' | 'no_answer' | 'declined' | 'skip';
     }
   | { kind: 'snooze'; days: number }
+  | { kind: 'interviewerOffer'; accept: boolean }
   | { kind: 'reference'; index: number; status: 'asked' | 'summary_received' | 'skipped' }
   | { kind: 'connection'; status: 'asked' | 'replied' | 'skipped' }
   | { kind: 'approve'; target: 'reference'; index: number }
@@ -88,6 +91,7 @@ export type MessageRequest =
   | { template: 'recruiterCall'; context: Base<RecruiterCallContext> }
   | { template: 'interviewerCall'; context: Base<InterviewerCallContext> }
   | { template: 'declinedToComment'; context: Base<DeclinedToCommentContext> }
+  | { template: 'interviewerOffer'; context: Base<InterviewerOfferContext> }
   | {
       template: 'referenceRequest';
       context: Base<ReferenceRequestContext> & { index: number; canSendForMe: boolean };
@@ -149,6 +153,15 @@ function renderWithLinks(
     }
     case 'declinedToComment':
       return renderDeclinedToComment({ ...request.context, links: candidateLinks });
+    case 'interviewerOffer':
+      return renderInterviewerOffer({
+        ...request.context,
+        links: candidateLinks,
+        actions: {
+          accept: links.action({ kind: 'interviewerOffer', accept: true }),
+          decline: links.action({ kind: 'interviewerOffer', accept: false }),
+        },
+      });
     case 'referenceRequest': {
       const { index, canSendForMe, ...context } = request.context;
       return renderReferenceRequestReminder({

@@ -8,6 +8,7 @@ import {
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
   skipStepUpdate,
+  chooseInterviewerUpdate,
   snoozeUpdate,
   stateQuery,
   pageContactsQuery,
@@ -33,6 +34,7 @@ export type FollowUpCommand =
   | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean }
   /** `about`: what the person of that call step said; without it, a note of the candidate's own. */
   | { kind: 'note'; text: string; about?: 'recruiterCall' | 'interviewerCall' }
+  | { kind: 'chooseInterviewer'; accept: boolean }
   | { kind: 'deliveryStatus'; key: string; channel: 'sms' | 'email'; status: string; errorCode?: number };
 
 /** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
@@ -107,6 +109,10 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
           case 'note':
             return await handle.executeUpdate(addFeedbackNoteUpdate, {
               args: [{ text: command.text, ...(command.about ? { about: command.about } : {}) }],
+            });
+          case 'chooseInterviewer':
+            return await handle.executeUpdate(chooseInterviewerUpdate, {
+              args: [{ accept: command.accept }],
             });
           case 'deliveryStatus': {
             const { kind: _kind, ...args } = command;
