@@ -27,6 +27,9 @@ import {
   renderStoppedNote,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
+  renderWhatTheySaidQuestion,
+  renderWhatTheySaidSaved,
+  renderWhatTheySaidSkipped,
   smsMaxLength,
   type FollowUpContext,
 } from '../../src/domain/messages/templates';
@@ -176,6 +179,9 @@ function renderEverything(input: Inputs): Rendered[] {
         ],
       }),
     ),
+    ...candidate('whatTheySaidQuestion', renderWhatTheySaidQuestion({ tag: input.tag })),
+    ...candidate('whatTheySaidSaved', renderWhatTheySaidSaved()),
+    ...candidate('whatTheySaidSkipped', renderWhatTheySaidSkipped()),
     ...candidate(
       'interviewPrep',
       renderInterviewPrep({

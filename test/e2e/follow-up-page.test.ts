@@ -155,6 +155,31 @@ describeWithBrowser(
         expect(state.steps.recruiterCall).toBe('spoke');
         if (hasNote) expect(JSON.stringify(state.feedback)).toContain(note);
 
+        // "I spoke to them" without a note: the page asks what they said, in one short form.
+        const said = page.locator('#said');
+        expect(await said.count()).toBe(hasNote ? 0 : 1);
+        if (!hasNote) {
+          expect(await said.locator('h2').textContent()).toContain('What did they say?');
+          expect(await page.locator('#heard').count()).toBe(0);
+          expect(await axeViolations(page)).toEqual([]);
+          await page.screenshot({ path: join(screenshotDir, 'follow-up-page-said.png'), fullPage: true });
+          const words = 'wants more depth on capacity planning';
+          await said.locator('textarea').fill(words);
+          await Promise.all([
+            page.waitForURL((url) => url.pathname === `/f/${followUpId}` && url.searchParams.has('t')),
+            page.getByRole('button', { name: 'Save what they said' }).click(),
+          ]);
+          const kept = await eventually(async () => {
+            const current = await handle.query(stateQuery);
+            return current.feedback.find((item) => item.text === words);
+          }, 'the workflow to keep what the recruiter said');
+          expect(kept).toEqual({ source: 'recruiter', from: snapshot.recruiter?.name, text: words });
+          await page.reload();
+          expect(await page.locator('#said').count()).toBe(0);
+          expect(await page.locator('#heard').count()).toBe(1);
+          expect(logs.join('\n')).not.toContain(words);
+        }
+
         const unsigned = await page.goto(`${engine.apiUrl}/f/${encodeURIComponent(followUpId)}`);
         expect(unsigned?.status()).toBe(403);
         expect(await page.locator('body').textContent()).not.toContain(snapshot.company);
