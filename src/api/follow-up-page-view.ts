@@ -6,7 +6,7 @@ import {
   renderReferenceRequestDraft,
 } from '../domain/messages/templates';
 import { callDonts, callDos } from '../domain/messages/templates/wording';
-import type { FollowUpState, StepName } from '../domain/follow-up/state';
+import type { CallStep, FollowUpState, StepName } from '../domain/follow-up/state';
 import type { PageContact, PageContacts } from '../domain/follow-up/page-contacts';
 import { relative } from './action-links';
 import { waitingCallStep } from '../workflows/follow-up/client';
@@ -27,6 +27,8 @@ export interface FollowUpPageExtras {
   noteAction?: string;
   /** The people behind the page (phones, emails): shown here only. */
   contacts?: PageContacts;
+  /** Where the call card of a call step is (the card's path with the page's signed token). */
+  callCardHref?: (step: CallStep) => string;
 }
 
 /** The page's HTML for a follow-up's state; answer forms post to `links`. */
@@ -78,6 +80,11 @@ export function renderFollowUpPage(
               }
               <p>Ask one neutral, forward-looking question:</p>
               <blockquote>${neutralQuestion}</blockquote>
+              ${
+                extras.callCardHref
+                  ? html`<p><a href="${extras.callCardHref(callStep)}">The whole script on one screen</a></p>`
+                  : ''
+              }
             </section>`
           : ''
       }

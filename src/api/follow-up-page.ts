@@ -6,6 +6,7 @@ import type { FollowUpGateway } from '../workflows/follow-up/client';
 import { contentSecurityPolicy, html, htmlPage } from './html';
 import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';
 import { renderFollowUpPage } from './follow-up-page-view';
+import { cardPath } from './call-card-page';
 
 export { renderFollowUpPage, type FollowUpPageExtras } from './follow-up-page-view';
 
@@ -51,9 +52,11 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
     }
     const contacts = await deps.followUps.pageContacts?.(followUpId);
     const links = createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now());
+    const token = c.req.query('t') ?? '';
     return c.html(
       renderFollowUpPage(state, links, {
         nonce,
+        callCardHref: (step) => cardPath(followUpId, step, token),
         noteAction: `/f/${encodeURIComponent(followUpId)}/note?t=${encodeURIComponent(c.req.query('t') ?? '')}`,
         ...(contacts ? { contacts } : {}),
       }),

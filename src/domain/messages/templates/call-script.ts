@@ -53,9 +53,8 @@ export function callScript(input: CallScriptInput): CallScript {
       'Listen and take notes. No need to answer each point; "That\'s really helpful, thank you" is enough.',
     decline: "Of course, that's fine. Thanks for your time, and I hope our paths cross again.",
     voicemail:
-      `Hi ${greeting}, it's ${me}, ${recruiter ? 'we were in touch about' : 'I interviewed for'} the ${role} ` +
-      `role. One quick question, whenever suits you: ${question} My number is [your number, said slowly]. ` +
-      'Thank you, and all the best.',
+      `Hi ${greeting}, it's ${me}, about the ${role} role. One quick question, whenever suits you: ` +
+      `${question} My number is [your number, slowly]. Thank you!`,
     donts: callDontRules(input.locale),
   };
 }
