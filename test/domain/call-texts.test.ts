@@ -233,6 +233,32 @@ describe('call reminder texts over generated people', () => {
     );
   });
 
+  it('keep the card link whole with the longest address, a long name, no number and a tag', () => {
+    for (const step of ['recruiterCall', 'interviewerCall'] as const) {
+      for (const attempt of [1, 2]) {
+        const persona: Persona = {
+          ...ada,
+          firstName: 'Bartholomew Smith-Jones',
+          company: 'International Business Machines Corporation',
+          person: 'Dr. Wolfeschlegelsteinhausenbergerdorff',
+          phone: undefined,
+          applicationId: `generic-${'a1b2c3d4'.repeat(7)}`,
+          publicUrl: 'https://followups.careers-coach.example.org',
+          tagged: true,
+          step,
+          attempt,
+        };
+        const text = textOf(persona, callReminder(persona));
+        expect([text, fitsSegments(text), text.includes('...')]).toEqual([text, true, false]);
+        expect(cardLinkIn(text, persona.publicUrl)?.token).toMatch(/\.[A-Za-z0-9_-]{16}$/);
+        expect(text).toMatch(
+          attempt === 1 ? /Leave one short voicemail\./ : /Don't leave another voicemail\./,
+        );
+        expect(text).toMatch(/Reply 1 spoke, 2 no answer/);
+      }
+    }
+  });
+
   it('keep the question, or its gist, when there is room, and the question whole without a card', () => {
     const text = textOf(ada, callReminder(ada));
     expect(text).toMatch(/Ask: "If a role opens up|Ask what would help you stand out next time\./);

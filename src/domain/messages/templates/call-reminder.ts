@@ -18,7 +18,7 @@ import {
 } from './email';
 import { callScript } from './call-script';
 import { defaultLocale, formatWhen } from './locale';
-import { composeSms, fitSms, smsBudgets, type SmsFit } from './sms';
+import { composeSms, fitSmsWhole, smsBudgets, type SmsFit } from './sms';
 import { oneLine, phoneForText, telLink } from './text';
 import {
   callDos,
@@ -89,8 +89,6 @@ function renderCallReminder(
   const name = oneLine(person.name);
   const isRetry = ctx.attempt > 1;
   const isLast = ctx.attempt >= ctx.maxAttempts;
-  const tryWords = isLast ? 'one last try' : 'another try';
-  const card = ctx.cardLink ?? ctx.links.short;
   const script = callScript({
     callee: role,
     calleeName: name,
@@ -99,50 +97,7 @@ function renderCallReminder(
     ...(ctx.locale ? { locale: ctx.locale } : {}),
   });
 
-  const smsWho = (budget: (typeof smsBudgets)[SmsFit]) => {
-    const smsPerson = smsName(name, budget.person, role === 'recruiter' ? '' : 'your interviewer');
-    // Whole or not at all: "your Harbour Bridge... recruiter" reads worse than "your recruiter".
-    const smsCompany = smsValue(company, budget.company);
-    const at = smsCompany === '' || smsCompany.endsWith('...') ? '' : `${smsCompany} `;
-    return role === 'recruiter'
-      ? `your ${at}recruiter${smsPerson === '' ? '' : ` ${smsPerson}`}`
-      : smsPerson === 'your interviewer'
-        ? `your ${at}interviewer`
-        : `${smsPerson}, your ${at}interviewer`;
-  };
-  // The number stands between spaces, as phones find it best: "... at +14155550111 today."
-  const number = person.phone ? ` at ${phoneForText(person.phone)} today` : '';
-  const greeting = (budget: (typeof smsBudgets)[SmsFit]) =>
-    `Hi ${smsName(firstName, budget.firstName, 'there')}, ${isRetry ? `${tryWords}: call` : 'time to call'} ` +
-    `${smsWho(budget)}${number}.`;
-  const cardPart = card !== undefined && `Script: ${oneLine(card)}`;
-  const voicemail = isRetry
-    ? "No answer? Don't leave another voicemail."
-    : 'No answer? Leave one short voicemail.';
-  const fitted = fitSms((fit) => [
-    greeting(smsBudgets[fit]),
-    !person.phone && {
-      text: 'No number on file: try the main line.',
-      fallback: 'No number: try the main line.',
-    },
-    // The card holds the question too: a text short of room gives its gist, or leaves it to the card.
-    card === undefined
-      ? `Ask: "${neutralQuestion}"`
-      : {
-          text: `Ask: "${neutralQuestion}"`,
-          fallback: 'Ask what would help you stand out next time.',
-          ifRoom: true,
-        },
-    cardPart,
-    voicemail,
-    { text: callMenu(ctx.replyTag), fallback: shortCallMenu(ctx.replyTag) },
-    !isRetry && { text: smsMindset, ifRoom: true },
-  ]);
-  // Nothing may push the card out of a text: with a very long link, the call, the link and the outcomes only.
-  const sms =
-    card === undefined || fitted.includes(oneLine(card))
-      ? fitted
-      : composeSms([greeting(smsBudgets.minimal), cardPart, voicemail, shortCallMenu(ctx.replyTag)]);
+  const sms = callText(ctx, person, role);
 
   const title = role === 'recruiter' ? `your recruiter at ${company}` : `who interviewed you at ${company}`;
   const subject = isRetry
@@ -209,6 +164,77 @@ function renderCallReminder(
     footer: candidateFooter(ctx.links),
   });
   return { sms, email };
+}
+
+/**
+ * The text of a call reminder: whom to call and the number, the question (or its gist) when there is room,
+ * the link to the call card, the voicemail rule for this try, and the reply menu; always the card link.
+ */
+function callText(ctx: FollowUpContext & CallAttempt, person: ContactPerson, role: CallRole): string {
+  const firstName = oneLine(ctx.candidateFirstName);
+  const name = oneLine(person.name);
+  const card = ctx.cardLink ?? ctx.links.short;
+  const company = oneLine(ctx.company);
+  const isRetry = ctx.attempt > 1;
+  const tryWords = ctx.attempt >= ctx.maxAttempts ? 'one last try' : 'another try';
+  const smsWho = (budget: (typeof smsBudgets)[SmsFit]) => {
+    const smsPerson = smsName(name, budget.person, role === 'recruiter' ? '' : 'your interviewer');
+    // Whole or not at all: "your Harbour Bridge... recruiter" reads worse than "your recruiter".
+    const smsCompany = smsValue(company, budget.company);
+    const at = smsCompany === '' || smsCompany.endsWith('...') ? '' : `${smsCompany} `;
+    return role === 'recruiter'
+      ? `your ${at}recruiter${smsPerson === '' ? '' : ` ${smsPerson}`}`
+      : smsPerson === 'your interviewer'
+        ? `your ${at}interviewer`
+        : `${smsPerson}, your ${at}interviewer`;
+  };
+  // The number stands between spaces, as phones find it best: "... at +14155550111 today."
+  const number = person.phone ? ` at ${phoneForText(person.phone)} today` : '';
+  const greeting = (budget: (typeof smsBudgets)[SmsFit]) =>
+    `Hi ${smsName(firstName, budget.firstName, 'there')}, ${isRetry ? `${tryWords}: call` : 'time to call'} ` +
+    `${smsWho(budget)}${number}.`;
+  const cardPart = card !== undefined && `Script: ${oneLine(card)}`;
+  const voicemail = isRetry
+    ? "No answer? Don't leave another voicemail."
+    : 'No answer? Leave one short voicemail.';
+  const whole = fitSmsWhole((fit) => [
+    greeting(smsBudgets[fit]),
+    !person.phone && {
+      text: 'No number on file: try the main line.',
+      fallback: 'No number: try the main line.',
+    },
+    // The card holds the question too: a text short of room gives its gist, or leaves it to the card.
+    card === undefined
+      ? `Ask: "${neutralQuestion}"`
+      : {
+          text: `Ask: "${neutralQuestion}"`,
+          fallback: 'Ask what would help you stand out next time.',
+          ifRoom: true,
+        },
+    cardPart,
+    voicemail,
+    { text: callMenu(ctx.replyTag), fallback: shortCallMenu(ctx.replyTag) },
+    !isRetry && { text: smsMindset, ifRoom: true },
+  ]);
+  // Nothing may push the card out of a text: with a very long link, only the call, the link, the voicemail
+  // rule and the outcomes, names left to the card.
+  return (
+    whole ??
+    composeSms([
+      {
+        text: greeting(smsBudgets.minimal),
+        fallback: `${isRetry ? `${capitalized(tryWords)}: call` : 'Time to call'} your ${role}${number}.`,
+      },
+      !person.phone && { text: 'No number: try the main line.', ifRoom: true },
+      cardPart,
+      voicemail,
+      shortCallMenu(ctx.replyTag),
+    ])
+  );
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** What the attached calendar invitation holds, so the attachment does not arrive unexplained. */

@@ -183,9 +183,10 @@ function joinPieces(pieces: { text: string }[]): string {
 const tagHintPattern = /\(add #/;
 
 /**
- * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` parts
- * (last first), then swapping in fallbacks (from the last part backwards), and only as a last resort
- * clipping the text, before the part with the reply tag so that the tag is never cut.
+ * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` extras
+ * (last first; an extra with a fallback is shortened before it goes), then swapping in the fallbacks of the
+ * parts that must stay (from the last part backwards), and only as a last resort clipping the text, before
+ * the part with the reply tag so that the tag is never cut.
  */
 export function composeSms(parts: SmsPart[]): string {
   const pieces = shorten(parts, { fallbacks: true });
@@ -237,6 +238,11 @@ function shorten(parts: SmsPart[], options: { fallbacks: boolean }): { text: str
  * cut only when the text has no room for it, and a text is clipped only when nothing else makes it fit.
  */
 export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
+  return fitSmsWhole(build) ?? composeSms(build('minimal'));
+}
+
+/** {@link fitSms} without its last resort: undefined when only clipping would make the text fit. */
+export function fitSmsWhole(build: (fit: SmsFit) => SmsPart[]): string | undefined {
   const attempts = [
     () => joinPieces(piecesOf(build('roomy'))),
     () => joinPieces(shorten(build('roomy'), { fallbacks: false })),
@@ -248,5 +254,5 @@ export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
     const text = attempt();
     if (fitsSegments(text)) return text;
   }
-  return composeSms(build('minimal'));
+  return undefined;
 }
