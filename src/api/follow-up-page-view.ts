@@ -27,6 +27,8 @@ export interface FollowUpPageExtras {
   noteAction?: string;
   /** The people behind the page (phones, emails): shown here only. */
   contacts?: PageContacts;
+  /** Where the call card of a call step is (the card's path with the page's signed token). */
+  callCardHref?: (step: CallStep) => string;
 }
 
 /** The page's HTML for a follow-up's state; answer forms post to `links`. */
@@ -81,6 +83,11 @@ export function renderFollowUpPage(
               }
               <p>Ask one neutral, forward-looking question:</p>
               <blockquote>${neutralQuestion}</blockquote>
+              ${
+                extras.callCardHref
+                  ? html`<p><a href="${extras.callCardHref(callStep)}">The whole script on one screen</a></p>`
+                  : ''
+              }
             </section>`
           : ''
       }

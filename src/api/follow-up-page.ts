@@ -7,6 +7,7 @@ import type { FollowUpCommand, FollowUpGateway } from '../workflows/follow-up/cl
 import { contentSecurityPolicy, html, htmlPage } from './html';
 import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';
 import { renderFollowUpPage } from './follow-up-page-view';
+import { cardPath } from './call-card-page';
 
 export { renderFollowUpPage, type FollowUpPageExtras } from './follow-up-page-view';
 
@@ -52,9 +53,11 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
     }
     const contacts = await deps.followUps.pageContacts?.(followUpId);
     const links = createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now());
+    const token = c.req.query('t') ?? '';
     return c.html(
       renderFollowUpPage(state, links, {
         nonce,
+        callCardHref: (step) => cardPath(followUpId, step, token),
         noteAction: `/f/${encodeURIComponent(followUpId)}/note?t=${encodeURIComponent(c.req.query('t') ?? '')}`,
         ...(contacts ? { contacts } : {}),
       }),

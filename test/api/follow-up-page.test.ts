@@ -62,6 +62,9 @@ describe('follow-up page route', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     const body = await response.text();
     expect(body).toContain('href="tel:+14155550111"');
+    // The call section leads to the call card, with the page's own token.
+    const card = /href="(\/f\/followup-app-1\/call\/recruiter\?t=[^"]+)"/.exec(body)?.[1] ?? '';
+    expect(card).toContain(`t=${encodeURIComponent(url.searchParams.get('t') ?? '')}`);
     expect(body).toContain('depth: in both (Acme and Globex)');
   });
 });

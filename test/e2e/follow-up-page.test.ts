@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config/index';
@@ -13,6 +12,7 @@ import { loadTools } from '../../src/runtime/tools';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { axeViolations, sidewaysOverflow } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -218,18 +218,6 @@ describeWithBrowser(
       return { snapshot, followUpId, handle, pageUrl };
     }
 
-    /** Runs axe-core in the page; the serious and critical violations, by rule and first target. */
-    async function axeViolations(page: Page): Promise<string[]> {
-      // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-      await page.evaluate(axe.source);
-      const results = await page.evaluate<axe.AxeResults>(
-        `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })`,
-      );
-      return results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => `${violation.id}: ${violation.nodes[0]?.target.join(' ') ?? ''}`);
-    }
-
     it.each([
       { name: 'phone', width: 390, height: 844 },
       { name: 'desktop', width: 1280, height: 900 },
@@ -295,9 +283,7 @@ describeWithBrowser(
           expect(await page.locator('#draft-connection').count()).toBe(1);
 
           // Laid out for the width: nothing scrolls sideways.
-          const overflow = await page.evaluate<number>(
-            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-          );
+          const overflow = await sidewaysOverflow(page);
           expect(overflow).toBeLessThanOrEqual(0);
 
           const shot = join(screenshotDir, `follow-up-page-${name}.png`);
