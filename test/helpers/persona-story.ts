@@ -185,3 +185,19 @@ export function describeStory(told: PersonaStory): string {
   }
   return lines.join('\n');
 }
+
+/** The texts alone, day by day, as the README shows them for a persona reached by phone only. */
+export function textsDayByDay(told: PersonaStory): string {
+  const lines: string[] = [];
+  let lastDay = '';
+  for (const line of describeStory(told).split('\n').slice(1)) {
+    if (line.startsWith('## ')) lastDay = line.slice(3);
+    else if (line.startsWith('=== ') || line.startsWith('--- ') || line.trim() === '') continue;
+    else {
+      if (lastDay) lines.push(lastDay);
+      lastDay = '';
+      lines.push(`  ${line}`);
+    }
+  }
+  return lines.join('\n');
+}

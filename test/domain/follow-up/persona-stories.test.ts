@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolvePolicy } from '../../../src/domain/contract/policy';
 import {
   afterTheDebrief,
@@ -7,7 +9,7 @@ import {
   textProblems,
 } from '../../helpers/coaching-rubric';
 import { personas } from '../../helpers/message-gallery';
-import { describeStory, tellPersonaStory } from '../../helpers/persona-story';
+import { describeStory, tellPersonaStory, textsDayByDay } from '../../helpers/persona-story';
 
 /**
  * The whole follow-ups `npm run render-messages -- --days` prints, one per persona, held to the coaching
@@ -39,4 +41,11 @@ it('the accented persona chooses the interviewer, who is called only then, and t
   expect(steps.indexOf('interviewerCall')).toBeGreaterThan(steps.indexOf('interviewerOffer'));
   expect(told.run.state().interviewerOffer).toBe('accepted');
   expect(told.run.state().feedback.map((item) => item.source)).toEqual(['interviewer', 'reference']);
+});
+
+it("the README's day-by-day follow-up is what the core sends Jordan, text for text", async () => {
+  const readme = await readFile(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const shown = /\*\*A whole follow-up, day by day\.\*\*[\s\S]*?```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  const told = await tellPersonaStory(personas.find((p) => p.key === 'phone-only')!);
+  expect(shown).toBe(textsDayByDay(told));
 });
