@@ -6,7 +6,9 @@ import type { OutboxEntry } from '../src/activities/outbox';
 import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/contract/ids';
 import { closedConnectionPlugin } from '../src/runtime/closed-connection';
 import { benchSecret, burst, pause, postDelivery, timedPool, zoneAtLocalHour } from './events';
-import { childPids, sampleProcess, startCli } from './processes';
+import { againstTheFloor, countsAround, cpuMsPer, serverMetricsUrl, type DrainSide } from './drain-side';
+import { drainFloor } from './floor/drain';
+import { cpuWithServer, sampleProcess, startCli } from './processes';
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
 
@@ -18,12 +20,61 @@ const acknowledgementFile = /_acknowledgement_\d+\.json$/;
  * acknowledgement is written, against how long the burst itself took to ingest. The candidates live where
  * it is about noon, so every acknowledgement is due at once. Afterwards every application must have exactly
  * one follow-up and one acknowledgement.
+ *
+ * Then, in the same run, the floor (`bench/floor`) takes as many starts at the pace Debrief's burst was
+ * accepted at, and Debrief's time, CPU and server work per acknowledgement are set against it.
  */
 export async function runDrain(
   settings: BenchSettings['drain'],
   log: (line: string) => void,
 ): Promise<PhaseResult> {
   const started = performance.now();
+  const debrief = await drainDebrief(settings, log);
+  const figures = [
+    figure(
+      'time to the last acknowledgement after the burst',
+      {
+        value: debrief.side.drainSeconds,
+        baseline: debrief.side.ingestSeconds,
+        baselineName: "the burst's ingest",
+        unit: 's',
+      },
+      { atMost: 1.5 },
+    ),
+  ];
+  const problems = [...debrief.problems];
+  let floor: Record<string, unknown>;
+  try {
+    const measured = await drainFloor(
+      {
+        starts: settings.rejections,
+        rate: settings.rejections / debrief.side.ingestSeconds,
+        timeoutSeconds: settings.timeoutSeconds,
+      },
+      log,
+    );
+    figures.push(...againstTheFloor(debrief.side, measured.side));
+    problems.push(...measured.problems);
+    floor = measured.details;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    problems.push(`drain: the floor could not be measured: ${reason}`);
+    floor = { failed: reason };
+  }
+  return {
+    phase: 'drain',
+    seconds: (performance.now() - started) / 1000,
+    figures,
+    details: { ...debrief.details, floor },
+    problems,
+  };
+}
+
+/** Debrief's side of the drain phase: `debrief up` as a process of its own takes the burst. */
+async function drainDebrief(
+  settings: BenchSettings['drain'],
+  log: (line: string) => void,
+): Promise<{ side: DrainSide; details: Record<string, unknown>; problems: string[] }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'debrief-bench-drain-'));
   const taskQueue = `drain-${Date.now().toString(36)}`;
   const engine = startCli('up', {
@@ -39,10 +90,12 @@ export async function runDrain(
       : {}),
   });
   let connection: Connection | undefined;
+  const problems: string[] = [];
   try {
     const apiUrl = (await engine.waitFor(/API: (http:\/\/\S+)/, 300_000))[1] as string;
     const address = (await engine.waitFor(/Temporal: (\S+) \(namespace/, 1000))[1] as string;
     await engine.waitFor(/ready; press Ctrl-C/, 60_000);
+    const counts = await countsAround(await serverMetricsUrl('Debrief', engine, problems), 'default');
     connection = await Connection.connect({ address, plugins: [closedConnectionPlugin] });
     const client = new Client({ connection });
     const outboxDir = join(dataDir, 'outbox');
@@ -58,7 +111,7 @@ export async function runDrain(
     const answers = new Map<number, number>();
     let peakRssBytes = sampleProcess(engine.pid).rssBytes;
     // The embedded Temporal server is the engine's only child: where the CPU of a burst goes.
-    const cpuBefore = cpuSeconds(engine.pid);
+    const cpuBefore = cpuWithServer(engine.pid);
     const ingestSeconds = await timedPool(deliveries, settings.concurrency, async (delivery) => {
       const { status } = await postDelivery(apiUrl, delivery);
       answers.set(status, (answers.get(status) ?? 0) + 1);
@@ -73,7 +126,8 @@ export async function runDrain(
       if (acknowledged >= settings.rejections) break;
       await pause(500);
     }
-    const cpuAfter = cpuSeconds(engine.pid);
+    const cpuAfter = cpuWithServer(engine.pid);
+    const perAcknowledgement = await counts.perAcknowledgement(settings.rejections);
     const entries = await readAcknowledgements(outboxDir);
     const lastWrittenAt = entries.reduce(
       (last, entry) => Math.max(last, Date.parse(entry.writtenAt)),
@@ -81,7 +135,6 @@ export async function runDrain(
     );
     const drainSeconds = (lastWrittenAt - ingestEndedAt) / 1000;
 
-    const problems: string[] = [];
     const perFollowUp = new Map<string, number>();
     for (const entry of entries)
       perFollowUp.set(entry.followUpId, (perFollowUp.get(entry.followUpId) ?? 0) + 1);
@@ -119,22 +172,19 @@ export async function runDrain(
       })),
     );
     const events = deliveries.length;
-    const perAck = (seconds: number) => Number(((seconds * 1000) / settings.rejections).toFixed(1));
-    const engineCpuMsPerAcknowledgement = perAck(cpuAfter.engine - cpuBefore.engine);
-    const temporalCpuMsPerAcknowledgement = perAck(cpuAfter.temporal - cpuBefore.temporal);
+    const cpu = cpuMsPer(cpuBefore, cpuAfter, settings.rejections);
     log(
-      `drain: CPU per acknowledgement: ${engineCpuMsPerAcknowledgement} ms in the engine (API and worker), ${temporalCpuMsPerAcknowledgement} ms in the Temporal server`,
+      `drain: CPU per acknowledgement: ${cpu.process} ms in the engine (API and worker), ${cpu.server} ms in the Temporal server`,
     );
+    const side: DrainSide = {
+      ingestSeconds,
+      drainSeconds,
+      processCpuMsPerAcknowledgement: cpu.process,
+      serverCpuMsPerAcknowledgement: cpu.server,
+      ...(perAcknowledgement ? { perAcknowledgement } : {}),
+    };
     return {
-      phase: 'drain',
-      seconds: (performance.now() - started) / 1000,
-      figures: [
-        figure(
-          'time to the last acknowledgement after the burst',
-          { value: drainSeconds, baseline: ingestSeconds, baselineName: "the burst's ingest", unit: 's' },
-          { atMost: 1.5 },
-        ),
-      ],
+      side,
       details: {
         rejections: settings.rejections,
         redeliveries: settings.duplicates,
@@ -149,8 +199,10 @@ export async function runDrain(
         engineRssPeakMb: peakRssBytes / 2 ** 20,
         engineLogLinesWithErrors: engine.count(/error|failed/i),
         // From the burst's first request to the last acknowledgement (sampled every 0.5 s after the burst).
-        engineCpuMsPerAcknowledgement,
-        temporalCpuMsPerAcknowledgement,
+        engineCpuMsPerAcknowledgement: cpu.process,
+        temporalCpuMsPerAcknowledgement: cpu.server,
+        // Counted by the server (see bench/server-metrics.ts) from the burst to a moment after the last one.
+        ...(perAcknowledgement ? { serverCountsPerAcknowledgement: perAcknowledgement } : {}),
         ...costs,
       },
       problems,
@@ -160,12 +212,6 @@ export async function runDrain(
     await engine.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** CPU seconds used so far by the engine and by its children (the embedded Temporal server). */
-function cpuSeconds(enginePid: number): { engine: number; temporal: number } {
-  const temporal = childPids(enginePid).reduce((sum, pid) => sum + sampleProcess(pid).cpuSeconds, 0);
-  return { engine: sampleProcess(enginePid).cpuSeconds, temporal };
 }
 
 async function listOrEmpty(dir: string): Promise<string[]> {

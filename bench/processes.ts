@@ -9,9 +9,11 @@ const foreignSettings = /^(TEMPORAL_|DEBRIEF_|TWILIO_|SMTP_|PORT$|HOST$)/;
 /** Settings a run may pass on to the engines it measures (their tuning is what is being measured). */
 const passedOn = /^DEBRIEF_(ENTITY_)?WORKER_/;
 
-/** A `debrief` command (`up`, `worker`) running as a process of its own, as the README starts it. */
+/** A `debrief` command (`up`, `worker`), or the floor, running as a process of its own. */
 export interface CliProcess {
   readonly pid: number;
+  /** Writes a line to the process's stdin (only for processes started with `stdin: true`). */
+  send(line: string): void;
   /** Resolves with the first match of `pattern` in the output, or rejects after `timeoutMs` or an exit. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Output lines matching `pattern` so far. */
@@ -26,14 +28,27 @@ export interface CliProcess {
  * except the worker tuning, which is what a run may want to vary.
  */
 export function startCli(command: 'up' | 'worker', env: Record<string, string>): CliProcess {
+  return startScript(`debrief ${command}`, ['src/cli.ts', command], env);
+}
+
+/**
+ * Starts `node --import tsx <args>` from the repository root the way {@link startCli} does (same stripped
+ * environment, UTC, two malloc arenas), with stdin open for {@link CliProcess.send} when `stdin` is set.
+ */
+export function startScript(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: boolean } = {},
+): CliProcess {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !foreignSettings.test(name) || passedOn.test(name)),
   );
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: repoRoot,
     // As `npm start` and the image run it: two malloc arenas (see "Sizing workers" in the README).
     env: { ...inherited, TZ: 'UTC', MALLOC_ARENA_MAX: '2', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const listeners = new Set<() => void>();
@@ -52,10 +67,14 @@ export function startCli(command: 'up' | 'worker', env: Record<string, string>):
       resolveExit();
     }),
   );
-  if (child.pid === undefined) throw new Error(`could not start debrief ${command}`);
+  if (child.pid === undefined) throw new Error(`could not start ${label}`);
   const pid = child.pid;
   return {
     pid,
+    send(line) {
+      if (!child.stdin) throw new Error(`${label} was started without stdin`);
+      child.stdin.write(`${line}\n`);
+    },
     waitFor(pattern, timeoutMs) {
       return new Promise((resolveMatch, reject) => {
         let seen = 0;
@@ -64,13 +83,10 @@ export function startCli(command: 'up' | 'worker', env: Record<string, string>):
             const match = pattern.exec(lines[seen] as string);
             if (match) return finish(() => resolveMatch(match));
           }
-          if (exited) finish(() => reject(new Error(`debrief ${command} ${exited}:\n${tail(lines)}`)));
+          if (exited) finish(() => reject(new Error(`${label} ${exited}:\n${tail(lines)}`)));
         };
         const timer = setTimeout(
-          () =>
-            finish(() =>
-              reject(new Error(`debrief ${command} did not print ${pattern} in time:\n${tail(lines)}`)),
-            ),
+          () => finish(() => reject(new Error(`${label} did not print ${pattern} in time:\n${tail(lines)}`))),
           timeoutMs,
         );
         const finish = (settle: () => void) => {
@@ -136,4 +152,13 @@ export function childPids(pid: number): number[] {
     if (listed) children.push(...listed.split(' ').map(Number));
   }
   return children;
+}
+
+/**
+ * CPU seconds used so far by a process that runs an embedded Temporal server (`debrief up`, the floor), and
+ * by that server (its only child) apart.
+ */
+export function cpuWithServer(pid: number): { process: number; server: number } {
+  const server = childPids(pid).reduce((sum, child) => sum + sampleProcess(child).cpuSeconds, 0);
+  return { process: sampleProcess(pid).cpuSeconds, server };
 }

@@ -5,7 +5,9 @@
  *   ingest     POST /events against plain client.workflow.start: 5,000 events, 30% redeliveries
  *   latency    open-loop POST /events at 25 and 50 requests/s, p50/p99 against raw starts at the same rates
  *   drain      `debrief up` takes a 2,000-rejection burst: time to the last acknowledgement after the burst,
- *              against the burst's own ingest time
+ *              against the burst's own ingest time; then the floor (bench/floor, the smallest follow-up
+ *              Temporal can run) takes as many starts at the same pace, and time, CPU and server work per
+ *              acknowledgement are set side by side
  *   idle       `debrief worker` RSS and CPU with 10,000 follow-ups asleep, against the same worker with none
  *
  * It prints a table, writes everything to bench/results/latest.json, and exits 1 if a follow-up was lost,

@@ -130,12 +130,12 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
  * alone. Unbounded, each workflow thread's heap grew to about 500 MB of mostly garbage before V8 collected,
  * and the process kept the pages.
  */
-function boundWorkflowThreadHeaps(megabytes: number): void {
+export function boundWorkflowThreadHeaps(megabytes: number): void {
   if (megabytes > 0) setFlagsFromString(`--max-old-space-size=${megabytes}`);
 }
 
 /** The SDK's names for a {@link WorkerTuning}. */
-function sdkTuning(tuning: WorkerTuning) {
+export function sdkTuning(tuning: WorkerTuning) {
   return {
     maxCachedWorkflows: tuning.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,

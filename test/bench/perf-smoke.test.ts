@@ -34,7 +34,12 @@ describe('performance suite, reduced', () => {
     expect(results.flatMap((result) => result.problems)).toEqual([]);
     const details = Object.fromEntries(results.map((result) => [result.phase, result.details]));
     expect(details.ingest).toMatchObject({ applications: 42, followUps: 42 });
-    expect(details.drain).toMatchObject({ acknowledgements: 25, followUps: 25, answers: { 202: 35 } });
+    expect(details.drain).toMatchObject({
+      acknowledgements: 25,
+      followUps: 25,
+      answers: { 202: 35 },
+      floor: { starts: 25, acknowledgements: 25, serverCountsPerAcknowledgement: { activities: 1 } },
+    });
     for (const result of results) {
       for (const item of result.figures) {
         expect(Number.isFinite(item.value) && Number.isFinite(item.baseline)).toBe(true);
