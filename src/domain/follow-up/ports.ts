@@ -55,4 +55,5 @@ export const followUpPatches = {
   connectionFirst: 'connection-ask-before-references',
   alignCloseOut: 'close-out-at-window-start',
   registrationWithAcknowledgement: 'registration-with-acknowledgement',
+  weeklyCap: 'weekly-cap-deferral',
 } as const;
