@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ApplicationLearning } from '../domain/feedback/learning';
+import { lessonForInterview, type ApplicationLearning } from '../domain/feedback/learning';
 import type { FollowUpRegistered, FollowUpRegistration } from '../domain/candidate/registry';
 import { refusingDeletedCandidates, type CandidateDirectory } from '../workflows/candidate/directory';
 
@@ -42,6 +42,14 @@ export function createCandidateActivities({ candidates }: { candidates: Candidat
           nonRetryable: true,
         });
       }
+    },
+    /**
+     * What the candidate's last debrief taught, read from their entity (a query: nothing is recorded), for
+     * the next interview-prep reminder: the company and theme id only, never the feedback's words.
+     */
+    async recallInterviewLesson({ candidateId }: { candidateId: string }) {
+      const lesson = lessonForInterview((await candidates.state(candidateId))?.learnings);
+      return lesson ? { lesson } : {};
     },
     /** Forgets an ended follow-up, so replies are no longer routed to it. */
     closeFollowUp({ candidateId, followUpId }: { candidateId: string; followUpId: string }): Promise<void> {

@@ -225,6 +225,8 @@ export function commandFor(action: LinkAction, note: string | undefined): Follow
       return { kind: 'callOutcome', step: action.step, outcome: action.outcome, ...withNote };
     case 'snooze':
       return { kind: 'snooze', days: action.days };
+    case 'interviewerOffer':
+      return { kind: 'chooseInterviewer', accept: action.accept };
     case 'reference':
       return { kind: 'referenceStatus', index: action.index, status: action.status, ...withNote };
     case 'connection':
@@ -273,6 +275,20 @@ export function describe(action: LinkAction): {
         button: `Snooze ${action.days} days`,
         noteLabel: note,
       };
+    case 'interviewerOffer':
+      return action.accept
+        ? {
+            title: 'Try the interviewer',
+            detail: 'You will get a short script to call them, with the same one question.',
+            button: 'Yes, send me the script',
+            noteLabel: note,
+          }
+        : {
+            title: 'Leave calls there',
+            detail: 'Nothing more about calls will come for this application.',
+            button: 'No, leave it there',
+            noteLabel: note,
+          };
     case 'reference':
       return {
         title: `Reference: ${action.status.replace('_', ' ')}`,

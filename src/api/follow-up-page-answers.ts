@@ -19,6 +19,9 @@ export function answersFor(state: FollowUpState): LinkAction[] {
       actions.push({ kind: 'call', step, outcome });
     }
   }
+  if (state.interviewerOffer === 'offered') {
+    actions.push({ kind: 'interviewerOffer', accept: true }, { kind: 'interviewerOffer', accept: false });
+  }
   state.references.forEach((reference, index) => {
     if (reference.status === 'asked' || reference.status === 'planned') {
       if (reference.status === 'planned') actions.push({ kind: 'reference', index, status: 'asked' });
@@ -62,6 +65,8 @@ function subjectOf(action: LinkAction, state: FollowUpState): string {
         : `Your connection ${state.connection?.name ?? ''}`.trim();
     case 'connection':
       return `Your connection ${state.connection?.name ?? ''}`.trim();
+    case 'interviewerOffer':
+      return 'Your call to the interviewer';
     case 'closeOut':
       return 'Wrapping up';
     case 'snooze':
@@ -117,6 +122,8 @@ function actionName(action: LinkAction): string {
       return `connection-${action.status}`;
     case 'approve':
       return action.target === 'reference' ? `approve-reference-${action.index}` : 'approve-connection';
+    case 'interviewerOffer':
+      return action.accept ? 'interviewer-offer-accept' : 'interviewer-offer-decline';
     case 'closeOut':
       return `closeout-${action.answer}`;
   }

@@ -230,9 +230,13 @@ export function commandFor(
     case 'snooze':
       return { kind: 'snooze', days: reply.days };
     case 'skip': {
+      // While an interviewer call is on offer, SKIP is the candidate's "no, leave it there".
+      if (state.interviewerOffer === 'offered') return { kind: 'chooseInterviewer', accept: false };
       const step = skippableStep(state);
       return step ? { kind: 'skip', step } : undefined;
     }
+    case 'try':
+      return state.interviewerOffer === 'offered' ? { kind: 'chooseInterviewer', accept: true } : undefined;
     case 'still_waiting':
       return closing ? { kind: 'closeOut', stillWaiting: true } : undefined;
     case 'note':

@@ -77,7 +77,16 @@ export async function showFollowUp(config: Config, followUpId: string, write: Wr
 }
 
 /** The actions `debrief act` knows, each mapped onto the same updates the SMS, links and page use. */
-export const actNames = ['spoke', 'no-answer', 'declined', 'skip', 'snooze', 'note', 'stop'] as const;
+export const actNames = [
+  'spoke',
+  'no-answer',
+  'declined',
+  'skip',
+  'try-interviewer',
+  'snooze',
+  'note',
+  'stop',
+] as const;
 
 /** `debrief act <id> <action> [value]`: answers a follow-up as the candidate (or stops it as the operator). */
 export async function actOnFollowUp(
@@ -136,7 +145,11 @@ function commandFor(
     case 'declined':
       return { kind: 'callOutcome', step: callStep, outcome: 'declined' };
     case 'skip':
-      return { kind: 'skip', step: callStep };
+      return state.interviewerOffer === 'offered'
+        ? { kind: 'chooseInterviewer', accept: false }
+        : { kind: 'skip', step: callStep };
+    case 'try-interviewer':
+      return { kind: 'chooseInterviewer', accept: true };
     case 'snooze': {
       const days = Number(value ?? '1');
       return Number.isInteger(days)

@@ -28,7 +28,7 @@ export const environmentVariables = {
   DEBRIEF_DEV_UI_PORT: { meaning: 'embedded dev server UI port (`0`: no UI)' },
   DEBRIEF_POLICY: {
     default: 'the defaults',
-    meaning: 'operator policy override (JSON), e.g. `{"recruiterCall":{"maxReminders":2}}`',
+    meaning: 'operator policy override (JSON), e.g. `{"coolOff":{"businessDays":2}}`',
   },
   DEBRIEF_POLICY_FILE: { default: 'the defaults', meaning: 'the same override, read from a JSON file' },
   DEBRIEF_SEARCH_ATTRIBUTES: {

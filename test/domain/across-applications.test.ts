@@ -24,7 +24,6 @@ const debriefContext = (acrossApplicationsSummary?: AcrossApplications) => ({
     unsubscribe: 'https://debrief.test/f/x/unsubscribe',
   },
   feedback: [{ source: 'recruiter' as const, text: 'More depth on architecture, please.' }],
-  themes: ['system design depth'],
   ...(acrossApplicationsSummary ? { acrossApplications: acrossApplicationsSummary } : {}),
 });
 

@@ -21,7 +21,7 @@ const links = {
   short: 'https://debrief.example.com/s/app-1.AbCdEfGhIjKlMnOp',
 };
 
-describe('a debrief whose recurring themes overlap', () => {
+describe('a debrief whose themes overlap', () => {
   const debrief = renderDebriefSummary({
     candidateFirstName: 'Jordan',
     company: 'Acme',
@@ -31,12 +31,11 @@ describe('a debrief whose recurring themes overlap', () => {
       { source: 'recruiter', text: 'Your system design answer stayed high level.' },
       { source: 'interviewer', text: 'They wanted more depth on trade-offs in the architecture round.' },
     ],
-    themes: ['system design depth', 'depth and detail'],
   });
 
   it('names overlapping themes once ("system design depth", not "system design depth; depth and detail")', () => {
-    expect(debrief.email?.text).toContain('What came up more than once: system design depth.');
-    expect(debrief.sms).toContain('Came up more than once: system design depth.');
+    expect(debrief.email?.text).toContain('- System design depth (came up twice): ');
+    expect(debrief.sms).toContain('To work on: system design depth.');
     expect(`${debrief.email?.text} ${debrief.sms}`).not.toMatch(
       /depth and detail|depth and depth|depth, depth and/,
     );

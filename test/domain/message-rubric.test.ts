@@ -202,7 +202,6 @@ function textsOf(firstName: string, reachOf: Reach, app: Application, tag: strin
       renderDebriefSummary({
         ...base,
         feedback: [{ source: 'recruiter', from: app.recruiter, text: 'More depth on system design.' }],
-        themes: ['system design depth'],
       }).sms,
       false,
     ],

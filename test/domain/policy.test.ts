@@ -27,7 +27,8 @@ describe('defaults', () => {
       sendWindow: { start: '09:00', end: '19:00' },
       quietHours: { start: '21:00', end: '08:00' },
       weekendDays: [6, 7],
-      recruiterCall: { enabled: true, maxReminders: 3, reminderSpacingBusinessDays: 2 },
+      holidayQuiet: { daysBefore: 1, daysAfter: 1 },
+      recruiterCall: { enabled: true, maxReminders: 2, reminderSpacingBusinessDays: 3 },
       interviewerFallback: { enabled: true },
       referenceRequest: { enabled: true, waitBusinessDays: 5 },
       connectionAsk: { enabled: true },
@@ -62,7 +63,7 @@ describe('resolvePolicy', () => {
     const event = parsePolicyOverride({ recruiterCall: { maxReminders: 1 } }, 'event data.policy');
     const policy = resolvePolicy(operator, event);
     expect(policy.sendWindow).toEqual({ start: '08:30', end: '19:00' });
-    expect(policy.recruiterCall).toEqual({ enabled: true, maxReminders: 1, reminderSpacingBusinessDays: 2 });
+    expect(policy.recruiterCall).toEqual({ enabled: true, maxReminders: 1, reminderSpacingBusinessDays: 3 });
     expect(policy.connectionAsk.enabled).toBe(false);
     expect(policy.referenceRequest).toEqual(defaultPolicy.referenceRequest);
   });

@@ -156,6 +156,7 @@ describe('parseSmsReply', () => {
       declined: 'outcome',
       snooze: 'snooze',
       skip: 'skip',
+      try: 'try',
       note: 'note',
       stillWaiting: 'still_waiting',
       stop: 'stop',

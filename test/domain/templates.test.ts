@@ -49,7 +49,6 @@ interface Inputs {
   attempt: number;
   maxAttempts: number;
   feedback: string[];
-  themes: string[];
   replyEmail: string;
 }
 
@@ -156,7 +155,6 @@ function renderEverything(input: Inputs): Rendered[] {
           from: index % 2 === 0 ? input.person : undefined,
           text,
         })),
-        themes: input.themes,
       }),
     ),
     ...candidate('stoppedReopened', renderStoppedNote(base, 'reopened')),
@@ -291,7 +289,6 @@ const realisticInputs: fc.Arbitrary<Inputs> = fc.record({
   attempt: fc.integer({ min: 1, max: 3 }),
   maxAttempts: fc.constant(3),
   feedback: fc.array(words(noteWords, 20), { maxLength: 6 }),
-  themes: fc.array(words(roleWords, 3), { maxLength: 4 }),
   replyEmail: fc.constantFrom('ada@example.com', 'o.brien+jobs@example.org'),
 });
 
@@ -323,7 +320,6 @@ const arbitraryInputs: fc.Arbitrary<Inputs> = fc.record({
   attempt: fc.integer({ min: 1, max: 5 }),
   maxAttempts: fc.integer({ min: 1, max: 5 }),
   feedback: fc.array(anyText, { maxLength: 4 }),
-  themes: fc.array(anyText, { maxLength: 4 }),
   replyEmail: anyText,
 });
 
@@ -758,26 +754,29 @@ describe('each message says what it should', () => {
     expect(extended.sms).toContain('or SKIP to wrap up.');
   });
 
-  it('debrief: feedback grouped by source in a fixed order, themes, and the next-time tip', () => {
+  it('debrief: feedback grouped by what it is about, who said it, and a tip per point', () => {
     const { sms, email } = renderDebriefSummary({
       ...base,
       feedback: [
         { source: 'reference', from: 'Lin Wu', text: 'They asked about leading a team.' },
         { source: 'recruiter', from: 'Sam Lee', text: 'Show more system design depth.' },
+        { source: 'interviewer', text: 'The role may be paused next quarter.' },
         { source: 'candidate', text: '   ' },
       ],
-      themes: ['system design', 'leadership'],
     });
     const text = email?.text ?? '';
-    expect(text.indexOf('From the recruiter')).toBeLessThan(text.indexOf('From your references'));
-    expect(text).toContain('- Sam Lee: Show more system design depth.');
+    expect(text.indexOf('Not about you')).toBeLessThan(text.indexOf('Worth working on'));
+    expect(text).toContain('- Your interviewer: The role may be paused next quarter.');
+    expect(text).toContain('- The recruiter, Sam Lee: Show more system design depth.');
+    expect(text).toContain('- Your reference, Lin Wu: They asked about leading a team.');
     expect(text).not.toContain('Your own notes');
-    expect(text).toContain('system design and leadership');
-    expect(text).toContain(duringInterviewQuestion);
-    expect(sms).toContain('debrief: 2 pieces of feedback.');
-    expect(sms).toContain('ask near the end what they');
+    expect(text).toContain('- Leadership and ownership: ');
+    expect(text).toContain('- System design depth: ');
+    expect(text).not.toContain(duringInterviewQuestion);
+    expect(sms).toContain('debrief: 3 pieces of feedback.');
+    expect(sms).toContain('To work on: leadership and ownership; system design depth.');
 
-    const empty = renderDebriefSummary({ ...base, feedback: [], themes: [] });
+    const empty = renderDebriefSummary({ ...base, feedback: [] });
     expect(empty.email?.text).toContain('Nobody shared specifics this time');
     expect(empty.sms).toContain('debrief is ready: nobody shared specifics');
   });

@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import { renderSettings } from '../../src/activities/render-settings';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { localDayPhrase, localTimeLabel } from '../../src/domain/time/calendar';
-import { findThemes } from '../../src/domain/feedback/themes';
 import { renderMessage, type MessageRequest } from '../../src/domain/messages/catalog';
 import type { Channel, MessageContent } from '../../src/domain/messages/content';
 import type { OutboundMessage } from '../../src/domain/messages/outbound';
@@ -217,7 +216,7 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       'debriefSummary',
       {
         template: 'debriefSummary',
-        context: { ...base, feedback: persona.feedback, themes: findThemes(persona.feedback) },
+        context: { ...base, feedback: persona.feedback },
       },
       'candidate',
     ],

@@ -21,6 +21,7 @@ import {
 } from '../../src/workflows/candidate/definitions';
 import {
   answerCloseOutUpdate,
+  chooseInterviewerUpdate,
   approveDirectContactUpdate,
   skipStepUpdate,
   recordCallOutcomeUpdate,
@@ -50,6 +51,7 @@ type RecordedActivities = Pick<
   | 'registerFollowUp'
   | 'closeFollowUp'
   | 'registerInterviewPrep'
+  | 'recallInterviewLesson'
   | 'recordLearning'
 >;
 
@@ -81,6 +83,9 @@ const quietActivities = (): RecordedActivities => ({
   },
   async registerInterviewPrep() {
     return undefined;
+  },
+  async recallInterviewLesson() {
+    return { lesson: { company: 'Initech', theme: 'system design depth' as const } };
   },
   async recordLearning() {
     return { applications: 1, recurring: [] };
@@ -124,6 +129,31 @@ const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: fals
 
 /** Scenarios whose histories the replay test keeps (test/histories/<name>.json). */
 export const scenarios: Scenario[] = [
+  {
+    // Recorded after the coaching pacing (patches coach-pacing, send-in-window-after-any-wait): a decline, the
+    // offer of the interviewer accepted, then the interviewer's words and the close-out answer.
+    name: 'follow-up-coached',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'coached');
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'recruiterCall', outcome: 'declined' }],
+      });
+      await until(env, handle, (state) => state.interviewerOffer === 'offered');
+      await handle.executeUpdate(chooseInterviewerUpdate, { args: [{ accept: true }] });
+      await until(env, handle, (state) => state.callAttempts.interviewerCall === 1);
+      await handle.executeUpdate(recordCallOutcomeUpdate, {
+        args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'More depth on trade-offs' }],
+      });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, {
+        args: [{ learned: 'Have a trade-off story ready' }],
+      });
+      await handle.result();
+      return handle;
+    },
+  },
   {
     name: 'follow-up-nobody-answers',
     activities: quietActivities,
@@ -200,6 +230,12 @@ export const scenarios: Scenario[] = [
     name: 'interview-prep-registered',
     activities: quietActivities,
     run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'registered'),
+  },
+  {
+    // Recorded with the reminder asking the entity what the last debrief taught, and carrying it.
+    name: 'interview-prep-carries-lesson',
+    activities: quietActivities,
+    run: (env, taskQueue) => runInterviewPrep(env, taskQueue, 'carries-lesson'),
   },
   {
     // Recorded before the follow-up became a core and a shell: the references refresh of the scenario above,

@@ -10,9 +10,11 @@ describe('previewTimeline (the follow-up core on a simulated clock)', () => {
       at: '2026-11-20T15:00:00.000Z',
       local: 'Fri 20 Nov 2026, 10:00 EST',
     });
-    expect(line(/^Reminder 1 to call Sam Lee/)).toMatchObject({ local: 'Mon 23 Nov 2026, 09:00 EST' });
-    // Two business days after Wednesday the 25th, skipping Thanksgiving and the weekend.
-    expect(line(/^Reminder 3 to call Sam Lee/)).toMatchObject({ local: 'Mon 30 Nov 2026, 09:00 EST' });
+    // Monday is left whole after a Friday rejection.
+    expect(line(/^Reminder 1 to call Sam Lee/)).toMatchObject({ local: 'Tue 24 Nov 2026, 09:00 EST' });
+    // Three business days for a callback, skipping Thanksgiving, the quiet days around it and the weekend.
+    expect(line(/^Reminder 2 to call Sam Lee/)).toMatchObject({ local: 'Wed 2 Dec 2026, 09:00 EST' });
+    expect(line(/^Reminder 3 to call/)).toBeUndefined();
     // Two weeks on, at the start of the send window like the reminders (not the rejection's 10:00), so the
     // checks of follow-ups rejected at other hours that day fall together and can share a digest.
     expect(line(/^Close-out check/)).toMatchObject({ at: '2026-12-04T14:00:00.000Z' });

@@ -60,7 +60,7 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     const carried = options.carried ?? new Set<string>();
     const answer = options.answer ?? ((_message, seenBefore) => (seenBefore ? 'duplicate' : 'sent'));
     const deleted = options.deleted ?? new Set<string>();
-    const { registerInterviewPrep } = createCandidateActivities({
+    const { registerInterviewPrep, recallInterviewLesson } = createCandidateActivities({
       candidates: {
         ...candidates,
         async registerWorkflow(candidateId, workflowId) {
@@ -69,8 +69,9 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
         },
       },
     });
-    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep'> = {
+    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep' | 'recallInterviewLesson'> = {
       registerInterviewPrep,
+      recallInterviewLesson,
       async deliver(message) {
         const status = answer(message, carried.has(message.key));
         if (status === 'sent') {
@@ -111,6 +112,32 @@ describe('interviewPrepWorkflow on the time-skipping test server', () => {
     const refused = await run(gone, { deleted: new Set([gone.candidate.id]) });
     expect(refused.result).toEqual({ outcome: 'stopped', stopped: 'candidate_deleted' });
     expect(refused.sent).toHaveLength(0);
+  });
+
+  it('carries what the last debrief taught: the company and the point to work on, not the words heard', async () => {
+    const input = await interview(72);
+    // An earlier follow-up of the candidate compiled its debrief (the entity exists once it registered).
+    const earlier = uniqueName('followup');
+    await candidates.registerWorkflow(input.candidate.id, earlier);
+    await candidates.recordLearning(input.candidate.id, {
+      followUpId: earlier,
+      company: 'Initech',
+      feedbackCount: 2,
+      themes: ['timing or headcount', 'system design depth'],
+      at: new Date(await env.currentTimeMs()).toISOString(),
+    });
+    const { result, sent } = await run(input);
+    expect(result.outcome).toBe('reminded');
+    const request = sent[0]!.message.request;
+    expect(request.template === 'interviewPrep' && request.context.lesson).toEqual({
+      company: 'Initech',
+      theme: 'system design depth',
+    });
+
+    // A candidate whose feedback never named a point to work on gets the reminder without one.
+    const fresh = await run(await interview(72));
+    const plain = fresh.sent[0]!.message.request;
+    expect(plain.template === 'interviewPrep' && plain.context.lesson).toBeUndefined();
   });
 
   it('reminds the candidate before the interview, never in quiet hours, and never too late', async () => {

@@ -174,11 +174,14 @@ describe('the preview and the workflow agree', () => {
       [...sent].sort(),
     );
     // Not a comparison of two empty lists: every step that applies sent something.
-    expect(new Set(sent.map((key) => key.split(/[-:]/)[0]))).toEqual(
+    // Nobody answers: the recruiter call ends unreachable and the interviewer is at most offered (when the
+    // close-out does not come first), never called.
+    const stepsSent = new Set(sent.map((key) => key.split(/[-:]/)[0]));
+    stepsSent.delete('interviewerOffer');
+    expect(stepsSent).toEqual(
       new Set([
         'acknowledgement',
         'recruiterCall',
-        ...(policy.interviewerFallback.enabled ? ['interviewerCall'] : []),
         'referenceRequest',
         ...(policy.connectionAsk.enabled ? ['connectionAsk'] : []),
         'closeOutCheck',

@@ -134,9 +134,12 @@ describe('long-lived workflows continue as new within the run window', () => {
     const taskQueue = uniqueName('window-prep');
     const registrations: string[] = [];
     const sent: OutboundMessage[] = [];
-    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep'> = {
+    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep' | 'recallInterviewLesson'> = {
       async registerInterviewPrep({ workflowId }) {
         registrations.push(workflowId);
+      },
+      async recallInterviewLesson() {
+        return {};
       },
       async deliver(message) {
         sent.push(message);
@@ -184,9 +187,12 @@ describe('long-lived workflows continue as new within the run window', () => {
     const memo = { eventId: uniqueName('evt'), interviewAt: interview.interviewAt };
     leftRunning.push(entityId, indexId, prepId);
     let registrations = 0;
-    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep'> = {
+    const activities: Pick<Activities, 'deliver' | 'registerInterviewPrep' | 'recallInterviewLesson'> = {
       async registerInterviewPrep() {
         registrations++;
+      },
+      async recallInterviewLesson() {
+        return {};
       },
       async deliver(message) {
         return { key: message.key, status: 'sent', via: 'outbox' };

@@ -49,7 +49,11 @@ function sectionSchemas() {
   const dailyWindow = section({ start: timeOfDay, end: timeOfDay });
 
   const sections = {
-    /** Business days to wait after the rejection before the first ask (0 = none). */
+    /**
+     * Whole business days left alone between the rejection's day and the first call reminder (0 = no
+     * cool-off: the next send time). Runs started before the coaching pacing counted from the
+     * acknowledgement.
+     */
     coolOff: section({ businessDays: wholeNumber(0, 10, 'business days') }),
     /** Local hours in which messages go out on business days; it must not cross midnight. */
     sendWindow: dailyWindow,
@@ -62,10 +66,21 @@ function sectionSchemas() {
       })
       .max(6, 'must leave at least one business day in the week')
       .refine((days) => new Set(days).size === days.length, 'must not list the same weekday twice'),
+    /** The days around public holidays on which no coaching message goes out (acknowledgements still do). */
+    holidayQuiet: section({
+      /** Calendar days before each public holiday that are quiet (Christmas Eve before Christmas). */
+      daysBefore: wholeNumber(0, 5, 'days'),
+      /** Calendar days after each public holiday that are quiet. */
+      daysAfter: wholeNumber(0, 5, 'days'),
+    }),
     recruiterCall: section({
       enabled,
-      /** Reminders after the first ask when the recruiter did not answer. */
+      /**
+       * Reminders per person called (the recruiter, then an interviewer the candidate chose): the first
+       * invites one voicemail, each later one is a last try without another voicemail.
+       */
       maxReminders: wholeNumber(1, 10, 'reminders'),
+      /** Business days to wait for a callback after a reminder before the next try. */
       reminderSpacingBusinessDays: wholeNumber(1, 10, 'business days'),
     }),
     interviewerFallback: section({ enabled }),
@@ -113,6 +128,7 @@ function policySchemas() {
     sendWindow: sections.sendWindow.default(defaultOf('sendWindow')),
     quietHours: sections.quietHours.default(defaultOf('quietHours')),
     weekendDays: sections.weekendDays.default(defaultOf('weekendDays')),
+    holidayQuiet: sections.holidayQuiet.default(defaultOf('holidayQuiet')),
     recruiterCall: sections.recruiterCall.default(defaultOf('recruiterCall')),
     interviewerFallback: sections.interviewerFallback.default(defaultOf('interviewerFallback')),
     referenceRequest: sections.referenceRequest.default(defaultOf('referenceRequest')),
@@ -135,6 +151,7 @@ function policySchemas() {
     sendWindow: sections.sendWindow.partial().optional(),
     quietHours: sections.quietHours.partial().optional(),
     weekendDays: sections.weekendDays.optional(),
+    holidayQuiet: sections.holidayQuiet.partial().optional(),
     recruiterCall: sections.recruiterCall.partial().optional(),
     interviewerFallback: sections.interviewerFallback.partial().optional(),
     referenceRequest: sections.referenceRequest.partial().optional(),
@@ -159,26 +176,29 @@ type Sections = ReturnType<typeof sectionSchemas>['sections'];
 export type Policy = { [Key in keyof Sections]: z.output<Sections[Key]> };
 
 /**
- * The defaults from the design: one business day of cool-off, messages 09:00–19:00 local, no SMS
- * 21:00–08:00, up to three recruiter reminders two business days apart, references waited on for five
+ * The defaults from the design: one whole business day of cool-off (a rejection on Thursday afternoon is
+ * left alone on Friday; the first call reminder comes on Monday morning), messages 09:00–19:00 local, no SMS
+ * 21:00–08:00, nothing but acknowledgements on the day before and after a public holiday, two reminders per
+ * person called (one voicemail, then three business days for a callback before one last try), references
+ * waited on for five
  * business days (about a week), close-out after two weeks with one seven-day extension, at most two SMS a
  * day per candidate. The interview-prep reminder goes two hours before the interview; if that is in quiet
  * hours (an early interview), it goes when they end if 30 minutes still remain, else at 18:00 the evening
  * before.
  *
  * At most six messages to a candidate in any seven days (the acknowledgement of a rejection, a closing note
- * and answers to the candidate do not count): one follow-up's busiest week carries five (call reminders, the
- * connection and reference drafts, then the close-out check, the last reminders and the debrief), so a
- * follow-up with up to two references is never held back (with three or more, a reminder or a draft may
- * wait a day or two); three follow-ups that overlap would carry twelve to fifteen, and their reminders are
- * spread out instead.
+ * and answers to the candidate do not count): one follow-up's busiest week carries four (the connection's
+ * and a reference's drafts, a call reminder, the close-out check), and one more per further reference, so a
+ * follow-up with up to three references is never held back (with four, a reminder waits a day or two);
+ * three follow-ups that overlap would carry twelve or more, and their reminders are spread out instead.
  */
 export const defaultPolicy: Readonly<Policy> = Object.freeze({
   coolOff: { businessDays: 1 },
   sendWindow: { start: '09:00', end: '19:00' },
   quietHours: { start: '21:00', end: '08:00' },
   weekendDays: [6, 7],
-  recruiterCall: { enabled: true, maxReminders: 3, reminderSpacingBusinessDays: 2 },
+  holidayQuiet: { daysBefore: 1, daysAfter: 1 },
+  recruiterCall: { enabled: true, maxReminders: 2, reminderSpacingBusinessDays: 3 },
   interviewerFallback: { enabled: true },
   referenceRequest: { enabled: true, waitBusinessDays: 5 },
   connectionAsk: { enabled: true },

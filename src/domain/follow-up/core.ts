@@ -49,6 +49,8 @@ export interface Send {
   /** A third party the candidate approved; the candidate otherwise. */
   to?: Contact;
   audience?: 'candidate' | 'third_party';
+  /** Goes on any day outside quiet hours (the acknowledgement); other messages keep to the send window. */
+  anyDay?: true;
 }
 
 export type WaitOutcome = 'due' | 'woken' | 'stopped';
@@ -108,12 +110,28 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
      * that order asked the references first).
      */
     connectionFirst: false,
+    /**
+     * Whether the run paces like a coach (runs started since patch `coachPacing`): a whole cool-off, quiet
+     * days around holidays, one voicemail then one last try, the interviewer only when the candidate chooses,
+     * no call reminder once the close-out began. Decided as the steps begin.
+     */
+    coaching: false,
+    /** Set once the close-out check is due: from then on no call reminder and no interviewer offer. */
+    closeOutStarted: false,
     /** Cancelled by a stop; every step runs inside it. */
     branches: ports.scope(),
 
     setHolidays(holidays: string[]): void {
       core.holidays = holidays;
-      core.schedule = followUpSchedule(core.policy, zone, holidays);
+      core.schedule = followUpSchedule(core.policy, zone, holidays, core.coaching);
+    },
+    /**
+     * Whether the close-out has begun, or is due by `atMs` (a reminder due with it must not go, whichever
+     * timer fires first): its planned time, as snoozes and policy changes moved it.
+     */
+    closeOutBegun(atMs = ports.now()): boolean {
+      const dueMs = core.pending.get('closeOut')?.atMs;
+      return core.closeOutStarted || (dueMs !== undefined && atMs >= dueMs);
     },
     candidate: () => core.snapshot.candidate,
     entry(
@@ -204,6 +222,7 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
       const to = message.to ?? core.candidate();
       const channels = message.channels ?? candidateChannels(core.candidate());
       if (channels.length === 0) return false;
+      if (!message.anyDay && !(await core.keepToSendWindow(message, channels))) return false;
       // Runs from before the cap never wait for it: their deliveries carry no cap, so none is deferred.
       const weeklyCap = ports.patched(followUpPatches.weeklyCap) ? weeklyCapOf(core.policy) : undefined;
       const outbound: OutboundMessage = {
@@ -285,6 +304,28 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
         wakeIf: () => call !== undefined && core.callOutcome[call] !== undefined,
       });
       if (waited === 'woken') core.record('message', message.step, `${message.summary}: not needed any more`);
+      return waited === 'due';
+    },
+
+    /**
+     * A message whose wait ended outside the send window (a policy change moved its time into the past or
+     * into new quiet hours, or it goes by SMS where its wait was planned for email) waits for the next
+     * allowed time on its own channel; false when a stop came first. Runs from before this rule (patch
+     * `sendInWindow`) sent at once.
+     */
+    async keepToSendWindow(message: Send, channels: Channel[]): Promise<boolean> {
+      const channel = channels.includes('sms') ? 'sms' : 'email';
+      const fromMs = ports.now();
+      if (nextSendTime(core.schedule.rules, fromMs, channel) <= fromMs) return true;
+      if (!ports.patched(followUpPatches.sendInWindow)) return true;
+      const waited = await core.waitFor({
+        id: `${message.keyStep}-${message.attempt}-in-window`,
+        step: message.step,
+        summary: message.summary,
+        kind: 'message',
+        dueMs: () => nextSendTime(core.schedule.rules, fromMs, channel),
+        channel,
+      });
       return waited === 'due';
     },
 

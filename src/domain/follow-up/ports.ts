@@ -55,5 +55,7 @@ export const followUpPatches = {
   connectionFirst: 'connection-ask-before-references',
   alignCloseOut: 'close-out-at-window-start',
   registrationWithAcknowledgement: 'registration-with-acknowledgement',
+  sendInWindow: 'send-in-window-after-any-wait',
+  coachPacing: 'coach-pacing',
   weeklyCap: 'weekly-cap-deferral',
 } as const;

@@ -73,6 +73,9 @@ function stopOpenSteps(core: FollowUpCore): void {
 
 async function runSteps(core: FollowUpCore): Promise<void> {
   const { state, ports, applies } = core;
+  // Runs started before the coaching pacing keep their reminder-service pacing on replay.
+  core.coaching = ports.patched(followUpPatches.coachPacing);
+  if (core.coaching) core.setHolidays(core.holidays);
   // The acknowledgement used to wait for a business day; runs recorded before that change keep doing so.
   const acknowledgedAt = ports.patched(followUpPatches.acknowledgeAnyDay)
     ? core.schedule.acknowledgementAt(core.startMs)
@@ -89,7 +92,7 @@ async function runSteps(core: FollowUpCore): Promise<void> {
   // A named connection is the most promising route, so it is asked before the references (runs from before
   // this change asked the references first, and keep doing so on replay).
   core.connectionFirst = applies.connectionAsk && ports.patched(followUpPatches.connectionFirst);
-  const firstCallMs = core.schedule.firstCallAt(ports.now());
+  const firstCallMs = core.schedule.firstCallAt(core.coaching ? core.startMs : ports.now());
   const asks = core.connectionFirst
     ? (['connectionAsk', 'referenceRequest'] as const)
     : (['referenceRequest', 'connectionAsk'] as const);
@@ -100,12 +103,18 @@ async function runSteps(core: FollowUpCore): Promise<void> {
     ...ack,
     keyStep: 'acknowledgement',
     attempt: 1,
+    anyDay: true,
     request: {
       template: 'acknowledgement',
       context: {
         ...core.context(),
         plannedSteps: planned.map((step) => (step === 'closeOut' ? 'closeOutCheck' : step)),
-        firstStepWhen: localDayPhrase(firstCallMs, core.zone),
+        firstStepWhen: localDayPhrase(
+          core.coaching
+            ? firstStepMs(core, firstCallMs, core.schedule.closeOutAt(core.startMs, 0, true))
+            : firstCallMs,
+          core.zone,
+        ),
         recruiterName: core.snapshot.recruiter?.name,
         interviewerName: core.snapshot.interviewers[0]?.name,
         connectionName: core.snapshot.connection?.name,
@@ -165,7 +174,6 @@ async function runSteps(core: FollowUpCore): Promise<void> {
       context: {
         ...core.context(),
         feedback: state.feedback,
-        themes: findThemes(state.feedback),
         ...(state.acrossApplications ? { acrossApplications: state.acrossApplications } : {}),
       },
     },
@@ -173,6 +181,23 @@ async function runSteps(core: FollowUpCore): Promise<void> {
     channels: core.candidatePreferEmail(),
   });
   state.steps.closeOut = 'done';
+}
+
+/**
+ * When the first step after the acknowledgement is due: a call, else the first ask, and the close-out
+ * check when a short policy puts it first.
+ */
+function firstStepMs(core: FollowUpCore, firstCallMs: number, closeOutMs: number): number {
+  const { applies, schedule } = core;
+  const steps = [
+    ...(applies.recruiterCall || applies.interviewerCall ? [firstCallMs] : []),
+    ...(applies.referenceRequest ? [schedule.referenceRequestAt(firstCallMs, core.connectionFirst)] : []),
+    ...(applies.connectionAsk ? [schedule.connectionAskAt(firstCallMs, core.connectionFirst)] : []),
+  ];
+  if (!applies.closeOut) return steps.length > 0 ? Math.min(...steps) : firstCallMs;
+  // With no step to wait for, the close-out check comes at the next send time.
+  if (steps.length === 0) return nextSendTime(schedule.rules, core.ports.now(), 'sms');
+  return Math.min(...steps, closeOutMs);
 }
 
 const everyStepSettled = (core: FollowUpCore) => () =>
@@ -196,6 +221,7 @@ async function closeOut(core: FollowUpCore, closeOutMs: () => number): Promise<b
     wakeIf: everyStepSettled(core),
   });
   if (wait === 'stopped') return false;
+  core.closeOutStarted = true;
   // An early close-out follows the candidate's last answer, which may come at night or on a weekend:
   // the check waits for the next allowed send time (runs from before this change sent it at once).
   if (wait === 'woken' && ports.patched(followUpPatches.closeOutInWindow)) {

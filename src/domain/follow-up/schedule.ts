@@ -24,8 +24,12 @@ export interface FollowUpSchedule {
    * should not wait out a holiday weekend, nor wake anyone up.
    */
   acknowledgementAt(startMs: number): number;
-  /** The first call reminder: after the cool-off. */
-  firstCallAt(acknowledgedMs: number): number;
+  /**
+   * The first call reminder: after the cool-off. Under the coaching pacing `fromMs` is the rejection's
+   * arrival and the cool-off's business days are left whole (see {@link followUpSchedule}); runs from before
+   * it pass the acknowledgement's time and take the next business day.
+   */
+  firstCallAt(fromMs: number): number;
   /** The next call reminder after one sent at `lastSentMs` (also the end of the wait for an answer). */
   nextCallAt(lastSentMs: number): number;
   /** The interviewer fallback starts the next business day after the recruiter step settled. */
@@ -114,17 +118,31 @@ export function candidateChannels(candidate: ApplicationSnapshot['candidate']): 
   return [...(sms ? (['sms'] as const) : []), ...(email ? (['email'] as const) : [])];
 }
 
-/** Builds the schedule for one candidate's calendar (their zone and their country's holidays). */
+/**
+ * Builds the schedule for one candidate's calendar (their zone and their country's holidays). Under the
+ * coaching pacing (`coaching`, runs started since it), the days around each holiday are quiet too (policy
+ * `holidayQuiet`), and the first call leaves `coolOff.businessDays` whole business days after the rejection's
+ * own day: rejected on Thursday afternoon, Friday is left alone and the first reminder comes on Monday (0:
+ * at the next send time, no cool-off at all).
+ */
 export function followUpSchedule(
   policy: Policy,
   zone: string,
   holidays: readonly string[],
+  coaching = false,
 ): FollowUpSchedule {
-  const rules = calendarRulesFrom(policy, zone, holidays);
+  const rules = calendarRulesFrom(
+    policy,
+    zone,
+    coaching ? withQuietDays(holidays, policy.holidayQuiet) : holidays,
+  );
   return {
     rules,
     acknowledgementAt: (startMs) => nextAwakeTime(rules, startMs),
-    firstCallAt: (acknowledgedMs) => addBusinessDays(rules, acknowledgedMs, policy.coolOff.businessDays),
+    firstCallAt: (fromMs) =>
+      coaching && policy.coolOff.businessDays === 0
+        ? nextSendTime(rules, fromMs, 'sms')
+        : addBusinessDays(rules, fromMs, policy.coolOff.businessDays + (coaching ? 1 : 0)),
     nextCallAt: (lastSentMs) =>
       addBusinessDays(rules, lastSentMs, policy.recruiterCall.reminderSpacingBusinessDays),
     fallbackCallAt: (settledMs) => addBusinessDays(rules, settledMs, 1),
@@ -141,6 +159,24 @@ export function followUpSchedule(
     closeOutAnswerDeadline: (askedMs) => addBusinessDays(rules, askedMs, closeOutAnswerBusinessDays),
     callSlotAt: (reminderMs) => callSlotAt(rules, reminderMs),
   };
+}
+
+/**
+ * The holidays and the quiet days around them (calendar days before and after each), as local dates. A
+ * policy resolved before `holidayQuiet` existed has none.
+ */
+export function withQuietDays(
+  holidays: readonly string[],
+  quiet: Policy['holidayQuiet'] | undefined,
+): string[] {
+  const dates = new Set(holidays);
+  for (const holiday of holidays) {
+    const day = DateTime.fromISO(holiday, { zone: 'UTC' });
+    if (!day.isValid) continue;
+    for (let offset = -(quiet?.daysBefore ?? 0); offset <= (quiet?.daysAfter ?? 0); offset++)
+      dates.add(day.plus({ days: offset }).toISODate());
+  }
+  return [...dates].sort();
 }
 
 /** Which optional steps apply to this application under this policy. */

@@ -94,6 +94,11 @@ export interface FollowUpState {
   /** Past entries first, then the planned ones in time order. */
   timeline: TimelineEntry[];
   snoozedUntil?: string;
+  /**
+   * The offer to call an interviewer after the recruiter call ended without feedback: `offered` while the
+   * candidate can choose, then their choice, or `lapsed` when they let it pass.
+   */
+  interviewerOffer?: 'offered' | 'accepted' | 'declined' | 'lapsed';
   /** What recurred across the candidate's applications, as the candidate's entity answered at the debrief. */
   acrossApplications?: AcrossApplications;
 }

@@ -42,6 +42,7 @@ export interface FollowUpUpdates {
   recordConnectionStatus: { status: ConnectionStatus; note?: string };
   snooze: { days: number };
   skipStep: { step: SkippableStep };
+  chooseInterviewer: { accept: boolean };
   approveDirectContact: Approval;
   answerCloseOut: { learned?: string; stillWaiting?: boolean };
   refreshSnapshot: { snapshot: ApplicationSnapshot };
@@ -180,6 +181,23 @@ export function followUpRules(core: FollowUpCore) {
         state.connection.status = 'skipped';
       }
       core.record('outcome', step, `Step skipped`);
+    },
+  };
+
+  const chooseInterviewer: Rule<FollowUpUpdates['chooseInterviewer']> = {
+    validate({ accept }) {
+      requireRunning();
+      if (typeof accept !== 'boolean') throw new Error('accept must be true or false');
+      if (state.interviewerOffer !== 'offered')
+        throw new Error('no interviewer call is on offer right now, so there is nothing to choose');
+    },
+    apply({ accept }) {
+      state.interviewerOffer = accept ? 'accepted' : 'declined';
+      core.record(
+        'outcome',
+        'interviewerCall',
+        accept ? 'You chose to call the interviewer' : 'You chose to leave calls there',
+      );
     },
   };
 
@@ -360,6 +378,7 @@ export function followUpRules(core: FollowUpCore) {
     recordConnectionStatus,
     snooze,
     skipStep,
+    chooseInterviewer,
     approveDirectContact,
     answerCloseOut,
     refreshSnapshot,

@@ -8,6 +8,7 @@ import {
   renderDeclinedToComment,
   renderHardWeek,
   renderInterviewerCallReminder,
+  renderInterviewerOffer,
   renderInterviewPrep,
   renderRecruiterCallReminder,
   renderReferenceRequestDirect,
@@ -21,6 +22,7 @@ import {
   type DeclinedToCommentContext,
   type HardWeekContext,
   type InterviewerCallContext,
+  type InterviewerOfferContext,
   type InterviewPrepContext,
   type RecruiterCallContext,
   type ReferenceDirectContext,
@@ -45,6 +47,7 @@ export type LinkAction =
       outcome: 'spoke' | 'no_answer' | 'declined' | 'skip';
     }
   | { kind: 'snooze'; days: number }
+  | { kind: 'interviewerOffer'; accept: boolean }
   | { kind: 'reference'; index: number; status: 'asked' | 'summary_received' | 'skipped' }
   | { kind: 'connection'; status: 'asked' | 'replied' | 'skipped' }
   | { kind: 'approve'; target: 'reference'; index: number }
@@ -91,6 +94,7 @@ export type MessageRequest =
   | { template: 'recruiterCall'; context: Base<RecruiterCallContext> }
   | { template: 'interviewerCall'; context: Base<InterviewerCallContext> }
   | { template: 'declinedToComment'; context: Base<DeclinedToCommentContext> }
+  | { template: 'interviewerOffer'; context: Base<InterviewerOfferContext> }
   | {
       template: 'referenceRequest';
       context: Base<ReferenceRequestContext> & { index: number; canSendForMe: boolean };
@@ -154,6 +158,15 @@ function renderWithLinks(
     }
     case 'declinedToComment':
       return renderDeclinedToComment({ ...request.context, links: candidateLinks });
+    case 'interviewerOffer':
+      return renderInterviewerOffer({
+        ...request.context,
+        links: candidateLinks,
+        actions: {
+          accept: links.action({ kind: 'interviewerOffer', accept: true }),
+          decline: links.action({ kind: 'interviewerOffer', accept: false }),
+        },
+      });
     case 'referenceRequest': {
       const { index, canSendForMe, ...context } = request.context;
       return renderReferenceRequestReminder({

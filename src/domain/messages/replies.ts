@@ -24,6 +24,8 @@ export type SmsReply =
   | ({ kind: 'outcome'; outcome: CallOutcome; note?: string } & ReplyTarget)
   | ({ kind: 'snooze'; days: number } & ReplyTarget)
   | ({ kind: 'skip' } & ReplyTarget)
+  /** Yes to calling an interviewer instead, when the follow-up offered it. */
+  | ({ kind: 'try' } & ReplyTarget)
   | ({ kind: 'still_waiting' } & ReplyTarget)
   | ({ kind: 'note'; text: string } & ReplyTarget)
   | { kind: 'stop' }
@@ -39,6 +41,7 @@ export const replyKeywords = {
   declined: '3',
   snooze: 'SNOOZE 3D',
   skip: 'SKIP',
+  try: 'TRY',
   note: 'NOTE',
   stillWaiting: 'WAITING',
   stop: 'STOP',
@@ -61,6 +64,7 @@ export const snoozeDays = { default: 1, min: 1, max: 14 } as const;
  *           | "3" | DECLINED | NO COMMENT | REFUSED       outcome declined  (rest = note)
  *           | SNOOZE [duration] | LATER | REMIND ME [duration]   snooze, default 1 day, clamped to 1..14
  *           | SKIP | PASS                                 skip
+ *           | TRY | TRY THEM | YES TRY                    try (yes to an offered interviewer call)
  *           | WAITING | STILL WAITING | NOT YET           still_waiting (close-out: extend once)
  *           | NOTE text | FEEDBACK text | LEARNED text    note (adds feedback without changing the outcome)
  * duration := N [D|DAY(S)|W|WEEK(S)|H|HOUR(S)] | TOMORROW | A WEEK | NEXT WEEK | ONE..FOURTEEN [unit]
@@ -233,6 +237,15 @@ const outcomePhrases: Record<CallOutcome, Phrase[]> = {
 };
 const snoozePhrases = phrases('snooze', 'later', 'remind me later', 'remind me', 'remind');
 const skipPhrases = phrases('skip', 'skip it', 'skip this', 'skip step', 'pass');
+const tryPhrases = phrases(
+  'try',
+  'try them',
+  'try him',
+  'try her',
+  'yes try',
+  'yes please try',
+  'try instead',
+);
 const waitingPhrases = phrases('waiting', 'still waiting', 'not yet', 'no news yet', 'no news');
 const notePhrases = phrases('note', 'feedback', 'learned', 'learnt');
 const leadingFiller = wordSet('ok okay hi hey hello thanks');
@@ -280,6 +293,9 @@ function parseCommand(body: string, tokens: Token[]): SmsReply | undefined {
   }
   const skip = matchPhrase(tokens, at, skipPhrases);
   if (skip > 0) return compact({ kind: 'skip', ...readRest(body, tokens, at + skip, target).target });
+  const tryAnswer = matchPhrase(tokens, at, tryPhrases);
+  if (tryAnswer > 0)
+    return compact({ kind: 'try', ...readRest(body, tokens, at + tryAnswer, target).target });
   const waiting = matchPhrase(tokens, at, waitingPhrases);
   if (waiting > 0)
     return compact({ kind: 'still_waiting', ...readRest(body, tokens, at + waiting, target).target });

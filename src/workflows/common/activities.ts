@@ -1,5 +1,9 @@
 import type { FollowUpRegistered, FollowUpRegistration } from '../../domain/candidate/registry';
-import type { AcrossApplications, ApplicationLearning } from '../../domain/feedback/learning';
+import type {
+  AcrossApplications,
+  ApplicationLearning,
+  InterviewLesson,
+} from '../../domain/feedback/learning';
 import type { DeliveryResult, OutboundMessage } from '../../domain/messages/outbound';
 
 /**
@@ -20,6 +24,11 @@ export interface WorkflowActivities {
   registerInterviewPrep(registration: { candidateId: string; workflowId: string }): Promise<void>;
   /** Gives the entity what a follow-up learned; answers what recurred across the candidate's applications. */
   recordLearning(learning: ApplicationLearning & { candidateId: string }): Promise<AcrossApplications>;
+  /**
+   * What the candidate's last debrief taught, for their next interview-prep reminder (nothing for a candidate
+   * the entity does not know, or whose feedback never named a point to work on).
+   */
+  recallInterviewLesson(target: { candidateId: string }): Promise<{ lesson?: InterviewLesson }>;
   /** Forgets an ended follow-up, so replies are no longer routed to it. */
   closeFollowUp(closing: { candidateId: string; followUpId: string }): Promise<void>;
   /** Deletes the closed history of `workflowId` (one run and those it continued from, or every closed run). */

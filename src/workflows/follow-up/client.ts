@@ -8,6 +8,7 @@ import {
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
   skipStepUpdate,
+  chooseInterviewerUpdate,
   snoozeUpdate,
   stateQuery,
   pageContactsQuery,
@@ -32,6 +33,7 @@ export type FollowUpCommand =
   | { kind: 'approve'; target: 'connection'; note?: string }
   | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean }
   | { kind: 'note'; text: string }
+  | { kind: 'chooseInterviewer'; accept: boolean }
   | { kind: 'deliveryStatus'; key: string; channel: 'sms' | 'email'; status: string; errorCode?: number };
 
 /** The workflow refused a command (its validator said why); the message is safe to show the candidate. */
@@ -105,6 +107,10 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
           }
           case 'note':
             return await handle.executeUpdate(addFeedbackNoteUpdate, { args: [{ text: command.text }] });
+          case 'chooseInterviewer':
+            return await handle.executeUpdate(chooseInterviewerUpdate, {
+              args: [{ accept: command.accept }],
+            });
           case 'deliveryStatus': {
             const { kind: _kind, ...args } = command;
             return await handle.executeUpdate(noteDeliveryStatusUpdate, { args: [args] });

@@ -44,6 +44,14 @@ export const snoozeUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['snooze']
 export const skipStepUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['skipStep']]>('skipStep');
 
 /**
+ * The candidate's answer to the offer of an interviewer call (after the recruiter call ended without
+ * feedback); refused when nothing is on offer.
+ */
+export const chooseInterviewerUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['chooseInterviewer']]>(
+  'chooseInterviewer',
+);
+
+/**
  * The candidate approves a draft for direct sending to a third party who consented (a reference by index in
  * `state.references`, or the connection), optionally with a personal note for the message. Rejected when
  * that person has not consented or is no longer on the application, when their status is settled, when the

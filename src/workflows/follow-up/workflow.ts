@@ -34,6 +34,7 @@ import {
   recordReferenceStatusUpdate,
   refreshSnapshotUpdate,
   skipStepUpdate,
+  chooseInterviewerUpdate,
   snoozeUpdate,
   stateQuery,
   pageContactsQuery,
@@ -283,6 +284,7 @@ function registerHandlers(core: FollowUpCore): void {
   );
   setHandler(snoozeUpdate, acked(rules.snooze), checked(rules.snooze));
   setHandler(skipStepUpdate, acked(rules.skipStep), checked(rules.skipStep));
+  setHandler(chooseInterviewerUpdate, acked(rules.chooseInterviewer), checked(rules.chooseInterviewer));
   setHandler(
     approveDirectContactUpdate,
     acked(rules.approveDirectContact),

@@ -33,4 +33,6 @@ export const interviewPrepPatches = {
   registersWithCandidate: 'interview-prep-registers-with-candidate',
   /** The per-interview message key: runs that sent under the per-application key keep it on replay. */
   keyedByInterview: 'interview-prep-keyed-by-interview',
+  /** Before sending, the reminder asks the candidate's entity what their last debrief taught, and carries it. */
+  carriesLesson: 'interview-prep-carries-lesson',
 } as const;

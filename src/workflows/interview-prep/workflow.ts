@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
@@ -8,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WorkflowActivities } from '../common/activities';
+import type { InterviewLesson } from '../../domain/feedback/learning';
 import { interviewReminderTime, localTimeLabel } from '../../domain/time/calendar';
 import { messageKey } from '../../domain/messages/outbound';
 import { resolvePolicy } from '../../domain/contract/policy';
@@ -35,6 +37,28 @@ const { registerInterviewPrep } = proxyActivities<WorkflowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+const { recallInterviewLesson } = proxyActivities<WorkflowActivities>({
+  summary: 'Recall what the last debrief taught',
+  startToCloseTimeout: '30 seconds',
+  // The reminder is due now: a lesson that cannot be read soon is left out, not waited for.
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+  },
+});
+
+/** What the candidate's last debrief taught, or undefined when it cannot be read (the reminder goes anyway). */
+async function recallLesson(candidateId: string): Promise<InterviewLesson | undefined> {
+  try {
+    return (await recallInterviewLesson({ candidateId })).lesson;
+  } catch (error) {
+    if (error instanceof ActivityFailure) return undefined;
+    throw error;
+  }
+}
 
 /**
  * The message step of one interview's reminder, e.g. `interviewPrep-20261123T140000Z`: the workflow ID is
@@ -113,6 +137,13 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
   ) {
     return { outcome: 'stopped', stopped };
   }
+  // Added while reminders were waiting: runs that sent before it replay without asking.
+  let lesson: InterviewLesson | undefined;
+  if (patched(interviewPrepPatches.carriesLesson)) {
+    lesson = await recallLesson(interview.candidate.id);
+    // A stop that came while the entity answered still wins.
+    if (stopped !== undefined) return { outcome: 'stopped', stopped };
+  }
   const followUpId = workflowInfo().workflowId;
   const keyStep = patched(interviewPrepPatches.keyedByInterview)
     ? interviewPrepKeyStep(interviewAtMs)
@@ -142,6 +173,7 @@ export async function interviewPrepWorkflow(input: InterviewPrepInput): Promise<
         role: interview.role,
         interviewWhen: localTimeLabel(interviewAtMs, zone),
         interviewerNames: interview.interviewers.map((person) => person.name),
+        ...(lesson ? { lesson } : {}),
       },
     },
   });

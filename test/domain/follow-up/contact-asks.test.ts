@@ -227,22 +227,19 @@ describe('reference and connection asks, run by the core on a fake clock', () =>
    * fixed this test turns red; then drop `.failing` (and let the property in properties.test.ts snooze
    * text-only candidates too).
    */
-  it.failing(
-    'keeps a snoozed draft by SMS out of the quiet hours when the send window starts inside them',
-    async () => {
-      const base = sampleSnapshot({ references: [] });
-      const snapshot = sampleSnapshot({ references: [], candidate: { ...base.candidate, email: undefined } });
-      const policy = resolvePolicy({
-        sendWindow: { start: '06:00', end: '15:00' },
-        quietHours: { start: '19:30', end: '07:00' },
-        interviewPrep: { fallbackAt: '07:00' },
-      });
-      const run = await startCoreRun({ snapshot, policy, startMs: wednesdayAfternoon });
-      await run.until(() => sentOf(run, 'acknowledgement').length > 0, 'the acknowledgement');
-      await run.update('snooze', { days: 2 });
-      await run.until(() => sentOf(run, 'connectionAsk').length > 0, 'the connection draft');
-      expect(sentOf(run, 'connectionAsk')[0]!.channels).toEqual(['sms']);
-      expect(sendTimeProblems(run.sent)).toEqual([]);
-    },
-  );
+  it('keeps a snoozed draft by SMS out of the quiet hours when the send window starts inside them', async () => {
+    const base = sampleSnapshot({ references: [] });
+    const snapshot = sampleSnapshot({ references: [], candidate: { ...base.candidate, email: undefined } });
+    const policy = resolvePolicy({
+      sendWindow: { start: '06:00', end: '15:00' },
+      quietHours: { start: '19:30', end: '07:00' },
+      interviewPrep: { fallbackAt: '07:00' },
+    });
+    const run = await startCoreRun({ snapshot, policy, startMs: wednesdayAfternoon });
+    await run.until(() => sentOf(run, 'acknowledgement').length > 0, 'the acknowledgement');
+    await run.update('snooze', { days: 2 });
+    await run.until(() => sentOf(run, 'connectionAsk').length > 0, 'the connection draft');
+    expect(sentOf(run, 'connectionAsk')[0]!.channels).toEqual(['sms']);
+    expect(sendTimeProblems(run.sent)).toEqual([]);
+  });
 });

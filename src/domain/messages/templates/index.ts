@@ -18,6 +18,7 @@ export {
   type InterviewerCallContext,
 } from './call-reminder';
 export { renderDeclinedToComment, type DeclinedToCommentContext } from './declined-to-comment';
+export { renderInterviewerOffer, type InterviewerOfferContext } from './interviewer-offer';
 export {
   renderReferenceRequestDraft,
   renderReferenceRequestReminder,

@@ -1,3 +1,4 @@
+import { isWorkOnTheme } from '../../feedback/theme-rules';
 import { type MessageContent } from '../content';
 import { replyKeywords } from '../replies';
 import { type ReaderContext } from './context';
@@ -5,6 +6,7 @@ import { bulletList, heading, link, paragraph, quote, renderEmail } from './emai
 import { formatWhen, instantOfTimeLabel } from './locale';
 import { fitSms, smsBudgets } from './sms';
 import { listInProse, oneLine } from './text';
+import { themeAdvice, type ThemeAdvice } from './theme-advice';
 import { duringInterviewQuestion, productName, smsName, smsValue } from './wording';
 
 export interface InterviewPrepContext extends ReaderContext {
@@ -22,6 +24,18 @@ export interface InterviewPrepContext extends ReaderContext {
   zone?: string;
   interviewerNames?: string[];
   links: { unsubscribe: string; page?: string; short?: string };
+  /**
+   * What the candidate's last debrief that named something to work on taught (`lessonForInterview` in
+   * src/domain/feedback/learning.ts): its company and theme id. An unknown theme is left out.
+   */
+  lesson?: { company: string; theme: string };
+}
+
+/** The lesson with its advice, when there is one to carry. */
+function lessonOf(ctx: InterviewPrepContext): { company: string; advice: ThemeAdvice } | undefined {
+  const lesson = ctx.lesson;
+  if (!lesson || !isWorkOnTheme(lesson.theme) || oneLine(lesson.company) === '') return undefined;
+  return { company: oneLine(lesson.company), advice: themeAdvice[lesson.theme] };
 }
 
 /** "on Tue, Dec 1 at 2:00 PM EST" in the reader's locale, or the label as given when it cannot be read. */
@@ -38,15 +52,17 @@ function interviewWhenFor(ctx: InterviewPrepContext): string {
 }
 
 /**
- * The reminder shortly before an interview: plan to ask, during the interview, what they still want to see or
- * hear, and answer it on the spot. It may be the first text Debrief ever sends, so it says who writes and how
- * to stop.
+ * The reminder shortly before an interview: what the last debrief taught, when there is something ("Last time
+ * at Globex they wanted more depth on system design trade-offs: have one design ready"), and the plan to ask,
+ * during the interview, what they still want to see or hear, and answer it on the spot. It may be the first
+ * text Debrief ever sends, so it says who writes and how to stop.
  */
 export function renderInterviewPrep(ctx: InterviewPrepContext): MessageContent {
   const firstName = oneLine(ctx.candidateFirstName);
   const company = oneLine(ctx.company);
   const when = interviewWhenFor(ctx);
   const interviewers = (ctx.interviewerNames ?? []).map(oneLine).filter((name) => name !== '');
+  const lesson = lessonOf(ctx);
 
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
@@ -54,8 +70,16 @@ export function renderInterviewPrep(ctx: InterviewPrepContext): MessageContent {
     return [
       `${productName}: good luck with ${smsValue(company, budget.company, 'your interview')} ${smsValue(when, 40)}` +
         (smsFirst === '' ? '!' : `, ${smsFirst}!`),
-      `One tip: near the end, ask "${duringInterviewQuestion}"`,
-      'and answer whatever comes up on the spot.',
+      lesson && {
+        text:
+          `Last time at ${smsValue(lesson.company, budget.company, 'your last interview')} they wanted ` +
+          `${lesson.advice.wanted}: ${lesson.advice.prepare}.`,
+        fallback: `From ${smsValue(lesson.company, budget.company, 'last time')}: ${lesson.advice.prepare}.`,
+      },
+      {
+        text: `One tip: near the end, ask "${duringInterviewQuestion}" and answer whatever comes up on the spot.`,
+        fallback: "Near the end, ask what they'd still like to see, and answer it then.",
+      },
       `Reply ${replyKeywords.stop} to opt out.`,
     ];
   });
@@ -70,6 +94,14 @@ export function renderInterviewPrep(ctx: InterviewPrepContext): MessageContent {
         interviewers.length > 0 ? ` with ${listInProse(interviewers)}` : '',
         '. One small habit can make a real difference.',
       ),
+      ...(lesson
+        ? [
+            heading('From your last debrief'),
+            paragraph(
+              `At ${lesson.company}, they wanted ${lesson.advice.wanted}. This time, ${lesson.advice.prepare}.`,
+            ),
+          ]
+        : []),
       heading('Ask before you leave the room'),
       paragraph('Near the end, when they ask whether you have questions, try:'),
       quote(duringInterviewQuestion),

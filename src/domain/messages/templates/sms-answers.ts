@@ -11,7 +11,7 @@ import { productName, smsTag, smsValue } from './wording';
 
 const k = replyKeywords;
 const allOptions =
-  `${k.spoke} spoke, ${k.noAnswer} no answer, ${k.declined} declined, ${k.snooze}, ${k.skip}, ` +
+  `${k.spoke} spoke, ${k.noAnswer} no answer, ${k.declined} declined, ${k.snooze}, ${k.skip}, ${k.try} (an offered call), ` +
   `${k.note} + text, ${k.stillWaiting}, ${k.help}`;
 
 /**
