@@ -8,6 +8,7 @@ import { actionLinkRoutes } from './action-links';
 import { candidateExportRoutes, type CandidateExportSettings } from './candidate-export-route';
 import { codecServerRoutes, type CodecServerSettings } from './codec-server';
 import { followUpPageRoutes } from './follow-up-page';
+import { callCardRoutes } from './call-card-page';
 import type { FollowUpGateway } from '../workflows/follow-up/client';
 import { twilioWebhookRoutes } from './twilio-webhooks';
 import { registerEventsRoute } from './events-route';
@@ -155,6 +156,7 @@ export function createApp(deps: AppDeps) {
     };
     app.route('/', actionLinkRoutes(replies));
     app.route('/', followUpPageRoutes(replies));
+    app.route('/', callCardRoutes(replies));
     if (replies.twilioAuthToken) {
       app.route('/', twilioWebhookRoutes({ ...replies, authToken: replies.twilioAuthToken }));
     }

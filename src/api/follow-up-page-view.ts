@@ -6,7 +6,7 @@ import {
   renderReferenceRequestDraft,
 } from '../domain/messages/templates';
 import { callDonts, callDos } from '../domain/messages/templates/wording';
-import type { FollowUpState, StepName } from '../domain/follow-up/state';
+import type { CallStep, FollowUpState, StepName } from '../domain/follow-up/state';
 import type { PageContact, PageContacts } from '../domain/follow-up/page-contacts';
 import { relative } from './action-links';
 import { waitingCallStep } from '../workflows/follow-up/client';
@@ -27,6 +27,8 @@ export interface FollowUpPageExtras {
   noteAction?: string;
   /** The people behind the page (phones, emails): shown here only. */
   contacts?: PageContacts;
+  /** Where the call card of a call step is (the card's path with the page's signed token). */
+  callCardHref?: (step: CallStep) => string;
 }
 
 /** The page's HTML for a follow-up's state; answer forms post to `links`. */
@@ -42,6 +44,8 @@ export function renderFollowUpPage(
   const callee =
     callStep === 'recruiterCall' ? contacts?.recruiter : callStep ? contacts?.interviewer : undefined;
   const byPerson = groupAnswers(answers, state);
+  const open = state.phase !== 'completed' && state.phase !== 'stopped';
+  const asked = open && extras.noteAction ? state.awaitingWhatTheySaid?.step : undefined;
   return htmlPage(
     `${state.role} at ${state.company}`,
     html`<h1>Your follow-up: ${state.role} at ${state.company}</h1>
@@ -51,6 +55,7 @@ export function renderFollowUpPage(
           state.snoozedUntil ? html` · snoozed` : ''
         }
       </p>
+      ${asked && extras.noteAction ? whatTheySaidForm(asked, extras.noteAction, contacts) : ''}
       ${
         next
           ? html`<section class="card" id="next" aria-labelledby="next-heading">
@@ -78,6 +83,11 @@ export function renderFollowUpPage(
               }
               <p>Ask one neutral, forward-looking question:</p>
               <blockquote>${neutralQuestion}</blockquote>
+              ${
+                extras.callCardHref
+                  ? html`<p><a href="${extras.callCardHref(callStep)}">The whole script on one screen</a></p>`
+                  : ''
+              }
             </section>`
           : ''
       }
@@ -97,7 +107,7 @@ export function renderFollowUpPage(
       }
       ${drafts(state, contacts)}
       ${
-        extras.noteAction && state.phase !== 'completed' && state.phase !== 'stopped'
+        extras.noteAction && open && !asked
           ? html`<section class="card" id="heard" aria-labelledby="heard-heading">
               <h2 id="heard-heading">What you heard</h2>
               <form method="post" action="${extras.noteAction}">
@@ -146,6 +156,29 @@ export function renderFollowUpPage(
       <p class="note"><a href="${relative(links.unsubscribe())}">Unsubscribe from Debrief emails</a></p>`,
     { ...(extras.nonce ? { nonce: extras.nonce } : {}), script: copyScript },
   );
+}
+
+/**
+ * The one question after "I spoke to them": what they said, kept as that person's words in the debrief.
+ * Posts to the page's own note form (its signed token in the path); Skip sends it without the text.
+ */
+function whatTheySaidForm(step: CallStep, action: string, contacts: PageContacts | undefined): Html {
+  const person = step === 'recruiterCall' ? contacts?.recruiter : contacts?.interviewer;
+  const whom = person?.name ?? (step === 'recruiterCall' ? 'the recruiter' : 'your interviewer');
+  return html`<section class="card" id="said" aria-labelledby="said-heading">
+    <h2 id="said-heading">What did they say?</h2>
+    <form method="post" action="${action}">
+      <input type="hidden" name="about" value="${step}" />
+      <label for="said-note"
+        >The one thing you heard from ${whom}, in a few words. It goes into your debrief.</label
+      >
+      <textarea id="said-note" name="note" maxlength="2000" required></textarea>
+      <p>
+        <button type="submit">Save what they said</button>
+        <button type="submit" name="skip" value="1" formnovalidate>Skip this question</button>
+      </p>
+    </form>
+  </section>`;
 }
 
 /** Why each step comes when it does, in a line the candidate reads under "What is next". */

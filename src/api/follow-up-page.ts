@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { relative } from './action-links';
+import { callSteps } from '../domain/follow-up/state';
 import { FollowUpRejectedError } from '../workflows/follow-up/client';
-import type { FollowUpGateway } from '../workflows/follow-up/client';
+import type { FollowUpCommand, FollowUpGateway } from '../workflows/follow-up/client';
 import { contentSecurityPolicy, html, htmlPage } from './html';
 import { createLinkMaker, verifyLinkToken } from '../links/link-tokens';
 import { renderFollowUpPage } from './follow-up-page-view';
+import { cardPath } from './call-card-page';
 
 export { renderFollowUpPage, type FollowUpPageExtras } from './follow-up-page-view';
 
@@ -51,9 +53,11 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
     }
     const contacts = await deps.followUps.pageContacts?.(followUpId);
     const links = createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now());
+    const token = c.req.query('t') ?? '';
     return c.html(
       renderFollowUpPage(state, links, {
         nonce,
+        callCardHref: (step) => cardPath(followUpId, step, token),
         noteAction: `/f/${encodeURIComponent(followUpId)}/note?t=${encodeURIComponent(c.req.query('t') ?? '')}`,
         ...(contacts ? { contacts } : {}),
       }),
@@ -70,6 +74,16 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
     }
     const form = await c.req.parseBody();
     const text = typeof form.note === 'string' ? form.note.trim().slice(0, 2000) : '';
+    const about = callSteps.find((step) => step === form.about);
+    const page = () =>
+      c.redirect(relative(createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now()).page()), 303);
+    if (about && form.skip !== undefined) {
+      // Skipping "what did they say?" only while it is asked: a form sent twice, or after the answer came by
+      // text, must not skip the call step itself.
+      const state = await deps.followUps.state(followUpId);
+      if (state?.awaitingWhatTheySaid?.step !== about) return page();
+      return (await applied(c, followUpId, { kind: 'skip', step: about })) ?? page();
+    }
     if (text === '') {
       return c.html(
         htmlPage(
@@ -80,8 +94,19 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
         400,
       );
     }
+    const note: FollowUpCommand = about ? { kind: 'note', text, about } : { kind: 'note', text };
+    return (await applied(c, followUpId, note)) ?? page();
+  });
+
+  /** Applies a command from the page; a refusal is answered with its reason, success with undefined. */
+  async function applied(
+    c: Context,
+    followUpId: string,
+    command: FollowUpCommand,
+  ): Promise<Response | undefined> {
     try {
-      await deps.followUps.apply(followUpId, { kind: 'note', text });
+      await deps.followUps.apply(followUpId, command);
+      return undefined;
     } catch (error) {
       if (error instanceof FollowUpRejectedError) {
         return c.html(
@@ -95,11 +120,7 @@ export function followUpPageRoutes(deps: FollowUpPageDeps): Hono {
       }
       throw error;
     }
-    return c.redirect(
-      relative(createLinkMaker(deps.linkSecret, deps.publicUrl, followUpId, now()).page()),
-      303,
-    );
-  });
+  }
 
   return app;
 }

@@ -8,10 +8,14 @@ import {
   renderStopConfirmation,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
+  renderWhatTheySaidQuestion,
+  renderWhatTheySaidSaved,
+  renderWhatTheySaidSkipped,
 } from '../domain/messages/templates';
-import { parseSmsReply, type SmsReply } from '../domain/messages/replies';
+import { parseSmsReply, saysNothing, type SmsReply } from '../domain/messages/replies';
 import { replyTargetMatches } from '../domain/messages/reply-tags';
 import type { OpenFollowUp } from '../domain/candidate/state';
+import type { CallStep, FollowUpState } from '../domain/follow-up/state';
 import {
   FollowUpRejectedError,
   skippableStep,
@@ -136,7 +140,11 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps): Hono {
 
 type Accepted = { candidateId: string; openFollowUps: OpenFollowUp[]; smsOptedOut: boolean }[];
 
-async function answerReply(
+/**
+ * Acts on one parsed SMS reply from `phone`, whose candidates (and their open follow-ups) `accepted` lists,
+ * and answers with the text to send back (undefined: no answer).
+ */
+export async function answerReply(
   reply: SmsReply,
   phone: string,
   accepted: Accepted,
@@ -199,6 +207,7 @@ async function answerReply(
   if (!state) return unknownAnswer(open);
   const command = commandFor(reply, state);
   if (!command) return unknownAnswer(open);
+  const asked = state.awaitingWhatTheySaid?.step;
   try {
     await deps.followUps.apply(chosen.followUpId, command);
   } catch (error) {
@@ -207,19 +216,42 @@ async function answerReply(
     }
     throw error;
   }
-  return `Debrief: thanks, noted for ${chosen.company}.`;
+  return answerAfter(command, asked, open.length > 1 ? chosen.tag : undefined) ?? notedFor(chosen.company);
 }
 
-/** Maps a parsed reply onto the follow-up's command, given where it stands; undefined when nothing fits. */
-export function commandFor(
-  reply: SmsReply,
-  state: Parameters<typeof waitingCallStep>[0],
-): FollowUpCommand | undefined {
+/** The answer to a command that asks or settles what they said; undefined for every other command. */
+function answerAfter(
+  command: FollowUpCommand,
+  /** The call step whose "what did they say?" was open before the command. */
+  asked: CallStep | undefined,
+  tag: string | undefined,
+): string | undefined {
+  if (command.kind === 'callOutcome' && command.outcome === 'spoke' && command.note === undefined)
+    return renderWhatTheySaidQuestion(tag === undefined ? {} : { tag }).sms;
+  if (command.kind === 'note' && command.about !== undefined) return renderWhatTheySaidSaved().sms;
+  if (command.kind === 'skip' && command.step === asked) return renderWhatTheySaidSkipped().sms;
+  return undefined;
+}
+
+function notedFor(company: string): string {
+  return `Debrief: thanks, noted for ${company}.`;
+}
+
+/**
+ * Maps a parsed reply onto the follow-up's command, given where it stands; undefined when nothing fits.
+ * While the follow-up asks what the person of a call step said (after a bare "1"), the next free text, a
+ * NOTE or a "1 <note>" is kept as their words, and SKIP skips the question; the close-out question, asked
+ * later, takes free text first.
+ */
+export function commandFor(reply: SmsReply, state: FollowUpState): FollowUpCommand | undefined {
   const closing = state.phase === 'closing';
+  const asked = closing ? undefined : state.awaitingWhatTheySaid?.step;
+  const theirWords = (text: string): FollowUpCommand | undefined =>
+    asked && !saysNothing(text) ? { kind: 'note', text, about: asked } : undefined;
   switch (reply.kind) {
     case 'outcome': {
       const step = waitingCallStep(state);
-      if (!step) return undefined;
+      if (!step) return reply.outcome === 'spoke' && reply.note ? theirWords(reply.note) : undefined;
       return {
         kind: 'callOutcome',
         step,
@@ -241,13 +273,20 @@ export function commandFor(
       return closing ? { kind: 'closeOut', stillWaiting: true } : undefined;
     case 'note':
       // During the close-out a note is what was learned; before it, a piece of feedback to keep.
-      return closing ? { kind: 'closeOut', learned: reply.text } : { kind: 'note', text: reply.text };
+      if (closing) return { kind: 'closeOut', learned: reply.text };
+      return theirWords(reply.text) ?? { kind: 'note', text: reply.text };
     case 'unknown':
       // While the close-out question is open, a free-text answer is what the candidate learned.
-      return closing && reply.text.length > 0 ? { kind: 'closeOut', learned: reply.text } : undefined;
+      if (closing) return reply.text.length > 0 ? { kind: 'closeOut', learned: reply.text } : undefined;
+      return theirWords(withoutLeadingTag(reply));
     default:
       return undefined;
   }
+}
+
+/** A free-text reply without the `#tag` it started with (`#ACME they said…` → `they said…`). */
+function withoutLeadingTag(reply: { text: string; target?: string }): string {
+  return reply.target === undefined ? reply.text : reply.text.replace(/^#\S+\s*/u, '');
 }
 
 function unknownAnswer(open: OpenFollowUp[]): string | undefined {

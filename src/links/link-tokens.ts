@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { LinkAction, LinkMaker } from '../domain/messages/catalog';
+import type { CallStep, LinkAction, LinkMaker } from '../domain/messages/catalog';
 
 /**
  * Signed links in messages: the follow-up page, the one-click unsubscribe and the one-click actions. A token
@@ -104,6 +104,8 @@ export function createLinkMaker(
     page: () => `${base}?t=${token({ kind: 'page' })}`,
     shortPage: (issuedAtMs = nowMs) =>
       `${origin}/s/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
+    callCard: (step, issuedAtMs = nowMs) =>
+      `${origin}/c/${callCards[step].short}/${encodeURIComponent(signShortPageToken(secret, followUpId, issuedAtMs))}`,
     unsubscribe: () =>
       `${base}/unsubscribe?t=${token(recipientEmail ? { kind: 'unsubscribe', w: sealAddress(secret, recipientEmail) } : { kind: 'unsubscribe' })}`,
     action: (action) => `${base}/a?t=${token({ kind: 'action', action })}`,
@@ -132,6 +134,16 @@ export function signShortPageToken(secret: string, followUpId: string, nowMs: nu
 }
 
 const followUpPrefix = 'followup-';
+
+/**
+ * How each call step's card is addressed: `/c/<short>/<short page token>` in texts, which redirects to
+ * `/f/<follow-up>/call/<page>?t=<page token>`. The card shows what the follow-up page shows, so both links
+ * grant what a page link grants and no more; the step only picks the card.
+ */
+export const callCards = {
+  recruiterCall: { short: 'r', page: 'recruiter' },
+  interviewerCall: { short: 'i', page: 'interviewer' },
+} as const satisfies Record<CallStep, { short: string; page: string }>;
 
 /** Checks a short page token; answers its follow-up and expiry (Unix seconds), or why it is refused. */
 export function verifyShortPageToken(
@@ -166,11 +178,16 @@ export function pageLinkUntil(
   expires: number,
 ): string {
   const base = `${publicUrl.replace(/\/+$/, '')}/f/${encodeURIComponent(followUpId)}`;
+  return `${base}?t=${pageTokenUntil(secret, followUpId, expires)}`;
+}
+
+/** A page token of a follow-up expiring at `expires` (Unix seconds): the same for the same expiry. */
+export function pageTokenUntil(secret: string, followUpId: string, expires: number): string {
   const nonce = createHash('sha256')
     .update(`${followUpId}\npage\n${expires}`)
     .digest('base64url')
     .slice(0, 16);
-  return `${base}?t=${signLinkToken(secret, { f: followUpId, g: { kind: 'page' }, e: expires, n: nonce })}`;
+  return signLinkToken(secret, { f: followUpId, g: { kind: 'page' }, e: expires, n: nonce });
 }
 
 /**

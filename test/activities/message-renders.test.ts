@@ -25,9 +25,13 @@ describe.each(personas.map((persona) => [persona.key, persona] as const))(
     it('never points a candidate without email to an email, and links what the text cannot carry', () => {
       for (const entry of texts) {
         if (!persona.email)
-          expect([entry.name, /e-?mail/i.test(entry.content.sms ?? '')]).toEqual([entry.name, false]);
+          expect([entry.name, /\be-?mail/i.test(entry.content.sms ?? '')]).toEqual([entry.name, false]);
         if (/^(referenceRequest|connectionAsk|debriefSummary)$/.test(entry.name)) {
           expect(entry.content.sms).toMatch(/https:\/\/debrief\.example\.com\/s\/[\w-]+\.[\w-]{16}/);
+        }
+        // A call text carries its call card, where the script is.
+        if (/^(recruiterCall|interviewerCall)/.test(entry.name)) {
+          expect(entry.content.sms).toMatch(/https:\/\/debrief\.example\.com\/c\/[ri]\/[\w-]+\.[\w-]{16}/);
         }
       }
     });

@@ -1,5 +1,8 @@
 import twilio from 'twilio';
 import { createApp } from '../../src/api/app';
+import { answerReply, commandFor } from '../../src/api/twilio-webhooks';
+import { parseSmsReply } from '../../src/domain/messages/replies';
+import { smsSize } from '../../src/domain/messages/templates';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { memoryCandidates } from '../helpers/memory-candidates';
 import { uniqueName } from '../helpers/temporal';
@@ -262,6 +265,143 @@ describe('Twilio inbound SMS webhook', () => {
 
     const answer = await postSigned(app, '/twilio/sms', sms('SKIP'));
     expect(answerOf(answer.text)).toMatch(/could not record that for Acme: that step already settled/);
+  });
+});
+
+describe('what they said, after a bare "1"', () => {
+  const spoke = () =>
+    waitingState({
+      steps: { ...waitingState().steps, recruiterCall: 'spoke', interviewerCall: 'off' },
+      awaitingWhatTheySaid: { step: 'recruiterCall', since: '2026-11-23T15:00:00.000Z' },
+    });
+
+  it('commandFor keeps the next free text, a NOTE or a later "1 <note>" as what the recruiter said', () => {
+    const state = spoke();
+    const said = { kind: 'note', text: 'more system design depth', about: 'recruiterCall' };
+    expect(commandFor(parseSmsReply('more system design depth'), state)).toEqual(said);
+    expect(commandFor(parseSmsReply('NOTE more system design depth'), state)).toEqual(said);
+    expect(commandFor(parseSmsReply('1 more system design depth'), state)).toEqual(said);
+    expect(commandFor(parseSmsReply('SKIP'), state)).toEqual({ kind: 'skip', step: 'recruiterCall' });
+    // "ok" or "thanks" says nothing about the call.
+    expect(commandFor(parseSmsReply('ok thanks'), state)).toBeUndefined();
+  });
+
+  it('commandFor leaves free text alone when nothing is asked, and gives the close-out question precedence', () => {
+    expect(commandFor(parseSmsReply('more system design depth'), waitingState())).toBeUndefined();
+    expect(commandFor(parseSmsReply('NOTE more depth'), waitingState())).toEqual({
+      kind: 'note',
+      text: 'more depth',
+    });
+    const closing = { ...spoke(), phase: 'closing' as const };
+    expect(commandFor(parseSmsReply('more depth'), closing)).toEqual({
+      kind: 'closeOut',
+      learned: 'more depth',
+    });
+  });
+
+  it('a SKIP goes to a text that came after the question', () => {
+    const state = spoke();
+    state.steps.connectionAsk = 'waiting';
+    state.timeline.push({
+      at: '2026-11-24T14:00:00.000Z',
+      local: 'Tue 24 Nov 2026, 09:00 EST',
+      kind: 'message',
+      step: 'connectionAsk',
+      summary: 'Draft for Ari Cohen (email)',
+      status: 'done',
+    });
+    expect(commandFor(parseSmsReply('SKIP'), state)).toEqual({ kind: 'skip', step: 'connectionAsk' });
+  });
+
+  it('answerReply asks what they said in one GSM-7 segment, with the tag when several are open', async () => {
+    const acme = waitingState({ followUpId: 'followup-acme', company: 'Acme' });
+    const globex = waitingState({ followUpId: 'followup-globex', company: 'Globex Corporation' });
+    const followUps = fakeFollowUps(acme, globex);
+    const deps = { authToken, publicUrl, candidates: memoryCandidates(), followUps: followUps.gateway };
+    const open = (...states: ReturnType<typeof waitingState>[]) =>
+      states.map((state) => ({
+        followUpId: state.followUpId,
+        company: state.company,
+        role: state.role,
+        tag: state.company.split(' ')[0]!.toUpperCase(),
+        zone: state.zone,
+      }));
+
+    const only = await answerReply(
+      parseSmsReply('1'),
+      phone,
+      [{ candidateId: 'cand-1', openFollowUps: open(acme), smsOptedOut: false }],
+      deps,
+    );
+    expect(only).toMatch(/one thing they said/);
+    expect(only).toMatch(/few words/);
+    expect(only).toMatch(/SKIP/);
+    expect(only).not.toMatch(/#ACME/);
+    expect(smsSize(only ?? '')).toMatchObject({ encoding: 'gsm7', segments: 1 });
+
+    const several = await answerReply(
+      parseSmsReply('1 #globex'),
+      phone,
+      [{ candidateId: 'cand-1', openFollowUps: open(acme, globex), smsOptedOut: false }],
+      deps,
+    );
+    expect(several).toMatch(/one thing they said/);
+    expect(several).toMatch(/#GLOBEX/);
+    expect(smsSize(several ?? '')).toMatchObject({ encoding: 'gsm7', segments: 1 });
+  });
+
+  it('asks what they said after "1", keeps the answer as the recruiter\'s feedback, and confirms', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    const asked = await postSigned(app, '/twilio/sms', sms('1'));
+    expect(answerOf(asked.text)).toMatch(/one thing they said/);
+    expect(answerOf(asked.text)).not.toMatch(/noted for/);
+
+    const answered = await postSigned(app, '/twilio/sms', sms('They want more system design depth'));
+    expect(answerOf(answered.text)).toMatch(/saved/i);
+    expect(answerOf(answered.text)).toMatch(/debrief/);
+    expect(followUps.applied.map((entry) => entry.command)).toEqual([
+      { kind: 'callOutcome', step: 'recruiterCall', outcome: 'spoke' },
+      { kind: 'note', text: 'They want more system design depth', about: 'recruiterCall' },
+    ]);
+
+    // Answered: the next free text is not taken as theirs again.
+    const later = await postSigned(app, '/twilio/sms', sms('purple elephant'));
+    expect(answerOf(later.text)).toMatch(/didn.*t catch that/);
+    expect(followUps.applied).toHaveLength(2);
+  });
+
+  it('SKIP after "1" ends the question without skipping anything else', async () => {
+    const state = waitingState();
+    const { app, candidates, followUps } = setUp(state);
+    await register(candidates, state);
+
+    await postSigned(app, '/twilio/sms', sms('1'));
+    const skipped = await postSigned(app, '/twilio/sms', sms('skip'));
+    expect(followUps.applied.at(-1)?.command).toEqual({ kind: 'skip', step: 'recruiterCall' });
+    expect(answerOf(skipped.text)).toMatch(/won.*t ask again/);
+    expect(state.awaitingWhatTheySaid).toBeUndefined();
+  });
+
+  it('keeps the target rules with several open follow-ups: an untagged answer is asked which, a tagged one is kept', async () => {
+    const acme = waitingState({ followUpId: 'followup-acme', company: 'Acme' });
+    const globex = waitingState({ followUpId: 'followup-globex', company: 'Globex Corporation' });
+    const { app, candidates, followUps } = setUp(acme, globex);
+    await register(candidates, acme);
+    await register(candidates, globex);
+
+    const asked = await postSigned(app, '/twilio/sms', sms('1 #globex'));
+    expect(answerOf(asked.text)).toMatch(/#GLOBEX/);
+    const untagged = await postSigned(app, '/twilio/sms', sms('more system design depth'));
+    expect(answerOf(untagged.text)).toMatch(/several follow-ups/);
+    const tagged = await postSigned(app, '/twilio/sms', sms('#globex more system design depth'));
+    expect(answerOf(tagged.text)).toMatch(/saved/i);
+    expect(followUps.applied.at(-1)).toEqual({
+      followUpId: 'followup-globex',
+      command: { kind: 'note', text: 'more system design depth', about: 'recruiterCall' },
+    });
   });
 });
 

@@ -95,7 +95,7 @@ describe('company names stay whole in texts that have room for them', () => {
       actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
     }).sms!;
     expect(sms).toContain(
-      `call Kim Park, your ${company} interviewer (no number on file: call the main line)`,
+      `call Kim Park, your ${company} interviewer. No number on file: try the main line.`,
     );
     expect(smsSize(sms).segments).toBeLessThanOrEqual(2);
   });

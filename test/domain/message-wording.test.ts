@@ -160,7 +160,7 @@ describe('a text shows a phone number as phones make it tappable, never as tel:'
         maxAttempts: 3,
         actions: callActions,
       }).sms ?? '';
-    expect(sms).toContain('at +14155550111 and ask');
+    expect(sms).toContain('at +14155550111 today.');
     expect(sms).not.toContain('tel:');
   });
 });

@@ -27,6 +27,9 @@ import {
   renderStoppedNote,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
+  renderWhatTheySaidQuestion,
+  renderWhatTheySaidSaved,
+  renderWhatTheySaidSkipped,
   smsMaxLength,
   type FollowUpContext,
 } from '../../src/domain/messages/templates';
@@ -176,6 +179,9 @@ function renderEverything(input: Inputs): Rendered[] {
         ],
       }),
     ),
+    ...candidate('whatTheySaidQuestion', renderWhatTheySaidQuestion({ tag: input.tag })),
+    ...candidate('whatTheySaidSaved', renderWhatTheySaidSaved()),
+    ...candidate('whatTheySaidSkipped', renderWhatTheySaidSkipped()),
     ...candidate(
       'interviewPrep',
       renderInterviewPrep({
@@ -375,9 +381,10 @@ describe('templates for realistic inputs', () => {
         expect(byName.get('acknowledgement')?.sms).toContain('Reply STOP to opt out.');
         for (const call of ['recruiterCall', 'interviewerCall']) {
           const sms = byName.get(call)?.sms ?? '';
-          expect(sms).toContain(`at ${input.phone} and ask`);
+          expect(sms).toContain(`at ${input.phone} today.`);
           expect(sms).not.toContain('tel:');
-          expect(sms).toContain('Then reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP');
+          // The outcomes always; SNOOZE and SKIP when there is room (HELP lists them too).
+          expect(sms).toMatch(/Reply 1 spoke, 2 no answer(, 3 declined, SNOOZE 3D or SKIP| or 3 declined)/);
           expect(sms).toContain(neutralQuestion);
           if (input.tag) expect(sms).toContain(`#${tagForTexts(input.tag)}`);
         }
@@ -520,7 +527,7 @@ describe('long values in SMS', () => {
     replyTag: 'INTERNATIONAL',
   };
 
-  it('clips long company names with an ellipsis instead of cutting the message', () => {
+  it('leaves a long company name out of a call text rather than cut it or the message', () => {
     const sms = renderRecruiterCallReminder({
       ...base,
       recruiter: { name: 'Maximiliane Alexandra von Hohenberg-Schwarzenfeld', phone: '+4930123456789' },
@@ -528,9 +535,9 @@ describe('long values in SMS', () => {
       maxAttempts: 3,
       actions: { spoke: 'a', noAnswer: 'b', declined: 'c', snooze: 'd', skip: 'e' },
     }).sms;
-    expect(sms).toMatch(/your The International( [A-Za-z]+)*\.\.\. recruiter/);
-    expect(sms).not.toContain(longCompany);
-    expect(sms).toContain('at +4930123456789 and ask');
+    expect(sms).toContain('call your recruiter ');
+    expect(sms).not.toContain('The International');
+    expect(sms).toContain('at +4930123456789 today.');
     expect(sms).toContain('SNOOZE 3D or SKIP (add #INTERNATIONAL).');
     expect(sms?.length).toBeLessThanOrEqual(smsMaxLength);
   });
@@ -585,7 +592,8 @@ describe('each message says what it should', () => {
       recruiterName: 'Sam Lee',
       connectionName: 'Ari Cohen',
     });
-    expect(sms).toContain('starting with a short call to your recruiter on Tuesday.');
+    expect(sms).toContain("On Tuesday, we'll text you a short script to call your recruiter Sam Lee.");
+    expect(sms).toContain('Then a note for your references, a draft for Ari Cohen and a check-in');
     expect(sms).toContain('Reply STOP to opt out.');
     const text = email?.text ?? '';
     const order = ['Sam Lee', 'references', 'Ari Cohen', 'check-in'].map((word) => text.indexOf(word));
@@ -615,8 +623,10 @@ describe('each message says what it should', () => {
       expect(text).toContain(expected);
     }
     for (const href of Object.values(callActions)) expect(first.email?.html).toContain(`href="${href}"`);
-    expect(first.sms).toContain("today's step");
+    expect(first.sms).toContain('time to call');
+    expect(first.sms).toContain('Leave one short voicemail.');
     expect(first.sms).not.toContain('Reminder');
+    expect(text).toContain('leave one short voicemail');
 
     const second = renderRecruiterCallReminder({
       ...base,
@@ -626,8 +636,11 @@ describe('each message says what it should', () => {
       actions: callActions,
     });
     expect(second.sms).toContain('another try');
-    expect(second.sms).toContain('Reminder 2 of 3.');
-    expect(second.email?.subject).toContain('reminder 2 of 3');
+    expect(second.sms).toContain("Don't leave another voicemail.");
+    expect(second.sms).not.toMatch(/reminder \d of \d/i);
+    expect(second.email?.subject).toBe('Another try: call Sam Lee at Acme');
+    expect(second.email?.text).toContain("don't leave another voicemail");
+    expect(second.email?.text).not.toMatch(/another go|reminder \d of \d/i);
 
     const last = renderRecruiterCallReminder({
       ...base,
@@ -636,7 +649,8 @@ describe('each message says what it should', () => {
       maxAttempts: 3,
       actions: callActions,
     });
-    expect(last.sms).toContain('Last reminder for this call.');
+    expect(last.sms).toContain('one last try: call');
+    expect(last.email?.subject).toBe('One last try: call Sam Lee at Acme');
   });
 
   it('call reminder without a phone number says where to find one instead of a tel: link', () => {
@@ -648,7 +662,7 @@ describe('each message says what it should', () => {
       actions: callActions,
     });
     expect(sms).not.toContain('tel:');
-    expect(sms).toContain('no number on file');
+    expect(sms).toContain('No number on file: try the main line.');
     expect(email?.text).toContain("we don't have a number on file");
     expect(email?.text).toContain('We met when I interviewed for the Staff Engineer role');
   });

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
 import { loadConfig } from '../../src/config';
@@ -11,6 +10,7 @@ import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { loadTools } from '../../src/runtime/tools';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { axeViolations, sidewaysOverflow } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -127,27 +127,13 @@ describeWithBrowser(
       return { context, page, cspViolations };
     }
 
-    /** Runs axe-core in the page; the serious and critical violations, by rule and first target. */
-    async function axeViolations(page: Page): Promise<string[]> {
-      // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-      await page.evaluate(axe.source);
-      const results = await page.evaluate<axe.AxeResults>(
-        `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })`,
-      );
-      return results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => `${violation.id}: ${violation.nodes[0]?.target.join(' ') ?? ''}`);
-    }
-
     /**
      * Checks a loaded page: nothing scrolls sideways, a screenshot, no serious axe finding. CSP reports are
      * read before axe and the screenshot run, since those tools inject styles of their own.
      */
     async function checkPage(page: Page, shot: string, cspViolations: string[]): Promise<void> {
       expect([shot, cspViolations.splice(0)]).toEqual([shot, []]);
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      );
+      const overflow = await sidewaysOverflow(page);
       expect([shot, overflow <= 0]).toEqual([shot, true]);
       const path = join(screenshotDir, `${shot}.png`);
       await page.screenshot({ path, fullPage: true });

@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
 import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config/index';
@@ -13,6 +12,7 @@ import { loadTools } from '../../src/runtime/tools';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { axeViolations, sidewaysOverflow } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -155,6 +155,31 @@ describeWithBrowser(
         expect(state.steps.recruiterCall).toBe('spoke');
         if (hasNote) expect(JSON.stringify(state.feedback)).toContain(note);
 
+        // "I spoke to them" without a note: the page asks what they said, in one short form.
+        const said = page.locator('#said');
+        expect(await said.count()).toBe(hasNote ? 0 : 1);
+        if (!hasNote) {
+          expect(await said.locator('h2').textContent()).toContain('What did they say?');
+          expect(await page.locator('#heard').count()).toBe(0);
+          expect(await axeViolations(page)).toEqual([]);
+          await page.screenshot({ path: join(screenshotDir, 'follow-up-page-said.png'), fullPage: true });
+          const words = 'wants more depth on capacity planning';
+          await said.locator('textarea').fill(words);
+          await Promise.all([
+            page.waitForURL((url) => url.pathname === `/f/${followUpId}` && url.searchParams.has('t')),
+            page.getByRole('button', { name: 'Save what they said' }).click(),
+          ]);
+          const kept = await eventually(async () => {
+            const current = await handle.query(stateQuery);
+            return current.feedback.find((item) => item.text === words);
+          }, 'the workflow to keep what the recruiter said');
+          expect(kept).toEqual({ source: 'recruiter', from: snapshot.recruiter?.name, text: words });
+          await page.reload();
+          expect(await page.locator('#said').count()).toBe(0);
+          expect(await page.locator('#heard').count()).toBe(1);
+          expect(logs.join('\n')).not.toContain(words);
+        }
+
         const unsigned = await page.goto(`${engine.apiUrl}/f/${encodeURIComponent(followUpId)}`);
         expect(unsigned?.status()).toBe(403);
         expect(await page.locator('body').textContent()).not.toContain(snapshot.company);
@@ -191,18 +216,6 @@ describeWithBrowser(
       );
       const pageUrl = createLinkMaker(linkSecret, engine.apiUrl ?? '', followUpId, Date.now()).page();
       return { snapshot, followUpId, handle, pageUrl };
-    }
-
-    /** Runs axe-core in the page; the serious and critical violations, by rule and first target. */
-    async function axeViolations(page: Page): Promise<string[]> {
-      // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-      await page.evaluate(axe.source);
-      const results = await page.evaluate<axe.AxeResults>(
-        `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })`,
-      );
-      return results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => `${violation.id}: ${violation.nodes[0]?.target.join(' ') ?? ''}`);
     }
 
     it.each([
@@ -270,9 +283,7 @@ describeWithBrowser(
           expect(await page.locator('#draft-connection').count()).toBe(1);
 
           // Laid out for the width: nothing scrolls sideways.
-          const overflow = await page.evaluate<number>(
-            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-          );
+          const overflow = await sidewaysOverflow(page);
           expect(overflow).toBeLessThanOrEqual(0);
 
           const shot = join(screenshotDir, `follow-up-page-${name}.png`);

@@ -50,7 +50,8 @@ export function waitingState(overrides: Partial<FollowUpState> = {}): FollowUpSt
 
 /**
  * A {@link FollowUpGateway} over in-memory states: records every command; a call outcome settles the step
- * as the workflow would, and `reject` makes the next command fail like a workflow validator.
+ * as the workflow would (and "spoke" without a note opens the question what they said, which their answer
+ * or a skip closes), and `reject` makes the next command fail like a workflow validator.
  */
 export function fakeFollowUps(...states: FollowUpState[]) {
   const byId = new Map(states.map((state) => [state.followUpId, state]));
@@ -69,6 +70,16 @@ export function fakeFollowUps(...states: FollowUpState[]) {
         throw new FollowUpRejectedError(reason);
       }
       applied.push({ followUpId, command });
+      const asked = state.awaitingWhatTheySaid;
+      if (command.kind === 'callOutcome' && command.outcome === 'spoke' && !command.note) {
+        state.awaitingWhatTheySaid = { step: command.step, since: '2026-11-23T15:00:00.000Z' };
+      } else if (
+        (command.kind === 'note' && command.about === asked?.step) ||
+        (command.kind === 'skip' && command.step === asked?.step) ||
+        (command.kind === 'callOutcome' && command.step === asked?.step)
+      ) {
+        delete state.awaitingWhatTheySaid;
+      }
       if (command.kind === 'callOutcome') {
         state.steps[command.step] =
           command.outcome === 'spoke' ? 'spoke' : command.outcome === 'declined' ? 'declined' : 'waiting';

@@ -10,6 +10,9 @@ import {
   renderStopConfirmation,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
+  renderWhatTheySaidQuestion,
+  renderWhatTheySaidSaved,
+  renderWhatTheySaidSkipped,
   type DebriefFeedback,
 } from '../../src/domain/messages/templates';
 
@@ -277,6 +280,9 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
             ],
           }),
         ],
+        ['what did they say?', renderWhatTheySaidQuestion({ tag: tags[0] })],
+        ['what they said: saved', renderWhatTheySaidSaved()],
+        ['what they said: skipped', renderWhatTheySaidSkipped()],
       ]
     : [];
   return [

@@ -95,6 +95,12 @@ export interface FollowUpState {
   timeline: TimelineEntry[];
   snoozedUntil?: string;
   /**
+   * Set when the candidate said they spoke to the person of a call step without saying what they heard
+   * (`since`: when, UTC ISO 8601): Debrief asks what that person said, and the next free-text answer is kept
+   * as their feedback. Cleared by that answer, or by skipping the question.
+   */
+  awaitingWhatTheySaid?: { step: CallStep; since: string };
+  /**
    * The offer to call an interviewer after the recruiter call ended without feedback: `offered` while the
    * candidate can choose, then their choice, or `lapsed` when they let it pass.
    */

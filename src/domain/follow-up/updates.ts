@@ -47,7 +47,8 @@ export interface FollowUpUpdates {
   answerCloseOut: { learned?: string; stillWaiting?: boolean };
   refreshSnapshot: { snapshot: ApplicationSnapshot };
   changePolicy: { override: PolicyOverride };
-  addFeedbackNote: { text: string };
+  /** `about`: what the person of that call step said (the candidate spoke to them), else the candidate's own. */
+  addFeedbackNote: { text: string; about?: CallStep };
   noteDeliveryStatus: DeliveryReport;
   stop: { reason: StopReason };
 }
@@ -98,15 +99,24 @@ export function followUpRules(core: FollowUpCore) {
       noteOfAtMost(note, 2000);
     },
     apply({ step, outcome, note }) {
-      const who = step === 'recruiterCall' ? 'recruiter' : 'interviewer';
-      if (outcome === 'no_answer') return core.record('outcome', step, `No answer from the ${who}`);
+      if (outcome === 'no_answer') return core.record('outcome', step, `No answer from the ${callee(step)}`);
       core.callOutcome[step] = outcome;
-      if (outcome === 'spoke' && note?.trim()) {
-        const person = step === 'recruiterCall' ? core.snapshot.recruiter : core.snapshot.interviewers[0];
-        state.feedback.push({ source: who, from: person?.name, text: note.trim() });
+      const said = outcome === 'spoke' ? note?.trim() : undefined;
+      if (outcome === 'spoke' && !said) {
+        // Nothing said about what they said: ask (the SMS answer and the page do), until answered or skipped.
+        state.awaitingWhatTheySaid = { step, since: new Date(core.ports.now()).toISOString() };
+        return;
       }
+      if (state.awaitingWhatTheySaid?.step === step) delete state.awaitingWhatTheySaid;
+      if (said) noteCallFeedback(step, said);
     },
   };
+  const callee = (step: CallStep) => (step === 'recruiterCall' ? 'recruiter' : 'interviewer');
+  /** Keeps what the person of a call step said as their feedback, so the debrief names them. */
+  function noteCallFeedback(step: CallStep, text: string): void {
+    const person = step === 'recruiterCall' ? core.snapshot.recruiter : core.snapshot.interviewers[0];
+    state.feedback.push({ source: callee(step), from: person?.name, text: text.trim() });
+  }
 
   const recordReferenceStatus: Rule<FollowUpUpdates['recordReferenceStatus']> = {
     validate({ index, status, note }) {
@@ -168,10 +178,16 @@ export function followUpRules(core: FollowUpCore) {
     validate({ step }) {
       requireRunning();
       oneOf(step, skippableSteps, 'step');
+      // After "spoke", what the call step still asks is what they said; skipping skips that question.
+      if (state.awaitingWhatTheySaid?.step === step) return;
       if (!isOpen(state.steps[step]))
         throw new Error(`the ${step} step is ${state.steps[step]}; there is nothing to skip`);
     },
     apply({ step }) {
+      if (state.awaitingWhatTheySaid?.step === step) {
+        delete state.awaitingWhatTheySaid;
+        return core.record('outcome', step, `What the ${callee(step)} said: skipped`);
+      }
       if (step === 'recruiterCall' || step === 'interviewerCall') core.callOutcome[step] = 'skip';
       if (step === 'referenceRequest') {
         for (const reference of state.references)
@@ -330,15 +346,26 @@ export function followUpRules(core: FollowUpCore) {
   };
 
   const addFeedbackNote: Rule<FollowUpUpdates['addFeedbackNote']> = {
-    validate({ text }) {
+    validate({ text, about }) {
       requireRunning();
       if (typeof text !== 'string' || text.trim() === '')
         throw new Error('the note is empty; write what you heard');
       noteOfAtMost(text, 4000, 'the note');
+      if (about === undefined) return;
+      oneOf(about, callSteps, 'about');
+      if (core.callOutcome[about] !== 'spoke')
+        throw new Error(
+          `you have not said you spoke to the ${callee(about)}, so this cannot be what they said`,
+        );
     },
-    apply({ text }) {
-      state.feedback.push({ source: 'candidate', text: text.trim() });
-      core.record('outcome', 'closeOut', 'Feedback noted');
+    apply({ text, about }) {
+      if (about === undefined) {
+        state.feedback.push({ source: 'candidate', text: text.trim() });
+        return core.record('outcome', 'closeOut', 'Feedback noted');
+      }
+      noteCallFeedback(about, text);
+      if (state.awaitingWhatTheySaid?.step === about) delete state.awaitingWhatTheySaid;
+      core.record('outcome', about, `What the ${callee(about)} said: noted`);
     },
   };
 

@@ -39,6 +39,9 @@ import {
  * therefore reaches running follow-ups without a workflow change.
  */
 
+/** The steps whose messages ask the candidate to make a call. */
+export type CallStep = 'recruiterCall' | 'interviewerCall';
+
 /** What a one-click link in a message does once opened. */
 export type LinkAction =
   | {
@@ -63,6 +66,11 @@ export interface LinkMaker {
    * finds an earlier send by its exact body).
    */
   shortPage(issuedAtMs?: number): string;
+  /**
+   * A short link to the call card of `step` (the number and the script on one screen), for call reminder
+   * texts; `issuedAtMs` as for {@link shortPage}.
+   */
+  callCard(step: CallStep, issuedAtMs?: number): string;
   unsubscribe(): string;
   action(action: LinkAction): string;
   /** Lets a reference or connection who was emailed directly opt out of any further Debrief email. */
@@ -152,9 +160,14 @@ function renderWithLinks(
         skip: links.action({ kind: 'call', step, outcome: 'skip' }),
         snooze: links.action({ kind: 'snooze', days: 3 }),
       };
+      const call = {
+        links: candidateLinks,
+        actions: callActions,
+        cardLink: links.callCard(step, settings.issuedAtMs),
+      };
       return request.template === 'recruiterCall'
-        ? renderRecruiterCallReminder({ ...request.context, links: candidateLinks, actions: callActions })
-        : renderInterviewerCallReminder({ ...request.context, links: candidateLinks, actions: callActions });
+        ? renderRecruiterCallReminder({ ...request.context, ...call })
+        : renderInterviewerCallReminder({ ...request.context, ...call });
     }
     case 'declinedToComment':
       return renderDeclinedToComment({ ...request.context, links: candidateLinks });
@@ -266,6 +279,8 @@ export function plainLinks(baseUrl: string, followUpId: string): LinkMaker {
   return {
     page: () => page,
     shortPage: () => `${baseUrl}/s/${encodeURIComponent(followUpId)}`,
+    callCard: (step) =>
+      `${baseUrl}/c/${step === 'recruiterCall' ? 'r' : 'i'}/${encodeURIComponent(followUpId)}`,
     unsubscribe: () => `${page}/unsubscribe`,
     action: (action) => `${page}/a/${Object.values(action).join('/')}`,
     optOut: () => `${page}/opt-out`,

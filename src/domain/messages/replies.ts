@@ -115,6 +115,11 @@ export function parseSmsReply(body: string): SmsReply {
     : { kind: 'unknown', text: trimmed };
 }
 
+/** Whether a free text says nothing by itself: no words, or only words such as "ok" and "thanks". */
+export function saysNothing(text: string): boolean {
+  return tokenize(text).every((token) => token.isTag || fillerWords.has(token.norm));
+}
+
 interface Token {
   /** Lowercased, NFKC-normalized, apostrophes removed, without the leading `#`. */
   norm: string;

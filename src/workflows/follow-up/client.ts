@@ -32,7 +32,8 @@ export type FollowUpCommand =
   | { kind: 'approve'; target: 'reference'; index: number; note?: string }
   | { kind: 'approve'; target: 'connection'; note?: string }
   | { kind: 'closeOut'; learned?: string; stillWaiting?: boolean }
-  | { kind: 'note'; text: string }
+  /** `about`: what the person of that call step said; without it, a note of the candidate's own. */
+  | { kind: 'note'; text: string; about?: 'recruiterCall' | 'interviewerCall' }
   | { kind: 'chooseInterviewer'; accept: boolean }
   | { kind: 'deliveryStatus'; key: string; channel: 'sms' | 'email'; status: string; errorCode?: number };
 
@@ -106,7 +107,9 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
             return await handle.executeUpdate(answerCloseOutUpdate, { args: [args] });
           }
           case 'note':
-            return await handle.executeUpdate(addFeedbackNoteUpdate, { args: [{ text: command.text }] });
+            return await handle.executeUpdate(addFeedbackNoteUpdate, {
+              args: [{ text: command.text, ...(command.about ? { about: command.about } : {}) }],
+            });
           case 'chooseInterviewer':
             return await handle.executeUpdate(chooseInterviewerUpdate, {
               args: [{ accept: command.accept }],
@@ -139,20 +142,23 @@ export function waitingCallStep(state: FollowUpState): 'recruiterCall' | 'interv
 /**
  * The step a bare SKIP answers: of the steps still waiting, the one whose message the candidate got last
  * (a call reminder and the connection draft can both be open; the text they answer is the latest); failing
- * that, the first open step in the order of first contact.
+ * that, the first open step in the order of first contact. A call step whose "what did they say?" is open
+ * counts as waiting, asked when the candidate reported the call (skipping it skips that question).
  */
 export function skippableStep(
   state: FollowUpState,
 ): 'recruiterCall' | 'interviewerCall' | 'referenceRequest' | 'connectionAsk' | undefined {
   const steps = ['recruiterCall', 'interviewerCall', 'referenceRequest', 'connectionAsk'] as const;
+  const asked = state.awaitingWhatTheySaid;
   const lastMessageMs = (step: (typeof steps)[number]) =>
     Math.max(
       Number.NEGATIVE_INFINITY,
+      ...(asked?.step === step ? [Date.parse(asked.since)] : []),
       ...state.timeline
         .filter((entry) => entry.kind === 'message' && entry.status === 'done' && entry.step === step)
         .map((entry) => Date.parse(entry.at)),
     );
-  const waiting = steps.filter((step) => state.steps[step] === 'waiting');
+  const waiting = steps.filter((step) => state.steps[step] === 'waiting' || asked?.step === step);
   const latest = waiting.reduce<(typeof steps)[number] | undefined>(
     (best, step) =>
       lastMessageMs(step) > (best === undefined ? Number.NEGATIVE_INFINITY : lastMessageMs(best))

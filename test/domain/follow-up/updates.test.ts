@@ -142,6 +142,64 @@ describe('updates of a running follow-up, on a fake clock', () => {
     );
   });
 
+  it('after "spoke" without a note, waits for what they said, keeps the answer as theirs, and stops waiting', async () => {
+    const run = await startCoreRun({
+      snapshot: sampleSnapshot({ references: [], connection: undefined }),
+      startMs: wednesdayAfternoon,
+    });
+    await run.until(() => sentOf(run, 'recruiterCall').length > 0, 'the first call reminder');
+    await expect(
+      run.update('addFeedbackNote', { text: 'too early', about: 'recruiterCall' }),
+    ).rejects.toThrow(/not said you spoke to the recruiter/);
+    await run.update('recordCallOutcome', { step: 'recruiterCall', outcome: 'spoke' });
+    expect(run.state().steps.recruiterCall).toBe('spoke');
+    expect(run.state().awaitingWhatTheySaid).toEqual({
+      step: 'recruiterCall',
+      since: new Date(run.now()).toISOString(),
+    });
+    await expect(
+      run.update('addFeedbackNote', { text: 'not them', about: 'interviewerCall' }),
+    ).rejects.toThrow(/not said you spoke to the interviewer/);
+
+    await run.update('addFeedbackNote', { text: ' Show more system design ', about: 'recruiterCall' });
+    const state = run.state();
+    expect(state.feedback).toEqual([
+      { source: 'recruiter', from: 'Sam Lee', text: 'Show more system design' },
+    ]);
+    expect(state.awaitingWhatTheySaid).toBeUndefined();
+    // Answered: a SKIP has nothing left to skip.
+    await expect(run.update('skipStep', { step: 'recruiterCall' })).rejects.toThrow(/nothing to skip/);
+  });
+
+  it('a skip ends the wait for what they said without changing the call, and a note with the outcome never starts it', async () => {
+    const skipped = await startCoreRun({
+      snapshot: sampleSnapshot({ references: [], connection: undefined }),
+      startMs: wednesdayAfternoon,
+    });
+    await skipped.until(() => sentOf(skipped, 'recruiterCall').length > 0, 'the first call reminder');
+    await skipped.update('recordCallOutcome', { step: 'recruiterCall', outcome: 'spoke' });
+    await skipped.update('skipStep', { step: 'recruiterCall' });
+    expect(skipped.state().awaitingWhatTheySaid).toBeUndefined();
+    expect(skipped.state().steps.recruiterCall).toBe('spoke');
+    expect(skipped.core.callOutcome.recruiterCall).toBe('spoke');
+    expect(skipped.state().feedback).toEqual([]);
+
+    const withNote = await startCoreRun({
+      snapshot: sampleSnapshot({ references: [], connection: undefined }),
+      startMs: wednesdayAfternoon,
+    });
+    await withNote.until(() => sentOf(withNote, 'recruiterCall').length > 0, 'the first call reminder');
+    await withNote.update('recordCallOutcome', {
+      step: 'recruiterCall',
+      outcome: 'spoke',
+      note: 'Lead with impact',
+    });
+    expect(withNote.state().awaitingWhatTheySaid).toBeUndefined();
+    expect(withNote.state().feedback).toEqual([
+      { source: 'recruiter', from: 'Sam Lee', text: 'Lead with impact' },
+    ]);
+  });
+
   it('moves pending reminders when the candidate snoozes, and the reminder goes at the moved time', async () => {
     const run = await startCoreRun({
       snapshot: sampleSnapshot({ references: [], connection: undefined }),

@@ -4,7 +4,7 @@ import { type FollowUpContext, type FollowUpStep } from './context';
 import { bulletList, heading, link, numberedList, paragraph, renderEmail, type Inline } from './email';
 import { localizeDayPhrase } from './locale';
 import { fitSms, smsBudgets } from './sms';
-import { oneLine, possessive } from './text';
+import { listInProse, oneLine, possessive } from './text';
 import { candidateFooter, declineIsNormal, productName, smsMindset, smsName, smsValue } from './wording';
 
 export interface AcknowledgementContext extends FollowUpContext {
@@ -26,6 +26,51 @@ function firstStepInSms(step: FollowUpStep): string {
     connectionAsk: 'a question through your connection',
     closeOutCheck: 'a short check-in',
   }[step];
+}
+
+/** Names as a text may carry them, and how the candidate gets what is not a text. */
+interface SmsPlanWords {
+  recruiter: string;
+  interviewer: string;
+  connection: string;
+  /** "text" for a candidate without email; "email" when drafts go there. */
+  draftsBy: 'text' | 'email';
+}
+
+/**
+ * What the first step brings, as the candidate will get it: "we'll text you a short script to call your
+ * recruiter Sam Lee". A text about a call always carries its script, so the candidate needs nothing else.
+ */
+function firstStepInWords(step: FollowUpStep, words: SmsPlanWords): string {
+  switch (step) {
+    case 'recruiterCall':
+      return `we'll text you a short script to call your recruiter${words.recruiter === '' ? '' : ` ${words.recruiter}`}`;
+    case 'interviewerCall':
+      return words.interviewer === ''
+        ? "we'll text you a short script to call one of your interviewers"
+        : `we'll text you a short script to call ${words.interviewer}, who interviewed you`;
+    case 'connectionAsk':
+      return `we'll ${words.draftsBy} you a draft for ${words.connection || 'your connection'} to pass on one question`;
+    case 'referenceRequest':
+      return `we'll ${words.draftsBy} you a note to send your references`;
+    case 'closeOutCheck':
+      return "we'll check in on what you learned";
+  }
+}
+
+/** The steps after the first, in a few words each, in order ("a draft for Ari Cohen"). */
+function laterStepInWords(step: FollowUpStep, words: SmsPlanWords): string | undefined {
+  switch (step) {
+    case 'connectionAsk':
+      return `a draft for ${words.connection || 'your connection'}`;
+    case 'referenceRequest':
+      return 'a note for your references';
+    case 'closeOutCheck':
+      return 'a check-in about two weeks in';
+    default:
+      // The interviewer is called only when the recruiter could not help: not a step to announce by text.
+      return undefined;
+  }
 }
 
 function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] {
@@ -71,7 +116,8 @@ function stepInEmail(step: FollowUpStep, ctx: AcknowledgementContext): Inline[] 
 /**
  * The first message after a rejection: a kind word, what will happen over the next couple of weeks, what to
  * expect (most people decline to comment), and how to answer or opt out ("Reply STOP to opt out" in SMS, an
- * unsubscribe link in email).
+ * unsubscribe link in email). The text says the plan in words, in order (what comes first and when, then
+ * the rest), and needs no link: a phone-only candidate can act on it as it is.
  */
 export function renderAcknowledgement(ctx: AcknowledgementContext): MessageContent {
   const firstName = oneLine(ctx.candidateFirstName);
@@ -82,25 +128,31 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
     ctx.firstStepWhen === undefined
       ? ''
       : ` ${smsValue(localizeDayPhrase(ctx.firstStepWhen, ctx.locale ?? 'en-US'), 24)}`;
-  const connectionLater = ctx.plannedSteps.includes('connectionAsk') && firstStep !== 'connectionAsk';
   const texts = ctx.reach?.sms !== false;
 
   const sms = fitSms((fit) => {
     const budget = smsBudgets[fit];
     const smsCompany = smsValue(company, budget.company);
+    const words: SmsPlanWords = {
+      recruiter: smsName(ctx.recruiterName ?? '', budget.person),
+      interviewer: smsName(ctx.interviewerName ?? '', budget.person),
+      connection: smsName(ctx.connectionName ?? '', budget.person),
+      draftsBy: ctx.reach?.email === false ? 'text' : 'email',
+    };
+    const later = ctx.plannedSteps
+      .slice(1)
+      .map((step) => laterStepInWords(step, words))
+      .filter((step): step is string => step !== undefined);
+    const first =
+      firstStep === 'closeOutCheck'
+        ? 'In about two weeks, a check-in on what you learned.'
+        : `${when === '' ? 'Next' : capitalized(when.trim())}, ${firstStepInWords(firstStep, words)}.`;
     return [
       `${productName}: Hi ${smsName(firstName, budget.firstName, 'there')}, sorry about`,
       `${smsCompany === '' ? 'that role' : smsCompany}.`,
-      {
-        text: `Over two weeks we'll guide you through short follow-ups, starting with ${firstStepInSms(firstStep)}${when}.`,
-        fallback: `First: ${firstStepInSms(firstStep)}${when}.`,
-      },
-      smsMindset,
-      connectionLater && {
-        text: `Best bet: a question through ${smsName(ctx.connectionName ?? '', budget.person, 'your connection')}.`,
-        ifRoom: true,
-      },
-      { text: `Plan: ${oneLine(ctx.links.short ?? ctx.links.page)}`, ifRoom: true },
+      first,
+      later.length > 0 && { text: `Then ${listInProse(later)}.`, ifRoom: true },
+      { text: smsMindset, ifRoom: true },
       `Reply ${replyKeywords.help} for help. Reply ${replyKeywords.stop} to opt out.`,
     ];
   });
@@ -141,4 +193,8 @@ export function renderAcknowledgement(ctx: AcknowledgementContext): MessageConte
     footer: candidateFooter(ctx.links),
   });
   return { sms, email };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

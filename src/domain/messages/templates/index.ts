@@ -44,6 +44,9 @@ export {
   renderHelpAnswer,
   renderUnknownReplyAnswer,
   renderWhichFollowUpAnswer,
+  renderWhatTheySaidQuestion,
+  renderWhatTheySaidSaved,
+  renderWhatTheySaidSkipped,
 } from './sms-answers';
 export { renderInterviewPrep, type InterviewPrepContext } from './interview-prep';
 export { forbiddenPhrasings, checkTone, type ToneCheck } from './tone';

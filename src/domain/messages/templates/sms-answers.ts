@@ -2,7 +2,7 @@ import { type MessageContent } from '../content';
 import { replyKeywords } from '../replies';
 import { composeSms, fitSms, smsBudget, smsBudgets } from './sms';
 import { oneLine } from './text';
-import { productName, smsTag, smsValue } from './wording';
+import { productName, smsTag, smsValue, tagHint } from './wording';
 
 /**
  * Answers to SMS replies that are about the conversation itself rather than one follow-up: opt-out and
@@ -65,6 +65,33 @@ export function renderUnknownReplyAnswer(ctx: { openTags?: string[] } = {}): Mes
       },
       `Reply ${k.stop} to opt out.`,
     ]),
+  };
+}
+
+/**
+ * Answers "1" (spoke) sent without a note: thanks, then the one question the follow-up exists for, what the
+ * person said, to answer in a few words or skip. `tag` when the candidate has several follow-ups open, so
+ * the answer names this one. One GSM-7 segment.
+ */
+export function renderWhatTheySaidQuestion(ctx: { tag?: string } = {}): MessageContent {
+  const hint = tagHint(ctx.tag);
+  return {
+    sms: composeSms([
+      `${productName}: thanks, and well done for making the call.`,
+      `What was the one thing they said? Reply in a few words, or ${k.skip}${hint ? ` ${hint}` : ''}.`,
+    ]),
+  };
+}
+
+/** Confirms that what the person said was kept for the debrief. */
+export function renderWhatTheySaidSaved(): MessageContent {
+  return { sms: `${productName}: thanks, saved. We'll use it in your debrief.` };
+}
+
+/** Answers a skipped "what did they say?": nothing more is asked, and how to add it later. */
+export function renderWhatTheySaidSkipped(): MessageContent {
+  return {
+    sms: `${productName}: no problem, we won't ask again. If something comes back to you, reply ${k.note} + what you heard.`,
   };
 }
 

@@ -142,18 +142,24 @@ export function clipToSegments(text: string, segments = smsMaxSegments, keep = '
 }
 
 /**
- * One piece of an SMS. Plain strings are always kept. `fallback` is a shorter wording used when the whole
- * message is too long; `ifRoom` parts are dropped (last first) when even the fallbacks do not make it fit.
+ * One piece of an SMS. Plain strings are always kept. `ifRoom` parts are extras, dropped (last first) when the
+ * message is too long; an extra with a `fallback` is first shortened to it, and dropped after the others.
+ * `fallback` on a part that must stay is a shorter wording used only when dropping every extra was not
+ * enough.
  */
 export type SmsPart = string | { text: string; fallback?: string; ifRoom?: boolean } | false | undefined;
 
-/** How much room interpolated values get: `roomy` first, `tight` when the message would not fit. */
-export type SmsFit = 'roomy' | 'tight';
+/**
+ * How much room interpolated values get: `roomy` first, `tight` when the message would not fit, `minimal`
+ * (names as people greet them, no company) only when even the tight message, shortened, would be clipped.
+ */
+export type SmsFit = 'roomy' | 'tight' | 'minimal';
 
 /** Lengths of interpolated values in SMS, per fit. */
 export const smsBudgets = {
   roomy: { firstName: 30, company: 40, person: 30, list: 120 },
   tight: { firstName: 20, company: 22, person: 22, list: 90 },
+  minimal: { firstName: 12, company: 0, person: 14, list: 60 },
 } as const;
 
 /** The tight budgets, for messages built only once. */
@@ -177,9 +183,10 @@ function joinPieces(pieces: { text: string }[]): string {
 const tagHintPattern = /\(add #/;
 
 /**
- * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` parts
- * (last first), then swapping in fallbacks (from the last part backwards), and only as a last resort
- * clipping the text, before the part with the reply tag so that the tag is never cut.
+ * Joins the parts with spaces and makes the result fit {@link smsMaxSegments}: first dropping `ifRoom` extras
+ * (last first; an extra with a fallback is shortened before it goes), then swapping in the fallbacks of the
+ * parts that must stay (from the last part backwards), and only as a last resort clipping the text, before
+ * the part with the reply tag so that the tag is never cut.
  */
 export function composeSms(parts: SmsPart[]): string {
   const pieces = shorten(parts, { fallbacks: true });
@@ -194,35 +201,58 @@ export function composeSms(parts: SmsPart[]): string {
   return clipToSegments(text);
 }
 
-/** The parts, with `ifRoom` parts dropped (and, if allowed, fallbacks used) until their text fits. */
+/**
+ * The parts, shortened until their text fits: `ifRoom` parts dropped (last first), those with a shorter
+ * wording first shortened and then dropped; only then, if allowed, the fallbacks of the parts that must stay.
+ */
 function shorten(parts: SmsPart[], options: { fallbacks: boolean }): { text: string }[] {
   const pieces = piecesOf(parts);
   const fits = () => fitsSegments(joinPieces(pieces));
-  for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
-    const piece = pieces[index];
-    if (piece?.ifRoom) piece.text = '';
-  }
-  for (let index = pieces.length - 1; options.fallbacks && index >= 0 && !fits(); index -= 1) {
-    const piece = pieces[index];
-    if (piece?.fallback !== undefined) piece.text = piece.fallback;
+  const backwards = (change: (piece: { text: string; fallback?: string; ifRoom?: boolean }) => void) => {
+    for (let index = pieces.length - 1; index >= 0 && !fits(); index -= 1) {
+      const piece = pieces[index];
+      if (piece) change(piece);
+    }
+  };
+  backwards((piece) => {
+    if (piece.ifRoom && piece.fallback === undefined) piece.text = '';
+  });
+  backwards((piece) => {
+    if (piece.ifRoom && piece.fallback !== undefined) piece.text = piece.fallback;
+  });
+  backwards((piece) => {
+    if (piece.ifRoom) piece.text = '';
+  });
+  if (options.fallbacks) {
+    backwards((piece) => {
+      if (piece.fallback !== undefined) piece.text = piece.fallback;
+    });
   }
   return pieces;
 }
 
 /**
  * Builds an SMS that keeps as much as possible, trying in turn: every part with names in full (`roomy`);
- * names in full without the `ifRoom` extras; every part with names shortened (`tight`); and only then the
- * drops and fallbacks of {@link composeSms}. So a company name is cut only when the text has no room for it.
+ * names in full without the `ifRoom` extras; every part with names shortened (`tight`); the drops and
+ * fallbacks of {@link composeSms}; the same with `minimal` names; and only then clipping. So a company name is
+ * cut only when the text has no room for it, and a text is clipped only when nothing else makes it fit.
  */
 export function fitSms(build: (fit: SmsFit) => SmsPart[]): string {
+  return fitSmsWhole(build) ?? composeSms(build('minimal'));
+}
+
+/** {@link fitSms} without its last resort: undefined when only clipping would make the text fit. */
+export function fitSmsWhole(build: (fit: SmsFit) => SmsPart[]): string | undefined {
   const attempts = [
     () => joinPieces(piecesOf(build('roomy'))),
     () => joinPieces(shorten(build('roomy'), { fallbacks: false })),
     () => joinPieces(piecesOf(build('tight'))),
+    () => joinPieces(shorten(build('tight'), { fallbacks: true })),
+    () => joinPieces(shorten(build('minimal'), { fallbacks: true })),
   ];
   for (const attempt of attempts) {
     const text = attempt();
     if (fitsSegments(text)) return text;
   }
-  return composeSms(build('tight'));
+  return undefined;
 }

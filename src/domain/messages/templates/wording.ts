@@ -41,16 +41,34 @@ export const callDos: string[] = [
   'Write down what you heard right after the call, while it is fresh.',
 ];
 
-/** Reminders about a call: what hurts, in the reader's own idiom. */
-export function callDontsFor(locale: Locale | undefined): string[] {
+/** One "don't" about a call: the rule, short enough for the call card, and why it matters. */
+export interface CallDont {
+  rule: string;
+  why?: string;
+}
+
+/** Reminders about a call: what hurts, in the reader's own idiom. The call card shows the rules alone. */
+export function callDontRules(locale: Locale | undefined): CallDont[] {
   return [
-    "Don't ask why you weren't chosen; ask what would help next time. Most people can't answer the first " +
-      'question, and many can answer the second.',
-    "Don't argue with what you hear or compare yourself with whoever got the offer.",
-    "Don't press if they'd rather not share: a gracious goodbye keeps the door open.",
-    `Don't call while you feel ${wordingFor(locale).feelingWronged}. It comes through in your voice, and it ` +
-      'makes people warier of giving feedback to anyone.',
+    {
+      rule: "Don't ask why you weren't chosen; ask what would help next time.",
+      why: "Most people can't answer the first question, and many can answer the second.",
+    },
+    { rule: "Don't argue with what you hear or compare yourself with whoever got the offer." },
+    {
+      rule: "Don't press if they'd rather not share.",
+      why: 'A gracious goodbye keeps the door open.',
+    },
+    {
+      rule: `Don't call while you feel ${wordingFor(locale).feelingWronged}.`,
+      why: 'It comes through in your voice, and it makes people warier of giving feedback to anyone.',
+    },
   ];
+}
+
+/** Reminders about a call: what hurts, each rule with its reason, in the reader's own idiom. */
+export function callDontsFor(locale: Locale | undefined): string[] {
+  return callDontRules(locale).map(({ rule, why }) => (why === undefined ? rule : `${rule} ${why}`));
 }
 
 /** Reminders about a call: what hurts (default locale). */
@@ -109,12 +127,21 @@ export function tagHint(tag: string | undefined): string | undefined {
 }
 
 /** The numbered call menu, e.g. "Reply 1 spoke, 2 no answer, 3 declined, SNOOZE 3D or SKIP (add #ACME)." */
-export function callMenu(tag: string | undefined): SmsPart {
+export function callMenu(tag: string | undefined): string {
   const k = replyKeywords;
   const hint = tagHint(tag);
   return (
-    `Then reply ${k.spoke} spoke, ${k.noAnswer} no answer, ${k.declined} declined, ${k.snooze} or ${k.skip}` +
+    `Reply ${k.spoke} spoke, ${k.noAnswer} no answer, ${k.declined} declined, ${k.snooze} or ${k.skip}` +
     (hint ? ` ${hint}.` : '.')
+  );
+}
+
+/** The call menu's outcomes alone, for a text short of room: "Reply 1 spoke, 2 no answer or 3 declined." */
+export function shortCallMenu(tag: string | undefined): string {
+  const k = replyKeywords;
+  const hint = tagHint(tag);
+  return (
+    `Reply ${k.spoke} spoke, ${k.noAnswer} no answer or ${k.declined} declined` + (hint ? ` ${hint}.` : '.')
   );
 }
 
