@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { lessonForInterview, type ApplicationLearning } from '../domain/feedback/learning';
-import type { FollowUpRegistration } from '../domain/candidate/registry';
+import type { FollowUpRegistered, FollowUpRegistration } from '../domain/candidate/registry';
 import { refusingDeletedCandidates, type CandidateDirectory } from '../workflows/candidate/directory';
 
 /**
@@ -11,10 +11,11 @@ import { refusingDeletedCandidates, type CandidateDirectory } from '../workflows
 export function createCandidateActivities({ candidates }: { candidates: CandidateDirectory }) {
   return {
     /**
-     * Registers a running follow-up; `replyTag` is set only when the candidate has several open. A deleted
-     * candidate refuses: a non-retryable `candidate_deleted` failure, on which the follow-up ends quietly.
+     * Registers a running follow-up; `replyTag` is set only when the candidate has several open, `hardWeek`
+     * only when its acknowledgement is the hard-week note. A deleted candidate refuses: a non-retryable
+     * `candidate_deleted` failure, on which the follow-up ends quietly.
      */
-    registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }> {
+    registerFollowUp(registration: FollowUpRegistration): Promise<FollowUpRegistered> {
       return refusingDeletedCandidates(() => candidates.registerFollowUp(registration));
     },
     /**

@@ -11,8 +11,12 @@ export interface ChannelMiss {
     | 'email_opted_out'
     | 'no_address'
     /** An earlier attempt may have carried it and nobody can tell (email): shown, never resent. */
-    | 'outcome_unknown';
+    | 'outcome_unknown'
+    /** The candidate's weekly cap is reached: nothing was reserved; the follow-up asks again later. */
+    | 'weekly_cap_reached';
   note: string;
+  /** `weekly_cap_reached`: when the cap lets the message through (ISO 8601). */
+  deferredUntil?: string;
 }
 
 /** The note of a channel refused before any provider was asked (an opt-out, an invalid number, the budget). */

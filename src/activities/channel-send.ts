@@ -164,6 +164,17 @@ export function createChannelSend(deps: ChannelSendDeps) {
         });
       case 'refused':
         return { channel, code: permission.reason, note: `${channel}: ${refusalNotes[permission.reason]}` };
+      case 'deferred':
+        return {
+          channel,
+          code: 'weekly_cap_reached',
+          note: `${channel}: the candidate's weekly message cap is reached until ${permission.until}`,
+          deferredUntil: permission.until,
+        };
+      default: {
+        const unknown: never = permission;
+        throw new Error(`the candidate entity answered an unknown decision: ${JSON.stringify(unknown)}`);
+      }
     }
     if (activityCancelled()) {
       // A stop (or a shutdown) arrived before the provider was called: nothing goes out.

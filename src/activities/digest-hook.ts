@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { DeliveryPermission, DeliveryReservation } from '../domain/candidate/deliveries';
 import { isDigestible, type DigestPermission } from '../domain/candidate/digest';
+import { weeklyCountOf } from '../domain/candidate/weekly-cap';
 import { type DigestPart } from '../domain/messages/digest-message';
 import { renderDigest, type DigestSection } from '../domain/messages/digest-message';
 import type { LinkMaker } from '../domain/messages/catalog';
@@ -27,6 +28,7 @@ export interface DigestDecision {
 
 /** What the candidate entity is asked to reserve for one message on one channel (plain or in a digest). */
 export function deliveryReservation(message: OutboundMessage, channel: Channel): DeliveryReservation {
+  const weekly = weeklyCountOf(message);
   return {
     key: message.key,
     channel,
@@ -34,6 +36,7 @@ export function deliveryReservation(message: OutboundMessage, channel: Channel):
     zone: message.zone ?? 'UTC',
     smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
     audience: message.audience,
+    ...(weekly !== undefined ? { weekly } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { callInvitation } from './call-invitation';
-import { renderMessage, type LinkMaker } from '../domain/messages/catalog';
+import { asHardWeekNote, renderMessage, type LinkMaker } from '../domain/messages/catalog';
 import type { Channel, MessageContent } from '../domain/messages/content';
 import type { DeliveryResult, OutboundMessage } from '../domain/messages/outbound';
 import { refusingDeletedCandidates, type CandidateDirectory } from '../workflows/candidate/directory';
@@ -89,14 +89,23 @@ export function createNotifyActivities(deps: NotifyDeps) {
      *
      * A message with a registration (a follow-up's acknowledgement going out at once) first registers the
      * follow-up with the candidate's entity; a deleted candidate refuses there, with the non-retryable
-     * `candidate_deleted` failure, and nothing is sent. A retry registers again, which changes nothing.
+     * `candidate_deleted` failure, and nothing is sent. A retry registers again, which changes nothing. When
+     * the entity answers that this rejection makes a hard week, the hard-week note goes instead of the
+     * acknowledgement.
+     *
+     * A message over the candidate's weekly cap (one that carries `weeklyCap`) is sent nowhere and answers
+     * `deferred` with the moment to ask again.
      */
     async deliver(message: OutboundMessage): Promise<DeliveryResult> {
       const beat = setInterval(() => heartbeat(), heartbeatEveryMs);
       try {
         heartbeat();
         const registered = message.registration ? await register(message, message.registration) : undefined;
-        const result = await deliverOnce(message);
+        // The rejection that makes a hard week is acknowledged by the hard-week note instead.
+        const { hardWeek } = registered ?? {};
+        const result = await deliverOnce(
+          hardWeek ? { ...message, request: asHardWeekNote(message.request, hardWeek.rejections) } : message,
+        );
         return registered?.replyTag ? { ...result, replyTag: registered.replyTag } : result;
       } finally {
         clearInterval(beat);
@@ -174,6 +183,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }
       misses.push(result);
       notes.push(result.note);
+      // Over the weekly cap, nothing goes on any channel: the follow-up asks again once it lets it through.
+      if (result.code === 'weekly_cap_reached') break;
       const fallBack =
         channel === 'sms' &&
         result.code !== 'outcome_unknown' &&
@@ -186,6 +197,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }
     }
 
+    // Deferred by the weekly cap before any channel carried it: nothing goes anywhere, the outbox included.
+    const deferredUntil = misses.find((miss) => miss.deferredUntil !== undefined)?.deferredUntil;
+    if (deferredUntil !== undefined && carried.length === 0) {
+      return { key: message.key, status: 'deferred', deferredUntil, notes };
+    }
     if (outboxWanted) {
       const written = await deps.outbox.deliver(message, content);
       recordDelivery('outbox', { providerId: '', duplicate: written.status === 'duplicate' });

@@ -1,5 +1,6 @@
 import type { ApplicationSnapshot } from '../domain/contract/events';
-import type { OutboundMessage } from '../domain/messages/outbound';
+import type { DeliveryResult, OutboundMessage } from '../domain/messages/outbound';
+import { admitToWeek, weeklyCountOf, type CountedMessage } from '../domain/candidate/weekly-cap';
 import type { Policy } from '../domain/contract/policy';
 import { createFollowUpCore } from '../domain/follow-up/core';
 import type { FollowUpPorts } from '../domain/follow-up/ports';
@@ -15,8 +16,10 @@ export interface SimulatedFollowUp {
 
 /**
  * Runs the follow-up core (the same code as the workflow) on a simulated clock from `startMs`, where nobody
- * answers anything: every wait runs to its due time, every delivery succeeds on the first channel. The
- * preview is what this yields, so it cannot disagree with the workflow about when a message goes.
+ * answers anything: every wait runs to its due time, every delivery succeeds on the first channel unless
+ * the candidate's weekly cap defers it (the entity's own rule, over this follow-up's messages and `week`,
+ * the candidate's other messages counted by then). The preview is what this yields, so it cannot disagree
+ * with the workflow about when a message goes.
  */
 export async function simulateFollowUp(input: {
   snapshot: ApplicationSnapshot;
@@ -25,14 +28,19 @@ export async function simulateFollowUp(input: {
   startMs: number;
   /** Which patches apply (all, as for a new run, unless a test replays an older run's behaviour). */
   patched?: (id: string) => boolean;
+  /** Messages of the candidate's other follow-ups already counted toward the weekly cap (none by default). */
+  week?: CountedMessage[];
 }): Promise<SimulatedFollowUp> {
   const clock = createSimulatedClock(input.startMs);
   const messages: SimulatedFollowUp['messages'] = [];
+  const week = [...(input.week ?? [])];
   const ports: FollowUpPorts = {
     now: clock.now,
     waitUntil: (wake, ms) => clock.waitUntil(wake, ms),
     sleep: clock.sleep,
     deliver(message) {
+      const deferred = deferredByWeeklyCap(week, message, clock.now());
+      if (deferred) return Promise.resolve(deferred);
       messages.push({ ...message, atMs: clock.now() });
       return Promise.resolve({ key: message.key, status: 'sent', via: message.channels[0] });
     },
@@ -75,4 +83,18 @@ export async function simulateFollowUp(input: {
   }
   if (failure !== undefined) throw failure;
   return { state: core.view(), messages };
+}
+
+/**
+ * A simulated delivery's answer when the weekly cap defers the message (the candidate entity's rule, over
+ * the counted messages in `week`, which it changes as the entity does); undefined when it may go.
+ */
+export function deferredByWeeklyCap(
+  week: CountedMessage[],
+  message: OutboundMessage,
+  nowMs: number,
+): DeliveryResult | undefined {
+  const admission = admitToWeek(week, message.key, weeklyCountOf(message), nowMs);
+  if (admission.admitted) return undefined;
+  return { key: message.key, status: 'deferred', deferredUntil: new Date(admission.untilMs).toISOString() };
 }

@@ -37,7 +37,9 @@ describe.each(personas.map((persona) => [persona.key, persona] as const))(
     });
 
     it('says who writes and how to stop in the texts that can be the first', () => {
-      for (const entry of texts.filter((text) => /^(acknowledgement|interviewPrep)$/.test(text.name))) {
+      for (const entry of texts.filter((text) =>
+        /^(acknowledgement|hardWeek|interviewPrep)$/.test(text.name),
+      )) {
         expect(entry.content.sms).toMatch(/^Debrief: /);
         expect(entry.content.sms).toContain('Reply STOP to opt out.');
       }

@@ -34,6 +34,7 @@ describe('defaults', () => {
       connectionAsk: { enabled: true },
       closeOut: { enabled: true, afterCalendarDays: 14, stillWaitingExtensionDays: 7 },
       smsBudget: { perCandidatePerLocalDay: 2 },
+      weeklyCap: { messagesPerCandidate: 6 },
       interviewPrep: { enabled: true, leadMinutes: 120, minLeadMinutes: 30, fallbackAt: '18:00' },
     });
     expect(policySchema.parse({})).toEqual(defaultPolicy);
@@ -81,6 +82,26 @@ describe('resolvePolicy', () => {
       ]);
       expect(error.message).toContain('recruiterCall.maxReminders must be a whole number');
     }
+  });
+
+  it('takes a weekly cap of 1 to 50 messages per candidate, and names the setting otherwise', () => {
+    expect(resolvePolicy({ weeklyCap: { messagesPerCandidate: 3 } }).weeklyCap).toEqual({
+      messagesPerCandidate: 3,
+    });
+    for (const messagesPerCandidate of [0, 51, 4.5, '6' as unknown as number]) {
+      const error = policyErrorOf(() =>
+        parsePolicyOverride({ weeklyCap: { messagesPerCandidate } }, 'event data.policy'),
+      );
+      expect(error.issues).toEqual([
+        {
+          path: 'weeklyCap.messagesPerCandidate',
+          message: 'must be a whole number of messages from 1 to 50',
+        },
+      ]);
+    }
+    expect(
+      policyErrorOf(() => parsePolicyOverride({ weeklyCap: { perWeek: 5 } }, 'DEBRIEF_POLICY')).message,
+    ).toContain('unknown setting "perWeek"; check the spelling (known: messagesPerCandidate)');
   });
 
   it('rejects a send window that ends before it starts', () => {

@@ -6,6 +6,8 @@ import { resolvePolicy, type Policy } from '../../src/domain/contract/policy';
 import { createFollowUpCore, type FollowUpCore } from '../../src/domain/follow-up/core';
 import type { FollowUpPorts } from '../../src/domain/follow-up/ports';
 import { createSimulatedClock } from '../../src/preview/simulated-clock';
+import { deferredByWeeklyCap } from '../../src/preview/follow-up-simulation';
+import type { CountedMessage } from '../../src/domain/candidate/weekly-cap';
 import { runFollowUp } from '../../src/domain/follow-up/run';
 import type { FollowUpResult, FollowUpState, StopReason } from '../../src/domain/follow-up/state';
 import { followUpRules } from '../../src/domain/follow-up/updates';
@@ -43,8 +45,16 @@ export interface CoreRunOptions {
   followUpId?: string;
   /** The candidate's holidays; by default the real list for their country (as the workflow loads it). */
   holidays?: string[];
-  /** Answers a delivery (default: sent on its first channel); may throw {@link DeliveryFailed}. */
+  /**
+   * Answers a delivery (default: sent on its first channel, unless the weekly cap defers it, as the preview
+   * simulates it); may throw {@link DeliveryFailed}.
+   */
   deliver?: (message: OutboundMessage) => DeliveryResult | Promise<DeliveryResult>;
+  /**
+   * The candidate's messages counted toward the weekly cap, which the default delivery reads and adds to
+   * (others' messages may be put in first; several runs may share one list). Empty by default.
+   */
+  week?: CountedMessage[];
   learn?: FollowUpPorts['learn'];
   patched?: (id: string) => boolean;
 }
@@ -55,6 +65,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function startCoreRun(options: CoreRunOptions) {
   const clock = createSimulatedClock(options.startMs);
   const sent: Delivered[] = [];
+  const week = options.week ?? [];
+  /** Every delivery the core asked for, deferred ones too, with the answer. */
+  const asked: (OutboundMessage & { atMs: number; result: DeliveryResult })[] = [];
   const observers: (() => void)[] = [];
   const country = options.snapshot.candidate.country;
   const loadHolidays = (fromIso: string) =>
@@ -70,8 +83,14 @@ export async function startCoreRun(options: CoreRunOptions) {
       if (clock.cancelledHere()) throw clock.cancellation();
       const result = options.deliver
         ? await options.deliver(message)
-        : { key: message.key, status: 'sent' as const, via: message.channels[0] };
-      sent.push({ ...message, atMs: clock.now(), rules: core.schedule.rules });
+        : (deferredByWeeklyCap(week, message, clock.now()) ?? {
+            key: message.key,
+            status: 'sent' as const,
+            via: message.channels[0],
+          });
+      asked.push({ ...message, atMs: clock.now(), result });
+      if (result.status !== 'deferred')
+        sent.push({ ...message, atMs: clock.now(), rules: core.schedule.rules });
       return result;
     },
     isDeliveryFailure: (error) => error instanceof DeliveryFailed,
@@ -139,8 +158,12 @@ export async function startCoreRun(options: CoreRunOptions) {
     core,
     rules,
     followUpId,
-    /** Every message delivered so far, in order. */
+    /** Every message delivered so far, in order (a deferred one once it went). */
     sent,
+    /** Every delivery asked for so far, with its answer (a deferred one each time it was asked). */
+    asked,
+    /** The messages counted toward the weekly cap (see {@link CoreRunOptions.week}). */
+    week,
     now: clock.now,
     /** What the workflow's state query answers. */
     state: (): FollowUpState => core.view(),

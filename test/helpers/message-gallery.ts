@@ -153,6 +153,15 @@ export function renderGallery(persona: Persona): GalleryEntry[] {
       },
       'candidate',
     ],
+    [
+      // The acknowledgement of a third rejection in a week.
+      'hardWeek',
+      {
+        template: 'hardWeek',
+        context: { ...base, rejectionsThisWeek: 3, firstStepWhen: localDayPhrase(firstCallMs, persona.zone) },
+      },
+      'candidate',
+    ],
     ...[1, 3].map((attempt): [string, MessageRequest, 'candidate'] => {
       // As the follow-up asks for it: with the slot its calendar invitation holds.
       const call = { ...base, attempt, maxAttempts: 3, callSlotAt: firstCallSlot, zone: persona.zone };

@@ -315,6 +315,70 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded with the weekly cap: the first call reminder is deferred, waits, and goes under the same key.
+    name: 'follow-up-weekly-cap-deferred',
+    activities: () => {
+      let deferred = false;
+      return {
+        ...quietActivities(),
+        async deliver(message) {
+          if (message.step === 'recruiterCall' && !deferred) {
+            deferred = true;
+            const deferredUntil = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000).toISOString();
+            return { key: message.key, status: 'deferred', deferredUntil };
+          }
+          return { key: message.key, status: 'sent', via: 'outbox' };
+        },
+      };
+    },
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'weekly-cap-deferred');
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded with the weekly cap and the hard week: three rejections, the third a hard week's; two
+    // reservations counted, a third deferred over the cap; then the purge.
+    name: 'candidate-entity-weekly-cap',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const candidateId = 'cand-replay-weekly';
+      const handle = await env.client.workflow.start(candidateWorkflow, {
+        taskQueue,
+        workflowId: `candidate-${candidateId}`,
+        args: [{ candidateId }],
+      });
+      for (const company of ['Acme', 'Globex', 'Hooli']) {
+        const followUpId = `followup-${company.toLowerCase()}`;
+        await handle.executeUpdate(registerFollowUpUpdate, {
+          args: [{ followUpId, company, role: 'Engineer', zone: 'UTC' }],
+        });
+      }
+      const email = (key: string) => ({
+        key,
+        channel: 'email' as const,
+        email: 'ada@example.com',
+        zone: 'UTC',
+        smsBudgetPerDay: 2,
+        weekly: { cap: 2 },
+      });
+      for (const key of ['followup-acme:recruiterCall:1', 'followup-globex:recruiterCall:1']) {
+        await handle.executeUpdate(reserveDeliveryUpdate, { args: [email(key)] });
+        await handle.signal(settleDeliverySignal, {
+          key,
+          channel: 'email',
+          outcome: 'sent',
+          providerId: key,
+        });
+      }
+      await handle.executeUpdate(reserveDeliveryUpdate, { args: [email('followup-hooli:recruiterCall:1')] });
+      await handle.executeUpdate(purgeCandidateUpdate, { args: [] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     // The candidate entity through every update and the report signal, until it continues as new.
     name: 'candidate-entity-continued',
     server: 'local',

@@ -8,6 +8,7 @@ import {
   type CandidateEntityState,
   type DeliveryRecord,
 } from './state';
+import { admitToWeek, type WeeklyCount } from './weekly-cap';
 
 /**
  * A candidate's deliveries as the entity decides them: one reservation per message key and channel, settled
@@ -32,6 +33,11 @@ export interface DeliveryReservation {
   smsBudgetPerDay: number;
   /** Whom the message is for; a candidate-wide email unsubscribe does not stop third-party mail. */
   audience?: 'candidate' | 'third_party';
+  /**
+   * Set when the message counts toward the weekly cap, with the cap when it may wait for it (see
+   * src/domain/candidate/weekly-cap.ts); absent, it neither counts nor waits.
+   */
+  weekly?: WeeklyCount;
   /**
    * An id of the asking attempt, which promises to ask before it calls the provider ({@link startEmailData}
    * for email, {@link startSmsSend} for SMS): a reservation another attempt took over since is not its own
@@ -69,7 +75,9 @@ export type DeliveryPermission =
   | { decision: 'reconcile'; since: string }
   /** Email: an earlier attempt may have sent it and nobody can tell; it is not sent again. */
   | { decision: 'outcome_unknown' }
-  | { decision: 'refused'; reason: DeliveryRefusal };
+  | { decision: 'refused'; reason: DeliveryRefusal }
+  /** The weekly cap is reached: nothing is reserved; ask again with the same key from `until` (ISO 8601). */
+  | { decision: 'deferred'; until: string };
 
 /** The settlements a reservation can end in; see {@link settleDelivery}. */
 export const deliveryOutcomes = [
@@ -139,8 +147,10 @@ export function optOutRefusal(
 
 /**
  * Decides whether one message may go out on one channel at `nowMs`, and reserves it (with one SMS of the
- * candidate's local day) when it may. Only a delivery nobody has tried, or one released as `not_sent`, gets
- * `go`; a reservation an earlier attempt left open is never answered with a blind `go`.
+ * candidate's local day, and its place under the weekly cap) when it may. Only a delivery nobody has tried,
+ * or one released as `not_sent`, gets `go`; a reservation an earlier attempt left open is never answered
+ * with a blind `go`. A message over the weekly cap is `deferred`, after the opt-outs and the SMS budget had
+ * their say.
  */
 export function reserveDelivery(
   state: CandidateEntityState,
@@ -168,14 +178,20 @@ export function reserveDelivery(
   }
   const optedOut = optOutRefusal(state, request);
   if (optedOut) return { decision: 'refused', reason: optedOut };
-  let smsDay: string | undefined;
-  if (request.channel === 'sms') {
-    const day = localDate(nowMs, request.zone);
-    const sentToday = state.smsPerLocalDate[day] ?? 0;
-    if (sentToday >= request.smsBudgetPerDay) return { decision: 'refused', reason: 'sms_budget_spent' };
-    state.smsPerLocalDate[day] = sentToday + 1;
+  const smsDay = request.channel === 'sms' ? localDate(nowMs, request.zone) : undefined;
+  const sentToday = smsDay !== undefined ? (state.smsPerLocalDate[smsDay] ?? 0) : 0;
+  if (smsDay !== undefined && sentToday >= request.smsBudgetPerDay) {
+    return { decision: 'refused', reason: 'sms_budget_spent' };
+  }
+  // Last of the checks: only a message that goes on is counted (an SMS over budget falls back to email).
+  const week =
+    request.weekly === undefined
+      ? ({ admitted: true } as const)
+      : admitToWeek((state.weekMessages ??= []), request.key, request.weekly, nowMs);
+  if (!week.admitted) return { decision: 'deferred', until: new Date(week.untilMs).toISOString() };
+  if (smsDay !== undefined) {
+    state.smsPerLocalDate[smsDay] = sentToday + 1;
     keepRecentDates(state.smsPerLocalDate);
-    smsDay = day;
   }
   state.deliveries[id] = {
     state: 'reserved',

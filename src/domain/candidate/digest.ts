@@ -8,6 +8,7 @@ import {
   type DeliveryReservation,
 } from './deliveries';
 import type { CandidateDigest, CandidateEntityState } from './state';
+import { countAgainAt } from './weekly-cap';
 import type { DigestPart } from '../messages/digest-message';
 import type { TemplateName } from '../messages/catalog';
 import type { Channel } from '../messages/content';
@@ -349,8 +350,9 @@ function startSending(
   const at = new Date(nowMs).toISOString();
   if (request.issuedAtMs !== undefined) digest.issuedAtMs = request.issuedAtMs;
   const record = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
-  // The in-flight time of the send counts from now, not from when the window opened.
+  // The in-flight time of the send counts from now, not from when the window opened; so does the weekly cap.
   if (record) record.at = at;
+  countAgainAt(state.weekMessages ?? [], digest.leader.key, nowMs);
   digest.state = 'sending';
   digest.leaderSeenAt = at;
   return { decision: 'digest', members: digest.members };

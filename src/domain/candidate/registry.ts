@@ -1,4 +1,5 @@
 import { replyTagFor } from '../messages/reply-tags';
+import type { HardWeek } from './hard-week';
 import { acrossApplications, type AcrossApplications, type ApplicationLearning } from '../feedback/learning';
 import {
   addOnce,
@@ -130,6 +131,15 @@ export function recordLearning(
   else if (learning.feedbackCount > 0) learnings.push(kept);
   learnings.splice(0, Math.max(0, learnings.length - candidateEntityLimits.learnings));
   return acrossApplications(learnings);
+}
+
+/**
+ * The entity's answer to a registration: the reply tag its texts ask for when several follow-ups are open,
+ * and whether its acknowledgement is the hard-week note (see ./hard-week.ts).
+ */
+export interface FollowUpRegistered {
+  replyTag?: string;
+  hardWeek?: HardWeek;
 }
 
 /** A follow-up as the candidate entity registers it. */

@@ -29,9 +29,11 @@ import {
   setEmailOptOut,
   setSmsOptOut,
   useLink,
+  type FollowUpRegistered,
   type FollowUpToRegister,
 } from './registry';
 import { addOnce, type CandidateEntityState } from './state';
+import { noteRejection } from './hard-week';
 
 /**
  * The argument of each update of the candidate entity, by update name: declared here once, used by the rules
@@ -66,6 +68,17 @@ export interface CandidateSignals {
   deliveryReport: ProviderStatusReport;
 }
 
+/**
+ * Patch ids of the entity: each guards a change of what its updates do, so that an entity whose history
+ * predates it replays as it ran (see test/histories).
+ */
+export const candidatePatches = {
+  /** Reservations count toward the weekly cap and may be deferred (src/domain/candidate/weekly-cap.ts). */
+  weeklyCap: 'weekly-cap',
+  /** Registrations keep the week's rejections and may make a hard-week note (./hard-week.ts). */
+  hardWeek: 'hard-week-note',
+} as const;
+
 /** One change from outside: `validate` throws (nothing changes), or `apply` changes the state and answers. */
 export interface CandidateRule<A, R> {
   validate(arg: A): void;
@@ -96,9 +109,14 @@ export class RefusedClaim extends Error {
  * What each update (and signal) of a candidate's entity may change, and how, at the times `now()` gives. The
  * entity workflow registers each update with `validate` as its validator (a refused update leaves no trace
  * in history; validators do not run on replay, so a check may change under running entities) and `apply`
- * as its handler; the in-memory directory of the tests runs the very same pair.
+ * as its handler; the in-memory directory of the tests runs the very same pair. `patched` says whether a
+ * change of {@link candidatePatches} applies (the workflow's `patched`; always, outside Temporal).
  */
-export function candidateRules(state: CandidateEntityState, now: () => number) {
+export function candidateRules(
+  state: CandidateEntityState,
+  now: () => number,
+  patched: (id: string) => boolean = () => true,
+) {
   const notPurged = () => {
     if (state.purged)
       throw new Error(`candidate ${state.candidateId} was deleted; nothing is recorded for them`);
@@ -115,6 +133,12 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
     requireText(start.attempt, 'attempt');
   };
   const acceptAll = (_arg?: unknown): void => undefined;
+  /** A reservation as an entity from before the weekly cap read it: nothing counted, nothing deferred. */
+  const underPatches = <R extends DeliveryReservation>(request: R): R => {
+    if (request.weekly === undefined || patched(candidatePatches.weeklyCap)) return request;
+    const { weekly: _ignored, ...before } = request;
+    return before as R;
+  };
 
   const rules = {
     registerFollowUp: {
@@ -128,7 +152,15 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
           throw new Error('phone must be an E.164 number such as +14155550100');
         }
       },
-      apply: (followUp) => registerFollowUp(state, followUp),
+      apply(followUp): FollowUpRegistered {
+        const isNew =
+          !state.openFollowUps.some((open) => open.followUpId === followUp.followUpId) &&
+          !(state.workflowIds ?? []).includes(followUp.followUpId);
+        const registered = registerFollowUp(state, followUp);
+        if (!patched(candidatePatches.hardWeek)) return registered;
+        const hardWeek = noteRejection(state, followUp.followUpId, isNew, now());
+        return hardWeek ? { ...registered, hardWeek } : registered;
+      },
     },
 
     registerWorkflow: {
@@ -170,7 +202,7 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
         notPurged();
         validateReservation(request);
       },
-      apply: (request) => reserveDelivery(state, request, now()),
+      apply: (request) => reserveDelivery(state, underPatches(request), now()),
     },
 
     reserveInDigest: {
@@ -186,7 +218,7 @@ export function candidateRules(state: CandidateEntityState, now: () => number) {
           throw new Error(`issuedAtMs must be a whole number of ms when given, got ${request.issuedAtMs}`);
         }
       },
-      apply: (request) => reserveInDigest(state, request, now()),
+      apply: (request) => reserveInDigest(state, underPatches(request), now()),
     },
 
     leaveDigest: {
@@ -349,5 +381,9 @@ function validateReservation(request: DeliveryReservation): void {
   localDate(0, request.zone);
   if (!Number.isInteger(request.smsBudgetPerDay) || request.smsBudgetPerDay < 0) {
     throw new Error(`smsBudgetPerDay must be a whole number ≥ 0, got ${request.smsBudgetPerDay}`);
+  }
+  const cap = request.weekly?.cap;
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 1)) {
+    throw new Error(`weekly.cap must be a whole number ≥ 1 when given, got ${cap}`);
   }
 }

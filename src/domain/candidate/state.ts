@@ -1,6 +1,7 @@
 import type { ApplicationLearning } from '../feedback/learning';
 import type { DigestPart } from '../messages/digest-message';
 import type { Channel } from '../messages/content';
+import type { CountedMessage } from './weekly-cap';
 
 /**
  * The per-candidate entity's state and its delivery rules, as plain functions: the entity workflow
@@ -106,6 +107,18 @@ export interface CandidateEntityState {
    * src/domain/candidate/digest.ts). Absent in entities from before digests.
    */
   digests?: CandidateDigest[];
+  /**
+   * The messages counted toward the weekly cap in the last seven days, oldest first (see
+   * src/domain/candidate/weekly-cap.ts). Absent in entities from before the cap.
+   */
+  weekMessages?: CountedMessage[];
+  /**
+   * Every follow-up registered in the last seven days, with when (the rejections of the week), oldest first;
+   * see src/domain/candidate/hard-week.ts. Absent in entities from before it was kept.
+   */
+  rejections?: { followUpId: string; at: string }[];
+  /** The last follow-up whose acknowledgement became the hard-week note, and when. */
+  hardWeek?: { followUpId: string; at: string; rejections: number };
 }
 
 /** How much history-carried state is kept; older entries are dropped first. */

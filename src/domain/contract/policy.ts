@@ -94,6 +94,8 @@ function sectionSchemas() {
       stillWaitingExtensionDays: wholeNumber(0, 30, 'calendar days'),
     }),
     smsBudget: section({ perCandidatePerLocalDay: wholeNumber(1, 20, 'text messages') }),
+    /** At most this many messages to the candidate in any seven days, across all their follow-ups. */
+    weeklyCap: section({ messagesPerCandidate: wholeNumber(1, 50, 'messages') }),
     interviewPrep: section({
       enabled,
       /** Remind this long before the interview. */
@@ -133,6 +135,7 @@ function policySchemas() {
     connectionAsk: sections.connectionAsk.default(defaultOf('connectionAsk')),
     closeOut: sections.closeOut.default(defaultOf('closeOut')),
     smsBudget: sections.smsBudget.default(defaultOf('smsBudget')),
+    weeklyCap: sections.weeklyCap.default(defaultOf('weeklyCap')),
     interviewPrep: sections.interviewPrep.default(defaultOf('interviewPrep')),
   } satisfies Record<keyof Policy, z.ZodType>).superRefine(checkConsistency, {
     // Cross-field rules only make sense once every single setting is valid.
@@ -155,6 +158,7 @@ function policySchemas() {
     connectionAsk: sections.connectionAsk.partial().optional(),
     closeOut: sections.closeOut.partial().optional(),
     smsBudget: sections.smsBudget.partial().optional(),
+    weeklyCap: sections.weeklyCap.partial().optional(),
     interviewPrep: sections.interviewPrep.partial().optional(),
   } satisfies Record<keyof Policy, z.ZodType>);
 
@@ -181,6 +185,12 @@ export type Policy = { [Key in keyof Sections]: z.output<Sections[Key]> };
  * day per candidate. The interview-prep reminder goes two hours before the interview; if that is in quiet
  * hours (an early interview), it goes when they end if 30 minutes still remain, else at 18:00 the evening
  * before.
+ *
+ * At most six messages to a candidate in any seven days (the acknowledgement of a rejection, a closing note
+ * and answers to the candidate do not count): one follow-up's busiest week carries four (the connection's
+ * and a reference's drafts, a call reminder, the close-out check), and one more per further reference, so a
+ * follow-up with up to three references is never held back (with four, a reminder waits a day or two);
+ * three follow-ups that overlap would carry twelve or more, and their reminders are spread out instead.
  */
 export const defaultPolicy: Readonly<Policy> = Object.freeze({
   coolOff: { businessDays: 1 },
@@ -194,6 +204,7 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze({
   connectionAsk: { enabled: true },
   closeOut: { enabled: true, afterCalendarDays: 14, stillWaitingExtensionDays: 7 },
   smsBudget: { perCandidatePerLocalDay: 2 },
+  weeklyCap: { messagesPerCandidate: 6 },
   interviewPrep: { enabled: true, leadMinutes: 120, minLeadMinutes: 30, fallbackAt: '18:00' },
 });
 

@@ -1,9 +1,9 @@
 import { localTimeLabel, nextSendTime } from '../time/calendar';
 import type { ApplicationSnapshot, Contact } from '../contract/events';
-import type { MessageRequest } from '../messages/catalog';
-import { messageKey } from '../messages/outbound';
+import { asHardWeekNote, type MessageRequest } from '../messages/catalog';
+import { messageKey, type DeliveryResult, type OutboundMessage } from '../messages/outbound';
 import { type Channel } from '../messages/content';
-import { resolvePolicy, type Policy } from '../contract/policy';
+import { defaultPolicy, resolvePolicy, type Policy } from '../contract/policy';
 import { contactIdentity, findContact, sameContact } from './contact-identity';
 import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
 import { followUpPatches, type FollowUpPorts } from './ports';
@@ -55,6 +55,7 @@ export interface Send {
 
 export type WaitOutcome = 'due' | 'woken' | 'stopped';
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
 
 /**
  * One follow-up's state and the mechanics every step shares: the calendar, durable waits that snoozes and
@@ -82,6 +83,11 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
     schedule: undefined as unknown as FollowUpSchedule,
     applies: stepsThatApply(start.snapshot, start.policy ?? resolvePolicy()),
     replyTag: undefined as string | undefined,
+    /**
+     * Set when the candidate's entity answered the registration that this rejection makes a hard week: the
+     * acknowledgement goes as the hard-week note (when the delivery registers, it swaps it itself).
+     */
+    hardWeek: undefined as { rejections: number } | undefined,
     /** Timers waiting right now, shown as the planned part of the timeline. */
     pending: new Map<
       string,
@@ -205,29 +211,44 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
       }
     },
 
-    /** Sends one message to the candidate (or, approved, to a third party); false when it could not go. */
+    /**
+     * Sends one message to the candidate (or, approved, to a third party); false when it could not go. A
+     * message the candidate's weekly cap defers waits (a durable timer, into the send window) and is asked
+     * for again with the same key, as often as it is deferred; a stop ends the wait, and so does an answer
+     * to the call a deferred reminder is about.
+     */
     async send(message: Send): Promise<boolean> {
       if (state.stopped) return false;
       const to = message.to ?? core.candidate();
       const channels = message.channels ?? candidateChannels(core.candidate());
       if (channels.length === 0) return false;
       if (!message.anyDay && !(await core.keepToSendWindow(message, channels))) return false;
+      // Runs from before the cap never wait for it: their deliveries carry no cap, so none is deferred.
+      const weeklyCap = ports.patched(followUpPatches.weeklyCap) ? weeklyCapOf(core.policy) : undefined;
+      const outbound: OutboundMessage = {
+        key: messageKey(core.followUpId, message.keyStep, message.attempt),
+        followUpId: core.followUpId,
+        step: message.keyStep,
+        attempt: message.attempt,
+        candidateId: core.candidate().id,
+        recipient: { name: to.name, email: to.email, phone: to.phone },
+        audience: message.audience ?? 'candidate',
+        zone,
+        country: core.candidate().country,
+        locale: core.candidate().locale,
+        smsBudgetPerDay: core.policy.smsBudget.perCandidatePerLocalDay,
+        ...(weeklyCap !== undefined ? { weeklyCap } : {}),
+        channels,
+        request: core.hardWeek ? asHardWeekNote(message.request, core.hardWeek.rejections) : message.request,
+      };
       try {
-        const result = await ports.deliver({
-          key: messageKey(core.followUpId, message.keyStep, message.attempt),
-          followUpId: core.followUpId,
-          step: message.keyStep,
-          attempt: message.attempt,
-          candidateId: core.candidate().id,
-          recipient: { name: to.name, email: to.email, phone: to.phone },
-          audience: message.audience ?? 'candidate',
-          zone,
-          country: core.candidate().country,
-          locale: core.candidate().locale,
-          smsBudgetPerDay: core.policy.smsBudget.perCandidatePerLocalDay,
-          channels,
-          request: message.request,
-        });
+        let result: DeliveryResult = await ports.deliver(outbound);
+        const deferred = result.status === 'deferred';
+        while (result.status === 'deferred') {
+          if (!(await core.waitOutWeeklyCap(message, channels, result.deferredUntil))) return false;
+          result = await ports.deliver(outbound);
+        }
+        const summary = deferred ? `${message.summary}, held back by the weekly cap` : message.summary;
         if (result.uncertain?.length) {
           // Could not be confirmed: shown as such, never sent again blindly.
           const via = result.status === 'unknown' ? '' : ` (${result.via ?? result.status})`;
@@ -237,13 +258,13 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
               ports.now(),
               'message',
               message.step,
-              `${message.summary}${via}: the ${lost} may not have arrived`,
+              `${summary}${via}: the ${lost} may not have arrived`,
               'done',
             ),
             uncertain: true,
           });
         } else {
-          core.record('message', message.step, `${message.summary} (${result.via ?? result.status})`);
+          core.record('message', message.step, `${summary} (${result.via ?? result.status})`);
         }
         return result.status !== 'skipped';
       } catch (error) {
@@ -252,6 +273,38 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
         core.record('message', message.step, `${message.summary}: could not be delivered`);
         return false;
       }
+    },
+
+    /**
+     * Waits until the weekly cap lets a deferred message through: from `untilIso`, at the next send time of
+     * its first channel. False when the wait ended otherwise (a stop; for a call reminder, the call's outcome
+     * came in meanwhile, so the reminder has nothing left to ask).
+     */
+    async waitOutWeeklyCap(
+      message: Send,
+      channels: Channel[],
+      untilIso: string | undefined,
+    ): Promise<boolean> {
+      const channel = channels.includes('sms') ? 'sms' : 'email';
+      // A deferral always says until when, later than now; without it, the next day is a safe guess, and a
+      // moment already past is waited a minute for, so that no answer can make the follow-up ask in a loop.
+      const untilMs = Math.max(
+        untilIso !== undefined ? Date.parse(untilIso) : ports.now() + DAY_MS,
+        ports.now() + MINUTE_MS,
+      );
+      const call =
+        message.step === 'recruiterCall' || message.step === 'interviewerCall' ? message.step : undefined;
+      const waited = await core.waitFor({
+        id: `weekly-cap:${message.keyStep}:${message.attempt}`,
+        step: message.step,
+        summary: `${message.summary}, after the weekly cap`,
+        kind: 'message',
+        dueMs: () => nextSendTime(core.schedule.rules, untilMs, channel),
+        channel,
+        wakeIf: () => call !== undefined && core.callOutcome[call] !== undefined,
+      });
+      if (waited === 'woken') core.record('message', message.step, `${message.summary}: not needed any more`);
+      return waited === 'due';
     },
 
     /**
@@ -327,3 +380,9 @@ export type Approval = ({ target: 'reference'; index: number } | { target: 'conn
 };
 
 export const dayMs = DAY_MS;
+
+/** The policy's weekly cap; a policy resolved before the cap existed (a running follow-up's) has the default. */
+function weeklyCapOf(policy: Policy): number {
+  const section = (policy as Partial<Policy>).weeklyCap ?? defaultPolicy.weeklyCap;
+  return section.messagesPerCandidate;
+}

@@ -57,4 +57,5 @@ export const followUpPatches = {
   registrationWithAcknowledgement: 'registration-with-acknowledgement',
   sendInWindow: 'send-in-window-after-any-wait',
   coachPacing: 'coach-pacing',
+  weeklyCap: 'weekly-cap-deferral',
 } as const;

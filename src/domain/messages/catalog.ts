@@ -6,6 +6,7 @@ import {
   renderConnectionAskReminder,
   renderDebriefSummary,
   renderDeclinedToComment,
+  renderHardWeek,
   renderInterviewerCallReminder,
   renderInterviewerOffer,
   renderInterviewPrep,
@@ -19,6 +20,7 @@ import {
   type ConnectionDirectContext,
   type DebriefSummaryContext,
   type DeclinedToCommentContext,
+  type HardWeekContext,
   type InterviewerCallContext,
   type InterviewerOfferContext,
   type InterviewPrepContext,
@@ -96,6 +98,7 @@ export interface RenderSettings {
 /** Every message a workflow can ask for. */
 export type MessageRequest =
   | { template: 'acknowledgement'; context: Base<AcknowledgementContext> }
+  | { template: 'hardWeek'; context: Base<HardWeekContext> }
   | { template: 'recruiterCall'; context: Base<RecruiterCallContext> }
   | { template: 'interviewerCall'; context: Base<InterviewerCallContext> }
   | { template: 'declinedToComment'; context: Base<DeclinedToCommentContext> }
@@ -145,6 +148,8 @@ function renderWithLinks(
   switch (request.template) {
     case 'acknowledgement':
       return renderAcknowledgement({ ...request.context, links: candidateLinks });
+    case 'hardWeek':
+      return renderHardWeek({ ...request.context, links: candidateLinks });
     case 'recruiterCall':
     case 'interviewerCall': {
       const step = request.template;
@@ -231,6 +236,29 @@ function renderWithLinks(
         links: candidateLinks,
       });
   }
+}
+
+/**
+ * The acknowledgement of a rejection that makes a hard week, as the one message that replaces it (see
+ * src/domain/candidate/hard-week.ts): what it knows of the candidate and the follow-up, and the week's count.
+ * Any other request is answered unchanged.
+ */
+export function asHardWeekNote(request: MessageRequest, rejectionsThisWeek: number): MessageRequest {
+  if (request.template !== 'acknowledgement') return request;
+  const { candidateFirstName, company, role, replyTag, firstStepWhen, locale, reach } = request.context;
+  return {
+    template: 'hardWeek',
+    context: {
+      candidateFirstName,
+      company,
+      role,
+      rejectionsThisWeek,
+      ...(replyTag !== undefined ? { replyTag } : {}),
+      ...(firstStepWhen !== undefined ? { firstStepWhen } : {}),
+      ...(locale !== undefined ? { locale } : {}),
+      ...(reach !== undefined ? { reach } : {}),
+    },
+  };
 }
 
 /**

@@ -40,6 +40,12 @@ export interface OutboundMessage {
   /** At most this many SMS per candidate-local day across all follow-ups (policy). Default: the policy default. */
   smsBudgetPerDay?: number;
   /**
+   * At most this many messages to the candidate in any seven days across all follow-ups (policy), set by a
+   * follow-up that waits out a deferral: over the cap the delivery answers `deferred` and sends nothing.
+   * Absent, the message is never deferred (it still counts; see src/domain/candidate/weekly-cap.ts).
+   */
+  weeklyCap?: number;
+  /**
    * Set on a follow-up's acknowledgement when it goes out at once: the delivery first registers the follow-up
    * with the candidate's entity (the recipient's phone, email and zone, and these), so the follow-up needs
    * no task of its own for that. A deleted candidate refuses there (`candidate_deleted`) and nothing is sent.
@@ -50,9 +56,10 @@ export interface OutboundMessage {
 /**
  * `sent`: carried (on at least one channel); `duplicate`: an earlier attempt had carried it; `skipped`: held
  * back (budget) or nothing to say; `unknown`: no channel is confirmed and one may have carried it (see
- * {@link DeliveryResult.uncertain}).
+ * {@link DeliveryResult.uncertain}); `deferred`: nothing was sent because the candidate's weekly cap is
+ * reached: ask again with the same key at {@link DeliveryResult.deferredUntil}.
  */
-export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped' | 'unknown';
+export type DeliveryStatus = 'sent' | 'duplicate' | 'skipped' | 'unknown' | 'deferred';
 
 export interface DeliveryResult {
   key: string;
@@ -68,6 +75,8 @@ export interface DeliveryResult {
    * not have arrived there. Email only, in effect: SMS is reconciled with the provider before any resend.
    */
   uncertain?: Channel[];
+  /** `deferred`: when the weekly cap lets the message through (ISO 8601). */
+  deferredUntil?: string;
   /** When the delivery registered the follow-up (see {@link OutboundMessage.registration}): its reply tag, if any. */
   replyTag?: string;
 }

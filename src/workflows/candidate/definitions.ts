@@ -4,6 +4,7 @@ import { type CandidateEntityState, type OpenFollowUp } from '../../domain/candi
 import { type DeliveryPermission } from '../../domain/candidate/deliveries';
 import { type AcrossApplications } from '../../domain/feedback/learning';
 import { type DigestPermission } from '../../domain/candidate/digest';
+import type { FollowUpRegistered } from '../../domain/candidate/registry';
 import type { Channel } from '../../domain/messages/content';
 
 /**
@@ -24,9 +25,12 @@ export interface CandidateEntityInput {
   state?: CandidateEntityState;
 }
 
-/** Registers a running follow-up; answers the tag its SMS should ask for when several are open. */
+/**
+ * Registers a running follow-up; answers the tag its SMS should ask for when several are open, and whether
+ * its acknowledgement is the hard-week note.
+ */
 export const registerFollowUpUpdate = defineUpdate<
-  { replyTag?: string },
+  FollowUpRegistered,
   [CandidateUpdates['registerFollowUp']]
 >('registerFollowUp');
 

@@ -9,7 +9,7 @@ import {
 import { type AcrossApplications, type ApplicationLearning } from '../../domain/feedback/learning';
 import type { DigestPermission, DigestReservation } from '../../domain/candidate/digest';
 import type { Channel } from '../../domain/messages/content';
-import type { FollowUpRegistration } from '../../domain/candidate/registry';
+import type { FollowUpRegistered, FollowUpRegistration } from '../../domain/candidate/registry';
 import { type CandidateEntityState, type OpenFollowUp } from '../../domain/candidate/state';
 import {
   type DeliveryPermission,
@@ -25,8 +25,11 @@ import {
  * Implemented on Temporal by {@link createTemporalCandidateDirectory}; tests may hand in fakes.
  */
 export interface CandidateDirectory {
-  /** Registers a running follow-up; `replyTag` is set only when the candidate has several open. */
-  registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }>;
+  /**
+   * Registers a running follow-up; `replyTag` is set only when the candidate has several open, `hardWeek`
+   * only when its acknowledgement is the hard-week note.
+   */
+  registerFollowUp(registration: FollowUpRegistration): Promise<FollowUpRegistered>;
   closeFollowUp(candidateId: string, followUpId: string): Promise<void>;
   /**
    * Keeps what a follow-up's feedback mentioned and answers what recurred across the candidate's

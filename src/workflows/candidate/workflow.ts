@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -43,7 +44,8 @@ import { runWindowLeft, runWindowSummary } from '../common/run-window';
  */
 export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
   const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
-  const rules = candidateRules(state, () => Date.now());
+  // Changes of what the rules do are guarded by the entity's own patches (candidatePatches).
+  const rules = candidateRules(state, () => Date.now(), patched);
 
   setHandler(candidateStateQuery, () => state);
 

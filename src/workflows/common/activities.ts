@@ -1,4 +1,4 @@
-import type { FollowUpRegistration } from '../../domain/candidate/registry';
+import type { FollowUpRegistered, FollowUpRegistration } from '../../domain/candidate/registry';
 import type {
   AcrossApplications,
   ApplicationLearning,
@@ -15,8 +15,11 @@ export interface WorkflowActivities {
   deliver(message: OutboundMessage): Promise<DeliveryResult>;
   /** The public holidays of `country` for `years` years from `fromIso` (ISO dates). */
   loadHolidays(country: string | undefined, fromIso: string, years: number): Promise<string[]>;
-  /** Registers a running follow-up with its candidate's entity; answers its reply tag when it needs one. */
-  registerFollowUp(registration: FollowUpRegistration): Promise<{ replyTag?: string }>;
+  /**
+   * Registers a running follow-up with its candidate's entity; answers its reply tag when it needs one, and
+   * whether its acknowledgement is the hard-week note.
+   */
+  registerFollowUp(registration: FollowUpRegistration): Promise<FollowUpRegistered>;
   /** Registers an interview-prep reminder with its candidate's entity, so a purge finds it. */
   registerInterviewPrep(registration: { candidateId: string; workflowId: string }): Promise<void>;
   /** Gives the entity what a follow-up learned; answers what recurred across the candidate's applications. */

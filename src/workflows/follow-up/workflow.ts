@@ -179,10 +179,13 @@ interface CarriedRegistration {
 /** A deleted candidate refused the registration the acknowledgement carried: nothing was sent. */
 class RegistrationRefused extends Error {}
 
-/** Registers the follow-up with the candidate entity (which refuses a deleted candidate). */
-function register(core: FollowUpCore): Promise<{ replyTag?: string }> {
+/**
+ * Registers the follow-up with the candidate entity (which refuses a deleted candidate), and keeps what its
+ * answer means for the messages: the reply tag, and whether the acknowledgement is the hard-week note.
+ */
+async function register(core: FollowUpCore): Promise<void> {
   const { snapshot, followUpId, zone } = core;
-  return registerFollowUp({
+  const registered = await registerFollowUp({
     candidateId: snapshot.candidate.id,
     followUpId,
     company: snapshot.company,
@@ -191,6 +194,8 @@ function register(core: FollowUpCore): Promise<{ replyTag?: string }> {
     email: snapshot.candidate.email,
     zone,
   });
+  core.replyTag = registered.replyTag;
+  core.hardWeek = registered.hardWeek;
 }
 
 /**
@@ -212,7 +217,7 @@ async function deliverCarrying(
   } catch (error) {
     if (isFailureOfType(error, 'candidate_deleted')) throw new RegistrationRefused('candidate deleted');
     if (error instanceof ActivityFailure && !isCancellation(error)) {
-      core.replyTag = (await register(core)).replyTag;
+      await register(core);
     }
     throw error;
   }
@@ -233,7 +238,7 @@ async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<
       carried.registration = { company: snapshot.company, role: snapshot.role };
       return;
     }
-    core.replyTag = (await register(core)).replyTag;
+    await register(core);
     return;
   }
   if (patched(followUpPatches.fastStart)) {
@@ -246,10 +251,9 @@ async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<
     if (registered.status === 'rejected') throw registered.reason;
     if (loaded.status === 'rejected') throw loaded.reason;
     core.setHolidays(loaded.value);
-    core.replyTag = registered.value.replyTag;
   } else {
     core.setHolidays(await loadHolidays(snapshot.candidate.country, fromIso, 2));
-    core.replyTag = (await register(core)).replyTag;
+    await register(core);
   }
 }
 

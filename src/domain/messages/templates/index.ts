@@ -10,6 +10,7 @@
 export type { MessageContent } from '../content';
 export * from './context';
 export { renderAcknowledgement, type AcknowledgementContext } from './acknowledgement';
+export { renderHardWeek, type HardWeekContext } from './hard-week';
 export {
   renderRecruiterCallReminder,
   renderInterviewerCallReminder,
