@@ -198,12 +198,15 @@ export async function startCoreRun(options: CoreRunOptions) {
     },
     /** An update as Temporal runs it: a refusal (thrown by `validate`) changes nothing. */
     async update<K extends UpdateName>(name: K, arg: UpdateArg<K>): Promise<void> {
+      // Temporal applies an update between activations, once the code has run to its next wait.
+      await settle();
       const rule: AnyRule = rules[name];
       rule.validate(arg);
       rule.apply(arg);
       await settle();
     },
     async stop(reason: StopReason): Promise<void> {
+      await settle();
       rules.stop(reason);
       await settle();
     },

@@ -5,7 +5,13 @@ import { messageKey, type DeliveryResult, type OutboundMessage } from '../messag
 import { type Channel } from '../messages/content';
 import { defaultPolicy, resolvePolicy, type Policy } from '../contract/policy';
 import { contactIdentity, findContact, sameContact } from './contact-identity';
-import { candidateChannels, followUpSchedule, stepsThatApply, type FollowUpSchedule } from './schedule';
+import {
+  candidateChannels,
+  followUpSchedule,
+  nextAwakeTime,
+  stepsThatApply,
+  type FollowUpSchedule,
+} from './schedule';
 import { followUpPatches, type FollowUpPorts } from './ports';
 import {
   blankFollowUpState,
@@ -222,7 +228,7 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
       const to = message.to ?? core.candidate();
       const channels = message.channels ?? candidateChannels(core.candidate());
       if (channels.length === 0) return false;
-      if (!message.anyDay && !(await core.keepToSendWindow(message, channels))) return false;
+      if (!(await core.keepToSendWindow(message, channels))) return false;
       // Runs from before the cap never wait for it: their deliveries carry no cap, so none is deferred.
       const weeklyCap = ports.patched(followUpPatches.weeklyCap) ? weeklyCapOf(core.policy) : undefined;
       const outbound: OutboundMessage = {
@@ -316,14 +322,21 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
     async keepToSendWindow(message: Send, channels: Channel[]): Promise<boolean> {
       const channel = channels.includes('sms') ? 'sms' : 'email';
       const fromMs = ports.now();
-      if (nextSendTime(core.schedule.rules, fromMs, channel) <= fromMs) return true;
+      // A message for any day (the acknowledgement) only keeps a text out of the quiet hours.
+      const allowedMs = () =>
+        message.anyDay
+          ? channel === 'sms'
+            ? nextAwakeTime(core.schedule.rules, fromMs)
+            : fromMs
+          : nextSendTime(core.schedule.rules, fromMs, channel);
+      if (allowedMs() <= fromMs) return true;
       if (!ports.patched(followUpPatches.sendInWindow)) return true;
       const waited = await core.waitFor({
         id: `${message.keyStep}-${message.attempt}-in-window`,
         step: message.step,
         summary: message.summary,
         kind: 'message',
-        dueMs: () => nextSendTime(core.schedule.rules, fromMs, channel),
+        dueMs: allowedMs,
         channel,
       });
       return waited === 'due';

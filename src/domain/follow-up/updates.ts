@@ -3,7 +3,6 @@ import type { ApplicationSnapshot } from '../contract/events';
 import { resolvePolicy, type PolicyOverride } from '../contract/policy';
 import { checkTone } from '../messages/templates';
 import { contactIdentity, sameContact } from './contact-identity';
-import { followUpSchedule } from './schedule';
 import type { Approval, FollowUpCore } from './core';
 import { followUpPatches } from './ports';
 import {
@@ -339,7 +338,7 @@ export function followUpRules(core: FollowUpCore) {
     },
     apply({ override }) {
       core.policy = resolvePolicy(core.policy, override);
-      core.schedule = followUpSchedule(core.policy, core.zone, core.holidays);
+      core.setHolidays(core.holidays);
       core.planVersion++;
       core.record('event', 'acknowledgement', 'Policy changed: pending reminders planned again');
     },

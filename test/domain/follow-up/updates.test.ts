@@ -270,3 +270,32 @@ describe('updates of a running follow-up, on a fake clock', () => {
     expect(sendTimeProblems(run.sent)).toEqual([]);
   });
 });
+
+it('keeps the acknowledgement out of quiet hours that a policy change made while it waited', async () => {
+  // Friday 25 June 2027, 04:30 in New York: quiet until 05:00, so the acknowledgement waits for 05:00.
+  const run = await startCoreRun({
+    snapshot: sampleSnapshot({ references: [], connection: undefined }),
+    startMs: Date.parse('2027-06-25T08:30:00Z'),
+    policy: resolvePolicy({
+      sendWindow: { start: '06:00', end: '15:00' },
+      quietHours: { start: '19:30', end: '05:00' },
+      interviewPrep: { fallbackAt: '06:00' },
+    }),
+  });
+  await run.advanceBy(10 * 60_000);
+  // Now quiet until 09:30: 05:00 is no longer an hour to text anyone.
+  await run.update('changePolicy', {
+    override: { quietHours: { start: '20:00', end: '09:30' }, interviewPrep: { fallbackAt: '12:00' } },
+  });
+  await run.until(() => run.sent.length > 0, 'the acknowledgement');
+  expect(new Date(run.sent[0]!.atMs).toISOString()).toBe('2027-06-25T13:30:00.000Z');
+  expect(sendTimeProblems(run.sent)).toEqual([]);
+});
+
+it('keeps the quiet days around holidays after a policy change', async () => {
+  const run = await startCoreRun({ snapshot: sampleSnapshot(), startMs: Date.parse('2026-12-14T15:00:00Z') });
+  await run.until(() => run.sent.length > 0, 'the acknowledgement');
+  expect(run.core.schedule.rules.holidays.has('2026-12-24')).toBe(true);
+  await run.update('changePolicy', { override: { sendWindow: { start: '08:00', end: '20:00' } } });
+  expect(run.core.schedule.rules.holidays.has('2026-12-24')).toBe(true);
+});
