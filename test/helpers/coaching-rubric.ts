@@ -3,6 +3,7 @@ import type { OutboundMessage } from '../../src/domain/messages/outbound';
 import { plainLinks, renderMessage } from '../../src/domain/messages/catalog';
 import { smsSize, toGsm7 } from '../../src/domain/messages/templates';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
+import { countsTowardWeek, weekMs } from '../../src/domain/candidate/weekly-cap';
 
 /**
  * The coaching rubric: what a career coach would hold a whole follow-up to, as checks over the messages it
@@ -93,4 +94,15 @@ function render(message: SentMessage) {
   return renderMessage(message.request, plainLinks('https://debrief.example', message.followUpId), {
     channels: message.channels,
   });
+}
+
+/** Never more counted messages than the weekly cap in any seven days (the cap's own exemptions aside). */
+export function overTheWeeklyCap(sent: readonly SentMessage[], cap: number): string[] {
+  const counted = sent.filter((m) => countsTowardWeek(m)).map((m) => m.atMs);
+  const problems: string[] = [];
+  for (const startMs of counted) {
+    const inWeek = counted.filter((atMs) => atMs >= startMs && atMs < startMs + weekMs).length;
+    if (inWeek > cap) problems.push(`${inWeek} messages in the week from ${new Date(startMs).toISOString()}`);
+  }
+  return problems;
 }

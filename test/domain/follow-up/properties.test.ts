@@ -27,6 +27,7 @@ import {
   callPacing,
   callsAfterCloseOut,
   firstStepWhenPromised,
+  overTheWeeklyCap,
   textProblems,
 } from '../../helpers/coaching-rubric';
 
@@ -91,6 +92,7 @@ const arbitraryPolicy: fc.Arbitrary<Policy> = fc
     connection: often,
     closeOutDays: fc.integer({ min: 3, max: 21 }),
     extension: fc.integer({ min: 0, max: 10 }),
+    weeklyCap: fc.integer({ min: 1, max: 8 }),
   })
   .map((p) =>
     resolvePolicy({
@@ -102,6 +104,7 @@ const arbitraryPolicy: fc.Arbitrary<Policy> = fc
       referenceRequest: { enabled: p.references, waitBusinessDays: p.referenceWait },
       connectionAsk: { enabled: p.connection },
       closeOut: { afterCalendarDays: p.closeOutDays, stillWaitingExtensionDays: p.extension },
+      weeklyCap: { messagesPerCandidate: p.weeklyCap },
       interviewPrep: { fallbackAt: hhmm(Math.max(p.windowStart, p.quietEnd)) },
     }),
   );
@@ -577,6 +580,7 @@ const rules: Record<string, (story: Story, run: CoreRun, told: Told) => string[]
     ...callsAfterCloseOut(run.sent),
     ...afterTheDebrief(run.sent),
     ...callPacing(run.sent, Math.max(story.policy.recruiterCall.maxReminders, 3)),
+    ...overTheWeeklyCap(run.sent, story.policy.weeklyCap.messagesPerCandidate),
   ],
 
   'calls an interviewer after the recruiter only when the candidate chose to': (_story, run) =>
@@ -658,12 +662,14 @@ describe('every preview, for any persona and policy (fast-check, on the preview)
             callPacing: callPacing(messages, policy.recruiterCall.maxReminders),
             promised: firstStepWhenPromised(messages, snapshot.candidate.timezone),
             texts: textProblems(messages, snapshot),
+            weeklyCap: overTheWeeklyCap(messages, policy.weeklyCap.messagesPerCandidate),
           }).toEqual({
             callsAfterCloseOut: [],
             afterTheDebrief: [],
             callPacing: [],
             promised: [],
             texts: [],
+            weeklyCap: [],
           });
         },
       ),
