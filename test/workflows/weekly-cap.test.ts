@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, createFileOutbox, createTemporalCandidateDirectory } from '../../src/activities';
@@ -143,7 +144,10 @@ describe('the weekly cap across three follow-ups of one candidate', () => {
               const entity = env.client.workflow.getHandle(candidateWorkflowId(candidate.id));
               const { weekMessages = [] } = await entity.query(candidateStateQuery);
               expect(weekMessages.length).toBeLessThanOrEqual(cap);
-              await entity.terminate('the test is over');
+              // The entity may already have ended on its own as the skipped time ran on.
+              await entity.terminate('the test is over').catch((error: unknown) => {
+                if (!(error instanceof WorkflowNotFoundError)) throw error;
+              });
             });
           } finally {
             await rm(outboxDir, { recursive: true, force: true });
