@@ -146,6 +146,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DEBRIEF_DATA_DIR: join(dir, 'data'),
     DEBRIEF_WEBHOOK_SECRET: webhookSecret,
     DEBRIEF_LINK_SECRET: randomBytes(24).toString('hex'),
+    // `debrief import` keys the tracker's candidate ids with it, and refuses to run without one.
+    DEBRIEF_ID_SECRET: randomBytes(32).toString('base64url'),
     DEBRIEF_LEDGER_SECRETS: `chaos:${randomBytes(32).toString('base64url')}`,
     DEBRIEF_DATABASE_URL: ledgerPostgres.url,
     DEBRIEF_ENCRYPTION_KEYS: formatEncryptionKeys(encryptionKeys),
