@@ -4,6 +4,7 @@ export {
   LedgerInUseError,
   type LedgerDatabase,
 } from './database';
+export { createPhoneIndex, type PhoneIndex } from './phone-index';
 export {
   createSuppressionLedger,
   liftedByStart,

@@ -4,7 +4,7 @@ import type { LedgerDatabase } from './database';
  * The ledger's tables, in order; each step runs once, recorded in `debrief_schema`. The same text on
  * PostgreSQL and on the embedded SQLite: plain types (times are ISO 8601 text in UTC, which sorts as time),
  * no serial columns, nothing either lacks. No column holds a number, an address or a name: only keyed hashes
- * (see ./subject-hash.ts).
+ * (see ./subject-hash.ts, and the phone index's in ./phone-index.ts).
  */
 export const schemaSteps: readonly (readonly string[])[] = [
   [
@@ -56,6 +56,17 @@ export const schemaSteps: readonly (readonly string[])[] = [
        detail text NOT NULL
      )`,
     'CREATE INDEX audit_log_at ON audit_log (at)',
+  ],
+  [
+    // Which candidates a phone number belongs to, so an inbound SMS finds them (./phone-index.ts): the
+    // number's keyed hash (32 hex characters, never the number, which is at most 16), the candidate id.
+    `CREATE TABLE phone_index (
+       phone_hash text NOT NULL CHECK (length(phone_hash) = 32),
+       candidate_id text NOT NULL,
+       created_at text NOT NULL,
+       PRIMARY KEY (phone_hash, candidate_id)
+     )`,
+    'CREATE INDEX phone_index_candidate ON phone_index (candidate_id)',
   ],
 ];
 

@@ -30,7 +30,7 @@ import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
 import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
-import { openSuppressionLedger } from './ledger';
+import { openLedger } from './ledger';
 import { wireConsole } from './console';
 
 export interface EngineParts {
@@ -77,9 +77,10 @@ export async function startEngine(
   const { webhookSecret, linkSecret } = resolveSecrets(config, parts, dataDir, log);
   const encryptionKeys = resolveEncryptionKeys(config, { create: true, log });
   // Opened while Temporal starts: the embedded database's first start takes a few seconds.
-  // A process that runs neither worker nor API (Temporal alone) has nothing to gate and holds no ledger.
+  // A process that runs neither worker nor API (Temporal alone) has nothing to gate, registers and looks up
+  // no number, and holds no ledger.
   const ledgerOpening =
-    parts.worker || parts.api ? openSuppressionLedger(config, dataDir, log) : Promise.resolve(undefined);
+    parts.worker || parts.api ? openLedger(config, dataDir, log) : Promise.resolve(undefined);
   ledgerOpening.catch(() => undefined);
   const dataConverter = encryptedDataConverter(encryptionKeys);
 
@@ -98,13 +99,14 @@ export async function startEngine(
   } else {
     temporal = await connectExternalTemporal(config, dataConverter, tracing?.clientInterceptors());
   }
-  let ledger: Awaited<typeof ledgerOpening>;
+  let opened: Awaited<typeof ledgerOpening>;
   try {
-    ledger = await ledgerOpening;
+    opened = await ledgerOpening;
   } catch (error) {
     await temporal.close();
     throw error;
   }
+  const ledger = opened?.ledger;
   const metrics = await startMetrics(config, temporal, log);
   log(
     `Temporal: ${temporal.address} (namespace ${temporal.namespace})${temporal.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`,
@@ -113,13 +115,24 @@ export async function startEngine(
   const outboxDir = resolve(config.outboxDir);
   // The entities get a task queue (and worker) of their own: see createWorker.
   const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
-  const directory = createTemporalCandidateDirectory(temporal.client, entityTaskQueue, linkSecret);
-  const candidates = countingOptOuts(ledger ? guardedByLedger(directory, ledger) : directory);
+  // Only the worker and the API talk to candidates, and a process that runs either holds the ledger: the
+  // phone index is always the ledger's, never a workflow per number.
+  const candidates =
+    opened &&
+    countingOptOuts(
+      guardedByLedger(
+        createTemporalCandidateDirectory(temporal.client, entityTaskQueue, {
+          secret: linkSecret,
+          index: opened.phoneIndex,
+        }),
+        opened.ledger,
+      ),
+    );
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
   let worker: DebriefWorker | undefined;
   let done: Promise<void> = new Promise(() => undefined);
-  if (parts.worker) {
+  if (parts.worker && candidates) {
     mail = config.smtp ? createSmtpMailSender({ url: config.smtp.url, from: config.smtp.from }) : undefined;
     worker = await createWorker({
       connection: temporal.nativeConnection,
@@ -161,7 +174,7 @@ export async function startEngine(
   let apiUrl: string | undefined;
   const answering = new Set<Promise<Response>>();
   let closeConsole: (() => Promise<void>) | undefined;
-  if (parts.api && webhookSecret) {
+  if (parts.api && webhookSecret && candidates) {
     const dispatcher = createDispatcher({
       client: temporal.client,
       taskQueue: config.taskQueue,

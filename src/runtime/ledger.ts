@@ -2,14 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError, type Config } from '../config/index';
 import {
+  createPhoneIndex,
   createSuppressionLedger,
   formatLedgerKeys,
   openEmbeddedLedgerDatabase,
   openPostgresLedgerDatabase,
   parseLedgerKeys,
+  type PhoneIndex,
   type SuppressionLedger,
 } from '../ledger';
 import { keptSecret } from './kept-secret';
+
+/** The stores in the ledger's database that the worker and the API share. */
+export interface OpenedLedger {
+  ledger: SuppressionLedger;
+  /** On the ledger's database; closed with the ledger. */
+  phoneIndex: PhoneIndex;
+}
 
 /**
  * Opens the suppression ledger the configuration names: PostgreSQL at DEBRIEF_DATABASE_URL, else SQLite in
@@ -22,6 +31,18 @@ export async function openSuppressionLedger(
   dataDir: string,
   log: (line: string) => void,
 ): Promise<SuppressionLedger> {
+  return (await openLedger(config, dataDir, log)).ledger;
+}
+
+/**
+ * Opens the ledger's database as {@link openSuppressionLedger} does, with the suppression ledger and the phone
+ * index on it: every process that runs the worker or the API opens it, so both use the same stores.
+ */
+export async function openLedger(
+  config: Config,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<OpenedLedger> {
   const external = config.temporal.mode === 'external';
   if (external && !config.ledger.keys) {
     throw new ConfigError([
@@ -39,17 +60,21 @@ export async function openSuppressionLedger(
       ),
     );
   const url = config.ledger.databaseUrl;
-  if (url) {
-    const ledger = await createSuppressionLedger(await openPostgresLedgerDatabase(url), keys);
-    log('suppression ledger: PostgreSQL (DEBRIEF_DATABASE_URL)');
-    return ledger;
-  }
   const dir = resolve(dataDir, 'ledger');
-  const ledger = await createSuppressionLedger(await openEmbeddedLedgerDatabase(dir), keys);
-  log(
-    external
-      ? `suppression ledger: embedded in ${dir}; run every other worker and API against one PostgreSQL database instead (DEBRIEF_DATABASE_URL)`
-      : `suppression ledger: embedded in ${dir}`,
-  );
-  return ledger;
+  const db = url ? await openPostgresLedgerDatabase(url) : await openEmbeddedLedgerDatabase(dir);
+  let opened: OpenedLedger;
+  try {
+    opened = { ledger: await createSuppressionLedger(db, keys), phoneIndex: await createPhoneIndex(db) };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  if (url) log('suppression ledger: PostgreSQL (DEBRIEF_DATABASE_URL)');
+  else
+    log(
+      external
+        ? `suppression ledger: embedded in ${dir}; run every other worker and API against one PostgreSQL database instead (DEBRIEF_DATABASE_URL)`
+        : `suppression ledger: embedded in ${dir}`,
+    );
+  return opened;
 }

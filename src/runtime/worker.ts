@@ -17,9 +17,9 @@ export interface WorkerOptions {
   /** Follow-ups, interview prep and every activity. */
   taskQueue: string;
   /**
-   * The candidate entities and phone indexes (see {@link entityTaskQueueOf}). Served by a worker of its own,
-   * which stops only after the activities have drained, so a delivery in flight can always record its outcome.
-   * Absent: the entities run on `taskQueue` (single-queue tests).
+   * The candidate entities and the phone-index workflows earlier builds started (see {@link entityTaskQueueOf}).
+   * Served by a worker of its own, which stops only after the activities have drained, so a delivery in flight
+   * can always record its outcome. Absent: the entities run on `taskQueue` (single-queue tests).
    */
   entityTaskQueue?: string;
   activities: ActivityDeps;

@@ -13,6 +13,7 @@ import type { DeliveryResult, OutboundMessage } from '../../src/domain/messages/
 import { fakeTwilioSms } from '../helpers/fake-twilio-sms';
 import { outboundMessage } from '../helpers/outbound-message';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 
 const publicUrl = 'https://debrief.test';
 
@@ -38,7 +39,10 @@ describe('exactly-once SMS when two messages have the same text (real candidate 
       workflowBundle: await workflowBundle(),
     });
     running = worker.run();
-    directory = createTemporalCandidateDirectory(env.client, taskQueue, 'phone-index-test-secret');
+    directory = createTemporalCandidateDirectory(env.client, taskQueue, {
+      secret: 'phone-index-test-secret',
+      index: await memoryPhoneIndex(),
+    });
     dir = await mkdtemp(join(tmpdir(), 'debrief-exactly-once-'));
   });
   afterAll(async () => {

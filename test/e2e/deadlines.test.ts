@@ -7,6 +7,7 @@ import { createLinkMaker } from '../../src/links/link-tokens';
 import { loadConfig } from '../../src/config/index';
 import { followUpWorkflowId } from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import { openLedger, type OpenedLedger } from '../../src/runtime/ledger';
 import { createWorker } from '../../src/runtime/worker';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { alwaysOpenPolicy, cloudEvent, sampleSnapshot } from '../helpers/fixtures';
@@ -33,6 +34,7 @@ const slackMs = 2500;
 describe('deadlines at the edge, on a real dev server with no worker polling', () => {
   let dataDir: string;
   let engine: RunningEngine;
+  let ledger: OpenedLedger | undefined;
   const taskQueue = uniqueName('deadline');
   const snapshot = sampleSnapshot({
     candidate: { ...sampleSnapshot().candidate, country: undefined },
@@ -61,7 +63,12 @@ describe('deadlines at the edge, on a real dev server with no worker polling', (
     });
     engine = await startEngine(config, { worker: false, api: true }, () => undefined);
 
-    const candidates = createTemporalCandidateDirectory(engine.temporal.client, taskQueue, linkSecret);
+    // The worker shares the API's phone index, as every worker of a deployment does.
+    ledger = await openLedger(config, dataDir, () => undefined);
+    const candidates = createTemporalCandidateDirectory(engine.temporal.client, taskQueue, {
+      secret: linkSecret,
+      index: ledger.phoneIndex,
+    });
     const worker = await createWorker({
       connection: engine.temporal.nativeConnection,
       namespace: engine.temporal.namespace,
@@ -106,6 +113,7 @@ describe('deadlines at the edge, on a real dev server with no worker polling', (
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    await ledger?.ledger.close();
     await engine?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });

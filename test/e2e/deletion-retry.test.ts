@@ -10,6 +10,7 @@ import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
 import { entityTaskQueueOf } from '../../src/runtime/worker';
 import { eventually } from '../helpers/eventually';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 import { uniqueName } from '../helpers/temporal';
 
 const linkSecret = 'deletion-retry-link-secret-0123456789abcdef';
@@ -44,11 +45,10 @@ describe('deletion on a real Temporal dev server', () => {
   });
 
   it('a retried deletion is answered what the first attempt forgot, even once the entity has ended', async () => {
-    const directory = createTemporalCandidateDirectory(
-      engine.temporal.client,
-      entityTaskQueueOf(taskQueue),
-      linkSecret,
-    );
+    const directory = createTemporalCandidateDirectory(engine.temporal.client, entityTaskQueueOf(taskQueue), {
+      secret: linkSecret,
+      index: await memoryPhoneIndex(),
+    });
     const candidateId = uniqueName('cand');
     const followUpId = uniqueName('followup');
     await directory.registerFollowUp({

@@ -17,6 +17,7 @@ import {
   interviewPrepWorkflowId,
 } from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import { openLedger, type OpenedLedger } from '../../src/runtime/ledger';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { type candidatePurgeWorkflow } from '../../src/workflows/candidate-purge/workflow';
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
@@ -64,6 +65,7 @@ describeContract(
   () => {
     let dataDir: string;
     let engine: RunningEngine;
+    let ledger: OpenedLedger | undefined;
     let prism: ChildProcess | undefined;
     let smtp: Awaited<ReturnType<typeof startSmtp>>;
     let publicUrl: string;
@@ -94,8 +96,11 @@ describeContract(
         DEBRIEF_MAIL_FROM: 'Debrief <debrief@debrief.test>',
       });
       engine = await startEngine(config, { worker: true, api: true }, (line) => logs.push(line));
+      // The engine's own stores, as another process of the deployment would open them.
+      ledger = await openLedger(config, dataDir, () => undefined);
     });
     afterAll(async () => {
+      await ledger?.ledger.close();
       await engine?.stop();
       await Promise.all([stopPrism(prism), smtp?.close()]);
       await rm(dataDir, { recursive: true, force: true });
@@ -165,7 +170,10 @@ describeContract(
 
       // The SMS went to Prism, which validates every request against Twilio's OpenAPI description and
       // answers with a Message SID only when it is valid; the entity recorded it as sent under that SID.
-      const directory = createTemporalCandidateDirectory(engine.temporal.client, 'unused', linkSecret);
+      const directory = createTemporalCandidateDirectory(engine.temporal.client, 'unused', {
+        secret: linkSecret,
+        index: ledger!.phoneIndex,
+      });
       const smsRecord = await eventually(async () => {
         const state = await directory.state(snapshot.candidate.id);
         return Object.values(state?.deliveries ?? {}).find(

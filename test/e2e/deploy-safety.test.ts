@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createTemporalCandidateDirectory } from '../../src/activities';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 import { loadConfig } from '../../src/config/index';
 import { followUpWorkflowId } from '../../src/domain/contract/ids';
 import { formatEncryptionKeys, generateEncryptionKey } from '../../src/config/keys';
@@ -134,7 +135,10 @@ describe('deploy safety: a worker stopped mid-send', () => {
     const second = await startWorker();
     try {
       // (Queries need a polling worker, so the record is read now.)
-      const directory = createTemporalCandidateDirectory(temporal.temporal.client, 'unused', linkSecret);
+      const directory = createTemporalCandidateDirectory(temporal.temporal.client, 'unused', {
+        secret: linkSecret,
+        index: await memoryPhoneIndex(),
+      });
       const state = await directory.state(snapshot.candidate.id);
       expect(state?.deliveries[`${key}:email`]).toMatchObject({ state: 'sent' });
       const handle = temporal.temporal.client.workflow.getHandle(followUpId);

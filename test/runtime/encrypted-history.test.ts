@@ -24,14 +24,16 @@ import {
 } from '../../src/workflows/follow-up/definitions';
 import { phoneIndexWorkflowId } from '../../src/workflows/phone-index/definitions';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
+import { linkInEarlierPhoneIndex, memoryPhoneIndex } from '../helpers/phone-index';
 import { onTimeSkippingServer, stopWhenAbandoned, uniqueName } from '../helpers/temporal';
 
 /**
  * The guarantee behind "phones, emails and feedback never sit in Temporal in plaintext": a whole follow-up
  * runs on Temporal's test server with the real worker (`createWorker`), real activities, the real candidate
  * directory and an HTTP Twilio fake whose first answer is an error; then the raw histories of the follow-up,
- * the candidate entity and the phone index are fetched from the server by a client WITHOUT the codec and
- * searched byte by byte. The same run without encryption must leak, or the search proves nothing.
+ * the candidate entity and the number's phone-index workflow (which earlier builds started, and which runs on
+ * for numbers they registered) are fetched from the server by a client WITHOUT the codec and searched byte by
+ * byte. The same run without encryption must leak, or the search proves nothing.
  */
 
 const feedbackNote = 'Recruiter Quill said my distributed-systems answers lacked concrete trade-offs';
@@ -144,13 +146,22 @@ async function runAndScanOn(
           from: '+14155550199',
           baseUrl: twilio.url,
         }),
-        candidates: createTemporalCandidateDirectory(client, taskQueue, phoneSecret),
+        candidates: createTemporalCandidateDirectory(client, taskQueue, {
+          secret: phoneSecret,
+          index: await memoryPhoneIndex(),
+        }),
         links: (id) => createLinkMaker('raw-history-link-secret-0123456789abcdef', publicUrl, id, Date.now()),
         publicUrl,
       },
     });
     stopWhenAbandoned(worker, abandoned);
     await worker.runUntil(async () => {
+      // The number was registered by an earlier build too: its phone-index workflow runs beside the table.
+      await linkInEarlierPhoneIndex(client, {
+        taskQueue,
+        phoneHash: phoneHash(phoneSecret, run.candidate.phone ?? ''),
+        candidateId: run.candidate.id,
+      });
       const handle = await client.workflow.start(followUpWorkflow, {
         taskQueue,
         workflowId: followUpId,

@@ -17,6 +17,7 @@ import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { registeringFirst } from '../helpers/registering-first';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 
 /**
  * Cross-application learning end to end on the time-skipping server: real follow-ups and the real candidate
@@ -33,7 +34,10 @@ describe('what a candidate learns across applications', () => {
 
   it("adds what recurred across companies to the next debrief and the follow-up's state", async () => {
     const taskQueue = uniqueName('across');
-    const directory = createTemporalCandidateDirectory(env.client, taskQueue, 'phone-index-test-secret');
+    const directory = createTemporalCandidateDirectory(env.client, taskQueue, {
+      secret: 'phone-index-test-secret',
+      index: await memoryPhoneIndex(),
+    });
     const debriefs: { followUpId: string; acrossApplications?: AcrossApplications }[] = [];
     const sent: string[] = [];
     const activities: Pick<

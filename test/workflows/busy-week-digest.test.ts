@@ -15,6 +15,7 @@ import { startSmtpSink, type SmtpSink } from '../chaos/smtp-sink';
 import { eventually } from '../helpers/eventually';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 
 const publicUrl = 'https://debrief.test';
 const digestIntro = 'Several of your follow-ups have a step for today';
@@ -54,7 +55,10 @@ describe('busy weeks: one digest instead of several reminders', () => {
         mail: mail(
           createSmtpMailSender({ url: smtp.url, from: { name: 'Debrief', address: 'debrief@debrief.test' } }),
         ),
-        candidates: createTemporalCandidateDirectory(env.client, taskQueue, 'phone-index-test-secret'),
+        candidates: createTemporalCandidateDirectory(env.client, taskQueue, {
+          secret: 'phone-index-test-secret',
+          index: await memoryPhoneIndex(),
+        }),
         links: (followUpId) => plainLinks(publicUrl, followUpId),
         publicUrl,
         digestWindowMs: windowMs,

@@ -1,7 +1,11 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { CandidateDeletedError, type CandidateDirectory } from '../../src/workflows/candidate/directory';
+import {
+  CandidateDeletedError,
+  phoneHash,
+  type CandidateDirectory,
+} from '../../src/workflows/candidate/directory';
 import { createTemporalCandidateDirectory } from '../../src/workflows/candidate/client';
 import { candidateWorkflowId } from '../../src/domain/contract/ids';
 import { candidateEntityLimits, emptyCandidateState } from '../../src/domain/candidate/state';
@@ -14,16 +18,24 @@ import { messageKey } from '../../src/domain/messages/outbound';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually } from '../helpers/eventually';
 import { candidateWorkflow } from '../../src/workflows/candidate/workflow';
+import { phoneIndexWorkflowId } from '../../src/workflows/phone-index/definitions';
+import type { PhoneIndex } from '../../src/ledger';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { linkInEarlierPhoneIndex, memoryPhoneIndex } from '../helpers/phone-index';
 
 const zone = 'America/New_York';
 const phone = '+14155550100';
+const phoneSecret = 'phone-index-test-secret';
+let phonesHandedOut = 0;
+/** A number no other test of this file uses. */
+const freshPhone = () => `+1628555${String(1000 + ++phonesHandedOut)}`;
 
 describe('candidate entity workflow on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
   let directory: CandidateDirectory;
+  let phoneIndex: PhoneIndex;
   let taskQueue: string;
 
   beforeAll(async () => {
@@ -35,7 +47,11 @@ describe('candidate entity workflow on the time-skipping test server', () => {
       workflowBundle: await workflowBundle(),
     });
     running = worker.run();
-    directory = createTemporalCandidateDirectory(env.client, taskQueue, 'phone-index-test-secret');
+    phoneIndex = await memoryPhoneIndex();
+    directory = createTemporalCandidateDirectory(env.client, taskQueue, {
+      secret: phoneSecret,
+      index: phoneIndex,
+    });
   });
   afterAll(async () => {
     worker?.shutdown();
@@ -438,6 +454,82 @@ describe('candidate entity workflow on the time-skipping test server', () => {
     await expect(
       directory.reserveDelivery(candidateId, { ...sms('f:a:1'), smsBudgetPerDay: -1 }),
     ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  });
+
+  const registration = (candidateId: string, followUpId: string, number?: string) => ({
+    candidateId,
+    followUpId,
+    company: 'Globex',
+    role: 'Engineer',
+    zone,
+    ...(number !== undefined ? { phone: number } : {}),
+  });
+  const earlierPhoneIndex = (number: string) =>
+    env.client.workflow.getHandle(phoneIndexWorkflowId(phoneHash(phoneSecret, number)));
+
+  it('links a number in the phone index table: no phone-index workflow starts for it', async () => {
+    const candidateId = uniqueName('cand');
+    const number = freshPhone();
+    await directory.registerFollowUp(registration(candidateId, 'followup-linked', number));
+    await directory.registerFollowUp(registration(candidateId, 'followup-again', number));
+
+    expect(await phoneIndex.find(phoneHash(phoneSecret, number))).toEqual([candidateId]);
+    expect(await directory.findByPhone(number)).toEqual([candidateId]);
+    await expect(earlierPhoneIndex(number).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('purges on deletion: the candidate leaves every number, and the others sharing one stay', async () => {
+    const candidateId = uniqueName('cand');
+    const sibling = uniqueName('cand');
+    const [shared, own] = [freshPhone(), freshPhone()];
+    await directory.registerFollowUp(registration(candidateId, 'followup-shared', shared));
+    await directory.registerFollowUp(registration(candidateId, 'followup-own', own));
+    await directory.registerFollowUp(registration(sibling, 'followup-sibling', shared));
+    expect(await directory.findByPhone(shared)).toEqual([candidateId, sibling]);
+
+    expect((await directory.purge(candidateId)).phones?.sort()).toEqual([shared, own].sort());
+    expect(await directory.findByPhone(shared)).toEqual([sibling]);
+    expect(await directory.findByPhone(own)).toEqual([]);
+  });
+
+  it('still finds a number registered before the table in its phone-index workflow; deletion unlinks it there', async () => {
+    const earlier = uniqueName('cand');
+    const later = uniqueName('cand');
+    const [shared, own] = [freshPhone(), freshPhone()];
+    // As a build before the table registered it: the entity knows the number, its workflow lists the
+    // candidate, and the table does not.
+    await directory.registerFollowUp(registration(earlier, 'followup-earlier', shared));
+    await phoneIndex.unlink(earlier);
+    await linkInEarlierPhoneIndex(env.client, {
+      taskQueue,
+      phoneHash: phoneHash(phoneSecret, shared),
+      candidateId: earlier,
+    });
+    expect(await directory.findByPhone(shared)).toEqual([earlier]);
+
+    // Registered now: the same number for another candidate, another number for the first.
+    await directory.registerFollowUp(registration(later, 'followup-later', shared));
+    await directory.registerFollowUp(registration(earlier, 'followup-now', own));
+    expect(await directory.findByPhone(shared)).toEqual([later, earlier]);
+    expect(await directory.findByPhone(own)).toEqual([earlier]);
+
+    await directory.purge(earlier);
+    expect(await directory.findByPhone(shared)).toEqual([later]);
+    expect(await directory.findByPhone(own)).toEqual([]);
+    // The earlier workflow had nobody left, and ended.
+    await earlierPhoneIndex(shared).result();
+    expect((await earlierPhoneIndex(shared).describe()).status.name).toBe('COMPLETED');
+  });
+
+  it('unlinks a deleted candidate from the table even when their entity is gone', async () => {
+    const candidateId = uniqueName('cand');
+    const [first, second] = [freshPhone(), freshPhone()];
+    await phoneIndex.link(phoneHash(phoneSecret, first), candidateId);
+    await phoneIndex.link(phoneHash(phoneSecret, second), candidateId);
+
+    expect(await directory.purge(candidateId)).toEqual({ openFollowUpIds: [], workflowIds: [], phones: [] });
+    expect(await directory.findByPhone(first)).toEqual([]);
+    expect(await directory.findByPhone(second)).toEqual([]);
   });
 
   it('purges on deletion: answers the open follow-ups, clears the phone index and ends', async () => {

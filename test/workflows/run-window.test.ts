@@ -16,6 +16,7 @@ import { interviewPrepWorkflow } from '../../src/workflows/interview-prep/workfl
 import { phoneCandidatesQuery, phoneIndexWorkflowId } from '../../src/workflows/phone-index/definitions';
 import { runWindowMs } from '../../src/workflows/common/run-window';
 import { eventually } from '../helpers/eventually';
+import { linkInEarlierPhoneIndex, memoryPhoneIndex } from '../helpers/phone-index';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const HOUR = 60 * 60 * 1000;
@@ -26,8 +27,9 @@ const phoneSecret = 'run-window-phone-index-secret';
 
 /**
  * The promise behind "an old key can go once closed histories pass retention": every long-lived workflow
- * (candidate entity, phone index, interview-prep reminder) continues as new within the run window, carrying
- * its state, and the next run is encoded with the key that is first in the ring at that time.
+ * (candidate entity, interview-prep reminder, and the phone indexes earlier builds started) continues as new
+ * within the run window, carrying its state, and the next run is encoded with the key that is first in the
+ * ring at that time.
  */
 describe('long-lived workflows continue as new within the run window', () => {
   let env: TestWorkflowEnvironment;
@@ -92,12 +94,20 @@ describe('long-lived workflows continue as new within the run window', () => {
     );
   }
 
-  it('a quiet candidate entity and its phone index continue as new after the window, their state intact', async () => {
+  it('a quiet candidate entity and an earlier phone index continue as new after the window, their state intact', async () => {
     const taskQueue = uniqueName('window');
     const candidateId = uniqueName('cand');
     const worker = await workerFor(taskQueue);
     await worker.runUntil(async () => {
-      const directory = createTemporalCandidateDirectory(env.client, taskQueue, phoneSecret);
+      const directory = createTemporalCandidateDirectory(env.client, taskQueue, {
+        secret: phoneSecret,
+        index: await memoryPhoneIndex(),
+      });
+      await linkInEarlierPhoneIndex(env.client, {
+        taskQueue,
+        phoneHash: phoneHash(phoneSecret, phone),
+        candidateId,
+      });
       await directory.registerFollowUp({
         candidateId,
         followUpId: 'followup-quiet',
@@ -211,7 +221,15 @@ describe('long-lived workflows continue as new within the run window', () => {
         memo,
       });
       await eventually(async () => (registrations > 0 ? true : undefined), 'the registration');
-      const directory = createTemporalCandidateDirectory(client, taskQueue, phoneSecret);
+      const directory = createTemporalCandidateDirectory(client, taskQueue, {
+        secret: phoneSecret,
+        index: await memoryPhoneIndex(),
+      });
+      await linkInEarlierPhoneIndex(client, {
+        taskQueue,
+        phoneHash: phoneHash(phoneSecret, rotatedPhone),
+        candidateId,
+      });
       await directory.registerFollowUp({
         candidateId,
         followUpId: 'followup-rotated',

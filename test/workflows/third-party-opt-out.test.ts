@@ -15,6 +15,7 @@ import { messageKey, type DeliveryResult, type OutboundMessage } from '../../src
 import { thirdPartyOptOutWorkflowId } from '../../src/workflows/third-party-opt-out/workflow';
 import { fakeFollowUps, waitingState } from '../helpers/fake-follow-ups';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { memoryPhoneIndex } from '../helpers/phone-index';
 
 const publicUrl = 'https://debrief.example.com';
 const secret = 'third-party-opt-out-test-secret';
@@ -74,7 +75,10 @@ describe("a reference's opt-out holds for every candidate (time-skipping server)
 
   it("an opt-out through one candidate's email stops another candidate's email to the same person", async () => {
     const lookups: string[] = [];
-    const temporal = createTemporalCandidateDirectory(env.client, taskQueue, secret);
+    const temporal = createTemporalCandidateDirectory(env.client, taskQueue, {
+      secret,
+      index: await memoryPhoneIndex(),
+    });
     const candidates: CandidateDirectory = {
       ...temporal,
       thirdPartyOptedOut(email) {

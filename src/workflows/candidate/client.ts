@@ -40,23 +40,36 @@ import {
   thirdPartyHash,
   type CandidateDirectory,
 } from './directory';
+import type { PhoneIndex } from '../../ledger/phone-index';
 import { phoneIndexClient } from '../phone-index/client';
 import { thirdPartyOptOutWorkflow, thirdPartyOptOutWorkflowId } from '../third-party-opt-out/workflow';
 
 /** How long an entity call may take before the caller gives up (settlements are retried by the caller). */
 const entityCallDeadlineMs = 30_000;
 
+/** Where a {@link createTemporalCandidateDirectory} finds numbers, and what keys them. */
+export interface DirectoryPhones {
+  /**
+   * Keys the phone index (see {@link phoneHash}) and the third-party opt-outs (see {@link thirdPartyHash});
+   * changing it orphans both.
+   */
+  secret: string;
+  /** The phone index in the ledger's database: the same one for the API and every worker. */
+  index: PhoneIndex;
+}
+
 /**
  * A {@link CandidateDirectory} on Temporal: every change is an update-with-start on the entity workflow
  * `candidate-<id>` (started on first use, on `taskQueue`), so no caller has to know whether it exists yet.
- * `phoneSecret` keys the phone index (see {@link phoneHash}) and the third-party opt-outs (see
- * {@link thirdPartyHash}); changing it orphans both.
+ * Numbers are linked in `phones.index`, never in a workflow; the phone-index workflows that earlier builds
+ * started are still asked when a number is looked up, and unlinked from on deletion.
  */
 export function createTemporalCandidateDirectory(
   client: Client,
   taskQueue: string,
-  phoneSecret: string,
+  phones: DirectoryPhones,
 ): CandidateDirectory {
+  const phoneSecret = phones.secret;
   /**
    * Inside an activity, a call gives up when the activity is cancelled, as it is when its worker shuts down:
    * the entity's update needs a worker to run, and a draining worker would otherwise wait on itself.
@@ -115,7 +128,7 @@ export function createTemporalCandidateDirectory(
     }
   }
 
-  const phones = phoneIndexClient(client, taskQueue);
+  const earlierPhoneIndex = phoneIndexClient(client);
   const phoneKey = (phone: string) => phoneHash(phoneSecret, phone);
 
   return {
@@ -124,9 +137,7 @@ export function createTemporalCandidateDirectory(
       const phone = followUp.phone;
       // The entity first: a deleted candidate refuses there, before their number is indexed again.
       const registered = await entityUpdate(candidateId, registerFollowUpUpdate, [followUp]);
-      if (phone !== undefined) {
-        await cancellable(() => phones.link(phoneKey(phone), candidateId));
-      }
+      if (phone !== undefined) await phones.index.link(phoneKey(phone), candidateId);
       return registered;
     },
     async registerWorkflow(candidateId, workflowId) {
@@ -250,7 +261,16 @@ export function createTemporalCandidateDirectory(
       return { changed: true };
     },
     thirdPartyOptedOut,
-    findByPhone: (phone) => phones.candidates(phoneKey(phone)),
+    async findByPhone(phone) {
+      const key = phoneKey(phone);
+      // A number registered before the table is found only in its workflow; both are asked, since a number
+      // shared by several candidates may be in both.
+      const [linked, earlier] = await Promise.all([
+        phones.index.find(key),
+        cancellable(() => earlierPhoneIndex.candidates(key)),
+      ]);
+      return [...new Set([...linked, ...earlier])];
+    },
     acceptInbound: (candidateId, inbound) => entityUpdate(candidateId, acceptInboundUpdate, [inbound]),
     releaseInbound: (candidateId, token) => entityUpdate(candidateId, releaseInboundUpdate, [{ token }]),
     async useLink(candidateId, linkId) {
@@ -267,12 +287,16 @@ export function createTemporalCandidateDirectory(
           .getHandle(candidateWorkflowId(candidateId))
           .executeUpdate(purgeCandidateUpdate, { updateId: purgeUpdateId(candidateId) });
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError)
-          return { openFollowUpIds: [], workflowIds: [], phones: [] };
-        throw error;
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // No entity to answer (never seen, or gone after an earlier attempt): its links go all the same.
+        await phones.index.unlink(candidateId);
+        return { openFollowUpIds: [], workflowIds: [], phones: [] };
       }
       const { openFollowUpIds, workflowIds } = answer;
-      for (const phone of answer.phones) await phones.unlink(phoneKey(phone), candidateId);
+      // The table forgets the candidate under every number; earlier builds' workflows, under each number the
+      // entity had.
+      await phones.index.unlink(candidateId);
+      for (const phone of answer.phones) await earlierPhoneIndex.unlink(phoneKey(phone), candidateId);
       return { openFollowUpIds, workflowIds: workflowIds ?? openFollowUpIds, phones: answer.phones };
     },
     async state(candidateId) {

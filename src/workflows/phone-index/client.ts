@@ -1,31 +1,15 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  linkCandidateSignal,
-  phoneCandidatesQuery,
-  phoneIndexWorkflowId,
-  unlinkCandidateUpdate,
-} from './definitions';
-import { phoneIndexWorkflow } from './workflow';
+import { phoneCandidatesQuery, phoneIndexWorkflowId, unlinkCandidateUpdate } from './definitions';
 
 /**
- * The phone index as its callers use it: one entry per number, keyed by the number's HMAC (`hash`, hex),
- * so no number appears in a workflow id. The candidate's directory links a number when a follow-up
- * registers, asks which candidates a number belongs to when a text comes in, and unlinks on deletion.
+ * The phone-index workflows that earlier builds started, one per number (keyed by the number's HMAC, `hash`,
+ * hex): numbers are now linked in the ledger's database (src/ledger/phone-index.ts) and no workflow is
+ * started, but a number registered before that is found only here until its candidate is deleted. So the
+ * candidate directory still asks these and unlinks from them; it never links.
  */
-export function phoneIndexClient(client: Client, taskQueue: string) {
+export function phoneIndexClient(client: Client) {
   return {
-    /** Links a candidate to the number; signal-with-start, so no caller waits for a worker. */
-    async link(hash: string, candidateId: string): Promise<void> {
-      await client.workflow.signalWithStart(phoneIndexWorkflow, {
-        workflowId: phoneIndexWorkflowId(hash),
-        taskQueue,
-        args: [{ candidateIds: [] }],
-        signal: linkCandidateSignal,
-        signalArgs: [{ candidateId }],
-        staticSummary: 'Phone index: which candidate an inbound SMS is from',
-      });
-    },
-    /** The candidates the number belongs to; none when it has no entry. */
+    /** The candidates the number's workflow lists; none when it has none. */
     async candidates(hash: string): Promise<string[]> {
       try {
         const index = await client.workflow.getHandle(phoneIndexWorkflowId(hash)).query(phoneCandidatesQuery);
@@ -35,7 +19,7 @@ export function phoneIndexClient(client: Client, taskQueue: string) {
         throw error;
       }
     },
-    /** Removes a candidate from the number (the entry ends when nobody is left); no entry is fine. */
+    /** Removes a candidate from the number (the workflow ends when nobody is left); no workflow is fine. */
     async unlink(hash: string, candidateId: string): Promise<void> {
       try {
         await client.workflow

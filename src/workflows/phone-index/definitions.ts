@@ -1,7 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /**
- * Finds the candidate behind an inbound SMS. One small workflow per phone number, with the id
+ * Found the candidate behind an inbound SMS in earlier builds, which started it at every registration; numbers
+ * are now linked in the ledger's database (src/ledger/phone-index.ts), and these workflows are kept for the
+ * runs already in flight, which the candidate directory still asks and unlinks from (./client.ts).
+ *
+ * One small workflow per phone number, with the id
  * `phone-<hmac>`: the HMAC (keyed with a secret of the operator) keeps numbers out of workflow ids, the
  * Temporal UI and listings, while the API can still compute the id from the `From` of an inbound message.
  * A direct workflow id needs no search attribute to be registered and has no visibility lag, unlike a
@@ -18,8 +22,8 @@ export interface PhoneIndexState {
 export const linkCandidateUpdate = defineUpdate<PhoneIndexState, [{ candidateId: string }]>('linkCandidate');
 
 /**
- * The same as {@link linkCandidateUpdate}, as a signal: registration sends it with signal-with-start and
- * waits for no worker, so a burst of new follow-ups does not queue behind the index.
+ * The same as {@link linkCandidateUpdate}, as a signal: registration in earlier builds sent it with
+ * signal-with-start and waited for no worker, so a burst of new follow-ups did not queue behind the index.
  */
 export const linkCandidateSignal = defineSignal<[{ candidateId: string }]>('linkCandidate');
 
