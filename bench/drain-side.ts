@@ -74,6 +74,7 @@ const countLabels: Record<keyof ServerCounts, { name: string; unit: string }> = 
   signals: { name: 'signals per acknowledgement', unit: 'signals' },
   visibilityWrites: { name: 'visibility writes per acknowledgement', unit: 'writes' },
   runsStarted: { name: 'workflow runs started per acknowledgement', unit: 'runs' },
+  queuedTasks: { name: 'tasks taken from task queues per acknowledgement', unit: 'tasks' },
 };
 
 /** Debrief's figures against the floor's, measured in the same run with the same burst size and pace. */

@@ -82,6 +82,7 @@ export const serverCountNames = [
   'signals',
   'visibilityWrites',
   'runsStarted',
+  'queuedTasks',
 ] as const;
 export type ServerCounts = Record<(typeof serverCountNames)[number], number>;
 
@@ -125,6 +126,9 @@ export function serverCountSelectors(namespace: string): Record<keyof ServerCoun
         },
       },
     ],
+    // Workflow and activity tasks a poller took from a task queue (history records each one matching hands
+    // out as started); one handed to the worker in the answer to a start or a workflow task (eager) is not.
+    queuedTasks: [history(['RecordWorkflowTaskStarted', 'RecordActivityTaskStarted'])],
     // Workflow runs created: starts, the other sides of signal- and update-with-start, continue-as-new.
     runsStarted: [
       {

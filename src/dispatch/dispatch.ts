@@ -60,6 +60,13 @@ export interface DispatcherDeps {
   log?: (line: string) => void;
   /** The suppression ledger: a deleted candidate's rejections and interviews start nothing. */
   ledger?: Pick<SuppressionLedger, 'isSuppressed'>;
+  /**
+   * A client on the connection of a worker in this process (`debrief up`): follow-ups start through it and
+   * ask for their first workflow task in the server's answer (eager start), which this process's worker
+   * takes without a trip through the task queue. The request deadline does not cancel these starts; a start
+   * the API gave up on may still happen, as any other of its calls.
+   */
+  eagerStarts?: Client;
 }
 
 /** How long, and how many, follow-ups this process started are remembered to answer redeliveries. */
@@ -85,6 +92,7 @@ const MAX_START_ATTEMPTS = 3;
 export function createDispatcher(deps: DispatcherDeps) {
   const now = deps.now ?? Date.now;
   const client = deps.client;
+  const starter = deps.eagerStarts ?? client;
   // Off for the life of the process once the namespace refused it: follow-ups then start (and run) as before.
   let withPhase = true;
   // The operator's policy alone is the same for every event without an override of its own: resolved
@@ -139,9 +147,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
     for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
       try {
-        await client.workflow.start<typeof followUpWorkflow>('followUpWorkflow', {
+        await starter.workflow.start<typeof followUpWorkflow>('followUpWorkflow', {
           workflowId: followUpId,
           taskQueue: deps.taskQueue,
+          requestEagerStart: deps.eagerStarts !== undefined,
           args: [{ snapshot, eventId: key, policy }],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
           workflowIdReusePolicy: reusePolicy,

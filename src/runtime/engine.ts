@@ -28,7 +28,12 @@ import { createEncryptionCodec, encryptedDataConverter } from './codec';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
-import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
+import {
+  connectExternalTemporal,
+  eagerStartClient,
+  startEmbeddedTemporal,
+  type TemporalLink,
+} from './temporal';
 import { loadTools } from './tools';
 import { openLedger } from './ledger';
 import { wireConsole } from './console';
@@ -183,6 +188,8 @@ export async function startEngine(
       candidates,
       ledger,
       log,
+      // With the worker in this process, follow-ups start eagerly on its connection.
+      ...(worker ? { eagerStarts: eagerStartClient(temporal, tracing?.clientInterceptors()) } : {}),
     });
     const exportFor = (candidateId: string) =>
       exportCandidate(

@@ -30,8 +30,21 @@ export interface TemporalLink {
  */
 export const embeddedServerPragmas = ['journal_mode=wal', 'synchronous=full'] as const;
 
-/** {@link embeddedServerPragmas} as `temporal server start-dev` arguments. */
-export const embeddedServerArgs = embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]);
+/**
+ * What the embedded server hands a worker in its answers instead of through a task queue: a workflow's
+ * first task in the answer to its start (when the starting client shares the worker's connection, see
+ * {@link eagerStartClient}), and an activity in the answer to the workflow task that scheduled it.
+ */
+export const embeddedServerEagerDispatch = [
+  'system.enableEagerWorkflowStart=true',
+  'system.enableActivityEagerExecution=true',
+] as const;
+
+/** {@link embeddedServerPragmas} and {@link embeddedServerEagerDispatch} as `temporal server start-dev` arguments. */
+export const embeddedServerArgs = [
+  ...embeddedServerPragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+  ...embeddedServerEagerDispatch.flatMap((setting) => ['--dynamic-config-value', setting]),
+];
 
 /**
  * Starts the local Temporal dev server (file-backed, with its UI) using the provisioned `temporal` CLI, or
@@ -77,6 +90,22 @@ export async function startEmbeddedTemporal(options: {
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     close: () => env.teardown(),
   };
+}
+
+/**
+ * A client on the link's worker connection, for starts that a worker in this process should take at once
+ * (eager start; the server must allow it, as the embedded one does). It encodes like the link's client.
+ */
+export function eagerStartClient(
+  link: TemporalLink,
+  clientInterceptors?: WorkflowClientInterceptor[],
+): Client {
+  return new Client({
+    connection: link.nativeConnection,
+    namespace: link.namespace,
+    ...(link.dataConverter ? { dataConverter: link.dataConverter } : {}),
+    ...(clientInterceptors ? { interceptors: { workflow: clientInterceptors } } : {}),
+  });
 }
 
 /**

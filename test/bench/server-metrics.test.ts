@@ -16,6 +16,9 @@ service_requests{namespace="temporal-system",operation="RespondWorkflowTaskCompl
 service_requests{namespace="default",operation="SignalWithStartWorkflowExecution",service_name="history"} ${n}
 service_requests{namespace="default",operation="SignalWorkflowExecution",service_name="history"} ${n}
 service_requests{namespace="default",operation="SignalWorkflowExecution",service_name="frontend"} ${n}
+service_requests{namespace="default",operation="RecordWorkflowTaskStarted",service_name="history"} ${n}
+service_requests{namespace="default",operation="RecordActivityTaskStarted",service_name="history"} ${n}
+service_requests{namespace="default",operation="AddWorkflowTask",service_name="matching"} ${3 * n}
 command{commandType="ScheduleActivityTask",namespace="default",operation="RespondWorkflowTaskCompleted",service_name="history"} ${n}
 command{commandType="StartTimer",namespace="default",operation="RespondWorkflowTaskCompleted",service_name="history"} ${n}
 accept_workflow_update_message{operation="WorkflowContext",service_name="history"} ${n}
@@ -67,6 +70,7 @@ describe('server metrics', () => {
       signals: 20,
       visibilityWrites: 20,
       runsStarted: 30,
+      queuedTasks: 20,
     });
   });
 
@@ -79,6 +83,7 @@ describe('server metrics', () => {
       signals: 2,
       visibilityWrites: 2,
       runsStarted: 3,
+      queuedTasks: 2,
     });
   });
 

@@ -338,6 +338,34 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded with every earlier patch taken at start (earlier-patches-at-start): one patch marker, in the
+    // first task. The tracker's refresh (a reference added ahead), the connection approved, the reference's
+    // summary, the calls unanswered, and the close-out answered.
+    name: 'follow-up-patches-at-start',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'patches-at-start', [lin]);
+      const sent = (state: FollowUpState, step: string) =>
+        state.timeline.some((e) => e.kind === 'message' && e.status === 'done' && e.step === step);
+      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+      await handle.executeUpdate(refreshSnapshotUpdate, {
+        args: [
+          { snapshot: sampleSnapshot({ applicationId: 'replay-patches-at-start', references: [bo, lin] }) },
+        ],
+      });
+      await until(env, handle, (state) => sent(state, 'connectionAsk'));
+      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
+      await until(env, handle, (state) => sent(state, 'referenceRequest'));
+      await handle.executeUpdate(recordReferenceStatusUpdate, {
+        args: [{ index: 1, status: 'summary_received', note: 'Asked about design reviews' }],
+      });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Lead with design stories' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     // Recorded with the weekly cap and the hard week: three rejections, the third a hard week's; two
     // reservations counted, a third deferred over the cap; then the purge.
     name: 'candidate-entity-weekly-cap',

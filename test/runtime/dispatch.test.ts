@@ -15,20 +15,38 @@ import { sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
 
 /**
+ * How the API starts follow-ups: through its own client, or, as in `debrief up`, eagerly through a client on
+ * the worker's connection (the server hands the first workflow task to that worker in its answer).
+ */
+const layouts = [
+  { layout: 'the API apart from the worker', eager: false },
+  { layout: 'debrief up, eager starts', eager: true },
+];
+
+/**
  * Event semantics on a real Temporal dev server. The worker runs stand-ins for the follow-up and
  * interview-prep workflows (test/runtime/stub-workflows.ts) with the real updates, so these tests are about
  * what the dispatcher starts, stops and answers, not about the follow-up's steps.
  */
-describe('dispatch on a real Temporal dev server', () => {
+describe.each(layouts)('dispatch on a real Temporal dev server ($layout)', ({ eager }) => {
   let dataDir: string;
   let temporal: TemporalLink;
   let worker: Worker;
   let running: Promise<void>;
   let dispatcher: Dispatcher;
+  let eagerStarts: Client | undefined;
+  /** Whether each start through `eagerStarts` was answered with its first workflow task. */
+  const startedEagerly: boolean[] = [];
   const taskQueue = uniqueName('dispatch');
 
   function newDispatcher(client: Client): Dispatcher {
-    return createDispatcher({ client, taskQueue, operatorPolicy: {}, useSearchAttributes: true });
+    return createDispatcher({
+      client,
+      taskQueue,
+      operatorPolicy: {},
+      useSearchAttributes: true,
+      ...(eagerStarts ? { eagerStarts } : {}),
+    });
   }
 
   beforeAll(async () => {
@@ -47,6 +65,23 @@ describe('dispatch on a real Temporal dev server', () => {
       workflowsPath: require.resolve('./stub-workflows'),
     });
     running = worker.run();
+    if (eager) {
+      eagerStarts = new Client({
+        connection: temporal.nativeConnection,
+        namespace: 'default',
+        interceptors: {
+          workflow: [
+            {
+              async startWithDetails(input, next) {
+                const started = await next(input);
+                startedEagerly.push(started.eagerlyStarted);
+                return started;
+              },
+            },
+          ],
+        },
+      });
+    }
     dispatcher = newDispatcher(temporal.client);
   });
 
@@ -104,6 +139,13 @@ describe('dispatch on a real Temporal dev server', () => {
     for await (const run of temporal.client.workflow.list({ query: `WorkflowId = "${followUpId}"` }))
       runs.push(run);
     expect(runs).toHaveLength(1);
+  });
+
+  it('starts a follow-up with its first workflow task in the answer only when it shares the worker connection', async () => {
+    const before = startedEagerly.length;
+    const rejected = event('debrief.application.rejected', sampleSnapshot());
+    expect((await dispatcher.dispatch(rejected, rejected.id)).status).toBe('started');
+    expect(startedEagerly.slice(before)).toEqual(eager ? [true] : []);
   });
 
   it('answers redeliveries of a follow-up it started itself from the refused start alone, without reading it back', async () => {

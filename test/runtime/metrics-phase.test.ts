@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
@@ -128,31 +129,38 @@ describe('follow-ups on a namespace registered before DebriefPhase, on a real Te
     await env?.teardown();
   });
 
-  it('still start, with the older attributes and without DebriefPhase, and say once what to register', async () => {
-    const logs: string[] = [];
-    const dispatcher = createDispatcher({
-      client: env.client,
-      taskQueue: uniqueName('no-phase'),
-      operatorPolicy: {},
-      useSearchAttributes: true,
-      log: (line) => logs.push(line),
-    });
-    for (let i = 0; i < 2; i++) {
-      const snapshot = sampleSnapshot();
-      const event = {
-        id: uniqueName('evt'),
-        source: 'test',
-        type: 'debrief.application.rejected',
-        data: snapshot,
-      } as KnownCloudEvent;
-      const { followUpId, status } = await dispatcher.dispatch(event, event.id);
-      expect(status).toBe('started');
-      const described = await env.client.workflow.getHandle(followUpId).describe();
-      expect(described.typedSearchAttributes.get(searchAttributes.candidate)).toBe(snapshot.candidate.id);
-      expect(described.typedSearchAttributes.get(searchAttributes.phase)).toBeUndefined();
-      await env.client.workflow.getHandle(followUpId).terminate('test over');
-    }
-    expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(/no DebriefPhase search attribute.*register it/);
-  });
+  it.each([
+    { through: 'the API client', eager: false },
+    { through: "the worker's connection (eager start)", eager: true },
+  ])(
+    'still start, with the older attributes and without DebriefPhase, and say once what to register ($through)',
+    async ({ eager }) => {
+      const logs: string[] = [];
+      const dispatcher = createDispatcher({
+        client: env.client,
+        taskQueue: uniqueName('no-phase'),
+        operatorPolicy: {},
+        useSearchAttributes: true,
+        log: (line) => logs.push(line),
+        ...(eager ? { eagerStarts: new Client({ connection: env.nativeConnection }) } : {}),
+      });
+      for (let i = 0; i < 2; i++) {
+        const snapshot = sampleSnapshot();
+        const event = {
+          id: uniqueName('evt'),
+          source: 'test',
+          type: 'debrief.application.rejected',
+          data: snapshot,
+        } as KnownCloudEvent;
+        const { followUpId, status } = await dispatcher.dispatch(event, event.id);
+        expect(status).toBe('started');
+        const described = await env.client.workflow.getHandle(followUpId).describe();
+        expect(described.typedSearchAttributes.get(searchAttributes.candidate)).toBe(snapshot.candidate.id);
+        expect(described.typedSearchAttributes.get(searchAttributes.phase)).toBeUndefined();
+        await env.client.workflow.getHandle(followUpId).terminate('test over');
+      }
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatch(/no DebriefPhase search attribute.*register it/);
+    },
+  );
 });

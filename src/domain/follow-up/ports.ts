@@ -43,8 +43,12 @@ export interface FollowUpScope {
   cancel(): void;
 }
 
-/** Patch ids: each guards a change made while follow-ups were in flight (see test/histories). */
-export const followUpPatches = {
+/**
+ * Patch ids up to the weekly cap: each guards a change made while follow-ups were in flight (see
+ * test/histories). A run started with {@link followUpPatches}`.earlierAtStart` takes all of them without
+ * checking each.
+ */
+const patchesTakenAtStart = {
   refreshHolidays: 'refresh-holidays-at-close-out',
   acknowledgeAnyDay: 'acknowledge-on-any-day',
   closeOutInWindow: 'close-out-in-send-window',
@@ -59,3 +63,21 @@ export const followUpPatches = {
   coachPacing: 'coach-pacing',
   weeklyCap: 'weekly-cap-deferral',
 } as const;
+
+/**
+ * Patch ids. `earlierAtStart` is checked once, first thing in a run: a run started with it takes every patch
+ * above it as applied ({@link isTakenAtStart}). Each patched() call in a new run records a marker and has the
+ * SDK upsert the TemporalChangeVersion search attribute, and each workflow task that upserts one costs the
+ * Temporal server a visibility write. A patch added later goes below it, and is checked where its change is.
+ */
+export const followUpPatches = {
+  ...patchesTakenAtStart,
+  earlierAtStart: 'earlier-patches-at-start',
+} as const;
+
+const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));
+
+/** Whether a run started with `followUpPatches.earlierAtStart` takes patch `id` without checking it. */
+export function isTakenAtStart(id: string): boolean {
+  return takenAtStart.has(id);
+}

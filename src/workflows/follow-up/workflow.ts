@@ -18,7 +18,7 @@ import type { DeliveryResult, OutboundMessage } from '../../domain/messages/outb
 import { candidateChannels } from '../../domain/follow-up/schedule';
 import type { Policy } from '../../domain/contract/policy';
 import { createFollowUpCore, type FollowUpCore } from '../../domain/follow-up/core';
-import { followUpPatches, type FollowUpPorts } from '../../domain/follow-up/ports';
+import { followUpPatches, isTakenAtStart, type FollowUpPorts } from '../../domain/follow-up/ports';
 import { runFollowUp, stopBeforeStart } from '../../domain/follow-up/run';
 import { followUpRules, type Rule } from '../../domain/follow-up/updates';
 import { pageContacts } from '../../domain/follow-up/page-contacts';
@@ -114,12 +114,25 @@ function showPhase(core: FollowUpCore): void {
 }
 
 /**
+ * Whether a change guarded by a patch applies to this run. A run started with `earlierAtStart` records that
+ * one marker and takes every earlier patch as applied, so its later workflow tasks upsert no search
+ * attribute for patches (each such task is a visibility write). Runs started before it check each patch
+ * where its change is, as their histories recorded.
+ */
+function patchesOfThisRun(): (id: string) => boolean {
+  const earlierApplied = patched(followUpPatches.earlierAtStart);
+  return (id) => (earlierApplied && isTakenAtStart(id)) || patched(id);
+}
+
+/**
  * One follow-up per rejected application, over about three weeks: acknowledgement, cool-off, call reminders
  * to the recruiter (then one interviewer), reference-summary and connection asks, and a close-out that
  * compiles the debrief. This is the Temporal shell: the rules live in the core (src/domain/follow-up), which
  * this file gives durable timers, activities and cancellation scopes, and whose update rules it registers.
  */
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
+  // First, before any other command: where this run's first task checked it is what replay must meet.
+  const patchedInRun = patchesOfThisRun();
   const country = input.snapshot.candidate.country;
   /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
   const carried: CarriedRegistration = {};
@@ -132,7 +145,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     isCancellation,
     scope: () => new CancellationScope(),
     nonCancellable: (work) => CancellationScope.nonCancellable(work),
-    patched,
+    patched: patchedInRun,
     loadHolidays: (fromIso) => loadHolidays(country, fromIso, 2),
     learn: async (learning) => {
       try {
@@ -231,7 +244,7 @@ async function deliverCarrying(
 async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<void> {
   const { snapshot } = core;
   const fromIso = new Date(core.startMs).toISOString();
-  if (patched(followUpPatches.registrationWithAcknowledgement)) {
+  if (core.ports.patched(followUpPatches.registrationWithAcknowledgement)) {
     core.setHolidays(await loadHolidaysLocally(snapshot.candidate.country, fromIso, 2));
     const acknowledgedAtOnce = core.schedule.acknowledgementAt(core.startMs) <= Date.now();
     if (acknowledgedAtOnce && candidateChannels(snapshot.candidate).length > 0) {
@@ -241,7 +254,7 @@ async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<
     await register(core);
     return;
   }
-  if (patched(followUpPatches.fastStart)) {
+  if (core.ports.patched(followUpPatches.fastStart)) {
     // Both at once, the holidays without a trip through the task queue: the first message goes sooner.
     // Both settle before either failure counts, so nothing is left running when the follow-up ends early.
     const [loaded, registered] = await Promise.allSettled([

@@ -1,0 +1,61 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { scenarios } from '../histories/scenarios';
+import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** For each event, the number of the workflow task whose completion recorded it (0 before the first). */
+function taskOfEach(events: HistoryEvent[]): number[] {
+  let task = 0;
+  return events.map((event) => {
+    if (event.workflowTaskCompletedEventAttributes) task += 1;
+    return task;
+  });
+}
+
+const isPatchMarker = (event: HistoryEvent) =>
+  event.markerRecordedEventAttributes?.markerName === 'core_patch';
+const upsertsPatchVersions = (event: HistoryEvent) =>
+  event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+    ?.TemporalChangeVersion !== undefined;
+
+/**
+ * Each patched() call in a new run records a marker and has the SDK upsert TemporalChangeVersion, and every
+ * workflow task that upserts a search attribute costs the server a visibility write. A follow-up started
+ * today takes every change of `followUpPatches` from one patch checked in its first task.
+ */
+describe('the patches of a new follow-up, on the time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startTimeSkipping();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it.each(['follow-up-answered', 'follow-up-patches-at-start'])(
+    'records one patch marker, in the first workflow task, over the whole run (%s)',
+    async (name) => {
+      const scenario = scenarios.find((candidate) => candidate.name === name);
+      if (!scenario) throw new Error(`no scenario ${name}`);
+      const taskQueue = uniqueName('patches');
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: scenario.activities(),
+      });
+      const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
+      const events = history.events ?? [];
+      const tasks = taskOfEach(events);
+      const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
+      const versionTasks = events.flatMap((event, index) =>
+        upsertsPatchVersions(event) ? [tasks[index]] : [],
+      );
+      expect(patchTasks).toEqual([1]);
+      expect(versionTasks).toEqual([1]);
+    },
+  );
+});
