@@ -1,33 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqlite } from './embedded-sqlite';
+import type { LedgerDatabase } from './sql-runner';
 
-/** A row-returning SQL call with `$1`-style parameters: what both PostgreSQL drivers offer. */
-export interface SqlRunner {
-  query<Row extends object>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
-}
-
-/**
- * The ledger's database: PostgreSQL over the network (`DEBRIEF_DATABASE_URL`) or, embedded, SQLite inside the
- * process with its file in the data folder. Both run the same SQL: the schema and queries keep to what the two
- * share (see ./schema.ts).
- */
-export interface LedgerDatabase extends SqlRunner {
-  /** Runs `work` in one transaction. */
-  transaction<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
-  /** `embedded` for SQLite in the process, `postgres` for a server. */
-  readonly flavour: 'embedded' | 'postgres';
-  close(): Promise<void>;
-}
+export type { LedgerDatabase, SqlRunner } from './sql-runner';
 
 /** The embedded database is already open in another process; the message says what to do. */
 export class LedgerInUseError extends Error {
@@ -96,96 +72,6 @@ async function leave(dir: string): Promise<void> {
   if (--shared.users > 0) return;
   openHere.delete(dir);
   await (await shared.db).close();
-}
-
-/**
- * SQLite compiled to WebAssembly (sql.js), in the process: a few megabytes, where an embedded PostgreSQL
- * costs hundreds. The database lives in memory and is written to `dir/ledger.sqlite` after every change
- * (a new file, flushed to disk, then renamed over the old one), so a change is on disk before its call
- * returns and a crash leaves the previous file or the new one, never half of one. Calls run one at a time.
- */
-async function openSqlite(dir: string | undefined, release: () => void): Promise<LedgerDatabase> {
-  try {
-    const initSqlJs = (await import('sql.js')).default;
-    const SQL = await initSqlJs({
-      locateFile: (file: string) => join(dirname(require.resolve('sql.js')), file),
-    });
-    const file = dir === undefined ? undefined : join(dir, 'ledger.sqlite');
-    const db = new SQL.Database(file !== undefined && existsSync(file) ? readFileSync(file) : undefined);
-    db.run('PRAGMA foreign_keys = ON');
-    let queue: Promise<unknown> = Promise.resolve();
-    const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-      const result = queue.then(work);
-      queue = result.catch(() => undefined);
-      return result;
-    };
-    const save = () => {
-      if (file === undefined) return;
-      const next = `${file}.next`;
-      const fd = openSync(next, 'w', 0o600);
-      try {
-        writeSync(fd, db.export());
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(next, file);
-    };
-    const run = <Row extends object>(sql: string, params: unknown[]): Row[] => {
-      // PostgreSQL's $1 is SQLite's ?1: one SQL text serves both.
-      const statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
-      try {
-        statement.bind(params.map(toSqlite));
-        const rows: Row[] = [];
-        while (statement.step()) rows.push(statement.getAsObject() as Row);
-        return rows;
-      } finally {
-        statement.free();
-      }
-    };
-    const runner: SqlRunner = {
-      query: <Row extends object>(sql: string, params: unknown[] = []) =>
-        Promise.resolve({ rows: run<Row>(sql, params) }),
-    };
-    return {
-      flavour: 'embedded',
-      query: <Row extends object>(sql: string, params: unknown[] = []) =>
-        serialised(() => {
-          const rows = run<Row>(sql, params);
-          if (db.getRowsModified() > 0) save();
-          return Promise.resolve({ rows });
-        }),
-      transaction: (work) =>
-        serialised(async () => {
-          db.run('BEGIN');
-          try {
-            const result = await work(runner);
-            db.run('COMMIT');
-            save();
-            return result;
-          } catch (error) {
-            db.run('ROLLBACK');
-            throw error;
-          }
-        }),
-      async close() {
-        await serialised(() => Promise.resolve());
-        db.close();
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
-}
-
-/** What SQLite can bind: dates as ISO text (as the schema stores them), booleans as 0 or 1. */
-function toSqlite(value: unknown): string | number | null | Uint8Array {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value === undefined) return null;
-  return value as string | number | null | Uint8Array;
 }
 
 /**

@@ -167,8 +167,12 @@ describe('the phone index on a real Temporal dev server', () => {
 
     await answerCallBySms(snapshots[2]!, own);
 
-    // The embedded ledger's file holds the numbers' keyed hashes, never the numbers.
-    const file = await readFile(join(dataDir, 'ledger', 'ledger.sqlite'));
+    // The embedded ledger's files (snapshot and journal) hold the numbers' keyed hashes, never the numbers.
+    const file = Buffer.concat(
+      await Promise.all(
+        ['ledger.sqlite', 'ledger.journal'].map((name) => readFile(join(dataDir, 'ledger', name))),
+      ),
+    );
     expect(file.includes(Buffer.from(phoneHash(linkSecret, shared)))).toBe(true);
     for (const number of [shared, own]) {
       for (const form of [number, number.slice(1), number.slice(2)]) {
