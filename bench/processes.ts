@@ -9,6 +9,19 @@ const foreignSettings = /^(TEMPORAL_|DEBRIEF_|TWILIO_|SMTP_|PORT$|HOST$)/;
 /** Settings a run may pass on to the engines it measures (their tuning is what is being measured). */
 const passedOn = /^DEBRIEF_(ENTITY_)?WORKER_/;
 
+/**
+ * With BENCH_CPU_PROFILE_DIR set, every process the bench starts writes a V8 CPU profile there when it
+ * exits (`--cpu-prof`), in a folder named after its label (one file per thread): where a side's CPU per acknowledgement goes, read in Chrome's
+ * DevTools or with `npm run bench:profile-top`. Profiling slows a process down, so figures from such a run
+ * are not comparable to others.
+ */
+function profiled(label: string): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  if (!dir) return [];
+  const name = label.replace(/[^a-z0-9]+/gi, '-');
+  return ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`];
+}
+
 /** A `debrief` command (`up`, `worker`), or the floor, running as a process of its own. */
 export interface CliProcess {
   readonly pid: number;
@@ -44,7 +57,7 @@ export function startScript(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !foreignSettings.test(name) || passedOn.test(name)),
   );
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...profiled(label), '--import', 'tsx', ...args], {
     cwd: repoRoot,
     // As `npm start` and the image run it: two malloc arenas (see "Sizing workers" in the README).
     env: { ...inherited, TZ: 'UTC', MALLOC_ARENA_MAX: '2', ...env },
