@@ -12,6 +12,7 @@ import {
   localDate,
   localTimeLabel,
   nextSendTime,
+  startOfLocalDay,
 } from '../../src/domain/time/calendar';
 import type { Channel } from '../../src/domain/messages/content';
 import { defaultPolicy, resolvePolicy } from '../../src/domain/contract/policy';
@@ -415,5 +416,37 @@ describe('localDayPhrase', () => {
   it('names the local day, which can differ from the UTC day', () => {
     expect(localDayPhrase(Date.parse('2026-11-27T14:00:00Z'), 'America/New_York')).toBe('on Fri 27 Nov');
     expect(localDayPhrase(Date.parse('2026-11-27T14:00:00Z'), 'Australia/Sydney')).toBe('on Sat 28 Nov');
+  });
+});
+
+describe('local clock readings (the offsets behind every search, remembered per hour)', () => {
+  // Odd offsets and changes: a 30-minute DST shift (Lord Howe), changes at local midnight (Santiago),
+  // quarter-hour offsets (Kathmandu, Chatham), and the zones above.
+  const zones = [...ZONES, 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Kathmandu', 'Pacific/Chatham'];
+  const changes = zones.flatMap(transitions2026);
+
+  it('reads the local minute of the day and the local date as luxon does, also around changes of offset', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          instantArb,
+          fc
+            .tuple(fc.constantFrom(...changes), fc.integer({ min: -2 * HOUR_MS, max: 2 * HOUR_MS }))
+            .map(([change, shift]) => change + shift),
+        ),
+        fc.integer({ min: -3 * HOUR_MS, max: 3 * HOUR_MS }),
+        (zone, instantMs, nearby) => {
+          // Asked about a nearby instant first, so that an hour remembered wrongly would show.
+          localDate(instantMs + nearby, zone);
+          const local = DateTime.fromMillis(instantMs, { zone });
+          expect((instantMs - startOfLocalDay(zone, instantMs)) / 60_000).toBe(
+            local.hour * 60 + local.minute,
+          );
+          expect(localDate(instantMs, zone)).toBe(local.toISODate());
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -171,12 +171,25 @@ export function withQuietDays(
 ): string[] {
   const dates = new Set(holidays);
   for (const holiday of holidays) {
-    const day = DateTime.fromISO(holiday, { zone: 'UTC' });
-    if (!day.isValid) continue;
+    const dayMs = isoDateMs(holiday);
+    if (dayMs === undefined) continue;
     for (let offset = -(quiet?.daysBefore ?? 0); offset <= (quiet?.daysAfter ?? 0); offset++)
-      dates.add(day.plus({ days: offset }).toISODate());
+      dates.add(new Date(dayMs + offset * DAY_MS).toISOString().slice(0, 10));
   }
   return [...dates].sort();
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Midnight UTC of a "YYYY-MM-DD" date, or undefined when it is not a real one. Plain arithmetic: run for
+ * every holiday of two years each time a follow-up is built or replayed, luxon cost milliseconds.
+ */
+function isoDateMs(date: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  // Date.parse rolls 2026-02-30 over into March; a real date reads back the same.
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date ? undefined : ms;
 }
 
 /** Which optional steps apply to this application under this policy. */

@@ -231,13 +231,23 @@ export function localDayPhrase(instantMs: number, zone: string): string {
   return `on ${DateTime.fromMillis(instantMs, { zone: zoneNamed(zone), locale: 'en-US' }).toFormat('ccc d LLL')}`;
 }
 
-/** A short label for timelines, such as "Mon 23 Nov 2026, 09:00 EST". */
+/**
+ * A short label for timelines, such as "Mon 23 Nov 2026, 09:00 EST". Remembered per zone and minute (all it
+ * shows): every durable wait is labelled, and follow-ups started together wait for the same minutes.
+ */
 export function localTimeLabel(instantMs: number, zone: string): string {
   requireInstant(instantMs, 'instantMs');
-  return DateTime.fromMillis(instantMs, { zone: zoneNamed(zone), locale: 'en-US' }).toFormat(
+  const key = `${zone} ${Math.floor(instantMs / MINUTE_MS)}`;
+  const known = labelsByMinute.get(key);
+  if (known !== undefined) return known;
+  const label = DateTime.fromMillis(instantMs, { zone: zoneNamed(zone), locale: 'en-US' }).toFormat(
     'ccc d LLL yyyy, HH:mm ZZZZ',
   );
+  remember(labelsByMinute, key, label);
+  return label;
 }
+
+const labelsByMinute = new Map<string, string>();
 
 /**
  * The earliest instant at or after `fromMs` whose wall time is at least `notBeforeWall` and falls in the
@@ -253,7 +263,7 @@ function firstUsableInstant(
   const zone = zoneNamed(zoneName);
   let searchFrom = fromMs;
   for (;;) {
-    const offsetMs = zone.offset(searchFrom) * MINUTE_MS;
+    const offsetMs = offsetAt(zone, searchFrom) * MINUTE_MS;
     const wall = firstUsableWall(Math.max(searchFrom + offsetMs, notBeforeWall), rangesForDay);
     const candidate = wall - offsetMs;
     const change = firstOffsetChange(zone, searchFrom, candidate);
@@ -283,10 +293,10 @@ function noUsableTime(firstDay: number): RangeError {
 
 /** The first instant in (fromMs, toMs] whose UTC offset differs from the one at fromMs, if any. */
 function firstOffsetChange(zone: IANAZone, fromMs: number, toMs: number): number | undefined {
-  const offset = zone.offset(fromMs);
+  const offset = offsetAt(zone, fromMs);
   for (let before = fromMs; before < toMs;) {
     const probe = Math.min(before + OFFSET_SAMPLE_MS, toMs);
-    if (zone.offset(probe) !== offset) return bisectOffsetChange(zone, before, probe, offset);
+    if (offsetAt(zone, probe) !== offset) return bisectOffsetChange(zone, before, probe, offset);
     before = probe;
   }
   return undefined;
@@ -297,7 +307,7 @@ function bisectOffsetChange(zone: IANAZone, sameMs: number, changedMs: number, o
   let high = changedMs;
   while (high - low > 1) {
     const middle = low + Math.floor((high - low) / 2);
-    if (zone.offset(middle) === offset) low = middle;
+    if (offsetAt(zone, middle) === offset) low = middle;
     else high = middle;
   }
   return high;
@@ -353,7 +363,7 @@ function isoDateOfDay(day: number): string {
 }
 
 function wallOf(zone: IANAZone, instantMs: number): number {
-  return instantMs + zone.offset(instantMs) * MINUTE_MS;
+  return instantMs + offsetAt(zone, instantMs) * MINUTE_MS;
 }
 
 function localDayNumber(zone: IANAZone, instantMs: number): number {
@@ -363,6 +373,34 @@ function localDayNumber(zone: IANAZone, instantMs: number): number {
 function localMinuteOfDay(zone: IANAZone, instantMs: number): number {
   const wall = wallOf(zone, instantMs);
   return Math.floor((wall - Math.floor(wall / DAY_MS) * DAY_MS) / MINUTE_MS);
+}
+
+/**
+ * The zone's UTC offset in minutes at an instant, as luxon answers it, remembered per zone and UTC hour: luxon
+ * formats a date through Intl for every answer, and the searches above ask hundreds of times per follow-up,
+ * mostly the same hours for follow-ups started together. An hour whose two ends disagree holds a change of
+ * offset; it is answered exactly each time and never remembered, so the answers are luxon's own.
+ */
+function offsetAt(zone: IANAZone, instantMs: number): number {
+  const hour = Math.floor(instantMs / HOUR_MS);
+  const key = `${zone.name} ${hour}`;
+  const known = offsetsByHour.get(key);
+  if (known !== undefined) return known;
+  const atStart = zone.offset(hour * HOUR_MS);
+  if (atStart !== zone.offset(hour * HOUR_MS + HOUR_MS - 1)) return zone.offset(instantMs);
+  remember(offsetsByHour, key, atStart);
+  return atStart;
+}
+
+const offsetsByHour = new Map<string, number>();
+
+/** Keeps at most this many answers per kind: a long-lived worker sees many zones, hours and minutes. */
+const MAX_REMEMBERED = 20_000;
+
+/** Remembers one answer, forgetting the oldest past {@link MAX_REMEMBERED} (forgetting only costs a look-up). */
+function remember<T>(answers: Map<string, T>, key: string, answer: T): void {
+  if (answers.size >= MAX_REMEMBERED) answers.delete(answers.keys().next().value!);
+  answers.set(key, answer);
 }
 
 /** The zone, from luxon's cache: checking a name formats a date, which a follow-up would pay on every step. */
