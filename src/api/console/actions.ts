@@ -141,8 +141,9 @@ function actions(deps: ConsoleDeps): Record<string, Action> {
           );
         }
         const failed = pending.attempt - 1;
+        const what = pending.activity === 'deliver' ? 'delivery' : `${pending.activity} activity`;
         return {
-          question: `Retry the delivery of ${f.followUpId} now?`,
+          question: `Retry the ${what} of ${f.followUpId} now?`,
           consequence: `${failed} attempt${failed === 1 ? '' : 's'} failed${
             pending.lastFailure ? `, the last with: ${pending.lastFailure}` : ''
           }. Retry once what made it fail is fixed (the mail server or the SMS account works again), or it fails again. It runs at once instead of waiting for its next try; a message that already went is not sent twice, because each delivery is keyed.`,

@@ -119,7 +119,13 @@ export function followUpPage(
               </p>
               ${scrollTable(
                 'Pending activities',
-                ['Activity', 'Attempt', 'Last failure', 'Next try (UTC)', ...(admin && running ? [''] : [])],
+                [
+                  'Activity',
+                  'Attempt',
+                  'Last failure',
+                  'Next try (UTC)',
+                  ...(admin && running ? ['Retry'] : []),
+                ],
                 pending.map(
                   (activity) =>
                     html`<tr>

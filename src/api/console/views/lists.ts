@@ -71,7 +71,14 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
         problems.stuck.length
           ? scrollTable(
               'Stuck follow-ups',
-              ['Follow-up', 'Activity', 'Attempt', 'Last failure', 'Next try (UTC)', ...(admin ? [''] : [])],
+              [
+                'Follow-up',
+                'Activity',
+                'Attempt',
+                'Last failure',
+                'Next try (UTC)',
+                ...(admin ? ['Retry'] : []),
+              ],
               problems.stuck.map(
                 (s) =>
                   html`<tr>
