@@ -1,7 +1,12 @@
 import type { Hono } from 'hono';
 import { createApp } from '../../src/api/app';
 import { createAuditLog, type AuditLog } from '../../src/api/console/audit-log';
-import type { ConsoleData, FollowUpSummary } from '../../src/api/console/data';
+import {
+  ConsoleActionRefused,
+  type ConsoleData,
+  type FollowUpSummary,
+  type PendingActivity,
+} from '../../src/api/console/data';
 import { hashPassword, type Operator } from '../../src/config/operators';
 import type { ConsoleDeps } from '../../src/api/console/context';
 import { createSessionKeeper } from '../../src/api/console/sessions';
@@ -60,10 +65,20 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
     stage: 'final_interview',
     startedAt: '2026-12-02T10:00:00.000Z',
   };
+  // The acknowledgement's delivery, failing while the mail server defers it.
+  const stuckDelivery: PendingActivity = {
+    activityId: '7',
+    activity: 'deliver',
+    attempt: 4,
+    lastFailure: 'The SMTP server deferred the email to a***@example.com (451 4.3.0 try later); retry later.',
+    nextAttemptAt: '2026-12-05T09:12:00.000Z',
+  };
+  const pending = () => (calls.includes(`retry ${summary.followUpId} 7`) ? [] : [stuckDelivery]);
   return {
     calls,
     followUps: () => Promise.resolve([summary]),
-    followUp: (id) => Promise.resolve(id === summary.followUpId ? { summary } : undefined),
+    followUp: (id) =>
+      Promise.resolve(id === summary.followUpId ? { summary, pending: pending() } : undefined),
     candidate: (candidateId) =>
       Promise.resolve({
         candidateId,
@@ -76,7 +91,7 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
       Promise.resolve({
         deliveries: [],
         bouncedNumbers: [{ candidateId: 'cand-1', code: 21211, phone: candidatePhone }],
-        stuck: [],
+        stuck: pending().map((activity) => ({ followUpId: summary.followUpId, ...activity })),
         scanned: { candidates: 1, followUps: 1 },
       }),
     suppressions: () => Promise.resolve([]),
@@ -86,6 +101,14 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
     exportCandidate: (id) => (calls.push(`export ${id}`), Promise.resolve({ candidateId: id })),
     suppress: (kind) => (calls.push(`suppress ${kind}`), Promise.resolve({ changed: true })),
     lift: (kind) => (calls.push(`lift ${kind}`), Promise.resolve({ changed: true })),
+    retryActivity(id, activityId) {
+      const retried = pending().find((activity) => activity.activityId === activityId);
+      if (id !== summary.followUpId || !retried) {
+        return Promise.reject(new ConsoleActionRefused('It is no longer pending.'));
+      }
+      calls.push(`retry ${id} ${activityId}`);
+      return Promise.resolve({ activity: retried.activity, attempt: retried.attempt });
+    },
   };
 }
 

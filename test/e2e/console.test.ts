@@ -1,16 +1,15 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
-import { loadConfig } from '../../src/config';
 import { formatOperatorEntry, hashPassword } from '../../src/config/operators';
 import { followUpWorkflowId } from '../../src/domain/contract/ids';
-import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import type { RunningEngine } from '../../src/runtime/engine';
 import { loadTools } from '../../src/runtime/tools';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
-import { axeViolations, sidewaysOverflow } from '../helpers/browser';
+import { axeViolations, launchChromium, sidewaysOverflow } from '../helpers/browser';
+import { startTestEngine, type TestEngine } from '../helpers/engine';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -30,11 +29,10 @@ const widths = [
 describeWithBrowser(
   chromiumPath ? 'operator console in headless Chromium, on a real Temporal dev server' : noChromium,
   () => {
-    let dataDir: string;
     let screenshotDir: string;
+    let started: TestEngine;
     let engine: RunningEngine;
     let browser: Browser;
-    const logs: string[] = [];
     const base = sampleSnapshot();
     const { country: _noHolidays, ...candidate } = base.candidate;
     const snapshot = sampleSnapshot({
@@ -48,7 +46,6 @@ describeWithBrowser(
     const candidateId = snapshot.candidate.id;
 
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'debrief-console-'));
       screenshotDir =
         process.env.DEBRIEF_E2E_SCREENSHOT_DIR ?? join(__dirname, '..', '..', 'test-artifacts', 'console');
       await mkdir(screenshotDir, { recursive: true });
@@ -65,28 +62,11 @@ describeWithBrowser(
           passwordHash: await hashPassword(passwords.viewer, cost),
         }),
       ].join(',');
-      const config = loadConfig({
-        PORT: '0',
-        DEBRIEF_DATA_DIR: dataDir,
-        DEBRIEF_DEV_SERVER_PORT: '0',
-        DEBRIEF_DEV_UI_PORT: '0',
-        DEBRIEF_WEBHOOK_SECRET: secret,
-        DEBRIEF_TASK_QUEUE: uniqueName('console'),
-        DEBRIEF_OPERATORS: operators,
-      });
-      [engine, browser] = await Promise.all([
-        startEngine(config, { worker: true, api: true }, (line) => logs.push(line)),
-        chromium.launch({
-          executablePath: chromiumPath,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--no-first-run',
-            '--disable-background-networking',
-          ],
-        }),
+      [started, browser] = await Promise.all([
+        startTestEngine('console', { DEBRIEF_WEBHOOK_SECRET: secret, DEBRIEF_OPERATORS: operators }),
+        launchChromium(chromiumPath!),
       ]);
+      engine = started.engine;
       const posted = await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', snapshot);
       expect(posted.status).toBe(202);
       const outbox = createFileOutbox(engine.outboxDir);
@@ -98,12 +78,11 @@ describeWithBrowser(
 
     afterAll(async () => {
       await browser?.close();
-      await engine?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await started?.stop();
     });
 
     it('prints the console address in the start-up banner', () => {
-      expect(logs.some((line) => line.includes(`console: ${engine.apiUrl}/console`))).toBe(true);
+      expect(started.logs.some((line) => line.includes(`console: ${engine.apiUrl}/console`))).toBe(true);
     });
 
     async function signedIn(

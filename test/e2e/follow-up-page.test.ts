@@ -1,18 +1,17 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createFileOutbox } from '../../src/activities';
 import { createLinkMaker } from '../../src/links/link-tokens';
-import { loadConfig } from '../../src/config/index';
 import { followUpWorkflowId } from '../../src/domain/contract/ids';
 import { neutralQuestion } from '../../src/domain/messages/templates/wording';
-import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import type { RunningEngine } from '../../src/runtime/engine';
 import { loadTools } from '../../src/runtime/tools';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { alwaysOpenPolicy, sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
-import { axeViolations, sidewaysOverflow } from '../helpers/browser';
+import { axeViolations, launchChromium, sidewaysOverflow } from '../helpers/browser';
+import { startTestEngine, type TestEngine } from '../helpers/engine';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -31,49 +30,27 @@ const describeWithBrowser = chromiumPath ? describe : describe.skip;
 describeWithBrowser(
   chromiumPath ? 'follow-up page in headless Chromium, on a real Temporal dev server' : noChromium,
   () => {
-    let dataDir: string;
     let screenshotDir: string;
+    let started: TestEngine;
     let engine: RunningEngine;
     let browser: Browser;
-    const logs: string[] = [];
+    let logs: string[];
 
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'debrief-page-'));
       // Screenshots are kept as test artifacts (gitignored) for a person to look at after the run.
       screenshotDir =
         process.env.DEBRIEF_E2E_SCREENSHOT_DIR ??
         join(__dirname, '..', '..', 'test-artifacts', 'follow-up-page');
       await mkdir(screenshotDir, { recursive: true });
-      const config = loadConfig({
-        PORT: '0',
-        DEBRIEF_DATA_DIR: dataDir,
-        DEBRIEF_DEV_SERVER_PORT: '0',
-        DEBRIEF_DEV_UI_PORT: '0',
-        DEBRIEF_WEBHOOK_SECRET: secret,
-        DEBRIEF_LINK_SECRET: linkSecret,
-        DEBRIEF_TASK_QUEUE: uniqueName('page'),
-      });
-      [engine, browser] = await Promise.all([
-        startEngine(config, { worker: true, api: true }, (line) => logs.push(line)),
-        chromium.launch({
-          executablePath: chromiumPath,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        }),
+      [started, browser] = await Promise.all([
+        startTestEngine('page', { DEBRIEF_WEBHOOK_SECRET: secret, DEBRIEF_LINK_SECRET: linkSecret }),
+        launchChromium(chromiumPath!),
       ]);
+      ({ engine, logs } = started);
     }, 120_000);
     afterAll(async () => {
       await browser?.close();
-      await engine?.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await started?.stop();
     });
 
     async function postRejection(data: unknown): Promise<number> {

@@ -1,7 +1,24 @@
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** What the browser tests check in a page they opened in headless Chromium. */
+
+/** Headless Chromium at `executablePath` (from .debrief/tools.json), quiet: no network of its own, no sync. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
 
 /** Runs axe-core in the page; the serious and critical violations, by rule and first target. */
 export async function axeViolations(page: Page): Promise<string[]> {

@@ -3,7 +3,7 @@ import { html } from '../html';
 import { suppressionKinds, type SuppressionKind } from '../../ledger';
 import { isE164 } from '../../domain/contract/phone-number';
 import type { AuditAction, AuditTarget } from './audit-log';
-import { ConsoleActionRefused } from './data';
+import { ConsoleActionRefused, retryRefusals } from './data';
 import type { ConsoleDeps, ConsoleEnv } from './context';
 import { pageContext } from './context';
 import { confirmPage, messagePage } from './views/lists';
@@ -20,11 +20,14 @@ const field = (form: Form, name: string, max = 200): string => {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 };
 
+type ConfirmText = Omit<Parameters<typeof confirmPage>[1], 'action' | 'fields'>;
+
 interface Action {
   /** The fields to carry to the confirmation, or a message saying what is missing. */
   read(form: Form): Record<string, string> | string;
   target(fields: Record<string, string>): AuditTarget;
-  confirm(fields: Record<string, string>): Omit<Parameters<typeof confirmPage>[1], 'action' | 'fields'>;
+  /** What the confirmation page says; may read the data, and refuse ({@link ConsoleActionRefused}). */
+  confirm(fields: Record<string, string>): ConfirmText | Promise<ConfirmText>;
   /** Acts; answers what happened in a sentence, or a download. */
   run(fields: Record<string, string>, c: Context<ConsoleEnv>): Promise<string | Response>;
   detail?(fields: Record<string, string>): string;
@@ -118,6 +121,45 @@ function actions(deps: ConsoleDeps): Record<string, Action> {
       audit: 'export_candidate',
       back: candidatePath,
     },
+    retry: {
+      read(form) {
+        const target = followUpIdOf(form);
+        if (typeof target === 'string') return target;
+        const activityId = field(form, 'activityId', 64);
+        return /^[A-Za-z0-9._-]{1,64}$/.test(activityId)
+          ? { ...target, activityId }
+          : 'Which activity? The form named none.';
+      },
+      target: (f) => ({ kind: 'follow_up', followUpId: f.followUpId! }),
+      async confirm(f) {
+        const view = await deps.data.followUp(f.followUpId!);
+        const pending = view?.pending?.find((activity) => activity.activityId === f.activityId);
+        if (!pending) {
+          const running = view?.summary?.status === 'RUNNING';
+          throw new ConsoleActionRefused(
+            running ? retryRefusals.noLongerPending : retryRefusals.followUpEnded,
+          );
+        }
+        const failed = pending.attempt - 1;
+        const what = pending.activity === 'deliver' ? 'delivery' : `${pending.activity} activity`;
+        return {
+          question: `Retry the ${what} of ${f.followUpId} now?`,
+          consequence: `${failed} attempt${failed === 1 ? '' : 's'} failed${
+            pending.lastFailure ? `, the last with: ${pending.lastFailure}` : ''
+          }. Retry once what made it fail is fixed (the mail server or the SMS account works again), or it fails again. It runs at once instead of waiting for its next try; a message that already went is not sent twice, because each delivery is keyed.`,
+          label: 'Yes, retry it now',
+        };
+      },
+      async run(f) {
+        const retried = await deps.data.retryActivity(f.followUpId!, f.activityId!);
+        // What was retried goes into the audit entry.
+        Object.assign(f, { activity: retried.activity, attempt: String(retried.attempt) });
+        return `The ${retried.activity} activity runs again now, its attempts counted afresh; the follow-up's page shows how it went.`;
+      },
+      detail: (f) => (f.activity ? `${f.activity}, attempt ${f.attempt}` : `activity ${f.activityId}`),
+      audit: 'retry_delivery',
+      back: followUpPath,
+    },
     suppression: {
       read(form) {
         const op = field(form, 'op');
@@ -182,8 +224,25 @@ export function registerConsoleActions(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
     if (typeof fields === 'string') {
       return c.html(messagePage(context, { title: 'Not done', message: fields, error: true }), 400);
     }
+    const refused = (error: ConsoleActionRefused) =>
+      c.html(
+        messagePage(context, {
+          title: 'Refused',
+          message: error.message,
+          back: action.back(fields),
+          error: true,
+        }),
+        409,
+      );
     if (field(form, 'confirm') !== 'yes') {
-      return c.html(confirmPage(context, { action: name, fields, ...action.confirm(fields) }));
+      let text: ConfirmText;
+      try {
+        text = await action.confirm(fields);
+      } catch (error) {
+        if (error instanceof ConsoleActionRefused) return refused(error);
+        throw error;
+      }
+      return c.html(confirmPage(context, { action: name, fields, ...text }));
     }
     const audit = (outcome: 'done' | 'refused' | 'failed', detail?: string) =>
       deps.audit.record({
@@ -200,15 +259,7 @@ export function registerConsoleActions(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
     } catch (error) {
       if (error instanceof ConsoleActionRefused) {
         await audit('refused', action.detail?.(fields));
-        return c.html(
-          messagePage(context, {
-            title: 'Refused',
-            message: error.message,
-            back: action.back(fields),
-            error: true,
-          }),
-          409,
-        );
+        return refused(error);
       }
       await audit('failed', action.detail?.(fields));
       throw error;

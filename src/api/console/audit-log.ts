@@ -20,6 +20,7 @@ export const auditActions = [
   'export_candidate',
   'add_suppression',
   'lift_suppression',
+  'retry_delivery',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

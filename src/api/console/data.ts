@@ -39,12 +39,21 @@ export interface CandidateView {
   smsBudgetPerDay: number;
 }
 
-/** A follow-up stuck on an activity that keeps failing. */
-export interface StuckActivity {
-  followUpId: string;
+/** An activity a follow-up waits on, as Temporal describes it (its last failure, if any, truncated). */
+export interface PendingActivity {
+  /** The activity's id within its workflow execution, which a retry names. */
+  activityId: string;
   activity: string;
+  /** The attempt running or due next: 3 means two attempts failed. */
   attempt: number;
   lastFailure?: string;
+  /** When Temporal will try it next, if it waits in backoff. */
+  nextAttemptAt?: string;
+}
+
+/** A follow-up stuck on an activity that keeps failing. */
+export interface StuckActivity extends PendingActivity {
+  followUpId: string;
 }
 
 /** What needs an operator's eye. */
@@ -62,7 +71,9 @@ export interface Problems {
 
 export interface ConsoleData {
   followUps(options?: { limit?: number }): Promise<FollowUpSummary[]>;
-  followUp(followUpId: string): Promise<{ summary?: FollowUpSummary; state?: FollowUpState } | undefined>;
+  followUp(
+    followUpId: string,
+  ): Promise<{ summary?: FollowUpSummary; state?: FollowUpState; pending?: PendingActivity[] } | undefined>;
   candidate(candidateId: string): Promise<CandidateView>;
   problems(): Promise<Problems>;
   suppressions(): Promise<SuppressionRow[]>;
@@ -72,12 +83,23 @@ export interface ConsoleData {
   exportCandidate(candidateId: string): Promise<unknown>;
   suppress(kind: SuppressionKind, subject: string): Promise<{ changed: boolean }>;
   lift(kind: SuppressionKind, subject: string): Promise<{ changed: boolean }>;
+  /**
+   * Runs a pending activity of a follow-up again now, with its attempts counted from one; refuses
+   * ({@link ConsoleActionRefused}) when it is no longer pending or the follow-up has ended.
+   */
+  retryActivity(followUpId: string, activityId: string): Promise<{ activity: string; attempt: number }>;
 }
 
 /** An action the follow-up or candidate refused (ended, deleted, bad value); the message is safe to show. */
 export class ConsoleActionRefused extends Error {
   override readonly name = 'ConsoleActionRefused';
 }
+
+/** Why a retry of a pending activity is refused: it is no longer pending, or its follow-up has ended. */
+export const retryRefusals = {
+  noLongerPending: 'It is no longer pending: it went through or the follow-up moved on.',
+  followUpEnded: 'This follow-up has ended.',
+} as const;
 
 /** A reservation left open longer than this is a problem: a send attempt died, or is stuck. */
 export const reservationTooOldMs = 15 * 60_000;

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import {
+  isGrpcServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { candidateWorkflowId } from '../../domain/contract/ids';
 import type { CandidateEntityState } from '../../domain/candidate/state';
 import { resolvePolicy, type PolicyOverride } from '../../domain/contract/policy';
@@ -18,8 +23,10 @@ import { stopUpdate } from '../../workflows/follow-up/definitions';
 import {
   ConsoleActionRefused,
   entityProblems,
+  retryRefusals,
   type ConsoleData,
   type FollowUpSummary,
+  type PendingActivity,
   type StuckActivity,
 } from './data';
 
@@ -40,6 +47,11 @@ export interface TemporalConsoleSources {
 
 /** An activity that failed this many times in a row makes its follow-up "stuck". */
 const stuckAfterAttempts = 3;
+
+/** Failure messages are shown up to this length (they carry no personal data: see DeliveryError). */
+const failureShownChars = 300;
+
+const { noLongerPending, followUpEnded } = retryRefusals;
 
 function summaryOf(
   execution: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'status' | 'workflowId' | 'startTime'>,
@@ -92,6 +104,35 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
     }
   }
 
+  /**
+   * The activities a described execution waits on. Failures are stored encoded (see
+   * src/runtime/failure-converter.ts), so their messages are decoded with the client's converter.
+   */
+  async function pendingActivitiesOf(described: WorkflowExecutionDescription): Promise<PendingActivity[]> {
+    const converter = client.workflow.options.loadedDataConverter;
+    const pending: PendingActivity[] = [];
+    for (const info of described.raw.pendingActivities ?? []) {
+      const failure = await decodeOptionalFailureToOptionalError(converter, info.lastFailure).catch(
+        () => undefined,
+      );
+      const message = failure?.message ?? info.lastFailure?.message ?? '';
+      const nextAttemptAt = optionalTsToDate(info.nextAttemptScheduleTime);
+      pending.push({
+        activityId: info.activityId ?? '',
+        activity: info.activityType?.name ?? 'activity',
+        attempt: info.attempt ?? 0,
+        ...(message
+          ? {
+              lastFailure:
+                message.length > failureShownChars ? `${message.slice(0, failureShownChars - 1)}…` : message,
+            }
+          : {}),
+        ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : {}),
+      });
+    }
+    return pending;
+  }
+
   async function stuckActivities(followUpIds: string[]): Promise<StuckActivity[]> {
     const stuck: StuckActivity[] = [];
     for (const followUpId of followUpIds) {
@@ -99,18 +140,29 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
         .getHandle(followUpId)
         .describe()
         .catch(() => undefined);
-      for (const pending of described?.raw.pendingActivities ?? []) {
-        const attempt = pending.attempt ?? 0;
-        if (attempt < stuckAfterAttempts) continue;
-        stuck.push({
-          followUpId,
-          activity: pending.activityType?.name ?? 'activity',
-          attempt,
-          ...(pending.lastFailure?.message ? { lastFailure: pending.lastFailure.message } : {}),
-        });
+      if (!described) continue;
+      for (const pending of await pendingActivitiesOf(described)) {
+        if (pending.attempt >= stuckAfterAttempts) stuck.push({ followUpId, ...pending });
       }
     }
     return stuck;
+  }
+
+  /** The follow-up's pending activity `activityId`; refuses when the follow-up ended or it is not pending. */
+  async function pendingActivity(followUpId: string, activityId: string): Promise<PendingActivity> {
+    const described = await client.workflow
+      .getHandle(followUpId)
+      .describe()
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) throw new ConsoleActionRefused(followUpEnded);
+        throw error;
+      });
+    if (described.type !== 'followUpWorkflow' || described.status.name !== 'RUNNING') {
+      throw new ConsoleActionRefused(followUpEnded);
+    }
+    const pending = (await pendingActivitiesOf(described)).find((each) => each.activityId === activityId);
+    if (!pending) throw new ConsoleActionRefused(noLongerPending);
+    return pending;
   }
 
   async function refusedAsConsole<T>(call: () => Promise<T>): Promise<T> {
@@ -120,7 +172,7 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       if (error instanceof WorkflowUpdateFailedError) {
         throw new ConsoleActionRefused(error.cause?.message ?? error.message);
       }
-      if (error instanceof WorkflowNotFoundError) throw new ConsoleActionRefused('This follow-up has ended.');
+      if (error instanceof WorkflowNotFoundError) throw new ConsoleActionRefused(followUpEnded);
       if (error instanceof FollowUpRejectedError) throw new ConsoleActionRefused(error.message);
       throw error;
     }
@@ -139,7 +191,8 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       });
       if (!described || described.type !== 'followUpWorkflow') return undefined;
       const state = await gateway.state(followUpId).catch(() => undefined);
-      return { summary: summaryOf(described), ...(state ? { state } : {}) };
+      const pending = await pendingActivitiesOf(described);
+      return { summary: summaryOf(described), ...(state ? { state } : {}), pending };
     },
     async candidate(candidateId) {
       const smsBudgetPerDay = resolvePolicy(sources.operatorPolicy).smsBudget.perCandidatePerLocalDay;
@@ -221,5 +274,25 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
     exportCandidate: (candidateId) => sources.exportCandidate(candidateId),
     suppress: (kind, subject) => ledger.suppress({ kind, subject, reason: 'operator', source: 'console' }),
     lift: (kind, subject) => ledger.lift({ kind, subject, source: 'console' }),
+    async retryActivity(followUpId, activityId) {
+      const pending = await pendingActivity(followUpId, activityId);
+      try {
+        // Temporal's own reset: the attempts count from one again, and the activity is scheduled now (or
+        // once a running attempt ends). The workflow's history and commands are unchanged.
+        await client.workflowService.resetActivity({
+          namespace: client.options.namespace,
+          execution: { workflowId: followUpId },
+          id: activityId,
+        });
+      } catch (error) {
+        if (isGrpcServiceError(error) && error.code === status.NOT_FOUND) {
+          // The follow-up ended, or the activity completed, since it was described.
+          await pendingActivity(followUpId, activityId);
+          throw new ConsoleActionRefused(noLongerPending);
+        }
+        throw error;
+      }
+      return { activity: pending.activity, attempt: pending.attempt };
+    },
   };
 }

@@ -1,12 +1,13 @@
 import { html, type Html } from '../../html';
 import type { FollowUpState } from '../../../domain/follow-up/state';
-import { countBy, isoWeek, type FollowUpSummary } from '../data';
+import { countBy, isoWeek, type FollowUpSummary, type PendingActivity } from '../data';
 import type { ContactView } from '../masking';
 import {
   actionButton,
   candidateLink,
   consolePage,
   followUpLink,
+  retryButton,
   scrollTable,
   type PageContext,
 } from './layout';
@@ -82,10 +83,10 @@ export function overviewPage(context: PageContext, followUps: readonly FollowUpS
 /** `/console/follow-ups/:id`: where each step stands and the timeline, past and planned. */
 export function followUpPage(
   context: PageContext,
-  view: { summary?: FollowUpSummary; state?: FollowUpState },
+  view: { summary?: FollowUpSummary; state?: FollowUpState; pending?: PendingActivity[] },
   contacts: ContactView,
 ): string {
-  const { summary, state } = view;
+  const { summary, state, pending = [] } = view;
   const followUpId = state?.followUpId ?? summary?.followUpId ?? '';
   const running = summary?.status === 'RUNNING' && state?.phase !== 'stopped' && state?.phase !== 'completed';
   const admin = context.session?.role === 'admin';
@@ -108,6 +109,40 @@ export function followUpPage(
               ${actionButton(context, 'stop', { followUpId }, 'Stop this follow-up…')}
               ${actionButton(context, 'snooze', { followUpId }, 'Snooze…')}
             </section>`
+          : ''
+      }
+      ${
+        pending.length > 0
+          ? html`<h2>Pending activities</h2>
+              <p class="note">
+                What the follow-up waits on now; Temporal retries failures with growing pauses.
+              </p>
+              ${scrollTable(
+                'Pending activities',
+                [
+                  'Activity',
+                  'Attempt',
+                  'Last failure',
+                  'Next try (UTC)',
+                  ...(admin && running ? ['Retry'] : []),
+                ],
+                pending.map(
+                  (activity) =>
+                    html`<tr>
+                      <td>${activity.activity}</td>
+                      <td class="num">${activity.attempt}</td>
+                      <td>${contacts.text(activity.lastFailure ?? '')}</td>
+                      <td>${activity.nextAttemptAt?.slice(0, 16).replace('T', ' ') ?? ''}</td>
+                      ${
+                        admin && running
+                          ? html`<td>
+                              ${activity.lastFailure ? retryButton(context, followUpId, activity) : ''}
+                            </td>`
+                          : ''
+                      }
+                    </tr>`,
+                ),
+              )}`
           : ''
       }
       ${

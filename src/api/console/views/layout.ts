@@ -104,6 +104,15 @@ export function actionButton(
   </form>`;
 }
 
+/** The admin's button to run a follow-up's failing activity again now (asks for confirmation first). */
+export function retryButton(
+  context: PageContext,
+  followUpId: string,
+  activity: { activityId: string },
+): Html {
+  return actionButton(context, 'retry', { followUpId, activityId: activity.activityId }, 'Retry now…');
+}
+
 /** Links to a follow-up's and a candidate's console pages. */
 export function followUpLink(followUpId: string): Html {
   return html`<a href="/console/follow-ups/${encodeURIComponent(followUpId)}">${followUpId}</a>`;

@@ -8,6 +8,7 @@ import {
   consolePage,
   csrfField,
   followUpLink,
+  retryButton,
   scrollTable,
   stateBadge,
   type PageContext,
@@ -32,6 +33,7 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
         </tr>`,
     );
   const head = ['When (UTC)', 'Candidate', 'Follow-up', 'Step', 'Channel', 'Problem'];
+  const admin = context.session?.role === 'admin';
   return consolePage(
     'Problems',
     context,
@@ -69,7 +71,14 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
         problems.stuck.length
           ? scrollTable(
               'Stuck follow-ups',
-              ['Follow-up', 'Activity', 'Attempt', 'Last failure'],
+              [
+                'Follow-up',
+                'Activity',
+                'Attempt',
+                'Last failure',
+                'Next try (UTC)',
+                ...(admin ? ['Retry'] : []),
+              ],
               problems.stuck.map(
                 (s) =>
                   html`<tr>
@@ -77,6 +86,8 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
                     <td>${s.activity}</td>
                     <td class="num">${s.attempt}</td>
                     <td>${contacts.text(s.lastFailure ?? '')}</td>
+                    <td>${s.nextAttemptAt ? utc(s.nextAttemptAt) : ''}</td>
+                    ${admin ? html`<td>${retryButton(context, s.followUpId, s)}</td>` : ''}
                   </tr>`,
               ),
             )
