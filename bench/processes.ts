@@ -11,9 +11,9 @@ const passedOn = /^DEBRIEF_(ENTITY_)?WORKER_/;
 
 /**
  * With BENCH_CPU_PROFILE_DIR set, every process the bench starts writes a V8 CPU profile there when it
- * exits (`--cpu-prof`), in a folder named after its label (one file per thread): where a side's CPU per acknowledgement goes, read in Chrome's
- * DevTools or with `npm run bench:profile-top`. Profiling slows a process down, so figures from such a run
- * are not comparable to others.
+ * exits (`--cpu-prof`), in a folder named after its label, one file per thread: where a side's CPU per
+ * acknowledgement goes, summed by `npm run bench:profile-top -- <dir>` or read in Chrome's DevTools.
+ * Profiling slows a process down, so figures from such a run are not comparable to others.
  */
 function profiled(label: string): string[] {
   const dir = process.env.BENCH_CPU_PROFILE_DIR;
