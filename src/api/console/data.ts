@@ -112,7 +112,7 @@ export function entityProblems(
       const problem =
         line.state === 'failed'
           ? 'failed'
-          : line.state === 'unknown'
+          : line.state === 'unknown' && line.resentAs === undefined
             ? 'unknown'
             : line.state === 'reserved' && nowMs - Date.parse(line.at) > reservationTooOldMs
               ? 'open_too_long'
