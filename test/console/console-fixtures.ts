@@ -86,6 +86,7 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
     exportCandidate: (id) => (calls.push(`export ${id}`), Promise.resolve({ candidateId: id })),
     suppress: (kind) => (calls.push(`suppress ${kind}`), Promise.resolve({ changed: true })),
     lift: (kind) => (calls.push(`lift ${kind}`), Promise.resolve({ changed: true })),
+    resendMessage: (id, key) => (calls.push(`resend ${id} ${key}`), Promise.resolve('Resent.')),
   };
 }
 

@@ -20,6 +20,7 @@ export const auditActions = [
   'export_candidate',
   'add_suppression',
   'lift_suppression',
+  'resend_message',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -72,6 +72,8 @@ export interface ConsoleData {
   exportCandidate(candidateId: string): Promise<unknown>;
   suppress(kind: SuppressionKind, subject: string): Promise<{ changed: boolean }>;
   lift(kind: SuppressionKind, subject: string): Promise<{ changed: boolean }>;
+  /** Resends a message of the follow-up that may not have arrived (by its key); answers what happens. */
+  resendMessage(followUpId: string, key: string): Promise<string>;
 }
 
 /** An action the follow-up or candidate refused (ended, deleted, bad value); the message is safe to show. */

@@ -15,6 +15,7 @@ import type { SuppressionLedger } from '../../ledger';
 import { searchAttributes } from '../../workflows/follow-up/definitions';
 import { candidateStateQuery } from '../../workflows/candidate/definitions';
 import { stopUpdate } from '../../workflows/follow-up/definitions';
+import { resendFollowUpMessage } from '../../workflows/follow-up/client';
 import {
   ConsoleActionRefused,
   entityProblems,
@@ -221,5 +222,9 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
     exportCandidate: (candidateId) => sources.exportCandidate(candidateId),
     suppress: (kind, subject) => ledger.suppress({ kind, subject, reason: 'operator', source: 'console' }),
     lift: (kind, subject) => ledger.lift({ kind, subject, source: 'console' }),
+    async resendMessage(followUpId, key) {
+      await refusedAsConsole(() => resendFollowUpMessage(client, followUpId, key));
+      return 'Resent at your request: it goes at the next allowed send time, and its outcome shows on the timeline.';
+    },
   };
 }

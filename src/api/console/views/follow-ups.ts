@@ -10,6 +10,7 @@ import {
   scrollTable,
   type PageContext,
 } from './layout';
+import { resendControl } from './resend';
 
 function counts(title: string, rows: { value: string; count: number }[]): Html {
   return html`<section>
@@ -124,7 +125,7 @@ export function followUpPage(
                     </tr>`,
                 ),
               )}
-              <h2>Timeline</h2>
+              <h2 id="timeline">Timeline</h2>
               <p class="note">Past first, then what is planned, on the candidate's clock and in UTC.</p>
               ${scrollTable(
                 'Timeline',
@@ -141,7 +142,7 @@ export function followUpPage(
                           entry.uncertain
                             ? html` <span class="state unknown">may not have arrived</span>`
                             : ''
-                        }
+                        }${resendControl(context, followUpId, entry, running)}
                       </td>
                     </tr>`,
                 ),
