@@ -39,14 +39,17 @@ export function resendRule(core: FollowUpCore) {
     validate({ key }: ResendRequest): void {
       if (state.stopped || state.phase === 'completed')
         throw new Error('This follow-up has ended; contact the candidate directly.');
-      if (typeof key !== 'string' || parseMessageKey(key) === undefined)
-        throw new Error('key is not a message key (followUpId:step:attempt)');
-      const uncertain = core.uncertainSends.get(key);
+      const parts = typeof key === 'string' ? parseMessageKey(key) : undefined;
+      if (parts === undefined) throw new Error('key is not a message key (followUpId:step:attempt)');
+      const uncertain = parts.followUpId === core.followUpId ? core.uncertainSends.get(key) : undefined;
       if (!uncertain)
         throw new Error('that key is not a message of this follow-up that may not have arrived');
       if (uncertain.resentAs) throw new Error(`that message was already resent, as ${uncertain.resentAs}`);
     },
-    apply({ key }: ResendRequest): void {
+    apply(request: ResendRequest): void {
+      // Looked up by step and attempt: a replay under another workflow id (the replay tests') finds it too.
+      const { step, attempt } = parseMessageKey(request.key)!;
+      const key = messageKey(core.followUpId, step, attempt);
       const uncertain = core.uncertainSends.get(key)!;
       const { send } = uncertain;
       const resentSoFar = [...core.uncertainSends.values()].filter((known) => known.resentAs).length;
