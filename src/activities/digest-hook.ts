@@ -37,6 +37,7 @@ export function deliveryReservation(message: OutboundMessage, channel: Channel):
     smsBudgetPerDay: message.smsBudgetPerDay ?? defaultPolicy.smsBudget.perCandidatePerLocalDay,
     audience: message.audience,
     ...(weekly !== undefined ? { weekly } : {}),
+    ...(message.replaces !== undefined ? { replaces: message.replaces } : {}),
   };
 }
 

@@ -109,6 +109,7 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
       calls.push(`retry ${id} ${activityId}`);
       return Promise.resolve({ activity: retried.activity, attempt: retried.attempt });
     },
+    resendMessage: (id, key) => (calls.push(`resend ${id} ${key}`), Promise.resolve('Resent.')),
   };
 }
 

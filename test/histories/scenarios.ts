@@ -27,6 +27,7 @@ import {
   recordCallOutcomeUpdate,
   recordReferenceStatusUpdate,
   refreshSnapshotUpdate,
+  resendMessageUpdate,
   snoozeUpdate,
   stateQuery,
   stopUpdate,
@@ -333,6 +334,27 @@ export const scenarios: Scenario[] = [
     },
     async run(env, taskQueue) {
       const handle = await start(env, taskQueue, 'weekly-cap-deferred');
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded with the operator's resend: the first call reminder's email may not have arrived, and is
+    // resent under its own key (recruiterCall-resend1); then nobody answers.
+    name: 'follow-up-resent',
+    activities: () => ({
+      ...quietActivities(),
+      async deliver(message) {
+        if (message.step === 'recruiterCall' && message.attempt === 1)
+          return { key: message.key, status: 'sent', via: 'sms', uncertain: ['email'] };
+        return { key: message.key, status: 'sent', via: 'outbox' };
+      },
+    }),
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'resent');
+      await until(env, handle, (state) => state.timeline.some((entry) => entry.uncertain));
+      const lost = (await handle.query(stateQuery)).timeline.find((entry) => entry.uncertain)?.key ?? '';
+      await handle.executeUpdate(resendMessageUpdate, { args: [{ key: lost }] });
       await handle.result();
       return handle;
     },

@@ -7,6 +7,8 @@ import { ConsoleActionRefused, retryRefusals } from './data';
 import type { ConsoleDeps, ConsoleEnv } from './context';
 import { pageContext } from './context';
 import { confirmPage, messagePage } from './views/lists';
+import { parseMessageKey } from '../../domain/messages/outbound';
+import { candidateSaidBox, candidateSaidField, candidateSaidLabel } from './views/resend';
 
 /**
  * The admin actions: each is a POST to `/console/actions/<name>` that first answers a confirmation page
@@ -194,8 +196,39 @@ function actions(deps: ConsoleDeps): Record<string, Action> {
       audit: (f) => (f.op === 'add' ? 'add_suppression' : 'lift_suppression'),
       back: () => '/console/suppressions',
     },
+    resend: {
+      read(form) {
+        const target = followUpIdOf(form);
+        if (typeof target === 'string') return target;
+        const key = field(form, 'key', 400);
+        if (parseMessageKey(key)?.followUpId !== target.followUpId)
+          return 'Which message? The form named none of this follow-up.';
+        const channels = field(form, 'channels');
+        if (!/^(sms|email)(,(sms|email))?$/.test(channels)) return 'Which channel? The form named none.';
+        if (field(form, 'confirm') === 'yes' && field(form, candidateSaidField) !== 'yes')
+          return `Tick "${candidateSaidLabel}" to resend: check with the candidate first.`;
+        return { ...target, key, channels };
+      },
+      target: (f) => ({ kind: 'follow_up', followUpId: f.followUpId! }),
+      confirm: (f) => ({
+        question: `Resend the ${parseMessageKey(f.key!)?.step ?? ''} message of ${f.followUpId}?`,
+        consequence: `Debrief could not confirm that it arrived by ${channelWords(f.channels!)}, and never sends it again on its own. Ask the candidate first: if it did arrive, they get it twice. It goes again on that channel only, at the next allowed send time.`,
+        label: 'Yes, resend it',
+        extra: candidateSaidBox(),
+      }),
+      run: (f) => deps.data.resendMessage(f.followUpId!, f.key!),
+      detail: (f) => `${parseMessageKey(f.key!)?.step ?? ''} by ${channelWords(f.channels!)}`,
+      audit: 'resend_message',
+      back: followUpPath,
+    },
   };
 }
+
+const channelWords = (channels: string) =>
+  channels
+    .split(',')
+    .map((channel) => (channel === 'sms' ? 'text' : channel))
+    .join(' and ');
 
 export function registerConsoleActions(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const known = actions(deps);

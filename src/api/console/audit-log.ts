@@ -21,6 +21,7 @@ export const auditActions = [
   'add_suppression',
   'lift_suppression',
   'retry_delivery',
+  'resend_message',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

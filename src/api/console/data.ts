@@ -88,6 +88,8 @@ export interface ConsoleData {
    * ({@link ConsoleActionRefused}) when it is no longer pending or the follow-up has ended.
    */
   retryActivity(followUpId: string, activityId: string): Promise<{ activity: string; attempt: number }>;
+  /** Resends a message of the follow-up that may not have arrived (by its key); answers what happens. */
+  resendMessage(followUpId: string, key: string): Promise<string>;
 }
 
 /** An action the follow-up or candidate refused (ended, deleted, bad value); the message is safe to show. */
@@ -134,7 +136,7 @@ export function entityProblems(
       const problem =
         line.state === 'failed'
           ? 'failed'
-          : line.state === 'unknown'
+          : line.state === 'unknown' && line.resentAs === undefined
             ? 'unknown'
             : line.state === 'reserved' && nowMs - Date.parse(line.at) > reservationTooOldMs
               ? 'open_too_long'

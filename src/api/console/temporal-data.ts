@@ -20,6 +20,7 @@ import type { SuppressionLedger } from '../../ledger';
 import { searchAttributes } from '../../workflows/follow-up/definitions';
 import { candidateStateQuery } from '../../workflows/candidate/definitions';
 import { stopUpdate } from '../../workflows/follow-up/definitions';
+import { resendFollowUpMessage } from '../../workflows/follow-up/client';
 import {
   ConsoleActionRefused,
   entityProblems,
@@ -293,6 +294,10 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
         throw error;
       }
       return { activity: pending.activity, attempt: pending.attempt };
+    },
+    async resendMessage(followUpId, key) {
+      await refusedAsConsole(() => resendFollowUpMessage(client, followUpId, key));
+      return 'Resent at your request: it goes at the next allowed send time, and its outcome shows on the timeline.';
     },
   };
 }

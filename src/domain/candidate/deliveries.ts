@@ -44,6 +44,11 @@ export interface DeliveryReservation {
    * any more. Only a named email reservation can be granted again after its attempt died.
    */
   attempt?: string;
+  /**
+   * A resend an operator asked for: the key of the message it sends again. Once granted, that message's
+   * delivery on this channel, if its outcome is unknown, is marked resent ({@link DeliveryRecord.resentAs}).
+   */
+  replaces?: string;
 }
 
 /** An email attempt asks to start sending the message's content (the SMTP server answered DATA). */
@@ -204,6 +209,11 @@ export function reserveDelivery(
       : {}),
   };
   keepRecent(state.deliveries, candidateEntityLimits.deliveries);
+  const replaced =
+    request.replaces !== undefined
+      ? state.deliveries[deliveryId(request.replaces, request.channel)]
+      : undefined;
+  if (replaced?.state === 'unknown') replaced.resentAs = request.key;
   return { decision: 'go' };
 }
 

@@ -97,9 +97,10 @@ export type DigestPermission =
   | { decision: 'withdrawn' };
 
 /** Whether a message may ride in a digest: a reminder to the candidate themself. */
-export function isDigestible(message: Pick<OutboundMessage, 'audience' | 'request'>): boolean {
+export function isDigestible(message: Pick<OutboundMessage, 'audience' | 'request' | 'replaces'>): boolean {
   return (
     message.audience === 'candidate' &&
+    message.replaces === undefined &&
     (digestibleTemplates as readonly string[]).includes(message.request.template)
   );
 }

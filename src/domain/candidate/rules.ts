@@ -369,6 +369,7 @@ function requireText(value: unknown, name: string): void {
 /** A reservation's checks, plain or in a digest. */
 function validateReservation(request: DeliveryReservation): void {
   requireText(request.key, 'key');
+  if (request.replaces !== undefined) requireText(request.replaces, 'replaces');
   if (request.channel !== 'sms' && request.channel !== 'email') {
     throw new Error(`channel must be sms or email, got ${String(request.channel)}`);
   }

@@ -65,6 +65,8 @@ export interface DeliveryRecord {
   providerErrorCode?: number;
   /** SMS only: the candidate-local date whose budget it counts against. */
   smsDay?: string;
+  /** `unknown` only: the key of the resend an operator asked for once the candidate said it did not arrive. */
+  resentAs?: string;
 }
 
 /** Everything the entity keeps; also the argument it continues as new with. */

@@ -10,7 +10,8 @@ import type { OutboundMessage } from '../messages/outbound';
  * and email once). What never counts, and is never held back: the acknowledgement of a new rejection and
  * the note that replaces it in a hard week (a kind word should not wait), the closing note after a stop,
  * answers to something the candidate just did (the thanks after a declined call; replies that go out as
- * TwiML answers never reach the entity), and messages to references and connections. A message over the
+ * TwiML answers never reach the entity), messages to references and connections, and a resend an operator
+ * asked for of a message that may not have arrived (it stands for one already counted). A message over the
  * cap is deferred, never refused: the answer says when enough counted messages have left the window, and
  * the follow-up asks again then with the same key. A message asked for without a cap (the interview-prep
  * reminder, bound to its interview, and follow-ups from before the cap) counts but is never deferred.
@@ -43,16 +44,19 @@ export interface WeeklyCount {
 export type WeeklyAdmission = { admitted: true } | { admitted: false; untilMs: number };
 
 /** Whether a message counts toward the weekly cap (see the module comment). */
-export function countsTowardWeek(message: Pick<OutboundMessage, 'audience' | 'request'>): boolean {
+export function countsTowardWeek(
+  message: Pick<OutboundMessage, 'audience' | 'request' | 'replaces'>,
+): boolean {
   return (
     message.audience === 'candidate' &&
+    message.replaces === undefined &&
     !(weeklyCapExemptTemplates as readonly string[]).includes(message.request.template)
   );
 }
 
 /** What a reservation of `message` carries about the cap: undefined when it does not count. */
 export function weeklyCountOf(
-  message: Pick<OutboundMessage, 'audience' | 'request' | 'weeklyCap'>,
+  message: Pick<OutboundMessage, 'audience' | 'request' | 'weeklyCap' | 'replaces'>,
 ): WeeklyCount | undefined {
   if (!countsTowardWeek(message)) return undefined;
   return message.weeklyCap !== undefined ? { cap: message.weeklyCap } : {};

@@ -1,4 +1,5 @@
-import type { Approval, FollowUpCore, Send } from './core';
+import type { Approval, FollowUpCore } from './core';
+import type { Send } from './sends';
 import { followUpPatches } from './ports';
 import { settledConnection, settledReference, type StepName } from './state';
 

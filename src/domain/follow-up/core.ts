@@ -1,6 +1,6 @@
 import { localTimeLabel, nextSendTime } from '../time/calendar';
-import type { ApplicationSnapshot, Contact } from '../contract/events';
-import { asHardWeekNote, type MessageRequest } from '../messages/catalog';
+import type { ApplicationSnapshot } from '../contract/events';
+import { asHardWeekNote } from '../messages/catalog';
 import { messageKey, type DeliveryResult, type OutboundMessage } from '../messages/outbound';
 import { type Channel } from '../messages/content';
 import { defaultPolicy, resolvePolicy, type Policy } from '../contract/policy';
@@ -13,6 +13,7 @@ import {
   type FollowUpSchedule,
 } from './schedule';
 import { followUpPatches, type FollowUpPorts } from './ports';
+import type { Send, UncertainSend } from './sends';
 import {
   blankFollowUpState,
   type CallOutcome,
@@ -41,22 +42,6 @@ export interface Wait {
   /** The channel whose send window a snoozed wait moves onto. */
   channel: Channel;
   wakeIf?: () => boolean;
-}
-
-/** One message to send. */
-export interface Send {
-  step: StepName;
-  /** The step part of the message key, e.g. `referenceDirect-0`. */
-  keyStep: string;
-  attempt: number;
-  request: MessageRequest;
-  summary: string;
-  channels?: Channel[];
-  /** A third party the candidate approved; the candidate otherwise. */
-  to?: Contact;
-  audience?: 'candidate' | 'third_party';
-  /** Goes on any day outside quiet hours (the acknowledgement); other messages keep to the send window. */
-  anyDay?: true;
 }
 
 export type WaitOutcome = 'due' | 'woken' | 'stopped';
@@ -126,6 +111,10 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
     closeOutStarted: false,
     /** Cancelled by a stop; every step runs inside it. */
     branches: ports.scope(),
+    /** Sends that may not have arrived, by message key; an operator may resend them (see ./resend.ts). */
+    uncertainSends: new Map<string, UncertainSend>(),
+    /** Resends under way: the run ends once they have. */
+    resends: new Set<Promise<void>>(),
 
     setHolidays(holidays: string[]): void {
       core.holidays = holidays;
@@ -229,8 +218,12 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
       const channels = message.channels ?? candidateChannels(core.candidate());
       if (channels.length === 0) return false;
       if (!(await core.keepToSendWindow(message, channels))) return false;
-      // Runs from before the cap never wait for it: their deliveries carry no cap, so none is deferred.
-      const weeklyCap = ports.patched(followUpPatches.weeklyCap) ? weeklyCapOf(core.policy) : undefined;
+      // Runs from before the cap never wait for it: their deliveries carry no cap, so none is deferred. A
+      // resend is exempt from it.
+      const weeklyCap =
+        message.replaces === undefined && ports.patched(followUpPatches.weeklyCap)
+          ? weeklyCapOf(core.policy)
+          : undefined;
       const outbound: OutboundMessage = {
         key: messageKey(core.followUpId, message.keyStep, message.attempt),
         followUpId: core.followUpId,
@@ -244,6 +237,7 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
         locale: core.candidate().locale,
         smsBudgetPerDay: core.policy.smsBudget.perCandidatePerLocalDay,
         ...(weeklyCap !== undefined ? { weeklyCap } : {}),
+        ...(message.replaces !== undefined ? { replaces: message.replaces } : {}),
         channels,
         request: core.hardWeek ? asHardWeekNote(message.request, core.hardWeek.rejections) : message.request,
       };
@@ -268,7 +262,10 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
               'done',
             ),
             uncertain: true,
+            key: outbound.key,
+            uncertainOn: result.uncertain,
           });
+          core.uncertainSends.set(outbound.key, { send: message, channels: result.uncertain });
         } else {
           core.record('message', message.step, `${summary} (${result.via ?? result.status})`);
         }

@@ -29,6 +29,8 @@ export async function runFollowUp(core: FollowUpCore): Promise<FollowUpResult> {
   } catch (error) {
     if (!ports.isCancellation(error)) throw error;
   }
+  // Resends an operator asked for end before the run does (with none under way, nothing is awaited).
+  while (core.resends.size > 0) await Promise.all(core.resends);
   if (state.stopped) {
     stopOpenSteps(core);
     const reason = state.stopped === 'hired' || state.stopped === 'reopened' ? state.stopped : undefined;

@@ -1,5 +1,6 @@
 import type { AcrossApplications } from '../feedback/learning';
 import { parseMessageKey } from '../messages/outbound';
+import type { Channel } from '../messages/content';
 /**
  * A follow-up's state as its surfaces (API, SMS, page, CLI) see it, and the names of its steps and
  * statuses. Plain data: the workflow keeps it, the core (src/domain/follow-up) changes it, the preview
@@ -62,6 +63,11 @@ export interface TimelineEntry {
    * for email, cannot be checked): it may not have arrived. Never resent blindly.
    */
   uncertain?: true;
+  /** With `uncertain`: the message's key and the channels it may not have arrived on (an operator may resend it). */
+  key?: string;
+  uncertainOn?: Channel[];
+  /** With `uncertain`: the key of the resend an operator asked for (see src/domain/follow-up/resend.ts). */
+  resentAs?: string;
 }
 
 export interface ReferenceState {

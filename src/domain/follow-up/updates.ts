@@ -5,6 +5,7 @@ import { checkTone } from '../messages/templates';
 import { contactIdentity, sameContact } from './contact-identity';
 import type { Approval, FollowUpCore } from './core';
 import { followUpPatches } from './ports';
+import { resendRule, type ResendRequest } from './resend';
 import {
   callOutcomes,
   callSteps,
@@ -49,6 +50,8 @@ export interface FollowUpUpdates {
   /** `about`: what the person of that call step said (the candidate spoke to them), else the candidate's own. */
   addFeedbackNote: { text: string; about?: CallStep };
   noteDeliveryStatus: DeliveryReport;
+  /** An operator sends again a message that may not have arrived (the candidate said it did not). */
+  resendMessage: ResendRequest;
   stop: { reason: StopReason };
 }
 
@@ -411,6 +414,7 @@ export function followUpRules(core: FollowUpCore) {
     changePolicy,
     addFeedbackNote,
     noteDeliveryStatus,
+    resendMessage: resendRule(core) satisfies Rule<FollowUpUpdates['resendMessage']>,
     stop,
   };
 }

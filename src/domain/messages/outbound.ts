@@ -51,6 +51,12 @@ export interface OutboundMessage {
    * no task of its own for that. A deleted candidate refuses there (`candidate_deleted`) and nothing is sent.
    */
   registration?: { company: string; role: string };
+  /**
+   * Set on a resend an operator asked for (the candidate said the message did not arrive): the key of the
+   * message it sends again, whose delivery may not have arrived. The candidate's entity marks that delivery
+   * resent; a resend neither counts toward the weekly cap nor waits for it, and goes in no digest.
+   */
+  replaces?: string;
 }
 
 /**

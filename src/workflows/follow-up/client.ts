@@ -7,6 +7,7 @@ import {
   recordCallOutcomeUpdate,
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
+  resendMessageUpdate,
   skipStepUpdate,
   chooseInterviewerUpdate,
   snoozeUpdate,
@@ -130,6 +131,31 @@ export function createTemporalFollowUpGateway(client: Client): FollowUpGateway {
       }
     },
   };
+}
+
+/**
+ * Sends again, at an operator's request, a message of the follow-up that may not have arrived (by its
+ * message key). Throws {@link FollowUpRejectedError} with a message safe to show when the follow-up refuses
+ * it or has ended.
+ */
+export async function resendFollowUpMessage(
+  client: Client,
+  followUpId: string,
+  key: string,
+): Promise<FollowUpAck> {
+  try {
+    return await client.workflow
+      .getHandle(followUpId)
+      .executeUpdate(resendMessageUpdate, { args: [{ key }] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      throw new FollowUpRejectedError(error.cause?.message ?? error.message);
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      throw new FollowUpRejectedError('This follow-up has ended; contact the candidate directly.');
+    }
+    throw error;
+  }
 }
 
 /** The call step waiting for an outcome, if any (the recruiter first, then the interviewer). */

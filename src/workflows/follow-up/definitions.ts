@@ -98,6 +98,16 @@ export const noteDeliveryStatusUpdate = defineUpdate<FollowUpAck, [FollowUpUpdat
   'noteDeliveryStatus',
 );
 
+/**
+ * An operator sends again a message that may not have arrived, after the candidate said it did not (`key`:
+ * its message key, from the timeline). Answers at once; the resend keeps to the send window. Refused for a
+ * key that is not one of this follow-up's messages that may not have arrived, one already resent, or an
+ * ended follow-up.
+ */
+export const resendMessageUpdate = defineUpdate<FollowUpAck, [FollowUpUpdates['resendMessage']]>(
+  'resendMessage',
+);
+
 /** The same report as {@link noteDeliveryStatusUpdate}, as a signal: the candidate entity forwards it. */
 export const deliveryStatusSignal = defineSignal<[FollowUpUpdates['noteDeliveryStatus']]>('deliveryStatus');
 

@@ -33,6 +33,7 @@ import {
   recordConnectionStatusUpdate,
   recordReferenceStatusUpdate,
   refreshSnapshotUpdate,
+  resendMessageUpdate,
   skipStepUpdate,
   chooseInterviewerUpdate,
   snoozeUpdate,
@@ -308,6 +309,7 @@ function registerHandlers(core: FollowUpCore): void {
   setHandler(changePolicyUpdate, acked(rules.changePolicy), checked(rules.changePolicy));
   setHandler(addFeedbackNoteUpdate, acked(rules.addFeedbackNote), checked(rules.addFeedbackNote));
   setHandler(noteDeliveryStatusUpdate, acked(rules.noteDeliveryStatus), checked(rules.noteDeliveryStatus));
+  setHandler(resendMessageUpdate, acked(rules.resendMessage), checked(rules.resendMessage));
   // The candidate entity forwards provider reports as signals; a malformed one is dropped.
   setHandler(deliveryStatusSignal, (report) => {
     try {

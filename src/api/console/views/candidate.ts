@@ -2,6 +2,7 @@ import { html } from '../../html';
 import { deliveriesOf, type CandidateView } from '../data';
 import type { ContactView } from '../masking';
 import { actionButton, consolePage, followUpLink, scrollTable, stateBadge, type PageContext } from './layout';
+import { lostDeliveryNote } from './resend';
 
 /**
  * `/console/candidates/:id`: the candidate's applications together, each delivery and how it ended, their
@@ -73,7 +74,9 @@ export function candidatePage(context: PageContext, view: CandidateView, contact
                     <td>${d.step ?? ''}</td>
                     <td>${d.channel}</td>
                     <td>
-                      ${stateBadge(d.state)}${d.failure ? html` <span class="note">${d.failure}</span>` : ''}
+                      ${stateBadge(d.state)}${d.failure ? html` <span class="note">${d.failure}</span>` : ''}${
+                        d.state === 'unknown' ? lostDeliveryNote(d) : ''
+                      }
                     </td>
                     <td>
                       ${d.providerStatus ?? ''}${d.providerErrorCode ? ` (${d.providerErrorCode})` : ''}

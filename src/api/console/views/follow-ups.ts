@@ -11,6 +11,7 @@ import {
   scrollTable,
   type PageContext,
 } from './layout';
+import { resendControl } from './resend';
 
 function counts(title: string, rows: { value: string; count: number }[]): Html {
   return html`<section>
@@ -159,7 +160,7 @@ export function followUpPage(
                     </tr>`,
                 ),
               )}
-              <h2>Timeline</h2>
+              <h2 id="timeline">Timeline</h2>
               <p class="note">Past first, then what is planned, on the candidate's clock and in UTC.</p>
               ${scrollTable(
                 'Timeline',
@@ -176,7 +177,7 @@ export function followUpPage(
                           entry.uncertain
                             ? html` <span class="state unknown">may not have arrived</span>`
                             : ''
-                        }
+                        }${resendControl(context, followUpId, entry, running)}
                       </td>
                     </tr>`,
                 ),

@@ -13,6 +13,7 @@ import {
   stateBadge,
   type PageContext,
 } from './layout';
+import { lostDeliveryNote } from './resend';
 
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}`;
 
@@ -29,7 +30,11 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
           <td>${d.followUpId ? followUpLink(d.followUpId) : d.key}</td>
           <td>${d.step ?? ''}</td>
           <td>${d.channel}</td>
-          <td>${stateBadge(d.problem)}${d.failure ? html` <span class="note">${d.failure}</span>` : ''}</td>
+          <td>
+            ${stateBadge(d.problem)}${d.failure ? html` <span class="note">${d.failure}</span>` : ''}${
+              d.problem === 'unknown' ? lostDeliveryNote(d) : ''
+            }
+          </td>
         </tr>`,
     );
   const head = ['When (UTC)', 'Candidate', 'Follow-up', 'Step', 'Channel', 'Problem'];
