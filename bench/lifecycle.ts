@@ -11,6 +11,7 @@ import {
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
 import { sharedWorkflowModules } from '../src/runtime/workflow-modules';
+import { shortenWorkflowStackTraces } from '../src/runtime/worker';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -140,6 +141,8 @@ async function replay(
       for (const item of items) yield { workflowId: `${item.name}#${round}`, history: item.history };
     }
   }
+  // As the engine's worker runs its workflow threads.
+  shortenWorkflowStackTraces();
   const errors: string[] = [];
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();

@@ -69,6 +69,7 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
   );
   const tuning = options.tuning ?? defaultWorkerTunings;
   boundWorkflowThreadHeaps(tuning.workflowThreadHeapMb);
+  shortenWorkflowStackTraces();
   // What both workers share: the server, the bundle and the encryption.
   const shared = {
     connection: options.connection,
@@ -132,6 +133,21 @@ export async function createWorker(options: WorkerOptions): Promise<DebriefWorke
  */
 export function boundWorkflowThreadHeaps(megabytes: number): void {
   if (megabytes > 0) setFlagsFromString(`--max-old-space-size=${megabytes}`);
+}
+
+/** Frames kept in a stack trace on the workflow threads (V8's default is 10). */
+export const workflowStackTraceFrames = 5;
+
+/**
+ * Keeps stack traces on the workflow threads the SDK is about to start to {@link workflowStackTraceFrames}
+ * frames. The SDK records a stack trace for every promise a workflow creates (for its stack-trace query),
+ * each frame looked up in the bundle's source map; with V8's ten frames that was a fifth of a workflow
+ * thread's time in a burst, and a full follow-up's replay took 62–67 ms against 53 ms with five (2026-12-06,
+ * `BENCH_ONLY=lifecycle`, 2 cores). Five still show where a workflow waits and where a failure was thrown.
+ * Like the heap bound, the flag reaches threads started after it and leaves this thread alone.
+ */
+export function shortenWorkflowStackTraces(): void {
+  setFlagsFromString(`--stack-trace-limit=${workflowStackTraceFrames}`);
 }
 
 /** The SDK's names for a {@link WorkerTuning}. */
