@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { resolvePolicy } from '../src/domain/contract/policy';
 import { keyRingFileName } from '../src/runtime/encryption-keys';
 import { startEngine } from '../src/runtime/engine';
 import { benchSecret, pause, snapshotFor, timedPool, zoneAtLocalHour } from './events';
-import { cpuShare, sampleProcess, startCli, type ProcSample } from './processes';
+import { childPids, cpuShare, sampleProcess, startCli, type ProcSample } from './processes';
 import { figure, type PhaseResult } from './report';
 import type { BenchSettings } from './settings';
 
@@ -51,6 +51,7 @@ export async function runIdle(
     DEBRIEF_LINK_SECRET: readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(),
     DEBRIEF_ENCRYPTION_KEYS: readFileSync(join(dataDir, keyRingFileName), 'utf8').trim(),
   });
+  let stopped = false;
   try {
     await worker.waitFor(/ready; press Ctrl-C/, 300_000);
     // Bundling and the first polls are over within seconds; the window should see none of that.
@@ -95,6 +96,17 @@ export async function runIdle(
     log(
       `idle: with ${settings.followUps} asleep: ${(asleep.rssBytes / MB).toFixed(0)} MB, ${(asleep.cpu * 100).toFixed(2)}% of a core`,
     );
+    const serverPid = childPids(process.pid).find((pid) => commandOf(pid) === 'temporal');
+    const serverRssMb = serverPid !== undefined ? sampleProcess(serverPid).rssBytes / MB : undefined;
+    const databaseMb = bytesUnder(dataDir, (name) => name.startsWith('temporal.db')) / MB;
+    log(
+      `idle: Temporal server ${serverRssMb?.toFixed(0) ?? '?'} MB, its database ${databaseMb.toFixed(0)} MB on disk`,
+    );
+    // npm start again on the same data: the dev server, the worker and the API, with every follow-up asleep.
+    await worker.stop();
+    await stack.stop();
+    stopped = true;
+    const restart = await restartEngine(dataDir, taskQueue, log);
     return {
       phase: 'idle',
       seconds: (performance.now() - started) / 1000,
@@ -119,6 +131,16 @@ export async function runIdle(
           },
           { valueAtMost: 2 },
         ),
+        figure(
+          `debrief up ready again, ${settings.followUps} follow-ups asleep`,
+          {
+            value: restart.readySeconds,
+            baseline: restart.emptySeconds,
+            baselineName: 'debrief up on an empty folder',
+            unit: 's',
+          },
+          settings.followUps >= 50_000 ? { valueAtMost: 30 } : undefined,
+        ),
       ],
       details: {
         followUps: settings.followUps,
@@ -128,15 +150,81 @@ export async function runIdle(
         rssPeakWhileSettlingMb: settling.peakRssBytes / MB,
         rssPerThousandAsleepMb: ((asleep.rssBytes - none.rssBytes) / MB / settings.followUps) * 1000,
         cpuSecondsToSettle: settling.cpuSeconds,
+        temporalServerRssMb: serverRssMb,
+        temporalDatabaseMb: databaseMb,
+        restartReadySeconds: restart.readySeconds,
+        restartEngineRssMb: restart.rssMb,
+        emptyStartReadySeconds: restart.emptySeconds,
         workerLogLinesWithErrors: worker.count(/error|failed/i),
       },
       problems,
     };
   } finally {
-    await worker.stop();
-    await stack.stop();
+    if (!stopped) {
+      await worker.stop();
+      await stack.stop();
+    }
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How long `debrief up` (what `npm start` runs once provisioned) takes to print that it is ready on the
+ * phase's data folder, every follow-up asleep in its database, against the same on an empty folder; and the
+ * restarted engine's RSS 10 s after.
+ */
+async function restartEngine(
+  dataDir: string,
+  taskQueue: string,
+  log: (line: string) => void,
+): Promise<{ readySeconds: number; emptySeconds: number; rssMb: number }> {
+  const timeUp = async (dir: string) => {
+    const begun = performance.now();
+    const engine = startCli('up', {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEBRIEF_DATA_DIR: dir,
+      DEBRIEF_DEV_SERVER_PORT: '0',
+      DEBRIEF_DEV_UI_PORT: '0',
+      DEBRIEF_WEBHOOK_SECRET: benchSecret,
+      DEBRIEF_TASK_QUEUE: taskQueue,
+    });
+    try {
+      await engine.waitFor(/ready; press Ctrl-C/, 600_000);
+      const seconds = (performance.now() - begun) / 1000;
+      await pause(10_000);
+      return { seconds, rssMb: sampleProcess(engine.pid).rssBytes / MB };
+    } finally {
+      await engine.stop();
+    }
+  };
+  const restarted = await timeUp(dataDir);
+  const emptyDir = await mkdtemp(join(tmpdir(), 'debrief-bench-idle-empty-'));
+  try {
+    const empty = await timeUp(emptyDir);
+    log(
+      `idle: debrief up ready again in ${restarted.seconds.toFixed(1)} s (${empty.seconds.toFixed(1)} s on an empty folder), ${restarted.rssMb.toFixed(0)} MB`,
+    );
+    return { readySeconds: restarted.seconds, emptySeconds: empty.seconds, rssMb: restarted.rssMb };
+  } finally {
+    await rm(emptyDir, { recursive: true, force: true });
+  }
+}
+
+/** The process's command name, from /proc (undefined once it has ended). */
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes of the files directly in `dir` whose names pass `wanted`. */
+function bytesUnder(dir: string, wanted: (name: string) => boolean): number {
+  return readdirSync(dir)
+    .filter(wanted)
+    .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 }
 
 /** RSS at the end of a window of `seconds`, and the CPU used during it as a share of one core. */
