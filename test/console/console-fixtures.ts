@@ -12,6 +12,7 @@ import type { ConsoleDeps } from '../../src/api/console/context';
 import { createSessionKeeper } from '../../src/api/console/sessions';
 import { createSignInGuard, defaultSignInLimits } from '../../src/api/console/sign-in-guard';
 import type { CandidateEntityState } from '../../src/domain/candidate/state';
+import { blankFollowUpState, type FollowUpState } from '../../src/domain/follow-up/state';
 import { openEmbeddedLedgerDatabase } from '../../src/ledger';
 
 /** The personal details the fake data holds, which a viewer must never see in full. */
@@ -51,6 +52,40 @@ export function sampleEntity(candidateId: string): CandidateEntityState {
     seenInboundTokens: [],
     usedLinks: [],
   };
+}
+
+/** The key of the fake follow-up's message that may not have arrived (see {@link uncertainFollowUpState}). */
+export const uncertainMessageKey = 'followup-app-1:recruiterCall:1';
+
+/** The fake follow-up's state: its first call reminder may not have arrived by email, its second did. */
+export function uncertainFollowUpState(): FollowUpState {
+  const state = blankFollowUpState({
+    followUpId: 'followup-app-1',
+    applicationId: 'app-1',
+    candidateId: 'cand-1',
+    company: 'Acme',
+    role: 'Staff Engineer',
+    zone: 'America/New_York',
+  });
+  state.phase = 'running';
+  const line = {
+    local: 'Thu 3 Dec 2026, 09:00 EST',
+    kind: 'message',
+    step: 'recruiterCall',
+    status: 'done',
+  } as const;
+  state.timeline.push(
+    {
+      ...line,
+      at: '2026-12-03T14:00:00.000Z',
+      summary: 'Reminder 1 to call Sam Lee (sms): the email may not have arrived',
+      uncertain: true,
+      key: uncertainMessageKey,
+      uncertainOn: ['email'],
+    },
+    { ...line, at: '2026-12-04T14:00:00.000Z', summary: 'Reminder 2 to call Sam Lee (sms)' },
+  );
+  return state;
 }
 
 /** Console data in memory: what the routes read, and every action asked of it (so a test sees none ran). */

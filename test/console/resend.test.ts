@@ -1,6 +1,11 @@
 import { ConsoleActionRefused, deliveryLine } from '../../src/api/console/data';
-import { blankFollowUpState, type FollowUpState } from '../../src/domain/follow-up/state';
-import { Browser, consoleHarness, passwords } from './console-fixtures';
+import {
+  Browser,
+  consoleHarness,
+  passwords,
+  uncertainFollowUpState,
+  uncertainMessageKey,
+} from './console-fixtures';
 
 /**
  * The console's "resend a message that may not have arrived": an admin, having checked with the candidate,
@@ -9,40 +14,9 @@ import { Browser, consoleHarness, passwords } from './console-fixtures';
  */
 
 const followUpId = 'followup-app-1';
-const key = `${followUpId}:recruiterCall:1`;
+const key = uncertainMessageKey;
 
-/** A running follow-up whose first call reminder may not have arrived by email, and whose second did. */
-function followUpState(): FollowUpState {
-  const state = blankFollowUpState({
-    followUpId,
-    applicationId: 'app-1',
-    candidateId: 'cand-1',
-    company: 'Acme',
-    role: 'Staff Engineer',
-    zone: 'America/New_York',
-  });
-  state.phase = 'running';
-  const line = {
-    local: 'Thu 3 Dec 2026, 09:00 EST',
-    kind: 'message',
-    step: 'recruiterCall',
-    status: 'done',
-  } as const;
-  state.timeline.push(
-    {
-      ...line,
-      at: '2026-12-03T14:00:00.000Z',
-      summary: 'Reminder 1 to call Sam Lee (sms): the email may not have arrived',
-      uncertain: true,
-      key,
-      uncertainOn: ['email'],
-    },
-    { ...line, at: '2026-12-04T14:00:00.000Z', summary: 'Reminder 2 to call Sam Lee (sms)' },
-  );
-  return state;
-}
-
-async function signedIn(name: 'alice' | 'victor', state = followUpState()) {
+async function signedIn(name: 'alice' | 'victor', state = uncertainFollowUpState()) {
   const harness = await consoleHarness();
   const summary = (await harness.data.followUps())[0]!;
   harness.data.followUp = (id) => Promise.resolve(id === followUpId ? { summary, state } : undefined);
@@ -75,14 +49,14 @@ describe('resending a message that may not have arrived, from the console', () =
   });
 
   it('shows no button once the message was resent, nor on a follow-up that ended', async () => {
-    const resent = followUpState();
+    const resent = uncertainFollowUpState();
     resent.timeline[0]!.resentAs = `${followUpId}:recruiterCall-resend1:1`;
     const { browser } = await signedIn('alice', resent);
     const html = await (await browser.get(page)).text();
     expect(html).not.toContain('data-action="resend"');
     expect(html).toContain('resent');
 
-    const ended = followUpState();
+    const ended = uncertainFollowUpState();
     ended.phase = 'completed';
     const later = await signedIn('alice', ended);
     expect(await (await later.browser.get(page)).text()).not.toContain('data-action="resend"');

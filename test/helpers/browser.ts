@@ -36,3 +36,15 @@ export async function axeViolations(page: Page): Promise<string[]> {
 export function sidewaysOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
+
+/**
+ * The Content-Security-Policy violations Chromium reports in `page` from now on (it logs each to the console);
+ * the list fills as they come.
+ */
+export function collectCspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (entry) => {
+    if (/Content Security Policy/i.test(entry.text())) violations.push(entry.text());
+  });
+  return violations;
+}

@@ -35,6 +35,8 @@ const consoleStyle = `
   .state.reserved { color: #5c4300; border-color: #5c4300; }
   form.act { display: inline-block; margin: 0 0.4rem 0.4rem 0; }
   form.stack label { display: block; margin: 0.6rem 0 0.2rem; }
+  form.stack input[type="checkbox"] { width: 1.5rem; height: 1.5rem; margin: 0 0.5rem 0 0; vertical-align: middle; }
+  form.stack input[type="checkbox"] + label { display: inline; }
   input, select { font-size: 1rem; padding: 0.4rem; max-width: 100%; box-sizing: border-box; }
   button.danger { background: #8a1c1c; color: #fff; border: 1px solid #8a1c1c; }
   p.flash { border-left: 4px solid #1a4d8f; padding: 0.4rem 0.8rem; background: #eef3fa; }
