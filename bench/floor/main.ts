@@ -15,7 +15,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { defaultWorkerTunings } from '../../src/config/worker-tuning';
 import { startEmbeddedTemporal } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
-import { boundWorkflowThreadHeaps, sdkTuning } from '../../src/runtime/worker';
+import { boundWorkflowThreadHeaps, sdkTuning, shortenWorkflowStackTraces } from '../../src/runtime/worker';
 import { openLoop } from '../open-loop';
 import { createFloorActivities } from './activities';
 import { floorAcknowledgementDir, floorWorkflowId, type FloorBurst, type FloorJob } from './job';
@@ -35,6 +35,7 @@ async function main(job: FloorJob): Promise<void> {
   });
   try {
     boundWorkflowThreadHeaps(defaultWorkerTunings.workflowThreadHeapMb);
+    shortenWorkflowStackTraces();
     const worker = await Worker.create({
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
