@@ -3,6 +3,7 @@ import { createApp } from '../../src/api/app';
 import { createAuditLog, type AuditLog } from '../../src/api/console/audit-log';
 import {
   ConsoleActionRefused,
+  entityOptOuts,
   type ConsoleData,
   type FollowUpSummary,
   type PendingActivity,
@@ -11,7 +12,7 @@ import { hashPassword, type Operator } from '../../src/config/operators';
 import type { ConsoleDeps } from '../../src/api/console/context';
 import { createSessionKeeper } from '../../src/api/console/sessions';
 import { createSignInGuard, defaultSignInLimits } from '../../src/api/console/sign-in-guard';
-import type { CandidateEntityState } from '../../src/domain/candidate/state';
+import { emptyCandidateState, type CandidateEntityState } from '../../src/domain/candidate/state';
 import { blankFollowUpState, type FollowUpState } from '../../src/domain/follow-up/state';
 import { openEmbeddedLedgerDatabase } from '../../src/ledger';
 
@@ -128,6 +129,15 @@ export function memoryConsoleData(): ConsoleData & { calls: string[] } {
         bouncedNumbers: [{ candidateId: 'cand-1', code: 21211, phone: candidatePhone }],
         stuck: pending().map((activity) => ({ followUpId: summary.followUpId, ...activity })),
         scanned: { candidates: 1, followUps: 1 },
+      }),
+    // cand-1 opted out of texts to their number and of email to their address; cand-2 of all email.
+    optedOutCandidates: () =>
+      Promise.resolve({
+        optOuts: entityOptOuts([
+          sampleEntity('cand-1'),
+          { ...emptyCandidateState('cand-2'), emailOptedOut: ['*'] },
+        ]),
+        scanned: { candidates: 2 },
       }),
     suppressions: () => Promise.resolve([]),
     stopFollowUp: (id) => (calls.push(`stop ${id}`), Promise.resolve('Stopped.')),

@@ -242,6 +242,7 @@ describe('console forms and roles', () => {
       '/console',
       '/console/candidates/cand-1',
       '/console/problems',
+      '/console/suppressions',
       '/console/follow-ups/followup-app-1',
     ]) {
       const text = await (await viewer.browser.get(path)).text();
@@ -255,9 +256,14 @@ describe('console forms and roles', () => {
     expect(candidate).toContain('0100');
     expect(candidate).toContain('@example.com');
     const admin = await signedIn('alice');
-    const full = await (await admin.browser.get('/console/candidates/cand-1')).text();
-    expect(full).toContain(candidatePhone);
-    expect(full).toContain(candidateEmail);
+    for (const path of ['/console/candidates/cand-1', '/console/suppressions']) {
+      const full = await (await admin.browser.get(path)).text();
+      expect([path, full.includes(candidatePhone), full.includes(candidateEmail)]).toEqual([
+        path,
+        true,
+        true,
+      ]);
+    }
   });
 
   it('answers an unknown operator list with the way to create the first one', async () => {

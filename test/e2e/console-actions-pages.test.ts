@@ -8,6 +8,8 @@ import { candidateSaidField, candidateSaidLabel } from '../../src/api/console/vi
 import { loadTools } from '../../src/runtime/tools';
 import { axeViolations, collectCspViolations, launchChromium, sidewaysOverflow } from '../helpers/browser';
 import {
+  candidateEmail,
+  candidatePhone,
   consoleHarness,
   passwords,
   uncertainFollowUpState,
@@ -19,7 +21,8 @@ import {
  * The pages of the console's retry and resend actions in headless Chromium, which the real-engine test
  * (./console.test.ts) cannot reach: it has no stuck delivery and no message that may not have arrived. The
  * console app runs on the fake data of test/console (one delivery stuck as activity 7, one email reminder
- * that may not have arrived); each page must pass axe-core, fit the width and keep to its CSP.
+ * that may not have arrived, two candidates who opted out); each page must pass axe-core, fit the width and
+ * keep to its CSP. The suppressions page is checked here too, with its "Who opted out" rows filled.
  */
 
 const { chromium: chromiumPath } = loadTools();
@@ -218,6 +221,46 @@ describeWithBrowser(
           expect(await admin.page.getByRole('status').textContent()).toContain(candidateSaidLabel);
           await checkPage(admin, shot('resend-unticked'));
 
+          expect(harness.data.calls).toEqual([]);
+        } finally {
+          await admin.context.close();
+          await viewer.context.close();
+        }
+      },
+      60_000,
+    );
+
+    it.each(widths)(
+      'at $name width ($width px) who opted out, on the suppressions page, passes axe-core, fits, and masks for a viewer',
+      async (width) => {
+        const admin = await signedIn(width, 'alice');
+        const viewer = await signedIn(width, 'victor');
+        const shot = (name: string) => `actions-${name}-${width.name}`;
+        try {
+          for (const [operator, name] of [
+            [admin, 'suppressions-admin'],
+            [viewer, 'suppressions-viewer'],
+          ] as const) {
+            await open(operator, '/console/suppressions', shot(name));
+            const optOuts = operator.page.getByRole('region', { name: 'Who opted out' });
+            expect([name, await optOuts.locator('tbody tr').count()]).toEqual([name, 3]);
+            expect([name, await optOuts.locator('a[href="/console/candidates/cand-2"]').count()]).toEqual([
+              name,
+              1,
+            ]);
+            const text = (await operator.page.locator('body').textContent()) ?? '';
+            const full = name === 'suppressions-admin';
+            expect([name, text.includes(candidatePhone), text.includes(candidateEmail)]).toEqual([
+              name,
+              full,
+              full,
+            ]);
+            expect([name, await operator.page.locator('[data-action]').count()]).toEqual([
+              name,
+              full ? 1 : 0,
+            ]);
+            await checkPage(operator, shot(name));
+          }
           expect(harness.data.calls).toEqual([]);
         } finally {
           await admin.context.close();

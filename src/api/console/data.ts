@@ -69,6 +69,22 @@ export interface Problems {
   scanned: { candidates: number; followUps: number };
 }
 
+/**
+ * What a candidate opted out of, as their entity records it: texts to a number (a STOP reply, or the
+ * carrier's opt-out, 21610), email to one address, or all their email (the entity's `*`).
+ */
+export type OptOut =
+  | { candidateId: string; of: 'texts'; phone: string }
+  | { candidateId: string; of: 'email'; email: string }
+  | { candidateId: string; of: 'all_email' };
+
+/** Who opted out, among the candidates whose entity still runs (the view is bounded). */
+export interface OptOuts {
+  optOuts: OptOut[];
+  /** How many candidates' entities were looked at. */
+  scanned: { candidates: number };
+}
+
 export interface ConsoleData {
   followUps(options?: { limit?: number }): Promise<FollowUpSummary[]>;
   followUp(
@@ -76,6 +92,8 @@ export interface ConsoleData {
   ): Promise<{ summary?: FollowUpSummary; state?: FollowUpState; pending?: PendingActivity[] } | undefined>;
   candidate(candidateId: string): Promise<CandidateView>;
   problems(): Promise<Problems>;
+  /** The opt-outs the running candidates' entities hold, with their numbers and addresses. */
+  optedOutCandidates(): Promise<OptOuts>;
   suppressions(): Promise<SuppressionRow[]>;
   stopFollowUp(followUpId: string): Promise<string>;
   snoozeFollowUp(followUpId: string, days: number): Promise<string>;
@@ -153,6 +171,20 @@ export function entityProblems(
   }
   deliveries.sort((a, b) => b.at.localeCompare(a.at));
   return { deliveries, bouncedNumbers };
+}
+
+/** The opt-outs of some candidates' entities, by candidate id; a deleted candidate's are not listed. */
+export function entityOptOuts(entities: readonly CandidateEntityState[]): OptOut[] {
+  const optOuts: OptOut[] = [];
+  for (const entity of [...entities].sort((a, b) => a.candidateId.localeCompare(b.candidateId))) {
+    if (entity.purged) continue;
+    const { candidateId } = entity;
+    for (const phone of entity.smsOptedOut) optOuts.push({ candidateId, of: 'texts', phone });
+    for (const email of entity.emailOptedOut) {
+      optOuts.push(email === '*' ? { candidateId, of: 'all_email' } : { candidateId, of: 'email', email });
+    }
+  }
+  return optOuts;
 }
 
 /** The Twilio code a failed SMS delivery bounced with, if it was an opt-out or an invalid number. */

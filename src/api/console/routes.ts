@@ -209,9 +209,10 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     c.html(problemsPage(pageContext(c), await deps.data.problems(), contacts(c))),
   );
 
-  app.get('/console/suppressions', async (c) =>
-    c.html(suppressionsPage(pageContext(c), await deps.data.suppressions())),
-  );
+  app.get('/console/suppressions', async (c) => {
+    const [optOuts, rows] = await Promise.all([deps.data.optedOutCandidates(), deps.data.suppressions()]);
+    return c.html(suppressionsPage(pageContext(c), { optOuts, rows }, contacts(c)));
+  });
 
   app.get('/console/audit', async (c) => c.html(auditPage(pageContext(c), await deps.audit.list())));
 

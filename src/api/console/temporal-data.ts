@@ -23,6 +23,7 @@ import { stopUpdate } from '../../workflows/follow-up/definitions';
 import { resendFollowUpMessage } from '../../workflows/follow-up/client';
 import {
   ConsoleActionRefused,
+  entityOptOuts,
   entityProblems,
   retryRefusals,
   type ConsoleData,
@@ -103,6 +104,23 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /** The states of the running candidates' entities (a deleted one's left out), and how many were listed. */
+  async function runningEntities(): Promise<{ entities: CandidateEntityState[]; listed: number }> {
+    const candidates = await list(
+      'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"',
+      scanLimit,
+    );
+    const entities: CandidateEntityState[] = [];
+    for (const execution of candidates) {
+      const entity = await client.workflow
+        .getHandle(execution.workflowId)
+        .query(candidateStateQuery)
+        .catch(() => undefined);
+      if (entity && !entity.purged) entities.push(entity);
+    }
+    return { entities, listed: candidates.length };
   }
 
   /**
@@ -223,18 +241,7 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       return { candidateId, deleted: false, ...(entity ? { entity } : {}), followUps, smsBudgetPerDay };
     },
     async problems() {
-      const candidates = await list(
-        'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"',
-        scanLimit,
-      );
-      const entities: CandidateEntityState[] = [];
-      for (const execution of candidates) {
-        const entity = await client.workflow
-          .getHandle(execution.workflowId)
-          .query(candidateStateQuery)
-          .catch(() => undefined);
-        if (entity && !entity.purged) entities.push(entity);
-      }
+      const { entities, listed } = await runningEntities();
       const running = await list(
         'WorkflowType = "followUpWorkflow" AND ExecutionStatus = "Running"',
         scanLimit,
@@ -242,8 +249,12 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       return {
         ...entityProblems(entities, now()),
         stuck: await stuckActivities(running.map((execution) => execution.workflowId)),
-        scanned: { candidates: candidates.length, followUps: running.length },
+        scanned: { candidates: listed, followUps: running.length },
       };
+    },
+    async optedOutCandidates() {
+      const { entities, listed } = await runningEntities();
+      return { optOuts: entityOptOuts(entities), scanned: { candidates: listed } };
     },
     suppressions: () => ledger.list(),
     async stopFollowUp(followUpId) {

@@ -1,7 +1,7 @@
 import { html, type Html } from '../../html';
 import type { SuppressionRow } from '../../../ledger';
 import type { AuditRow } from '../audit-log';
-import type { Problems } from '../data';
+import type { OptOut, OptOuts, Problems } from '../data';
 import type { ContactView } from '../masking';
 import {
   candidateLink,
@@ -101,13 +101,58 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
   );
 }
 
-/** `/console/suppressions`: the ledger (hashes only), and for admins the form to add or lift one. */
-export function suppressionsPage(context: PageContext, rows: readonly SuppressionRow[]): string {
+/** How the "Who opted out" table names what a candidate opted out of, and the number or address. */
+function optOutCells(optOut: OptOut, contacts: ContactView): [string, Html | string] {
+  switch (optOut.of) {
+    case 'texts':
+      return ['texts', contacts.phone(optOut.phone)];
+    case 'email':
+      return ['email', contacts.email(optOut.email)];
+    case 'all_email':
+      return ['all email', html`<span class="note">every address of theirs</span>`];
+  }
+}
+
+/**
+ * `/console/suppressions`: who opted out, from the running candidates' entities (numbers and addresses
+ * through `contacts`, masked for viewers), then the ledger (hashes only) and, for admins, the form to add or
+ * lift a suppression.
+ */
+export function suppressionsPage(
+  context: PageContext,
+  view: { optOuts: OptOuts; rows: readonly SuppressionRow[] },
+  contacts: ContactView,
+): string {
   const admin = context.session?.role === 'admin';
+  const { optOuts, scanned } = view.optOuts;
   return consolePage(
     'Suppressions',
     context,
-    html`<h1>Suppression ledger</h1>
+    html`<h1>Suppressions</h1>
+      <h2 id="who-opted-out">Who opted out (${optOuts.length})</h2>
+      <p class="note">
+        Looked at ${scanned.candidates} candidates whose entity is running. Texts: the number replied STOP, or
+        its carrier reported an opt-out (21610). People whose follow-ups have all ended and whose entity is
+        gone appear only as hashes in the ledger below, as do deleted candidates and numbers or addresses of
+        no candidate (a reference, a connection, a stranger's STOP).
+      </p>
+      ${
+        optOuts.length
+          ? scrollTable(
+              'Who opted out',
+              ['Candidate', 'Opted out of', 'Number or address'],
+              optOuts.map((optOut) => {
+                const [of, contact] = optOutCells(optOut, contacts);
+                return html`<tr>
+                  <td>${candidateLink(optOut.candidateId)}</td>
+                  <td>${of}</td>
+                  <td>${contact}</td>
+                </tr>`;
+              }),
+            )
+          : html`<p>None.</p>`
+      }
+      <h2 id="ledger">Ledger (${view.rows.length})</h2>
       <p class="note">
         Opt-outs and deletions, kept beyond every follow-up. The ledger holds keyed hashes, never the number,
         address or id itself.
@@ -136,7 +181,7 @@ export function suppressionsPage(context: PageContext, rows: readonly Suppressio
       ${scrollTable(
         'Suppressions',
         ['Since (UTC)', 'Kind', 'Reason', 'Source', 'Hash'],
-        rows.map(
+        view.rows.map(
           (row) =>
             html`<tr>
               <td>${utc(row.createdAt)}</td>
