@@ -17,6 +17,7 @@ import type { ConsoleDeps } from '../api/console/context';
 import { createSessionKeeper } from '../api/console/sessions';
 import { createSignInGuard } from '../api/console/sign-in-guard';
 import { createTemporalConsoleData } from '../api/console/temporal-data';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
 
 /** What the engine hands the console. */
 export interface ConsoleWiring {
@@ -26,6 +27,8 @@ export interface ConsoleWiring {
   ledger: SuppressionLedger;
   dispatch(event: KnownCloudEvent, idempotencyKey: string): Promise<DispatchResult>;
   exportCandidate(candidateId: string): Promise<unknown>;
+  /** For a lift from the console: the candidates of a number, and their entities' own opt-out. */
+  candidates?: Pick<CandidateDirectory, 'findByPhone' | 'setSmsOptOut'>;
   log: (line: string) => void;
 }
 
@@ -76,6 +79,7 @@ export async function wireConsole(
         exportCandidate: (candidateId) => wiring.exportCandidate(candidateId),
         operatorPolicy: config.policy,
         useSearchAttributes: config.searchAttributes,
+        ...(wiring.candidates ? { candidates: wiring.candidates } : {}),
       }),
     },
     close: () => db.close(),

@@ -204,6 +204,7 @@ export async function startEngine(
           ledger,
           dispatch: (event, key) => dispatcher.dispatch(event, key),
           exportCandidate: exportFor,
+          ...(candidates ? { candidates } : {}),
           log,
         })
       : undefined;

@@ -17,6 +17,7 @@ import type { KnownCloudEvent } from '../../ingest/cloudevents';
 import type { DispatchResult } from '../../dispatch/result';
 import { createTemporalFollowUpGateway, FollowUpRejectedError } from '../../workflows/follow-up/client';
 import type { SuppressionLedger } from '../../ledger';
+import type { CandidateDirectory } from '../../workflows/candidate/directory';
 import { searchAttributes } from '../../workflows/follow-up/definitions';
 import { candidateStateQuery } from '../../workflows/candidate/definitions';
 import { stopUpdate } from '../../workflows/follow-up/definitions';
@@ -42,6 +43,11 @@ export interface TemporalConsoleSources {
   operatorPolicy: PolicyOverride;
   /** Whether workflows carry Debrief's search attributes (company, stage, candidate, phase). */
   useSearchAttributes: boolean;
+  /**
+   * The candidates a number belongs to, and their entities' own texts opt-out: a lifted number is opted in
+   * on each, as a START would (absent: only the ledger is lifted).
+   */
+  candidates?: Pick<CandidateDirectory, 'findByPhone' | 'setSmsOptOut'>;
   /** How many workflows one view looks at, at most. */
   scanLimit?: number;
   now?: () => number;
@@ -285,7 +291,16 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
     },
     exportCandidate: (candidateId) => sources.exportCandidate(candidateId),
     suppress: (kind, subject) => ledger.suppress({ kind, subject, reason: 'operator', source: 'console' }),
-    lift: (kind, subject) => ledger.lift({ kind, subject, source: 'console' }),
+    async lift(kind, subject) {
+      const lifted = await ledger.lift({ kind, subject, source: 'console' });
+      if (kind !== 'sms' || !sources.candidates) return lifted;
+      // The entities keep their own mark of a STOP, which refuses texts without the ledger.
+      let changed = lifted.changed;
+      for (const candidateId of await sources.candidates.findByPhone(subject)) {
+        changed = (await sources.candidates.setSmsOptOut(candidateId, subject, false)).changed || changed;
+      }
+      return { changed };
+    },
     async retryActivity(followUpId, activityId) {
       const pending = await pendingActivity(followUpId, activityId);
       try {
