@@ -44,8 +44,8 @@ export function problemsPage(context: PageContext, problems: Problems, contacts:
     context,
     html`<h1>Problems</h1>
       <p class="note">
-        Looked at ${problems.scanned.candidates} candidates and ${problems.scanned.followUps} running
-        follow-ups.
+        Looked at ${problems.scanned.candidates} candidate${problems.scanned.candidates === 1 ? '' : 's'} and
+        ${problems.scanned.followUps} running follow-up${problems.scanned.followUps === 1 ? '' : 's'}.
       </p>
       <h2 id="may-not-have-arrived">May not have arrived (${unknown.length})</h2>
       <p class="note">
@@ -131,10 +131,11 @@ export function suppressionsPage(
     html`<h1>Suppressions</h1>
       <h2 id="who-opted-out">Who opted out (${optOuts.length})</h2>
       <p class="note">
-        Looked at ${scanned.candidates} candidates whose entity is running. Texts: the number replied STOP, or
-        its carrier reported an opt-out (21610). People whose follow-ups have all ended and whose entity is
-        gone appear only as hashes in the ledger below, as do deleted candidates and numbers or addresses of
-        no candidate (a reference, a connection, a stranger's STOP).
+        Looked at ${scanned.candidates} candidate${scanned.candidates === 1 ? '' : 's'} whose entity is
+        running. Texts: the number replied STOP, or its carrier reported an opt-out (21610). People whose
+        follow-ups have all ended and whose entity is gone appear only as hashes in the ledger below, as do
+        deleted candidates and numbers or addresses of no candidate (a reference, a connection, a stranger's
+        STOP).
       </p>
       ${
         optOuts.length
