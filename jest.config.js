@@ -15,8 +15,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The cluster test needs PostgreSQL and Temporal's server: `npm run test:cluster`, the last step of `npm test`.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/cluster.test.ts'],
+  // The cluster tests need PostgreSQL and Temporal's server: `npm run test:cluster`, the last step of `npm test`.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/cluster/cluster.test.ts',
+    '<rootDir>/test/cluster/throughput.test.ts',
+  ],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

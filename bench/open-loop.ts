@@ -18,12 +18,12 @@ export interface OpenLoopRun {
 /**
  * Issues `send(item)` for each item on a fixed schedule of `rate` per second, whatever the answers do, and
  * times each from its scheduled moment, so that a slow answer (or a busy event loop) shows in the figures
- * instead of quietly slowing the load down.
+ * instead of quietly slowing the load down. `send` is told its item's scheduled moment (ms since the epoch).
  */
 export async function openLoop<T>(
   rate: number,
   items: readonly T[],
-  send: (item: T) => Promise<void>,
+  send: (item: T, scheduledAtMs: number) => Promise<void>,
 ): Promise<OpenLoopRun> {
   const latencies: number[] = [];
   const lags: number[] = [];
@@ -36,7 +36,7 @@ export async function openLoop<T>(
     if (wait > 0) await pause(wait);
     lags.push(performance.now() - scheduled);
     inFlight.push(
-      send(items[index] as T).then(
+      send(items[index] as T, Date.now() - (performance.now() - scheduled)).then(
         () => void latencies.push(performance.now() - scheduled),
         () => {
           // A failed request is a request not served: it counts as infinitely slow, so that failures
@@ -58,7 +58,8 @@ export async function openLoop<T>(
   };
 }
 
-function percentile(values: number[], share: number): number {
+/** The value `share` of the way up `values` (0.5: the median; 1: the largest); NaN when there are none. */
+export function percentile(values: number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? NaN;
 }

@@ -9,6 +9,9 @@
  *              Temporal can run) takes as many starts at the same pace, and time, CPU and server work per
  *              acknowledgement are set side by side
  *   idle       `debrief worker` RSS and CPU with 10,000 follow-ups asleep, against the same worker with none
+ *   cluster    (only with BENCH_ONLY=cluster) the cluster test's topology on Temporal's server and PostgreSQL:
+ *              the highest steady rate with every acknowledgement within a minute, against the floor on
+ *              the same server, then each with a third worker
  *
  * It prints a table, writes everything to bench/results/latest.json, and exits 1 if a follow-up was lost,
  * doubled or left unacknowledged. Everything runs on loopback; sizes come from BENCH_* variables (README).
@@ -18,6 +21,7 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startApiStack } from './api-stack';
+import { runCluster } from './cluster';
 import { runDrain } from './drain';
 import { runIdle } from './idle';
 import { runIngest } from './ingest';
@@ -54,6 +58,7 @@ export async function runSuite(
   }
   if (wants('drain')) done(await runDrain(settings.drain, say));
   if (wants('idle')) done(await runIdle(settings.idle, say));
+  if (wants('cluster')) done(await runCluster(settings.cluster, say));
   return results;
 }
 

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 
 /** The parts of the performance suite, in the order they run. */
-export const phaseNames = ['lifecycle', 'ingest', 'latency', 'drain', 'idle'] as const;
+export const phaseNames = ['lifecycle', 'ingest', 'latency', 'drain', 'idle', 'cluster'] as const;
 export type PhaseName = (typeof phaseNames)[number];
+/**
+ * What `npm run bench` runs without BENCH_ONLY. The cluster phase needs Temporal's server built and
+ * PostgreSQL (`npm run provision -- --for cluster`) and takes about half an hour: it is asked for by name.
+ */
+const defaultPhases: PhaseName[] = ['lifecycle', 'ingest', 'latency', 'drain', 'idle'];
 
 /** Sizes of every phase. The defaults suit a 2-core machine; each is bounded so that no loop runs forever. */
 export interface BenchSettings {
@@ -28,6 +33,14 @@ export interface BenchSettings {
     maxRssMb: number;
   };
   lifecycle: { replays: number };
+  cluster: {
+    /** Seconds each step of the rate search sends for. */
+    stepSeconds: number;
+    /** The first rate tried (rejections per second); the search doubles from there. */
+    startRate: number;
+    /** No step goes above this rate. */
+    maxRate: number;
+  };
   resultsFile: string;
 }
 
@@ -41,7 +54,7 @@ const benchEnvSchema = z.object({
     .string()
     .optional()
     .transform((value, ctx) => {
-      if (!value?.trim()) return [...phaseNames];
+      if (!value?.trim()) return [...defaultPhases];
       const names = value.split(',').map((name) => name.trim());
       const unknown = names.filter((name) => !(phaseNames as readonly string[]).includes(name));
       if (unknown.length > 0) {
@@ -80,6 +93,9 @@ const benchEnvSchema = z.object({
   BENCH_IDLE_TIMEOUT_SECONDS: count(10, 14_400).default(3600),
   BENCH_IDLE_MAX_RSS_MB: count(100, 1_000_000).default(8000),
   BENCH_REPLAYS: count(1, 100_000).default(100),
+  BENCH_CLUSTER_STEP_SECONDS: count(5, 3600).default(40),
+  BENCH_CLUSTER_START_RATE: count(1, 1000).default(2),
+  BENCH_CLUSTER_MAX_RATE: count(1, 10_000).default(200),
   BENCH_RESULTS: z.string().trim().min(1).default('bench/results/latest.json'),
 });
 
@@ -111,6 +127,11 @@ export function loadBenchSettings(env: Record<string, string | undefined>): Benc
       maxRssMb: e.BENCH_IDLE_MAX_RSS_MB,
     },
     lifecycle: { replays: e.BENCH_REPLAYS },
+    cluster: {
+      stepSeconds: e.BENCH_CLUSTER_STEP_SECONDS,
+      startRate: e.BENCH_CLUSTER_START_RATE,
+      maxRate: e.BENCH_CLUSTER_MAX_RATE,
+    },
     resultsFile: e.BENCH_RESULTS,
   };
 }

@@ -7,6 +7,11 @@ export interface FloorJob {
   starts: number;
   /** Starts per second: the pace of Debrief's burst in the same run. */
   rate: number;
+  /**
+   * A Temporal server to work for instead of an embedded one (the cluster phase): the process then only
+   * runs a worker, and the bench starts the runs itself.
+   */
+  address?: string;
 }
 
 /** What the floor prints, after `burst: `, once every start has been answered. */

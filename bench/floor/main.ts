@@ -7,11 +7,14 @@
  * The drain phase starts it with a `FloorJob` in FLOOR_JOB, waits for `ready`, samples its CPU, and
  * writes `go` to its stdin; it then starts the runs on a fixed schedule and prints one `burst: {…}` line
  * (a `FloorBurst`). It stops on SIGTERM.
+ *
+ * With an `address` in the job (the cluster phase), it is a worker only, against that server: it prints
+ * `ready` once polling, and the bench starts the runs from its own client.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { defaultWorkerTunings } from '../../src/config/worker-tuning';
 import { startEmbeddedTemporal } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
@@ -26,6 +29,12 @@ async function main(job: FloorJob): Promise<void> {
   const stopped = new Promise<void>((resolveStop) => process.once('SIGTERM', () => resolveStop()));
   const acknowledgements = floorAcknowledgementDir(job.dataDir);
   await mkdir(acknowledgements, { recursive: true });
+  boundWorkflowThreadHeaps(defaultWorkerTunings.workflowThreadHeapMb);
+  shortenWorkflowStackTraces();
+  if (job.address !== undefined) {
+    await workOnly(job, job.address, acknowledgements, stopped);
+    return;
+  }
   const temporal = await startEmbeddedTemporal({
     dbFilename: join(job.dataDir, 'temporal.db'),
     port: 0,
@@ -34,8 +43,6 @@ async function main(job: FloorJob): Promise<void> {
     tools: loadTools(),
   });
   try {
-    boundWorkflowThreadHeaps(defaultWorkerTunings.workflowThreadHeapMb);
-    shortenWorkflowStackTraces();
     const worker = await Worker.create({
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
@@ -68,6 +75,32 @@ async function main(job: FloorJob): Promise<void> {
     });
   } finally {
     await temporal.close();
+  }
+}
+
+/** A floor worker for the server at `address`, polling until SIGTERM. */
+async function workOnly(
+  job: FloorJob,
+  address: string,
+  acknowledgements: string,
+  stopped: Promise<void>,
+): Promise<void> {
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: job.taskQueue,
+      workflowsPath: require.resolve('./workflow'),
+      activities: createFloorActivities(acknowledgements),
+      ...sdkTuning(defaultWorkerTunings.followUps),
+    });
+    await worker.runUntil(async () => {
+      say('ready');
+      await stopped;
+    });
+  } finally {
+    await connection.close();
   }
 }
 
