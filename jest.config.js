@@ -16,11 +16,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The cluster tests need PostgreSQL and Temporal's server: `npm run test:cluster`, the last step of `npm test`.
-  testPathIgnorePatterns: [
-    '/node_modules/',
-    '<rootDir>/test/cluster/cluster.test.ts',
-    '<rootDir>/test/cluster/throughput.test.ts',
-  ],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/cluster.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

@@ -41,14 +41,12 @@ export async function runCluster(
   settings: BenchSettings['cluster'],
   log: (line: string) => void,
 ): Promise<PhaseResult> {
-  const started = performance.now();
   const temporalCli = loadTools().temporalCli;
   if (!temporalCli) throw new Error('no temporal CLI: run `npm run provision -- --for cluster`');
   serverBinaries();
   const dir = await mkdtemp(join(tmpdir(), 'debrief-bench-cluster-'));
   const postgres = await startPostgres(dir);
   const server = await temporalServer(dir, postgres.port);
-  const problems: string[] = [];
   try {
     setUpSchemas(postgres.port);
     await server.start();
@@ -67,59 +65,72 @@ export async function runCluster(
       120_000,
     );
     log(`cluster: Temporal's server on PostgreSQL at ${server.address}`);
-    const search = (subject: Subject, from: number) => searchRate(subject, from, settings, log);
-
-    const debrief2 = await withDebrief(server.address, workerCount, (s) => search(s, settings.startRate));
-    const debrief3 = await withDebrief(server.address, workerCount + 1, (s) =>
-      search(s, Math.max(settings.startRate, debrief2.sustained)),
-    );
-    const floor2 = await withFloor(server.address, workerCount, (s) => search(s, settings.startRate));
-    const floor3 = await withFloor(server.address, workerCount + 1, (s) =>
-      search(s, Math.max(settings.startRate, floor2.sustained)),
-    );
-    for (const [name, side] of Object.entries({ debrief2, debrief3, floor2, floor3 })) {
-      problems.push(...side.problems.map((problem) => `cluster (${name}): ${problem}`));
-    }
-    const unit = 'rejections/s';
-    return {
-      phase: 'cluster',
-      seconds: (performance.now() - started) / 1000,
-      figures: [
-        figure(
-          `sustained rate, every acknowledgement within a minute (${workerCount} workers, ${apiCount} APIs)`,
-          {
-            value: debrief2.sustained,
-            baseline: floor2.sustained,
-            baselineName: `the floor, ${workerCount} workers, same server`,
-            unit,
-          },
-        ),
-        figure(`Debrief with a third worker`, {
-          value: debrief3.sustained,
-          baseline: debrief2.sustained,
-          baselineName: `Debrief with ${workerCount}`,
-          unit,
-        }),
-        figure(`the floor with a third worker`, {
-          value: floor3.sustained,
-          baseline: floor2.sustained,
-          baselineName: `the floor with ${workerCount}`,
-          unit,
-        }),
-      ],
-      details: {
-        stepSeconds: settings.stepSeconds,
-        withinSeconds: withinMs / 1000,
-        debrief: { [`${workerCount} workers`]: debrief2, [`${workerCount + 1} workers`]: debrief3 },
-        floor: { [`${workerCount} workers`]: floor2, [`${workerCount + 1} workers`]: floor3 },
-      },
-      problems,
-    };
+    return await measureCluster(server.address, settings, log);
   } finally {
     await server.stop();
     postgres.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The measurements of {@link runCluster} on a running Temporal server at `address` with Debrief's namespace
+ * and search attributes (the cluster test hands its own in).
+ */
+export async function measureCluster(
+  address: string,
+  settings: BenchSettings['cluster'],
+  log: (line: string) => void,
+): Promise<PhaseResult> {
+  const started = performance.now();
+  const problems: string[] = [];
+  const search = (subject: Subject, from: number) => searchRate(subject, from, settings, log);
+  const debrief2 = await withDebrief(address, workerCount, (s) => search(s, settings.startRate));
+  const debrief3 = await withDebrief(address, workerCount + 1, (s) =>
+    search(s, Math.max(settings.startRate, debrief2.sustained)),
+  );
+  const floor2 = await withFloor(address, workerCount, (s) => search(s, settings.startRate));
+  const floor3 = await withFloor(address, workerCount + 1, (s) =>
+    search(s, Math.max(settings.startRate, floor2.sustained)),
+  );
+  for (const [name, side] of Object.entries({ debrief2, debrief3, floor2, floor3 })) {
+    problems.push(...side.problems.map((problem) => `cluster (${name}): ${problem}`));
+  }
+  const unit = 'rejections/s';
+  return {
+    phase: 'cluster',
+    seconds: (performance.now() - started) / 1000,
+    figures: [
+      figure(
+        `sustained rate, every acknowledgement within a minute (${workerCount} workers, ${apiCount} APIs)`,
+        {
+          value: debrief2.sustained,
+          baseline: floor2.sustained,
+          baselineName: `the floor, ${workerCount} workers, same server`,
+          unit,
+        },
+      ),
+      figure(`Debrief with a third worker`, {
+        value: debrief3.sustained,
+        baseline: debrief2.sustained,
+        baselineName: `Debrief with ${workerCount}`,
+        unit,
+      }),
+      figure(`the floor with a third worker`, {
+        value: floor3.sustained,
+        baseline: floor2.sustained,
+        baselineName: `the floor with ${workerCount}`,
+        unit,
+      }),
+    ],
+    details: {
+      stepSeconds: settings.stepSeconds,
+      withinSeconds: withinMs / 1000,
+      debrief: { [`${workerCount} workers`]: debrief2, [`${workerCount + 1} workers`]: debrief3 },
+      floor: { [`${workerCount} workers`]: floor2, [`${workerCount + 1} workers`]: floor3 },
+    },
+    problems,
+  };
 }
 
 /** Every acknowledgement must come within this long of its rejection's moment. */

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureCluster, type Step } from '../../bench/cluster';
+import { loadBenchSettings } from '../../bench/settings';
 import { loadTools } from '../../src/runtime/tools';
 import { runChaos } from '../chaos/suite';
 import { killWorkers, rollingRestart, temporalRestart } from '../chaos/scenarios';
@@ -99,6 +101,40 @@ describe('the cluster: PostgreSQL + Temporal server + 2 workers + 2 APIs', () =>
       expect(sum.expectedSms).toBeGreaterThan(0);
       expect(linkAnswers).toHaveLength(apiCount);
       for (const answer of linkAnswers) expect(answer).toMatch(/^[23]\d\d /);
+    },
+    15 * 60_000,
+  );
+
+  /**
+   * The cluster phase of the performance suite at a size that fits in the test run, on this server: Debrief's
+   * workers and APIs, then the floor's workers, with two and with three workers, one short step at 2 per
+   * second. It checks no timing, only what the phase's figures rest on: every rejection and floor run of
+   * every step acknowledged, none twice, every side measured.
+   */
+  it(
+    'measures the sustained rate on both sides, every step acknowledged once',
+    async () => {
+      const s = server;
+      if (!s) throw new Error('the Temporal server did not start');
+      const settings = loadBenchSettings({
+        BENCH_CLUSTER_STEP_SECONDS: '5',
+        BENCH_CLUSTER_START_RATE: '2',
+        BENCH_CLUSTER_MAX_RATE: '2',
+      }).cluster;
+      const result = await measureCluster(s.address, settings, () => undefined);
+
+      expect(result.problems).toEqual([]);
+      const details = result.details as Record<'debrief' | 'floor', Record<string, { steps: Step[] }>>;
+      const sides = [...Object.values(details.debrief), ...Object.values(details.floor)];
+      expect(sides).toHaveLength(4);
+      for (const side of sides) {
+        expect(side.steps.length).toBeGreaterThan(0);
+        for (const step of side.steps) {
+          expect(step.sent).toBeGreaterThanOrEqual(5);
+          expect(step.acknowledged).toBe(step.sent);
+          expect(step.failedSends).toBe(0);
+        }
+      }
     },
     15 * 60_000,
   );
