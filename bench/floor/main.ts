@@ -47,9 +47,7 @@ async function main(job: FloorJob): Promise<void> {
       connection: temporal.nativeConnection,
       namespace: temporal.namespace,
       taskQueue: job.taskQueue,
-      workflowsPath: require.resolve('./workflow'),
-      activities: createFloorActivities(acknowledgements),
-      ...sdkTuning(defaultWorkerTunings.followUps),
+      ...floorWorker(acknowledgements),
     });
     await worker.runUntil(async () => {
       say(`Temporal: ${temporal.address} (namespace ${temporal.namespace})`);
@@ -78,6 +76,15 @@ async function main(job: FloorJob): Promise<void> {
   }
 }
 
+/** What every floor worker runs with: its workflow, its activity and Debrief's default tuning. */
+function floorWorker(acknowledgements: string) {
+  return {
+    workflowsPath: require.resolve('./workflow'),
+    activities: createFloorActivities(acknowledgements),
+    ...sdkTuning(defaultWorkerTunings.followUps),
+  };
+}
+
 /** A floor worker for the server at `address`, polling until SIGTERM. */
 async function workOnly(
   job: FloorJob,
@@ -91,9 +98,7 @@ async function workOnly(
       connection,
       namespace: 'default',
       taskQueue: job.taskQueue,
-      workflowsPath: require.resolve('./workflow'),
-      activities: createFloorActivities(acknowledgements),
-      ...sdkTuning(defaultWorkerTunings.followUps),
+      ...floorWorker(acknowledgements),
     });
     await worker.runUntil(async () => {
       say('ready');
