@@ -14,10 +14,11 @@ export function activityScheduledMs(): number | undefined {
   }
 }
 
-/** Heartbeats when running as an activity (a no-op elsewhere). */
+/** Heartbeats when running as an activity (a no-op elsewhere, and in a local activity, which has none). */
 export function heartbeat(): void {
   try {
-    Context.current().heartbeat();
+    const context = Context.current();
+    if (!context.info.isLocal) context.heartbeat();
   } catch {
     // Not in an activity.
   }

@@ -388,6 +388,25 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded with the acknowledgement as a local activity (acknowledgement-local): the clock moved to a
+    // Wednesday afternoon in New York, so it goes at once, in the first workflow task; then the calls go
+    // unanswered and the close-out is answered.
+    name: 'follow-up-acknowledged-in-task',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const nowMs = await env.currentTimeMs();
+      const wednesday = new Date(nowMs + 7 * 24 * 60 * 60 * 1000);
+      wednesday.setUTCDate(wednesday.getUTCDate() - ((wednesday.getUTCDay() + 4) % 7));
+      wednesday.setUTCHours(19, 0, 0, 0);
+      await env.sleep(wednesday.getTime() - nowMs);
+      const handle = await start(env, taskQueue, 'acknowledged-in-task');
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Ask for the call early' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
     // Recorded with the weekly cap and the hard week: three rejections, the third a hard week's; two
     // reservations counted, a third deferred over the cap; then the purge.
     name: 'candidate-entity-weekly-cap',

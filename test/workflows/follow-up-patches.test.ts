@@ -24,7 +24,8 @@ const upsertsPatchVersions = (event: HistoryEvent) =>
 /**
  * Each patched() call in a new run records a marker and has the SDK upsert TemporalChangeVersion, and every
  * workflow task that upserts a search attribute costs the server a visibility write. A follow-up started
- * today takes every change of `followUpPatches` from one patch checked in its first task.
+ * today takes every earlier change of `followUpPatches` from one patch checked in its first task, and checks
+ * the later ones there too.
  */
 describe('the patches of a new follow-up, on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
@@ -35,8 +36,8 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
     await env?.teardown();
   });
 
-  it.each(['follow-up-answered', 'follow-up-patches-at-start'])(
-    'records one patch marker, in the first workflow task, over the whole run (%s)',
+  it.each(['follow-up-answered', 'follow-up-patches-at-start', 'follow-up-acknowledged-in-task'])(
+    'records its patch markers in the first workflow task only, over the whole run (%s)',
     async (name) => {
       const scenario = scenarios.find((candidate) => candidate.name === name);
       if (!scenario) throw new Error(`no scenario ${name}`);
@@ -54,8 +55,10 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
       const versionTasks = events.flatMap((event, index) =>
         upsertsPatchVersions(event) ? [tasks[index]] : [],
       );
-      expect(patchTasks).toEqual([1]);
-      expect(versionTasks).toEqual([1]);
+      // Every marker and every upsert of them in the first task, where the run upserts its phase anyway.
+      expect(patchTasks.length).toBeGreaterThan(0);
+      expect(new Set(patchTasks)).toEqual(new Set([1]));
+      expect(new Set(versionTasks)).toEqual(new Set([1]));
     },
   );
 });

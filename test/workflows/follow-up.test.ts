@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -178,8 +179,9 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       sampleSnapshot(),
       async ({ handle, until }) => {
         await until(async () => (await handle.query(stateQuery)).steps.acknowledgement === 'done', 'the ack');
-        // The delivery registered, then failed for good; the follow-up registered again on its own.
-        expect(registered).toEqual([handle.workflowId, handle.workflowId]);
+        // The delivery in the first task registered, then failed for good; the `deliver` activity met the
+        // same failure (registering again), and the follow-up registered once more on its own.
+        expect(registered).toEqual([handle.workflowId, handle.workflowId, handle.workflowId]);
         const { timeline } = await handle.query(stateQuery);
         expect(timeline.map((entry) => entry.summary)).toContain('Acknowledgement: could not be delivered');
         await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
@@ -192,6 +194,65 @@ describe('followUpWorkflow on the time-skipping test server', () => {
         async deliver(message) {
           if (message.step !== 'acknowledgement') return { key: message.key, status: 'sent', via: 'outbox' };
           throw ApplicationFailure.create({ type: 'sms_invalid_number', message: 'no', nonRetryable: true });
+        },
+      },
+    );
+  });
+
+  it.each([
+    ['goes as a local activity, never through the task queue', false],
+    ['goes on as the deliver activity when that attempt fails', true],
+  ])('an acknowledgement that goes out at once %s, and is sent once', async (_what, failInTask) => {
+    await atWednesdayHour(19);
+    const attempts: { step: string; local: boolean }[] = [];
+    const delivered: string[] = [];
+    await withFollowUp(
+      sampleSnapshot(),
+      async ({ handle, until }) => {
+        await until(async () => (await handle.query(stateQuery)).steps.acknowledgement === 'done', 'the ack');
+        const acknowledgements = attempts.filter((attempt) => attempt.step === 'acknowledgement');
+        expect(acknowledgements).toEqual(
+          failInTask
+            ? [
+                { step: 'acknowledgement', local: true },
+                { step: 'acknowledgement', local: false },
+              ]
+            : [{ step: 'acknowledgement', local: true }],
+        );
+        expect(delivered.filter((step) => step === 'acknowledgement')).toHaveLength(1);
+        const events = (await handle.fetchHistory()).events ?? [];
+        const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes);
+        // A local activity is a marker in the follow-up's own history, never a task on the queue.
+        const localDeliveries = events.filter((event) => {
+          const marker = event.markerRecordedEventAttributes;
+          const data = marker?.details?.data?.payloads?.[0]?.data;
+          if (marker?.markerName !== 'core_local_activity' || !data) return false;
+          return (
+            (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type ===
+            'deliver'
+          );
+        });
+        if (failInTask) {
+          expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual([
+            'deliver',
+          ]);
+        } else {
+          expect(scheduled).toEqual([]);
+          expect(localDeliveries).toHaveLength(1);
+        }
+        await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+        await handle.result();
+      },
+      resolvePolicy(),
+      {
+        async deliver(message) {
+          const local = Context.current().info.isLocal;
+          attempts.push({ step: message.step, local });
+          if (failInTask && local) {
+            throw ApplicationFailure.create({ type: 'smtp_unavailable', message: 'try later' });
+          }
+          delivered.push(message.step);
+          return { key: message.key, status: 'sent', via: 'outbox' };
         },
       },
     );

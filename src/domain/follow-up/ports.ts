@@ -73,6 +73,8 @@ const patchesTakenAtStart = {
 export const followUpPatches = {
   ...patchesTakenAtStart,
   earlierAtStart: 'earlier-patches-at-start',
+  /** The acknowledgement that goes at once is a local activity, in the follow-up's first workflow task. */
+  acknowledgementLocal: 'acknowledgement-local',
 } as const;
 
 const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));

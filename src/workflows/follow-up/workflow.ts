@@ -59,6 +59,19 @@ const { deliver } = proxyActivities<WorkflowActivities>({
 });
 
 /**
+ * The acknowledgement that goes at once, as a local activity: it runs inside the follow-up's first workflow
+ * task, which stays open (and the follow-up in the worker's cache) until it is delivered, so the server
+ * schedules no activity task and the follow-up needs no second workflow task to go to sleep. One attempt:
+ * anything but success goes on as the `deliver` activity, whose retries and pending state the console shows
+ * (the delivery is keyed, so a second attempt never sends twice).
+ */
+const { deliver: deliverInTask } = proxyLocalActivities<WorkflowActivities>({
+  summary: 'Deliver the acknowledgement',
+  startToCloseTimeout: deliveryTimeouts.startToCloseTimeout,
+  retry: { maximumAttempts: 1 },
+});
+
+/**
  * The holiday look-up as a local activity: a pure, fast computation that need not go through the task
  * queue (its answer is still recorded in history, as a marker).
  */
@@ -134,9 +147,11 @@ function patchesOfThisRun(): (id: string) => boolean {
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
   // First, before any other command: where this run's first task checked it is what replay must meet.
   const patchedInRun = patchesOfThisRun();
+  // Checked here too, before the first await, so that its marker is in the first task whatever follows.
+  const acknowledgementInTask = patchedInRun(followUpPatches.acknowledgementLocal);
   const country = input.snapshot.candidate.country;
   /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
-  const carried: CarriedRegistration = {};
+  const carried: CarriedRegistration = { inTask: acknowledgementInTask };
   const ports: FollowUpPorts = {
     now: () => Date.now(),
     waitUntil: (wake, ms, summary) => condition(wake, ms, { summary }),
@@ -188,6 +203,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
 /** The registration `start` leaves to the acknowledgement, until a delivery takes it. */
 interface CarriedRegistration {
   registration?: OutboundMessage['registration'];
+  /** Whether the message carrying it goes as a local activity first (see `deliverInTask`). */
+  readonly inTask: boolean;
 }
 
 /** A deleted candidate refused the registration the acknowledgement carried: nothing was sent. */
@@ -221,11 +238,12 @@ async function deliverCarrying(
   carried: CarriedRegistration,
   message: OutboundMessage,
 ): Promise<DeliveryResult> {
-  const { registration } = carried;
+  const { registration, inTask } = carried;
   if (!registration) return deliver(message);
   carried.registration = undefined;
   try {
-    const result = await deliver({ ...message, registration });
+    const carrying = { ...message, registration };
+    const result = inTask ? await deliverInTaskFirst(carrying) : await deliver(carrying);
     core.replyTag = result.replyTag;
     return result;
   } catch (error) {
@@ -234,6 +252,16 @@ async function deliverCarrying(
       await register(core);
     }
     throw error;
+  }
+}
+
+/** Delivers as a local activity; a failure other than a cancellation goes on as the `deliver` activity. */
+async function deliverInTaskFirst(message: OutboundMessage): Promise<DeliveryResult> {
+  try {
+    return await deliverInTask(message);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return deliver(message);
   }
 }
 
