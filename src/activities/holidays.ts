@@ -1,5 +1,6 @@
 import Holidays, { type HolidaysTypes } from 'date-holidays';
 import { DateTime } from 'luxon';
+import { holidayYears, type HolidaysAtStart } from '../domain/time/holidays';
 
 const ISO_DATE_PREFIX = /^(\d{4})-\d{2}-\d{2}/;
 const COUNTRY = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
@@ -28,6 +29,15 @@ export function createHolidayActivities() {
       return new Promise((resolve) => resolve(publicHolidays(country, fromIso, years)));
     },
   };
+}
+
+/**
+ * The public holidays handed to a follow-up that starts at `startMs` (`FollowUpInput.holidays`): the list
+ * its own look-up at start would answer.
+ */
+export function holidaysAtStart(country: string | undefined, startMs: number): HolidaysAtStart {
+  const fromIso = new Date(startMs).toISOString();
+  return { year: firstYearOf(fromIso), dates: publicHolidays(country, fromIso, holidayYears) };
 }
 
 /** Lists already computed in this process, by country and years: every follow-up starts with one. */

@@ -22,6 +22,7 @@ import type { StopReason } from '../domain/follow-up/state';
 import { changePolicyUpdate, refreshSnapshotUpdate, stopUpdate } from '../workflows/follow-up/definitions';
 import { purgeCandidateUpdate } from '../workflows/candidate/definitions';
 import { CandidateDeletedError, type CandidateDirectory } from '../workflows/candidate/directory';
+import { holidaysAtStart } from '../activities/holidays';
 import { DispatchRetryLaterError, type DispatchResult } from './result';
 import { createRecentStarts } from './recent-starts';
 import { searchAttributes } from '../workflows/follow-up/definitions';
@@ -151,7 +152,10 @@ export function createDispatcher(deps: DispatcherDeps) {
           workflowId: followUpId,
           taskQueue: deps.taskQueue,
           requestEagerStart: deps.eagerStarts !== undefined,
-          args: [{ snapshot, eventId: key, policy }],
+          // Its holidays too, so that it starts without a look-up of its own.
+          args: [
+            { snapshot, eventId: key, policy, holidays: holidaysAtStart(snapshot.candidate.country, now()) },
+          ],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
           workflowIdReusePolicy: reusePolicy,
           memo: { eventId: key } satisfies DebriefMemo,

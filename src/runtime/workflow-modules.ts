@@ -24,6 +24,7 @@ export const sharedWorkflowModules = [
     'contract/validation',
     'contract/phone-number',
     'time/calendar',
+    'time/holidays',
     'feedback/themes',
     'feedback/learning',
     'messages/catalog',

@@ -1,5 +1,6 @@
 import Holidays from 'date-holidays';
-import { createHolidayActivities, HolidayInputError } from '../../src/activities/holidays';
+import { createHolidayActivities, HolidayInputError, holidaysAtStart } from '../../src/activities/holidays';
+import { holidayYears } from '../../src/domain/time/holidays';
 
 describe('loadHolidays (real date-holidays data)', () => {
   const { loadHolidays } = createHolidayActivities();
@@ -39,6 +40,16 @@ describe('loadHolidays (real date-holidays data)', () => {
     } finally {
       computing.mockRestore();
     }
+  });
+
+  it('hands a follow-up starting at a moment the list its own look-up would answer then', async () => {
+    const startMs = Date.parse('2026-12-31T23:30:00Z');
+    expect(holidaysAtStart('DE-BY', startMs)).toEqual({
+      year: 2026,
+      dates: await loadHolidays('DE-BY', '2026-12-31T23:30:00.000Z', holidayYears),
+    });
+    expect(holidaysAtStart('DE-BY', startMs).dates).toContain('2027-01-06');
+    expect(holidaysAtStart(undefined, startMs)).toEqual({ year: 2026, dates: [] });
   });
 
   it('accepts a subdivision', async () => {

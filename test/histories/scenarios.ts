@@ -125,6 +125,15 @@ async function until(
   throw new Error('scenario did not reach the expected state');
 }
 
+/** Moves the server's clock to the next Wednesday, 19:00 UTC (afternoon in New York): acknowledged at once. */
+async function toWednesdayAfternoonInNewYork(env: TestWorkflowEnvironment): Promise<void> {
+  const nowMs = await env.currentTimeMs();
+  const wednesday = new Date(nowMs + 7 * 24 * 60 * 60 * 1000);
+  wednesday.setUTCDate(wednesday.getUTCDate() - ((wednesday.getUTCDay() + 4) % 7));
+  wednesday.setUTCHours(19, 0, 0, 0);
+  await env.sleep(wednesday.getTime() - nowMs);
+}
+
 const lin = { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true };
 const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true };
 
@@ -394,14 +403,36 @@ export const scenarios: Scenario[] = [
     name: 'follow-up-acknowledged-in-task',
     activities: quietActivities,
     async run(env, taskQueue) {
-      const nowMs = await env.currentTimeMs();
-      const wednesday = new Date(nowMs + 7 * 24 * 60 * 60 * 1000);
-      wednesday.setUTCDate(wednesday.getUTCDate() - ((wednesday.getUTCDay() + 4) % 7));
-      wednesday.setUTCHours(19, 0, 0, 0);
-      await env.sleep(wednesday.getTime() - nowMs);
+      await toWednesdayAfternoonInNewYork(env);
       const handle = await start(env, taskQueue, 'acknowledged-in-task');
       await until(env, handle, (state) => state.steps.closeOut === 'waiting');
       await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Ask for the call early' }] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // Recorded with the holidays handed in by the API (holidays-in-input): no look-up at start; the
+    // acknowledgement at once, as a local activity; the close-out answered.
+    name: 'follow-up-holidays-handed-in',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      await toWednesdayAfternoonInNewYork(env);
+      const year = new Date(await env.currentTimeMs()).getUTCFullYear();
+      const handle = await env.client.workflow.start(followUpWorkflow, {
+        taskQueue,
+        workflowId: 'followup-replay-holidays-handed-in',
+        args: [
+          {
+            snapshot: sampleSnapshot({ applicationId: 'replay-holidays-handed-in' }),
+            eventId: 'evt-replay-holidays-handed-in',
+            policy: resolvePolicy(),
+            holidays: { year, dates: [`${year}-12-25`, `${year + 1}-01-01`] },
+          },
+        ],
+      });
+      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Send the portfolio first' }] });
       await handle.result();
       return handle;
     },

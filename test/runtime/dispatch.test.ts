@@ -11,6 +11,8 @@ import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
 import { createDispatcher, type Dispatcher } from '../../src/dispatch/dispatch';
 import { startEmbeddedTemporal, type TemporalLink } from '../../src/runtime/temporal';
 import { loadTools } from '../../src/runtime/tools';
+import { createHolidayActivities } from '../../src/activities/holidays';
+import { holidayYears } from '../../src/domain/time/holidays';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
 
@@ -139,6 +141,22 @@ describe.each(layouts)('dispatch on a real Temporal dev server ($layout)', ({ ea
     for await (const run of temporal.client.workflow.list({ query: `WorkflowId = "${followUpId}"` }))
       runs.push(run);
     expect(runs).toHaveLength(1);
+  });
+
+  it('hands a new follow-up the public holidays of its candidate, as the look-up would answer them', async () => {
+    const snapshot = sampleSnapshot({ candidate: { ...sampleSnapshot().candidate, country: 'US' } });
+    const rejected = event('debrief.application.rejected', snapshot);
+    expect((await dispatcher.dispatch(rejected, rejected.id)).status).toBe('started');
+    const history = await temporal.client.workflow
+      .getHandle(followUpWorkflowId(snapshot.applicationId))
+      .fetchHistory();
+    const data = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    const input = JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { holidays?: unknown };
+    const startYear = new Date().getUTCFullYear();
+    const { loadHolidays } = createHolidayActivities();
+    const lookedUp = await loadHolidays('US', `${startYear}-01-01`, holidayYears);
+    expect(lookedUp).toContain(`${startYear}-12-25`);
+    expect(input.holidays).toEqual({ year: startYear, dates: lookedUp });
   });
 
   it('starts a follow-up with its first workflow task in the answer only when it shares the worker connection', async () => {

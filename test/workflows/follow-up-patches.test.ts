@@ -36,29 +36,31 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
     await env?.teardown();
   });
 
-  it.each(['follow-up-answered', 'follow-up-patches-at-start', 'follow-up-acknowledged-in-task'])(
-    'records its patch markers in the first workflow task only, over the whole run (%s)',
-    async (name) => {
-      const scenario = scenarios.find((candidate) => candidate.name === name);
-      if (!scenario) throw new Error(`no scenario ${name}`);
-      const taskQueue = uniqueName('patches');
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        activities: scenario.activities(),
-      });
-      const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
-      const events = history.events ?? [];
-      const tasks = taskOfEach(events);
-      const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
-      const versionTasks = events.flatMap((event, index) =>
-        upsertsPatchVersions(event) ? [tasks[index]] : [],
-      );
-      // Every marker and every upsert of them in the first task, where the run upserts its phase anyway.
-      expect(patchTasks.length).toBeGreaterThan(0);
-      expect(new Set(patchTasks)).toEqual(new Set([1]));
-      expect(new Set(versionTasks)).toEqual(new Set([1]));
-    },
-  );
+  it.each([
+    'follow-up-answered',
+    'follow-up-patches-at-start',
+    'follow-up-acknowledged-in-task',
+    'follow-up-holidays-handed-in',
+  ])('records its patch markers in the first workflow task only, over the whole run (%s)', async (name) => {
+    const scenario = scenarios.find((candidate) => candidate.name === name);
+    if (!scenario) throw new Error(`no scenario ${name}`);
+    const taskQueue = uniqueName('patches');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: scenario.activities(),
+    });
+    const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
+    const events = history.events ?? [];
+    const tasks = taskOfEach(events);
+    const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
+    const versionTasks = events.flatMap((event, index) =>
+      upsertsPatchVersions(event) ? [tasks[index]] : [],
+    );
+    // Every marker and every upsert of them in the first task, where the run upserts its phase anyway.
+    expect(patchTasks.length).toBeGreaterThan(0);
+    expect(new Set(patchTasks)).toEqual(new Set([1]));
+    expect(new Set(versionTasks)).toEqual(new Set([1]));
+  });
 });

@@ -259,6 +259,54 @@ describe('followUpWorkflow on the time-skipping test server', () => {
   });
 
   it.each([
+    ['takes the holidays handed in with its input, without a look-up', true],
+    ['looks its holidays up when none were handed in', false],
+  ])('%s', async (_what, handedIn) => {
+    await atWednesdayHour(19);
+    const lookUps: string[] = [];
+    const startYear = new Date(await env.currentTimeMs()).getUTCFullYear();
+    const holidays = { year: startYear, dates: [`${startYear}-12-25`] };
+    const taskQueue = uniqueName('follow-up');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        ...fakeActivities([], []),
+        async loadHolidays(country: string | undefined, fromIso: string, years: number) {
+          lookUps.push(fromIso);
+          return createHolidayActivities().loadHolidays(country, fromIso, years);
+        },
+      },
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(followUpWorkflow, {
+        taskQueue,
+        workflowId: uniqueName('followup'),
+        args: [
+          {
+            snapshot: sampleSnapshot(),
+            eventId: uniqueName('evt'),
+            policy: resolvePolicy(),
+            ...(handedIn ? { holidays } : {}),
+          },
+        ],
+      });
+      for (
+        let step = 0;
+        step < 4 && (await handle.query(stateQuery)).steps.acknowledgement !== 'done';
+        step++
+      ) {
+        await env.sleep('1 hour');
+      }
+      expect((await handle.query(stateQuery)).steps.acknowledgement).toBe('done');
+      expect(lookUps).toHaveLength(handedIn ? 0 : 1);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+      await handle.result();
+    });
+  });
+
+  it.each([
     ['with an acknowledgement going out at once', 19],
     ['on its own, in the quiet hours', 3],
   ])(

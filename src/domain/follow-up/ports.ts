@@ -75,6 +75,8 @@ export const followUpPatches = {
   earlierAtStart: 'earlier-patches-at-start',
   /** The acknowledgement that goes at once is a local activity, in the follow-up's first workflow task. */
   acknowledgementLocal: 'acknowledgement-local',
+  /** The holidays at start come with the input when the API handed them in (no look-up). */
+  holidaysInInput: 'holidays-in-input',
 } as const;
 
 const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));

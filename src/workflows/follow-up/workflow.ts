@@ -44,6 +44,7 @@ import {
 } from './definitions';
 import { followUpAck, type FollowUpAck, type FollowUpResult } from '../../domain/follow-up/state';
 import { isFailureOfType } from '../common/activity-failures';
+import { holidayYears, holidaysForStart, type HolidaysAtStart } from '../../domain/time/holidays';
 import { deliveryTimeouts } from '../common/delivery-timeouts';
 
 const { deliver } = proxyActivities<WorkflowActivities>({
@@ -106,6 +107,8 @@ export interface FollowUpInput {
   eventId: string;
   /** The resolved policy (operator and per-event overrides applied); defaults when absent. */
   policy?: Policy;
+  /** The candidate's public holidays, looked up by the API; the follow-up looks them up when absent. */
+  holidays?: HolidaysAtStart;
 }
 
 export type { FollowUpResult } from '../../domain/follow-up/state';
@@ -147,8 +150,13 @@ function patchesOfThisRun(): (id: string) => boolean {
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
   // First, before any other command: where this run's first task checked it is what replay must meet.
   const patchedInRun = patchesOfThisRun();
-  // Checked here too, before the first await, so that its marker is in the first task whatever follows.
+  // Checked here too, before the first await, so that their markers are in the first task whatever follows.
   const acknowledgementInTask = patchedInRun(followUpPatches.acknowledgementLocal);
+  const handedHolidays = holidaysForStart(input.holidays, Date.now());
+  const holidaysGiven =
+    handedHolidays !== undefined && patchedInRun(followUpPatches.holidaysInInput)
+      ? handedHolidays
+      : undefined;
   const country = input.snapshot.candidate.country;
   /** Set by `start` when the acknowledgement registers the follow-up (see `deliverCarrying`). */
   const carried: CarriedRegistration = { inTask: acknowledgementInTask };
@@ -162,7 +170,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     scope: () => new CancellationScope(),
     nonCancellable: (work) => CancellationScope.nonCancellable(work),
     patched: patchedInRun,
-    loadHolidays: (fromIso) => loadHolidays(country, fromIso, 2),
+    loadHolidays: (fromIso) => loadHolidays(country, fromIso, holidayYears),
     learn: async (learning) => {
       try {
         return await recordLearning({ candidateId: input.snapshot.candidate.id, ...learning });
@@ -187,7 +195,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   showPhase(core);
   let result: FollowUpResult;
   try {
-    await start(core, carried);
+    await start(core, carried, holidaysGiven);
     result = await runFollowUp(core);
   } catch (error) {
     // The candidate was deleted while this follow-up was registering: it ends here, having sent nothing.
@@ -266,15 +274,22 @@ async function deliverInTaskFirst(message: OutboundMessage): Promise<DeliveryRes
 }
 
 /**
- * Loads the candidate's holidays and registers the follow-up with the candidate entity. When the
+ * Takes the candidate's holidays (handed in with the input, else looked up) and registers the follow-up with
+ * the candidate entity. When the
  * acknowledgement goes out at once, it carries the registration instead (`carried`): one activity and one
  * workflow task fewer per follow-up, which is what a burst of rejections waits on.
  */
-async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<void> {
+async function start(
+  core: FollowUpCore,
+  carried: CarriedRegistration,
+  holidaysGiven: string[] | undefined,
+): Promise<void> {
   const { snapshot } = core;
   const fromIso = new Date(core.startMs).toISOString();
   if (core.ports.patched(followUpPatches.registrationWithAcknowledgement)) {
-    core.setHolidays(await loadHolidaysLocally(snapshot.candidate.country, fromIso, 2));
+    core.setHolidays(
+      holidaysGiven ?? (await loadHolidaysLocally(snapshot.candidate.country, fromIso, holidayYears)),
+    );
     const acknowledgedAtOnce = core.schedule.acknowledgementAt(core.startMs) <= Date.now();
     if (acknowledgedAtOnce && candidateChannels(snapshot.candidate).length > 0) {
       carried.registration = { company: snapshot.company, role: snapshot.role };
@@ -287,14 +302,14 @@ async function start(core: FollowUpCore, carried: CarriedRegistration): Promise<
     // Both at once, the holidays without a trip through the task queue: the first message goes sooner.
     // Both settle before either failure counts, so nothing is left running when the follow-up ends early.
     const [loaded, registered] = await Promise.allSettled([
-      loadHolidaysLocally(snapshot.candidate.country, fromIso, 2),
+      loadHolidaysLocally(snapshot.candidate.country, fromIso, holidayYears),
       register(core),
     ]);
     if (registered.status === 'rejected') throw registered.reason;
     if (loaded.status === 'rejected') throw loaded.reason;
     core.setHolidays(loaded.value);
   } else {
-    core.setHolidays(await loadHolidays(snapshot.candidate.country, fromIso, 2));
+    core.setHolidays(await loadHolidays(snapshot.candidate.country, fromIso, holidayYears));
     await register(core);
   }
 }
