@@ -39,7 +39,7 @@ export async function runDrain(
         baselineName: "the burst's ingest",
         unit: 's',
       },
-      { atMost: 1.5 },
+      { atMost: 1 },
     ),
   ];
   const problems = [...debrief.problems];
