@@ -251,7 +251,10 @@ async function rawHistory(
   throw new Error(`${workflowId} continued as new more than 100 times`);
 }
 
-/** The failures an activity left in the history: final ones, and the last one before a retry succeeded. */
+/**
+ * The failures an activity left in the history: final ones, the last one before a retry succeeded, and a
+ * local activity's (the acknowledgement tried inside the first workflow task), recorded in its marker.
+ */
 function recordedFailures(
   events: temporal.api.history.v1.IHistoryEvent[],
 ): temporal.api.failure.v1.IFailure[] {
@@ -259,6 +262,7 @@ function recordedFailures(
     [
       event.activityTaskFailedEventAttributes?.failure,
       event.activityTaskStartedEventAttributes?.lastFailure,
+      event.markerRecordedEventAttributes?.failure,
     ].filter((failure): failure is temporal.api.failure.v1.IFailure => !!failure),
   );
 }
