@@ -143,6 +143,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     const followUpId = followUpWorkflowId(snapshot.applicationId);
     // Resolved first: an unusable per-event policy must stop the event before anything starts.
     const policy = policyFor(snapshot.policy);
+    // A redelivery of the very event that started this follow-up here moments ago: the same answer, with no
+    // start for the server to refuse. (Any other event for the application still asks the server.)
+    if (recentStarts.keyOf(followUpId) === key) return answerRecentStart(followUpId, key, key);
     // A deleted candidate is not looked up here (that was a second call on every event): their entity
     // refuses the follow-up's registration, and the follow-up ends before sending anything.
     let reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;

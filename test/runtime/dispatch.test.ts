@@ -166,8 +166,9 @@ describe.each(layouts)('dispatch on a real Temporal dev server ($layout)', ({ ea
     expect(startedEagerly.slice(before)).toEqual(eager ? [true] : []);
   });
 
-  it('answers redeliveries of a follow-up it started itself from the refused start alone, without reading it back', async () => {
+  it('answers redeliveries of a follow-up it started itself without reading it back, and its own event without a start', async () => {
     let describes = 0;
+    let starts = 0;
     const counting = new Client({
       connection: temporal.client.connection,
       namespace: 'default',
@@ -176,6 +177,10 @@ describe.each(layouts)('dispatch on a real Temporal dev server ($layout)', ({ ea
           {
             async describe(input, next) {
               describes += 1;
+              return next(input);
+            },
+            async start(input, next) {
+              starts += 1;
               return next(input);
             },
           },
@@ -191,6 +196,8 @@ describe.each(layouts)('dispatch on a real Temporal dev server ($layout)', ({ ea
     expect(await own.dispatch(second, second.id)).toEqual({ followUpId, status: 'duplicate' });
     expect(await own.dispatch(first, first.id)).toEqual({ followUpId, status: 'started' });
     expect(describes).toBe(0);
+    // The first event and the other one asked the server to start; the redelivery of the first did not.
+    expect(starts).toBe(eager ? 0 : 2);
     // Another API process (or this one after a restart) reads the follow-up back, with the same answers.
     const other = newDispatcher(counting);
     expect(await other.dispatch(second, second.id)).toEqual({ followUpId, status: 'duplicate' });
