@@ -275,9 +275,9 @@ async function deliverInTaskFirst(message: OutboundMessage): Promise<DeliveryRes
 
 /**
  * Takes the candidate's holidays (handed in with the input, else looked up) and registers the follow-up with
- * the candidate entity. When the
- * acknowledgement goes out at once, it carries the registration instead (`carried`): one activity and one
- * workflow task fewer per follow-up, which is what a burst of rejections waits on.
+ * the candidate entity. When the acknowledgement goes out at once, it carries the registration instead
+ * (`carried`): one activity and one workflow task fewer per follow-up, which is what a burst of rejections
+ * waits on.
  */
 async function start(
   core: FollowUpCore,
