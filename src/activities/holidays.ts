@@ -1,6 +1,6 @@
 import Holidays, { type HolidaysTypes } from 'date-holidays';
 import { DateTime } from 'luxon';
-import { holidayYears, type HolidaysAtStart } from '../domain/time/holidays';
+import { holidayYearOf, holidayYears, type HolidaysAtStart } from '../domain/time/holidays';
 
 const ISO_DATE_PREFIX = /^(\d{4})-\d{2}-\d{2}/;
 const COUNTRY = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
@@ -36,8 +36,10 @@ export function createHolidayActivities() {
  * its own look-up at start would answer.
  */
 export function holidaysAtStart(country: string | undefined, startMs: number): HolidaysAtStart {
-  const fromIso = new Date(startMs).toISOString();
-  return { year: firstYearOf(fromIso), dates: publicHolidays(country, fromIso, holidayYears) };
+  return {
+    year: holidayYearOf(startMs),
+    dates: publicHolidays(country, new Date(startMs).toISOString(), holidayYears),
+  };
 }
 
 /** Lists already computed in this process, by country and years: every follow-up starts with one. */

@@ -10,11 +10,16 @@ export interface HolidaysAtStart {
   dates: string[];
 }
 
+/** The first year of holidays a start at `startMs` takes: the year of its UTC date, as the look-up counts. */
+export function holidayYearOf(startMs: number): number {
+  return new Date(startMs).getUTCFullYear();
+}
+
 /**
- * The holidays handed in, when they begin with the year the follow-up started in (as the look-up counts
- * years: from the UTC date of the start); undefined otherwise (a start at New Year, or none handed in).
+ * The holidays handed in, when they begin with the year the follow-up started in ({@link holidayYearOf});
+ * undefined otherwise (a start at New Year, or none handed in).
  */
 export function holidaysForStart(given: HolidaysAtStart | undefined, startMs: number): string[] | undefined {
-  if (given === undefined || given.year !== new Date(startMs).getUTCFullYear()) return undefined;
+  if (given === undefined || given.year !== holidayYearOf(startMs)) return undefined;
   return given.dates;
 }
