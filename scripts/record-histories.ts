@@ -13,10 +13,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { loadTools } from '../src/runtime/tools';
-import { scenarios, type Scenario } from '../test/histories/scenarios';
-import { startTimeSkipping, workflowBundle } from '../test/helpers/temporal';
+import { historyOf, scenarios, type Scenario } from '../test/histories/scenarios';
+import { startTimeSkipping } from '../test/helpers/temporal';
 
 /** A dev server that suggests continue-as-new after a few dozen events, so entity runs hand over early. */
 async function startEagerDevServer(): Promise<TestWorkflowEnvironment> {
@@ -45,14 +44,7 @@ async function main(): Promise<void> {
 async function record(env: TestWorkflowEnvironment, chosen: Scenario[]): Promise<void> {
   try {
     for (const scenario of chosen) {
-      const taskQueue = `record-${scenario.name}`;
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        activities: scenario.activities(),
-      });
-      const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
+      const history = await historyOf(env, scenario, `record-${scenario.name}`);
       const file = join(__dirname, '..', 'test', 'histories', `${scenario.name}.json`);
       await writeFile(file, historyToJSON(history));
       process.stdout.write(`recorded ${file} (${history.events?.length ?? 0} events)\n`);

@@ -1,5 +1,7 @@
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
 import { interviewScheduledSchema } from '../../src/domain/contract/events';
@@ -44,6 +46,7 @@ import { interviewPrepWorkflow } from '../../src/workflows/interview-prep/workfl
 import { type FollowUpState } from '../../src/domain/follow-up/state';
 import { runWindowMs } from '../../src/workflows/common/run-window';
 import { sampleSnapshot } from '../helpers/fixtures';
+import { workflowBundle } from '../helpers/temporal';
 
 type RecordedActivities = Pick<
   Activities,
@@ -125,6 +128,18 @@ async function until(
   throw new Error('scenario did not reach the expected state');
 }
 
+/** Skips time to the close-out, answers it with what was learned, and answers the handle once the run ended. */
+async function closedOut(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof followUpWorkflow>,
+  learned: string,
+): Promise<WorkflowHandle<typeof followUpWorkflow>> {
+  await until(env, handle, (state) => state.steps.closeOut === 'waiting');
+  await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned }] });
+  await handle.result();
+  return handle;
+}
+
 /** Moves the server's clock to the next Wednesday, 19:00 UTC (afternoon in New York): acknowledged at once. */
 async function toWednesdayAfternoonInNewYork(env: TestWorkflowEnvironment): Promise<void> {
   const nowMs = await env.currentTimeMs();
@@ -136,6 +151,21 @@ async function toWednesdayAfternoonInNewYork(env: TestWorkflowEnvironment): Prom
 
 const lin = { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true };
 const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true };
+
+/** Runs `scenario` on `env` with a worker of its own on `taskQueue`, and answers the history it left. */
+export async function historyOf(
+  env: TestWorkflowEnvironment,
+  scenario: Scenario,
+  taskQueue: string,
+): Promise<temporal.api.history.v1.IHistory> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: scenario.activities(),
+  });
+  return worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
+}
 
 /** Scenarios whose histories the replay test keeps (test/histories/<name>.json). */
 export const scenarios: Scenario[] = [
@@ -156,12 +186,7 @@ export const scenarios: Scenario[] = [
       await handle.executeUpdate(recordCallOutcomeUpdate, {
         args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'More depth on trade-offs' }],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, {
-        args: [{ learned: 'Have a trade-off story ready' }],
-      });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Have a trade-off story ready');
     },
   },
   {
@@ -191,10 +216,7 @@ export const scenarios: Scenario[] = [
       await handle.executeUpdate(recordReferenceStatusUpdate, {
         args: [{ index: 0, status: 'summary_received', note: 'Fine' }],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Practise system design' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Practise system design');
     },
   },
   {
@@ -203,12 +225,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const handle = await start(env, taskQueue, 'answered-v2');
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, {
-        args: [{ learned: 'Ask what they still need to see' }],
-      });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Ask what they still need to see');
     },
   },
   {
@@ -294,10 +311,7 @@ export const scenarios: Scenario[] = [
       await handle.executeUpdate(recordCallOutcomeUpdate, {
         args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'Good on systems' }],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Keep going' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Keep going');
     },
   },
   {
@@ -318,10 +332,7 @@ export const scenarios: Scenario[] = [
       await handle.executeUpdate(recordCallOutcomeUpdate, {
         args: [{ step: 'recruiterCall', outcome: 'spoke', note: 'More system design' }],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Lead with design stories' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Lead with design stories');
     },
   },
   {
@@ -390,10 +401,7 @@ export const scenarios: Scenario[] = [
       await handle.executeUpdate(recordReferenceStatusUpdate, {
         args: [{ index: 1, status: 'summary_received', note: 'Asked about design reviews' }],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Lead with design stories' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Lead with design stories');
     },
   },
   {
@@ -405,10 +413,7 @@ export const scenarios: Scenario[] = [
     async run(env, taskQueue) {
       await toWednesdayAfternoonInNewYork(env);
       const handle = await start(env, taskQueue, 'acknowledged-in-task');
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Ask for the call early' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Ask for the call early');
     },
   },
   {
@@ -431,10 +436,7 @@ export const scenarios: Scenario[] = [
           },
         ],
       });
-      await until(env, handle, (state) => state.steps.closeOut === 'waiting');
-      await handle.executeUpdate(answerCloseOutUpdate, { args: [{ learned: 'Send the portfolio first' }] });
-      await handle.result();
-      return handle;
+      return closedOut(env, handle, 'Send the portfolio first');
     },
   },
   {

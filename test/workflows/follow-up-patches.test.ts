@@ -1,8 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import { scenarios } from '../histories/scenarios';
-import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
+import { historyOf, scenarios } from '../histories/scenarios';
+import { startTimeSkipping, uniqueName } from '../helpers/temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -44,14 +43,7 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
   ])('records its patch markers in the first workflow task only, over the whole run (%s)', async (name) => {
     const scenario = scenarios.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`no scenario ${name}`);
-    const taskQueue = uniqueName('patches');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: scenario.activities(),
-    });
-    const history = await worker.runUntil(async () => (await scenario.run(env, taskQueue)).fetchHistory());
+    const history = await historyOf(env, scenario, uniqueName('patches'));
     const events = history.events ?? [];
     const tasks = taskOfEach(events);
     const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));

@@ -16,7 +16,7 @@ import {
   stateQuery,
   stopUpdate,
 } from '../../src/workflows/follow-up/definitions';
-import { followUpWorkflow } from '../../src/workflows/follow-up/workflow';
+import { followUpWorkflow, type FollowUpInput } from '../../src/workflows/follow-up/workflow';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { registeringFirst } from '../helpers/registering-first';
 import { startTimeSkipping, uniqueName, workflowBundle } from '../helpers/temporal';
@@ -83,6 +83,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     body: (run: Run) => Promise<T>,
     policy = resolvePolicy(),
     overrides: Partial<FollowUpActivities> = {},
+    input: Pick<FollowUpInput, 'holidays'> = {},
   ): Promise<T> {
     const sent: Sent[] = [];
     const closed: string[] = [];
@@ -98,7 +99,7 @@ describe('followUpWorkflow on the time-skipping test server', () => {
       const handle = await env.client.workflow.start(followUpWorkflow, {
         taskQueue,
         workflowId: uniqueName('followup'),
-        args: [{ snapshot, eventId: uniqueName('evt'), policy }],
+        args: [{ snapshot, eventId: uniqueName('evt'), policy, ...input }],
       });
       const until: Run['until'] = async (predicate, what, maxDays = 30) => {
         for (let step = 0; step < maxDays * 4; step++) {
@@ -266,44 +267,27 @@ describe('followUpWorkflow on the time-skipping test server', () => {
     const lookUps: string[] = [];
     const startYear = new Date(await env.currentTimeMs()).getUTCFullYear();
     const holidays = { year: startYear, dates: [`${startYear}-12-25`] };
-    const taskQueue = uniqueName('follow-up');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        ...fakeActivities([], []),
-        async loadHolidays(country: string | undefined, fromIso: string, years: number) {
+    await withFollowUp(
+      sampleSnapshot(),
+      async ({ handle, until }) => {
+        await until(
+          async () => (await handle.query(stateQuery)).steps.acknowledgement === 'done',
+          'the ack',
+          1,
+        );
+        expect(lookUps).toHaveLength(handedIn ? 0 : 1);
+        await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
+        await handle.result();
+      },
+      resolvePolicy(),
+      {
+        async loadHolidays(country, fromIso, years) {
           lookUps.push(fromIso);
           return createHolidayActivities().loadHolidays(country, fromIso, years);
         },
       },
-    });
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(followUpWorkflow, {
-        taskQueue,
-        workflowId: uniqueName('followup'),
-        args: [
-          {
-            snapshot: sampleSnapshot(),
-            eventId: uniqueName('evt'),
-            policy: resolvePolicy(),
-            ...(handedIn ? { holidays } : {}),
-          },
-        ],
-      });
-      for (
-        let step = 0;
-        step < 4 && (await handle.query(stateQuery)).steps.acknowledgement !== 'done';
-        step++
-      ) {
-        await env.sleep('1 hour');
-      }
-      expect((await handle.query(stateQuery)).steps.acknowledgement).toBe('done');
-      expect(lookUps).toHaveLength(handedIn ? 0 : 1);
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'operator' }] });
-      await handle.result();
-    });
+      handedIn ? { holidays } : {},
+    );
   });
 
   it.each([
