@@ -162,6 +162,19 @@ describe('busy-week digest rules', () => {
     expect(reserveInDigest(state, ask('f-acme'), late + 1)).toEqual({ decision: 'go' });
   });
 
+  it('a leader that went alone after its digest was given up reconciles its own text, not the digest', () => {
+    reserveInDigest(state, ask('f-acme'), morning);
+    reserveInDigest(state, ask('f-globex'), morning + 1_000);
+    const late = morning + windowMs + digestLimits.leaderGraceMs;
+    expect(reserveInDigest(state, ask('f-acme'), late)).toEqual({ decision: 'go' });
+    settleWithDigest(state, { key: ask('f-acme').key, channel: 'sms', outcome: 'unknown' });
+    // Looking for a digest naming Globex would not find the text that went, and would send it again.
+    expect(reserveInDigest(state, ask('f-acme'), late + 60_000)).toEqual({
+      decision: 'reconcile',
+      since: new Date(late).toISOString(),
+    });
+  });
+
   it('a digest refused for good sends its members alone; one clearly not taken is sent again with the same members', () => {
     reserveInDigest(state, ask('f-acme'), morning);
     reserveInDigest(state, ask('f-globex'), morning + 1_000);
@@ -454,7 +467,25 @@ describe('busy-week digest rules', () => {
             expect(count).toBeLessThanOrEqual(budget);
         },
       ),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        examples: [
+          // Found by a run: the leader of a digest given up went alone, its outcome was lost, and its
+          // reconciliation took the digest's members along.
+          [
+            [
+              { kind: 'ask', who: 0, channel: 'sms' },
+              { kind: 'ask', who: 4, channel: 'sms' },
+              { kind: 'ask', who: 1, channel: 'sms' },
+              { kind: 'wait', ms: 90_000 },
+              { kind: 'ask', who: 1, channel: 'sms' },
+              { kind: 'close', who: 4 },
+            ],
+            ['sent', 'unknown', ...Array<'sent'>(198).fill('sent')],
+            2,
+          ],
+        ],
+      },
     );
   });
 });

@@ -278,7 +278,10 @@ export function reserveInDigest(
       return startSending(state, mine, request, nowMs);
     }
     const plain = reserveDelivery(state, request, nowMs);
-    return plain.decision === 'reconcile' ? { ...plain, members: mine.members } : plain;
+    // A leader whose digest was abandoned went alone: its text carried none of the members.
+    return plain.decision === 'reconcile' && mine.state !== 'abandoned'
+      ? { ...plain, members: mine.members }
+      : plain;
   }
 
   if (mine && mine.state !== 'abandoned' && !state.deliveries[id]) {
