@@ -359,6 +359,25 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded with the first call reminder held back by the weekly cap for a month: it lapses when the
+    // close-out begins (patch held-calls-lapse-at-close-out, checked as it is held back), and the close-out
+    // is answered.
+    name: 'follow-up-held-call-lapsed',
+    activities: () => ({
+      ...quietActivities(),
+      async deliver(message) {
+        if (message.step === 'recruiterCall') {
+          const deferredUntil = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString();
+          return { key: message.key, status: 'deferred', deferredUntil };
+        }
+        return { key: message.key, status: 'sent', via: 'outbox' };
+      },
+    }),
+    async run(env, taskQueue) {
+      return closedOut(env, await start(env, taskQueue, 'held-call-lapsed'), 'Nothing came of the calls');
+    },
+  },
+  {
     // Recorded with the operator's resend: the first call reminder's email may not have arrived, and is
     // resent under its own key (recruiterCall-resend1); then nobody answers.
     name: 'follow-up-resent',

@@ -13,7 +13,7 @@ import {
   type FollowUpSchedule,
 } from './schedule';
 import { followUpPatches, type FollowUpPorts } from './ports';
-import type { Send, UncertainSend } from './sends';
+import { callMessages, type Send, type UncertainSend } from './sends';
 import {
   blankFollowUpState,
   type CallOutcome,
@@ -304,10 +304,23 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
         kind: 'message',
         dueMs: () => nextSendTime(core.schedule.rules, untilMs, channel),
         channel,
-        wakeIf: () => call !== undefined && core.callOutcome[call] !== undefined,
+        wakeIf:
+          core.heldCallLapse(message) ?? (() => call !== undefined && core.callOutcome[call] !== undefined),
       });
       if (waited === 'woken') core.record('message', message.step, `${message.summary}: not needed any more`);
       return waited === 'due';
+    },
+
+    /**
+     * When a call reminder or the interviewer offer, held back before it goes, is not needed any more: its
+     * call has an outcome, or the close-out began (nothing about calls goes out after it). Coaching runs
+     * since patch `heldCallsLapse`, checked when such a message is first held back; undefined otherwise.
+     */
+    heldCallLapse(message: Send): (() => boolean) | undefined {
+      if (!core.coaching || !callMessages.has(message.keyStep)) return undefined;
+      if (!ports.patched(followUpPatches.heldCallsLapse)) return undefined;
+      const call = message.step === 'interviewerCall' ? 'interviewerCall' : 'recruiterCall';
+      return () => core.callOutcome[call] !== undefined || core.closeOutBegun();
     },
 
     /**
@@ -328,6 +341,7 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
           : nextSendTime(core.schedule.rules, fromMs, channel);
       if (allowedMs() <= fromMs) return true;
       if (!ports.patched(followUpPatches.sendInWindow)) return true;
+      const lapse = core.heldCallLapse(message);
       const waited = await core.waitFor({
         id: `${message.keyStep}-${message.attempt}-in-window`,
         step: message.step,
@@ -335,7 +349,9 @@ export function createFollowUpCore(start: FollowUpStart, ports: FollowUpPorts) {
         kind: 'message',
         dueMs: allowedMs,
         channel,
+        ...(lapse ? { wakeIf: lapse } : {}),
       });
+      if (waited === 'woken') core.record('message', message.step, `${message.summary}: not needed any more`);
       return waited === 'due';
     },
 

@@ -77,6 +77,11 @@ export const followUpPatches = {
   acknowledgementLocal: 'acknowledgement-local',
   /** The holidays at start come with the input when the API handed them in (no look-up). */
   holidaysInInput: 'holidays-in-input',
+  /**
+   * In coaching runs, a call reminder or interviewer offer held back (by the weekly cap, or to the send
+   * window) lapses once the close-out begins, as one not yet due does.
+   */
+  heldCallsLapse: 'held-calls-lapse-at-close-out',
 } as const;
 
 const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));

@@ -8,6 +8,13 @@ import type { StepName } from './state';
  * could not be confirmed, which an operator may have sent again (./resend.ts).
  */
 
+/** The key steps of the messages about calls: the reminders to call and the offer to call an interviewer. */
+export const callMessages: ReadonlySet<string> = new Set([
+  'recruiterCall',
+  'interviewerCall',
+  'interviewerOffer',
+]);
+
 /** One message to send. */
 export interface Send {
   step: StepName;

@@ -181,6 +181,57 @@ describe('the follow-up core under the weekly cap', () => {
     );
   });
 
+  describe('a call reminder held back past the start of the close-out', () => {
+    /**
+     * Holds the first reminder back once, to Tuesday 24 November: after the close-out check (Monday 23),
+     * while the follow-up waits for its answer.
+     */
+    const heldForAWeek = (patched?: (id: string) => boolean) => {
+      let held = false;
+      return startCoreRun({
+        snapshot: sampleSnapshot(),
+        startMs: wednesdayAfternoon,
+        policy: resolvePolicy({ ...tightOverride, closeOut: { afterCalendarDays: 5 } }),
+        ...(patched ? { patched } : {}),
+        deliver(message) {
+          if (message.step === 'recruiterCall' && message.attempt === 1 && !held) {
+            held = true;
+            return { key: message.key, status: 'deferred', deferredUntil: '2026-11-24T15:00:00.000Z' };
+          }
+          return { key: message.key, status: 'sent', via: message.channels[0] };
+        },
+      });
+    };
+
+    it('lapses when the close-out begins: no call after it, as for one not yet due', async () => {
+      const run = await heldForAWeek();
+      const result = await run.finish(120);
+      expect(result.outcome).toBe('completed');
+      expect(askedFor(run, 'recruiterCall').map((message) => message.result.status)).toEqual(['deferred']);
+      expect(run.sent.map((message) => message.step)).toEqual([
+        'acknowledgement',
+        'closeOutCheck',
+        'debriefSummary',
+      ]);
+      expect(run.state().timeline).toContainEqual(
+        expect.objectContaining({
+          step: 'recruiterCall',
+          summary: 'Reminder 1 to call Sam Lee: not needed any more',
+        }),
+      );
+    });
+
+    it('still goes in a run from before the rule (its patch not applied), as that run did', async () => {
+      const run = await heldForAWeek((id) => id !== followUpPatches.heldCallsLapse);
+      await run.until(
+        () => run.sent.some((message) => message.step === 'recruiterCall'),
+        'the reminder, after the cap',
+      );
+      const steps = run.sent.map((message) => message.step);
+      expect(steps.indexOf('recruiterCall')).toBeGreaterThan(steps.indexOf('closeOutCheck'));
+    });
+  });
+
   it('asks for no cap in a run from before it (its patch not applied), so nothing of it is deferred', async () => {
     const run = await startCoreRun({
       snapshot: sampleSnapshot(),
