@@ -188,13 +188,18 @@ export async function createSuppressionLedger(
         ...(phone ? [{ kind: 'sms' as const, subject: phone }] : []),
         ...(email ? [{ kind: 'email' as const, subject: email }] : []),
       ];
-      for (const { kind, subject } of noted) {
-        await db.query(
-          `INSERT INTO contacts (candidate_hash, kind, subject_hash, key_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (candidate_hash, kind, subject_hash) DO NOTHING`,
-          [candidateHash, kind, subjectHash(current, kind, subject), current.id],
-        );
-      }
+      if (noted.length === 0) return;
+      // One statement: one change to make durable (one journal flush, one commit), however many are noted.
+      const rows = noted.map((_, index) => `($1, $2, $${index * 2 + 3}, $${index * 2 + 4})`).join(', ');
+      await db.query(
+        `INSERT INTO contacts (candidate_hash, key_id, kind, subject_hash) VALUES ${rows}
+         ON CONFLICT (candidate_hash, kind, subject_hash) DO NOTHING`,
+        [
+          candidateHash,
+          current.id,
+          ...noted.flatMap(({ kind, subject }) => [kind, subjectHash(current, kind, subject)]),
+        ],
+      );
     },
     async forgetPerson(candidateId, source) {
       const { changed } = await suppress({

@@ -124,6 +124,30 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
     expect((await newOnly.list()).map((row) => row.keyId).sort()).toEqual(['k1', 'k2']);
   });
 
+  it('bars every number and address noted for a person once they are deleted, noted as often as asked', async () => {
+    const ledger = await ledgerWith([newKey]);
+    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+14155550100', email: 'Ada@Example.com' });
+    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+1 415 555 0100', email: 'ada@example.com' });
+    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+14155550177' });
+    await ledger.noteContacts({ candidateId: 'cand-a', email: 'ada@work.example' });
+    await ledger.noteContacts({ candidateId: 'cand-b', phone: '+14155550188', email: 'bo@example.com' });
+    const noted = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM contacts');
+    expect(Number(noted.rows[0]?.n)).toBe(6);
+    await ledger.forgetPerson('cand-a', 'test');
+    expect(await ledger.bars({ phone: '+14155550100', email: 'ada@example.com' })).toMatchObject({
+      sms: true,
+      email: true,
+    });
+    expect(await ledger.bars({ phone: '+14155550177', email: 'ada@work.example' })).toMatchObject({
+      sms: true,
+      email: true,
+    });
+    expect(await ledger.bars({ phone: '+14155550188', email: 'bo@example.com' })).toMatchObject({
+      sms: false,
+      email: false,
+    });
+  });
+
   it('records a subject once when asked at the same time from several places', async () => {
     const ledger = await ledgerWith([newKey]);
     const answers = await Promise.all(
