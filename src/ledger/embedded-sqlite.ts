@@ -23,6 +23,9 @@ import type { LedgerDatabase, SqlRunner } from './sql-runner';
  * memory is no longer what is on disk, and reopening it (a restart) reads what is.
  */
 
+/** How many compiled statements are kept (see `prepared` in {@link openSqlite}). */
+const maxPrepared = 100;
+
 /** The journal is folded into a new snapshot once it is this long. */
 export const compactAfterBytes = 4 * 2 ** 20;
 
@@ -158,16 +161,31 @@ export async function openSqlite(
     );
     db.run('PRAGMA foreign_keys = ON');
 
+    /**
+     * Statements compiled once per SQL text and kept: compiling one costs SQLite in WebAssembly more than
+     * running it, and the ledger asks the same few questions on every event and registration.
+     */
+    const prepared = new Map<string, ReturnType<typeof db.prepare>>();
+    const forgetPrepared = () => {
+      for (const statement of prepared.values()) statement.free();
+      prepared.clear();
+    };
     const run = <Row extends object>(sql: string, params: SqliteValue[]): Row[] => {
-      // PostgreSQL's $1 is SQLite's ?1: one SQL text serves both.
-      const statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      let statement = prepared.get(sql);
+      if (statement === undefined) {
+        // PostgreSQL's $1 is SQLite's ?1: one SQL text serves both.
+        statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+        // Texts differ only by their number of parameters; a bound keeps a caller that makes many from growing it.
+        if (prepared.size >= maxPrepared) forgetPrepared();
+        prepared.set(sql, statement);
+      }
       try {
         statement.bind(params);
         const rows: Row[] = [];
         while (statement.step()) rows.push(statement.getAsObject() as Row);
         return rows;
       } finally {
-        statement.free();
+        statement.reset();
       }
     };
 

@@ -68,6 +68,11 @@ export const schemaSteps: readonly (readonly string[])[] = [
      )`,
     'CREATE INDEX phone_index_candidate ON phone_index (candidate_id)',
   ],
+  [
+    // Whether a subject is suppressed is asked by kind and hash under every key of the ring (every event,
+    // every registration and delivery): without this, each question read every suppression of its kind.
+    'CREATE INDEX suppressions_subject ON suppressions (kind, subject_hash)',
+  ],
 ];
 
 /** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */

@@ -165,6 +165,35 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
   });
 });
 
+describe('the ledger under many suppressions', () => {
+  it('answers whether a subject is suppressed from an index, not by reading every suppression', async () => {
+    const db = await openEmbeddedLedgerDatabase(undefined);
+    const asked: { sql: string; params: unknown[] }[] = [];
+    const watched: LedgerDatabase = {
+      ...db,
+      query: (sql, params) => {
+        asked.push({ sql, params: params ?? [] });
+        return db.query(sql, params);
+      },
+    };
+    try {
+      const ledger = await createSuppressionLedger(watched, [newKey, oldKey]);
+      asked.length = 0;
+      await ledger.isSuppressed({ kind: 'candidate', subject: 'cand-1' });
+      const [question] = asked;
+      const plan = await db.query<{ detail: string }>(
+        `EXPLAIN QUERY PLAN ${question!.sql}`,
+        question!.params,
+      );
+      const details = plan.rows.map((row) => row.detail).join('; ');
+      expect(details).toContain('suppressions_subject');
+      expect(details).not.toMatch(/SCAN suppressions\b/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('the embedded ledger on disk', () => {
   it('keeps suppressions across a restart, is shared within a process and refused to another one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-ledger-'));
