@@ -49,7 +49,9 @@ function genericToEvents(body: string): AdapterResult {
   if (rawType === undefined) {
     return failAt('type', `is required: one of ${Object.keys(genericTypes).join(', ')}`);
   }
-  const known = genericTypes[rawType] ?? byFullName(rawType);
+  // Own keys only: a type named like an object's built-ins (`valueOf`, `constructor`) is just unknown.
+  const known =
+    (Object.hasOwn(genericTypes, rawType) ? genericTypes[rawType] : undefined) ?? byFullName(rawType);
   if (known === undefined) {
     return { ok: true, ignored: `type "${rawType}" is not one Debrief acts on` };
   }

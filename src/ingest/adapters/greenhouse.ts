@@ -103,7 +103,7 @@ function greenhouseToEvents(body: string, options: AdapterOptions): AdapterResul
     );
   }
 
-  const type = applicationActions[action];
+  const type = Object.hasOwn(applicationActions, action) ? applicationActions[action] : undefined;
   if (type === undefined) {
     return { ok: true, ignored: `Greenhouse action "${action}" needs nothing from Debrief` };
   }

@@ -103,6 +103,13 @@ describe('genericAdapter.toEvents', () => {
       ok: true,
       ignored: 'type "applied" is not one Debrief acts on',
     });
+    // Named like an object's built-ins: found by a run of the hostile-input property ("valueOf").
+    for (const type of ['valueOf', 'constructor', 'hasOwnProperty', '__proto__']) {
+      expect(genericAdapter.toEvents(JSON.stringify({ type, application: {} }), usOptions)).toEqual({
+        ok: true,
+        ignored: `type "${type}" is not one Debrief acts on`,
+      });
+    }
   });
 
   it('is listed with the other adapters', () => {

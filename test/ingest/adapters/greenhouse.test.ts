@@ -130,6 +130,13 @@ describe('greenhouseAdapter.toEvents', () => {
       ok: true,
       ignored: textContaining('new_candidate_application'),
     });
+    // Named like an object's built-ins: unknown as well, not a lookup that finds a function.
+    for (const action of ['constructor', 'toString', '__proto__']) {
+      expect(greenhouseAdapter.toEvents(withAction(action), usOptions)).toEqual({
+        ok: true,
+        ignored: `Greenhouse action "${action}" needs nothing from Debrief`,
+      });
+    }
     const prospect = withAction('reject_candidate', (application) => {
       application.prospect = true;
     });
