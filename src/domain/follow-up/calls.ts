@@ -53,7 +53,9 @@ async function offerInterviewer(
   });
   if (inWindow !== 'due' || core.closeOutBegun()) return false;
   state.interviewerOffer = 'offered';
-  await core.send({
+  // Read through a function: an update changes it while this awaits, which flow analysis cannot see.
+  const offerNow = () => state.interviewerOffer;
+  const went = await core.send({
     ...offer,
     keyStep: 'interviewerOffer',
     attempt: 1,
@@ -67,9 +69,12 @@ async function offerInterviewer(
       },
     },
   });
+  if (!went && core.closeOutBegun()) {
+    // Held back past the start of the close-out, it lapsed unsent: there was no offer to let pass.
+    if (offerNow() === 'offered') state.interviewerOffer = 'lapsed';
+    return false;
+  }
   const offeredMs = ports.now();
-  // Read through a function: an update changes it while this awaits, which flow analysis cannot see.
-  const offerNow = () => state.interviewerOffer;
   const chosen = () =>
     offerNow() !== 'offered' || core.callOutcome.interviewerCall === 'skip' || core.closeOutBegun();
   const waited = await core.waitFor({
@@ -149,13 +154,15 @@ async function runCall(
     if (waited === 'stopped') return 'stopped';
     if (!answered() && closing()) return 'closing';
     if (waited === 'woken') break;
-    await core.send({
+    const went = await core.send({
       step,
       keyStep: step,
       attempt,
       request: reminderRequest(core, step, person, attempt),
       summary: `Reminder ${attempt} to call ${person.name}`,
     });
+    // Held back past the start of the close-out, it lapsed unsent: no attempt to count.
+    if (!went && !answered() && closing()) return 'closing';
     state.callAttempts[step] = attempt;
     lastSentMs = core.ports.now();
   }

@@ -219,6 +219,38 @@ describe('the follow-up core under the weekly cap', () => {
           summary: 'Reminder 1 to call Sam Lee: not needed any more',
         }),
       );
+      // No reminder went, so the recruiter was never tried: skipped, not unreachable.
+      expect(run.state().callAttempts.recruiterCall).toBe(0);
+      expect(run.state().steps.recruiterCall).toBe('skipped');
+    });
+
+    it('an interviewer offer held back past it lapses unsent: no offer to let pass', async () => {
+      let held = false;
+      const run = await startCoreRun({
+        snapshot: sampleSnapshot(),
+        startMs: wednesdayAfternoon,
+        policy: resolvePolicy({
+          ...tightOverride,
+          interviewerFallback: { enabled: true },
+          closeOut: { afterCalendarDays: 5 },
+        }),
+        deliver(message) {
+          if (message.step === 'interviewerOffer' && !held) {
+            held = true;
+            return { key: message.key, status: 'deferred', deferredUntil: '2026-11-24T15:00:00.000Z' };
+          }
+          return { key: message.key, status: 'sent', via: message.channels[0] };
+        },
+      });
+      await run.until(() => run.sent.some((message) => message.step === 'recruiterCall'), 'a reminder');
+      await run.update('recordCallOutcome', { step: 'recruiterCall', outcome: 'declined', note: 'No' });
+      expect((await run.finish(120)).outcome).toBe('completed');
+      expect(held).toBe(true);
+      expect(run.sent.map((message) => message.step)).not.toContain('interviewerOffer');
+      expect(run.state().interviewerOffer).toBe('lapsed');
+      expect(run.state().timeline.map((entry) => entry.summary)).not.toContain(
+        'No interviewer call: the offer passed',
+      );
     });
 
     it('still goes in a run from before the rule (its patch not applied), as that run did', async () => {
