@@ -94,14 +94,21 @@ export function uniqueName(prefix: string): string {
  * timers fire on the same instant) and the run then makes no progress at all. A run with no result within
  * `attemptMs` of real time is that fault, not an answer: `abandoned` is aborted (the run stops its worker
  * there), its server is torn down, and the run starts over, at most `attempts` times in all. A run that
- * fails fails at once; nothing it checks is relaxed.
+ * fails fails at once; nothing it checks is relaxed. An abandoned run is given `abandonGraceMs` to let its
+ * worker stop before the server goes (longer where an activity ends with a call that can take that long).
  */
 export async function onTimeSkippingServer<T>(
   run: (env: TestWorkflowEnvironment, abandoned: AbortSignal) => Promise<T>,
-  options: { attempts?: number; attemptMs?: number; dataConverter?: DataConverter } = {},
+  options: {
+    attempts?: number;
+    attemptMs?: number;
+    abandonGraceMs?: number;
+    dataConverter?: DataConverter;
+  } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 3;
   const attemptMs = options.attemptMs ?? 60_000;
+  const abandonGraceMs = options.abandonGraceMs ?? 10_000;
   for (let attempt = 1; ; attempt++) {
     const env = await startTimeSkipping(
       options.dataConverter ? { dataConverter: options.dataConverter } : {},
@@ -119,7 +126,7 @@ export async function onTimeSkippingServer<T>(
       // The run notices at its next call to the server (its worker stops), or its calls fail at teardown.
       await Promise.race([
         running.catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 10_000)),
+        new Promise((resolve) => setTimeout(resolve, abandonGraceMs)),
       ]);
     } finally {
       clearTimeout(timer);
