@@ -83,27 +83,32 @@ export function createChannelSend(deps: ChannelSendDeps) {
     const optedOut = await thirdPartyOptOut(message, channel);
     if (optedOut) return optedOut;
     const settings = renderSettings(message);
-    // A plain reservation names its attempt (a digest's does not): only that attempt may call the provider
-    // and settle it, and an email's attempt records its SMTP stage.
-    let attempt: string | undefined;
-    const reserveFor = () =>
-      deps.reserveThroughDigest({
+    // Every reservation names its attempt: only that attempt's settlements count, so a late answer of one
+    // thought dead changes nothing. A plain one also asks before it calls the provider, and an email's
+    // records its SMTP stage; a digest's does neither (`plain` is unset).
+    let attempt = '';
+    let plain = false;
+    const reserveFor = () => {
+      attempt = randomUUID();
+      plain = false;
+      return deps.reserveThroughDigest({
         message,
         channel,
         content: ownContent,
         issuedAtMs: settings.issuedAtMs ?? Date.now(),
         locale: settings.locale ?? 'en-US',
+        attempt,
         plain: () => {
-          attempt = randomUUID();
+          plain = true;
           return reserve(message, channel, attempt);
         },
       });
-    const settleOwn = (settlement: OwnSettlement) =>
-      settle(message, { ...settlement, ...(attempt !== undefined ? { attempt } : {}) });
+    };
+    const settleOwn = (settlement: OwnSettlement) => settle(message, { ...settlement, attempt });
     // Set when the entity refused the start of the content: another attempt holds the reservation now.
     let superseded = false;
     const beforeContent = async () => {
-      if (attempt === undefined || channel !== 'email') return;
+      if (!plain || channel !== 'email') return;
       const { proceed } = await deps.candidates.startEmailData(message.candidateId, {
         key: message.key,
         attempt,
@@ -181,7 +186,7 @@ export function createChannelSend(deps: ChannelSendDeps) {
       await settleOwn({ channel, outcome: 'not_sent' });
       throw new CancelledFailure(`delivery of ${message.key} was cancelled before it was sent`);
     }
-    const smsAttempt = channel === 'sms' ? attempt : undefined;
+    const smsAttempt = channel === 'sms' && plain ? attempt : undefined;
     if (smsAttempt !== undefined) {
       const { proceed } = await refusingDeletedCandidates(() =>
         deps.candidates.startSmsSend(message.candidateId, { key: message.key, attempt: smsAttempt }),

@@ -49,8 +49,20 @@ export function deliveryReservation(message: OutboundMessage, channel: Channel):
  * nothing of a stopped follow-up goes. Everything else is answered as the plain reservation would be.
  */
 export function createDigestHook(deps: DigestHookDeps) {
-  function reservation(message: OutboundMessage, channel: Channel, windowMs: number, issuedAtMs: number) {
-    return { ...deliveryReservation(message, channel), part: partOf(message), windowMs, issuedAtMs };
+  function reservation(
+    message: OutboundMessage,
+    channel: Channel,
+    windowMs: number,
+    issuedAtMs: number,
+    attempt: string | undefined,
+  ) {
+    return {
+      ...deliveryReservation(message, channel),
+      part: partOf(message),
+      windowMs,
+      issuedAtMs,
+      ...(attempt !== undefined ? { attempt } : {}),
+    };
   }
 
   /** The digest's content; `parts` are all it carries, leader first (this message's own content if alone). */
@@ -98,16 +110,18 @@ export function createDigestHook(deps: DigestHookDeps) {
     content: MessageContent;
     issuedAtMs: number;
     locale: Locale;
+    /** Names the asking attempt, so only its settlements count (see `isAnotherAttempts`). */
+    attempt?: string;
     plain: () => Promise<DeliveryPermission>;
   }): Promise<DigestDecision> {
-    const { message, channel, content, issuedAtMs, locale } = input;
+    const { message, channel, content, issuedAtMs, locale, attempt } = input;
     const windowMs = deps.windowMs ?? 0;
     if (windowMs <= 0 || !isDigestible(message)) return { permission: await input.plain(), content };
     for (;;) {
       const answer: DigestPermission = await refusingDeletedCandidates(() =>
         deps.candidates.reserveInDigest(
           message.candidateId,
-          reservation(message, channel, windowMs, issuedAtMs),
+          reservation(message, channel, windowMs, issuedAtMs, attempt),
         ),
       );
       switch (answer.decision) {

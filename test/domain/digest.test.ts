@@ -193,6 +193,129 @@ describe('busy-week digest rules', () => {
     expect(reserveInDigest(state, ask('f-globex'), morning + windowMs + 20_000)).toEqual({ decision: 'go' });
   });
 
+  describe('a late answer of a leader attempt thought dead changes nothing', () => {
+    const as = (followUpId: string, attempt: string) => ({ ...ask(followUpId), attempt });
+    const leader = ask('f-acme').key;
+    /**
+     * Attempt A is told to send the digest and hangs; attempt B, after the in-flight time, finds nothing at
+     * the provider and sends the digest again with its member. Answers when B is sending.
+     */
+    function resentByB(): number {
+      reserveInDigest(state, as('f-acme', 'A'), morning);
+      expect(reserveInDigest(state, as('f-globex', 'G'), morning + 1_000).decision).toBe('in_digest');
+      expect(reserveInDigest(state, as('f-acme', 'A'), morning + windowMs).decision).toBe('digest');
+      const later = morning + windowMs + deliveryInFlightMs + 1_000;
+      expect(reserveInDigest(state, as('f-acme', 'B'), later)).toMatchObject({
+        decision: 'reconcile',
+        members: [ask('f-globex').part],
+      });
+      settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'not_sent' });
+      expect(reserveInDigest(state, as('f-acme', 'B2'), later + 1_000)).toEqual({
+        decision: 'digest',
+        members: [ask('f-globex').part],
+      });
+      return later + 2_000;
+    }
+
+    it('a refusal of the dead attempt arriving while the digest is sent again leaves the member in it', () => {
+      const now = resentByB();
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'failed',
+        failure: 'sms_rejected',
+        attempt: 'A',
+      });
+      // The member rode in B's digest: it must not be told to go alone.
+      expect(reserveInDigest(state, as('f-globex', 'G2'), now).decision).toBe('in_digest');
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SM-B',
+        attempt: 'B2',
+      });
+      expect(reserveInDigest(state, as('f-globex', 'G3'), now + 1_000)).toEqual({
+        decision: 'already_sent',
+        providerId: 'SM-B',
+      });
+    });
+
+    it('one arriving after the digest went does not undo it', () => {
+      const now = resentByB();
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SM-B',
+        attempt: 'B2',
+      });
+      settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'unknown', attempt: 'A' });
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'failed',
+        failure: 'sms_rejected',
+        attempt: 'A',
+      });
+      expect(reserveInDigest(state, as('f-acme', 'C'), now)).toEqual({
+        decision: 'already_sent',
+        providerId: 'SM-B',
+      });
+      expect(reserveInDigest(state, as('f-globex', 'G2'), now)).toEqual({
+        decision: 'already_sent',
+        providerId: 'SM-B',
+      });
+    });
+
+    it('nor does one of a reminder that went alone', () => {
+      state.openFollowUps = state.openFollowUps.filter((open) => open.followUpId === 'f-acme');
+      expect(reserveInDigest(state, as('f-acme', 'A'), morning)).toEqual({ decision: 'go' });
+      const later = morning + deliveryInFlightMs + 1_000;
+      expect(reserveInDigest(state, as('f-acme', 'B'), later).decision).toBe('reconcile');
+      settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'not_sent' });
+      expect(reserveInDigest(state, as('f-acme', 'B2'), later + 1_000)).toEqual({ decision: 'go' });
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SM-B',
+        attempt: 'B2',
+      });
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'failed',
+        failure: 'sms_rejected',
+        attempt: 'A',
+      });
+      expect(reserveInDigest(state, as('f-acme', 'C'), later + 2_000)).toEqual({
+        decision: 'already_sent',
+        providerId: 'SM-B',
+      });
+    });
+
+    it('the attempt told to send holds the reservation, whichever attempt opened the digest', () => {
+      reserveInDigest(state, as('f-acme', 'A'), morning);
+      reserveInDigest(state, as('f-globex', 'G'), morning + 1_000);
+      // A died while the window was open; B comes back after it and is told to send.
+      expect(reserveInDigest(state, as('f-acme', 'B'), morning + windowMs).decision).toBe('digest');
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'sent',
+        providerId: 'SM-B',
+        attempt: 'B',
+      });
+      for (const who of ['f-acme', 'f-globex']) {
+        expect(reserveInDigest(state, as(who, 'C'), morning + windowMs + 1_000)).toEqual({
+          decision: 'already_sent',
+          providerId: 'SM-B',
+        });
+      }
+    });
+  });
+
   it('an SMS digest whose answer was lost is reconciled with its members; an email one stays unknown for all', () => {
     reserveInDigest(state, ask('f-acme'), morning);
     reserveInDigest(state, ask('f-globex'), morning + 1_000);

@@ -246,16 +246,24 @@ export function startSmsSend(
 }
 
 /**
+ * Whether a settlement names another attempt than the one holding the reservation: one thought dead whose
+ * answer came late, after the next attempt took the reservation over. Nothing of it is recorded.
+ */
+export function isAnotherAttempts(state: CandidateEntityState, settlement: DeliverySettlement): boolean {
+  const record = state.deliveries[deliveryId(settlement.key, settlement.channel)];
+  return (
+    settlement.attempt !== undefined && record?.attempt !== undefined && record.attempt !== settlement.attempt
+  );
+}
+
+/**
  * Records how a reservation ended; see {@link DeliverySettlement} for what each outcome does. A settlement
  * naming another attempt than the one holding the reservation is ignored.
  */
 export function settleDelivery(state: CandidateEntityState, settlement: DeliverySettlement): void {
   const id = deliveryId(settlement.key, settlement.channel);
   const record = state.deliveries[id];
-  if (!record) return;
-  const otherAttempt =
-    settlement.attempt !== undefined && record.attempt !== undefined && record.attempt !== settlement.attempt;
-  if (otherAttempt) return;
+  if (!record || isAnotherAttempts(state, settlement)) return;
   switch (settlement.outcome) {
     case 'sent':
       record.state = 'sent';

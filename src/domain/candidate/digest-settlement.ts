@@ -1,5 +1,5 @@
 import type { Channel } from '../messages/content';
-import { deliveryId, settleDelivery, type DeliverySettlement } from './deliveries';
+import { deliveryId, isAnotherAttempts, settleDelivery, type DeliverySettlement } from './deliveries';
 import { abandon, findDigest, markMembers } from './digest';
 import type { CandidateEntityState } from './state';
 
@@ -125,8 +125,12 @@ export function settleDigestReconciler(state: CandidateEntityState, settlement: 
   }
 }
 
-/** The plain settlement, then what it means for a digest this message leads or reconciles. */
+/**
+ * The plain settlement, then what it means for a digest this message leads or reconciles. A late answer of
+ * an attempt thought dead changes nothing: its digest may have been sent again, with its members, since.
+ */
 export function settleWithDigest(state: CandidateEntityState, settlement: DeliverySettlement): void {
+  if (isAnotherAttempts(state, settlement)) return;
   settleDelivery(state, settlement);
   settleDigestLeader(state, settlement);
   settleDigestReconciler(state, settlement);

@@ -270,14 +270,14 @@ export function reserveInDigest(
     if (reconcilerActive(mine, request.key, nowMs)) return { decision: 'in_digest', retryInMs: 1_000 };
     if ((mine.state === 'sending' || mine.state === 'unknown') && !state.deliveries[id]) {
       // The last attempt was clearly not accepted (released as not_sent): send the same digest again.
-      const permission = reserveDelivery(state, request, nowMs);
+      const permission = reserveNamed(state, request, nowMs);
       if (permission.decision !== 'go') {
         abandon(state, mine);
         return permission;
       }
       return startSending(state, mine, request, nowMs);
     }
-    const plain = reserveDelivery(state, request, nowMs);
+    const plain = reserveNamed(state, request, nowMs);
     // A leader whose digest was abandoned went alone: its text carried none of the members.
     return plain.decision === 'reconcile' && mine.state !== 'abandoned'
       ? { ...plain, members: mine.members }
@@ -301,7 +301,7 @@ export function reserveInDigest(
     return { decision: 'outcome_unknown' };
   }
   if (state.deliveries[id] || (mine && mine.state === 'abandoned')) {
-    return reserveDelivery(state, request, nowMs);
+    return reserveNamed(state, request, nowMs);
   }
 
   const day = localDate(nowMs, request.zone);
@@ -324,7 +324,7 @@ export function reserveInDigest(
     return { decision: 'in_digest', retryInMs: Date.parse(open.closesAt) - nowMs };
   }
 
-  const permission = reserveDelivery(state, request, nowMs);
+  const permission = reserveNamed(state, request, nowMs);
   // Alone among the candidate's follow-ups, nothing could join: it goes at once, without waiting.
   const others = state.openFollowUps.filter((open) => open.followUpId !== request.part.followUpId);
   if (permission.decision !== 'go' || others.length === 0) return permission;
@@ -345,6 +345,23 @@ export function reserveInDigest(
   return { decision: 'collect', retryInMs: request.windowMs };
 }
 
+/**
+ * The plain reservation of a message asked through a digest. Its attempt is recorded only so that a late
+ * settlement of an attempt thought dead is told apart ({@link isAnotherAttempts}): a digest's attempt does
+ * not ask before it calls the provider, so its email keeps no SMTP stage and is never granted again blind.
+ */
+function reserveNamed(
+  state: CandidateEntityState,
+  request: DigestReservation,
+  nowMs: number,
+): DeliveryPermission {
+  const { attempt, ...unnamed } = request;
+  const permission = reserveDelivery(state, unnamed, nowMs);
+  const record = state.deliveries[deliveryId(request.key, request.channel)];
+  if (permission.decision === 'go' && record && attempt !== undefined) record.attempt = attempt;
+  return permission;
+}
+
 function startSending(
   state: CandidateEntityState,
   digest: CandidateDigest,
@@ -355,7 +372,11 @@ function startSending(
   if (request.issuedAtMs !== undefined) digest.issuedAtMs = request.issuedAtMs;
   const record = state.deliveries[deliveryId(digest.leader.key, digest.channel)];
   // The in-flight time of the send counts from now, not from when the window opened; so does the weekly cap.
-  if (record) record.at = at;
+  // The attempt told to send holds the reservation, whichever attempt opened the digest.
+  if (record) {
+    record.at = at;
+    if (request.attempt !== undefined) record.attempt = request.attempt;
+  }
   countAgainAt(state.weekMessages ?? [], digest.leader.key, nowMs);
   digest.state = 'sending';
   digest.leaderSeenAt = at;
