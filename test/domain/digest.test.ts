@@ -196,6 +196,26 @@ describe('busy-week digest rules', () => {
   describe('a late answer of a leader attempt thought dead changes nothing', () => {
     const as = (followUpId: string, attempt: string) => ({ ...ask(followUpId), attempt });
     const leader = ask('f-acme').key;
+    /** The leader's attempt settles: sent as SM-B, or refused for good. */
+    const sentBy = (attempt: string) =>
+      settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'sent', providerId: 'SM-B', attempt });
+    const refusedFor = (attempt: string) =>
+      settleWithDigest(state, {
+        key: leader,
+        channel: 'sms',
+        outcome: 'failed',
+        failure: 'sms_rejected',
+        attempt,
+      });
+    /** Each of `who` asking again (another attempt) is told its reminder went, in SM-B. */
+    const expectSentInB = (who: string[], at: number) => {
+      for (const followUpId of who) {
+        expect(reserveInDigest(state, as(followUpId, 'C'), at)).toEqual({
+          decision: 'already_sent',
+          providerId: 'SM-B',
+        });
+      }
+    };
     /**
      * Attempt A is told to send the digest and hangs; attempt B, after the in-flight time, finds nothing at
      * the provider and sends the digest again with its member. Answers when B is sending.
@@ -219,53 +239,19 @@ describe('busy-week digest rules', () => {
 
     it('a refusal of the dead attempt arriving while the digest is sent again leaves the member in it', () => {
       const now = resentByB();
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'failed',
-        failure: 'sms_rejected',
-        attempt: 'A',
-      });
+      refusedFor('A');
       // The member rode in B's digest: it must not be told to go alone.
       expect(reserveInDigest(state, as('f-globex', 'G2'), now).decision).toBe('in_digest');
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'sent',
-        providerId: 'SM-B',
-        attempt: 'B2',
-      });
-      expect(reserveInDigest(state, as('f-globex', 'G3'), now + 1_000)).toEqual({
-        decision: 'already_sent',
-        providerId: 'SM-B',
-      });
+      sentBy('B2');
+      expectSentInB(['f-globex'], now + 1_000);
     });
 
     it('one arriving after the digest went does not undo it', () => {
       const now = resentByB();
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'sent',
-        providerId: 'SM-B',
-        attempt: 'B2',
-      });
+      sentBy('B2');
       settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'unknown', attempt: 'A' });
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'failed',
-        failure: 'sms_rejected',
-        attempt: 'A',
-      });
-      expect(reserveInDigest(state, as('f-acme', 'C'), now)).toEqual({
-        decision: 'already_sent',
-        providerId: 'SM-B',
-      });
-      expect(reserveInDigest(state, as('f-globex', 'G2'), now)).toEqual({
-        decision: 'already_sent',
-        providerId: 'SM-B',
-      });
+      refusedFor('A');
+      expectSentInB(['f-acme', 'f-globex'], now);
     });
 
     it('nor does one of a reminder that went alone', () => {
@@ -275,24 +261,9 @@ describe('busy-week digest rules', () => {
       expect(reserveInDigest(state, as('f-acme', 'B'), later).decision).toBe('reconcile');
       settleWithDigest(state, { key: leader, channel: 'sms', outcome: 'not_sent' });
       expect(reserveInDigest(state, as('f-acme', 'B2'), later + 1_000)).toEqual({ decision: 'go' });
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'sent',
-        providerId: 'SM-B',
-        attempt: 'B2',
-      });
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'failed',
-        failure: 'sms_rejected',
-        attempt: 'A',
-      });
-      expect(reserveInDigest(state, as('f-acme', 'C'), later + 2_000)).toEqual({
-        decision: 'already_sent',
-        providerId: 'SM-B',
-      });
+      sentBy('B2');
+      refusedFor('A');
+      expectSentInB(['f-acme'], later + 2_000);
     });
 
     it('the attempt told to send holds the reservation, whichever attempt opened the digest', () => {
@@ -300,19 +271,8 @@ describe('busy-week digest rules', () => {
       reserveInDigest(state, as('f-globex', 'G'), morning + 1_000);
       // A died while the window was open; B comes back after it and is told to send.
       expect(reserveInDigest(state, as('f-acme', 'B'), morning + windowMs).decision).toBe('digest');
-      settleWithDigest(state, {
-        key: leader,
-        channel: 'sms',
-        outcome: 'sent',
-        providerId: 'SM-B',
-        attempt: 'B',
-      });
-      for (const who of ['f-acme', 'f-globex']) {
-        expect(reserveInDigest(state, as(who, 'C'), morning + windowMs + 1_000)).toEqual({
-          decision: 'already_sent',
-          providerId: 'SM-B',
-        });
-      }
+      sentBy('B');
+      expectSentInB(['f-acme', 'f-globex'], morning + windowMs + 1_000);
     });
   });
 
