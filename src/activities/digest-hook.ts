@@ -61,7 +61,7 @@ export function createDigestHook(deps: DigestHookDeps) {
       part: partOf(message),
       windowMs,
       issuedAtMs,
-      ...(attempt !== undefined ? { attempt } : {}),
+      ...(attempt !== undefined ? { digestAttempt: attempt } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   settleWithDigest,
 } from '../../src/domain/candidate/digest-settlement';
 import { digestLimits, reserveInDigest, type DigestReservation } from '../../src/domain/candidate/digest';
+import { candidateRules } from '../../src/domain/candidate/rules';
 import type { MessageRequest } from '../../src/domain/messages/catalog';
 import type { Channel } from '../../src/domain/messages/content';
 
@@ -194,7 +195,7 @@ describe('busy-week digest rules', () => {
   });
 
   describe('a late answer of a leader attempt thought dead changes nothing', () => {
-    const as = (followUpId: string, attempt: string) => ({ ...ask(followUpId), attempt });
+    const as = (followUpId: string, digestAttempt: string) => ({ ...ask(followUpId), digestAttempt });
     const leader = ask('f-acme').key;
     /** The leader's attempt settles: sent as SM-B, or refused for good. */
     const sentBy = (attempt: string) =>
@@ -264,6 +265,21 @@ describe('busy-week digest rules', () => {
       sentBy('B2');
       refusedFor('A');
       expectSentInB(['f-acme'], later + 2_000);
+    });
+
+    it('an entity whose history predates named digest attempts keeps reading asks as it did', () => {
+      const recorded = (patched: boolean) => {
+        const entity = withOpenFollowUps(emptyCandidateState('cand-patch'), ['f-acme']);
+        const rules = candidateRules(
+          entity,
+          () => morning,
+          () => patched,
+        );
+        expect(rules.reserveInDigest.apply(as('f-acme', 'A'))).toEqual({ decision: 'go' });
+        return entity.deliveries[`${leader}:sms`]?.attempt;
+      };
+      expect(recorded(true)).toBe('A');
+      expect(recorded(false)).toBeUndefined();
     });
 
     it('the attempt told to send holds the reservation, whichever attempt opened the digest', () => {

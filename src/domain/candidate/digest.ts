@@ -70,6 +70,11 @@ export interface DigestReservation extends DeliveryReservation {
   windowMs: number;
   /** When the asking activity renders its text (stable across its retries); see {@link CandidateDigest}. */
   issuedAtMs?: number;
+  /**
+   * Names the asking attempt, so that only its settlements count ({@link isAnotherAttempts}). Not `attempt`:
+   * an entity from before took that as a plain attempt's and recorded an SMTP stage a digest never reports.
+   */
+  digestAttempt?: string;
 }
 
 /** The entity's answer to a {@link DigestReservation}. */
@@ -355,10 +360,10 @@ function reserveNamed(
   request: DigestReservation,
   nowMs: number,
 ): DeliveryPermission {
-  const { attempt, ...unnamed } = request;
+  const { attempt: _plainOnly, digestAttempt, ...unnamed } = request;
   const permission = reserveDelivery(state, unnamed, nowMs);
   const record = state.deliveries[deliveryId(request.key, request.channel)];
-  if (permission.decision === 'go' && record && attempt !== undefined) record.attempt = attempt;
+  if (permission.decision === 'go' && record && digestAttempt !== undefined) record.attempt = digestAttempt;
   return permission;
 }
 
@@ -375,7 +380,7 @@ function startSending(
   // The attempt told to send holds the reservation, whichever attempt opened the digest.
   if (record) {
     record.at = at;
-    if (request.attempt !== undefined) record.attempt = request.attempt;
+    if (request.digestAttempt !== undefined) record.attempt = request.digestAttempt;
   }
   countAgainAt(state.weekMessages ?? [], digest.leader.key, nowMs);
   digest.state = 'sending';

@@ -77,6 +77,8 @@ export const candidatePatches = {
   weeklyCap: 'weekly-cap',
   /** Registrations keep the week's rejections and may make a hard-week note (./hard-week.ts). */
   hardWeek: 'hard-week-note',
+  /** A digest's reservation holds the attempt that asked, and only its settlements count (./digest.ts). */
+  digestAttempts: 'digest-attempts',
 } as const;
 
 /** One change from outside: `validate` throws (nothing changes), or `apply` changes the state and answers. */
@@ -138,6 +140,13 @@ export function candidateRules(
     if (request.weekly === undefined || patched(candidatePatches.weeklyCap)) return request;
     const { weekly: _ignored, ...before } = request;
     return before as R;
+  };
+
+  /** A digest ask as an entity from before named attempts read it: the name is not recorded. */
+  const namedUnderPatch = (request: DigestReservation): DigestReservation => {
+    if (request.digestAttempt === undefined || patched(candidatePatches.digestAttempts)) return request;
+    const { digestAttempt: _ignored, ...before } = request;
+    return before;
   };
 
   const rules = {
@@ -218,7 +227,7 @@ export function candidateRules(
           throw new Error(`issuedAtMs must be a whole number of ms when given, got ${request.issuedAtMs}`);
         }
       },
-      apply: (request) => reserveInDigest(state, underPatches(request), now()),
+      apply: (request) => reserveInDigest(state, namedUnderPatch(underPatches(request)), now()),
     },
 
     leaveDigest: {
