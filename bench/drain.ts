@@ -21,52 +21,160 @@ const acknowledgementFile = /_acknowledgement_\d+\.json$/;
  * it is about noon, so every acknowledgement is due at once. Afterwards every application must have exactly
  * one follow-up and one acknowledgement.
  *
- * Then, in the same run, the floor (`bench/floor`) takes as many starts at the pace Debrief's burst was
- * accepted at, and Debrief's time, CPU and server work per acknowledgement are set against it.
+ * In the same run, the floor (`bench/floor`) takes as many starts at the pace Debrief's burst was accepted
+ * at, and Debrief's time, CPU and server work per acknowledgement are set against it. With several rounds
+ * the two sides alternate as Debrief, floor, floor, Debrief, ... so that a machine that speeds up or slows
+ * down during the run weighs on both alike; the figures pool every round (each round's own are in the
+ * details, and its two ratios in the table).
  */
 export async function runDrain(
   settings: BenchSettings['drain'],
   log: (line: string) => void,
 ): Promise<PhaseResult> {
   const started = performance.now();
-  const debrief = await drainDebrief(settings, log);
+  const problems: string[] = [];
+  const rounds: DrainRound[] = [];
+  const paces: number[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const debriefFirst = round % 2 === 1;
+    if (settings.rounds > 1) {
+      log(
+        `drain: round ${round} of ${settings.rounds}, ${debriefFirst ? 'Debrief first' : 'the floor first'}`,
+      );
+    }
+    const measured: Partial<DrainRound> = {
+      round,
+      order: debriefFirst ? 'debrief, floor' : 'floor, debrief',
+    };
+    const runDebrief = async () => {
+      const debrief = await drainDebrief(settings, log);
+      problems.push(...debrief.problems);
+      paces.push(settings.rejections / debrief.side.ingestSeconds);
+      measured.debrief = debrief;
+    };
+    if (debriefFirst) await runDebrief();
+    // The floor takes its starts at the pace Debrief's bursts were accepted at so far in this run.
+    measured.floor = await measureFloor(settings, mean(paces), log);
+    problems.push(...measured.floor.problems);
+    if (!debriefFirst) await runDebrief();
+    rounds.push(measured as DrainRound);
+  }
+
+  const debrief = pooled(rounds.map((round) => round.debrief.side));
+  const floors = rounds.flatMap((round) => (round.floor.side ? [round.floor.side] : []));
   const figures = [
     figure(
       'time to the last acknowledgement after the burst',
       {
-        value: debrief.side.drainSeconds,
-        baseline: debrief.side.ingestSeconds,
+        value: debrief.drainSeconds,
+        baseline: debrief.ingestSeconds,
         baselineName: "the burst's ingest",
         unit: 's',
       },
       { atMost: 1 },
     ),
   ];
-  const problems = [...debrief.problems];
-  let floor: Record<string, unknown>;
-  try {
-    const measured = await drainFloor(
-      {
-        starts: settings.rejections,
-        rate: settings.rejections / debrief.side.ingestSeconds,
-        timeoutSeconds: settings.timeoutSeconds,
-      },
-      log,
-    );
-    figures.push(...againstTheFloor(debrief.side, measured.side));
-    problems.push(...measured.problems);
-    floor = measured.details;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    problems.push(`drain: the floor could not be measured: ${reason}`);
-    floor = { failed: reason };
+  // Against the floor only over the rounds where the floor was measured: the pairs stay pairs.
+  if (floors.length > 0) {
+    const paired = rounds.filter((round) => round.floor.side !== undefined);
+    figures.push(...againstTheFloor(pooled(paired.map((round) => round.debrief.side)), pooled(floors)));
   }
+  if (rounds.length > 1) {
+    for (const round of rounds) {
+      const ours = round.debrief.side;
+      figures.push(
+        figure(`round ${round.round}: time to the last acknowledgement after the burst`, {
+          value: ours.drainSeconds,
+          baseline: ours.ingestSeconds,
+          baselineName: "the burst's ingest",
+          unit: 's',
+        }),
+      );
+      const theirs = round.floor.side;
+      if (theirs) {
+        figures.push(
+          figure(`round ${round.round}: CPU per acknowledgement: engine and server`, {
+            value: cpuOf(ours),
+            baseline: cpuOf(theirs),
+            baselineName: 'the floor',
+            unit: 'ms',
+          }),
+        );
+      }
+    }
+  }
+  const [first] = rounds;
   return {
     phase: 'drain',
     seconds: (performance.now() - started) / 1000,
     figures,
-    details: { ...debrief.details, floor },
+    details: {
+      // The first round's, in full; every round's sides in `rounds`.
+      ...first!.debrief.details,
+      floor: first!.floor.details,
+      rounds: rounds.map((round) => ({
+        round: round.round,
+        order: round.order,
+        debrief: round.debrief.side,
+        floor: round.floor.side ?? round.floor.details,
+      })),
+    },
     problems,
+  };
+}
+
+/** One round of the drain phase: Debrief's burst and the floor's, in the order they ran. */
+interface DrainRound {
+  round: number;
+  order: 'debrief, floor' | 'floor, debrief';
+  debrief: { side: DrainSide; details: Record<string, unknown>; problems: string[] };
+  floor: { side?: DrainSide; details: Record<string, unknown>; problems: string[] };
+}
+
+/** The floor's side of one round; a floor that cannot be measured is a problem of the run, not an exception. */
+async function measureFloor(
+  settings: BenchSettings['drain'],
+  rate: number,
+  log: (line: string) => void,
+): Promise<DrainRound['floor']> {
+  try {
+    return await drainFloor(
+      { starts: settings.rejections, rate, timeoutSeconds: settings.timeoutSeconds },
+      log,
+    );
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { details: { failed: reason }, problems: [`drain: the floor could not be measured: ${reason}`] };
+  }
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** CPU per acknowledgement, engine (or client and worker) and server together. */
+const cpuOf = (side: DrainSide) => side.processCpuMsPerAcknowledgement + side.serverCpuMsPerAcknowledgement;
+
+/**
+ * Rounds of the same size pooled into one side: times added up (so a ratio of two pooled times is the
+ * ratio of the totals), CPU and server counts per acknowledgement averaged.
+ */
+export function pooled(sides: DrainSide[]): DrainSide {
+  const sum = (pick: (side: DrainSide) => number) => sides.reduce((total, side) => total + pick(side), 0);
+  const counted = sides.flatMap((side) => (side.perAcknowledgement ? [side.perAcknowledgement] : []));
+  const perAcknowledgement =
+    counted.length === sides.length && counted.length > 0
+      ? (Object.fromEntries(
+          Object.keys(counted[0]!).map((name) => [
+            name,
+            mean(counted.map((counts) => counts[name as keyof typeof counts])),
+          ]),
+        ) as NonNullable<DrainSide['perAcknowledgement']>)
+      : undefined;
+  return {
+    ingestSeconds: sum((side) => side.ingestSeconds),
+    drainSeconds: sum((side) => side.drainSeconds),
+    processCpuMsPerAcknowledgement: sum((side) => side.processCpuMsPerAcknowledgement) / sides.length,
+    serverCpuMsPerAcknowledgement: sum((side) => side.serverCpuMsPerAcknowledgement) / sides.length,
+    ...(perAcknowledgement ? { perAcknowledgement } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface OpenLoopRun {
   worstStartLagMs: number;
   /** How late the 99th percentile of requests left: a figure near the p99 means the generator is the tail. */
   p99StartLagMs: number;
+  /** Every request's latency, in the order the answers came: what percentiles over several runs pool. */
+  latencies: number[];
 }
 
 /**
@@ -55,6 +57,7 @@ export async function openLoop<T>(
     failures,
     worstStartLagMs: percentile(lags, 1),
     p99StartLagMs: percentile(lags, 0.99),
+    latencies,
   };
 }
 

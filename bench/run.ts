@@ -8,6 +8,7 @@
  *              against the burst's own ingest time; then the floor (bench/floor, the smallest follow-up
  *              Temporal can run) takes as many starts at the same pace, and time, CPU and server work per
  *              acknowledgement are set side by side
+ *              (ingest, latency and drain measure each side in two rounds, alternating which goes first)
  *   idle       `debrief worker` RSS and CPU with 10,000 follow-ups asleep, against the same worker with none
  *   cluster    (only with BENCH_ONLY=cluster) the cluster test's topology on Temporal's server and PostgreSQL:
  *              the highest steady rate with every acknowledgement within a minute, against the floor on

@@ -12,8 +12,19 @@ const defaultPhases: PhaseName[] = ['lifecycle', 'ingest', 'latency', 'drain', '
 /** Sizes of every phase. The defaults suit a 2-core machine; each is bounded so that no loop runs forever. */
 export interface BenchSettings {
   phases: PhaseName[];
-  ingest: { events: number; duplicateShare: number; concurrency: number };
-  latency: { rates: number[]; seconds: number };
+  ingest: {
+    events: number;
+    duplicateShare: number;
+    concurrency: number;
+    /** Rounds of each side, alternating which goes first (API, starts, starts, API, ...). */
+    rounds: number;
+  };
+  latency: {
+    rates: number[];
+    seconds: number;
+    /** Rounds of each side at each rate, alternating which goes first (raw, API, API, raw, ...). */
+    rounds: number;
+  };
   drain: {
     rejections: number;
     duplicates: number;
@@ -21,6 +32,8 @@ export interface BenchSettings {
     /** Requests per second per client on the API; undefined: the engine's own default, as `npm start` runs. */
     rateLimitPerSecond: number | undefined;
     timeoutSeconds: number;
+    /** Rounds of Debrief and the floor, alternating which goes first (Debrief, floor, floor, Debrief, ...). */
+    rounds: number;
   };
   idle: {
     followUps: number;
@@ -68,6 +81,7 @@ const benchEnvSchema = z.object({
     }),
   BENCH_EVENTS: count(10, 1_000_000).default(5000),
   BENCH_CONCURRENCY: count(1, 500).default(20),
+  BENCH_INGEST_ROUNDS: count(1, 20).default(2),
   BENCH_LATENCY_RATES: z
     .string()
     .default('25,50')
@@ -83,10 +97,12 @@ const benchEnvSchema = z.object({
       return rates;
     }),
   BENCH_LATENCY_SECONDS: count(1, 600).default(20),
+  BENCH_LATENCY_ROUNDS: count(1, 20).default(2),
   BENCH_DRAIN_REJECTIONS: count(1, 100_000).default(2000),
   BENCH_DRAIN_DUPLICATES: count(0, 100_000).default(0),
   BENCH_DRAIN_RATE_LIMIT: count(0, 100_000).optional(),
   BENCH_DRAIN_TIMEOUT_SECONDS: count(10, 7200).default(1800),
+  BENCH_DRAIN_ROUNDS: count(1, 20).default(2),
   BENCH_IDLE_FOLLOW_UPS: count(1, 1_000_000).default(10_000),
   BENCH_IDLE_IN_FLIGHT: count(1, 10_000).default(20),
   BENCH_IDLE_WINDOW_SECONDS: count(1, 600).default(30),
@@ -109,14 +125,24 @@ export function loadBenchSettings(env: Record<string, string | undefined>): Benc
   const e = parsed.data;
   return {
     phases: e.BENCH_ONLY,
-    ingest: { events: e.BENCH_EVENTS, duplicateShare: 0.3, concurrency: e.BENCH_CONCURRENCY },
-    latency: { rates: e.BENCH_LATENCY_RATES, seconds: e.BENCH_LATENCY_SECONDS },
+    ingest: {
+      events: e.BENCH_EVENTS,
+      duplicateShare: 0.3,
+      concurrency: e.BENCH_CONCURRENCY,
+      rounds: e.BENCH_INGEST_ROUNDS,
+    },
+    latency: {
+      rates: e.BENCH_LATENCY_RATES,
+      seconds: e.BENCH_LATENCY_SECONDS,
+      rounds: e.BENCH_LATENCY_ROUNDS,
+    },
     drain: {
       rejections: e.BENCH_DRAIN_REJECTIONS,
       duplicates: e.BENCH_DRAIN_DUPLICATES,
       concurrency: e.BENCH_CONCURRENCY,
       rateLimitPerSecond: e.BENCH_DRAIN_RATE_LIMIT,
       timeoutSeconds: e.BENCH_DRAIN_TIMEOUT_SECONDS,
+      rounds: e.BENCH_DRAIN_ROUNDS,
     },
     idle: {
       followUps: e.BENCH_IDLE_FOLLOW_UPS,

@@ -1,3 +1,4 @@
+import type { DrainSide } from '../../bench/drain-side';
 import { runSuite } from '../../bench/run';
 import { loadBenchSettings } from '../../bench/settings';
 
@@ -17,6 +18,7 @@ describe('performance suite, reduced', () => {
       BENCH_DRAIN_REJECTIONS: '25',
       BENCH_DRAIN_DUPLICATES: '10',
       BENCH_DRAIN_TIMEOUT_SECONDS: '180',
+      BENCH_DRAIN_ROUNDS: '2',
       BENCH_IDLE_FOLLOW_UPS: '20',
       BENCH_IDLE_WINDOW_SECONDS: '1',
       BENCH_IDLE_TIMEOUT_SECONDS: '180',
@@ -40,6 +42,14 @@ describe('performance suite, reduced', () => {
       answers: { 202: 35 },
       floor: { starts: 25, acknowledgements: 25, serverCountsPerAcknowledgement: { activities: 1 } },
     });
+    // Two rounds, the second with the floor first; each side measured in both.
+    const rounds = (details.drain as { rounds: { order: string; debrief: DrainSide; floor: DrainSide }[] })
+      .rounds;
+    expect(rounds.map((round) => round.order)).toEqual(['debrief, floor', 'floor, debrief']);
+    for (const round of rounds) {
+      expect(round.debrief.perAcknowledgement?.workflowTasks).toBeGreaterThan(0);
+      expect(round.floor.perAcknowledgement?.activities).toBe(1);
+    }
     for (const result of results) {
       for (const item of result.figures) {
         expect(Number.isFinite(item.value) && Number.isFinite(item.baseline)).toBe(true);
