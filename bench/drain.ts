@@ -34,7 +34,8 @@ export async function runDrain(
   const started = performance.now();
   const problems: string[] = [];
   const rounds: DrainRound[] = [];
-  const paces: number[] = [];
+  // Debrief's bursts so far: the floor takes its starts at their pooled pace.
+  const accepted = { rejections: 0, seconds: 0 };
   for (let round = 1; round <= settings.rounds; round++) {
     const debriefFirst = round % 2 === 1;
     if (settings.rounds > 1) {
@@ -46,16 +47,18 @@ export async function runDrain(
       round,
       order: debriefFirst ? 'debrief, floor' : 'floor, debrief',
     };
+    const inRound = (problem: string) => (settings.rounds > 1 ? `round ${round}: ${problem}` : problem);
     const runDebrief = async () => {
       const debrief = await drainDebrief(settings, log);
-      problems.push(...debrief.problems);
-      paces.push(settings.rejections / debrief.side.ingestSeconds);
+      problems.push(...debrief.problems.map(inRound));
+      accepted.rejections += settings.rejections;
+      accepted.seconds += debrief.side.ingestSeconds;
       measured.debrief = debrief;
     };
     if (debriefFirst) await runDebrief();
     // The floor takes its starts at the pace Debrief's bursts were accepted at so far in this run.
-    measured.floor = await measureFloor(settings, mean(paces), log);
-    problems.push(...measured.floor.problems);
+    measured.floor = await measureFloor(settings, accepted.rejections / accepted.seconds, log);
+    problems.push(...measured.floor.problems.map(inRound));
     if (!debriefFirst) await runDebrief();
     rounds.push(measured as DrainRound);
   }
@@ -109,15 +112,20 @@ export async function runDrain(
     seconds: (performance.now() - started) / 1000,
     figures,
     details: {
-      // The first round's, in full; every round's sides in `rounds`.
+      // Round 1 in full at the top (as a run of one round has it); every round in full under `rounds`, and
+      // what the figures pooled under `pooled`.
       ...first!.debrief.details,
       floor: first!.floor.details,
       rounds: rounds.map((round) => ({
         round: round.round,
         order: round.order,
-        debrief: round.debrief.side,
-        floor: round.floor.side ?? round.floor.details,
+        debrief: { ...round.debrief.side, details: round.debrief.details },
+        floor: { ...round.floor.side, details: round.floor.details },
       })),
+      pooled: {
+        debrief,
+        ...(floors.length > 0 ? { floor: pooled(floors) } : {}),
+      },
     },
     problems,
   };

@@ -22,7 +22,8 @@ export async function runIngest(stack: ApiStack, settings: BenchSettings['ingest
   for (let round = 1; round <= settings.rounds; round++) {
     // Round 1 keeps the names of a single-round run (`api-…`, `direct-…`); later rounds are apart from it.
     const suffix = round === 1 ? '' : String(round);
-    const measured: Partial<IngestRound> = { round, order: round % 2 === 1 ? 'api, direct' : 'direct, api' };
+    const apiFirst = round % 2 === 1;
+    const measured: Partial<IngestRound> = { round, order: apiFirst ? 'api, direct' : 'direct, api' };
     const viaApi = async () => {
       const cpu = process.cpuUsage();
       const load = await runLoad({
@@ -41,7 +42,7 @@ export async function runIngest(stack: ApiStack, settings: BenchSettings['ingest
       );
       measured.direct = { seconds, cpuMs: cpuMs(process.cpuUsage(cpu)) };
     };
-    for (const side of round % 2 === 1 ? [viaApi, direct] : [direct, viaApi]) await side();
+    for (const side of apiFirst ? [viaApi, direct] : [direct, viaApi]) await side();
     const done = measured as IngestRound;
     done.followUps = await countEventually(
       stack.client,
@@ -96,8 +97,18 @@ export async function runIngest(stack: ApiStack, settings: BenchSettings['ingest
         : []),
     ],
     details: {
-      events: settings.events,
-      applications: sizes.unique,
+      // Every round together (each round's own under `rounds`).
+      rounds: rounds.map(({ round, order, api, direct, followUps }) => ({
+        round,
+        order,
+        apiSeconds: api.seconds,
+        directSeconds: direct.seconds,
+        answers: api.answers,
+        followUps,
+      })),
+      events,
+      eventsPerRound: settings.events,
+      applications: sizes.unique * rounds.length,
       concurrency: settings.concurrency,
       apiSeconds,
       directSeconds,
@@ -105,14 +116,7 @@ export async function runIngest(stack: ApiStack, settings: BenchSettings['ingest
       apiCpuMsPerEvent: total((round) => round.api.cpuMs) / events,
       directCpuMsPerEvent: total((round) => round.direct.cpuMs) / events,
       answers,
-      followUps: rounds[0]!.followUps,
-      rounds: rounds.map(({ round, order, api, direct, followUps }) => ({
-        round,
-        order,
-        apiSeconds: api.seconds,
-        directSeconds: direct.seconds,
-        followUps,
-      })),
+      followUps: total((round) => round.followUps),
     },
     problems,
   };

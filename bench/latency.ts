@@ -23,7 +23,7 @@ export async function runLatency(stack: ApiStack, settings: BenchSettings['laten
   for (const rate of settings.rates) {
     const total = rate * settings.seconds;
     const sizes = splitDuplicates(total, 0.3);
-    const runs: { round: number; api: OpenLoopRun; raw: OpenLoopRun }[] = [];
+    const runs: { round: number; order: string; api: OpenLoopRun; raw: OpenLoopRun }[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       // Round 1 keeps the names of a single-round run; later rounds start applications of their own.
       const suffix = round === 1 ? '' : `r${round}`;
@@ -42,8 +42,9 @@ export async function runLatency(stack: ApiStack, settings: BenchSettings['laten
           rate,
         });
       };
-      for (const side of round % 2 === 1 ? [raw, api] : [api, raw]) await side();
-      runs.push({ round, api: measured.api!, raw: measured.raw! });
+      const rawFirst = round % 2 === 1;
+      for (const side of rawFirst ? [raw, api] : [api, raw]) await side();
+      runs.push({ round, order: rawFirst ? 'raw, api' : 'api, raw', api: measured.api!, raw: measured.raw! });
     }
     for (const { round, api, raw } of runs) {
       for (const [side, run] of [
@@ -67,13 +68,26 @@ export async function runLatency(stack: ApiStack, settings: BenchSettings['laten
         rate === 50 ? { atMost: 1.2 } : undefined,
       ),
     );
+    if (runs.length > 1) {
+      for (const { round, api: ours, raw: theirs } of runs) {
+        figures.push(
+          figure(`round ${round}: p99 at ${rate}/s`, {
+            value: ours.p99,
+            baseline: theirs.p99,
+            baselineName,
+            unit: 'ms',
+          }),
+        );
+      }
+    }
     const summary = ({ latencies: _all, ...rest }: OpenLoopRun) => rest;
     details[`${rate}/s`] = {
       requests: total * runs.length,
       api,
       raw,
-      rounds: runs.map(({ round, api: ours, raw: theirs }) => ({
+      rounds: runs.map(({ round, order, api: ours, raw: theirs }) => ({
         round,
+        order,
         api: summary(ours),
         raw: summary(theirs),
       })),
