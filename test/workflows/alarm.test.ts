@@ -1,0 +1,142 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { temporal } from '@temporalio/proto';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { startTimeSkipping, uniqueName } from '../helpers/temporal';
+import type { alarmWorkflow, AlarmWaitOutcome, AlarmWaitPlan } from './alarm-workflows';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const HOUR = 60 * 60 * 1000;
+
+/** The most timers pending at once over a history, and how many the first workflow task started. */
+function timersOf(events: HistoryEvent[]) {
+  let pending = 0;
+  let mostPending = 0;
+  let tasks = 0;
+  let inFirstTask = 0;
+  let started = 0;
+  let cancelled = 0;
+  for (const event of events) {
+    if (event.workflowTaskCompletedEventAttributes) tasks += 1;
+    if (event.timerStartedEventAttributes) {
+      pending += 1;
+      started += 1;
+      if (tasks === 1) inFirstTask += 1;
+    }
+    if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) pending -= 1;
+    if (event.timerCanceledEventAttributes) cancelled += 1;
+    mostPending = Math.max(mostPending, pending);
+  }
+  return { mostPending, inFirstTask, started, cancelled };
+}
+
+/**
+ * The follow-up's alarm (src/workflows/common/alarm.ts) on Temporal's time-skipping test server: waits side
+ * by side share one durable timer, and each still ends when it would have with a timer of its own.
+ */
+describe('one alarm for the waits of a run', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    env = await startTimeSkipping();
+    bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./alarm-workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function run(waits: AlarmWaitPlan[], cancel: { afterMs?: number; onOwnTimer?: boolean } = {}) {
+    const taskQueue = uniqueName('alarm');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+    });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof alarmWorkflow>('alarmWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [{ waits, cancelAfterMs: cancel.afterMs, cancelOnOwnTimer: cancel.onOwnTimer }],
+      });
+      const outcomes = await handle.result();
+      const history = await handle.fetchHistory();
+      return { outcomes: byName(outcomes), timers: timersOf(history.events ?? []) };
+    });
+  }
+
+  /**
+   * Each wait's answer, and the whole minute of workflow time after the start at which it ended: a wait due
+   * at 60 minutes shows 60 only if it ended neither before it nor a minute late.
+   */
+  const byName = (outcomes: AlarmWaitOutcome[]) =>
+    Object.fromEntries(
+      outcomes.map(({ name, outcome, endedAfterMs }) => [
+        name,
+        { outcome, minute: Math.floor(endedAfterMs / 60_000) },
+      ]),
+    );
+  const at = (ms: number) => ms / 60_000;
+
+  it('ends each wait at its own time, or when woken, with one timer pending at a time', async () => {
+    const { outcomes, timers } = await run([
+      { name: 'first', ms: 1 * HOUR },
+      { name: 'woken', ms: 3 * HOUR, wokenAfterMs: 1.5 * HOUR },
+      { name: 'second', ms: 2 * HOUR },
+      { name: 'last', ms: 5 * HOUR },
+    ]);
+    expect(outcomes).toEqual({
+      first: { outcome: 'timed out', minute: at(1 * HOUR) },
+      woken: { outcome: 'woken', minute: at(1.5 * HOUR) },
+      second: { outcome: 'timed out', minute: at(2 * HOUR) },
+      last: { outcome: 'timed out', minute: at(5 * HOUR) },
+    });
+    // Five waits (the waker's too) began in the first task: one timer, for the earliest.
+    expect(timers.inFirstTask).toBe(1);
+    expect(timers.mostPending).toBe(1);
+  });
+
+  it('sets the timer earlier for a wait that begins later but ends sooner', async () => {
+    const { outcomes, timers } = await run([
+      { name: 'long', ms: 10 * HOUR },
+      { name: 'late', ms: 1 * HOUR, beginAfterMs: 2 * HOUR },
+    ]);
+    expect(outcomes).toEqual({
+      long: { outcome: 'timed out', minute: at(10 * HOUR) },
+      late: { outcome: 'timed out', minute: at(3 * HOUR) },
+    });
+    expect(timers.mostPending).toBe(1);
+  });
+
+  it('lets a cancelled wait go, and still wakes one in a scope that no cancellation reaches', async () => {
+    const { outcomes, timers } = await run(
+      [
+        { name: 'cancelled', ms: 4 * HOUR, inCancelledScope: true },
+        { name: 'kept', ms: 6 * HOUR },
+      ],
+      { afterMs: 2 * HOUR },
+    );
+    expect(outcomes).toEqual({
+      cancelled: { outcome: 'cancelled', minute: at(2 * HOUR) },
+      kept: { outcome: 'timed out', minute: at(6 * HOUR) },
+    });
+    expect(timers.mostPending).toBe(1);
+  });
+
+  it('cancels its timer when nothing waits any more', async () => {
+    const { outcomes, timers } = await run([{ name: 'only', ms: 8 * HOUR, inCancelledScope: true }], {
+      afterMs: 1 * HOUR,
+      onOwnTimer: true,
+    });
+    expect(outcomes).toEqual({ only: { outcome: 'cancelled', minute: at(1 * HOUR) } });
+    // The cancellation's own timer fired; the alarm's, set for the only wait, was cancelled with it.
+    expect(timers.started).toBe(2);
+    expect(timers.cancelled).toBe(1);
+  });
+});
