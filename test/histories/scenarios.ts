@@ -152,6 +152,56 @@ async function toWednesdayAfternoonInNewYork(env: TestWorkflowEnvironment): Prom
 const lin = { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true };
 const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true };
 
+/** A decline, the offer of the interviewer accepted, then the interviewer's words and the close-out answer. */
+async function coached(env: TestWorkflowEnvironment, handle: WorkflowHandle<typeof followUpWorkflow>) {
+  await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+  await handle.executeUpdate(recordCallOutcomeUpdate, {
+    args: [{ step: 'recruiterCall', outcome: 'declined' }],
+  });
+  await until(env, handle, (state) => state.interviewerOffer === 'offered');
+  await handle.executeUpdate(chooseInterviewerUpdate, { args: [{ accept: true }] });
+  await until(env, handle, (state) => state.callAttempts.interviewerCall === 1);
+  await handle.executeUpdate(recordCallOutcomeUpdate, {
+    args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'More depth on trade-offs' }],
+  });
+  return closedOut(env, handle, 'Have a trade-off story ready');
+}
+
+/**
+ * The tracker's refresh (a reference added ahead), the connection approved, the reference's summary, the
+ * calls unanswered, and the close-out answered.
+ */
+async function throughTheAsks(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof followUpWorkflow>,
+  name: string,
+) {
+  const sent = (state: FollowUpState, step: string) =>
+    state.timeline.some((e) => e.kind === 'message' && e.status === 'done' && e.step === step);
+  await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+  await handle.executeUpdate(refreshSnapshotUpdate, {
+    args: [{ snapshot: sampleSnapshot({ applicationId: `replay-${name}`, references: [bo, lin] }) }],
+  });
+  await until(env, handle, (state) => sent(state, 'connectionAsk'));
+  await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
+  await until(env, handle, (state) => sent(state, 'referenceRequest'));
+  await handle.executeUpdate(recordReferenceStatusUpdate, {
+    args: [{ index: 1, status: 'summary_received', note: 'Asked about design reviews' }],
+  });
+  return closedOut(env, handle, 'Lead with design stories');
+}
+
+/** Stopped as hired once the first call reminder went. */
+async function hiredAfterTheFirstCall(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof followUpWorkflow>,
+) {
+  await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+  await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+  await handle.result();
+  return handle;
+}
+
 /** Runs `scenario` on `env` with a worker of its own on `taskQueue`, and answers the history it left. */
 export async function historyOf(
   env: TestWorkflowEnvironment,
@@ -175,18 +225,7 @@ export const scenarios: Scenario[] = [
     name: 'follow-up-coached',
     activities: quietActivities,
     async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'coached');
-      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
-      await handle.executeUpdate(recordCallOutcomeUpdate, {
-        args: [{ step: 'recruiterCall', outcome: 'declined' }],
-      });
-      await until(env, handle, (state) => state.interviewerOffer === 'offered');
-      await handle.executeUpdate(chooseInterviewerUpdate, { args: [{ accept: true }] });
-      await until(env, handle, (state) => state.callAttempts.interviewerCall === 1);
-      await handle.executeUpdate(recordCallOutcomeUpdate, {
-        args: [{ step: 'interviewerCall', outcome: 'spoke', note: 'More depth on trade-offs' }],
-      });
-      return closedOut(env, handle, 'Have a trade-off story ready');
+      return coached(env, await start(env, taskQueue, 'coached'));
     },
   },
   {
@@ -232,11 +271,7 @@ export const scenarios: Scenario[] = [
     name: 'follow-up-hired-mid-way',
     activities: quietActivities,
     async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'hired');
-      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
-      await handle.result();
-      return handle;
+      return hiredAfterTheFirstCall(env, await start(env, taskQueue, 'hired'));
     },
   },
   {
@@ -405,22 +440,7 @@ export const scenarios: Scenario[] = [
     name: 'follow-up-patches-at-start',
     activities: quietActivities,
     async run(env, taskQueue) {
-      const handle = await start(env, taskQueue, 'patches-at-start', [lin]);
-      const sent = (state: FollowUpState, step: string) =>
-        state.timeline.some((e) => e.kind === 'message' && e.status === 'done' && e.step === step);
-      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
-      await handle.executeUpdate(refreshSnapshotUpdate, {
-        args: [
-          { snapshot: sampleSnapshot({ applicationId: 'replay-patches-at-start', references: [bo, lin] }) },
-        ],
-      });
-      await until(env, handle, (state) => sent(state, 'connectionAsk'));
-      await handle.executeUpdate(approveDirectContactUpdate, { args: [{ target: 'connection' }] });
-      await until(env, handle, (state) => sent(state, 'referenceRequest'));
-      await handle.executeUpdate(recordReferenceStatusUpdate, {
-        args: [{ index: 1, status: 'summary_received', note: 'Asked about design reviews' }],
-      });
-      return closedOut(env, handle, 'Lead with design stories');
+      return throughTheAsks(env, await start(env, taskQueue, 'patches-at-start', [lin]), 'patches-at-start');
     },
   },
   {
@@ -456,6 +476,36 @@ export const scenarios: Scenario[] = [
         ],
       });
       return closedOut(env, handle, 'Send the portfolio first');
+    },
+  },
+  {
+    // Recorded with the later patches taken at start (later-patches-at-start): the run's waits share one
+    // timer (one-alarm-for-all-waits). Acknowledged at once; the refresh, the connection approved, the
+    // reference's summary, the calls unanswered, and the close-out answered.
+    name: 'follow-up-one-alarm',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      await toWednesdayAfternoonInNewYork(env);
+      return throughTheAsks(env, await start(env, taskQueue, 'one-alarm', [lin]), 'one-alarm');
+    },
+  },
+  {
+    // One alarm, coached: a decline, a snooze, the interviewer offered and accepted, the close-out answered.
+    name: 'follow-up-one-alarm-coached',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'one-alarm-coached');
+      await until(env, handle, (state) => state.steps.acknowledgement === 'done');
+      await handle.executeUpdate(snoozeUpdate, { args: [{ days: 2 }] });
+      return coached(env, handle);
+    },
+  },
+  {
+    // One alarm, stopped as hired after the first call reminder: the timer is cancelled with the steps.
+    name: 'follow-up-one-alarm-hired',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      return hiredAfterTheFirstCall(env, await start(env, taskQueue, 'one-alarm-hired'));
     },
   },
   {

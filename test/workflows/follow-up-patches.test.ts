@@ -26,7 +26,7 @@ const upsertsPatchVersions = (event: HistoryEvent) =>
  * today takes every earlier change of `followUpPatches` from one patch checked in its first task, and checks
  * the later ones there too.
  */
-describe('the patches of a new follow-up, on the time-skipping test server', () => {
+describe('the patches and timers of a new follow-up, on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await startTimeSkipping();
@@ -40,6 +40,7 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
     'follow-up-patches-at-start',
     'follow-up-acknowledged-in-task',
     'follow-up-holidays-handed-in',
+    'follow-up-one-alarm',
   ])('records its patch markers in the first workflow task only, over the whole run (%s)', async (name) => {
     const scenario = scenarios.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`no scenario ${name}`);
@@ -55,4 +56,27 @@ describe('the patches of a new follow-up, on the time-skipping test server', () 
     expect(new Set(patchTasks)).toEqual(new Set([1]));
     expect(new Set(versionTasks)).toEqual(new Set([1]));
   });
+
+  it.each(['follow-up-one-alarm', 'follow-up-one-alarm-coached', 'follow-up-one-alarm-hired'])(
+    'starts today with one patch and one timer in its first task, and never has two timers pending (%s)',
+    async (name) => {
+      const scenario = scenarios.find((candidate) => candidate.name === name);
+      if (!scenario) throw new Error(`no scenario ${name}`);
+      const events = (await historyOf(env, scenario, uniqueName('alarm'))).events ?? [];
+      const tasks = taskOfEach(events);
+      const inFirstTask = events.filter((_, index) => tasks[index] === 1);
+      expect(
+        inFirstTask.filter(isPatchMarker).map((event) => event.markerRecordedEventAttributes?.details),
+      ).toHaveLength(1);
+      expect(inFirstTask.filter((event) => event.timerStartedEventAttributes)).toHaveLength(1);
+      let pending = 0;
+      let mostPending = 0;
+      for (const event of events) {
+        if (event.timerStartedEventAttributes) pending += 1;
+        if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) pending -= 1;
+        mostPending = Math.max(mostPending, pending);
+      }
+      expect(mostPending).toBe(1);
+    },
+  );
 });

@@ -65,14 +65,10 @@ const patchesTakenAtStart = {
 } as const;
 
 /**
- * Patch ids. `earlierAtStart` is checked once, first thing in a run: a run started with it takes every patch
- * above it as applied ({@link isTakenAtStart}). Each patched() call in a new run records a marker and has the
- * SDK upsert the TemporalChangeVersion search attribute, and each workflow task that upserts one costs the
- * Temporal server a visibility write. A patch added later goes below it, and is checked where its change is.
+ * Patch ids from the local acknowledgement to the one alarm: a run started with
+ * {@link followUpPatches}`.laterAtStart` takes all of them, and every one above, without checking each.
  */
-export const followUpPatches = {
-  ...patchesTakenAtStart,
-  earlierAtStart: 'earlier-patches-at-start',
+const patchesTakenAtStartLater = {
   /** The acknowledgement that goes at once is a local activity, in the follow-up's first workflow task. */
   acknowledgementLocal: 'acknowledgement-local',
   /** The holidays at start come with the input when the API handed them in (no look-up). */
@@ -82,11 +78,35 @@ export const followUpPatches = {
    * window) lapses once the close-out begins, as one not yet due does.
    */
   heldCallsLapse: 'held-calls-lapse-at-close-out',
+  /** The run's waits share one durable timer (the shell's alarm) instead of a timer each. */
+  oneAlarm: 'one-alarm-for-all-waits',
+} as const;
+
+/**
+ * Patch ids. A run checks `laterAtStart` first thing, then (without it) `earlierAtStart`: a run started with
+ * either takes every patch of its group, and of the groups above, as applied ({@link isTakenAtStart}).
+ * Each patched() call in a new run records a marker and has the SDK upsert the TemporalChangeVersion search
+ * attribute, and each workflow task that upserts one costs the Temporal server a visibility write. A patch
+ * added later goes below them, and is checked where its change is.
+ */
+export const followUpPatches = {
+  ...patchesTakenAtStart,
+  earlierAtStart: 'earlier-patches-at-start',
+  ...patchesTakenAtStartLater,
+  laterAtStart: 'later-patches-at-start',
 } as const;
 
 const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));
+const takenAtStartLater: ReadonlySet<string> = new Set([
+  ...takenAtStart,
+  ...Object.values(patchesTakenAtStartLater),
+]);
 
-/** Whether a run started with `followUpPatches.earlierAtStart` takes patch `id` without checking it. */
-export function isTakenAtStart(id: string): boolean {
-  return takenAtStart.has(id);
+/**
+ * Whether a run started with the marker `atStart` (`followUpPatches.earlierAtStart` or `.laterAtStart`)
+ * takes patch `id` without checking it.
+ */
+export function isTakenAtStart(atStart: string, id: string): boolean {
+  if (atStart === followUpPatches.laterAtStart) return takenAtStartLater.has(id);
+  return atStart === followUpPatches.earlierAtStart && takenAtStart.has(id);
 }

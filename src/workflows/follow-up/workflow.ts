@@ -46,6 +46,7 @@ import { followUpAck, type FollowUpAck, type FollowUpResult } from '../../domain
 import { isFailureOfType } from '../common/activity-failures';
 import { holidayYears, holidaysForStart, type HolidaysAtStart } from '../../domain/time/holidays';
 import { deliveryTimeouts } from '../common/delivery-timeouts';
+import { createAlarm } from '../common/alarm';
 
 const { deliver } = proxyActivities<WorkflowActivities>({
   summary: 'Deliver a message',
@@ -131,14 +132,14 @@ function showPhase(core: FollowUpCore): void {
 }
 
 /**
- * Whether a change guarded by a patch applies to this run. A run started with `earlierAtStart` records that
- * one marker and takes every earlier patch as applied, so its later workflow tasks upsert no search
- * attribute for patches (each such task is a visibility write). Runs started before it check each patch
- * where its change is, as their histories recorded.
+ * Whether a change guarded by a patch applies to this run. A run started with `laterAtStart` (or, before it,
+ * `earlierAtStart`) records that one marker and takes every patch of its group as applied, so its later
+ * workflow tasks upsert no search attribute for patches (each such task is a visibility write). Runs started
+ * before them check each patch where its change is, as their histories recorded.
  */
 function patchesOfThisRun(): (id: string) => boolean {
-  const earlierApplied = patched(followUpPatches.earlierAtStart);
-  return (id) => (earlierApplied && isTakenAtStart(id)) || patched(id);
+  const atStart = [followUpPatches.laterAtStart, followUpPatches.earlierAtStart].find((id) => patched(id));
+  return (id) => (atStart !== undefined && isTakenAtStart(atStart, id)) || patched(id);
 }
 
 /**
@@ -152,6 +153,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   const patchedInRun = patchesOfThisRun();
   // Checked here too, before the first await, so that their markers are in the first task whatever follows.
   const acknowledgementInTask = patchedInRun(followUpPatches.acknowledgementLocal);
+  // Before any wait, in the root scope (see createAlarm); runs from before keep a timer per wait.
+  const alarm = patchedInRun(followUpPatches.oneAlarm) ? createAlarm() : undefined;
   const handedHolidays = holidaysForStart(input.holidays, Date.now());
   const holidaysGiven =
     handedHolidays !== undefined && patchedInRun(followUpPatches.holidaysInInput)
@@ -162,7 +165,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   const carried: CarriedRegistration = { inTask: acknowledgementInTask };
   const ports: FollowUpPorts = {
     now: () => Date.now(),
-    waitUntil: (wake, ms, summary) => condition(wake, ms, { summary }),
+    waitUntil: alarm ? alarm.waitUntil : (wake, ms, summary) => condition(wake, ms, { summary }),
     sleep: (ms, summary) => sleep(ms, { summary }),
     deliver: (message) => deliverCarrying(core, carried, message),
     isDeliveryFailure: (error) => error instanceof ActivityFailure,
