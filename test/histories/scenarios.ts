@@ -202,6 +202,45 @@ async function hiredAfterTheFirstCall(
   return handle;
 }
 
+/**
+ * Three rejections registered with a candidate's entity, two reservations counted and settled, a third
+ * deferred over a weekly cap of two; then the purge.
+ */
+async function throughTheWeeklyCap(env: TestWorkflowEnvironment, taskQueue: string, candidateId: string) {
+  const handle = await env.client.workflow.start(candidateWorkflow, {
+    taskQueue,
+    workflowId: `candidate-${candidateId}`,
+    args: [{ candidateId }],
+  });
+  for (const company of ['Acme', 'Globex', 'Hooli']) {
+    const followUpId = `followup-${company.toLowerCase()}`;
+    await handle.executeUpdate(registerFollowUpUpdate, {
+      args: [{ followUpId, company, role: 'Engineer', zone: 'UTC' }],
+    });
+  }
+  const email = (key: string) => ({
+    key,
+    channel: 'email' as const,
+    email: 'ada@example.com',
+    zone: 'UTC',
+    smsBudgetPerDay: 2,
+    weekly: { cap: 2 },
+  });
+  for (const key of ['followup-acme:recruiterCall:1', 'followup-globex:recruiterCall:1']) {
+    await handle.executeUpdate(reserveDeliveryUpdate, { args: [email(key)] });
+    await handle.signal(settleDeliverySignal, {
+      key,
+      channel: 'email',
+      outcome: 'sent',
+      providerId: key,
+    });
+  }
+  await handle.executeUpdate(reserveDeliveryUpdate, { args: [email('followup-hooli:recruiterCall:1')] });
+  await handle.executeUpdate(purgeCandidateUpdate, { args: [] });
+  await handle.result();
+  return handle;
+}
+
 /** Runs `scenario` on `env` with a worker of its own on `taskQueue`, and answers the history it left. */
 export async function historyOf(
   env: TestWorkflowEnvironment,
@@ -513,41 +552,14 @@ export const scenarios: Scenario[] = [
     // reservations counted, a third deferred over the cap; then the purge.
     name: 'candidate-entity-weekly-cap',
     activities: quietActivities,
-    async run(env, taskQueue) {
-      const candidateId = 'cand-replay-weekly';
-      const handle = await env.client.workflow.start(candidateWorkflow, {
-        taskQueue,
-        workflowId: `candidate-${candidateId}`,
-        args: [{ candidateId }],
-      });
-      for (const company of ['Acme', 'Globex', 'Hooli']) {
-        const followUpId = `followup-${company.toLowerCase()}`;
-        await handle.executeUpdate(registerFollowUpUpdate, {
-          args: [{ followUpId, company, role: 'Engineer', zone: 'UTC' }],
-        });
-      }
-      const email = (key: string) => ({
-        key,
-        channel: 'email' as const,
-        email: 'ada@example.com',
-        zone: 'UTC',
-        smsBudgetPerDay: 2,
-        weekly: { cap: 2 },
-      });
-      for (const key of ['followup-acme:recruiterCall:1', 'followup-globex:recruiterCall:1']) {
-        await handle.executeUpdate(reserveDeliveryUpdate, { args: [email(key)] });
-        await handle.signal(settleDeliverySignal, {
-          key,
-          channel: 'email',
-          outcome: 'sent',
-          providerId: key,
-        });
-      }
-      await handle.executeUpdate(reserveDeliveryUpdate, { args: [email('followup-hooli:recruiterCall:1')] });
-      await handle.executeUpdate(purgeCandidateUpdate, { args: [] });
-      await handle.result();
-      return handle;
-    },
+    run: (env, taskQueue) => throughTheWeeklyCap(env, taskQueue, 'cand-replay-weekly'),
+  },
+  {
+    // Recorded with the entity's patches taken at start (entity-patches-at-start): one patch marker, first in
+    // the first task, for the run window, the hard week and the weekly cap.
+    name: 'candidate-entity-patches-at-start',
+    activities: quietActivities,
+    run: (env, taskQueue) => throughTheWeeklyCap(env, taskQueue, 'cand-replay-patches-at-start'),
   },
   {
     // The candidate entity through every update and the report signal, until it continues as new.

@@ -79,4 +79,21 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
       expect(mostPending).toBe(1);
     },
   );
+
+  it('records one patch marker in a new candidate entity, in its first task, through registrations, reservations and the weekly cap', async () => {
+    const scenario = scenarios.find((candidate) => candidate.name === 'candidate-entity-patches-at-start');
+    if (!scenario) throw new Error('no scenario candidate-entity-patches-at-start');
+    const events = (await historyOf(env, scenario, uniqueName('entity-patches'))).events ?? [];
+    const tasks = taskOfEach(events);
+    const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
+    const versionTasks = events.flatMap((event, index) =>
+      upsertsPatchVersions(event) ? [tasks[index]] : [],
+    );
+    expect(patchTasks).toEqual([1]);
+    expect(versionTasks).toEqual([1]);
+    // The run went through what each patch guards: a registration, a reservation over the cap, the window.
+    expect(
+      events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length,
+    ).toBeGreaterThan(4);
+  });
 });

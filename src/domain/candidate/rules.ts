@@ -79,6 +79,11 @@ export const candidatePatches = {
   hardWeek: 'hard-week-note',
   /** A digest's reservation holds the attempt that asked, and only its settlements count (./digest.ts). */
   digestAttempts: 'digest-attempts',
+  /**
+   * Checked first thing in a run by the entity workflow: a run started with it takes every patch above, and
+   * the run window's, as applied without checking each (see src/workflows/candidate/workflow.ts).
+   */
+  atStart: 'entity-patches-at-start',
 } as const;
 
 /** One change from outside: `validate` throws (nothing changes), or `apply` changes the state and answers. */

@@ -9,7 +9,12 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { candidateRules, RefusedClaim, type CandidateUpdates } from '../../domain/candidate/rules';
+import {
+  candidatePatches,
+  candidateRules,
+  RefusedClaim,
+  type CandidateUpdates,
+} from '../../domain/candidate/rules';
 import { emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
 import { deliveryStatusSignal } from '../follow-up/definitions';
 import {
@@ -36,16 +41,32 @@ import {
   purgeCandidateUpdate,
   candidateStateQuery,
 } from './definitions';
-import { runWindowLeft, runWindowSummary } from '../common/run-window';
+import { runWindowLeft, runWindowPatch, runWindowSummary } from '../common/run-window';
+
+/**
+ * What a run started with `candidatePatches.atStart` takes as applied without checking: the patches from
+ * before it. Each checked patch records a marker and has the SDK upsert TemporalChangeVersion, so a new
+ * entity's first task recorded up to three of each (the run window, the hard week, the weekly cap).
+ */
+const takenAtStart: ReadonlySet<string> = new Set([
+  runWindowPatch,
+  candidatePatches.weeklyCap,
+  candidatePatches.hardWeek,
+  candidatePatches.digestAttempts,
+]);
 
 /**
  * Long-lived per-candidate entity (see src/workflows/candidate/definitions.ts). This is the Temporal shell:
  * every update is a `{ validate, apply }` rule of src/domain/candidate/rules.ts, registered here the same way.
  */
 export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
+  // First, before any other command (and before any update's rule): where this run's first task checked it
+  // is what replay must meet.
+  const atStart = patched(candidatePatches.atStart);
+  const patchedInRun = (id: string) => (atStart && takenAtStart.has(id)) || patched(id);
   const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
   // Changes of what the rules do are guarded by the entity's own patches (candidatePatches).
-  const rules = candidateRules(state, () => Date.now(), patched);
+  const rules = candidateRules(state, () => Date.now(), patchedInRun);
 
   setHandler(candidateStateQuery, () => state);
 
@@ -141,7 +162,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   });
 
   const handOver = () => state.purged === true || workflowInfo().continueAsNewSuggested;
-  const windowLeft = runWindowLeft();
+  const windowLeft = runWindowLeft(patchedInRun);
   if (windowLeft === undefined) await condition(handOver);
   else await condition(handOver, windowLeft, { summary: runWindowSummary });
   // Let in-flight updates answer before the run ends or hands over to the next one.

@@ -20,9 +20,10 @@ export const runWindowSummary = 'Run window: continue as new with the current en
 
 /**
  * What is left of this run's window (at least 1 ms), or undefined on a run that started before the window
- * existed. Call it where the run starts to wait, at the same point on every replay.
+ * existed. Call it where the run starts to wait, at the same point on every replay. `patchedInRun` answers
+ * for the run's patches (the candidate entity takes its patches at start; see candidatePatches).
  */
-export function runWindowLeft(): number | undefined {
-  if (!patched(runWindowPatch)) return undefined;
+export function runWindowLeft(patchedInRun: (id: string) => boolean = patched): number | undefined {
+  if (!patchedInRun(runWindowPatch)) return undefined;
   return Math.max(1, workflowInfo().runStartTime.getTime() + runWindowMs - Date.now());
 }
