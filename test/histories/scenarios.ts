@@ -149,6 +149,15 @@ async function toWednesdayAfternoonInNewYork(env: TestWorkflowEnvironment): Prom
   await env.sleep(wednesday.getTime() - nowMs);
 }
 
+/** Moves the server's clock to the next 07:00 UTC (02:00 or 03:00 in New York): outside the send window. */
+async function toNightInNewYork(env: TestWorkflowEnvironment): Promise<void> {
+  const nowMs = await env.currentTimeMs();
+  const night = new Date(nowMs);
+  night.setUTCHours(7, 0, 0, 0);
+  if (night.getTime() <= nowMs) night.setUTCDate(night.getUTCDate() + 1);
+  await env.sleep(night.getTime() - nowMs);
+}
+
 const lin = { name: 'Lin Wu', email: 'lin@example.org', contactedByEmployer: true, consentToContact: true };
 const bo = { name: 'Bo Chen', email: 'bo@example.org', contactedByEmployer: false, consentToContact: true };
 
@@ -537,6 +546,20 @@ export const scenarios: Scenario[] = [
       await until(env, handle, (state) => state.steps.acknowledgement === 'done');
       await handle.executeUpdate(snoozeUpdate, { args: [{ days: 2 }] });
       return coached(env, handle);
+    },
+  },
+  {
+    // One alarm, stopped as hired at night in New York after the first call reminder: the steps' timer gives
+    // way to the closing note's wait for the morning, on the same alarm.
+    name: 'follow-up-one-alarm-hired-at-night',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const handle = await start(env, taskQueue, 'one-alarm-hired-at-night');
+      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+      await toNightInNewYork(env);
+      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
+      await handle.result();
+      return handle;
     },
   },
   {

@@ -9,7 +9,7 @@ export interface AlarmWaitPlan {
   wokenAfterMs?: number;
   /** In the scope cancelled after `cancelAfterMs`; otherwise in a non-cancellable one. */
   inCancelledScope?: boolean;
-  /** Begins only once this many ms have passed (a wait added later than the others). */
+  /** Begins only once this many ms have passed, on a timer of its own (a wait added later than the others). */
   beginAfterMs?: number;
 }
 
@@ -41,7 +41,7 @@ export async function alarmWorkflow(input: {
   const cancelled = new CancellationScope();
   const one = async (plan: AlarmWaitPlan) => {
     try {
-      if (plan.beginAfterMs !== undefined) await alarm.waitUntil(() => false, plan.beginAfterMs, 'begin');
+      if (plan.beginAfterMs !== undefined) await sleep(plan.beginAfterMs);
       const answer = await alarm.waitUntil(() => woken.has(plan.name), plan.ms, plan.name);
       outcomes.push({
         name: plan.name,

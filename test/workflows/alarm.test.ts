@@ -52,7 +52,10 @@ describe('one alarm for the waits of a run', () => {
     await env?.teardown();
   });
 
-  async function run(waits: AlarmWaitPlan[], cancel: { afterMs?: number; onOwnTimer?: boolean } = {}) {
+  async function run(
+    waits: AlarmWaitPlan[],
+    cancel: { afterMs?: number; onOwnTimer?: boolean; workflow?: boolean } = {},
+  ) {
     const taskQueue = uniqueName('alarm');
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -65,6 +68,8 @@ describe('one alarm for the waits of a run', () => {
         workflowId: taskQueue,
         args: [{ waits, cancelAfterMs: cancel.afterMs, cancelOnOwnTimer: cancel.onOwnTimer }],
       });
+      // A cancellation of the whole run: its root scope, which a non-cancellable scope does not pass on.
+      if (cancel.workflow) await handle.cancel();
       const outcomes = await handle.result();
       const history = await handle.fetchHistory();
       return { outcomes: byName(outcomes), timers: timersOf(history.events ?? []) };
@@ -111,7 +116,9 @@ describe('one alarm for the waits of a run', () => {
       long: { outcome: 'timed out', minute: at(10 * HOUR) },
       late: { outcome: 'timed out', minute: at(3 * HOUR) },
     });
-    expect(timers.mostPending).toBe(1);
+    // The late wait began on a timer of its own; the alarm's, set for 10 hours, gave way to one for 3.
+    expect(timers.cancelled).toBe(1);
+    expect(timers.started).toBe(4);
   });
 
   it('lets a cancelled wait go, and still wakes one in a scope that no cancellation reaches', async () => {
@@ -139,4 +146,10 @@ describe('one alarm for the waits of a run', () => {
     expect(timers.started).toBe(2);
     expect(timers.cancelled).toBe(1);
   });
+
+  it('still wakes a wait in a non-cancellable scope when the whole run is cancelled', async () => {
+    const { outcomes, timers } = await run([{ name: 'kept', ms: 6 * HOUR }], { workflow: true });
+    expect(outcomes).toEqual({ kept: { outcome: 'timed out', minute: at(6 * HOUR) } });
+    expect(timers.started).toBe(1);
+  }, 60_000);
 });

@@ -3,8 +3,9 @@ import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 /** Durable waits of one run that share a single timer. */
 export interface Alarm {
   /**
-   * Waits until `wake()` holds (answers true) or `ms` passed (answers false), as `condition(wake, ms)`
-   * does, but without a timer of its own. Cancelled with the scope it runs in.
+   * Waits until `wake()` holds or `ms` passed, as `condition(wake, ms)` does, but without a timer of its
+   * own; answers whether `wake()` held when it ended (where both hold at once, true, which `condition`
+   * answers false). Cancelled with the scope it runs in.
    */
   waitUntil(this: void, wake: () => boolean, ms: number, summary: string): Promise<boolean>;
 }

@@ -153,7 +153,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   const patchedInRun = patchesOfThisRun();
   // Checked here too, before the first await, so that their markers are in the first task whatever follows.
   const acknowledgementInTask = patchedInRun(followUpPatches.acknowledgementLocal);
-  // Before any wait, in the root scope (see createAlarm); runs from before keep a timer per wait.
+  // Before any wait, in the root scope (see createAlarm): every wait and sleep of the run shares its timer.
+  // Runs from before keep a timer per wait.
   const alarm = patchedInRun(followUpPatches.oneAlarm) ? createAlarm() : undefined;
   const handedHolidays = holidaysForStart(input.holidays, Date.now());
   const holidaysGiven =
@@ -166,7 +167,9 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   const ports: FollowUpPorts = {
     now: () => Date.now(),
     waitUntil: alarm ? alarm.waitUntil : (wake, ms, summary) => condition(wake, ms, { summary }),
-    sleep: (ms, summary) => sleep(ms, { summary }),
+    sleep: alarm
+      ? async (ms, summary) => void (await alarm.waitUntil(() => false, ms, summary))
+      : (ms, summary) => sleep(ms, { summary }),
     deliver: (message) => deliverCarrying(core, carried, message),
     isDeliveryFailure: (error) => error instanceof ActivityFailure,
     isCancellation,
