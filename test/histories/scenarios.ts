@@ -200,12 +200,14 @@ async function throughTheAsks(
   return closedOut(env, handle, 'Lead with design stories');
 }
 
-/** Stopped as hired once the first call reminder went. */
+/** Stopped as hired once the first call reminder went (and, with `beforeStop`, once that has happened). */
 async function hiredAfterTheFirstCall(
   env: TestWorkflowEnvironment,
   handle: WorkflowHandle<typeof followUpWorkflow>,
+  beforeStop?: () => Promise<void>,
 ) {
   await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
+  await beforeStop?.();
   await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
   await handle.result();
   return handle;
@@ -555,11 +557,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const handle = await start(env, taskQueue, 'one-alarm-hired-at-night');
-      await until(env, handle, (state) => state.callAttempts.recruiterCall === 1);
-      await toNightInNewYork(env);
-      await handle.executeUpdate(stopUpdate, { args: [{ reason: 'hired' }] });
-      await handle.result();
-      return handle;
+      return hiredAfterTheFirstCall(env, handle, () => toNightInNewYork(env));
     },
   },
   {

@@ -35,6 +35,23 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
     await env?.teardown();
   });
 
+  /** A fresh run of scenario `name`: its events, and the workflow task that recorded each. */
+  async function runOf(name: string) {
+    const scenario = scenarios.find((candidate) => candidate.name === name);
+    if (!scenario) throw new Error(`no scenario ${name}`);
+    const events = (await historyOf(env, scenario, uniqueName('patches'))).events ?? [];
+    const tasks = taskOfEach(events);
+    const tasksOf = (matches: (event: HistoryEvent) => boolean) =>
+      events.flatMap((event, index) => (matches(event) ? [tasks[index]] : []));
+    return {
+      events,
+      tasks,
+      patchTasks: tasksOf(isPatchMarker),
+      versionTasks: tasksOf(upsertsPatchVersions),
+      tasksOf,
+    };
+  }
+
   it.each([
     'follow-up-answered',
     'follow-up-patches-at-start',
@@ -42,15 +59,7 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
     'follow-up-holidays-handed-in',
     'follow-up-one-alarm',
   ])('records its patch markers in the first workflow task only, over the whole run (%s)', async (name) => {
-    const scenario = scenarios.find((candidate) => candidate.name === name);
-    if (!scenario) throw new Error(`no scenario ${name}`);
-    const history = await historyOf(env, scenario, uniqueName('patches'));
-    const events = history.events ?? [];
-    const tasks = taskOfEach(events);
-    const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
-    const versionTasks = events.flatMap((event, index) =>
-      upsertsPatchVersions(event) ? [tasks[index]] : [],
-    );
+    const { patchTasks, versionTasks } = await runOf(name);
     // Every marker and every upsert of them in the first task, where the run upserts its phase anyway.
     expect(patchTasks.length).toBeGreaterThan(0);
     expect(new Set(patchTasks)).toEqual(new Set([1]));
@@ -63,20 +72,12 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
     'follow-up-one-alarm-hired',
     'follow-up-one-alarm-hired-at-night',
   ])('starts today with one patch in its first task and one timer at a time (%s)', async (name) => {
-    const scenario = scenarios.find((candidate) => candidate.name === name);
-    if (!scenario) throw new Error(`no scenario ${name}`);
-    const events = (await historyOf(env, scenario, uniqueName('alarm'))).events ?? [];
-    const tasks = taskOfEach(events);
-    const inFirstTask = events.filter((_, index) => tasks[index] === 1);
-    expect(
-      inFirstTask.filter(isPatchMarker).map((event) => event.markerRecordedEventAttributes?.details),
-    ).toHaveLength(1);
+    const { events, tasks, patchTasks, tasksOf } = await runOf(name);
+    expect(patchTasks).toEqual([1]);
     // The task that starts the run's first timer (the first, unless a slow local activity split it)
     // starts that one alone, where each of the steps' waits used to start its own.
     const firstTimerTask = tasks[events.findIndex((event) => event.timerStartedEventAttributes)];
-    const timerTasks = events.flatMap((event, index) =>
-      event.timerStartedEventAttributes ? [tasks[index]] : [],
-    );
+    const timerTasks = tasksOf((event) => !!event.timerStartedEventAttributes);
     expect(timerTasks.filter((task) => task === firstTimerTask)).toHaveLength(1);
     let pending = 0;
     let mostPending = 0;
@@ -89,14 +90,7 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
   });
 
   it('records one patch marker in a new candidate entity, in its first task, through registrations, reservations and the weekly cap', async () => {
-    const scenario = scenarios.find((candidate) => candidate.name === 'candidate-entity-patches-at-start');
-    if (!scenario) throw new Error('no scenario candidate-entity-patches-at-start');
-    const events = (await historyOf(env, scenario, uniqueName('entity-patches'))).events ?? [];
-    const tasks = taskOfEach(events);
-    const patchTasks = events.flatMap((event, index) => (isPatchMarker(event) ? [tasks[index]] : []));
-    const versionTasks = events.flatMap((event, index) =>
-      upsertsPatchVersions(event) ? [tasks[index]] : [],
-    );
+    const { events, patchTasks, versionTasks } = await runOf('candidate-entity-patches-at-start');
     expect(patchTasks).toEqual([1]);
     expect(versionTasks).toEqual([1]);
     // The run went through what each patch guards: a registration, a reservation over the cap, the window.
