@@ -84,7 +84,7 @@ const patchesTakenAtStartLater = {
 
 /**
  * Patch ids. A run checks `laterAtStart` first thing, then (without it) `earlierAtStart`: a run started with
- * either takes every patch of its group, and of the groups above, as applied ({@link isTakenAtStart}).
+ * either takes every patch of its group, and of the groups above, as applied ({@link followUpPatchGroupsAtStart}).
  * Each patched() call in a new run records a marker and has the SDK upsert the TemporalChangeVersion search
  * attribute, and each workflow task that upserts one costs the Temporal server a visibility write. A patch
  * added later goes below them, and is checked where its change is.
@@ -97,16 +97,12 @@ export const followUpPatches = {
 } as const;
 
 const takenAtStart: ReadonlySet<string> = new Set(Object.values(patchesTakenAtStart));
-const takenAtStartLater: ReadonlySet<string> = new Set([
-  ...takenAtStart,
-  ...Object.values(patchesTakenAtStartLater),
-]);
 
 /**
- * Whether a run started with the marker `atStart` (`followUpPatches.earlierAtStart` or `.laterAtStart`)
- * takes patch `id` without checking it.
+ * The patches a run takes without checking, by the marker it was started with, newest first: a run started
+ * with `laterAtStart` takes both groups, one started with `earlierAtStart` the first.
  */
-export function isTakenAtStart(atStart: string, id: string): boolean {
-  if (atStart === followUpPatches.laterAtStart) return takenAtStartLater.has(id);
-  return atStart === followUpPatches.earlierAtStart && takenAtStart.has(id);
-}
+export const followUpPatchGroupsAtStart = [
+  [followUpPatches.laterAtStart, new Set([...takenAtStart, ...Object.values(patchesTakenAtStartLater)])],
+  [followUpPatches.earlierAtStart, takenAtStart],
+] as const satisfies readonly (readonly [string, ReadonlySet<string>])[];

@@ -4,7 +4,6 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  patched,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -42,11 +41,12 @@ import {
   candidateStateQuery,
 } from './definitions';
 import { runWindowLeft, runWindowPatch, runWindowSummary } from '../common/run-window';
+import { patchesOfThisRun } from '../common/patches-at-start';
 
 /**
  * What a run started with `candidatePatches.atStart` takes as applied without checking: the patches from
- * before it. Each checked patch records a marker and has the SDK upsert TemporalChangeVersion, so a new
- * entity's first task recorded up to three of each (the run window, the hard week, the weekly cap).
+ * before it. Checked one by one, a new entity's first task recorded up to three markers and three upserts
+ * (the run window, the hard week, the weekly cap); see patchesOfThisRun.
  */
 const takenAtStart: ReadonlySet<string> = new Set([
   runWindowPatch,
@@ -60,10 +60,8 @@ const takenAtStart: ReadonlySet<string> = new Set([
  * every update is a `{ validate, apply }` rule of src/domain/candidate/rules.ts, registered here the same way.
  */
 export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
-  // First, before any other command (and before any update's rule): where this run's first task checked it
-  // is what replay must meet.
-  const atStart = patched(candidatePatches.atStart);
-  const patchedInRun = (id: string) => (atStart && takenAtStart.has(id)) || patched(id);
+  // First, before any other command (and before any update's rule).
+  const patchedInRun = patchesOfThisRun([[candidatePatches.atStart, takenAtStart]]);
   const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
   // Changes of what the rules do are guarded by the entity's own patches (candidatePatches).
   const rules = candidateRules(state, () => Date.now(), patchedInRun);

@@ -4,7 +4,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -18,7 +17,11 @@ import type { DeliveryResult, OutboundMessage } from '../../domain/messages/outb
 import { candidateChannels } from '../../domain/follow-up/schedule';
 import type { Policy } from '../../domain/contract/policy';
 import { createFollowUpCore, type FollowUpCore } from '../../domain/follow-up/core';
-import { followUpPatches, isTakenAtStart, type FollowUpPorts } from '../../domain/follow-up/ports';
+import {
+  followUpPatchGroupsAtStart,
+  followUpPatches,
+  type FollowUpPorts,
+} from '../../domain/follow-up/ports';
 import { runFollowUp, stopBeforeStart } from '../../domain/follow-up/run';
 import { followUpRules, type Rule } from '../../domain/follow-up/updates';
 import { pageContacts } from '../../domain/follow-up/page-contacts';
@@ -47,6 +50,7 @@ import { isFailureOfType } from '../common/activity-failures';
 import { holidayYears, holidaysForStart, type HolidaysAtStart } from '../../domain/time/holidays';
 import { deliveryTimeouts } from '../common/delivery-timeouts';
 import { createAlarm } from '../common/alarm';
+import { patchesOfThisRun } from '../common/patches-at-start';
 
 const { deliver } = proxyActivities<WorkflowActivities>({
   summary: 'Deliver a message',
@@ -132,17 +136,6 @@ function showPhase(core: FollowUpCore): void {
 }
 
 /**
- * Whether a change guarded by a patch applies to this run. A run started with `laterAtStart` (or, before it,
- * `earlierAtStart`) records that one marker and takes every patch of its group as applied, so its later
- * workflow tasks upsert no search attribute for patches (each such task is a visibility write). Runs started
- * before them check each patch where its change is, as their histories recorded.
- */
-function patchesOfThisRun(): (id: string) => boolean {
-  const atStart = [followUpPatches.laterAtStart, followUpPatches.earlierAtStart].find((id) => patched(id));
-  return (id) => (atStart !== undefined && isTakenAtStart(atStart, id)) || patched(id);
-}
-
-/**
  * One follow-up per rejected application, over about three weeks: acknowledgement, cool-off, call reminders
  * to the recruiter (then one interviewer), reference-summary and connection asks, and a close-out that
  * compiles the debrief. This is the Temporal shell: the rules live in the core (src/domain/follow-up), which
@@ -150,7 +143,7 @@ function patchesOfThisRun(): (id: string) => boolean {
  */
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpResult> {
   // First, before any other command: where this run's first task checked it is what replay must meet.
-  const patchedInRun = patchesOfThisRun();
+  const patchedInRun = patchesOfThisRun(followUpPatchGroupsAtStart);
   // Checked here too, before the first await, so that their markers are in the first task whatever follows.
   const acknowledgementInTask = patchedInRun(followUpPatches.acknowledgementLocal);
   // Before any wait, in the root scope (see createAlarm): every wait and sleep of the run shares its timer.
