@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { temporal } from '@temporalio/proto';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -7,32 +6,10 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { startTimeSkipping, uniqueName } from '../helpers/temporal';
+import { timersOf } from '../helpers/timers';
 import type { alarmWorkflow, AlarmWaitOutcome, AlarmWaitPlan } from './alarm-workflows';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const HOUR = 60 * 60 * 1000;
-
-/** The most timers pending at once over a history, and how many the first workflow task started. */
-function timersOf(events: HistoryEvent[]) {
-  let pending = 0;
-  let mostPending = 0;
-  let tasks = 0;
-  let inFirstTask = 0;
-  let started = 0;
-  let cancelled = 0;
-  for (const event of events) {
-    if (event.workflowTaskCompletedEventAttributes) tasks += 1;
-    if (event.timerStartedEventAttributes) {
-      pending += 1;
-      started += 1;
-      if (tasks === 1) inFirstTask += 1;
-    }
-    if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) pending -= 1;
-    if (event.timerCanceledEventAttributes) cancelled += 1;
-    mostPending = Math.max(mostPending, pending);
-  }
-  return { mostPending, inFirstTask, started, cancelled };
-}
 
 /**
  * The follow-up's alarm (src/workflows/common/alarm.ts) on Temporal's time-skipping test server: waits side

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
 import { historyOf, scenarios } from '../histories/scenarios';
 import { startTimeSkipping, uniqueName } from '../helpers/temporal';
+import { timersOf } from '../helpers/timers';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -79,14 +80,7 @@ describe('the patches and timers of a new follow-up, on the time-skipping test s
     const firstTimerTask = tasks[events.findIndex((event) => event.timerStartedEventAttributes)];
     const timerTasks = tasksOf((event) => !!event.timerStartedEventAttributes);
     expect(timerTasks.filter((task) => task === firstTimerTask)).toHaveLength(1);
-    let pending = 0;
-    let mostPending = 0;
-    for (const event of events) {
-      if (event.timerStartedEventAttributes) pending += 1;
-      if (event.timerFiredEventAttributes || event.timerCanceledEventAttributes) pending -= 1;
-      mostPending = Math.max(mostPending, pending);
-    }
-    expect(mostPending).toBe(1);
+    expect(timersOf(events).mostPending).toBe(1);
   });
 
   it('records one patch marker in a new candidate entity, in its first task, through registrations, reservations and the weekly cap', async () => {
