@@ -84,7 +84,8 @@ const patchesTakenAtStartLater = {
 
 /**
  * Patch ids. A run checks `laterAtStart` first thing, then (without it) `earlierAtStart`: a run started with
- * either takes every patch of its group, and of the groups above, as applied ({@link followUpPatchGroupsAtStart}).
+ * either takes every patch of its group, and of the groups above, as applied
+ * ({@link followUpPatchGroupsAtStart}).
  * Each patched() call in a new run records a marker and has the SDK upsert the TemporalChangeVersion search
  * attribute, and each workflow task that upserts one costs the Temporal server a visibility write. A patch
  * added later goes below them, and is checked where its change is.
