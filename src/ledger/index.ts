@@ -10,6 +10,8 @@ export {
   liftedByStart,
   suppressionReasons,
   type Bars,
+  type PersonRegistration,
+  type PersonWorkflow,
   type SuppressionLedger,
   type SuppressionReason,
   type SuppressionRow,

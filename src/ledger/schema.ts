@@ -73,6 +73,19 @@ export const schemaSteps: readonly (readonly string[])[] = [
     // every registration and delivery): without this, each question read every suppression of its kind.
     'CREATE INDEX suppressions_subject ON suppressions (kind, subject_hash)',
   ],
+  [
+    // The workflows of a person (follow-ups, interview-prep reminders) under the person's keyed hash, so a
+    // deletion stops and erases every one of them whatever a workflow's state still lists; the rows go
+    // when the person is deleted. A workflow id names an application, never the person.
+    `CREATE TABLE person_workflows (
+       candidate_hash text NOT NULL,
+       key_id text NOT NULL,
+       workflow_id text NOT NULL,
+       registered_at text NOT NULL,
+       closed_at text,
+       PRIMARY KEY (candidate_hash, workflow_id)
+     )`,
+  ],
 ];
 
 /** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */

@@ -39,6 +39,21 @@ export interface SuppressionRow {
   createdAt: string;
 }
 
+/** A workflow of a candidate as it registers, with the number and address it uses (kept as hashes). */
+export interface PersonRegistration {
+  candidateId: string;
+  workflowId: string;
+  phone?: string;
+  email?: string;
+}
+
+/** A workflow noted for a person: its id, whether it is still open, and when it was first noted. */
+export interface PersonWorkflow {
+  workflowId: string;
+  open: boolean;
+  registeredAt: string;
+}
+
 /** Which of a delivery's parts are suppressed. */
 export interface Bars {
   candidate: boolean;
@@ -61,11 +76,23 @@ export interface SuppressionLedger {
     entry: SuppressionSubject & { reasons?: readonly SuppressionReason[]; source: string },
   ): Promise<{ changed: boolean }>;
   isSuppressed(entry: SuppressionSubject): Promise<boolean>;
-  /** Remembers (as hashes) the number and address a candidate's follow-up uses, for {@link forgetPerson}. */
-  noteContacts(contacts: { candidateId: string; phone?: string; email?: string }): Promise<void>;
+  /**
+   * Remembers a workflow of the candidate (a follow-up or an interview-prep reminder) and, as hashes, the
+   * number and address it uses, for {@link forgetPerson} and the deletion. Noting it again reopens it.
+   */
+  noteRegistration(registration: PersonRegistration): Promise<void>;
+  /** Marks a noted workflow as ended (nothing changes for one never noted or ended already). */
+  closeWorkflow(registration: { candidateId: string; workflowId: string }): Promise<void>;
+  /** The workflows noted for the candidate, first noted first (none once they were forgotten). */
+  workflowsOf(candidateId: string): Promise<PersonWorkflow[]>;
+  /**
+   * Forgets the workflows noted for a deleted candidate, once the deletion has stopped them; until then a
+   * retried deletion still finds them.
+   */
+  forgetWorkflows(candidateId: string): Promise<void>;
   /**
    * Records a deletion: the candidate id and every number and address noted for them are suppressed (reason
-   * `candidate_deleted`), and the notes themselves go.
+   * `candidate_deleted`), and the notes of numbers and addresses go.
    */
   forgetPerson(candidateId: string, source: string): Promise<{ changed: boolean }>;
   /** One lookup for a delivery: is the person deleted, is the number or the address suppressed. */
@@ -94,6 +121,9 @@ export async function createSuppressionLedger(
   const [current] = keys;
   const hashesOf = ({ kind, subject }: SuppressionSubject) =>
     keys.map((key) => ({ keyId: key.id, hash: subjectHash(key, kind, subject) }));
+  /** A person's hash under every key of the ring, newest first. */
+  const candidateHashesOf = (candidateId: string) =>
+    hashesOf({ kind: 'candidate', subject: candidateId }).map(({ hash }) => hash);
 
   async function record(
     entry: SuppressionSubject & { reason: SuppressionReason; source: string },
@@ -182,24 +212,69 @@ export async function createSuppressionLedger(
         return { changed: rows.length > 0 };
       });
     },
-    async noteContacts({ candidateId, phone, email }) {
+    async noteRegistration({ candidateId, workflowId, phone, email }) {
       const candidateHash = subjectHash(current, 'candidate', candidateId);
       const noted = [
         ...(phone ? [{ kind: 'sms' as const, subject: phone }] : []),
         ...(email ? [{ kind: 'email' as const, subject: email }] : []),
       ];
-      if (noted.length === 0) return;
-      // One statement: one change to make durable (one journal flush, one commit), however many are noted.
-      const rows = noted.map((_, index) => `($1, $2, $${index * 2 + 3}, $${index * 2 + 4})`).join(', ');
+      // One transaction: one change to make durable (one journal flush, one commit).
+      await db.transaction(async (sql) => {
+        await sql.query(
+          `INSERT INTO person_workflows (candidate_hash, key_id, workflow_id, registered_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (candidate_hash, workflow_id) DO UPDATE SET closed_at = NULL`,
+          [candidateHash, current.id, workflowId, now().toISOString()],
+        );
+        if (noted.length === 0) return;
+        const rows = noted.map((_, index) => `($1, $2, $${index * 2 + 3}, $${index * 2 + 4})`).join(', ');
+        await sql.query(
+          `INSERT INTO contacts (candidate_hash, key_id, kind, subject_hash) VALUES ${rows}
+           ON CONFLICT (candidate_hash, kind, subject_hash) DO NOTHING`,
+          [
+            candidateHash,
+            current.id,
+            ...noted.flatMap(({ kind, subject }) => [kind, subjectHash(current, kind, subject)]),
+          ],
+        );
+      });
+    },
+    async closeWorkflow({ candidateId, workflowId }) {
+      const hashes = candidateHashesOf(candidateId);
+      const list = hashes.map((_, index) => `$${index + 3}`).join(', ');
       await db.query(
-        `INSERT INTO contacts (candidate_hash, key_id, kind, subject_hash) VALUES ${rows}
-         ON CONFLICT (candidate_hash, kind, subject_hash) DO NOTHING`,
-        [
-          candidateHash,
-          current.id,
-          ...noted.flatMap(({ kind, subject }) => [kind, subjectHash(current, kind, subject)]),
-        ],
+        `UPDATE person_workflows SET closed_at = $1
+         WHERE workflow_id = $2 AND candidate_hash IN (${list}) AND closed_at IS NULL`,
+        [now().toISOString(), workflowId, ...hashes],
       );
+    },
+    async workflowsOf(candidateId) {
+      const hashes = candidateHashesOf(candidateId);
+      const list = hashes.map((_, index) => `$${index + 1}`).join(', ');
+      const { rows } = await db.query<{
+        workflow_id: string;
+        registered_at: string;
+        closed_at: string | null;
+      }>(
+        `SELECT workflow_id, registered_at, closed_at FROM person_workflows
+         WHERE candidate_hash IN (${list}) ORDER BY registered_at, workflow_id`,
+        hashes,
+      );
+      // Under a rotated key a workflow may have a row per key: one entry, open while any row is.
+      const byId = new Map<string, PersonWorkflow>();
+      for (const row of rows) {
+        const seen = byId.get(row.workflow_id);
+        const open = row.closed_at === null;
+        if (seen) seen.open ||= open;
+        else
+          byId.set(row.workflow_id, { workflowId: row.workflow_id, open, registeredAt: row.registered_at });
+      }
+      return [...byId.values()];
+    },
+    async forgetWorkflows(candidateId) {
+      const hashes = candidateHashesOf(candidateId);
+      const list = hashes.map((_, index) => `$${index + 1}`).join(', ');
+      await db.query(`DELETE FROM person_workflows WHERE candidate_hash IN (${list})`, hashes);
     },
     async forgetPerson(candidateId, source) {
       const { changed } = await suppress({
@@ -208,7 +283,7 @@ export async function createSuppressionLedger(
         reason: 'candidate_deleted',
         source,
       });
-      const candidateHashes = hashesOf({ kind: 'candidate', subject: candidateId }).map(({ hash }) => hash);
+      const candidateHashes = candidateHashesOf(candidateId);
       const list = candidateHashes.map((_, index) => `$${index + 1}`).join(', ');
       const at = now().toISOString();
       await db.transaction(async (sql) => {

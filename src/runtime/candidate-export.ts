@@ -11,13 +11,13 @@ import { searchAttributes } from '../workflows/follow-up/definitions';
 /**
  * A data export for an access request: everything Debrief holds about one candidate, decoded, as one JSON
  * document. Read from the candidate's entity, each of their follow-ups and interview-prep reminders (found
- * through the entity and, with search attributes, through visibility), and the suppression ledger.
+ * through the entity, the ledger and, with search attributes, visibility), and the suppression ledger.
  */
 
 /** Where the export reads from: a client with the engine's data converter, and the ledger. */
 export interface CandidateExportSources {
   client: Client;
-  ledger?: Pick<SuppressionLedger, 'isSuppressed'>;
+  ledger?: Pick<SuppressionLedger, 'isSuppressed' | 'workflowsOf'>;
   /** Whether workflows carry the DebriefCandidate search attribute (then visibility finds them too). */
   useSearchAttributes: boolean;
   now?: () => number;
@@ -156,6 +156,7 @@ async function workflowsOf(
   const ids = new Set<string>([
     ...(entity?.openFollowUps.map((open) => open.followUpId) ?? []),
     ...(entity?.workflowIds ?? []),
+    ...((await sources.ledger?.workflowsOf(candidateId)) ?? []).map((noted) => noted.workflowId),
   ]);
   if (sources.useSearchAttributes) {
     const query = `${searchAttributes.candidate.name} = ${JSON.stringify(candidateId)}`;

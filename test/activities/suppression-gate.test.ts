@@ -137,6 +137,35 @@ describe('the suppression gate', () => {
     expect(texts).toEqual([]);
   });
 
+  it('answers a deletion every workflow the ledger noted, those the entity no longer lists included', async () => {
+    const candidateId = uniqueName('cand');
+    const [ended, open, prep] = [
+      uniqueName('followup'),
+      uniqueName('followup'),
+      uniqueName('interview-prep'),
+    ];
+    const before = guardedByLedger(memoryCandidates(), ledger);
+    for (const followUpId of [ended, open]) {
+      await before.registerFollowUp({
+        candidateId,
+        followUpId,
+        company: 'Acme',
+        role: 'Engineer',
+        zone: 'UTC',
+      });
+    }
+    await before.registerWorkflow(candidateId, prep);
+    await before.closeFollowUp(candidateId, ended);
+    // Another directory whose entity knows nothing of them (its state lost), on the same ledger.
+    const purged = await guardedByLedger(memoryCandidates(), ledger).purge(candidateId);
+    expect(purged.openFollowUpIds).toEqual([open]);
+    expect([...(purged.workflowIds ?? [])].sort()).toEqual([ended, open, prep].sort());
+    expect(await ledger.workflowsOf(candidateId)).toEqual([]);
+    await expect(before.registerWorkflow(candidateId, uniqueName('interview-prep'))).rejects.toThrow(
+      /was deleted/,
+    );
+  });
+
   it('reaches a deleted person under no other candidate id, by number or by address', async () => {
     const candidates = guardedByLedger(memoryCandidates(), ledger);
     const deleted = uniqueName('cand');

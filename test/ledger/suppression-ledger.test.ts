@@ -19,9 +19,11 @@ const newKey = { id: 'k2', secret: 'a-new-secret-of-thirty-two-characters-or-mor
 
 /** Every column of every ledger table, as text: what someone with the database would read. */
 async function everythingStored(db: LedgerDatabase): Promise<string> {
-  const suppressions = await db.query('SELECT * FROM suppressions');
-  const events = await db.query('SELECT * FROM ledger_events');
-  return JSON.stringify([suppressions.rows, events.rows]);
+  const tables = ['suppressions', 'ledger_events', 'contacts', 'person_workflows'];
+  const rows = await Promise.all(
+    tables.map(async (table) => (await db.query(`SELECT * FROM ${table}`)).rows),
+  );
+  return JSON.stringify(rows);
 }
 
 let postgres: LedgerPostgres | undefined;
@@ -78,6 +80,12 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
       reason: 'email_unsubscribe',
       source: 'link',
     });
+    await ledger.noteRegistration({
+      candidateId: 'cand-7d2f',
+      workflowId: 'followup-app-1',
+      phone: '+14155550100',
+      email: 'Ada@Example.com',
+    });
     await ledger.suppress({
       kind: 'candidate',
       subject: 'cand-7d2f',
@@ -85,6 +93,7 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
       source: 'event',
     });
     const stored = await everythingStored(db);
+    expect(stored).toContain('followup-app-1');
     for (const clear of ['4155550100', 'ada@example.com', 'Ada@Example.com', 'cand-7d2f']) {
       expect(stored).not.toContain(clear);
     }
@@ -126,11 +135,13 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
 
   it('bars every number and address noted for a person once they are deleted, noted as often as asked', async () => {
     const ledger = await ledgerWith([newKey]);
-    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+14155550100', email: 'Ada@Example.com' });
-    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+1 415 555 0100', email: 'ada@example.com' });
-    await ledger.noteContacts({ candidateId: 'cand-a', phone: '+14155550177' });
-    await ledger.noteContacts({ candidateId: 'cand-a', email: 'ada@work.example' });
-    await ledger.noteContacts({ candidateId: 'cand-b', phone: '+14155550188', email: 'bo@example.com' });
+    const note = (candidateId: string, workflowId: string, contacts: { phone?: string; email?: string }) =>
+      ledger.noteRegistration({ candidateId, workflowId, ...contacts });
+    await note('cand-a', 'followup-a1', { phone: '+14155550100', email: 'Ada@Example.com' });
+    await note('cand-a', 'followup-a1', { phone: '+1 415 555 0100', email: 'ada@example.com' });
+    await note('cand-a', 'followup-a2', { phone: '+14155550177' });
+    await note('cand-a', 'followup-a3', { email: 'ada@work.example' });
+    await note('cand-b', 'followup-b1', { phone: '+14155550188', email: 'bo@example.com' });
     const noted = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM contacts');
     expect(Number(noted.rows[0]?.n)).toBe(6);
     await ledger.forgetPerson('cand-a', 'test');
@@ -146,6 +157,38 @@ describe.each(flavours)('suppression ledger on %s', (_name, open) => {
       sms: false,
       email: false,
     });
+  });
+
+  it('keeps a person’s workflows, open until ended, found under a rotated key, until forgotten', async () => {
+    const before = await ledgerWith([oldKey]);
+    await before.noteRegistration({
+      candidateId: 'cand-a',
+      workflowId: 'followup-a1',
+      phone: '+14155550100',
+    });
+    await before.noteRegistration({ candidateId: 'cand-a', workflowId: 'interview-prep-a1' });
+    await before.noteRegistration({ candidateId: 'cand-b', workflowId: 'followup-b1' });
+    const ledger = await ledgerWith([newKey, oldKey]);
+    await ledger.noteRegistration({ candidateId: 'cand-a', workflowId: 'followup-a2', email: 'a@b.example' });
+    await ledger.closeWorkflow({ candidateId: 'cand-a', workflowId: 'followup-a1' });
+    const listed = await ledger.workflowsOf('cand-a');
+    expect(listed.map(({ workflowId, open }) => ({ workflowId, open }))).toEqual([
+      { workflowId: 'followup-a1', open: false },
+      { workflowId: 'interview-prep-a1', open: true },
+      { workflowId: 'followup-a2', open: true },
+    ]);
+    // A follow-up noted again (a new run under the same id) is open again, under the newest key too.
+    await ledger.noteRegistration({ candidateId: 'cand-a', workflowId: 'followup-a1' });
+    expect((await ledger.workflowsOf('cand-a'))[0]).toMatchObject({ workflowId: 'followup-a1', open: true });
+    await ledger.closeWorkflow({ candidateId: 'cand-a', workflowId: 'followup-a1' });
+    expect((await ledger.workflowsOf('cand-a'))[0]).toMatchObject({ workflowId: 'followup-a1', open: false });
+
+    // A deletion keeps them until the purge has them; then they go, and only the person's.
+    await ledger.forgetPerson('cand-a', 'test');
+    expect(await ledger.workflowsOf('cand-a')).toHaveLength(3);
+    await ledger.forgetWorkflows('cand-a');
+    expect(await ledger.workflowsOf('cand-a')).toEqual([]);
+    expect((await ledger.workflowsOf('cand-b')).map((noted) => noted.workflowId)).toEqual(['followup-b1']);
   });
 
   it('records a subject once when asked at the same time from several places', async () => {
