@@ -28,3 +28,9 @@ export {
   type LedgerKeyRing,
   type SuppressionKind,
 } from './subject-hash';
+export {
+  countCandidateStates,
+  createCandidateStates,
+  type CandidateStates,
+  type StateSeal,
+} from './candidate-states';

@@ -86,6 +86,15 @@ export const schemaSteps: readonly (readonly string[])[] = [
        PRIMARY KEY (candidate_hash, workflow_id)
      )`,
   ],
+  [
+    // A candidate's state where the deployment keeps it in the ledger (./candidate-states.ts) rather than in
+    // an entity workflow: sealed (AES-256-GCM under the payload keys), so no number or address is readable.
+    `CREATE TABLE candidate_states (
+       candidate_id text PRIMARY KEY,
+       state text NOT NULL,
+       updated_at text NOT NULL
+     )`,
+  ],
 ];
 
 /** An arbitrary constant that serialises concurrent migrations of one PostgreSQL database. */

@@ -1,3 +1,4 @@
+import type { StateSeal } from '../ledger';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -114,5 +115,27 @@ export function encryptedDataConverter(keys: readonly EncryptionKey[]): DataConv
   return {
     payloadCodecs: [createEncryptionCodec(keys)],
     failureConverterPath: require.resolve('./failure-converter'),
+  };
+}
+
+/**
+ * Seals bytes with a payload codec, for what Debrief keeps outside Temporal that must be as unreadable as a
+ * payload (a candidate's state in the ledger): the codec's sealed payload, as base64 text. Opening undoes it
+ * under any key of the ring.
+ */
+export function sealWithCodec(codec: PayloadCodec): StateSeal {
+  return {
+    async seal(plain) {
+      const [sealed] = await codec.encode([
+        { metadata: { encoding: utf8.encode('binary/plain') }, data: plain },
+      ]);
+      return Buffer.from(temporal.api.common.v1.Payload.encode(sealed!).finish()).toString('base64');
+    },
+    async open(text) {
+      const [opened] = await codec.decode([
+        temporal.api.common.v1.Payload.decode(Buffer.from(text, 'base64')),
+      ]);
+      return opened?.data ?? new Uint8Array();
+    },
   };
 }
