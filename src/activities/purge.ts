@@ -7,6 +7,11 @@ export interface PurgeDeps {
   client: Client;
   /** The task queue of the candidate entities; the tombstone runs there too. */
   entityTaskQueue: string;
+  /**
+   * Forgets a deleted candidate's state row in the ledger, where the deployment keeps states there (it
+   * holds the deletion's answer until the purge has it); absent otherwise.
+   */
+  forgetState?: (candidateId: string) => Promise<void>;
 }
 
 /** The workflow type of the tombstone left under `candidate-<id>` once a deleted candidate's history is gone. */
@@ -149,12 +154,14 @@ export function createPurgeActivities({ purge }: { purge?: PurgeDeps }) {
     },
 
     /**
-     * Starts the tombstone under `candidate-<id>`: a workflow that completes at once with no input and the
-     * memo `{ purged: true }`. Being completed, it makes every update-with-start on the entity (which allows
+     * Forgets the candidate's state row where the ledger keeps states, then starts the tombstone under
+     * `candidate-<id>`: a workflow that completes at once with no input and the memo `{ purged: true }`. Being completed, it makes every update-with-start on the entity (which allows
      * a new run only after a failed one) refuse, so nothing brings the candidate back.
      */
     async startCandidateTombstone({ candidateId }: { candidateId: string }): Promise<void> {
-      const { client, entityTaskQueue } = deps();
+      const { client, entityTaskQueue, forgetState } = deps();
+      // The workflows are stopped and their histories deleted by now: the answer that listed them can go.
+      await forgetState?.(candidateId);
       const workflowId = candidateWorkflowId(candidateId);
       try {
         const current = await client.workflow.getHandle(workflowId).describe();

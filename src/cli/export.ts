@@ -2,7 +2,10 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index';
 import { exportCandidate } from '../runtime/candidate-export';
-import { openSuppressionLedger } from '../runtime/ledger';
+import { stateWithoutPurgeAnswer } from '../activities/candidates-in-ledger';
+import { createEncryptionCodec, sealWithCodec } from '../runtime/codec';
+import { resolveEncryptionKeys } from '../runtime/encryption-keys';
+import { openLedger } from '../runtime/ledger';
 import { connect } from './follow-ups';
 
 type Write = (text: string) => void;
@@ -18,12 +21,20 @@ export async function exportCommand(
   options: { out?: string },
   write: Write,
 ): Promise<number> {
-  const ledger = await openSuppressionLedger(config, resolve(config.dataDir), () => undefined);
+  // Where the deployment keeps candidates' states in the ledger, they are opened with the payload keys.
+  const { ledger, candidateStates } = await openLedger(config, resolve(config.dataDir), () => undefined, {
+    seal: sealWithCodec(createEncryptionCodec(resolveEncryptionKeys(config, { create: false }))),
+  });
   try {
     const { client, close } = await connect(config);
     try {
       const document = await exportCandidate(
-        { client, ledger, useSearchAttributes: config.searchAttributes },
+        {
+          client,
+          ledger,
+          useSearchAttributes: config.searchAttributes,
+          ...(candidateStates ? { candidateState: stateWithoutPurgeAnswer(candidateStates) } : {}),
+        },
         candidateId,
       );
       const text = `${JSON.stringify(document, null, 2)}\n`;

@@ -31,6 +31,11 @@ export interface Config {
     | { mode: 'external'; namespace: string | undefined };
   /** Whether new workflows carry the DebriefCandidate/Company/Stage search attributes (they must be registered). */
   searchAttributes: boolean;
+  /**
+   * Where each candidate's state (opt-outs, deliveries, open follow-ups) is kept: an entity workflow per
+   * candidate, or a sealed row in the ledger's database (see src/activities/candidates-in-ledger.ts).
+   */
+  candidateState: 'temporal' | 'ledger';
   /** Requests per second and burst per client address on every route; undefined when off. */
   rateLimit: { perSecond: number; burst: number } | undefined;
   /**
@@ -163,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           namespace: e.TEMPORAL_NAMESPACE ?? 'default',
         },
     searchAttributes: e.DEBRIEF_SEARCH_ATTRIBUTES ? e.DEBRIEF_SEARCH_ATTRIBUTES === 'on' : !external,
+    candidateState: e.DEBRIEF_CANDIDATE_STATE,
     ...(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
       ? {
           twilio: {

@@ -35,6 +35,10 @@ export const environmentVariables = {
     default: '`on` embedded, `off` external',
     meaning: "set Debrief's search attributes on new workflows",
   },
+  DEBRIEF_CANDIDATE_STATE: {
+    default: '`temporal`',
+    meaning: "candidates' state: a workflow each (`temporal`) or a sealed ledger row (`ledger`, new setups)",
+  },
   DEBRIEF_RATE_LIMIT_PER_SECOND: { meaning: 'per-address token bucket rate on every route (`0`: off)' },
   DEBRIEF_RATE_LIMIT_BURST: { meaning: 'per-address token bucket size on every route' },
   DEBRIEF_API_DEADLINE_MS: { meaning: 'how long a request may wait on Temporal before it is answered 503' },

@@ -20,6 +20,8 @@ export interface CandidateExportSources {
   ledger?: Pick<SuppressionLedger, 'isSuppressed' | 'workflowsOf'>;
   /** Whether workflows carry the DebriefCandidate search attribute (then visibility finds them too). */
   useSearchAttributes: boolean;
+  /** The candidate's state where the deployment keeps it (the ledger); else its entity workflow is asked. */
+  candidateState?: (candidateId: string) => Promise<CandidateEntityState | undefined>;
   now?: () => number;
 }
 
@@ -96,7 +98,8 @@ export async function exportCandidate(
   const { client, ledger } = sources;
   const generatedAt = new Date((sources.now ?? Date.now)()).toISOString();
   const deletedInLedger = (await ledger?.isSuppressed({ kind: 'candidate', subject: candidateId })) ?? false;
-  const entity = deletedInLedger ? undefined : await entityState(client, candidateId);
+  const stateOf = sources.candidateState ?? ((id: string) => entityState(client, id));
+  const entity = deletedInLedger ? undefined : await stateOf(candidateId);
   if (deletedInLedger || entity?.purged) {
     return { generatedAt, candidateId, deleted: true, explanation: deletedExplanation };
   }

@@ -16,7 +16,7 @@ import { createAuditLog } from '../api/console/audit-log';
 import type { ConsoleDeps } from '../api/console/context';
 import { createSessionKeeper } from '../api/console/sessions';
 import { createSignInGuard } from '../api/console/sign-in-guard';
-import { createTemporalConsoleData } from '../api/console/temporal-data';
+import { createTemporalConsoleData, type TemporalConsoleSources } from '../api/console/temporal-data';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
 
 /** What the engine hands the console. */
@@ -29,6 +29,8 @@ export interface ConsoleWiring {
   exportCandidate(candidateId: string): Promise<unknown>;
   /** For a lift from the console: the candidates of a number, and their entities' own opt-out. */
   candidates?: Pick<CandidateDirectory, 'findByPhone' | 'setSmsOptOut'>;
+  /** The candidates' states, where the deployment keeps them in the ledger. */
+  candidateStates?: TemporalConsoleSources['candidateStates'];
   log: (line: string) => void;
 }
 
@@ -80,6 +82,7 @@ export async function wireConsole(
         operatorPolicy: config.policy,
         useSearchAttributes: config.searchAttributes,
         ...(wiring.candidates ? { candidates: wiring.candidates } : {}),
+        ...(wiring.candidateStates ? { candidateStates: wiring.candidateStates } : {}),
       }),
     },
     close: () => db.close(),

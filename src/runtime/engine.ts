@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createFileOutbox, createTemporalCandidateDirectory, guardedByLedger } from '../activities';
+import { createFileOutbox } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
 import { createLinkMaker } from '../links/link-tokens';
 import { createApp } from '../api/app';
@@ -13,18 +13,14 @@ import { ConfigError, type Config } from '../config/index';
 import { observedDispatch, observeRequests } from '../api/observe';
 import { PolicyError } from '../domain/contract/policy';
 import { createLogger, flatLineLogger } from './logging';
-import {
-  countingOptOuts,
-  recordDelivery,
-  requestMetrics,
-  serveMetrics,
-  watchOpenWorkflows,
-} from '../observability/metrics';
+import { recordDelivery, requestMetrics, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
 import { createTracing, installRuntime } from './telemetry';
 import { createDispatcher } from '../dispatch/dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from './worker';
 import { exportCandidate } from './candidate-export';
-import { createEncryptionCodec, encryptedDataConverter } from './codec';
+import { createEncryptionCodec, encryptedDataConverter, sealWithCodec } from './codec';
+import { openCandidates } from './candidates';
+import type { CandidateDirectory } from '../workflows/candidate/directory';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
@@ -85,7 +81,9 @@ export async function startEngine(
   // A process that runs neither worker nor API (Temporal alone) has nothing to gate, registers and looks up
   // no number, and holds no ledger.
   const ledgerOpening =
-    parts.worker || parts.api ? openLedger(config, dataDir, log) : Promise.resolve(undefined);
+    parts.worker || parts.api
+      ? openLedger(config, dataDir, log, { seal: sealWithCodec(createEncryptionCodec(encryptionKeys)) })
+      : Promise.resolve(undefined);
   ledgerOpening.catch(() => undefined);
   const dataConverter = encryptedDataConverter(encryptionKeys);
 
@@ -122,17 +120,15 @@ export async function startEngine(
   const entityTaskQueue = entityTaskQueueOf(config.taskQueue);
   // Only the worker and the API talk to candidates, and a process that runs either holds the ledger: the
   // phone index is always the ledger's, never a workflow per number.
-  const candidates =
-    opened &&
-    countingOptOuts(
-      guardedByLedger(
-        createTemporalCandidateDirectory(temporal.client, entityTaskQueue, {
-          secret: linkSecret,
-          index: opened.phoneIndex,
-        }),
-        opened.ledger,
-      ),
-    );
+  let candidates: CandidateDirectory | undefined;
+  try {
+    candidates = opened && (await openCandidates(opened, temporal.client, entityTaskQueue, linkSecret));
+  } catch (error) {
+    await opened?.ledger.close();
+    await metrics?.close();
+    await temporal.close();
+    throw error;
+  }
   const publicUrl = config.http.publicUrl;
   let mail: SmtpMailSender | undefined;
   let worker: DebriefWorker | undefined;
@@ -161,7 +157,11 @@ export async function startEngine(
         ...(mail ? { mail } : {}),
         candidates,
         ledger,
-        purge: { client: temporal.client, entityTaskQueue },
+        purge: {
+          client: temporal.client,
+          entityTaskQueue,
+          ...(opened?.candidateStates ? { forgetState: forgetting(opened.candidateStates) } : {}),
+        },
         links: (followUpId, email) => createLinkMaker(linkSecret, publicUrl, followUpId, Date.now(), email),
         publicUrl,
         digestWindowMs: config.digestWindowMs,
@@ -193,7 +193,12 @@ export async function startEngine(
     });
     const exportFor = (candidateId: string) =>
       exportCandidate(
-        { client: temporal.client, ledger, useSearchAttributes: config.searchAttributes },
+        {
+          client: temporal.client,
+          ledger,
+          useSearchAttributes: config.searchAttributes,
+          candidateState: (id) => candidates.state(id),
+        },
         candidateId,
       );
     const operatorConsole = ledger
@@ -205,6 +210,7 @@ export async function startEngine(
           dispatch: (event, key) => dispatcher.dispatch(event, key),
           exportCandidate: exportFor,
           ...(candidates ? { candidates } : {}),
+          ...(opened?.candidateStates ? { candidateStates: opened.candidateStates } : {}),
           log,
         })
       : undefined;
@@ -384,4 +390,9 @@ async function startMetrics(config: Config, temporal: TemporalLink, log: Log) {
     );
     return undefined;
   }
+}
+
+/** Forgets a candidate's state row (the purge's last step where the ledger keeps states). */
+function forgetting(states: { remove(candidateId: string): Promise<void> }) {
+  return (candidateId: string) => states.remove(candidateId);
 }

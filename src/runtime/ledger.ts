@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError, type Config } from '../config/index';
+import { emptyKeptCandidate, type KeptCandidate } from '../activities/candidates-in-ledger';
 import {
+  countCandidateStates,
+  createCandidateStates,
   createPhoneIndex,
   createSuppressionLedger,
   formatLedgerKeys,
   openEmbeddedLedgerDatabase,
   openPostgresLedgerDatabase,
   parseLedgerKeys,
+  type CandidateStates,
+  type LedgerDatabase,
   type PhoneIndex,
+  type StateSeal,
   type SuppressionLedger,
 } from '../ledger';
 import { keptSecret } from './kept-secret';
@@ -18,6 +24,8 @@ export interface OpenedLedger {
   ledger: SuppressionLedger;
   /** On the ledger's database; closed with the ledger. */
   phoneIndex: PhoneIndex;
+  /** The candidates' states, when the deployment keeps them in the ledger (DEBRIEF_CANDIDATE_STATE=ledger). */
+  candidateStates?: CandidateStates<KeptCandidate>;
 }
 
 /**
@@ -42,6 +50,7 @@ export async function openLedger(
   config: Config,
   dataDir: string,
   log: (line: string) => void,
+  options: { seal?: StateSeal } = {},
 ): Promise<OpenedLedger> {
   const external = config.temporal.mode === 'external';
   if (external && !config.ledger.keys) {
@@ -64,7 +73,11 @@ export async function openLedger(
   const db = url ? await openPostgresLedgerDatabase(url) : await openEmbeddedLedgerDatabase(dir);
   let opened: OpenedLedger;
   try {
-    opened = { ledger: await createSuppressionLedger(db, keys), phoneIndex: await createPhoneIndex(db) };
+    opened = {
+      ledger: await createSuppressionLedger(db, keys),
+      phoneIndex: await createPhoneIndex(db),
+      ...(await candidateStatesOf(config, db, options.seal)),
+    };
   } catch (error) {
     await db.close();
     throw error;
@@ -77,4 +90,27 @@ export async function openLedger(
         : `suppression ledger: embedded in ${dir}`,
     );
   return opened;
+}
+
+/**
+ * The candidates' states in the ledger when the configuration keeps them there and the caller can open them
+ * (`seal`: the payload codec), else none; and a deployment that kept them there refuses to start without them, since its
+ * opt-outs, deliveries and open follow-ups would not be found.
+ */
+async function candidateStatesOf(
+  config: Config,
+  db: LedgerDatabase,
+  seal: StateSeal | undefined,
+): Promise<{ candidateStates?: CandidateStates<KeptCandidate> }> {
+  if (config.candidateState === 'ledger') {
+    // Only a caller that reads or changes them passes the seal (the worker, the API, an export).
+    return seal ? { candidateStates: await createCandidateStates(db, seal, emptyKeptCandidate) } : {};
+  }
+  const kept = await countCandidateStates(db);
+  if (kept > 0) {
+    throw new ConfigError([
+      `DEBRIEF_CANDIDATE_STATE: this ledger keeps the state of ${kept} candidate(s) (it ran with \`ledger\`); set DEBRIEF_CANDIDATE_STATE=ledger again, or their opt-outs and deliveries would not be found`,
+    ]);
+  }
+  return {};
 }

@@ -48,6 +48,14 @@ export interface TemporalConsoleSources {
    * on each, as a START would (absent: only the ledger is lifted).
    */
   candidates?: Pick<CandidateDirectory, 'findByPhone' | 'setSmsOptOut'>;
+  /**
+   * The candidates' states where the deployment keeps them in the ledger (DEBRIEF_CANDIDATE_STATE=ledger);
+   * absent, each candidate's entity workflow is asked.
+   */
+  candidateStates?: {
+    read(candidateId: string): Promise<CandidateEntityState | undefined>;
+    all(): Promise<CandidateEntityState[]>;
+  };
   /** How many workflows one view looks at, at most. */
   scanLimit?: number;
   now?: () => number;
@@ -104,6 +112,7 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
   }
 
   async function entityOf(candidateId: string): Promise<CandidateEntityState | undefined> {
+    if (sources.candidateStates) return sources.candidateStates.read(candidateId);
     try {
       return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
     } catch (error) {
@@ -114,6 +123,10 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
 
   /** The states of the running candidates' entities (a deleted one's left out), and how many were listed. */
   async function runningEntities(): Promise<{ entities: CandidateEntityState[]; listed: number }> {
+    if (sources.candidateStates) {
+      const kept = (await sources.candidateStates.all()).slice(0, scanLimit);
+      return { entities: kept.filter((state) => !state.purged), listed: kept.length };
+    }
     const candidates = await list(
       'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"',
       scanLimit,
