@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { OutboxEntry } from '../src/activities/outbox';
 import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/contract/ids';
 import { closedConnectionPlugin } from '../src/runtime/closed-connection';
@@ -369,8 +369,19 @@ async function acknowledgementCosts(
     totals.localActivities += followUp.filter(
       (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
     ).length;
+    // None where the candidates' states are kept in the ledger (DEBRIEF_CANDIDATE_STATE=ledger).
     const entity =
-      (await client.workflow.getHandle(candidateWorkflowId(candidateId)).fetchHistory()).events ?? [];
+      (
+        await client.workflow
+          .getHandle(candidateWorkflowId(candidateId))
+          .fetchHistory()
+          .catch((error: unknown) => {
+            // The history call answers a gRPC NOT_FOUND (5), not the client's WorkflowNotFoundError.
+            if (error instanceof WorkflowNotFoundError || (error as { code?: number }).code === 5)
+              return undefined;
+            throw error;
+          })
+      )?.events ?? [];
     totals.entityUpdates += entity.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
     totals.entitySignals += entity.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
   }

@@ -6,8 +6,11 @@ const repoRoot = join(__dirname, '..');
 
 /** Variables that would point a child engine somewhere else than the benchmark's own loopback stack. */
 const foreignSettings = /^(TEMPORAL_|DEBRIEF_|TWILIO_|SMTP_|PORT$|HOST$)/;
-/** Settings a run may pass on to the engines it measures (their tuning is what is being measured). */
-const passedOn = /^DEBRIEF_(ENTITY_)?WORKER_/;
+/**
+ * Settings a run may pass on to the engines it measures (their tuning, and where candidates' states are
+ * kept, are what is being measured).
+ */
+const passedOn = /^DEBRIEF_((ENTITY_)?WORKER_|CANDIDATE_STATE$)/;
 
 /**
  * With BENCH_CPU_PROFILE_DIR set, every process the bench starts writes a V8 CPU profile there when it

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { closedConnectionPlugin } from '../../src/runtime/closed-connection';
-import { encryptedDataConverter } from '../../src/runtime/codec';
+import { createEncryptionCodec, encryptedDataConverter, sealWithCodec } from '../../src/runtime/codec';
+import { emptyKeptCandidate, stateWithoutPurgeAnswer } from '../../src/activities/candidates-in-ledger';
+import { createCandidateStates, openPostgresLedgerDatabase } from '../../src/ledger';
 import { formatEncryptionKeys, generateEncryptionKey } from '../../src/config/keys';
 import twilio from 'twilio';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
@@ -95,6 +97,9 @@ export interface HarnessOptions {
 
 const senderNumber = '+15550199000';
 
+/** Where the stack keeps candidates' states: CHAOS_CANDIDATE_STATE, else an entity workflow each. */
+const candidateStateHome = process.env.CHAOS_CANDIDATE_STATE === 'ledger' ? 'ledger' : 'temporal';
+
 /** Environment variables a child must not inherit: they would point it elsewhere than the loopback parts. */
 const inheritedNoise = [
   /^TWILIO_/,
@@ -162,7 +167,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     TWILIO_API_BASE_URL: twilioStandIn.baseUrl,
     SMTP_URL: smtp.url,
     DEBRIEF_MAIL_FROM: 'Debrief <debrief@chaos.test>',
+    // CHAOS_CANDIDATE_STATE=ledger runs the suite with the candidates' states in the ledger.
+    DEBRIEF_CANDIDATE_STATE: candidateStateHome,
   };
+  // Where the states are kept in the ledger, the harness reads them there, with the stack's keys.
+  const ledgerStates =
+    candidateStateHome === 'ledger'
+      ? await openPostgresLedgerDatabase(ledgerPostgres.url).then(async (db) => ({
+          db,
+          read: stateWithoutPurgeAnswer(
+            await createCandidateStates(
+              db,
+              sealWithCodec(createEncryptionCodec(encryptionKeys)),
+              emptyKeptCandidate,
+            ),
+          ),
+        }))
+      : undefined;
 
   let temporal: Child | undefined;
   const startTemporal = async () => {
@@ -305,6 +326,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
 
   async function candidateState(candidateId: string) {
+    if (ledgerStates) return ledgerStates.read(candidateId).catch(() => undefined);
     try {
       return await client.workflow.getHandle(candidateWorkflowId(candidateId)).query(candidateStateQuery);
     } catch {
@@ -456,6 +478,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     temporal?.kill('SIGKILL');
     await Promise.all([...children.map((child) => child.exited), temporal?.exited]);
     await connection.close().catch(() => undefined);
+    await ledgerStates?.db.close().catch(() => undefined);
     await Promise.all([smtp.stop(), twilioStandIn.close()]);
     ledgerPostgres.stop();
     await rm(dir, { recursive: true, force: true });
