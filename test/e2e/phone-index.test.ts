@@ -67,13 +67,16 @@ describe('the phone index on a real Temporal dev server', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** A rejection whose steps are due at once (any hour, any day, no holidays) for the candidate given. */
-  function rejection(candidateId: string, phone: string): ApplicationSnapshot {
+  /**
+   * A rejection whose steps are due at once (any hour, any day, no holidays) for the candidate given, or after
+   * `coolOffDays` business days.
+   */
+  function rejection(candidateId: string, phone: string, coolOffDays = 0): ApplicationSnapshot {
     const { country: _noHolidays, ...candidate } = sampleSnapshot().candidate;
     return sampleSnapshot({
       candidate: { ...candidate, id: candidateId, phone },
       policy: {
-        coolOff: { businessDays: 0 },
+        coolOff: { businessDays: coolOffDays },
         sendWindow: { start: '00:00', end: '23:59' },
         quietHours: { start: '23:59', end: '00:00' },
         weekendDays: [],
@@ -179,6 +182,27 @@ describe('the phone index on a real Temporal dev server', () => {
         expect(file.includes(Buffer.from(form))).toBe(false);
       }
     }
+  });
+
+  it('routes a text sent in the cool-off, before any reminder, to the follow-up as feedback', async () => {
+    const snapshot = rejection(uniqueName('cand'), '+14155550151', 5);
+    await reject(snapshot);
+    const handle = engine.temporal.client.workflow.getHandle(followUpWorkflowId(snapshot.applicationId));
+    await eventually(async () => {
+      const { timeline } = await handle.query(stateQuery);
+      return timeline.some((e) => e.step === 'acknowledgement' && e.status === 'done') || undefined;
+    }, 'the acknowledgement sent');
+    // Days before the first reminder: nothing has asked anything yet.
+    const before = await handle.query(stateQuery);
+    expect(before.timeline.filter((e) => e.status === 'done').map((e) => e.step)).toEqual([
+      'acknowledgement',
+    ]);
+
+    const answer = await inboundSms('+14155550151', 'feedback they wanted more on system design');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain(`noted for ${snapshot.company}`);
+    const after = await handle.query(stateQuery);
+    expect(after.feedback.map((entry) => entry.text)).toEqual(['they wanted more on system design']);
   });
 
   it('routes a number an earlier build registered through its workflow; deletion unlinks it everywhere', async () => {
