@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import twilio from 'twilio';
 import { loadConfig, type Config } from '../../src/config/index';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
 import { candidatePurgeWorkflowId, followUpWorkflowId } from '../../src/domain/contract/ids';
@@ -13,6 +12,7 @@ import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
+import { inboundSms } from '../helpers/twilio-inbound';
 
 const secret = `whsec_${Buffer.from('debrief-candidates-in-ledger-0123456').toString('base64')}`;
 const publicUrl = 'https://debrief.test';
@@ -74,28 +74,12 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
     });
   }
 
-  async function inboundSms(from: string, text: string) {
-    const params = {
-      MessageSid: `SM${uniqueName('in').replace(/\W/g, '')}`,
-      From: from,
-      To: '+14155550199',
-      Body: text,
-    };
-    const response = await fetch(`${engine!.apiUrl}/twilio/sms`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(
-          standIn.authToken,
-          `${publicUrl}/twilio/sms`,
-          params,
-        ),
-        'i-twilio-idempotency-token': uniqueName('idem'),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    return { status: response.status, text: await response.text() };
-  }
+  const sms = (from: string, text: string) =>
+    inboundSms(
+      { apiUrl: engine!.apiUrl!, publicUrl, authToken: standIn.authToken, to: '+14155550199' },
+      from,
+      text,
+    );
 
   it('acknowledges by text with the follow-up’s run alone, routes replies, and forgets the person', async () => {
     const { client } = engine!.temporal;
@@ -117,7 +101,7 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
     expect((await client.workflow.count('WorkflowType = "candidateWorkflow"')).count).toBe(0);
 
     // A reply finds the follow-up through the phone index and the state's open follow-ups.
-    expect((await inboundSms(phone, '1 they wanted more depth on design')).status).toBe(200);
+    expect((await sms(phone, '1 they wanted more depth on design')).status).toBe(200);
     await eventually(
       async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'spoke' ? true : undefined),
       'the SMS answer to reach the follow-up',

@@ -23,6 +23,7 @@ import { type candidatePurgeWorkflow } from '../../src/workflows/candidate-purge
 import { cloudEvent, sampleSnapshot } from '../helpers/fixtures';
 import { freePort, startPrism, stopPrism, twilioSpecMissing, twilioSpecPresent } from '../helpers/prism';
 import { uniqueName } from '../helpers/temporal';
+import { inboundSms } from '../helpers/twilio-inbound';
 import { eventually } from '../helpers/eventually';
 import { postSignedEvent } from '../helpers/events';
 
@@ -112,28 +113,8 @@ describeContract(
     }
 
     /** Sends an SMS to the API as Twilio would: form-encoded and signed with twilio's helper. */
-    async function inboundSms(from: string, text: string) {
-      const params = {
-        MessageSid: `SM${uniqueName('in').replace(/\W/g, '')}`,
-        From: from,
-        To: '+14155550199',
-        Body: text,
-      };
-      const response = await fetch(`${engine.apiUrl}/twilio/sms`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature(
-            authToken,
-            `${publicUrl}/twilio/sms`,
-            params,
-          ),
-          'i-twilio-idempotency-token': uniqueName('idem'),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-      return { status: response.status, text: await response.text() };
-    }
+    const sms = (from: string, text: string) =>
+      inboundSms({ apiUrl: engine.apiUrl!, publicUrl, authToken, to: '+14155550199' }, from, text);
 
     it('sends real SMTP mail and contract-valid SMS; an SMS answer moves the follow-up on', async () => {
       const base = sampleSnapshot();
@@ -216,7 +197,7 @@ describeContract(
         'the recruiter call to wait for its outcome',
       );
 
-      const answer = await inboundSms(phone, '1 they suggested more depth on system design');
+      const answer = await sms(phone, '1 they suggested more depth on system design');
       expect(answer.status).toBe(200);
       expect(answer.text).toContain('noted');
 
@@ -291,7 +272,7 @@ describeContract(
         expect(raw.includes(Buffer.from(personal, 'utf8'))).toBe(false);
       }
       // An SMS from the number finds no candidate, and starts nothing.
-      expect((await inboundSms(phone, '1')).status).toBe(200);
+      expect((await sms(phone, '1')).status).toBe(200);
 
       // A late rejection for the deleted candidate (another application): the suppression ledger knows the
       // deletion, so nothing starts and nothing is sent, and the number stays unindexed.
@@ -351,12 +332,12 @@ describeContract(
         async () => ((await handle.query(stateQuery)).callAttempts.recruiterCall > 0 ? true : undefined),
         'the first call reminder',
       );
-      expect((await inboundSms(phone, '1')).status).toBe(200);
+      expect((await sms(phone, '1')).status).toBe(200);
       await eventually(
         async () => ((await handle.query(stateQuery)).phase === 'closing' ? true : undefined),
         'the close-out question',
       );
-      const answer = await inboundSms(phone, 'Bring two system design stories next time');
+      const answer = await sms(phone, 'Bring two system design stories next time');
       expect(answer.status).toBe(200);
       const result = (await handle.result()) as {
         outcome: string;

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import twilio from 'twilio';
 import { phoneHash } from '../../src/activities';
 import { loadConfig, type Config } from '../../src/config/index';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
@@ -18,6 +17,7 @@ import { postSignedEvent } from '../helpers/events';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { linkInEarlierPhoneIndex } from '../helpers/phone-index';
 import { uniqueName } from '../helpers/temporal';
+import { inboundSms } from '../helpers/twilio-inbound';
 
 const secret = `whsec_${Buffer.from('debrief-phone-index-e2e-secret-0123').toString('base64')}`;
 const linkSecret = 'phone-index-e2e-link-secret-0123456789abcdef';
@@ -92,28 +92,12 @@ describe('the phone index on a real Temporal dev server', () => {
   const linked = (phone: string) => ledger!.phoneIndex.find(phoneHash(linkSecret, phone));
 
   /** Sends an SMS to the API as Twilio would: form-encoded and signed. */
-  async function inboundSms(from: string, text: string) {
-    const params = {
-      MessageSid: `SM${uniqueName('in').replace(/\W/g, '')}`,
-      From: from,
-      To: '+14155550199',
-      Body: text,
-    };
-    const response = await fetch(`${engine.apiUrl}/twilio/sms`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(
-          standIn.authToken,
-          `${publicUrl}/twilio/sms`,
-          params,
-        ),
-        'i-twilio-idempotency-token': uniqueName('idem'),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    return { status: response.status, text: await response.text() };
-  }
+  const sms = (from: string, text: string) =>
+    inboundSms(
+      { apiUrl: engine.apiUrl!, publicUrl, authToken: standIn.authToken, to: '+14155550199' },
+      from,
+      text,
+    );
 
   /** Waits for the recruiter call, answers it by SMS from `phone`, and waits for the follow-up to take it. */
   async function answerCallBySms(snapshot: ApplicationSnapshot, phone: string) {
@@ -122,7 +106,7 @@ describe('the phone index on a real Temporal dev server', () => {
       async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'waiting' ? true : undefined),
       'the recruiter call to wait for its outcome',
     );
-    expect((await inboundSms(phone, '1 they wanted more depth on design')).status).toBe(200);
+    expect((await sms(phone, '1 they wanted more depth on design')).status).toBe(200);
     await eventually(
       async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'spoke' ? true : undefined),
       'the SMS answer to reach the follow-up',
@@ -198,7 +182,7 @@ describe('the phone index on a real Temporal dev server', () => {
       'acknowledgement',
     ]);
 
-    const answer = await inboundSms('+14155550151', 'feedback they wanted more on system design');
+    const answer = await sms('+14155550151', 'feedback they wanted more on system design');
     expect(answer.status).toBe(200);
     expect(answer.text).toContain(`noted for ${snapshot.company}`);
     const after = await handle.query(stateQuery);
