@@ -1,29 +1,13 @@
 import { createAuditLog } from '../../src/api/console/audit-log';
 import { entityProblems } from '../../src/api/console/data';
-import {
-  createSuppressionLedger,
-  openEmbeddedLedgerDatabase,
-  openPostgresLedgerDatabase,
-  subjectHash,
-  type LedgerDatabase,
-  type LedgerKeyRing,
-} from '../../src/ledger';
-import { startLedgerPostgres, type LedgerPostgres } from '../helpers/postgres';
+import { createSuppressionLedger, subjectHash, type LedgerKeyRing } from '../../src/ledger';
+import { ledgerFlavours } from '../helpers/postgres';
 import { candidatePhone, sampleEntity } from './console-fixtures';
-
-let postgres: LedgerPostgres | undefined;
-beforeAll(async () => {
-  postgres = await startLedgerPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
 
 const older = { id: 'k-1', secret: 'audit-test-older-secret-0123456789abcdef' };
 const newer = { id: 'k-2', secret: 'audit-test-newer-secret-0123456789abcdef' };
 
-const flavours: [string, () => Promise<LedgerDatabase>][] = [
-  ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
-  ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
-];
+const flavours = ledgerFlavours();
 
 describe.each(flavours)('audit log on %s', (_name, open) => {
   it('records who did what on which follow-up or person, hashing people like the ledger, newest first', async () => {

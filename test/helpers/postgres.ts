@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startPostgres } from '../cluster/stack';
+import {
+  openEmbeddedLedgerDatabase,
+  openPostgresLedgerDatabase,
+  type LedgerDatabase,
+} from '../../src/ledger';
 
 /** A PostgreSQL server of the test's own on loopback, with an empty database for the ledger. */
 export interface LedgerPostgres {
@@ -38,4 +43,21 @@ export async function startLedgerPostgres(): Promise<LedgerPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The two databases a ledger test runs on, opened afresh by each call: the embedded SQLite in memory, and a
+ * new database on a PostgreSQL server of the test file's own, started before its tests and stopped after
+ * them. Call it at the top level of a test file, and run the tests with `describe.each`.
+ */
+export function ledgerFlavours(): [name: string, open: () => Promise<LedgerDatabase>][] {
+  let postgres: LedgerPostgres | undefined;
+  beforeAll(async () => {
+    postgres = await startLedgerPostgres();
+  }, 120_000);
+  afterAll(() => postgres?.stop());
+  return [
+    ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
+    ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
+  ];
 }

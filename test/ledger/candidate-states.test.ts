@@ -1,11 +1,6 @@
-import {
-  createCandidateStates,
-  openEmbeddedLedgerDatabase,
-  openPostgresLedgerDatabase,
-  type LedgerDatabase,
-} from '../../src/ledger';
+import { createCandidateStates, type LedgerDatabase } from '../../src/ledger';
 import { createEncryptionCodec, sealWithCodec } from '../../src/runtime/codec';
-import { startLedgerPostgres, type LedgerPostgres } from '../helpers/postgres';
+import { ledgerFlavours } from '../helpers/postgres';
 
 /** A state as a test keeps it: a counter and a number, enough to see a lost change and a readable one. */
 interface Counted {
@@ -17,16 +12,7 @@ interface Counted {
 const seal = sealWithCodec(createEncryptionCodec([{ id: 'test', key: Buffer.alloc(32, 3) }]));
 const empty = (candidateId: string): Counted => ({ candidateId, count: 0 });
 
-let postgres: LedgerPostgres | undefined;
-beforeAll(async () => {
-  postgres = await startLedgerPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
-
-const flavours: [string, () => Promise<LedgerDatabase>][] = [
-  ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
-  ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
-];
+const flavours = ledgerFlavours();
 
 describe.each(flavours)('candidates’ states in the ledger on %s', (_name, open) => {
   let db: LedgerDatabase;

@@ -5,30 +5,18 @@ import {
   createPhoneIndex,
   createSuppressionLedger,
   openEmbeddedLedgerDatabase,
-  openPostgresLedgerDatabase,
   type LedgerDatabase,
 } from '../../src/ledger';
 import { schemaSteps } from '../../src/ledger/schema';
 import { phoneHash } from '../../src/workflows/candidate/directory';
-import { startLedgerPostgres, type LedgerPostgres } from '../helpers/postgres';
+import { ledgerFlavours } from '../helpers/postgres';
 
 const secret = 'phone-index-ledger-test-secret';
 const ada = '+14155550100';
 const grace = '+14155550123';
 const key = (phone: string) => phoneHash(secret, phone);
 
-let postgres: LedgerPostgres | undefined;
-
-beforeAll(async () => {
-  postgres = await startLedgerPostgres();
-}, 120_000);
-
-afterAll(() => postgres?.stop());
-
-const flavours: [string, () => Promise<LedgerDatabase>][] = [
-  ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
-  ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
-];
+const flavours = ledgerFlavours();
 
 describe.each(flavours)('phone index on %s', (_name, open) => {
   let db: LedgerDatabase;

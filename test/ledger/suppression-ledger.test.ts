@@ -6,12 +6,11 @@ import {
   createSuppressionLedger,
   liftedByStart,
   openEmbeddedLedgerDatabase,
-  openPostgresLedgerDatabase,
   parseLedgerKeys,
   type LedgerDatabase,
   type LedgerKeyRing,
 } from '../../src/ledger';
-import { startLedgerPostgres, type LedgerPostgres } from '../helpers/postgres';
+import { ledgerFlavours } from '../helpers/postgres';
 
 const ledgerModule = resolve(__dirname, '../../src/ledger/index.ts');
 const oldKey = { id: 'k1', secret: 'an-old-secret-of-thirty-two-characters-or-more' };
@@ -26,18 +25,7 @@ async function everythingStored(db: LedgerDatabase): Promise<string> {
   return JSON.stringify(rows);
 }
 
-let postgres: LedgerPostgres | undefined;
-
-beforeAll(async () => {
-  postgres = await startLedgerPostgres();
-}, 120_000);
-
-afterAll(() => postgres?.stop());
-
-const flavours: [string, () => Promise<LedgerDatabase>][] = [
-  ['embedded (SQLite)', () => openEmbeddedLedgerDatabase(undefined)],
-  ['PostgreSQL 15', async () => openPostgresLedgerDatabase(await postgres!.newDatabase())],
-];
+const flavours = ledgerFlavours();
 
 describe.each(flavours)('suppression ledger on %s', (_name, open) => {
   let db: LedgerDatabase;
