@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { isNotFound } from '../src/activities/purge';
 import type { OutboxEntry } from '../src/activities/outbox';
 import { candidateWorkflowId, followUpWorkflowId } from '../src/domain/contract/ids';
 import { closedConnectionPlugin } from '../src/runtime/closed-connection';
@@ -376,9 +377,7 @@ async function acknowledgementCosts(
           .getHandle(candidateWorkflowId(candidateId))
           .fetchHistory()
           .catch((error: unknown) => {
-            // The history call answers a gRPC NOT_FOUND (5), not the client's WorkflowNotFoundError.
-            if (error instanceof WorkflowNotFoundError || (error as { code?: number }).code === 5)
-              return undefined;
+            if (isNotFound(error)) return undefined;
             throw error;
           })
       )?.events ?? [];

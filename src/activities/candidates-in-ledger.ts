@@ -72,7 +72,9 @@ export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirec
     });
   }
 
-  /** An update: refused as the entity's validator refuses (a deleted candidate: {@link CandidateDeletedError}). */
+  /**
+   * An update, refused as the entity's validator refuses (a deleted candidate: {@link CandidateDeletedError}).
+   */
   function update<A, R>(
     candidateId: string,
     rule: (rules: CandidateRules) => CandidateRule<A, R>,
@@ -206,9 +208,9 @@ export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirec
         },
         false,
       );
-      const answer = done.found ? done.value : { openFollowUpIds: [], workflowIds: [], phones: [] };
-      await deps.phones.unlinkAll(candidateId, answer.phones);
-      return answer;
+      const purged = done.found ? done.value : { openFollowUpIds: [], workflowIds: [], phones: [] };
+      await deps.phones.unlinkAll(candidateId, purged.phones);
+      return purged;
     },
     state: stateWithoutPurgeAnswer(deps.states),
   };

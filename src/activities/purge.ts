@@ -20,7 +20,8 @@ export const tombstoneWorkflowType = 'candidateTombstoneWorkflow';
 /** gRPC status NOT_FOUND, as the raw workflow service reports a deleted or unknown execution. */
 const GRPC_NOT_FOUND = 5;
 
-function isNotFound(error: unknown): boolean {
+/** Whether a call found no such workflow (the client's error, or the raw service's NOT_FOUND). */
+export function isNotFound(error: unknown): boolean {
   return (
     error instanceof WorkflowNotFoundError ||
     (typeof error === 'object' && error !== null && (error as { code?: number }).code === GRPC_NOT_FOUND)
@@ -155,8 +156,9 @@ export function createPurgeActivities({ purge }: { purge?: PurgeDeps }) {
 
     /**
      * Forgets the candidate's state row where the ledger keeps states, then starts the tombstone under
-     * `candidate-<id>`: a workflow that completes at once with no input and the memo `{ purged: true }`. Being completed, it makes every update-with-start on the entity (which allows
-     * a new run only after a failed one) refuse, so nothing brings the candidate back.
+     * `candidate-<id>`: a workflow that completes at once with no input and the memo `{ purged: true }`.
+     * Being completed, it makes every update-with-start on the entity (which allows a new run only after a
+     * failed one) refuse, so nothing brings the candidate back.
      */
     async startCandidateTombstone({ candidateId }: { candidateId: string }): Promise<void> {
       const { client, entityTaskQueue, forgetState } = deps();
