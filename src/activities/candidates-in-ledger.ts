@@ -37,6 +37,12 @@ export interface CandidatesInLedgerDeps {
   forward(forwarded: ForwardedReport): Promise<void>;
   /** What is not a candidate's state: finding candidates by number, and third parties' opt-outs. */
   elsewhere: Pick<CandidateDirectory, 'findByPhone' | 'optOutThirdParty' | 'thirdPartyOptedOut'>;
+  /**
+   * Moves the candidate's state in from their entity workflow, where one may still run (a deployment moving
+   * to the ledger, src/workflows/candidate/handover.ts); true when one did. Asked before a state is found
+   * missing; absent where no entity runs.
+   */
+  adopt?(candidateId: string): Promise<boolean>;
   now?: () => number;
 }
 
@@ -62,9 +68,12 @@ export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirec
     work: (state: KeptCandidate) => R,
     create: boolean,
   ): Promise<{ found: true; value: R } | { found: false }> {
-    const found = await deps.states.change(candidateId, (state) =>
-      state ? { found: true as const, value: work(state) } : { found: false as const },
-    );
+    const attempt = () =>
+      deps.states.change(candidateId, (state) =>
+        state ? { found: true as const, value: work(state) } : { found: false as const },
+      );
+    let found = await attempt();
+    if (!found.found && (await deps.adopt?.(candidateId))) found = await attempt();
     if (found.found || !create) return found;
     if (await deps.isDeleted(candidateId)) throw new CandidateDeletedError(candidateId);
     return deps.states.change(candidateId, (state) => ({ found: true as const, value: work(state!) }), {
@@ -212,7 +221,12 @@ export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirec
       await deps.phones.unlinkAll(candidateId, purged.phones);
       return purged;
     },
-    state: stateWithoutPurgeAnswer(deps.states),
+    async state(candidateId) {
+      const read = stateWithoutPurgeAnswer(deps.states);
+      const kept = await read(candidateId);
+      if (kept || !(await deps.adopt?.(candidateId))) return kept;
+      return read(candidateId);
+    },
   };
 }
 

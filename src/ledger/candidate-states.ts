@@ -24,6 +24,11 @@ export interface CandidateStates<S extends object> {
     work: (state: S | undefined) => R,
     options?: { create?: boolean },
   ): Promise<R>;
+  /**
+   * Keeps `state` as the candidate's unless they have one already (a state moved in from the candidate's
+   * entity workflow); answers whether it was kept.
+   */
+  adopt(candidateId: string, state: S): Promise<boolean>;
   /** The candidate's state, or undefined without one. */
   read(candidateId: string): Promise<S | undefined>;
   /** Every state kept, in candidate id order (the operators' console lists them). */
@@ -78,6 +83,14 @@ export async function createCandidateStates<S extends object>(
         }
         return result;
       });
+    },
+    async adopt(candidateId, state) {
+      const inserted = await db.query(
+        `INSERT INTO candidate_states (candidate_id, state, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (candidate_id) DO NOTHING RETURNING candidate_id`,
+        [candidateId, await sealed(state), now().toISOString()],
+      );
+      return inserted.rows.length > 0;
     },
     async read(candidateId) {
       const { rows } = await db.query<{ state: string }>(

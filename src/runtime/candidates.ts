@@ -1,45 +1,54 @@
 import type { Client } from '@temporalio/client';
 import { createTemporalCandidateDirectory, guardedByLedger, phoneHash } from '../activities';
 import { candidatesInLedger } from '../activities/candidates-in-ledger';
-import { ConfigError } from '../config/index';
 import { countingOptOuts } from '../observability/metrics';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
 import { deliveryStatusSignal } from '../workflows/follow-up/definitions';
+import { entityHandover, runningEntitiesQuery, type EntityHandover } from '../workflows/candidate/client';
 import { phoneIndexClient } from '../workflows/phone-index/client';
 import type { OpenedLedger } from './ledger';
 
-/** Running candidate entities, as visibility lists them. */
-const runningEntities = 'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"';
+/** The candidate directory of a process, and the entities it still has to move into the ledger. */
+export interface OpenedCandidates {
+  directory: CandidateDirectory;
+  /**
+   * Set where the ledger keeps the states and entity workflows still ran at start: each moves its state into
+   * the ledger when one of its candidates is first asked for, and `sweep` moves them all (the engine runs it
+   * once its worker polls).
+   */
+  handover?: EntityHandover;
+}
 
 /**
  * The candidate directory of a worker or an API: the candidates' states in the ledger when the deployment
  * keeps them there (DEBRIEF_CANDIDATE_STATE=ledger), else in an entity workflow each; behind the suppression
- * ledger either way. Keeping them in the ledger is refused while entities run in the namespace: their
- * states (opt-outs, deliveries in flight, open follow-ups) would not be found.
+ * ledger either way. Entities that still run when a deployment moves to the ledger hand their states over
+ * (src/workflows/candidate/handover.ts), so that no opt-out, delivery in flight or open follow-up is lost.
  */
 export async function openCandidates(
   opened: OpenedLedger,
   client: Client,
   entityTaskQueue: string,
   linkSecret: string,
-): Promise<CandidateDirectory> {
+): Promise<OpenedCandidates> {
   const onTemporal = createTemporalCandidateDirectory(client, entityTaskQueue, {
     secret: linkSecret,
     index: opened.phoneIndex,
   });
   const states = opened.candidateStates;
   let directory = onTemporal;
+  let handover: EntityHandover | undefined;
   if (states) {
-    const { count } = await client.workflow.count(runningEntities);
-    if (count > 0) {
-      throw new ConfigError([
-        `DEBRIEF_CANDIDATE_STATE=ledger: ${count} candidate entity workflow(s) run in this namespace, and their states would not be found; keep DEBRIEF_CANDIDATE_STATE=temporal for this deployment`,
-      ]);
-    }
+    const isDeleted = (candidateId: string) =>
+      opened.ledger.isSuppressed({ kind: 'candidate', subject: candidateId });
+    const { count } = await client.workflow.count(runningEntitiesQuery);
+    if (count > 0)
+      handover = entityHandover(client, { adopt: (id, state) => states.adopt(id, state), isDeleted });
+    const moving = handover;
     const earlierPhoneIndex = phoneIndexClient(client);
     directory = candidatesInLedger({
       states,
-      isDeleted: (candidateId) => opened.ledger.isSuppressed({ kind: 'candidate', subject: candidateId }),
+      isDeleted,
       phones: {
         link: (phone, candidateId) => opened.phoneIndex.link(phoneHash(linkSecret, phone), candidateId),
         async unlinkAll(candidateId, phones) {
@@ -52,7 +61,13 @@ export async function openCandidates(
       forward: ({ followUpId, report }) =>
         client.workflow.getHandle(followUpId).signal(deliveryStatusSignal, report),
       elsewhere: onTemporal,
+      ...(moving
+        ? { adopt: async (candidateId: string) => moving.pending() && (await moving.adopt(candidateId)) }
+        : {}),
     });
   }
-  return countingOptOuts(guardedByLedger(directory, opened.ledger));
+  return {
+    directory: countingOptOuts(guardedByLedger(directory, opened.ledger)),
+    ...(handover ? { handover } : {}),
+  };
 }

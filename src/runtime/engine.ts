@@ -21,6 +21,7 @@ import { exportCandidate } from './candidate-export';
 import { createEncryptionCodec, encryptedDataConverter, sealWithCodec } from './codec';
 import { openCandidates } from './candidates';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
+import type { EntityHandover } from '../workflows/candidate/client';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';
@@ -121,8 +122,12 @@ export async function startEngine(
   // Only the worker and the API talk to candidates, and a process that runs either holds the ledger: the
   // phone index is always the ledger's, never a workflow per number.
   let candidates: CandidateDirectory | undefined;
+  let handover: EntityHandover | undefined;
   try {
-    candidates = opened && (await openCandidates(opened, temporal.client, entityTaskQueue, linkSecret));
+    const openedCandidates =
+      opened && (await openCandidates(opened, temporal.client, entityTaskQueue, linkSecret));
+    candidates = openedCandidates?.directory;
+    handover = openedCandidates?.handover;
   } catch (error) {
     await opened?.ledger.close();
     await metrics?.close();
@@ -291,6 +296,16 @@ export async function startEngine(
       );
   }
 
+  // Entities still running from before the deployment kept states in the ledger hand them over meanwhile.
+  const sweeping = new AbortController();
+  const swept = handover?.sweep(sweeping.signal).then(
+    (moved) => log(`candidates: ${moved} entity workflow(s) handed their states over to the ledger`),
+    (error) =>
+      log(
+        `candidates: handing entities' states over to the ledger stopped (${String(error)}); a restart resumes it`,
+      ),
+  );
+
   let stopping: Promise<void> | undefined;
   return {
     temporal,
@@ -306,6 +321,8 @@ export async function startEngine(
           Promise.allSettled([...answering]),
           new Promise((resolveWait) => setTimeout(resolveWait, stopGraceMs).unref()),
         ]);
+        sweeping.abort();
+        await swept;
         if (worker) {
           worker.shutdown();
           await done;

@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config/index';
 import type { ApplicationSnapshot } from '../../src/domain/contract/events';
-import { candidatePurgeWorkflowId, followUpWorkflowId } from '../../src/domain/contract/ids';
+import {
+  candidatePurgeWorkflowId,
+  candidateWorkflowId,
+  followUpWorkflowId,
+} from '../../src/domain/contract/ids';
 import { startEngine, type RunningEngine } from '../../src/runtime/engine';
+import { runningEntitiesQuery } from '../../src/workflows/candidate/client';
+import { candidateStateQuery } from '../../src/workflows/candidate/definitions';
 import { stateQuery } from '../../src/workflows/follow-up/definitions';
 import { startTwilioStandIn, type TwilioStandIn } from '../chaos/twilio-standin';
 import { eventually } from '../helpers/eventually';
@@ -151,7 +157,7 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
   }
 
   /** Rejects an application on `running` and waits for its candidate to be kept (a row, or an entity). */
-  async function keptCandidate(running: RunningEngine, phone: string): Promise<void> {
+  async function keptCandidate(running: RunningEngine, phone: string): Promise<ApplicationSnapshot> {
     const snapshot = rejection(phone);
     const answer = await postSignedEvent(running.apiUrl, secret, 'debrief.application.rejected', snapshot);
     expect(answer.status).toBe(202);
@@ -160,9 +166,10 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
       async () => ((await handle.query(stateQuery)).steps.recruiterCall === 'waiting' ? true : undefined),
       'the acknowledgement sent',
     );
+    return snapshot;
   }
 
-  it('is refused where it cannot keep what the other mode kept', async () => {
+  it('is refused by the entity mode once the ledger keeps states', async () => {
     // The ledger keeps a candidate's state now: the entity mode would not find it.
     await keptCandidate(engine!, '+14155550163');
     await engine!.stop();
@@ -170,20 +177,50 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
     expect(await refusal('temporal')).toMatch(
       /keeps the state of 1 candidate.*DEBRIEF_CANDIDATE_STATE=ledger/,
     );
+  }, 180_000);
 
-    // A deployment whose candidates run as entity workflows cannot move them to the ledger either.
+  it('moves a deployment’s running entities into the ledger, their opt-outs with them', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'debrief-candidates-in-entities-'));
     dataDirs.push(dataDir);
     engine = await startEngine(loadConfig(env('temporal')), { worker: true, api: true }, () => undefined);
-    await keptCandidate(engine, '+14155550162');
+    const phone = '+14155550162';
+    const first = await keptCandidate(engine, phone);
+    expect((await sms(phone, 'STOP')).status).toBe(200);
+    const entities = () => engine!.temporal.client.workflow.count('WorkflowType = "candidateWorkflow"');
     await eventually(
       async () =>
-        (await engine!.temporal.client.workflow.count('WorkflowType = "candidateWorkflow"')).count > 0 ||
-        undefined,
-      'the candidate entity to be listed',
+        (
+          await engine!.temporal.client.workflow
+            .getHandle(candidateWorkflowId(first.candidate.id))
+            .query(candidateStateQuery)
+        ).smsOptedOut.length > 0 || undefined,
+      'the STOP kept by the entity',
     );
     await engine.stop();
+
+    engine = await startEngine(loadConfig(env('ledger')), { worker: true, api: true }, () => undefined);
+    const { client } = engine.temporal;
+    // In the background, the entity hands its state over and ends.
+    await eventually(
+      async () => ((await client.workflow.count(runningEntitiesQuery)).count === 0 ? true : undefined),
+      'no entity running',
+    );
+    expect((await entities()).count).toBe(1);
+    // A new rejection of the same person finds the STOP in the ledger: the follow-up runs, no text goes.
+    const textsBefore = standIn.accepted.filter((sent) => sent.to === phone).length;
+    const second = { ...first, applicationId: uniqueName('app') };
+    expect(
+      (await postSignedEvent(engine.apiUrl, secret, 'debrief.application.rejected', second)).status,
+    ).toBe(202);
+    const handle = client.workflow.getHandle(followUpWorkflowId(second.applicationId));
+    await eventually(
+      async () => ((await handle.query(stateQuery)).steps.acknowledgement !== 'planned' ? true : undefined),
+      'the second acknowledgement decided',
+    );
+    expect(standIn.accepted.filter((sent) => sent.to === phone)).toHaveLength(textsBefore);
+    // And the entity mode is refused from now on.
+    await engine.stop();
     engine = undefined;
-    expect(await refusal('ledger')).toMatch(/candidate entity workflow\(s\) run in this namespace/);
+    expect(await refusal('temporal')).toMatch(/DEBRIEF_CANDIDATE_STATE=ledger/);
   }, 300_000);
 });

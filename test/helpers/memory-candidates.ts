@@ -36,6 +36,11 @@ export function memoryCandidates(now: () => number = Date.now): CandidateDirecto
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
+    adopt(candidateId, state) {
+      if (entities.has(candidateId)) return Promise.resolve(false);
+      entities.set(candidateId, structuredClone(state));
+      return Promise.resolve(true);
+    },
     read: (candidateId) => Promise.resolve(entities.get(candidateId)),
     all: () => Promise.resolve([...entities.values()]),
     remove(candidateId) {

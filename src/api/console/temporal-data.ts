@@ -20,6 +20,7 @@ import type { SuppressionLedger } from '../../ledger';
 import type { CandidateDirectory } from '../../workflows/candidate/directory';
 import { searchAttributes } from '../../workflows/follow-up/definitions';
 import { candidateStateQuery } from '../../workflows/candidate/definitions';
+import { runningEntitiesQuery } from '../../workflows/candidate/client';
 import { stopUpdate } from '../../workflows/follow-up/definitions';
 import { resendFollowUpMessage } from '../../workflows/follow-up/client';
 import {
@@ -127,10 +128,7 @@ export function createTemporalConsoleData(sources: TemporalConsoleSources): Cons
       const kept = (await sources.candidateStates.all()).slice(0, scanLimit);
       return { entities: kept.filter((state) => !state.purged), listed: kept.length };
     }
-    const candidates = await list(
-      'WorkflowType = "candidateWorkflow" AND ExecutionStatus = "Running"',
-      scanLimit,
-    );
+    const candidates = await list(runningEntitiesQuery, scanLimit);
     const entities: CandidateEntityState[] = [];
     for (const execution of candidates) {
       const entity = await client.workflow

@@ -19,6 +19,11 @@ export function candidateWorkflowId(candidateId: string): string {
   return `candidate-${candidateId}`;
 }
 
+/** The candidate id in a {@link candidateWorkflowId}. */
+export function candidateIdOfWorkflow(workflowId: string): string {
+  return workflowId.replace(/^candidate-/, '');
+}
+
 /** The workflow that deletes a deleted candidate's histories and leaves the entity's tombstone. */
 export function candidatePurgeWorkflowId(candidateId: string): string {
   return `purge-${candidateId}`;

@@ -1,7 +1,7 @@
 import { ActivityFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { WorkflowActivities } from '../common/activities';
 import type { CandidatePurgeInput, CandidatePurgeResult } from './definitions';
-import { candidateWorkflowId } from '../../domain/contract/ids';
+import { candidateIdOfWorkflow, candidateWorkflowId } from '../../domain/contract/ids';
 import { candidateStateQuery } from '../candidate/definitions';
 import { emptyCandidateState, type CandidateEntityState } from '../../domain/candidate/state';
 
@@ -52,7 +52,7 @@ export async function candidatePurgeWorkflow(input: CandidatePurgeInput): Promis
  */
 export function candidateTombstoneWorkflow(): Promise<{ purged: true }> {
   setHandler(candidateStateQuery, (): CandidateEntityState => ({
-    ...emptyCandidateState(workflowInfo().workflowId.replace(/^candidate-/, '')),
+    ...emptyCandidateState(candidateIdOfWorkflow(workflowInfo().workflowId)),
     purged: true,
   }));
   return Promise.resolve({ purged: true });

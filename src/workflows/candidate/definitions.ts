@@ -23,6 +23,8 @@ import type { Channel } from '../../domain/messages/content';
 export interface CandidateEntityInput {
   candidateId: string;
   state?: CandidateEntityState;
+  /** Carried over while the state is being handed over to the ledger (see {@link handOverUpdate}). */
+  handingOver?: true;
 }
 
 /**
@@ -151,6 +153,17 @@ export const purgeCandidateUpdate = defineUpdate<
   { openFollowUpIds: string[]; phones: string[]; workflowIds?: string[] },
   []
 >('purgeCandidate');
+
+/**
+ * Hands the entity's state over to the ledger (DEBRIEF_CANDIDATE_STATE=ledger): answers the whole state, and
+ * from then on the entity refuses every other change, so nothing it would still record is lost. Asked again,
+ * it answers the same. It ends on {@link handedOverSignal}, once the caller has kept the state. Refused once
+ * the candidate was deleted.
+ */
+export const handOverUpdate = defineUpdate<CandidateEntityState, []>('handOver');
+
+/** The state handed over is kept in the ledger: the entity ends (after {@link handOverUpdate} only). */
+export const handedOverSignal = defineSignal('handedOver');
 
 /** The entity's whole state. */
 export const candidateStateQuery = defineQuery<CandidateEntityState>('candidateState');

@@ -39,6 +39,8 @@ import {
   releaseLinkUpdate,
   purgeCandidateUpdate,
   candidateStateQuery,
+  handOverUpdate,
+  handedOverSignal,
 } from './definitions';
 import { runWindowLeft, runWindowPatch, runWindowSummary } from '../common/run-window';
 import { patchesOfThisRun } from '../common/patches-at-start';
@@ -59,7 +61,9 @@ const takenAtStart: ReadonlySet<string> = new Set([
  * Long-lived per-candidate entity (see src/workflows/candidate/definitions.ts). This is the Temporal shell:
  * every update is a `{ validate, apply }` rule of src/domain/candidate/rules.ts, registered here the same way.
  */
-export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ purged: boolean }> {
+export async function candidateWorkflow(
+  input: CandidateEntityInput,
+): Promise<{ purged: boolean; handedOver?: true }> {
   // First, before any other command (and before any update's rule).
   const patchedInRun = patchesOfThisRun([[candidatePatches.atStart, takenAtStart]]);
   const state: CandidateEntityState = input.state ?? emptyCandidateState(input.candidateId);
@@ -68,36 +72,63 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
 
   setHandler(candidateStateQuery, () => state);
 
+  // Handing the state over to the ledger: once it was answered, no change may be made here any more.
+  let handingOver = input.handingOver === true;
+  let handedOver = false;
+  const held =
+    <A extends unknown[]>(validate: (...args: A) => void) =>
+    (...args: A) => {
+      if (handingOver) {
+        throw ApplicationFailure.create({
+          type: 'handed_over',
+          message: 'the candidate’s state was handed over to the ledger; nothing is changed here any more',
+          nonRetryable: true,
+        });
+      }
+      validate(...args);
+    };
+  setHandler(
+    handOverUpdate,
+    () => {
+      handingOver = true;
+      return state;
+    },
+    { validator: () => rules.purgeCandidate.validate() },
+  );
+  setHandler(handedOverSignal, () => {
+    handedOver = handingOver;
+  });
+
   // The SDK types a validator's argument from the definition only when it is named: hence the annotations.
   setHandler(registerFollowUpUpdate, (arg) => rules.registerFollowUp.apply(arg), {
-    validator: (arg: CandidateUpdates['registerFollowUp']) => rules.registerFollowUp.validate(arg),
+    validator: held((arg: CandidateUpdates['registerFollowUp']) => rules.registerFollowUp.validate(arg)),
   });
   setHandler(registerWorkflowUpdate, (arg) => rules.registerWorkflow.apply(arg), {
-    validator: (arg: CandidateUpdates['registerWorkflow']) => rules.registerWorkflow.validate(arg),
+    validator: held((arg: CandidateUpdates['registerWorkflow']) => rules.registerWorkflow.validate(arg)),
   });
   setHandler(closeFollowUpUpdate, (arg) => rules.closeFollowUp.apply(arg), {
-    validator: (arg: CandidateUpdates['closeFollowUp']) => rules.closeFollowUp.validate(arg),
+    validator: held((arg: CandidateUpdates['closeFollowUp']) => rules.closeFollowUp.validate(arg)),
   });
   setHandler(recordLearningUpdate, (arg) => rules.recordLearning.apply(arg), {
-    validator: (arg: CandidateUpdates['recordLearning']) => rules.recordLearning.validate(arg),
+    validator: held((arg: CandidateUpdates['recordLearning']) => rules.recordLearning.validate(arg)),
   });
   setHandler(reserveDeliveryUpdate, (arg) => rules.reserveDelivery.apply(arg), {
-    validator: (arg: CandidateUpdates['reserveDelivery']) => rules.reserveDelivery.validate(arg),
+    validator: held((arg: CandidateUpdates['reserveDelivery']) => rules.reserveDelivery.validate(arg)),
   });
   setHandler(reserveInDigestUpdate, (arg) => rules.reserveInDigest.apply(arg), {
-    validator: (arg: CandidateUpdates['reserveInDigest']) => rules.reserveInDigest.validate(arg),
+    validator: held((arg: CandidateUpdates['reserveInDigest']) => rules.reserveInDigest.validate(arg)),
   });
   setHandler(leaveDigestUpdate, (arg) => rules.leaveDigest.apply(arg), {
-    validator: (arg: CandidateUpdates['leaveDigest']) => rules.leaveDigest.validate(arg),
+    validator: held((arg: CandidateUpdates['leaveDigest']) => rules.leaveDigest.validate(arg)),
   });
   setHandler(startEmailDataUpdate, (arg) => rules.startEmailData.apply(arg), {
-    validator: (arg: CandidateUpdates['startEmailData']) => rules.startEmailData.validate(arg),
+    validator: held((arg: CandidateUpdates['startEmailData']) => rules.startEmailData.validate(arg)),
   });
   setHandler(startSmsSendUpdate, (arg) => rules.startSmsSend.apply(arg), {
-    validator: (arg: CandidateUpdates['startSmsSend']) => rules.startSmsSend.validate(arg),
+    validator: held((arg: CandidateUpdates['startSmsSend']) => rules.startSmsSend.validate(arg)),
   });
   setHandler(settleDeliveryUpdate, (arg) => rules.settleDelivery.apply(arg), {
-    validator: (arg: CandidateUpdates['settleDelivery']) => {
+    validator: held((arg: CandidateUpdates['settleDelivery']) => {
       try {
         rules.settleDelivery.validate(arg);
       } catch (error) {
@@ -105,28 +136,30 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
         if (!(error instanceof RefusedClaim)) throw error;
         throw ApplicationFailure.create({ type: error.refusal, message: error.message, nonRetryable: true });
       }
-    },
+    }),
   });
   setHandler(recordDeliveryStatusUpdate, (arg) => rules.recordDeliveryStatus.apply(arg), {
-    validator: (arg: CandidateUpdates['recordDeliveryStatus']) => rules.recordDeliveryStatus.validate(arg),
+    validator: held((arg: CandidateUpdates['recordDeliveryStatus']) =>
+      rules.recordDeliveryStatus.validate(arg),
+    ),
   });
   setHandler(setSmsOptOutUpdate, (arg) => rules.setSmsOptOut.apply(arg), {
-    validator: (arg: CandidateUpdates['setSmsOptOut']) => rules.setSmsOptOut.validate(arg),
+    validator: held((arg: CandidateUpdates['setSmsOptOut']) => rules.setSmsOptOut.validate(arg)),
   });
   setHandler(setEmailOptOutUpdate, (arg) => rules.setEmailOptOut.apply(arg), {
-    validator: (arg: CandidateUpdates['setEmailOptOut']) => rules.setEmailOptOut.validate(arg),
+    validator: held((arg: CandidateUpdates['setEmailOptOut']) => rules.setEmailOptOut.validate(arg)),
   });
   setHandler(acceptInboundUpdate, (arg) => rules.acceptInbound.apply(arg), {
-    validator: (arg: CandidateUpdates['acceptInbound']) => rules.acceptInbound.validate(arg),
+    validator: held((arg: CandidateUpdates['acceptInbound']) => rules.acceptInbound.validate(arg)),
   });
   setHandler(releaseInboundUpdate, (arg) => rules.releaseInbound.apply(arg), {
-    validator: (arg: CandidateUpdates['releaseInbound']) => rules.releaseInbound.validate(arg),
+    validator: held((arg: CandidateUpdates['releaseInbound']) => rules.releaseInbound.validate(arg)),
   });
   setHandler(useLinkUpdate, (arg) => rules.useLink.apply(arg), {
-    validator: (arg: CandidateUpdates['useLink']) => rules.useLink.validate(arg),
+    validator: held((arg: CandidateUpdates['useLink']) => rules.useLink.validate(arg)),
   });
   setHandler(releaseLinkUpdate, (arg) => rules.releaseLink.apply(arg), {
-    validator: (arg: CandidateUpdates['releaseLink']) => rules.releaseLink.validate(arg),
+    validator: held((arg: CandidateUpdates['releaseLink']) => rules.releaseLink.validate(arg)),
   });
   setHandler(
     purgeCandidateUpdate,
@@ -136,11 +169,12 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       upsertMemo({ purged: true });
       return answer;
     },
-    { validator: () => rules.purgeCandidate.validate() },
+    { validator: held(() => rules.purgeCandidate.validate()) },
   );
 
   // A signal has no caller to refuse: what its rule refuses is dropped.
   setHandler(settleDeliverySignal, (settlement) => {
+    if (handingOver) return;
     if (accepts(() => rules.settleDeliveryBySignal.validate(settlement)))
       rules.settleDeliveryBySignal.apply(settlement);
   });
@@ -148,6 +182,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   // Final reports reach the follow-up's timeline; the signal is fire-and-forget on both hops.
   let forwarding = 0;
   setHandler(deliveryReportSignal, (report) => {
+    if (handingOver) return;
     if (!accepts(() => rules.deliveryReport.validate(report))) return;
     const forward = rules.deliveryReport.apply(report);
     if (!forward) return;
@@ -159,7 +194,7 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
       .finally(() => forwarding--);
   });
 
-  const handOver = () => state.purged === true || workflowInfo().continueAsNewSuggested;
+  const handOver = () => state.purged === true || handedOver || workflowInfo().continueAsNewSuggested;
   const windowLeft = runWindowLeft(patchedInRun);
   if (windowLeft === undefined) await condition(handOver);
   else await condition(handOver, windowLeft, { summary: runWindowSummary });
@@ -167,7 +202,12 @@ export async function candidateWorkflow(input: CandidateEntityInput): Promise<{ 
   await condition(allHandlersFinished);
   await condition(() => forwarding === 0);
   if (state.purged) return { purged: true };
-  return continueAsNew<typeof candidateWorkflow>({ candidateId: state.candidateId, state });
+  if (handedOver) return { purged: false, handedOver: true };
+  return continueAsNew<typeof candidateWorkflow>({
+    candidateId: state.candidateId,
+    state,
+    ...(handingOver ? { handingOver: true as const } : {}),
+  });
 }
 
 /** Whether a signal's `validate` lets it through. */
