@@ -20,6 +20,17 @@ import { sampleSnapshot } from '../helpers/fixtures';
 import { uniqueName } from '../helpers/temporal';
 import { inboundSms } from '../helpers/twilio-inbound';
 
+/** True once the workflow (run) is gone from Temporal, undefined while it is still there. */
+async function erased(handle: { describe(): Promise<unknown> }): Promise<true | undefined> {
+  try {
+    await handle.describe();
+    return undefined;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return true;
+    throw error;
+  }
+}
+
 const secret = `whsec_${Buffer.from('debrief-candidates-in-ledger-0123456').toString('base64')}`;
 const publicUrl = 'https://debrief.test';
 
@@ -27,7 +38,8 @@ const publicUrl = 'https://debrief.test';
  * `debrief up` keeping candidates' states in the ledger (DEBRIEF_CANDIDATE_STATE=ledger), every part real:
  * the dev server, the embedded ledger, Twilio a stand-in on loopback. A rejection costs the follow-up's run
  * alone: no entity workflow starts, the text goes once through a reservation kept in the ledger (sealed), a
- * reply is routed from it, and a deletion forgets the row. A deployment is refused the mode it cannot keep.
+ * reply is routed from it, and a deletion forgets the row. A deployment whose entities run moves into it,
+ * their states with them; the entity mode is refused once the ledger keeps states.
  */
 describe('candidates kept in the ledger, on a real Temporal dev server', () => {
   let dataDir: string;
@@ -128,15 +140,7 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
     });
     expect(deletion.status).toBe(202);
     await client.workflow.getHandle(candidatePurgeWorkflowId(snapshot.candidate.id)).result();
-    await eventually(async () => {
-      try {
-        await handle.describe();
-        return undefined;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return true;
-        throw error;
-      }
-    }, 'the follow-up erased');
+    await eventually(() => erased(handle), 'the follow-up erased');
     // The same rejection again starts nothing: the ledger remembers the deletion, not the state.
     const again = await postSignedEvent(engine!.apiUrl, secret, 'debrief.application.rejected', {
       ...snapshot,
@@ -218,9 +222,19 @@ describe('candidates kept in the ledger, on a real Temporal dev server', () => {
       'the second acknowledgement decided',
     );
     expect(standIn.accepted.filter((sent) => sent.to === phone)).toHaveLength(textsBefore);
-    // And the entity mode is refused from now on.
-    await engine.stop();
-    engine = undefined;
-    expect(await refusal('temporal')).toMatch(/DEBRIEF_CANDIDATE_STATE=ledger/);
+
+    // Deleting the person deletes the entity's ended run too, the state it handed over with it.
+    const entity = client.workflow.getHandle(candidateWorkflowId(first.candidate.id));
+    const { runId: handedOver } = await entity.describe();
+    const deletion = await postSignedEvent(engine.apiUrl, secret, 'debrief.candidate.deleted', {
+      candidate: { id: first.candidate.id },
+    });
+    expect(deletion.status).toBe(202);
+    await client.workflow.getHandle(candidatePurgeWorkflowId(first.candidate.id)).result();
+    await eventually(
+      () => erased(client.workflow.getHandle(entity.workflowId, handedOver)),
+      'the entity’s ended run deleted',
+    );
+    expect((await entity.describe()).type).toBe('candidateTombstoneWorkflow');
   }, 300_000);
 });
