@@ -67,7 +67,7 @@ export const envSchema = z.object({
   DEBRIEF_SEARCH_ATTRIBUTES: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   DEBRIEF_CANDIDATE_STATE: z
     .enum(['temporal', 'ledger'], { message: 'must be temporal or ledger' })
-    .default('temporal'),
+    .default('ledger'),
   DEBRIEF_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0, 'must be 0 (off) or more').max(100_000).default(50),
   DEBRIEF_RATE_LIMIT_BURST: z.coerce.number().int().min(1, 'must be at least 1').max(1_000_000).default(200),
   DEBRIEF_API_DEADLINE_MS: z.coerce

@@ -36,8 +36,8 @@ export const environmentVariables = {
     meaning: "set Debrief's search attributes on new workflows",
   },
   DEBRIEF_CANDIDATE_STATE: {
-    default: '`temporal`',
-    meaning: "candidates' state: a workflow each (`temporal`) or a sealed ledger row (`ledger`, new setups)",
+    default: '`ledger`',
+    meaning: "candidates' state: a sealed ledger row (`ledger`) or a workflow each (`temporal`)",
   },
   DEBRIEF_RATE_LIMIT_PER_SECOND: { meaning: 'per-address token bucket rate on every route (`0`: off)' },
   DEBRIEF_RATE_LIMIT_BURST: { meaning: 'per-address token bucket size on every route' },

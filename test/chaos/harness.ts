@@ -97,8 +97,8 @@ export interface HarnessOptions {
 
 const senderNumber = '+15550199000';
 
-/** Where the stack keeps candidates' states: CHAOS_CANDIDATE_STATE, else an entity workflow each. */
-const candidateStateHome = process.env.CHAOS_CANDIDATE_STATE === 'ledger' ? 'ledger' : 'temporal';
+/** Where the stack keeps candidates' states: CHAOS_CANDIDATE_STATE, else the ledger (Debrief's default). */
+const candidateStateHome = process.env.CHAOS_CANDIDATE_STATE === 'temporal' ? 'temporal' : 'ledger';
 
 /** Environment variables a child must not inherit: they would point it elsewhere than the loopback parts. */
 const inheritedNoise = [
@@ -167,7 +167,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     TWILIO_API_BASE_URL: twilioStandIn.baseUrl,
     SMTP_URL: smtp.url,
     DEBRIEF_MAIL_FROM: 'Debrief <debrief@chaos.test>',
-    // CHAOS_CANDIDATE_STATE=ledger runs the suite with the candidates' states in the ledger.
+    // CHAOS_CANDIDATE_STATE=temporal runs the suite with an entity workflow per candidate.
     DEBRIEF_CANDIDATE_STATE: candidateStateHome,
   };
   // Where the states are kept in the ledger, the harness reads them there, with the stack's keys.

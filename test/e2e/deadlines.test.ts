@@ -51,6 +51,8 @@ describe('deadlines at the edge, on a real dev server with no worker polling', (
       DEBRIEF_DEV_SERVER_PORT: '0',
       DEBRIEF_DEV_UI_PORT: '0',
       DEBRIEF_WEBHOOK_SECRET: secret,
+      // An inbound text waits on the candidate's entity here; kept in the ledger, it waits on no worker.
+      DEBRIEF_CANDIDATE_STATE: 'temporal',
       DEBRIEF_LINK_SECRET: linkSecret,
       DEBRIEF_TASK_QUEUE: taskQueue,
       DEBRIEF_PUBLIC_URL: publicUrl,

@@ -35,6 +35,8 @@ describe('deletion on a real Temporal dev server, the entity gone', () => {
         DEBRIEF_DEV_SERVER_PORT: '0',
         DEBRIEF_DEV_UI_PORT: '0',
         DEBRIEF_WEBHOOK_SECRET: secret,
+        // What this file checks is the entity's: its runs, their deletion, the tombstone.
+        DEBRIEF_CANDIDATE_STATE: 'temporal',
         DEBRIEF_SEARCH_ATTRIBUTES: 'off',
         DEBRIEF_TASK_QUEUE: uniqueName('deletion-ledger'),
       }),

@@ -85,6 +85,8 @@ describeContract(
         DEBRIEF_DEV_SERVER_PORT: '0',
         DEBRIEF_DEV_UI_PORT: '0',
         DEBRIEF_WEBHOOK_SECRET: secret,
+        // What this file checks is the entity's: its runs, their deletion, the tombstone.
+        DEBRIEF_CANDIDATE_STATE: 'temporal',
         DEBRIEF_LINK_SECRET: linkSecret,
         DEBRIEF_TASK_QUEUE: uniqueName('delivery'),
         // Off, as in deployments without them: a purge must find the candidate's workflows regardless.

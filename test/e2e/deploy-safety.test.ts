@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { createTemporalCandidateDirectory } from '../../src/activities';
-import { memoryPhoneIndex } from '../helpers/phone-index';
+import { emptyKeptCandidate, stateWithoutPurgeAnswer } from '../../src/activities/candidates-in-ledger';
+import { createCandidateStates, openEmbeddedLedgerDatabase } from '../../src/ledger';
+import { createEncryptionCodec, sealWithCodec } from '../../src/runtime/codec';
 import { loadConfig } from '../../src/config/index';
 import { followUpWorkflowId } from '../../src/domain/contract/ids';
 import { formatEncryptionKeys, generateEncryptionKey } from '../../src/config/keys';
@@ -19,7 +20,8 @@ import { uniqueName } from '../helpers/temporal';
 const secret = `whsec_${Buffer.from('debrief-deploy-e2e-secret-0123456789').toString('base64')}`;
 const linkSecret = 'deploy-e2e-link-secret-0123456789abcdef';
 // Every process of the stack shares one payload key ring, as in a deployment.
-const encryptionKeys = formatEncryptionKeys([generateEncryptionKey('deploy')]);
+const keyRing = [generateEncryptionKey('deploy')];
+const encryptionKeys = formatEncryptionKeys(keyRing);
 
 /**
  * A real SMTP server on loopback that holds its answer to each message for `holdMs` after the body arrived,
@@ -134,12 +136,15 @@ describe('deploy safety: a worker stopped mid-send', () => {
     // The next worker takes over: the acknowledgement is recorded once on the timeline, never sent again.
     const second = await startWorker();
     try {
-      // (Queries need a polling worker, so the record is read now.)
-      const directory = createTemporalCandidateDirectory(temporal.temporal.client, 'unused', {
-        secret: linkSecret,
-        index: await memoryPhoneIndex(),
-      });
-      const state = await directory.state(snapshot.candidate.id);
+      // The candidate's state, in the embedded ledger this process holds open.
+      const db = await openEmbeddedLedgerDatabase(join(dataDir, 'ledger'));
+      const states = await createCandidateStates(
+        db,
+        sealWithCodec(createEncryptionCodec(keyRing)),
+        emptyKeptCandidate,
+      );
+      const state = await stateWithoutPurgeAnswer(states)(snapshot.candidate.id);
+      await db.close();
       expect(state?.deliveries[`${key}:email`]).toMatchObject({ state: 'sent' });
       const handle = temporal.temporal.client.workflow.getHandle(followUpId);
       const timeline = await eventually(async () => {

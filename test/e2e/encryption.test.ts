@@ -24,11 +24,12 @@ const temporalCli = loadTools().temporalCli;
 /**
  * `npm start` as an operator runs it: the embedded engine makes its own key, everything it stores is
  * encrypted, and `temporal workflow show` reads ciphertext unless it is pointed at the codec server on the
- * API with the token. Uses the provisioned temporal CLI; skipped when it is not there.
+ * API with the token. Candidates' states are checked where each mode keeps them: the ledger's files (sealed
+ * rows), or the entity's history. Uses the provisioned temporal CLI; skipped when it is not there.
  */
-(temporalCli ? describe : describe.skip)(
-  'encryption on the real stack (dev server, engine, temporal CLI)',
-  () => {
+(temporalCli ? describe.each : describe.skip.each)(['ledger', 'temporal'] as const)(
+  'encryption on the real stack (dev server, engine, temporal CLI), candidates’ states kept in %s',
+  (mode) => {
     let dataDir: string;
     let engine: RunningEngine;
 
@@ -43,6 +44,7 @@ const temporalCli = loadTools().temporalCli;
           DEBRIEF_WEBHOOK_SECRET: secret,
           DEBRIEF_TASK_QUEUE: uniqueName('encryption'),
           DEBRIEF_CODEC_TOKEN: codecToken,
+          DEBRIEF_CANDIDATE_STATE: mode,
         }),
         { worker: true, api: true },
         () => undefined,
@@ -107,11 +109,25 @@ const temporalCli = loadTools().temporalCli;
         (candidate.phone ?? '').slice(1),
         snapshot.recruiter?.email ?? '',
       ];
-      for (const workflowId of [followUpId, candidateWorkflowId(candidate.id)]) {
+      const shown = mode === 'temporal' ? [followUpId, candidateWorkflowId(candidate.id)] : [followUpId];
+      for (const workflowId of shown) {
         const printed = await show(workflowId);
-        const shown = personal.filter((value) => printed.includes(value));
-        expect([workflowId, shown]).toEqual([workflowId, []]);
+        const found = personal.filter((value) => printed.includes(value));
+        expect([workflowId, found]).toEqual([workflowId, []]);
         expect(printed).toContain('binary/encrypted');
+      }
+      if (mode === 'ledger') {
+        // No entity ran: the candidate's state is a sealed row, and the ledger's files show none of it.
+        expect(
+          (await engine.temporal.client.workflow.count('WorkflowType = "candidateWorkflow"')).count,
+        ).toBe(0);
+        const files = Buffer.concat(
+          await Promise.all(
+            ['ledger.sqlite', 'ledger.journal'].map((name) => readFile(join(dataDir, 'ledger', name))),
+          ),
+        );
+        const readable = personal.filter((value) => files.includes(Buffer.from(value)));
+        expect(readable).toEqual([]);
       }
 
       const withCodec = await show(

@@ -46,6 +46,8 @@ describe('the phone index on a real Temporal dev server', () => {
       DEBRIEF_DEV_SERVER_PORT: '0',
       DEBRIEF_DEV_UI_PORT: '0',
       DEBRIEF_WEBHOOK_SECRET: secret,
+      // What this file checks is the entity's: its runs, their deletion, the tombstone.
+      DEBRIEF_CANDIDATE_STATE: 'temporal',
       DEBRIEF_LINK_SECRET: linkSecret,
       DEBRIEF_TASK_QUEUE: taskQueue,
       DEBRIEF_PUBLIC_URL: publicUrl,
