@@ -39,7 +39,7 @@ export interface CandidatesInLedgerDeps {
   elsewhere: Pick<CandidateDirectory, 'findByPhone' | 'optOutThirdParty' | 'thirdPartyOptedOut'>;
   /**
    * Moves the candidate's state in from their entity workflow, where one may still run (a deployment moving
-   * to the ledger, src/workflows/candidate/handover.ts); true when one did. Asked before a state is found
+   * to the ledger: `entityHandover` in src/workflows/candidate/client.ts); true when one did. Asked before a state is found
    * missing; absent where no entity runs.
    */
   adopt?(candidateId: string): Promise<boolean>;

@@ -23,7 +23,7 @@ export interface OpenedCandidates {
  * The candidate directory of a worker or an API: the candidates' states in the ledger when the deployment
  * keeps them there (DEBRIEF_CANDIDATE_STATE=ledger), else in an entity workflow each; behind the suppression
  * ledger either way. Entities that still run when a deployment moves to the ledger hand their states over
- * (src/workflows/candidate/handover.ts), so that no opt-out, delivery in flight or open follow-up is lost.
+ * (`entityHandover`, src/workflows/candidate/client.ts), so that no opt-out, delivery in flight or open follow-up is lost.
  */
 export async function openCandidates(
   opened: OpenedLedger,

@@ -296,15 +296,26 @@ export async function startEngine(
       );
   }
 
-  // Entities still running from before the deployment kept states in the ledger hand them over meanwhile.
+  // Entities still running from before the deployment kept states in the ledger hand them over meanwhile;
+  // stopping cancels the calls in flight (an entity that answered is finished by the next start).
   const sweeping = new AbortController();
-  const swept = handover?.sweep(sweeping.signal).then(
-    (moved) => log(`candidates: ${moved} entity workflow(s) handed their states over to the ledger`),
-    (error) =>
-      log(
-        `candidates: handing entities' states over to the ledger stopped (${String(error)}); a restart resumes it`,
-      ),
-  );
+  const moving = handover;
+  const swept = moving
+    ? temporal.client
+        .withAbortSignal(sweeping.signal, () => moving.sweep(sweeping.signal))
+        .then(
+          (moved) =>
+            log(
+              `candidates: ${moved} entity workflow(s) handed their states over to the ledger${sweeping.signal.aborted ? ' before the stop; a restart resumes it' : ''}`,
+            ),
+          (error) => {
+            if (sweeping.signal.aborted) return;
+            log(
+              `candidates: handing entities' states over to the ledger stopped (${String(error)}); a restart resumes it`,
+            );
+          },
+        )
+    : undefined;
 
   let stopping: Promise<void> | undefined;
   return {

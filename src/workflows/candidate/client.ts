@@ -399,7 +399,9 @@ export function entityHandover(client: Client, ledger: HandoverLedger): EntityHa
         }
         let movedThisRound = 0;
         for (let next = 0; next < ids.length && !signal?.aborted; next += sweepConcurrency) {
-          const done = await Promise.all(ids.slice(next, next + sweepConcurrency).map(adopt));
+          // One entity that cannot be reached now is asked again in the next round.
+          const batch = ids.slice(next, next + sweepConcurrency);
+          const done = await Promise.all(batch.map((id) => adopt(id).catch(() => false)));
           movedThisRound += done.filter(Boolean).length;
         }
         moved += movedThisRound;
