@@ -40,6 +40,34 @@ export function quietRuntime(): void {
   runtimeInstalled = true;
 }
 
+/** What a test may set of the dev server it starts (see {@link startDevServer}). */
+type DevServerOptions = Pick<
+  NonNullable<NonNullable<Parameters<typeof TestWorkflowEnvironment.createLocal>[0]>['server']>,
+  'extraArgs' | 'searchAttributes'
+>;
+
+/**
+ * Starts the dev server of the provisioned `temporal` CLI (downloaded where it is missing) on loopback, on a
+ * free port and without its UI, for tests that need what the time-skipping server lacks (visibility,
+ * eager starts, the server's metrics).
+ */
+export function startDevServer(
+  server: DevServerOptions = {},
+  plugins: ConnectionPlugin[] = [],
+): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const { temporalCli } = loadTools();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      ui: false,
+      ...server,
+    },
+    ...(plugins.length > 0 ? { plugins } : {}),
+  });
+}
+
 /**
  * Starts Temporal's time-skipping test server (provisioned from Maven Central by scripts/provision.mjs).
  * The SDK gives the server only a few seconds to come up; a cold JVM on a busy two-core machine can take

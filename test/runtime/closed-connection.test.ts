@@ -1,7 +1,5 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { closedConnectionDetails, closedConnectionPlugin } from '../../src/runtime/closed-connection';
-import { loadTools } from '../../src/runtime/tools';
-import { quietRuntime, uniqueName } from '../helpers/temporal';
+import { startDevServer, uniqueName } from '../helpers/temporal';
 
 /**
  * Shutting down closes the client's connection and then stops the server. A call still waiting then (an API
@@ -11,16 +9,7 @@ import { quietRuntime, uniqueName } from '../helpers/temporal';
  */
 describe('a call in flight when the connection to a real Temporal dev server closes', () => {
   it('fails with an error its caller can catch, and nothing is thrown from a retry timer', async () => {
-    quietRuntime();
-    const { temporalCli } = loadTools();
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
-        ip: '127.0.0.1',
-        ui: false,
-      },
-      plugins: [closedConnectionPlugin],
-    });
+    const env = await startDevServer({}, [closedConnectionPlugin]);
     let tornDown = false;
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);

@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
@@ -7,13 +7,12 @@ import { createDispatcher } from '../../src/dispatch/dispatch';
 import type { OutboundMessage } from '../../src/domain/messages/outbound';
 import type { KnownCloudEvent } from '../../src/ingest/cloudevents';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
-import { loadTools } from '../../src/runtime/tools';
 import { zoneAtLocalHour } from '../../bench/events';
 import { parsePrometheusText } from '../../bench/server-metrics';
 import { eventually } from '../helpers/eventually';
 import { sampleSnapshot } from '../helpers/fixtures';
 import { freePort } from '../helpers/prism';
-import { quietRuntime, uniqueName, workflowBundle } from '../helpers/temporal';
+import { startDevServer, uniqueName, workflowBundle } from '../helpers/temporal';
 
 type StartActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
 
@@ -27,18 +26,9 @@ describe('eager dispatch on the embedded server, API and worker in one process',
   let env: TestWorkflowEnvironment;
   let metricsUrl: string;
   beforeAll(async () => {
-    quietRuntime();
-    const { temporalCli } = loadTools();
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
-        ip: '127.0.0.1',
-        ui: false,
-        extraArgs: [...embeddedServerArgs, '--metrics-port', String(metricsPort)],
-      },
-    });
+    env = await startDevServer({ extraArgs: [...embeddedServerArgs, '--metrics-port', String(metricsPort)] });
   });
   afterAll(async () => {
     await env?.teardown();

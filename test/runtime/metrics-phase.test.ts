@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createHolidayActivities } from '../../src/activities/holidays';
@@ -16,7 +16,7 @@ import { startEmbeddedTemporal, type TemporalLink } from '../../src/runtime/temp
 import { loadTools } from '../../src/runtime/tools';
 import { eventually } from '../helpers/eventually';
 import { sampleSnapshot } from '../helpers/fixtures';
-import { quietRuntime, uniqueName, workflowBundle } from '../helpers/temporal';
+import { quietRuntime, startDevServer, uniqueName, workflowBundle } from '../helpers/temporal';
 
 type PhaseActivities = Pick<Activities, 'deliver' | 'loadHolidays' | 'registerFollowUp' | 'closeFollowUp'>;
 
@@ -113,17 +113,10 @@ describe('open follow-ups by phase, counted from visibility on a real Temporal d
 describe('follow-ups on a namespace registered before DebriefPhase, on a real Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
-    quietRuntime();
-    const { temporalCli } = loadTools();
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
-        ip: '127.0.0.1',
-        ui: false,
-        searchAttributes: [searchAttributes.candidate, searchAttributes.company, searchAttributes.stage],
-      },
-      plugins: [closedConnectionPlugin],
-    });
+    env = await startDevServer(
+      { searchAttributes: [searchAttributes.candidate, searchAttributes.company, searchAttributes.stage] },
+      [closedConnectionPlugin],
+    );
   });
   afterAll(async () => {
     await env?.teardown();

@@ -1,4 +1,4 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { candidatesInLedger, type KeptCandidate } from '../../src/activities/candidates-in-ledger';
 import { candidateWorkflowId } from '../../src/domain/contract/ids';
@@ -11,7 +11,6 @@ import {
 } from '../../src/ledger';
 import { createEncryptionCodec, sealWithCodec } from '../../src/runtime/codec';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
-import { loadTools } from '../../src/runtime/tools';
 import {
   createTemporalCandidateDirectory,
   entityHandover,
@@ -22,7 +21,7 @@ import { handOverUpdate } from '../../src/workflows/candidate/definitions';
 import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import { eventually } from '../helpers/eventually';
 import { memoryPhoneIndex } from '../helpers/phone-index';
-import { quietRuntime, uniqueName, workflowBundle } from '../helpers/temporal';
+import { startDevServer, uniqueName, workflowBundle } from '../helpers/temporal';
 
 const zone = 'America/New_York';
 const seal = sealWithCodec(createEncryptionCodec([{ id: 'test', key: Buffer.alloc(32, 7) }]));
@@ -42,16 +41,7 @@ describe('entities handing their states over to the ledger', () => {
   const deleted = new Set<string>();
 
   beforeAll(async () => {
-    quietRuntime();
-    const { temporalCli } = loadTools();
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
-        ip: '127.0.0.1',
-        ui: false,
-        extraArgs: [...embeddedServerArgs],
-      },
-    });
+    env = await startDevServer({ extraArgs: [...embeddedServerArgs] });
     const taskQueue = uniqueName('handover');
     worker = await Worker.create({
       connection: env.nativeConnection,
