@@ -12,21 +12,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { loadTools } from '../src/runtime/tools';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyOf, scenarios, type Scenario } from '../test/histories/scenarios';
-import { startTimeSkipping } from '../test/helpers/temporal';
+import { startDevServer, startTimeSkipping } from '../test/helpers/temporal';
 
 /** A dev server that suggests continue-as-new after a few dozen events, so entity runs hand over early. */
-async function startEagerDevServer(): Promise<TestWorkflowEnvironment> {
-  const { temporalCli } = loadTools();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: temporalCli ? { type: 'existing-path', path: temporalCli } : { type: 'cached-download' },
-      ip: '127.0.0.1',
-      ui: false,
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-    },
+function startEagerDevServer(): Promise<TestWorkflowEnvironment> {
+  return startDevServer({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
   });
 }
 

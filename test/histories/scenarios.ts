@@ -10,6 +10,8 @@ import {
   acceptInboundUpdate,
   closeFollowUpUpdate,
   deliveryReportSignal,
+  handedOverSignal,
+  handOverUpdate,
   purgeCandidateUpdate,
   registerFollowUpUpdate,
   registerWorkflowUpdate,
@@ -663,6 +665,37 @@ export const scenarios: Scenario[] = [
         ],
       });
       await handle.executeUpdate(purgeCandidateUpdate, { args: [] });
+      await handle.result();
+      return handle;
+    },
+  },
+  {
+    // The entity handing its state over to the ledger: answered twice (the same update id), a change and a
+    // settlement refused or dropped meanwhile, then ended by the signal.
+    name: 'candidate-entity-handed-over',
+    activities: quietActivities,
+    async run(env, taskQueue) {
+      const candidateId = 'cand-replay-handover';
+      const handle = await env.client.workflow.start(candidateWorkflow, {
+        taskQueue,
+        workflowId: `candidate-${candidateId}`,
+        args: [{ candidateId }],
+      });
+      const phone = '+14155550102';
+      await handle.executeUpdate(registerFollowUpUpdate, {
+        args: [{ followUpId: 'followup-h', company: 'Acme', role: 'Engineer', zone: 'UTC', phone }],
+      });
+      await handle.executeUpdate(handOverUpdate, { updateId: 'hand-over' });
+      await handle
+        .executeUpdate(setSmsOptOutUpdate, { args: [{ phone, optedOut: true }] })
+        .catch(() => undefined);
+      await handle.signal(settleDeliverySignal, {
+        key: 'followup-h:ack:1',
+        channel: 'sms',
+        outcome: 'not_sent',
+      });
+      await handle.executeUpdate(handOverUpdate, { updateId: 'hand-over' });
+      await handle.signal(handedOverSignal);
       await handle.result();
       return handle;
     },
