@@ -39,7 +39,7 @@ export interface CandidatesInLedgerDeps {
   elsewhere: Pick<CandidateDirectory, 'findByPhone' | 'optOutThirdParty' | 'thirdPartyOptedOut'>;
   /**
    * Moves the candidate's state in from their entity workflow, where one may still run (a deployment moving
-   * to the ledger: `entityHandover` in src/workflows/candidate/client.ts); true when one did. Asked before a state is found
+   * to the ledger: `entityHandover` in src/runtime/entity-handover.ts); true when one did. Asked before a state is found
    * missing; absent where no entity runs.
    */
   adopt?(candidateId: string): Promise<boolean>;
@@ -58,6 +58,7 @@ export interface CandidatesInLedgerDeps {
 export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirectory {
   const now = deps.now ?? Date.now;
   const rulesOf = (state: CandidateEntityState) => candidateRules(state, now);
+  const read = stateWithoutPurgeAnswer(deps.states);
 
   /**
    * Runs `work` on the candidate's state in one transaction. `create`: a candidate without a state gets one
@@ -222,7 +223,6 @@ export function candidatesInLedger(deps: CandidatesInLedgerDeps): CandidateDirec
       return purged;
     },
     async state(candidateId) {
-      const read = stateWithoutPurgeAnswer(deps.states);
       const kept = await read(candidateId);
       if (kept || !(await deps.adopt?.(candidateId))) return kept;
       return read(candidateId);

@@ -4,7 +4,8 @@ import { candidatesInLedger } from '../activities/candidates-in-ledger';
 import { countingOptOuts } from '../observability/metrics';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
 import { deliveryStatusSignal } from '../workflows/follow-up/definitions';
-import { entityHandover, runningEntitiesQuery, type EntityHandover } from '../workflows/candidate/client';
+import { runningEntitiesQuery } from '../workflows/candidate/client';
+import { entityHandover, type EntityHandover } from './entity-handover';
 import { phoneIndexClient } from '../workflows/phone-index/client';
 import type { OpenedLedger } from './ledger';
 
@@ -23,7 +24,7 @@ export interface OpenedCandidates {
  * The candidate directory of a worker or an API: the candidates' states in the ledger when the deployment
  * keeps them there (DEBRIEF_CANDIDATE_STATE=ledger), else in an entity workflow each; behind the suppression
  * ledger either way. Entities that still run when a deployment moves to the ledger hand their states over
- * (`entityHandover`, src/workflows/candidate/client.ts), so that no opt-out, delivery in flight or open follow-up is lost.
+ * (src/runtime/entity-handover.ts), so that no opt-out, delivery in flight or open follow-up is lost.
  */
 export async function openCandidates(
   opened: OpenedLedger,

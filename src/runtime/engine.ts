@@ -21,7 +21,7 @@ import { exportCandidate } from './candidate-export';
 import { createEncryptionCodec, encryptedDataConverter, sealWithCodec } from './codec';
 import { openCandidates } from './candidates';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
-import type { EntityHandover } from '../workflows/candidate/client';
+import type { EntityHandover } from './entity-handover';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
 import { checkHealth } from './health';

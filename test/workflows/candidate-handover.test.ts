@@ -11,12 +11,8 @@ import {
 } from '../../src/ledger';
 import { createEncryptionCodec, sealWithCodec } from '../../src/runtime/codec';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
-import {
-  createTemporalCandidateDirectory,
-  entityHandover,
-  runningEntitiesQuery,
-  type EntityHandover,
-} from '../../src/workflows/candidate/client';
+import { entityHandover, type EntityHandover } from '../../src/runtime/entity-handover';
+import { createTemporalCandidateDirectory, runningEntitiesQuery } from '../../src/workflows/candidate/client';
 import { handOverUpdate } from '../../src/workflows/candidate/definitions';
 import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
 import { eventually } from '../helpers/eventually';
