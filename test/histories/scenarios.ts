@@ -219,12 +219,17 @@ async function hiredAfterTheFirstCall(
  * Three rejections registered with a candidate's entity, two reservations counted and settled, a third
  * deferred over a weekly cap of two; then the purge.
  */
-async function throughTheWeeklyCap(env: TestWorkflowEnvironment, taskQueue: string, candidateId: string) {
-  const handle = await env.client.workflow.start(candidateWorkflow, {
+/** Starts a fresh candidate entity, `candidate-<candidateId>`, as the directory does on first use. */
+function startEntity(env: TestWorkflowEnvironment, taskQueue: string, candidateId: string) {
+  return env.client.workflow.start(candidateWorkflow, {
     taskQueue,
     workflowId: `candidate-${candidateId}`,
     args: [{ candidateId }],
   });
+}
+
+async function throughTheWeeklyCap(env: TestWorkflowEnvironment, taskQueue: string, candidateId: string) {
+  const handle = await startEntity(env, taskQueue, candidateId);
   for (const company of ['Acme', 'Globex', 'Hooli']) {
     const followUpId = `followup-${company.toLowerCase()}`;
     await handle.executeUpdate(registerFollowUpUpdate, {
@@ -591,11 +596,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const candidateId = 'cand-replay-entity';
-      const handle = await env.client.workflow.start(candidateWorkflow, {
-        taskQueue,
-        workflowId: `candidate-${candidateId}`,
-        args: [{ candidateId }],
-      });
+      const handle = await startEntity(env, taskQueue, candidateId);
       const phone = '+14155550100';
       const followUp = { company: 'Acme', role: 'Staff Engineer', zone: 'America/New_York', phone };
       await handle.executeUpdate(registerFollowUpUpdate, {
@@ -631,11 +632,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const candidateId = 'cand-replay-signals';
-      const handle = await env.client.workflow.start(candidateWorkflow, {
-        taskQueue,
-        workflowId: `candidate-${candidateId}`,
-        args: [{ candidateId }],
-      });
+      const handle = await startEntity(env, taskQueue, candidateId);
       const phone = '+14155550101';
       const sms = (key: string) => ({ key, channel: 'sms' as const, phone, zone: 'UTC', smsBudgetPerDay: 3 });
       await handle.executeUpdate(reserveDeliveryUpdate, { args: [sms('followup-s:ack:1')] });
@@ -676,11 +673,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const candidateId = 'cand-replay-handover';
-      const handle = await env.client.workflow.start(candidateWorkflow, {
-        taskQueue,
-        workflowId: `candidate-${candidateId}`,
-        args: [{ candidateId }],
-      });
+      const handle = await startEntity(env, taskQueue, candidateId);
       const phone = '+14155550102';
       await handle.executeUpdate(registerFollowUpUpdate, {
         args: [{ followUpId: 'followup-h', company: 'Acme', role: 'Engineer', zone: 'UTC', phone }],
@@ -726,11 +719,7 @@ export const scenarios: Scenario[] = [
     activities: quietActivities,
     async run(env, taskQueue) {
       const candidateId = 'cand-replay-window';
-      const handle = await env.client.workflow.start(candidateWorkflow, {
-        taskQueue,
-        workflowId: `candidate-${candidateId}`,
-        args: [{ candidateId }],
-      });
+      const handle = await startEntity(env, taskQueue, candidateId);
       await handle.executeUpdate(registerFollowUpUpdate, {
         args: [{ followUpId: 'followup-w', company: 'Acme', role: 'Engineer', zone: 'UTC' }],
       });
