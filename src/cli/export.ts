@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index';
-import { exportCandidate } from '../runtime/candidate-export';
-import { stateWithoutPurgeAnswer } from '../activities/candidates-in-ledger';
+import { exportCandidate, type CandidateExport } from '../runtime/candidate-export';
+import { EntityNotMovedError, exportedCandidateState } from '../runtime/candidates';
 import { createEncryptionCodec, sealWithCodec } from '../runtime/codec';
 import { resolveEncryptionKeys } from '../runtime/encryption-keys';
 import { openLedger } from '../runtime/ledger';
@@ -13,30 +13,42 @@ type Write = (text: string) => void;
 /**
  * `debrief export <candidateId> [--out file]`: everything Debrief holds about one candidate, decoded, as
  * JSON (see src/runtime/candidate-export.ts). Printed, or written to `out` readable by its owner only
- * (0600), since it holds the person's data in clear. Answers the exit code.
+ * (0600), since it holds the person's data in clear. Answers the exit code: 1, with the reason on `fail`, when
+ * the candidate's entity has not moved its state into the ledger and cannot now (no worker runs).
  */
 export async function exportCommand(
   config: Config,
   candidateId: string,
   options: { out?: string },
   write: Write,
+  fail: Write = (text) => process.stderr.write(text),
 ): Promise<number> {
   // Where the deployment keeps candidates' states in the ledger, they are opened with the payload keys.
-  const { ledger, candidateStates } = await openLedger(config, resolve(config.dataDir), () => undefined, {
+  const opened = await openLedger(config, resolve(config.dataDir), () => undefined, {
     seal: sealWithCodec(createEncryptionCodec(resolveEncryptionKeys(config, { create: false }))),
   });
+  const { ledger, candidateStates } = opened;
   try {
     const { client, close } = await connect(config);
     try {
-      const document = await exportCandidate(
-        {
-          client,
-          ledger,
-          useSearchAttributes: config.searchAttributes,
-          ...(candidateStates ? { candidateState: stateWithoutPurgeAnswer(candidateStates) } : {}),
-        },
-        candidateId,
-      );
+      let document: CandidateExport;
+      try {
+        document = await exportCandidate(
+          {
+            client,
+            ledger,
+            useSearchAttributes: config.searchAttributes,
+            ...(candidateStates
+              ? { candidateState: exportedCandidateState(candidateStates, opened, client) }
+              : {}),
+          },
+          candidateId,
+        );
+      } catch (error) {
+        if (!(error instanceof EntityNotMovedError)) throw error;
+        fail(`export refused: ${error.message}\n`);
+        return 1;
+      }
       const text = `${JSON.stringify(document, null, 2)}\n`;
       if (!options.out) {
         write(text);

@@ -12,6 +12,8 @@ import {
 import { createEncryptionCodec, sealWithCodec } from '../../src/runtime/codec';
 import { embeddedServerArgs } from '../../src/runtime/temporal';
 import { entityHandover, type EntityHandover } from '../../src/runtime/entity-handover';
+import { EntityNotMovedError, exportedCandidateState } from '../../src/runtime/candidates';
+import { candidateWorkflow } from '../../src/workflows';
 import { createTemporalCandidateDirectory, runningEntitiesQuery } from '../../src/workflows/candidate/client';
 import { handOverUpdate } from '../../src/workflows/candidate/definitions';
 import type { CandidateDirectory } from '../../src/workflows/candidate/directory';
@@ -150,6 +152,38 @@ describe('entities handing their states over to the ledger', () => {
     expect(kept?.openFollowUps.map((open) => open.followUpId)).toEqual([`followup-${candidateId}`]);
     expect(await second.useLink(candidateId, 'link-2')).toBe(false);
   });
+
+  it('moves a waiting entity’s state for an export made outside the engine, or refuses it with what to do', async () => {
+    const ledgerOfDeletions = {
+      ledger: { isSuppressed: ({ subject }: { subject: string }) => Promise.resolve(deleted.has(subject)) },
+    };
+    const candidateId = await entityWithHistory('+14155550138');
+    const before = await onTemporal.state(candidateId);
+    const exported = await exportedCandidateState(states, ledgerOfDeletions, env.client)(candidateId);
+    expect(exported?.openFollowUps).toEqual(before?.openFollowUps);
+    expect(exported?.smsOptedOut).toEqual(before?.smsOptedOut);
+    expect((await states.read(candidateId))?.smsOptedOut).toEqual(before?.smsOptedOut);
+    await eventually(
+      async () => ((await entityStatus(candidateId)) === 'COMPLETED' ? true : undefined),
+      'the entity to end',
+    );
+
+    // An entity no worker answers for: the export is refused within the wait, never made without its state.
+    const stranded = uniqueName('cand');
+    const handle = await env.client.workflow.start(candidateWorkflow, {
+      taskQueue: uniqueName('no-worker'),
+      workflowId: candidateWorkflowId(stranded),
+      args: [{ candidateId: stranded }],
+    });
+    try {
+      await expect(
+        exportedCandidateState(states, ledgerOfDeletions, env.client, 1_500)(stranded),
+      ).rejects.toThrow(EntityNotMovedError);
+      expect(await states.read(stranded)).toBeUndefined();
+    } finally {
+      await handle.terminate('test over');
+    }
+  }, 60_000);
 
   it('sweeps every running entity, finishes one left half-way, and never brings a deleted person back', async () => {
     const left = await entityWithHistory('+14155550134');
