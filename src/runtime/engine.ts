@@ -1,47 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createFileOutbox } from '../activities';
 import { createSmtpMailSender, createTwilioSmsSender, type SmtpMailSender } from '../activities/channels';
 import { createLinkMaker } from '../links/link-tokens';
-import { createApp } from '../api/app';
-import { createTemporalFollowUpGateway } from '../workflows/follow-up/client';
 import { ConfigError, type Config } from '../config/index';
-import { observedDispatch, observeRequests } from '../api/observe';
-import { PolicyError } from '../domain/contract/policy';
-import { createLogger, flatLineLogger } from './logging';
-import { recordDelivery, requestMetrics, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
+import { createLogger } from './logging';
+import { recordDelivery, serveMetrics, watchOpenWorkflows } from '../observability/metrics';
 import { createTracing, installRuntime } from './telemetry';
-import { createDispatcher } from '../dispatch/dispatch';
 import { createWorker, entityTaskQueueOf, type DebriefWorker } from './worker';
-import { exportCandidate } from './candidate-export';
 import { createEncryptionCodec, encryptedDataConverter, sealWithCodec } from './codec';
 import { openCandidates } from './candidates';
 import type { CandidateDirectory } from '../workflows/candidate/directory';
 import type { EntityHandover } from './entity-handover';
 import { resolveEncryptionKeys } from './encryption-keys';
 import { keptSecret } from './kept-secret';
-import { checkHealth } from './health';
-import {
-  connectExternalTemporal,
-  eagerStartClient,
-  startEmbeddedTemporal,
-  type TemporalLink,
-} from './temporal';
+import { connectExternalTemporal, startEmbeddedTemporal, type TemporalLink } from './temporal';
 import { loadTools } from './tools';
 import { openLedger } from './ledger';
-import { wireConsole } from './console';
+import { serveApi } from './api-server';
 
 export interface EngineParts {
   worker: boolean;
   api: boolean;
 }
-
-/** How long stopping waits for requests still being answered before it closes the Temporal connection. */
-const stopGraceMs = 10_000;
 
 /** A running engine; `stop()` shuts everything down in order (API, worker, Temporal). */
 export interface RunningEngine {
@@ -180,121 +163,24 @@ export async function startEngine(
     );
   }
 
-  let server: ServerType | undefined;
-  let apiUrl: string | undefined;
-  const answering = new Set<Promise<Response>>();
-  let closeConsole: (() => Promise<void>) | undefined;
-  if (parts.api && webhookSecret && candidates) {
-    const dispatcher = createDispatcher({
-      client: temporal.client,
-      taskQueue: config.taskQueue,
-      operatorPolicy: config.policy,
-      useSearchAttributes: config.searchAttributes,
-      candidates,
-      ledger,
-      log,
-      // With the worker in this process, follow-ups start eagerly on its connection.
-      ...(worker ? { eagerStarts: eagerStartClient(temporal, tracing?.clientInterceptors()) } : {}),
-    });
-    const exportFor = (candidateId: string) =>
-      exportCandidate(
-        {
-          client: temporal.client,
-          ledger,
-          useSearchAttributes: config.searchAttributes,
-          candidateState: (id) => candidates.state(id),
-        },
-        candidateId,
-      );
-    const operatorConsole = ledger
-      ? await wireConsole({
+  const api =
+    parts.api && webhookSecret && candidates
+      ? await serveApi({
           config,
           dataDir,
-          client: temporal.client,
+          temporal,
+          logger,
+          tracing,
+          webhookSecret,
+          linkSecret,
+          encryptionKeys,
+          candidates,
           ledger,
-          dispatch: (event, key) => dispatcher.dispatch(event, key),
-          exportCandidate: exportFor,
-          ...(candidates ? { candidates } : {}),
-          ...(opened?.candidateStates ? { candidateStates: opened.candidateStates } : {}),
+          candidateStates: opened?.candidateStates,
+          withWorker: worker !== undefined,
           log,
         })
       : undefined;
-    closeConsole = operatorConsole?.close;
-    const app = createApp({
-      ...(operatorConsole ? { console: operatorConsole.deps } : {}),
-      webhookSecret,
-      maxBodyBytes: config.http.maxBodyBytes,
-      dispatch: observedDispatch(
-        (event: Parameters<typeof dispatcher.dispatch>[0], idempotencyKey: string) =>
-          dispatcher.dispatch(event, idempotencyKey),
-        (error) => error instanceof PolicyError,
-      ),
-      observe: observeRequests({
-        logger: flatLineLogger(logger.child({ component: 'api' })),
-        ...(tracing ? { tracer: tracing.tracer } : {}),
-        metrics: requestMetrics,
-      }),
-      health: () => checkHealth(temporal.client, config.taskQueue),
-      operatorPolicy: config.policy,
-      deadlines: {
-        ...config.deadlines,
-        scope: (signal, call) => temporal.client.withAbortSignal(signal, call),
-      },
-      log,
-      replies: {
-        publicUrl,
-        linkSecret,
-        followUps: createTemporalFollowUpGateway(temporal.client),
-        candidates,
-        ledger,
-        ...(config.twilio ? { twilioAuthToken: config.twilio.authToken } : {}),
-        ...(config.supportContact ? { support: config.supportContact } : {}),
-        log,
-      },
-      rateLimit: config.rateLimit,
-      ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
-      trackers: config.trackers,
-      ...(config.codecServer
-        ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
-        : {}),
-      // The export reads what the codec server could decode, so it takes the same operator token.
-      ...(config.codecServer
-        ? {
-            candidateExport: {
-              token: config.codecServer.token,
-              exportCandidate: exportFor,
-            },
-          }
-        : {}),
-    });
-    // Requests still being answered, so that stopping waits for their Temporal calls: a connection closed
-    // under a call the client is about to retry throws outside any promise ("Channel has been shut down").
-    const fetch: typeof app.fetch = (request, ...rest) => {
-      const answer = Promise.resolve(app.fetch(request, ...rest));
-      answering.add(answer);
-      const done = () => answering.delete(answer);
-      answer.then(done, done);
-      return answer;
-    };
-    server = await new Promise<ServerType>((resolveServer, reject) => {
-      const started = serve({ fetch, hostname: config.http.host, port: config.http.port }, () =>
-        resolveServer(started),
-      );
-      started.once('error', reject);
-    });
-    const address = server.address() as AddressInfo;
-    apiUrl = `http://${config.http.host}:${address.port}`;
-    log(`API: ${apiUrl} (POST /events, POST /trackers/:name, GET /healthz, GET /openapi.json)`);
-    log(
-      config.console.operators.length > 0
-        ? `console: ${apiUrl}/console (${config.console.operators.length} operator(s) in DEBRIEF_OPERATORS)`
-        : `console: ${apiUrl}/console — create the first operator with: npm run debrief -- operator add <name> --role admin, then put the line it prints in DEBRIEF_OPERATORS and restart`,
-    );
-    if (config.codecServer)
-      log(
-        `codec server: ${apiUrl}/codec (token DEBRIEF_CODEC_TOKEN; browsers sign in at ${apiUrl}/codec/login)`,
-      );
-  }
 
   // Entities still running from before the deployment kept states in the ledger hand them over meanwhile;
   // stopping cancels the calls in flight (an entity that answered is finished by the next start).
@@ -320,18 +206,13 @@ export async function startEngine(
   let stopping: Promise<void> | undefined;
   return {
     temporal,
-    apiUrl,
+    ...(api ? { apiUrl: api.url } : {}),
     webhookSecret,
     outboxDir,
     done,
     stop() {
       stopping ??= (async () => {
-        if (server) await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-        // A client that hung up leaves its request running; its calls get a few seconds to end.
-        await Promise.race([
-          Promise.allSettled([...answering]),
-          new Promise((resolveWait) => setTimeout(resolveWait, stopGraceMs).unref()),
-        ]);
+        await api?.stopServing();
         sweeping.abort();
         await swept;
         if (worker) {
@@ -339,7 +220,7 @@ export async function startEngine(
           await done;
         }
         mail?.close();
-        await closeConsole?.();
+        await api?.closeConsole();
         await ledger?.close();
         await temporal.close();
         await metrics?.close();
