@@ -55,21 +55,7 @@ export interface ServedApi {
  * server and the export) on the configured host and port.
  */
 export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
-  const {
-    config,
-    dataDir,
-    temporal,
-    logger,
-    tracing,
-    webhookSecret,
-    linkSecret,
-    encryptionKeys,
-    candidates,
-    ledger,
-    candidateStates,
-    withWorker,
-    log,
-  } = wiring;
+  const { config, temporal, candidates, ledger, log } = wiring;
   const publicUrl = config.http.publicUrl;
   const answering = new Set<Promise<Response>>();
   const dispatcher = createDispatcher({
@@ -81,7 +67,9 @@ export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
     ledger,
     log,
     // With the worker in this process, follow-ups start eagerly on its connection.
-    ...(withWorker ? { eagerStarts: eagerStartClient(temporal, tracing?.clientInterceptors()) } : {}),
+    ...(wiring.withWorker
+      ? { eagerStarts: eagerStartClient(temporal, wiring.tracing?.clientInterceptors()) }
+      : {}),
   });
   const exportFor = (candidateId: string) =>
     exportCandidate(
@@ -96,19 +84,19 @@ export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
   const operatorConsole = ledger
     ? await wireConsole({
         config,
-        dataDir,
+        dataDir: wiring.dataDir,
         client: temporal.client,
         ledger,
         dispatch: (event, key) => dispatcher.dispatch(event, key),
         exportCandidate: exportFor,
         candidates,
-        ...(candidateStates ? { candidateStates } : {}),
+        ...(wiring.candidateStates ? { candidateStates: wiring.candidateStates } : {}),
         log,
       })
     : undefined;
   const app = createApp({
     ...(operatorConsole ? { console: operatorConsole.deps } : {}),
-    webhookSecret,
+    webhookSecret: wiring.webhookSecret,
     maxBodyBytes: config.http.maxBodyBytes,
     dispatch: observedDispatch(
       (event: Parameters<typeof dispatcher.dispatch>[0], idempotencyKey: string) =>
@@ -116,8 +104,8 @@ export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
       (error) => error instanceof PolicyError,
     ),
     observe: observeRequests({
-      logger: flatLineLogger(logger.child({ component: 'api' })),
-      ...(tracing ? { tracer: tracing.tracer } : {}),
+      logger: flatLineLogger(wiring.logger.child({ component: 'api' })),
+      ...(wiring.tracing ? { tracer: wiring.tracing.tracer } : {}),
       metrics: requestMetrics,
     }),
     health: () => checkHealth(temporal.client, config.taskQueue),
@@ -129,7 +117,7 @@ export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
     log,
     replies: {
       publicUrl,
-      linkSecret,
+      linkSecret: wiring.linkSecret,
       followUps: createTemporalFollowUpGateway(temporal.client),
       candidates,
       ledger,
@@ -141,7 +129,7 @@ export async function serveApi(wiring: ApiWiring): Promise<ServedApi> {
     ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
     trackers: config.trackers,
     ...(config.codecServer
-      ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(encryptionKeys) } }
+      ? { codecServer: { ...config.codecServer, codec: createEncryptionCodec(wiring.encryptionKeys) } }
       : {}),
     // The export reads what the codec server could decode, so it takes the same operator token.
     ...(config.codecServer
